@@ -1,0 +1,1 @@
+"""The platform's Pulumi components: one ComponentResource per concern, composed by `platform.Platform`."""

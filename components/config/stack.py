@@ -1,0 +1,143 @@
+"""The whole stack config as one model, and the loader that validates a stack file's values."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, ValidationError, field_validator
+
+from . import compute, data, network, observability
+from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
+from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
+from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
+from .network import NetworkConfig
+from .observability import AlarmsConfig
+from .presets import PRESETS, apply_presets
+from .problems import MISSING, NAMESPACE, Problem, StackConfigError, key_path, problems_from_validation_error
+
+TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
+TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+@-]*$")]
+
+STANDARD_TAG_KEYS = ("Environment", "Project", "Owner", "CostCenter", "ManagedBy")
+"""Tags every taggable resource carries; set by the platform, so `tags` may not override them."""
+
+
+class StackConfig(ConfigModel):
+    """Everything a stack file configures, after the environment preset is applied."""
+
+    model_config = ConfigModel.model_config | {"coerce_numbers_to_str": True}
+
+    environment: Environment
+    """Which preset applies: dev, staging or prod. Required."""
+    owner: NonEmptyStr
+    """Team or person accountable for the stack (the `Owner` tag). Required."""
+    cost_center: NonEmptyStr
+    """Cost allocation code (the `CostCenter` tag). Required."""
+    tags: dict[TagKey, TagValue] = {}
+    """Extra tags on every taggable resource, beside the five standard ones."""
+    log_retention_days: LogRetentionDays
+    """Retention of application log groups. Preset: 14 dev, 30 staging, 90 prod."""
+    protect_stateful_resources: bool
+    """Pulumi `protect` (and AWS deletion protection where it exists) on databases, tables and buckets.
+    Preset: on in prod, so a `pulumi up` can never delete or replace stored data there."""
+    network: NetworkConfig
+    cluster: ClusterConfig = ClusterConfig()
+    load_balancer: LoadBalancerConfig = LoadBalancerConfig()
+    services: dict[ResourceKey, ServiceConfig] = {}
+    database: DatabaseConfig | None = None
+    tables: dict[ResourceKey, TableConfig] = {}
+    queues: dict[ResourceKey, QueueConfig] = {}
+    buckets: dict[ResourceKey, BucketConfig] = {}
+    events: EventsConfig = EventsConfig()
+    secrets: dict[ResourceKey, SecretConfig] = {}
+    alarms: AlarmsConfig = AlarmsConfig()
+
+    @field_validator("tags")
+    @classmethod
+    def _no_standard_tags(cls, value: dict[str, str]) -> dict[str, str]:
+        reserved = sorted(k for k in value if k.lower().startswith("aws:"))
+        if reserved:
+            raise ValueError(f"tag keys starting with aws: are reserved by AWS: {', '.join(reserved)}")
+        clashes = sorted(set(value) & set(STANDARD_TAG_KEYS))
+        if clashes:
+            raise ValueError(
+                f"{', '.join(clashes)} are set by the platform from environment/owner/costCenter; "
+                "remove them from tags"
+            )
+        return value
+
+
+CrossCheck = Callable[[StackConfig], list[Problem]]
+
+
+def _network_check(config: StackConfig) -> list[Problem]:
+    return [
+        Problem(key_path(("network", *path.split("."))), message, value)
+        for path, value, message in network.check_subnets(config.network, config.environment)
+    ]
+
+
+CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check)
+"""Checks across keys and sections, run once the structure is valid."""
+
+_SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+
+
+def stack_file_name(stack: str) -> str:
+    return f"Pulumi.{stack}.yaml"
+
+
+def load_stack_config(stack: str, raw: Mapping[str, Any]) -> StackConfig:
+    """Validate a stack's config (as Pulumi hands it to the program: `ns:key` -> string) or raise
+    `StackConfigError` listing every problem, before anything is registered."""
+    stack_file = stack_file_name(stack)
+    values, problems = _platform_values(raw)
+    region = raw.get("aws:region")
+    if not isinstance(region, str) or not _REGION.match(region):
+        problems.append(Problem("aws:region", "required: the AWS region to deploy to, e.g. us-east-1",
+                                region if region is not None else MISSING))
+    environment = values.get("environment")
+    if environment not in PRESETS:
+        problems.append(Problem(key_path(("environment",)), "required: one of dev, staging, prod",
+                                environment if environment is not None else MISSING))
+        raise StackConfigError(stack_file, problems)
+    try:
+        config = StackConfig.model_validate(apply_presets(environment, values))
+    except ValidationError as error:
+        problems.extend(problems_from_validation_error(error, StackConfig))
+        raise StackConfigError(stack_file, problems) from None
+    for cross_check in CROSS_CHECKS:
+        problems.extend(cross_check(config))
+    if problems:
+        raise StackConfigError(stack_file, problems)
+    return config
+
+
+def _platform_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """The `platform:` keys, structured values decoded from the JSON strings Pulumi passes them as."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    prefix = f"{NAMESPACE}:"
+    for key, value in raw.items():
+        if not key.startswith(prefix):
+            continue
+        name = key.removeprefix(prefix)
+        if isinstance(value, str) and value[:1] in ("{", "["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as error:
+                problems.append(Problem(key, f"not valid structured config ({error.msg})"))
+                continue
+        elif isinstance(value, str) and _SCALAR.match(value):
+            value = json.loads(value)  # top-level numbers and booleans arrive as strings
+        values[name] = value
+    return values, problems
+
+
+def effective_config(config: StackConfig) -> dict[str, Any]:
+    """The config after presets, as camelCase YAML-shaped data (what `--show-config` prints)."""
+    return config.model_dump(mode="json", by_alias=True)

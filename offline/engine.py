@@ -1,0 +1,187 @@
+"""The in-process engine: runs the real program for a named stack under `pulumi.runtime.set_mocks` with
+that stack's real config, and records every resource as the engine would see it.
+
+Used by the tests and by the offline preview, so both judge the same thing. Each run is isolated: a new
+root stack, monitor, mocks and config, so one stack's resources never leak into the next.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from google.protobuf import json_format
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import resource_pb2
+
+from .mocks import AwsMocks
+from .stackfile import PROJECT_DIR, project_name, read_stack_file, to_engine_config
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""How the engine marks a value unknown at preview (rpc.go UnknownStringValue); the pack sees this string."""
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+ROOT_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    """One registration, as the engine records it: what Analyze and AnalyzeStack are given."""
+
+    type: str
+    name: str
+    urn: str
+    custom: bool
+    parent: str | None
+    inputs: dict[str, Any]
+    """Program inputs, camelCase, numbers as floats, unknowns as the engine's sentinel string."""
+    outputs: dict[str, Any]
+    """Inputs plus what the provider computed (mocked); what a stack policy sees."""
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    provider: str | None = None
+    id: str | None = None
+    retain_on_delete: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StackRun:
+    """Everything one run of the program registered, in registration order."""
+
+    stack: str
+    project: str
+    preview: bool
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+
+    def __iter__(self) -> Iterator[RecordedResource]:
+        return iter(self.resources)
+
+    def of_type(self, *types: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type in types]
+
+    def named(self, name: str) -> RecordedResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+    def by_urn(self) -> dict[str, RecordedResource]:
+        return {r.urn: r for r in self.resources}
+
+    def children_of(self, urn: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.parent == urn]
+
+    @property
+    def custom_resources(self) -> list[RecordedResource]:
+        return [r for r in self.resources if r.custom]
+
+
+def plain(value: Any) -> Any:
+    """Strip Pulumi's wire wrappers: secrets to their value, resource references to their id or URN."""
+    if isinstance(value, dict):
+        if value.get(_SIG) == _SECRET_SIG:
+            return plain(value.get("value"))
+        if value.get(_SIG) == _RESOURCE_REF_SIG:
+            return value.get("id") or value.get("urn")
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _struct_to_dict(struct: Any) -> dict[str, Any]:
+    return plain(json_format.MessageToDict(struct, preserving_proto_field_name=True))
+
+
+class RecordingMonitor(MockMonitor):
+    """The mock monitor, recording each registration's parent, dependencies and options as well."""
+
+    def __init__(self, mocks: AwsMocks) -> None:
+        super().__init__(mocks)
+        self.records: list[RecordedResource] = []
+        self.registered_outputs: dict[str, dict[str, Any]] = {}
+        self.root_urn: str | None = None
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # Real URNs leave the root stack out of the type chain (mocks.py keeps it in).
+        if parent and parent.split("::")[2].split("$")[-1] == ROOT_TYPE:
+            parent = ""
+        return super().make_urn(parent, type_, name)
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == ROOT_TYPE:
+            self.root_urn = response.urn
+        inputs = _struct_to_dict(request.object)
+        outputs = _struct_to_dict(response.object) if request.type != ROOT_TYPE else {}
+        self.records.append(RecordedResource(
+            type=request.type,
+            name=request.name,
+            urn=response.urn,
+            custom=bool(request.custom),
+            parent=request.parent or None,
+            inputs=inputs,
+            outputs={**inputs, **outputs},
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
+            protect=bool(request.protect),
+            provider=request.provider or None,
+            id=response.id or None,
+            retain_on_delete=bool(request.retainOnDelete),
+            ignore_changes=list(request.ignoreChanges),
+        ))
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        self.registered_outputs[request.urn] = _struct_to_dict(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+    """The flat config the CLI would hand the program for `stack`, from its real stack file."""
+    return to_engine_config(read_stack_file(stack, project_dir), project_name(project_dir))
+
+
+def run_stack(stack: str, *, config: Mapping[str, str] | None = None, preview: bool = False,
+              project_dir: Path = PROJECT_DIR, program: Path | None = None) -> StackRun:
+    """Run the program (`__main__.py`) for `stack` in-process and return what it registered.
+
+    `config` replaces the stack file's values (tests pass broken copies); `preview=True` leaves computed
+    outputs unknown, as on a stack's first `pulumi preview`. Exceptions from the program propagate
+    (a `StackConfigError` for bad config)."""
+    project = project_name(project_dir)
+    flat = dict(config) if config is not None else stack_config(stack, project_dir)
+    mocks = AwsMocks(flat.get("aws:region", "us-east-1"), preview=preview)
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config(flat)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    entry = program or project_dir / "__main__.py"
+
+    exported: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def execute() -> pulumi.Output[None]:
+        runpy.run_path(str(entry), run_name="__main__")
+        root = pulumi.runtime.get_root_resource()
+        outputs = dict(getattr(root, "outputs", {}) or {})
+        return pulumi.Output.all(**outputs).apply(lambda values: exported.update(values))
+
+    execute()
+    return StackRun(stack=stack, project=project, preview=preview, resources=list(monitor.records),
+                    outputs=exported)
+
+
+__all__ = ["UNKNOWN", "RecordedResource", "StackRun", "resource_pb2", "run_stack", "stack_config"]
