@@ -113,10 +113,14 @@ class RecordingMonitor(MockMonitor):
         self.root_urn: str | None = None
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # Real URNs leave the root stack out of the type chain (mocks.py keeps it in).
-        if parent and parent.split("::")[2].split("$")[-1] == ROOT_TYPE:
-            parent = ""
-        return super().make_urn(parent, type_, name)
+        """As the engine builds URNs: the parent's whole qualified type chain, the root stack left out
+        (mocks.py keeps only the parent's last type and includes the root)."""
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != ROOT_TYPE:
+                qualified = f"{parent_type}${type_}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{qualified}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -177,7 +181,7 @@ def run_stack(stack: str, *, config: Mapping[str, str] | None = None, preview: b
         runpy.run_path(str(entry), run_name="__main__")
         root = pulumi.runtime.get_root_resource()
         outputs = dict(getattr(root, "outputs", {}) or {})
-        return pulumi.Output.all(**outputs).apply(lambda values: exported.update(values))
+        return pulumi.Output.all(**outputs).apply(exported.update)
 
     execute()
     return StackRun(stack=stack, project=project, preview=preview, resources=list(monitor.records),

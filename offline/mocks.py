@@ -25,7 +25,7 @@ def _hex(seed: str, length: int = 17) -> str:
 
 
 def _uuid(seed: str) -> str:
-    return str(uuid.UUID(hashlib.md5(seed.encode()).hexdigest()))  # noqa: S324 - deterministic ids, not security
+    return str(uuid.UUID(hashlib.md5(seed.encode()).hexdigest()))
 
 
 class AwsMocks(Mocks):
@@ -57,9 +57,9 @@ class AwsMocks(Mocks):
         physical = inputs.get("name") or inputs.get("bucket") or f"{name}-{_hex(typ + name, 7)}"
         if builder is not None:
             return builder(self, name, str(physical), inputs)
-        service = typ.split(":")[1].split("/")[0]
+        service = typ.split(":")[1].split("/", maxsplit=1)[0]
         resource_id = f"{name}-{_hex(typ + name, 8)}"
-        return resource_id, {"arn": self.arn(service, f"{typ.split(':')[-1].lower()}/{physical}")}
+        return resource_id, {"arn": self.arn(service, f"{typ.rsplit(':', maxsplit=1)[-1].lower()}/{physical}")}
 
     def arn(self, service: str, resource: str, *, regional: bool = True, account: bool = True) -> str:
         region = self.region if regional else ""
@@ -129,7 +129,7 @@ def _zone(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     name = str(args.get("name") or "example.com").rstrip(".")
     zone_id = "Z" + _hex(name, 13).upper()
     return {"zoneId": zone_id, "id": zone_id, "name": name, "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
-            "privateZone": False, "nameServers": [f"ns-1.awsdns-01.org"]}
+            "privateZone": False, "nameServers": ["ns-1.awsdns-01.org"]}
 
 
 @invoke("aws:iam/getPolicyDocument:getPolicyDocument")
@@ -297,14 +297,16 @@ def _db_cluster(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -
     return ident, {"clusterIdentifier": ident, "arn": m.arn("rds", f"cluster:{ident}"), "endpoint": host,
                    "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"), "port": 5432,
                    "clusterResourceId": "cluster-" + _hex(name, 26).upper(),
-                   "masterUserSecrets": [{"secretArn": m.arn("secretsmanager", f"secret:rds!cluster-{_uuid(name)}-AbCdEf"),
-                                          "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}]}
+                   "masterUserSecrets": [{
+                       "secretArn": m.arn("secretsmanager", f"secret:rds!cluster-{_uuid(name)}-AbCdEf"),
+                       "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}]}
 
 
 @resource("aws:rds/clusterInstance:ClusterInstance")
 def _db_instance(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     ident = str(inputs.get("identifier") or physical)
-    return ident, {"identifier": ident, "arn": m.arn("rds", f"db:{ident}"), "dbiResourceId": "db-" + _hex(name, 26).upper(),
+    return ident, {"identifier": ident, "arn": m.arn("rds", f"db:{ident}"),
+                   "dbiResourceId": "db-" + _hex(name, 26).upper(),
                    "endpoint": f"{ident}.{_hex(name, 12)}.{m.region}.rds.amazonaws.com", "port": 5432}
 
 

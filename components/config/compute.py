@@ -1,28 +1,681 @@
-"""`platform:cluster`, `platform:loadBalancer`, `platform:services`: the ECS side of the stack config."""
+"""`platform:cluster`, `platform:loadBalancer`, `platform:services`: the ECS side of the stack config.
+
+Numbers are the reference's (shared/reference/seed-requirements.md): 256 CPU / 512 MiB tasks, user
+`1000:1000`, container health check every 30 s (timeout 5, 3 retries, 60 s start period), target group
+health check healthy 2 / unhealthy 3, deregistration delay 30 s, health check grace 120 s, autoscaling on
+CPU 70 % and memory 75 % with scale-in 300 s / scale-out 60 s, rolling deploys at 100 % / 200 %.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from .base import ConfigModel
+from pydantic import Field, StringConstraints, field_validator
+
+from .base import ConfigModel, ResourceKey
+from .problems import MISSING, Problem, key_path
 
 if TYPE_CHECKING:
-    from .problems import Problem
     from .stack import StackConfig
 
+# -- shared types ----------------------------------------------------------------------------------
+
+TLS_POLICIES = (
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+)
+"""HTTPS listener policies the platform accepts: TLS 1.3 with 1.2 as the floor (or 1.3 only)."""
+
+TlsPolicy = Literal[
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+]
+
+FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+"""Fargate's task sizes: CPU units -> the memory values (MiB) allowed with it (Linux, platform 1.4.0)."""
+
+DnsName = Annotated[str, StringConstraints(
+    max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
+"""A lower-case fully qualified domain name, without the trailing dot."""
+
+HostPattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?.-]{1,128}$")]
+"""An ALB host-header condition value: letters, digits, `-`, `.`, and the wildcards `*` `?`."""
+
+PathPattern = Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_\-.$/~\"'@:+*?&=]{0,127}$")]
+"""An ALB path-pattern condition value, starting with `/` (case-sensitive, `*` and `?` wildcards)."""
+
+EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")]
+
+SECRET_LOOKING_NAME = re.compile(
+    r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_?KEY"
+    r"|SIGNING_?KEY|ENCRYPTION_?KEY|CLIENT_?KEY",
+    re.IGNORECASE,
+)
+"""Environment variable names that say they hold a secret: such values belong in `secrets` (valueFrom)."""
+
+SECRET_LOOKING_VALUE = re.compile(
+    r"://[^/\s:@]+:[^/\s@]+@"           # credentials in a URL: postgres://user:pass@host
+    r"|\b(AKIA|ASIA)[0-9A-Z]{16}\b"     # an AWS access key id
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY"   # a PEM private key
+)
+"""Values that are secrets whatever their variable is called."""
+
+_DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_REPOSITORY = re.compile(r"^[a-z0-9]+([._-]{1,2}[a-z0-9]+)*(/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*$")
+_ECR_REGISTRY = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
+_SECRETS_MANAGER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$")
+_SSM_PARAMETER_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+$")
+_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    """A parsed container image reference: `[registry/]repository[:tag][@sha256:digest]`."""
+
+    registry: str | None
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def ecr_account(self) -> str | None:
+        """The account of a private ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com`), else None."""
+        match = _ECR_REGISTRY.match(self.registry or "")
+        return match["account"] if match else None
+
+    @property
+    def ecr_region(self) -> str | None:
+        match = _ECR_REGISTRY.match(self.registry or "")
+        return match["region"] if match else None
+
+
+def parse_image(reference: str) -> ImageReference:
+    """Parse an image reference, or raise ValueError saying why it is not pinned or not valid."""
+    name, _, digest = reference.partition("@")
+    if digest and not _DIGEST.match(digest):
+        raise ValueError("the digest must be sha256: followed by 64 lower-case hex digits")
+    registry: str | None = None
+    first, slash, rest = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        registry, name = first, rest
+    repository, colon, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "")
+    if not _REPOSITORY.match(repository):
+        raise ValueError("not a valid image reference; expected [registry/]repository:tag or "
+                         "[registry/]repository@sha256:<digest>")
+    if colon and not _TAG.match(tag):
+        raise ValueError(f"{tag!r} is not a valid image tag")
+    if colon and tag.lower() == "latest":
+        raise ValueError("`latest` is not a version: it moves under a running service, so a redeploy or a "
+                         "scale-out can start different code; pin a version tag (repo:1.4.2) or a digest "
+                         "(repo@sha256:...)")
+    if not colon and not digest:
+        raise ValueError("untagged image (that means `latest`); pin a version tag (repo:1.4.2) or a digest "
+                         "(repo@sha256:...)")
+    return ImageReference(registry=registry, repository=repository, tag=tag or None, digest=digest or None)
+
+
+def is_secret_arn(reference: str) -> bool:
+    """A Secrets Manager secret ARN (optionally with `:json-key:stage:version`) or an SSM parameter ARN."""
+    return bool(_SECRETS_MANAGER_ARN.match(reference) or _SSM_PARAMETER_ARN.match(reference))
+
+
+# -- cluster ---------------------------------------------------------------------------------------
 
 class ClusterConfig(ConfigModel):
-    """The ECS cluster."""
+    """The ECS cluster: FARGATE and FARGATE_SPOT capacity providers, Container Insights on."""
+
+    container_insights: Literal["enabled", "enhanced"] = "enabled"
+    """CloudWatch Container Insights (task/service CPU, memory, RunningTaskCount, which the worker
+    backlog-per-task scaling divides by). `enhanced` adds per-container metrics at extra cost.
+    It cannot be turned off: the alarms and autoscaling depend on its metrics."""
+    execute_command: bool = False
+    """ECS Exec (`aws ecs execute-command`): a shell inside running tasks, sessions logged to a
+    KMS-encrypted log group. Preset: on in dev and staging; prod refuses it (the reference: only
+    outside prod)."""
+
+
+# -- load balancer ---------------------------------------------------------------------------------
+
+class DomainConfig(ConfigModel):
+    """A public DNS name for the ALB in a Route53 hosted zone of this account."""
+
+    name: DnsName
+    """The name clients use, e.g. `api.example.com`. An ACM certificate for it is created and validated
+    by DNS in the zone (unless `certificateArn` is given), and an alias A record points it at the ALB."""
+    hosted_zone: DnsName
+    """The public hosted zone that holds `name`, e.g. `example.com` (looked up by name)."""
+
+    @field_validator("hosted_zone")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.rstrip(".")
+
+
+class WafConfig(ConfigModel):
+    """A WAFv2 web ACL on the ALB: AWS managed common and known-bad-inputs rules, and a rate limit."""
+
+    enabled: bool = False
+    """Preset: on in prod (the reference: `enable_waf = true` in prod), off in dev and staging
+    (a web ACL costs a monthly fee plus per-request charges)."""
+    rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
+    """Requests one client IP may send in 5 minutes before it is blocked (the reference's 2000)."""
 
 
 class LoadBalancerConfig(ConfigModel):
-    """The internet-facing ALB."""
+    """The internet-facing ALB: the platform's only entry from the internet. Created when at least one
+    service has `kind: web`."""
+
+    ingress_cidrs: list[str] = ["0.0.0.0/0", "::/0"]
+    """Client networks admitted on 443 (and on 80, which only redirects to 443 when HTTPS is on).
+    Default: the whole internet, IPv4 and IPv6. Narrow it for an internal-only or partner-only entry."""
+    certificate_arn: str | None = None
+    """An existing ACM certificate (same region) for the HTTPS listener."""
+    domain: DomainConfig | None = None
+    """A Route53 name for the ALB: creates the alias record, and the certificate when `certificateArn`
+    is not given. Without either, the ALB serves plain HTTP on 80 only: acceptable in dev, refused in
+    staging and prod."""
+    ssl_policy: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    """The HTTPS listener's TLS policy: TLS 1.3 with TLS 1.2 as the floor, forward-secret ciphers."""
+    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    """Seconds a client connection may sit idle."""
+    deletion_protection: bool = False
+    """AWS deletion protection on the ALB. Preset: on in prod."""
+    access_log_expiration_days: int = Field(default=90, ge=1, le=3650)
+    """Days the access log bucket keeps log objects (older versions expire 30 days later).
+    Preset: 30 in dev, 90 in staging, 365 in prod."""
+    waf: WafConfig = WafConfig()
+
+    @field_validator("ingress_cidrs")
+    @classmethod
+    def _valid_cidrs(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one CIDR is needed; the ALB would be unreachable (e.g. 0.0.0.0/0)")
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=True)
+            except ValueError as error:
+                raise ValueError(f"{cidr!r} is not a network CIDR ({error}); e.g. 0.0.0.0/0 or 203.0.113.0/24") \
+                    from None
+        duplicates = sorted({c for c in value if value.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"listed more than once: {', '.join(duplicates)}")
+        return value
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _valid_certificate(cls, value: str | None) -> str | None:
+        if value is not None and not _CERTIFICATE_ARN.match(value):
+            raise ValueError("not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)")
+        return value
+
+    @property
+    def https(self) -> bool:
+        """True when the ALB terminates TLS (a certificate is given or created for the domain)."""
+        return self.certificate_arn is not None or self.domain is not None
+
+
+# -- services --------------------------------------------------------------------------------------
+
+class HealthCheckConfig(ConfigModel):
+    """The container health check (both kinds) and the target group health check (`web`)."""
+
+    path: PathPattern = "/health"
+    """HTTP path the target group (and the default container check) probes on the container port."""
+    command: list[str] | None = None
+    """The container check, in ECS form: `["CMD-SHELL", "..."]` or `["CMD", "exe", ...]`. Default for
+    `web`: `curl -sf http://localhost:<port><path> || exit 1` (the image must have curl; give a `wget`
+    command for an alpine image without it). A `worker` has no port to probe, so it must give one."""
+    interval_seconds: int = Field(default=30, ge=5, le=300)
+    timeout_seconds: int = Field(default=5, ge=2, le=60)
+    retries: int = Field(default=3, ge=1, le=10)
+    start_period_seconds: int = Field(default=60, ge=0, le=300)
+    """Seconds after start during which failed checks do not count."""
+    healthy_threshold: int = Field(default=2, ge=2, le=10)
+    """Target group: consecutive successes before a target takes traffic."""
+    unhealthy_threshold: int = Field(default=3, ge=2, le=10)
+    """Target group: consecutive failures before a target is taken out."""
+    matcher: Annotated[str, StringConstraints(pattern=r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")] = "200"
+    """HTTP codes that count as healthy, e.g. `200` or `200-299`."""
+
+    @field_validator("command")
+    @classmethod
+    def _ecs_form(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and (len(value) < 2 or value[0] not in ("CMD", "CMD-SHELL")):
+            raise ValueError('a container health check is ["CMD-SHELL", "<shell command>"] or '
+                             '["CMD", "<executable>", "<arg>"...]')
+        return value
+
+
+class RoutingConfig(ConfigModel):
+    """Which requests the ALB sends to a `web` service: a listener rule matching hosts and/or paths."""
+
+    priority: int = Field(ge=1, le=50000)
+    """Listener rule priority, unique on the listener; lower is evaluated first. Required."""
+    paths: list[PathPattern] = []
+    """Path patterns, e.g. `/api/*`. At most 5 values across paths and hosts (an ALB rule's limit)."""
+    hosts: list[HostPattern] = []
+    """Host headers, e.g. `api.example.com`."""
+
+    @field_validator("paths", "hosts")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({v for v in value if value.count(v) > 1})
+        if duplicates:
+            raise ValueError(f"listed more than once: {', '.join(duplicates)}")
+        return value
+
+
+class ScheduleConfig(ConfigModel):
+    """Scheduled scale-down (the reference's dev auto-shutdown): min and max go to 0 at `stop`, and back
+    to the configured values at `start`."""
+
+    stop: str = "cron(0 20 ? * MON-FRI *)"
+    """When to scale to zero (Application Auto Scaling schedule expression). Default: 20:00 on weekdays,
+    so nights and weekends cost nothing."""
+    start: str = "cron(0 7 ? * MON-FRI *)"
+    """When to restore min/max. Default: 07:00 on weekdays."""
+    timezone: str = "UTC"
+    """IANA time zone of the expressions, e.g. `Europe/Berlin`."""
+
+    @field_validator("stop", "start")
+    @classmethod
+    def _expression(cls, value: str) -> str:
+        if not re.match(r"^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\S+\))$",
+                        value):
+            raise ValueError("not a schedule expression; e.g. cron(0 20 ? * MON-FRI *), rate(1 day), "
+                             "at(2026-01-01T00:00:00)")
+        return value
+
+
+class AutoscalingConfig(ConfigModel):
+    """Application Auto Scaling of the task count: target tracking, cooldowns, optional schedule."""
+
+    min_count: int = Field(default=1, ge=0, le=1000)
+    """Fewest tasks. A worker may use 0: it scales from zero to one when messages arrive."""
+    max_count: int = Field(default=4, ge=1, le=1000)
+    """Most tasks."""
+    cpu_target: float = Field(default=70, gt=0, le=100)
+    """Average CPU utilisation (%) to hold (the reference's 70)."""
+    memory_target: float = Field(default=75, gt=0, le=100)
+    """Average memory utilisation (%) to hold (the reference's 75)."""
+    requests_per_target: int | None = Field(default=1000, ge=1)
+    """`web`: ALB requests per task per minute to hold (ALBRequestCountPerTarget). null turns it off."""
+    backlog_per_task: int = Field(default=100, ge=1)
+    """`worker`: visible queue messages per running task to hold (metric math: visible / running)."""
+    scale_in_cooldown_seconds: int = Field(default=300, ge=0, le=3600)
+    """Wait after a scale-in before the next (the reference's 300 s)."""
+    scale_out_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
+    """Wait after a scale-out before the next (the reference's 60 s)."""
+    schedule: ScheduleConfig | None = None
+    """Scheduled scale-down. Preset: on in dev (nights and weekends), off elsewhere."""
+
+
+class DeploymentConfig(ConfigModel):
+    """Rolling deployments; the circuit breaker with rollback is always on."""
+
+    minimum_healthy_percent: int = Field(default=100, ge=0, le=100)
+    """Running tasks kept during a deploy, as % of desired (100: never below capacity)."""
+    maximum_percent: int = Field(default=200, ge=100, le=200)
+    """Tasks allowed during a deploy, as % of desired (200: a full new set starts before the old stops)."""
+    health_check_grace_seconds: int = Field(default=120, ge=0, le=2_147_483_647)
+    """`web`: seconds ECS ignores failing ALB health checks of a new task (the reference's 120)."""
+    deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
+    """`web`: seconds the ALB drains a stopping target (the reference's 30)."""
+
+
+class CapacityConfig(ConfigModel):
+    """How tasks split between on-demand FARGATE and FARGATE_SPOT (the service's capacity strategy)."""
+
+    on_demand_base: int = Field(default=1, ge=0, le=100000)
+    """Tasks always on on-demand FARGATE before the weights apply. Preset: 0 in dev, 1 elsewhere; prod
+    needs at least 1 (Spot can be reclaimed with two minutes' notice)."""
+    on_demand_weight: int = Field(default=1, ge=0, le=1000)
+    """Share of tasks beyond the base on FARGATE."""
+    spot_weight: int = Field(default=0, ge=0, le=1000)
+    """Share of tasks beyond the base on FARGATE_SPOT (up to 70 % cheaper, interruptible). Preset: dev
+    all Spot, staging 1:1, prod none (a prod worker may opt in: SQS redelivers an interrupted message)."""
+
+
+class ImageBuildConfig(ConfigModel):
+    """Build the image from a local Dockerfile and push it to a new ECR repository (scan on push,
+    immutable tags) instead of naming an existing image."""
+
+    context: Annotated[str, StringConstraints(min_length=1)]
+    """Build context directory, relative to the project directory, e.g. `./app`."""
+    dockerfile: str = "Dockerfile"
+    """Dockerfile path inside the context."""
+    tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    """The tag to push, e.g. a release or commit id. Required: the repository's tags are immutable, so
+    each build needs a new one; `latest` is refused."""
+    platform: Literal["linux/amd64", "linux/arm64"] = "linux/amd64"
+    """Target platform; must match the service's `architecture`."""
+
+    @field_validator("tag")
+    @classmethod
+    def _not_latest(cls, value: str) -> str:
+        if value.lower() == "latest":
+            raise ValueError("`latest` is not a version and the repository's tags are immutable; use a "
+                             "release or commit id")
+        return value
+
+
+TableAccess = Literal["read", "readwrite"]
+QueueAccess = Literal["consume", "send"]
+BucketAccess = Literal["read", "readwrite"]
+
+
+class GrantsConfig(ConfigModel):
+    """What a service may use; each grant becomes exact IAM actions on that store's own ARNs (and the
+    database's security group rule). Names refer to the stack's `tables`, `queues`, `buckets`, `secrets`."""
+
+    tables: dict[ResourceKey, TableAccess] = {}
+    """`{sessions: readwrite}`."""
+    queues: dict[ResourceKey, QueueAccess] = {}
+    """`{jobs: consume}`: a worker consumes exactly one queue; any service may `send`."""
+    buckets: dict[ResourceKey, BucketAccess] = {}
+    """`{uploads: read}`."""
+    database: Literal["connect"] | None = None
+    """`connect`: IAM database authentication, and 5432 open from this service to the database."""
+    secrets: list[ResourceKey] = []
+    """Stack secrets the application reads at runtime (the task role). Secrets injected as environment
+    variables go in the service's `secrets` instead (the execution role reads those)."""
+    events: Literal["publish"] | None = None
+    """`publish`: put events on the stack's event bus."""
+
+    @field_validator("secrets")
+    @classmethod
+    def _unique_secrets(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({v for v in value if value.count(v) > 1})
+        if duplicates:
+            raise ValueError(f"listed more than once: {', '.join(duplicates)}")
+        return value
 
 
 class ServiceConfig(ConfigModel):
-    """One Fargate service."""
+    """One Fargate service: `web` (behind the ALB) or `worker` (consumes a queue)."""
 
+    kind: Literal["web", "worker"]
+    """`web` gets a target group and a listener rule; `worker` takes no traffic and consumes a queue."""
+    image: str | None = None
+    """Image pinned by tag or digest (`repo:1.4.2`, `repo@sha256:...`); never `latest` or untagged.
+    Exactly one of `image` and `build`."""
+    build: ImageBuildConfig | None = None
+    """Build the image from a Dockerfile into a new ECR repository instead."""
+    architecture: Literal["X86_64", "ARM64"] = "X86_64"
+    """CPU architecture of the task (ARM64: Graviton, about 20 % cheaper; the image must support it)."""
+    cpu: int = 256
+    """CPU units (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384."""
+    memory: int = 512
+    """MiB; must be a size Fargate offers with `cpu` (256 CPU: 512, 1024 or 2048; ...)."""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """`web`: the container port the ALB forwards to. Required for web, not allowed for worker."""
+    command: list[str] | None = None
+    """Overrides the image's CMD (e.g. the worker's entry point when it shares the web image)."""
+    user: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")] \
+        = "1000:1000"
+    """User (and group) the container runs as. Never root: `root`, `0` and `0:...` are refused."""
+    writable_paths: list[Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_./-]*$")]] = ["/tmp"]
+    """The root filesystem is read-only; these paths get task-scoped ephemeral volumes."""
+    environment: dict[EnvName, str] = {}
+    """Plain environment variables. Names or values that look like secrets are refused: use `secrets`."""
+    secrets: dict[EnvName, str] = {}
+    """Environment variables injected from secrets by `valueFrom`: a stack secret name (`stripe-key`,
+    or `stripe-key:json-key` for one JSON field), or a Secrets Manager / SSM parameter ARN. The
+    execution role may read exactly these."""
+    health_check: HealthCheckConfig = HealthCheckConfig()
+    routing: RoutingConfig | None = None
+    """`web`: the listener rule. Required for web, not allowed for worker."""
+    desired_count: int = Field(default=1, ge=0, le=1000)
+    """Tasks at creation; afterwards autoscaling owns the count (changes to it are ignored)."""
+    autoscaling: AutoscalingConfig = AutoscalingConfig()
+    deployment: DeploymentConfig = DeploymentConfig()
+    capacity: CapacityConfig = CapacityConfig()
+    grants: GrantsConfig = GrantsConfig()
+
+    @field_validator("image")
+    @classmethod
+    def _pinned(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_image(value)
+        return value
+
+    @field_validator("user")
+    @classmethod
+    def _not_root(cls, value: str) -> str:
+        user = value.split(":", 1)[0]
+        if user in ("root", "0"):
+            raise ValueError("containers never run as root; use an unprivileged uid:gid such as 1000:1000")
+        return value
+
+    @field_validator("environment")
+    @classmethod
+    def _no_plain_secrets(cls, value: dict[str, str]) -> dict[str, str]:
+        named = sorted(k for k in value if SECRET_LOOKING_NAME.search(k))
+        if named:
+            raise ValueError(
+                f"{', '.join(named)} look{'s' if len(named) == 1 else ''} like a secret; a plain environment "
+                "value lands in the task definition and the state: move it to secrets (valueFrom a stack "
+                "secret or a Secrets Manager / SSM ARN)")
+        valued = sorted(k for k, v in value.items() if SECRET_LOOKING_VALUE.search(v))
+        if valued:
+            raise ValueError(
+                f"the value of {', '.join(valued)} contains a credential (URL password, AWS key or private "
+                "key); move it to secrets (valueFrom a stack secret or a Secrets Manager / SSM ARN)")
+        return value
+
+    def image_reference(self) -> ImageReference | None:
+        return parse_image(self.image) if self.image is not None else None
+
+    def container_health_command(self) -> list[str] | None:
+        """The container health check command: configured, or the default HTTP probe for `web`."""
+        if self.health_check.command is not None:
+            return self.health_check.command
+        if self.kind == "web" and self.port is not None:
+            return ["CMD-SHELL", f"curl -sf http://localhost:{self.port}{self.health_check.path} || exit 1"]
+        return None
+
+
+# -- cross-checks ----------------------------------------------------------------------------------
 
 def check(config: StackConfig) -> list[Problem]:
-    """Cross-section checks of the compute config (grants name things that exist, unique priorities...)."""
-    return []
+    """Checks across keys and sections: kinds have what they need, grants name stores that exist, counts
+    are ordered, listener rules do not collide, HTTPS where the environment requires it."""
+    problems: list[Problem] = []
+    if config.environment == "prod" and config.cluster.execute_command:
+        problems.append(Problem(key_path(("cluster", "executeCommand")),
+                                "ECS Exec opens a shell inside production tasks; allowed only in dev and "
+                                "staging (set false)", True))
+    problems.extend(_check_load_balancer(config))
+    for name, service in config.services.items():
+        problems.extend(_check_service(config, name, service))
+    problems.extend(_check_routing(config))
+    return problems
+
+
+def _check_load_balancer(config: StackConfig) -> list[Problem]:
+    problems: list[Problem] = []
+    lb = config.load_balancer
+    web = [name for name, s in config.services.items() if s.kind == "web"]
+    if web and not lb.https and config.environment in ("staging", "prod"):
+        problems.append(Problem(
+            key_path(("loadBalancer",)),
+            f"{config.environment} serves HTTPS only (plain HTTP may only redirect): give loadBalancer."
+            "certificateArn or loadBalancer.domain {name, hostedZone}"))
+    domain = lb.domain
+    if domain is not None and domain.name != domain.hosted_zone and \
+            not domain.name.endswith("." + domain.hosted_zone):
+        problems.append(Problem(key_path(("loadBalancer", "domain", "name")),
+                                f"not inside the hosted zone {domain.hosted_zone}; use a name ending in "
+                                f".{domain.hosted_zone} or the zone that holds it", domain.name))
+    return problems
+
+
+def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def at(*path: str | int) -> str:
+        return key_path(("services", name, *path))
+
+    if (service.image is None) == (service.build is None):
+        problems.append(Problem(at("image"), "give exactly one of image (a pinned image reference) and build "
+                                "(a Dockerfile to build into ECR)", service.image or MISSING))
+    if service.build is not None:
+        wanted = "linux/arm64" if service.architecture == "ARM64" else "linux/amd64"
+        if service.build.platform != wanted:
+            problems.append(Problem(at("build", "platform"),
+                                    f"must match architecture {service.architecture} ({wanted})",
+                                    service.build.platform))
+
+    allowed = FARGATE_MEMORY.get(service.cpu)
+    if allowed is None:
+        problems.append(Problem(at("cpu"), "Fargate CPU units are 256, 512, 1024, 2048, 4096, 8192 or 16384",
+                                service.cpu))
+    elif service.memory not in allowed:
+        problems.append(Problem(at("memory"),
+                                f"Fargate does not offer {service.memory} MiB with cpu {service.cpu}; "
+                                f"allowed: {_ranges(allowed)}", service.memory))
+
+    if service.kind == "web":
+        if service.port is None:
+            problems.append(Problem(at("port"), "a web service needs the container port the ALB forwards to"))
+        if service.routing is None:
+            problems.append(Problem(at("routing"), "a web service needs a listener rule: "
+                                    "routing {priority, paths and/or hosts}"))
+        elif not service.routing.paths and not service.routing.hosts:
+            problems.append(Problem(at("routing"), "give paths and/or hosts to match (e.g. paths: ['/*'])"))
+        elif len(service.routing.paths) + len(service.routing.hosts) > 5:
+            problems.append(Problem(at("routing"), "an ALB rule matches at most 5 values across paths and "
+                                    "hosts", len(service.routing.paths) + len(service.routing.hosts)))
+        if service.autoscaling.min_count < 1:
+            problems.append(Problem(at("autoscaling", "minCount"),
+                                    "a web service keeps at least 1 task (with none, the ALB has no target "
+                                    "and no request metric to scale from)", service.autoscaling.min_count))
+    else:
+        if service.port is not None:
+            problems.append(Problem(at("port"), "a worker takes no traffic; remove port", service.port))
+        if service.routing is not None:
+            problems.append(Problem(at("routing"), "a worker takes no traffic; remove routing"))
+        if service.health_check.command is None:
+            problems.append(Problem(at("healthCheck", "command"),
+                                    "a worker has no port to probe: give a container health check command, "
+                                    'e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]'))
+        consumed = [q for q, access in service.grants.queues.items() if access == "consume"]
+        if len(consumed) != 1:
+            problems.append(Problem(
+                at("grants", "queues"),
+                "a worker consumes exactly one queue: grant it as {<queue>: consume}; "
+                + (f"found {len(consumed)} ({', '.join(consumed)})" if consumed else "found none")))
+
+    scaling = service.autoscaling
+    if scaling.min_count > scaling.max_count:
+        problems.append(Problem(at("autoscaling", "minCount"),
+                                f"must not exceed autoscaling.maxCount ({scaling.max_count})", scaling.min_count))
+    elif not scaling.min_count <= service.desired_count <= scaling.max_count:
+        problems.append(Problem(at("desiredCount"),
+                                f"must be between autoscaling.minCount ({scaling.min_count}) and "
+                                f"autoscaling.maxCount ({scaling.max_count})", service.desired_count))
+
+    if config.environment == "prod" and service.capacity.on_demand_base < 1:
+        problems.append(Problem(at("capacity", "onDemandBase"),
+                                "prod services keep at least 1 task on on-demand FARGATE (Spot can be "
+                                "reclaimed at two minutes' notice)", service.capacity.on_demand_base))
+    if service.capacity.on_demand_weight + service.capacity.spot_weight == 0:
+        problems.append(Problem(at("capacity"), "onDemandWeight and spotWeight are both 0; at least one must "
+                                "be positive"))
+
+    clashes = sorted(set(service.environment) & set(service.secrets))
+    for env in clashes:
+        problems.append(Problem(at("secrets", env), "also set in environment; a variable comes from one place"))
+    for env, reference in service.secrets.items():
+        if reference.startswith("arn:"):
+            if not is_secret_arn(reference):
+                problems.append(Problem(at("secrets", env), "not a Secrets Manager secret ARN or SSM parameter "
+                                        "ARN", reference))
+            continue
+        secret = reference.split(":", 1)[0]
+        if secret not in config.secrets:
+            problems.append(Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets),
+                                    reference))
+
+    problems.extend(_check_grants(config, name, service.grants))
+    return problems
+
+
+def _check_grants(config: StackConfig, name: str, grants: GrantsConfig) -> list[Problem]:
+    problems: list[Problem] = []
+    for section, kind, wanted, defined in (
+        ("tables", "table", grants.tables, config.tables),
+        ("queues", "queue", grants.queues, config.queues),
+        ("buckets", "bucket", grants.buckets, config.buckets),
+    ):
+        for store, access in wanted.items():
+            if store not in defined:
+                problems.append(Problem(key_path(("services", name, "grants", section, store)),
+                                        _unknown(kind, store, section, defined), access))
+    for index, secret in enumerate(grants.secrets):
+        if secret not in config.secrets:
+            problems.append(Problem(key_path(("services", name, "grants", "secrets", index)),
+                                    _unknown("secret", secret, "secrets", config.secrets), secret))
+    if grants.database is not None and config.database is None:
+        problems.append(Problem(key_path(("services", name, "grants", "database")),
+                                "the stack has no database (platform:database); remove the grant or add one",
+                                grants.database))
+    return problems
+
+
+def _check_routing(config: StackConfig) -> list[Problem]:
+    """Listener rule priorities are unique, and no two services match the same hosts and paths."""
+    problems: list[Problem] = []
+    priorities: dict[int, str] = {}
+    matches: dict[tuple[frozenset[str], frozenset[str]], str] = {}
+    for name, service in config.services.items():
+        routing = service.routing
+        if service.kind != "web" or routing is None:
+            continue
+        owner = priorities.setdefault(routing.priority, name)
+        if owner != name:
+            problems.append(Problem(key_path(("services", name, "routing", "priority")),
+                                    f"already used by services.{owner}; each listener rule needs its own "
+                                    "priority (1 to 50000)", routing.priority))
+        condition = (frozenset(routing.hosts), frozenset(routing.paths))
+        if not routing.hosts and not routing.paths:
+            continue
+        owner = matches.setdefault(condition, name)
+        if owner != name:
+            problems.append(Problem(key_path(("services", name, "routing", "paths")),
+                                    f"services.{owner} already routes the same hosts and paths; the "
+                                    "lower priority would never be reached: change paths or hosts",
+                                    ", ".join(sorted(routing.paths)) or MISSING))
+    return problems
+
+
+def _unknown(kind: str, name: str, section: str, defined: object) -> str:
+    names = sorted(defined) if isinstance(defined, dict) else []
+    listed = f"defined: {', '.join(names)}" if names else "none are defined"
+    return f"no {kind} {name!r} in platform:{section} ({listed})"
+
+
+def _ranges(values: tuple[int, ...]) -> str:
+    if len(values) <= 3:
+        return ", ".join(str(v) for v in values)
+    step = values[1] - values[0]
+    return f"{values[0]} to {values[-1]} in steps of {step}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -23,6 +23,9 @@ ENDPOINTS_FARGATE_NEEDS_WITHOUT_NAT = ("ecr.api", "ecr.dkr", "logs")
 """Without NAT a Fargate task in a private subnet pulls images and ships logs only through these
 (plus the S3 gateway endpoint, which is always created)."""
 
+MIN_FLOW_LOG_DAYS = 90
+"""The security baseline keeps 90 days of flow records for incident response."""
+
 Cidr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
 
 
@@ -38,14 +41,14 @@ class FlowLogConfig(ConfigModel):
     """VPC flow logs: always on, traffic type ALL, to a KMS-encrypted log group."""
 
     retention_days: LogRetentionDays = 90
-    """Days the flow log group keeps records. At least 90: the security baseline requires 90 days of flow
-    records for incident response."""
+    """Days the flow log group keeps records; at least `MIN_FLOW_LOG_DAYS`. Preset: 90, 365 in prod."""
 
     @field_validator("retention_days")
     @classmethod
     def _at_least_90(cls, value: int) -> int:
-        if value < 90:
-            raise ValueError(f"flow logs must be kept at least 90 days (allowed: 90, 120, 150, 180, 365, ...), got {value}")
+        if value < MIN_FLOW_LOG_DAYS:
+            allowed = ", ".join(str(v) for v in get_args(LogRetentionDays) if v >= MIN_FLOW_LOG_DAYS)
+            raise ValueError(f"flow logs must be kept at least {MIN_FLOW_LOG_DAYS} days; allowed: {allowed}")
         return value
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError, field_validator
+from pydantic import StringConstraints, ValidationError, field_validator
 
 from . import compute, data, network, observability
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
@@ -122,19 +122,19 @@ def _platform_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Probl
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     prefix = f"{NAMESPACE}:"
-    for key, value in raw.items():
+    for key, raw_value in raw.items():
         if not key.startswith(prefix):
             continue
-        name = key.removeprefix(prefix)
-        if isinstance(value, str) and value[:1] in ("{", "["):
+        value = raw_value
+        if isinstance(raw_value, str) and raw_value[:1] in ("{", "["):
             try:
-                value = json.loads(value)
+                value = json.loads(raw_value)
             except json.JSONDecodeError as error:
                 problems.append(Problem(key, f"not valid structured config ({error.msg})"))
                 continue
-        elif isinstance(value, str) and _SCALAR.match(value):
-            value = json.loads(value)  # top-level numbers and booleans arrive as strings
-        values[name] = value
+        elif isinstance(raw_value, str) and _SCALAR.match(raw_value):
+            value = json.loads(raw_value)  # top-level numbers and booleans arrive as strings
+        values[key.removeprefix(prefix)] = value
     return values, problems
 
 

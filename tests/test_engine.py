@@ -1,0 +1,83 @@
+"""The in-process engine records what the real engine would, and runs are isolated from each other."""
+
+from __future__ import annotations
+
+import json
+
+from offline.engine import UNKNOWN, StackRun, run_stack
+from offline.mocks import ACCOUNT_ID
+
+
+def test_runs_are_isolated_between_stacks(stack_runs: dict[str, StackRun]) -> None:
+    for stack, run in stack_runs.items():
+        assert all(r.urn.startswith(f"urn:pulumi:{stack}::platform::") for r in run.resources)
+    again = run_stack("dev")
+    assert sorted(r.urn for r in again.resources) == sorted(r.urn for r in stack_runs["dev"].resources)
+
+
+def test_urns_follow_the_real_engine_shape(stack_runs: dict[str, StackRun]) -> None:
+    run = stack_runs["dev"]
+    [vpc] = run.of_type("aws:ec2/vpc:Vpc")
+    assert vpc.urn == ("urn:pulumi:dev::platform::platform:stack:Platform$platform:network:Network"
+                       "$aws:ec2/vpc:Vpc::network-vpc")
+    [platform] = run.of_type("platform:stack:Platform")
+    assert platform.urn == "urn:pulumi:dev::platform::platform:stack:Platform::platform"
+
+
+def test_parents_dependencies_and_property_dependencies_are_recorded(stack_runs: dict[str, StackRun]) -> None:
+    run = stack_runs["dev"]
+    [vpc] = run.of_type("aws:ec2/vpc:Vpc")
+    [network] = run.of_type("platform:network:Network")
+    subnet = run.of_type("aws:ec2/subnet:Subnet")[0]
+    assert subnet.parent == network.urn
+    assert vpc.urn in subnet.dependencies
+    assert subnet.property_dependencies["vpcId"] == [vpc.urn]
+
+
+def test_mocked_outputs_carry_account_and_region(stack_runs: dict[str, StackRun]) -> None:
+    run = stack_runs["dev"]
+    [group] = run.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert group.outputs["arn"] == f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:/platform/dev/vpc/flow-logs"
+    [vpc] = run.of_type("aws:ec2/vpc:Vpc")
+    assert (vpc.id or "").startswith("vpc-")
+    assert vpc.outputs["arn"].startswith(f"arn:aws:ec2:us-east-1:{ACCOUNT_ID}:vpc/")
+
+
+def test_first_preview_leaves_computed_values_unknown(preview_runs: dict[str, StackRun]) -> None:
+    run = preview_runs["dev"]
+    subnet = run.of_type("aws:ec2/subnet:Subnet")[0]
+    assert subnet.inputs["vpcId"] == UNKNOWN
+    assert subnet.inputs["cidrBlock"] == "10.10.0.0/20"
+    [policy] = run.of_type("aws:iam/rolePolicy:RolePolicy")
+    assert policy.inputs["policy"] == UNKNOWN
+
+
+def test_policy_documents_are_rendered_json(stack_runs: dict[str, StackRun]) -> None:
+    for run in stack_runs.values():
+        for resource in run.of_type("aws:iam/rolePolicy:RolePolicy", "aws:iam/role:Role"):
+            text = resource.inputs.get("policy") or resource.inputs["assumeRolePolicy"]
+            assert json.loads(text)["Version"] == "2012-10-17"
+
+
+def test_get_policy_document_invoke_renders_real_json() -> None:
+    from pulumi.runtime import MockCallArgs
+
+    from offline.mocks import AwsMocks
+
+    rendered, _ = AwsMocks("us-east-1").call(MockCallArgs(
+        token="aws:iam/getPolicyDocument:getPolicyDocument",
+        args={"statements": [{"effect": "Allow", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"],
+                              "principals": [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}],
+                              "conditions": [{"test": "Bool", "variable": "aws:SecureTransport",
+                                              "values": ["true"]}]}]},
+        provider=""))
+    assert json.loads(rendered["json"])["Statement"] == [{
+        "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+        "Principal": {"Service": ["ecs-tasks.amazonaws.com"]},
+        "Condition": {"Bool": {"aws:SecureTransport": ["true"]}}}]
+
+
+def test_stack_outputs_are_exported(stack_runs: dict[str, StackRun]) -> None:
+    outputs = stack_runs["prod"].outputs
+    assert outputs["vpcId"].startswith("vpc-")
+    assert len(outputs["dataSubnetIds"]) == 3
