@@ -1,40 +1,494 @@
-"""`platform:tables`, `queues`, `buckets`, `events`, `database`, `secrets`: the stateful side."""
+"""`platform:tables`, `queues`, `buckets`, `events`, `database`, `secrets`: the stateful side.
+
+Structure and ranges are checked by the models (pydantic); relations between keys (a GSI key attribute whose
+type disagrees with the table's, a rule targeting a queue that does not exist, min ACU 0 outside dev...)
+by `check()`, which names the exact key path of each problem.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from .base import ConfigModel
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
+
+from .base import ConfigModel, NonEmptyStr, ResourceKey
+from .problems import MISSING, Problem, key_path
 
 if TYPE_CHECKING:
-    from .problems import Problem
     from .stack import StackConfig
 
 
+def _in_range(low: float, high: float, unit: str = "", *, step: float | None = None,
+              note: str = "") -> AfterValidator:
+    """A bound whose message states the whole allowed range (pydantic's names only the side crossed)."""
+    suffix = f" {unit}" if unit else ""
+    extra = f" ({note})" if note else ""
+
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise ValueError(f"allowed: {_num(low)} to {_num(high)}{suffix}{extra}")
+        if step is not None and round(value / step, 9) % 1:
+            raise ValueError(f"must be a multiple of {_num(step)}{suffix}, {_num(low)} to {_num(high)}{extra}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+# -- DynamoDB ----------------------------------------------------------------------------------------
+AttributeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,255}$")]
+"""A DynamoDB attribute name as the platform allows it: letters, digits, `_ . -`."""
+IndexName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,255}$")]
+"""A DynamoDB index name: 3 to 255 of letters, digits, `_ . -`."""
+KeyType = Literal["S", "N", "B"]
+"""Key attribute types DynamoDB allows: string, number, binary."""
+
+MAX_GSIS = 20
+"""DynamoDB's default quota of global secondary indexes per table."""
+
+
+class KeyAttribute(ConfigModel):
+    """A key attribute: `{name: pk, type: S}`."""
+
+    name: AttributeName
+    type: KeyType = "S"
+    """S (string, the default), N (number) or B (binary)."""
+
+
+class GlobalSecondaryIndexConfig(ConfigModel):
+    """A global secondary index. Always on-demand, like its table."""
+
+    hash_key: KeyAttribute | None = None
+    """Partition key of the index. Required (optional here only so that a range key without it gets its own
+    message)."""
+    range_key: KeyAttribute | None = None
+    """Sort key of the index, if any."""
+    projection: Literal["ALL", "KEYS_ONLY", "INCLUDE"] = "ALL"
+    """Attributes copied into the index. Default ALL: simplest to query, costs storage."""
+    non_key_attributes: list[AttributeName] = []
+    """With projection INCLUDE only: the extra attributes projected."""
+
+
 class TableConfig(ConfigModel):
-    """One DynamoDB table."""
+    """One DynamoDB table: on-demand, PITR on, encrypted with the stack key, deletion protection where
+    `protectStatefulResources` is on (prod)."""
+
+    hash_key: KeyAttribute | None = None
+    """Partition key. Required: there is no safe default."""
+    range_key: KeyAttribute | None = None
+    """Sort key, if any."""
+    global_secondary_indexes: dict[IndexName, GlobalSecondaryIndexConfig] = {}
+    """Indexes by name (at most 20)."""
+    ttl_attribute: AttributeName | None = None
+    """Attribute holding each item's expiry (epoch seconds, a Number). Omit for no TTL."""
+    point_in_time_recovery_days: Annotated[int, _in_range(1, 35, "days")] = 35
+    """PITR is always on; this is how far back a restore can go. Default 35, DynamoDB's maximum: PITR is
+    priced by table size, not by window, so a shorter window saves nothing."""
+    table_class: Literal["STANDARD", "STANDARD_INFREQUENT_ACCESS"] = "STANDARD"
+
+
+# -- SQS ----------------------------------------------------------------------------------------------
+DLQ_RETENTION_SECONDS = 1_209_600
+"""The dead-letter queue keeps messages 14 days, SQS's maximum."""
+MAX_SOURCE_RETENTION_SECONDS = 604_800
+"""A standard queue's message keeps its first enqueue time when it moves to the DLQ, so its time in the DLQ
+is 14 days minus its age: capping the source queue at 7 days leaves at least 7 days to inspect a failure."""
 
 
 class QueueConfig(ConfigModel):
-    """One SQS queue with its dead-letter queue."""
+    """One SQS queue with its dead-letter queue, both encrypted with the stack key, TLS-only."""
+
+    visibility_timeout_seconds: Annotated[int, _in_range(0, 43_200, "seconds")] = 30
+    """How long a received message stays hidden; set it above the worker's longest processing time.
+    Default 30 (SQS's)."""
+    message_retention_seconds: Annotated[int, _in_range(
+        60, MAX_SOURCE_RETENTION_SECONDS, "seconds",
+        note="the DLQ keeps 14 days counted from the first enqueue, so at most 7 days here leaves at least "
+             "7 in the DLQ")] = 345_600
+    """How long an unprocessed message is kept. Default 4 days (SQS's)."""
+    max_receive_count: Annotated[int, _in_range(1, 1000, "receives")] = 5
+    """Receives before a message moves to the dead-letter queue. Default 5: enough for transient
+    failures, few enough that a poison message stops looping quickly."""
+    receive_wait_time_seconds: Annotated[int, _in_range(0, 20, "seconds")] = 20
+    """Long polling. Default 20, the maximum: fewer empty receives, lower cost."""
+    delay_seconds: Annotated[int, _in_range(0, 900, "seconds")] = 0
+    fifo: bool = False
+    """FIFO queue (and FIFO dead-letter queue); the name gets SQS's `.fifo` suffix."""
+
+
+# -- S3 -----------------------------------------------------------------------------------------------
+StorageClass = Literal["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
+                       "DEEP_ARCHIVE"]
+"""Lifecycle transition targets, in S3's waterfall order: an object only ever moves down this list."""
+WATERFALL: tuple[str, ...] = ("STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
+                              "DEEP_ARCHIVE")
+MIN_DAYS_BEFORE: Mapping[str, int] = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
+"""S3 refuses transitions to the infrequent-access classes before an object is 30 days old."""
+Days = Annotated[int, _in_range(1, 36_500, "days")]
+
+
+class Transition(ConfigModel):
+    """Move current objects to a cheaper storage class after `days`."""
+
+    days: Annotated[int, _in_range(0, 36_500, "days")]
+    storage_class: StorageClass
+
+
+class LifecycleRuleConfig(ConfigModel):
+    """An extra lifecycle rule, beside the bucket's own noncurrent-expiry and abort-upload rule."""
+
+    prefix: str = ""
+    """Objects the rule applies to; empty means the whole bucket."""
+    transitions: list[Transition] = []
+    """In increasing days, down S3's storage class waterfall."""
+    expiration_days: Days | None = None
+    """Delete current objects this many days after creation (a delete marker, with versioning)."""
+
+
+HttpOrigin = Annotated[str, StringConstraints(pattern=r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")]
+"""A browser origin: scheme, host and optional port, e.g. `https://app.example.com`; a `*.` subdomain
+wildcard is allowed, a bare `*` is not."""
+
+
+class CorsRuleConfig(ConfigModel):
+    """One CORS rule (browser uploads straight to the bucket with presigned URLs)."""
+
+    allowed_origins: Annotated[list[HttpOrigin], Field(min_length=1)]
+    allowed_methods: Annotated[list[Literal["GET", "PUT", "POST", "DELETE", "HEAD"]], Field(min_length=1)]
+    allowed_headers: list[NonEmptyStr] = []
+    expose_headers: list[NonEmptyStr] = []
+    max_age_seconds: Annotated[int, _in_range(0, 86_400, "seconds")] = 3000
+    """How long a browser caches the preflight answer. Default 3000."""
 
 
 class BucketConfig(ConfigModel):
-    """One S3 bucket."""
+    """One S3 bucket: public access blocked, owner-enforced, versioned, SSE-KMS with the stack key and a
+    bucket key, TLS-only."""
+
+    noncurrent_version_expiration_days: Days = 30
+    """Old versions (overwritten or deleted objects) are kept this long, then expire. Preset: 7 dev,
+    30 staging, 90 prod."""
+    abort_incomplete_upload_days: Days = 7
+    """Parts of multipart uploads never completed are removed after this many days (they are billed
+    and invisible otherwise). Default 7."""
+    lifecycle_rules: dict[ResourceKey, LifecycleRuleConfig] = {}
+    """Extra rules by id: transitions and expiry for current objects."""
+    cors: list[CorsRuleConfig] = []
+    """CORS rules; none by default (no browser access)."""
+
+
+# -- EventBridge --------------------------------------------------------------------------------------
+class EventRuleConfig(ConfigModel):
+    """A rule on the stack's bus that routes matching events to a queue."""
+
+    event_pattern: dict[str, Any]
+    """EventBridge event pattern, e.g. `{detail-type: [order.created]}`; match values are lists."""
+    queue: ResourceKey
+    """The queue (a key of `platform:queues`) the matching events go to."""
+    description: str = ""
+    enabled: bool = True
+    maximum_retry_attempts: Annotated[int, _in_range(0, 185, "attempts")] = 185
+    """Delivery retries before the event goes to the queue's dead-letter queue. Default 185 (EventBridge's)."""
+    maximum_event_age_seconds: Annotated[int, _in_range(60, 86_400, "seconds")] = 86_400
+    """How long EventBridge keeps retrying one event. Default 24 hours (EventBridge's)."""
+
+    @field_validator("event_pattern")
+    @classmethod
+    def _not_empty(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not value:
+            raise ValueError("an empty pattern matches nothing; e.g. {detail-type: [order.created]}")
+        return value
 
 
 class EventsConfig(ConfigModel):
-    """The custom EventBridge bus and its rules."""
+    """The stack's custom EventBridge bus and its rules."""
+
+    enabled: bool | None = None
+    """Create the bus. Omit: it exists when rules are declared. Set true for a bus services only publish to."""
+    rules: dict[ResourceKey, EventRuleConfig] = {}
+
+    @property
+    def creates_bus(self) -> bool:
+        return self.enabled if self.enabled is not None else bool(self.rules)
+
+
+# -- Aurora -------------------------------------------------------------------------------------------
+AUTO_PAUSE_MIN_VERSIONS: Mapping[int, tuple[int, int]] = {13: (13, 15), 14: (14, 12), 15: (15, 7), 16: (16, 3)}
+"""Aurora PostgreSQL versions from which Serverless v2 can scale to 0 ACU (auto-pause); 17+ all can."""
+Capacity = Annotated[float, _in_range(0, 256, "ACU", step=0.5)]
+_TIME = r"([01]\d|2[0-3]):[0-5]\d"
+_DAY = r"(mon|tue|wed|thu|fri|sat|sun)"
+_DAILY_WINDOW = re.compile(rf"^{_TIME}-{_TIME}$")
+_WEEKLY_WINDOW = re.compile(rf"^{_DAY}:{_TIME}-{_DAY}:{_TIME}$")
+
+
+def _matching(pattern: re.Pattern[str], expected: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"expected {expected}")
+        return value
+
+    return AfterValidator(check)
 
 
 class DatabaseConfig(ConfigModel):
-    """The Aurora PostgreSQL cluster."""
+    """The Aurora PostgreSQL cluster: Serverless v2 by default, in the data subnets, KMS-encrypted,
+    RDS-managed master secret, IAM auth, TLS forced."""
+
+    engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}\.\d{1,2}$")] = "16.6"
+    """Aurora PostgreSQL version, major.minor. Default 16.6."""
+    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.(serverless|[a-z0-9]+\.[a-z0-9]+)$")] = (
+        "db.serverless")
+    """`db.serverless` (Serverless v2, the default) or a provisioned class such as `db.r6g.large`."""
+    instances: Annotated[int, _in_range(1, 16, "instances")] = 1
+    """Writer plus readers, spread over the AZs in order. Preset: 1 in dev and staging, 2 in prod (a reader
+    in another AZ to fail over to)."""
+    min_capacity: Capacity = 0.5
+    """Serverless v2 minimum ACU. 0 (pause when idle) only in dev. Preset: 0 dev, 0.5 staging and prod."""
+    max_capacity: Capacity = 4
+    """Serverless v2 maximum ACU, at least 1. Preset: 2 dev, 4 staging, 16 prod."""
+    seconds_until_auto_pause: Annotated[int, _in_range(300, 86_400, "seconds")] = 900
+    """With minCapacity 0: idle time before the cluster pauses. Default 15 minutes."""
+    backup_retention_days: Annotated[int, _in_range(1, 35, "days")] = 7
+    """Automated backups (and point-in-time restore window). Preset: 1 dev, 7 staging, 35 prod."""
+    preferred_backup_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 03:00-04:00")] = (
+        "03:00-04:00")
+    """UTC, hh:mm-hh:mm. Default 03:00-04:00."""
+    preferred_maintenance_window: Annotated[str, _matching(
+        _WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. mon:04:30-mon:05:30")] = "mon:04:30-mon:05:30"
+    """UTC, ddd:hh:mm-ddd:hh:mm. Default mon:04:30-mon:05:30, after the backup window."""
+    database_name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
+    master_username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "dbadmin"
+    """Master user; its password is generated and kept by RDS in Secrets Manager, never in config or state."""
+    iam_user: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
+    """Database user a service's `database: connect` grant logs in as, with an IAM token (the user needs
+    `GRANT rds_iam TO app` once, by an operator)."""
+    performance_insights_retention_days: int = 7
+    """7 (free), 731, or a multiple of 31. Default 7."""
+    slow_query_ms: Annotated[int, _in_range(100, 60_000, "ms")] = 1000
+    """Statements slower than this are logged (log_min_duration_statement). Default 1000 ms."""
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi_retention(cls, value: int) -> int:
+        if value not in (7, 731) and not (value > 0 and value % 31 == 0 and value <= 713):
+            raise ValueError("allowed: 7, 731, or a multiple of 31 up to 713 (months x 31) days")
+        return value
+
+    @property
+    def serverless(self) -> bool:
+        return self.instance_class == "db.serverless"
+
+    @property
+    def major_version(self) -> int:
+        return int(self.engine_version.split(".")[0])
 
 
+# -- Secrets Manager ----------------------------------------------------------------------------------
 class SecretConfig(ConfigModel):
-    """One Secrets Manager secret, created empty."""
+    """One Secrets Manager secret, encrypted with the stack key and created empty: operators put its value
+    out of band (`aws secretsmanager put-secret-value`), so it never passes through config or state."""
+
+    description: str = ""
+    recovery_window_days: int = 30
+    """Days a deleted secret can be restored. 0 deletes at once, else 7 to 30. Preset: 0 dev (a dev stack is
+    torn down and rebuilt; a secret pending deletion would block its own name for the window), 7 staging,
+    30 prod."""
+
+    @field_validator("recovery_window_days")
+    @classmethod
+    def _window(cls, value: int) -> int:
+        if value != 0 and not 7 <= value <= 30:
+            raise ValueError("allowed: 0 (delete at once) or 7 to 30 days")
+        return value
 
 
+# -- cross-checks -------------------------------------------------------------------------------------
 def check(config: StackConfig) -> list[Problem]:
-    """Cross-section checks of the data config."""
-    return []
+    """Cross-key checks of the data config, each naming its exact key path."""
+    problems: list[Problem] = []
+    for name, table in config.tables.items():
+        problems.extend(_check_table(("tables", name), table))
+    for name, bucket in config.buckets.items():
+        problems.extend(_check_bucket(("buckets", name), bucket))
+    problems.extend(_check_events(config))
+    if config.database is not None:
+        problems.extend(_check_database(config.database, config.environment, config.network.az_count))
+    return problems
+
+
+Path = tuple[str | int, ...]
+
+
+def _check_table(path: Path, table: TableConfig) -> Iterator[Problem]:
+    if table.hash_key is None:
+        detail = (f"a rangeKey ({table.range_key.name}) needs a hashKey: DynamoDB has no sort-only keys"
+                  if table.range_key else "every table needs a partition key, e.g. {name: pk, type: S}")
+        yield Problem(key_path((*path, "hashKey")), f"required key is missing: {detail}")
+    if table.hash_key and table.range_key and table.hash_key.name == table.range_key.name:
+        yield Problem(key_path((*path, "rangeKey", "name")), "must differ from hashKey.name",
+                      table.range_key.name)
+    types: dict[str, tuple[str, Path]] = {}
+
+    def declare(attribute: KeyAttribute, where: Path) -> Iterator[Problem]:
+        seen = types.get(attribute.name)
+        if seen is None:
+            types[attribute.name] = (attribute.type, where)
+        elif seen[0] != attribute.type:
+            yield Problem(key_path((*where, "type")),
+                          f"attribute {attribute.name} is type {seen[0]} at {key_path(seen[1])}; a DynamoDB "
+                          "attribute has one type across the table and its indexes", attribute.type)
+
+    for role in ("hash_key", "range_key"):
+        attribute = getattr(table, role)
+        if attribute is not None:
+            yield from declare(attribute, (*path, _camel(role)))
+    if len(table.global_secondary_indexes) > MAX_GSIS:
+        yield Problem(key_path((*path, "globalSecondaryIndexes")),
+                      f"{len(table.global_secondary_indexes)} indexes; DynamoDB allows at most {MAX_GSIS}")
+    for index_name, index in table.global_secondary_indexes.items():
+        where = (*path, "globalSecondaryIndexes", index_name)
+        if index.hash_key is None:
+            detail = (f"a rangeKey ({index.range_key.name}) needs a hashKey: DynamoDB has no sort-only keys"
+                      if index.range_key else "an index needs a partition key, e.g. {name: userId, type: S}")
+            yield Problem(key_path((*where, "hashKey")), f"required key is missing: {detail}")
+        for role in ("hash_key", "range_key"):
+            attribute = getattr(index, role)
+            if attribute is not None:
+                yield from declare(attribute, (*where, _camel(role)))
+        if index.projection == "INCLUDE" and not index.non_key_attributes:
+            yield Problem(key_path((*where, "nonKeyAttributes")),
+                          "projection INCLUDE needs the attributes to include")
+        if index.projection != "INCLUDE" and index.non_key_attributes:
+            yield Problem(key_path((*where, "nonKeyAttributes")),
+                          f"only with projection INCLUDE (this index projects {index.projection})")
+    if table.ttl_attribute is not None and table.ttl_attribute in types:
+        kind, where = types[table.ttl_attribute]
+        yield Problem(key_path((*path, "ttlAttribute")),
+                      f"is a key attribute (type {kind} at {key_path(where)}); TTL needs its own Number "
+                      "attribute holding epoch seconds", table.ttl_attribute)
+
+
+def _check_bucket(path: Path, bucket: BucketConfig) -> Iterator[Problem]:
+    for rule_id, rule in bucket.lifecycle_rules.items():
+        where = (*path, "lifecycleRules", rule_id)
+        previous_days = -1
+        previous_rank = -1
+        for index, transition in enumerate(rule.transitions):
+            at = (*where, "transitions", index)
+            minimum = MIN_DAYS_BEFORE.get(transition.storage_class, 0)
+            if transition.days < minimum:
+                yield Problem(key_path((*at, "days")),
+                              f"S3 moves objects to {transition.storage_class} no earlier than {minimum} days",
+                              transition.days)
+            if transition.days <= previous_days:
+                yield Problem(key_path((*at, "days")),
+                              f"transitions must be in increasing days (the previous one is at {previous_days})",
+                              transition.days)
+            rank = WATERFALL.index(transition.storage_class)
+            if rank <= previous_rank:
+                yield Problem(key_path((*at, "storageClass")),
+                              f"cannot move from {WATERFALL[previous_rank]} back up to "
+                              f"{transition.storage_class}; order: {' > '.join(WATERFALL)}",
+                              transition.storage_class)
+            previous_days, previous_rank = max(previous_days, transition.days), max(previous_rank, rank)
+        if rule.expiration_days is not None and rule.transitions and rule.expiration_days <= previous_days:
+            yield Problem(key_path((*where, "expirationDays")),
+                          f"must be later than the last transition ({previous_days} days)", rule.expiration_days)
+        if not rule.transitions and rule.expiration_days is None:
+            yield Problem(key_path(where), "a rule needs transitions or expirationDays (it does nothing)")
+
+
+def _check_events(config: StackConfig) -> Iterator[Problem]:
+    events = config.events
+    if events.enabled is False and events.rules:
+        yield Problem(key_path(("events", "enabled")), "rules are declared but the bus is disabled; remove "
+                      "enabled: false or the rules", False)
+    for rule_name, rule in events.rules.items():
+        where = ("events", "rules", rule_name)
+        queue = config.queues.get(rule.queue)
+        if queue is None:
+            known = ", ".join(sorted(config.queues)) or "none declared"
+            yield Problem(key_path((*where, "queue")), f"no such queue; queues: {known}", rule.queue)
+        elif queue.fifo:
+            yield Problem(key_path((*where, "queue")), "is a FIFO queue; rules here target standard queues "
+                          "(a FIFO target needs a message group id per event)", rule.queue)
+        yield from _check_pattern((*where, "eventPattern"), rule.event_pattern)
+
+
+def _check_pattern(path: Path, pattern: Mapping[str, Any]) -> Iterator[Problem]:
+    for field, value in pattern.items():
+        where = (*path, field)
+        if isinstance(value, dict):
+            if not value:
+                yield Problem(key_path(where), "an empty object matches nothing")
+            yield from _check_pattern(where, value)
+        elif not isinstance(value, list) or not value:
+            yield Problem(key_path(where), "match values go in a non-empty list, e.g. [order.created]",
+                          value if isinstance(value, str | int | float | bool) else MISSING)
+
+
+def _check_database(database: DatabaseConfig, environment: str, az_count: int) -> Iterator[Problem]:
+    path = ("database",)
+    if database.serverless:
+        if database.min_capacity > database.max_capacity:
+            yield Problem(key_path((*path, "minCapacity")),
+                          f"above maxCapacity ({_num(database.max_capacity)})", database.min_capacity)
+        if database.max_capacity < 1:
+            yield Problem(key_path((*path, "maxCapacity")), "Serverless v2 needs a maximum of at least 1 ACU "
+                          "(allowed: 1 to 256)", database.max_capacity)
+        if database.min_capacity == 0:
+            if environment != "dev":
+                yield Problem(key_path((*path, "minCapacity")),
+                              f"0 ACU (pause when idle) is allowed only in dev: a paused {environment} "
+                              "database takes ~15 s to resume on the first request; allowed: 0.5 to 256",
+                              database.min_capacity)
+            first = AUTO_PAUSE_MIN_VERSIONS.get(database.major_version)
+            version = tuple(int(p) for p in database.engine_version.split("."))
+            if database.major_version < 13 or (first is not None and version < first):
+                yield Problem(key_path((*path, "engineVersion")),
+                              "scaling to 0 ACU needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later",
+                              database.engine_version)
+    if environment == "prod" and database.instances < 2:
+        yield Problem(key_path((*path, "instances")), "prod needs a writer and a reader in another AZ "
+                      "(allowed: 2 to 16)", database.instances)
+    if database.instances > 1 and az_count < 2:
+        yield Problem(key_path((*path, "instances")), f"readers go to other AZs but network.azCount is "
+                      f"{az_count}", database.instances)
+    if not _windows_disjoint(database.preferred_backup_window, database.preferred_maintenance_window):
+        yield Problem(key_path((*path, "preferredMaintenanceWindow")),
+                      f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",
+                      database.preferred_maintenance_window)
+
+
+def _windows_disjoint(backup: str, maintenance: str) -> bool:
+    """The daily backup window and the weekly maintenance window may not overlap (RDS refuses it)."""
+    def minutes(text: str) -> int:
+        hours, mins = text.split(":")
+        return int(hours) * 60 + int(mins)
+
+    b_start, b_end = (minutes(t) for t in backup.split("-"))
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    m_start_text, m_end_text = maintenance.split("-")
+    m_start = days.index(m_start_text[:3]) * 1440 + minutes(m_start_text[4:])
+    m_end = days.index(m_end_text[:3]) * 1440 + minutes(m_end_text[4:])
+    if m_end <= m_start:
+        m_end += 7 * 1440
+    b_length = (b_end - b_start) % 1440
+    for day in range(8):
+        start = day * 1440 + b_start
+        for shift in (0, 7 * 1440):
+            if start < m_end + shift and m_start + shift < start + b_length:
+                return False
+    return True
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
