@@ -44,14 +44,14 @@ def uv() -> Path:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
-        print(__doc__.strip(), file=sys.stderr)
+        print((__doc__ or "").strip(), file=sys.stderr)
         return 2
     name, extra = argv[0], argv[1:]
     base = [str(uv()), "run", "--frozen", "--python", sys.executable, "--"]
     steps = COMMANDS[name]
     for index, step in enumerate(steps):
         args = step + (extra if index == len(steps) - 1 else [])
-        code = subprocess.run([*base, *args], cwd=ROOT).returncode
+        code = subprocess.run([*base, *args], cwd=ROOT, check=False).returncode
         if code != 0:
             return code
     return 0
