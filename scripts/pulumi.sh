@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The one way to run a real `pulumi preview` / `pulumi up` from a workstation: always with the policy pack
+# and the stack's pack config (on a self-managed backend, an update without --policy-pack enforces nothing).
+#
+#   scripts/pulumi.sh preview dev [extra pulumi flags...]
+#   scripts/pulumi.sh up prod
+#   PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh preview bootstrap     # the state backend
+#
+# The program and the policy pack run with the project's .venv (built from uv.lock by run.py; it holds the
+# pack's own dependencies as the `policy` group, which policies/requirements.txt mirrors): .venv and the
+# pinned uv go first on PATH, and PULUMI_PYTHON_CMD names the .venv interpreter.
+set -euo pipefail
+
+usage() {
+  echo "usage: scripts/pulumi.sh preview|up STACK [pulumi flags...]" >&2
+  exit 2
+}
+
+[[ $# -ge 2 ]] || usage
+command=$1
+stack=$2
+shift 2
+case "$command" in
+  preview | up) ;;
+  *) usage ;;
+esac
+[[ -n "$stack" ]] || usage
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+project_dir=${PROJECT_DIR:-.}
+project_dir=$(cd "$root" && cd "$project_dir" && pwd)
+pack="$root/policies"
+pack_config="$root/policies/config/${PACK_CONFIG:-$stack}.json"
+
+if [[ ! -f "$pack/PulumiPolicy.yaml" ]]; then
+  echo "scripts/pulumi.sh: no policy pack at $pack (PulumiPolicy.yaml missing); refusing to run without it" >&2
+  exit 1
+fi
+if [[ ! -f "$pack_config" ]]; then
+  echo "scripts/pulumi.sh: no pack config $pack_config for stack '$stack'; refusing to run without it" >&2
+  exit 1
+fi
+if ! command -v pulumi >/dev/null 2>&1; then
+  echo "scripts/pulumi.sh: the pulumi CLI is not on PATH (version: $(cat "$root/.pulumi-version"))" >&2
+  exit 1
+fi
+
+python3 "$root/run.py" sync >/dev/null
+export PATH="$root/.venv/bin:$root/.tools/bin:$PATH"
+export PULUMI_PYTHON_CMD="$root/.venv/bin/python"
+
+set -x
+exec pulumi "$command" --cwd "$project_dir" --stack "$stack" \
+  --policy-pack "$pack" --policy-pack-config "$pack_config" "$@"
