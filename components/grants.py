@@ -4,10 +4,18 @@ A service declares what it uses in config (`grants: {tables: {sessions: readwrit
 buckets: {uploads: read}, secrets: [stripe-key], database: connect, events: publish}`). Each data component
 implements `Grantable`: it turns an access level into the exact IAM statements on its own ARNs (KMS actions
 on the stack key included). The database also admits the service's security group on its port.
+
+Access levels each kind of store accepts are in `ACCESS_LEVELS` (a secret listed under `secrets:` is granted
+`read`; the database's `connect` logs in as `database.iamUser`, `connect:<db user>` as another user). Every
+statement id a grant returns names its store (`TableSessionsReadWrite`, `TableSessionsKey`...), so the
+statements of all of one service's grants can go into one policy document without clashing. An unknown
+access level raises `ValueError`.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,6 +40,29 @@ class NetworkGrantable(Grantable, Protocol):
         ...
 
 
+ACCESS_LEVELS: Mapping[str, tuple[str, ...]] = {
+    "tables": ("read", "readwrite"),
+    "queues": ("consume", "send"),
+    "buckets": ("read", "readwrite"),
+    "secrets": ("read",),
+    "database": ("connect",),
+    "events": ("publish",),
+}
+"""The access levels a grant may ask of each kind of store (by `DataStores` field / config section)."""
+
+
+def statement_id(*words: str) -> str:
+    """`statement_id("table", "user-sessions", "read")` -> `TableUserSessionsRead` (IAM Sids are [A-Za-z0-9])."""
+    return "".join(part[:1].upper() + part[1:] for word in words for part in re.split(r"[^A-Za-z0-9]+", word)
+                   if part)
+
+
+def unknown_access(kind: str, name: str, access: str) -> ValueError:
+    """The error a store raises for an access level it does not offer."""
+    allowed = ", ".join(ACCESS_LEVELS[kind])
+    return ValueError(f"{kind} {name}: unknown access {access!r}; allowed: {allowed}")
+
+
 @dataclass
 class DataStores:
     """What the data side of a stack built, by config name; the compute side resolves grants against it."""
@@ -42,3 +73,6 @@ class DataStores:
     secrets: dict[str, Grantable] = field(default_factory=dict)
     database: NetworkGrantable | None = None
     events: Grantable | None = None
+    kms_key_arn: pulumi.Input[str] | None = None
+    """The stack key: services encrypt their log groups with it (its policy admits CloudWatch Logs for this
+    account's log groups)."""
