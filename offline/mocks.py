@@ -420,3 +420,32 @@ def _scaling_target(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any
 def _scaling_policy(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     arn = m.arn("autoscaling", f"scalingPolicy:{_uuid(name)}:resource/{inputs.get('resourceId')}:policyName/{physical}")
     return physical, {"arn": arn, "alarmArns": []}
+
+
+# -- data (buckets' side-by-side configuration, queue attributes, event targets) ------------------------
+def _bucket_config(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """S3's per-bucket configuration resources: the provider's id is the bucket name; no ARN of their own."""
+    return str(inputs.get("bucket")), {}
+
+
+for _token in ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+               "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+               "aws:s3/bucketVersioning:BucketVersioning",
+               "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+               "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+               "aws:s3/bucketPolicy:BucketPolicy",
+               "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration"):
+    resource(_token)(_bucket_config)
+
+
+@resource("aws:sqs/queuePolicy:QueuePolicy", "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+          "aws:sqs/redrivePolicy:RedrivePolicy")
+def _queue_attribute(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A queue attribute resource: the provider's id is the queue URL."""
+    return str(inputs.get("queueUrl")), {}
+
+
+@resource("aws:cloudwatch/eventTarget:EventTarget")
+def _event_target(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    bus = inputs.get("eventBusName") or "default"
+    return f"{bus}-{inputs.get('rule')}-{inputs.get('targetId')}", {}
