@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -361,8 +362,8 @@ class ImageBuildConfig(ConfigModel):
 
     context: Annotated[str, StringConstraints(min_length=1)]
     """Build context directory, relative to the project directory, e.g. `./app`."""
-    dockerfile: str = "Dockerfile"
-    """Dockerfile path inside the context."""
+    dockerfile: str | None = None
+    """Dockerfile path, relative to the project directory. Default: `Dockerfile` in the context."""
     tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
     """The tag to push, e.g. a release or commit id. Required: the repository's tags are immutable, so
     each build needs a new one; `latest` is refused."""
@@ -393,8 +394,9 @@ class GrantsConfig(ConfigModel):
     """`{jobs: consume}`: a worker consumes exactly one queue; any service may `send`."""
     buckets: dict[ResourceKey, BucketAccess] = {}
     """`{uploads: read}`."""
-    database: Literal["connect"] | None = None
-    """`connect`: IAM database authentication, and 5432 open from this service to the database."""
+    database: Annotated[str, StringConstraints(pattern=r"^connect(:[a-z][a-z0-9_]{0,62})?$")] | None = None
+    """`connect`: IAM database authentication as the database's `iamUser` (`connect:<user>` for another
+    user), and 5432 open from this service to the database."""
     secrets: list[ResourceKey] = []
     """Stack secrets the application reads at runtime (the task role). Secrets injected as environment
     variables go in the service's `secrets` instead (the execution role reads those)."""
@@ -554,6 +556,33 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
                                 f"Fargate does not offer {service.memory} MiB with cpu {service.cpu}; "
                                 f"allowed: {_ranges(allowed)}", service.memory))
 
+    problems.extend(_check_kind(at, service))
+
+    scaling = service.autoscaling
+    if scaling.min_count > scaling.max_count:
+        problems.append(Problem(at("autoscaling", "minCount"),
+                                f"must not exceed autoscaling.maxCount ({scaling.max_count})", scaling.min_count))
+    elif not scaling.min_count <= service.desired_count <= scaling.max_count:
+        problems.append(Problem(at("desiredCount"),
+                                f"must be between autoscaling.minCount ({scaling.min_count}) and "
+                                f"autoscaling.maxCount ({scaling.max_count})", service.desired_count))
+
+    if config.environment == "prod" and service.capacity.on_demand_base < 1:
+        problems.append(Problem(at("capacity", "onDemandBase"),
+                                "prod services keep at least 1 task on on-demand FARGATE (Spot can be "
+                                "reclaimed at two minutes' notice)", service.capacity.on_demand_base))
+    if service.capacity.on_demand_weight + service.capacity.spot_weight == 0:
+        problems.append(Problem(at("capacity"), "onDemandWeight and spotWeight are both 0; at least one must "
+                                "be positive"))
+
+    problems.extend(_check_container_secrets(config, at, service))
+    problems.extend(_check_grants(config, name, service.grants))
+    return problems
+
+
+def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]:
+    """A web service has a port and a listener rule; a worker has neither, but a health command and a queue."""
+    problems: list[Problem] = []
     if service.kind == "web":
         if service.port is None:
             problems.append(Problem(at("port"), "a web service needs the container port the ALB forwards to"))
@@ -584,24 +613,12 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
                 at("grants", "queues"),
                 "a worker consumes exactly one queue: grant it as {<queue>: consume}; "
                 + (f"found {len(consumed)} ({', '.join(consumed)})" if consumed else "found none")))
+    return problems
 
-    scaling = service.autoscaling
-    if scaling.min_count > scaling.max_count:
-        problems.append(Problem(at("autoscaling", "minCount"),
-                                f"must not exceed autoscaling.maxCount ({scaling.max_count})", scaling.min_count))
-    elif not scaling.min_count <= service.desired_count <= scaling.max_count:
-        problems.append(Problem(at("desiredCount"),
-                                f"must be between autoscaling.minCount ({scaling.min_count}) and "
-                                f"autoscaling.maxCount ({scaling.max_count})", service.desired_count))
 
-    if config.environment == "prod" and service.capacity.on_demand_base < 1:
-        problems.append(Problem(at("capacity", "onDemandBase"),
-                                "prod services keep at least 1 task on on-demand FARGATE (Spot can be "
-                                "reclaimed at two minutes' notice)", service.capacity.on_demand_base))
-    if service.capacity.on_demand_weight + service.capacity.spot_weight == 0:
-        problems.append(Problem(at("capacity"), "onDemandWeight and spotWeight are both 0; at least one must "
-                                "be positive"))
-
+def _check_container_secrets(config: StackConfig, at: Callable[..., str], service: ServiceConfig) -> list[Problem]:
+    """Injected secrets name a stack secret or a secret/parameter ARN, and no variable is set twice."""
+    problems: list[Problem] = []
     clashes = sorted(set(service.environment) & set(service.secrets))
     for env in clashes:
         problems.append(Problem(at("secrets", env), "also set in environment; a variable comes from one place"))
@@ -615,8 +632,6 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
         if secret not in config.secrets:
             problems.append(Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets),
                                     reference))
-
-    problems.extend(_check_grants(config, name, service.grants))
     return problems
 
 
@@ -635,6 +650,10 @@ def _check_grants(config: StackConfig, name: str, grants: GrantsConfig) -> list[
         if secret not in config.secrets:
             problems.append(Problem(key_path(("services", name, "grants", "secrets", index)),
                                     _unknown("secret", secret, "secrets", config.secrets), secret))
+    if grants.events is not None and not config.events.creates_bus:
+        problems.append(Problem(key_path(("services", name, "grants", "events")),
+                                "the stack has no event bus (platform:events declares no rules and is not "
+                                "enabled); remove the grant or set events.enabled: true", grants.events))
     if grants.database is not None and config.database is None:
         problems.append(Problem(key_path(("services", name, "grants", "database")),
                                 "the stack has no database (platform:database); remove the grant or add one",
