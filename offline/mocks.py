@@ -44,7 +44,7 @@ class AwsMocks(Mocks):
 
     # -- resources -------------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
-        if not args.custom:
+        if not args.custom and args.typ not in _REMOTE_COMPONENTS:
             return None, {}
         resource_id, outputs = self.outputs_for(args.typ, args.name, args.inputs)
         if self.preview:
@@ -69,6 +69,9 @@ class AwsMocks(Mocks):
 
 Builder = Callable[[AwsMocks, str, str, dict[str, Any]], tuple[str, dict[str, Any]]]
 _RESOURCES: dict[str, Builder] = {}
+_REMOTE_COMPONENTS = frozenset({"awsx:ecr:Image"})
+"""Multi-language components that reach the mocks as one opaque registration (pulumi/pulumi#12553): nothing
+computes their outputs, so their builders below stand in for the provider's `Construct`."""
 _INVOKES: dict[str, Callable[[AwsMocks, dict[str, Any]], dict[str, Any]]] = {}
 
 
@@ -420,6 +423,42 @@ def _scaling_target(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any
 def _scaling_policy(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     arn = m.arn("autoscaling", f"scalingPolicy:{_uuid(name)}:resource/{inputs.get('resourceId')}:policyName/{physical}")
     return physical, {"arn": arn, "alarmArns": []}
+
+
+# -- compute (cluster, load balancer, services, images) -------------------------------------------------
+@resource("awsx:ecr:Image")
+def _awsx_image(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """What awsx's `Construct` returns after building and pushing: the image pinned by its digest."""
+    digest = hashlib.sha256(f"{inputs.get('repositoryUrl')}:{inputs.get('imageTag')}".encode()).hexdigest()
+    return name, {"imageUri": f"{inputs.get('repositoryUrl')}@sha256:{digest}"}
+
+
+@resource("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
+def _capacity_providers(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return str(inputs.get("clusterName")), {}
+
+
+@resource("aws:acm/certificateValidation:CertificateValidation")
+def _certificate_validation(m: AwsMocks, name: str, physical: str,
+                            inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return "2026-01-01 00:00:00 +0000 UTC", {"certificateArn": inputs.get("certificateArn")}
+
+
+@resource("aws:wafv2/webAclAssociation:WebAclAssociation")
+def _web_acl_association(m: AwsMocks, name: str, physical: str,
+                         inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"{inputs.get('webAclArn')},{inputs.get('resourceArn')}", {}
+
+
+@resource("aws:appautoscaling/scheduledAction:ScheduledAction")
+def _scheduled_action(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = m.arn("autoscaling", f"scheduledAction:{_uuid(name)}:scheduledActionName/{physical}")
+    return physical, {"arn": arn}
+
+
+@resource("aws:ecr/lifecyclePolicy:LifecyclePolicy")
+def _ecr_lifecycle(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return str(inputs.get("repository")), {"registryId": ACCOUNT_ID}
 
 
 # -- data (buckets' side-by-side configuration, queue attributes, event targets) ------------------------

@@ -1,0 +1,268 @@
+"""Load balancer: the internet-facing ALB, the platform's only entry from the internet."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext
+from .bucket import Bucket, BucketArgs
+from .config.compute import LoadBalancerConfig
+from .iam import Statement
+from .naming import physical_name
+
+ACCESS_LOG_PREFIX = "alb"
+
+ELB_ACCOUNT_REGIONS = frozenset({
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+    "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-north-1",
+    "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1",
+})
+"""Regions opened before August 2022, where ALB access logs are written by a regional Elastic Load
+Balancing account (`aws.elb.get_service_account`). Newer regions deliver as the service principal
+`logdelivery.elasticloadbalancing.amazonaws.com` instead."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadBalancerArgs:
+    config: LoadBalancerConfig
+    """The validated `platform:loadBalancer` section (presets applied)."""
+    vpc_id: pulumi.Input[str]
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    """The ALB's subnets: the network's public tier, one per AZ."""
+    aws_context: AwsContext
+
+
+class LoadBalancer(pulumi.ComponentResource):
+    """Internet-facing ALB in the public subnets.
+
+    - Its security group is the only one in the platform that admits the internet: 443 (and 80, which
+      only redirects) from `ingressCidrs`; without a certificate (dev only), 80 alone. Egress only to the
+      services' security groups on their container ports (`allow_to`), nothing else.
+    - HTTPS listener with a TLS 1.3 / 1.2-floor policy when a certificate ARN or a domain is configured
+      (the domain case creates an ACM certificate validated by DNS, and an alias A record). HTTP then
+      redirects to HTTPS with a 301. Both listeners answer a fixed 404 for anything no rule matches.
+    - Invalid header fields dropped, access logs to a dedicated bucket, deletion protection from config,
+      and an optional WAFv2 web ACL (managed common + known-bad-inputs rules, a per-IP rate limit)."""
+
+    arn: pulumi.Output[str]
+    arn_suffix: pulumi.Output[str]
+    """`app/<name>/<id>`: the `LoadBalancer` metric dimension and the first half of a request-count
+    resource label."""
+    dns_name: pulumi.Output[str]
+    zone_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    """Services admit this group, and only this group, on their container port."""
+    listener_arn: pulumi.Output[str]
+    """Where service listener rules go: the HTTPS listener, or the HTTP one when there is no certificate."""
+    https: bool
+    url: pulumi.Output[str]
+    """`https://<domain>` (or `https://<alb dns>`, or `http://<alb dns>` without a certificate)."""
+    access_log_bucket: pulumi.Output[str]
+    web_acl_arn: pulumi.Output[str] | None
+
+    def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:load_balancer:LoadBalancer", name, None, opts)
+        self._name = name
+        self._child = pulumi.ResourceOptions(parent=self)
+        config = args.config
+        self.https = config.https
+
+        group = aws.ec2.SecurityGroup(
+            f"{name}-sg", vpc_id=args.vpc_id, name=physical_name("alb"),
+            description="Internet-facing ALB: HTTPS (and HTTP redirect) from the configured CIDRs",
+            tags={"Name": physical_name("alb")}, opts=self._child,
+        )
+        self.security_group_id = group.id
+        self._ingress(config)
+
+        logs_bucket = self._access_log_bucket(config, args.aws_context)
+        self.access_log_bucket = logs_bucket.bucket_name
+        lb = aws.lb.LoadBalancer(
+            f"{name}-alb", name=physical_name("alb", max_length=32), load_balancer_type="application",
+            internal=False, ip_address_type="ipv4", subnets=list(args.public_subnet_ids),
+            security_groups=[group.id], drop_invalid_header_fields=True, desync_mitigation_mode="defensive",
+            enable_deletion_protection=config.deletion_protection, idle_timeout=config.idle_timeout_seconds,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs_bucket.bucket_name,
+                                                          prefix=ACCESS_LOG_PREFIX, enabled=True),
+            tags={"Name": physical_name("alb")},
+            # The ALB writes a test object when access logging is turned on: the bucket policy must exist first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs_bucket]),
+        )
+        self.arn = lb.arn
+        self.arn_suffix = lb.arn_suffix
+        self.dns_name = lb.dns_name
+        self.zone_id = lb.zone_id
+
+        zone_id: pulumi.Output[str] | None = None
+        if config.domain is not None:
+            zone_id = pulumi.Output.from_input(
+                aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id)
+        certificate_arn = self._certificate(config, zone_id)
+        self.listener_arn = self._listeners(config, lb, certificate_arn)
+
+        host: pulumi.Input[str] = lb.dns_name
+        if config.domain is not None and zone_id is not None:
+            aws.route53.Record(
+                f"{name}-alias", zone_id=zone_id, name=config.domain.name, type="A",
+                aliases=[aws.route53.RecordAliasArgs(name=lb.dns_name, zone_id=lb.zone_id,
+                                                     evaluate_target_health=True)],
+                opts=self._child,
+            )
+            host = config.domain.name
+        scheme = "https" if self.https else "http"
+        self.url = pulumi.Output.concat(scheme, "://", host)
+
+        self.web_acl_arn = self._web_acl(config, lb) if config.waf.enabled else None
+        self.register_outputs({
+            "arn": self.arn, "dnsName": self.dns_name, "url": self.url, "securityGroupId": self.security_group_id,
+        })
+
+    # -- security group --------------------------------------------------------------------------
+    def _ingress(self, config: LoadBalancerConfig) -> None:
+        ports = (443, 80) if self.https else (80,)
+        for cidr in config.ingress_cidrs:
+            network = ipaddress.ip_network(cidr)
+            label = "any" if network.prefixlen == 0 else str(network).replace("/", "-").replace(":", "-").replace(
+                ".", "-")
+            family = f"ipv{network.version}"
+            for port in ports:
+                purpose = "HTTP, redirected to HTTPS" if port == 80 and self.https else (
+                    "HTTPS" if port == 443 else "HTTP (no certificate configured)")
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{self._name}-in-{port}-{family}-{label}", security_group_id=self.security_group_id,
+                    ip_protocol="tcp", from_port=port, to_port=port,
+                    cidr_ipv4=cidr if network.version == 4 else None,
+                    cidr_ipv6=cidr if network.version == 6 else None,
+                    description=f"{purpose} from {cidr}", opts=self._child,
+                )
+
+    def allow_to(self, name: str, security_group_id: pulumi.Input[str], port: int) -> None:
+        """Let the ALB reach a service's security group on its container port (the ALB's only egress)."""
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._name}-out-{name}", security_group_id=self.security_group_id, ip_protocol="tcp",
+            from_port=port, to_port=port, referenced_security_group_id=security_group_id,
+            description=f"To service {name} on {port}", opts=self._child,
+        )
+
+    # -- access logs -----------------------------------------------------------------------------
+    def _access_log_bucket(self, config: LoadBalancerConfig, context: AwsContext) -> Bucket:
+        """A bucket for ALB access logs only (the data side's Bucket: public access blocked, owner-enforced,
+        versioned, TLS-only policy, lifecycle). ALB log delivery supports SSE-S3 (AES256) only, not SSE-KMS,
+        so this is the one bucket not encrypted with the stack key."""
+        if context.region in ELB_ACCOUNT_REGIONS:
+            principals = {"AWS": [aws.elb.get_service_account().arn]}
+        else:
+            principals = {"Service": [context.service_principal("logdelivery.elasticloadbalancing")]}
+
+        def log_delivery(bucket_arn: pulumi.Output[str]) -> list[Statement]:
+            return [Statement(
+                sid="AllowLoadBalancerLogDelivery", actions=["s3:PutObject"], principals=principals,
+                resources=[bucket_arn.apply(lambda arn: f"{arn}/{ACCESS_LOG_PREFIX}/AWSLogs/{context.account_id}/*")],
+            )]
+
+        return Bucket(f"{self._name}-logs", BucketArgs(
+            name="alb-logs", aws_context=context, encryption="AES256",
+            expiration_days=config.access_log_expiration_days, policy_statements=log_delivery,
+        ), opts=self._child)
+
+    # -- TLS ---------------------------------------------------------------------------------------
+    def _certificate(self, config: LoadBalancerConfig,
+                     zone_id: pulumi.Output[str] | None) -> pulumi.Input[str] | None:
+        """The HTTPS certificate: the configured ARN, or one issued for the domain and validated by DNS."""
+        if config.certificate_arn is not None:
+            return config.certificate_arn
+        if config.domain is None or zone_id is None:
+            return None
+        certificate = aws.acm.Certificate(
+            f"{self._name}-certificate", domain_name=config.domain.name, validation_method="DNS",
+            key_algorithm="EC_prime256v1", tags={"Name": config.domain.name}, opts=self._child,
+        )
+        option = certificate.domain_validation_options[0]
+        record = aws.route53.Record(
+            f"{self._name}-certificate-validation", zone_id=zone_id, name=option.resource_record_name,
+            type=option.resource_record_type, records=[option.resource_record_value], ttl=60,
+            allow_overwrite=True, opts=self._child,
+        )
+        validation = aws.acm.CertificateValidation(
+            f"{self._name}-certificate-validated", certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn], opts=self._child,
+        )
+        # The listener takes the ARN from the validation, so it waits until the certificate is issued.
+        return validation.certificate_arn
+
+    def _listeners(self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer,
+                   certificate_arn: pulumi.Input[str] | None) -> pulumi.Output[str]:
+        not_found = aws.lb.ListenerDefaultActionArgs(
+            type="fixed-response",
+            fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                content_type="text/plain", message_body="Not found", status_code="404"),
+        )
+        if certificate_arn is None:
+            # No certificate (dev only; staging and prod refuse this in config): HTTP serves the rules.
+            http = aws.lb.Listener(f"{self._name}-http", load_balancer_arn=lb.arn, port=80, protocol="HTTP",
+                                   default_actions=[not_found], opts=self._child)
+            return http.arn
+        https = aws.lb.Listener(
+            f"{self._name}-https", load_balancer_arn=lb.arn, port=443, protocol="HTTPS",
+            ssl_policy=config.ssl_policy, certificate_arn=certificate_arn, default_actions=[not_found],
+            opts=self._child,
+        )
+        aws.lb.Listener(
+            f"{self._name}-http", load_balancer_arn=lb.arn, port=80, protocol="HTTP",
+            default_actions=[aws.lb.ListenerDefaultActionArgs(
+                type="redirect",
+                redirect=aws.lb.ListenerDefaultActionRedirectArgs(protocol="HTTPS", port="443",
+                                                                  status_code="HTTP_301"),
+            )],
+            opts=self._child,
+        )
+        return https.arn
+
+    # -- WAF ---------------------------------------------------------------------------------------
+    def _web_acl(self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer) -> pulumi.Output[str]:
+        metric = physical_name("alb", separator="-")
+
+        def visibility(suffix: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
+            return aws.wafv2.WebAclRuleVisibilityConfigArgs(
+                cloudwatch_metrics_enabled=True, sampled_requests_enabled=True, metric_name=f"{metric}-{suffix}")
+
+        def managed(priority: int, group: str) -> aws.wafv2.WebAclRuleArgs:
+            return aws.wafv2.WebAclRuleArgs(
+                name=group, priority=priority,
+                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
+                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
+                statement=aws.wafv2.WebAclRuleStatementArgs(
+                    managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
+                        vendor_name="AWS", name=group)),
+                visibility_config=visibility(group),
+            )
+
+        acl = aws.wafv2.WebAcl(
+            f"{self._name}-waf", name=physical_name("alb"), scope="REGIONAL",
+            description="ALB: per-IP rate limit, AWS managed common and known-bad-inputs rules",
+            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
+            rules=[
+                aws.wafv2.WebAclRuleArgs(
+                    name="RateLimitPerIp", priority=1,
+                    action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
+                    statement=aws.wafv2.WebAclRuleStatementArgs(
+                        rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
+                            limit=config.waf.rate_limit, aggregate_key_type="IP", evaluation_window_sec=300)),
+                    visibility_config=visibility("rate-limit"),
+                ),
+                managed(2, "AWSManagedRulesCommonRuleSet"),
+                managed(3, "AWSManagedRulesKnownBadInputsRuleSet"),
+            ],
+            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
+                cloudwatch_metrics_enabled=True, sampled_requests_enabled=True, metric_name=metric),
+            opts=self._child,
+        )
+        aws.wafv2.WebAclAssociation(f"{self._name}-waf-association", resource_arn=lb.arn, web_acl_arn=acl.arn,
+                                    opts=self._child)
+        return acl.arn

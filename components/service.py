@@ -1,0 +1,553 @@
+"""Service: one Fargate service, `web` (behind the ALB) or `worker` (consumes a queue), with its own
+roles, security group, log group and autoscaling."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pulumi
+import pulumi_aws as aws
+
+from .aws_context import AwsContext
+from .cluster import Cluster
+from .config.base import LogRetentionDays
+from .config.compute import ServiceConfig, is_secret_arn
+from .grants import DataStores, Grantable
+from .iam import Statement, policy_document, service_trust_policy
+from .image import ServiceImage, ServiceImageArgs
+from .load_balancer import LoadBalancer
+from .naming import path_name, physical_name
+
+EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
+"""Where the ECS Exec (SSM) agent writes. AWS documents Exec as unsupported with a read-only root
+filesystem; giving the agent writable volumes at exactly these paths is the known way to keep the root
+filesystem read-only and still use Exec (aws/containers-roadmap#1359). Mounted only when Exec is on."""
+
+HTTPS_ANYWHERE = "0.0.0.0/0"
+DATABASE_PORT = 5432
+
+
+class NamedQueue(Protocol):
+    """A queue as a worker's autoscaling needs it: its name is the SQS metric's `QueueName`."""
+
+    queue_name: pulumi.Output[str]
+
+
+class ArnStore(Protocol):
+    """A secret as a container's `valueFrom` needs it."""
+
+    arn: pulumi.Output[str]
+
+
+class GuardedStore(Protocol):
+    """The database as a service's egress rule needs it."""
+
+    security_group_id: pulumi.Output[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceArgs:
+    config: ServiceConfig
+    """The validated `platform:services.<name>` entry (presets applied, cross-checked)."""
+    cluster: Cluster
+    """The cluster; its name, ARN, capacity providers and ECS Exec settings are used."""
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """The network's private subnets: tasks never get a public IP."""
+    aws_context: AwsContext
+    log_retention_days: LogRetentionDays
+    kms_key_arn: pulumi.Input[str] | None = None
+    """The stack key: encrypts the service's log group (and a built image's repository)."""
+    load_balancer: LoadBalancer | None = None
+    """Required for `web`: the target group is attached to its listener, and its group admitted."""
+    data_stores: DataStores = dataclasses.field(default_factory=DataStores)
+    """The stack's data stores; grants are resolved against them."""
+
+
+class Service(pulumi.ComponentResource):
+    """A Fargate service hardened by default.
+
+    - Task: image pinned by tag or digest, non-root user, read-only root filesystem (ephemeral volumes
+      only at `writablePaths`), awslogs to its own KMS-encrypted log group with retention, plain
+      environment plus secrets only by `valueFrom`, a container health check.
+    - Roles: an execution role that may pull its image, write its own log group and read only its own
+      injected secrets; a task role with exactly the grants from config (plus ECS Exec's channels when
+      Exec is on). Both trust `ecs-tasks` only for this account's ECS.
+    - Network: private subnets, no public IP; a security group admitting only the ALB's group on the
+      container port (`web`) or nothing (`worker`); egress 443 (AWS APIs through NAT or endpoints) and
+      5432 to the database's group when granted.
+    - Deploys: circuit breaker with rollback, min/max healthy percent, grace period (`web`); the desired
+      count belongs to autoscaling after creation.
+    - Autoscaling: CPU and memory target tracking; ALB requests per target (`web`); queue backlog per
+      task with scale-from-zero (`worker`); optional scheduled scale-down."""
+
+    service_name: pulumi.Output[str]
+    """ECS service name (the `ServiceName` metric dimension)."""
+    cluster_name: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    task_role_arn: pulumi.Output[str]
+    execution_role_arn: pulumi.Output[str]
+    target_group_arn_suffix: pulumi.Output[str] | None
+    """`web`: the `TargetGroup` metric dimension; None for workers."""
+    queue_name: pulumi.Output[str] | None
+    """`worker`: the consumed queue's name; None for web services."""
+    kind: str
+
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:service:Service", name, None, opts)
+        self._name = name
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._args = args
+        config = args.config
+        self.kind = config.kind
+        self.cluster_name = args.cluster.name
+        self.target_group_arn_suffix = None
+        self.queue_name = None
+        if config.kind == "web" and (args.load_balancer is None or config.port is None or config.routing is None):
+            raise ValueError(f"service {name}: a web service needs a load balancer, a port and routing")
+
+        image, pull_statements = self._image()
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs", name=path_name("services", name), retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn, opts=self._child,
+        )
+        self.log_group_name = log_group.name
+        container_secrets, secret_statements = self._container_secrets()
+
+        execution_role = self._role("execution", [
+            *pull_statements,
+            Statement(sid="WriteOwnLogs", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                      resources=[log_group.arn.apply(lambda arn: f"{arn}:log-stream:*")]),
+            *secret_statements,
+        ])
+        self.execution_role_arn = execution_role.arn
+        task_role = self._role("task", [*self._grant_statements(), *self._exec_statements()])
+        self.task_role_arn = task_role.arn
+
+        group = self._security_group()
+        self.security_group_id = group.id
+        task_definition = self._task_definition(image, log_group, container_secrets, execution_role, task_role)
+
+        depends_on: list[pulumi.Resource] = [args.cluster.capacity_providers]
+        load_balancers = None
+        if config.kind == "web":
+            assert config.port is not None  # checked above: a web service has a port
+            target_group, rule = self._routing()
+            depends_on.append(rule)  # ECS refuses a target group that no listener forwards to yet
+            load_balancers = [aws.ecs.ServiceLoadBalancerArgs(
+                target_group_arn=target_group.arn, container_name=name, container_port=config.port)]
+            self.target_group_arn_suffix = target_group.arn_suffix
+        capacity = config.capacity
+        strategies = [aws.ecs.ServiceCapacityProviderStrategyArgs(
+            capacity_provider="FARGATE", base=capacity.on_demand_base, weight=capacity.on_demand_weight)]
+        if capacity.spot_weight:
+            strategies.append(aws.ecs.ServiceCapacityProviderStrategyArgs(
+                capacity_provider="FARGATE_SPOT", weight=capacity.spot_weight))
+        service = aws.ecs.Service(
+            f"{name}-service", name=physical_name(name, max_length=255), cluster=args.cluster.arn,
+            task_definition=task_definition.arn, desired_count=config.desired_count,
+            capacity_provider_strategies=strategies, platform_version="LATEST",
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=list(args.subnet_ids), security_groups=[group.id], assign_public_ip=False),
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
+            deployment_controller=aws.ecs.ServiceDeploymentControllerArgs(type="ECS"),
+            deployment_minimum_healthy_percent=config.deployment.minimum_healthy_percent,
+            deployment_maximum_percent=config.deployment.maximum_percent,
+            health_check_grace_period_seconds=(
+                config.deployment.health_check_grace_seconds if config.kind == "web" else None),
+            load_balancers=load_balancers, enable_execute_command=args.cluster.execute_command,
+            enable_ecs_managed_tags=True, propagate_tags="SERVICE", wait_for_steady_state=False,
+            tags={"Name": physical_name(name), "Service": name, "Kind": config.kind},
+            # Autoscaling owns the task count once the service exists.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on, ignore_changes=["desiredCount"]),
+        )
+        self.service_name = service.name
+        self._autoscaling(service)
+        self.register_outputs({
+            "serviceName": self.service_name, "securityGroupId": self.security_group_id,
+            "logGroupName": self.log_group_name, "taskRoleArn": self.task_role_arn,
+        })
+
+    # -- image -----------------------------------------------------------------------------------
+    def _image(self) -> tuple[pulumi.Input[str], list[Statement]]:
+        """The image to run, and what the execution role needs to pull it."""
+        config, context = self._args.config, self._args.aws_context
+        if config.build is not None:
+            built = ServiceImage(f"{self._name}-image", ServiceImageArgs(
+                service=self._name, config=config.build, kms_key_arn=self._args.kms_key_arn), opts=self._child)
+            return built.image_uri, _ecr_pull([built.repository_arn])
+        reference = config.image_reference()
+        assert reference is not None and config.image is not None  # config: exactly one of image and build
+        account, region = reference.ecr_account, reference.ecr_region
+        if account is None or region is None:
+            return config.image, []  # a public registry: nothing to authorise
+        repository = f"arn:{context.partition}:ecr:{region}:{account}:repository/{reference.repository}"
+        return config.image, _ecr_pull([repository])
+
+    # -- secrets and grants ----------------------------------------------------------------------
+    def _container_secrets(self) -> tuple[list[dict[str, Any]], list[Statement]]:
+        """`secrets` entries (`valueFrom`) and the execution role's right to read exactly those."""
+        entries: list[dict[str, Any]] = []
+        statements: list[Statement] = []
+        read_stack_secrets: set[str] = set()
+        external: list[str] = []
+        parameters: list[str] = []
+        for env, reference in sorted(self._args.config.secrets.items()):
+            if reference.startswith("arn:"):
+                if not is_secret_arn(reference):
+                    raise ValueError(f"service {self._name}: secrets.{env} is not a secret or parameter ARN")
+                if ":ssm:" in reference:
+                    parameters.append(reference)
+                else:
+                    external.append(":".join(reference.split(":")[:7]))  # drop :json-key:stage:version
+                entries.append({"name": env, "valueFrom": reference})
+                continue
+            secret, _, json_key = reference.partition(":")
+            store = self._args.data_stores.secrets.get(secret)
+            if store is None:
+                raise ValueError(f"service {self._name}: secrets.{env} names secret {secret!r}, which the stack "
+                                 "did not build")
+            arn = _attribute(store, "arn", f"secret {secret}")
+            value_from = arn if not json_key else pulumi.Output.concat(arn, ":", json_key, "::")
+            entries.append({"name": env, "valueFrom": value_from})
+            if secret not in read_stack_secrets:
+                read_stack_secrets.add(secret)
+                statements.extend(store.grant("read"))
+        if external:
+            statements.append(Statement(sid="InjectExternalSecrets", actions=["secretsmanager:GetSecretValue"],
+                                        resources=sorted(set(external))))
+        if parameters:
+            statements.append(Statement(sid="InjectParameters", actions=["ssm:GetParameters"],
+                                        resources=sorted(set(parameters))))
+        return entries, statements
+
+    def _grant_statements(self) -> list[Statement]:
+        """The task role's statements: each grant resolved against the store that owns the resource."""
+        grants, stores = self._args.config.grants, self._args.data_stores
+        statements: list[Statement] = []
+        for kind, wanted, built in (("Table", grants.tables, stores.tables), ("Queue", grants.queues, stores.queues),
+                                    ("Bucket", grants.buckets, stores.buckets)):
+            for store_name, access in sorted(wanted.items()):
+                store = _require(built.get(store_name), f"{kind.lower()} {store_name}", self._name)
+                statements.extend(store.grant(access))
+        for secret in grants.secrets:
+            store = _require(stores.secrets.get(secret), f"secret {secret}", self._name)
+            statements.extend(store.grant("read"))
+        if grants.database is not None:
+            database = _require(stores.database, "database", self._name)
+            statements.extend(database.grant(grants.database))
+        if grants.events is not None:
+            bus = _require(stores.events, "event bus", self._name)
+            statements.extend(bus.grant(grants.events))
+        return statements
+
+    def _exec_statements(self) -> list[Statement]:
+        """What ECS Exec needs from the task role (only when the cluster allows Exec)."""
+        cluster = self._args.cluster
+        if not cluster.execute_command or cluster.exec_log_group_arn is None:
+            return []
+        statements = [
+            Statement(
+                sid="ExecChannels",
+                actions=["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                         "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+                resources=["*"],
+                justification="Session Manager message channels are not resources: AWS defines no resource "
+                              "type for ssmmessages actions, so they cannot be scoped below '*'.",
+            ),
+            Statement(
+                sid="ExecFindLogGroup", actions=["logs:DescribeLogGroups"], resources=["*"],
+                justification="DescribeLogGroups is a list call with no resource type in AWS's action "
+                              "catalogue; the Exec agent calls it before writing session logs.",
+            ),
+            Statement(
+                sid="ExecWriteSessionLogs",
+                actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                resources=[cluster.exec_log_group_arn, cluster.exec_log_group_arn.apply(lambda a: f"{a}:*")],
+            ),
+        ]
+        if cluster.exec_kms_key_arn is not None:
+            statements.append(Statement(sid="ExecDecryptSession", actions=["kms:Decrypt"],
+                                        resources=[cluster.exec_kms_key_arn]))
+        return statements
+
+    def _role(self, purpose: str, statements: list[Statement]) -> aws.iam.Role:
+        context = self._args.aws_context
+        role = aws.iam.Role(
+            f"{self._name}-{purpose}-role", name=physical_name(self._name, purpose, max_length=64),
+            description=f"ECS {purpose} role of service {self._name}",
+            assume_role_policy=service_trust_policy(context.service_principal("ecs-tasks"), context.account_id,
+                                                    context.arn("ecs", "*")),
+            opts=self._child,
+        )
+        if statements:
+            aws.iam.RolePolicy(f"{self._name}-{purpose}-policy", role=role.id, name=f"{purpose}-least-privilege",
+                               policy=policy_document(statements), opts=self._child)
+        return role
+
+    # -- network ---------------------------------------------------------------------------------
+    def _security_group(self) -> aws.ec2.SecurityGroup:
+        config, args = self._args.config, self._args
+        group = aws.ec2.SecurityGroup(
+            f"{self._name}-sg", vpc_id=args.vpc_id, name=physical_name(self._name, "service"),
+            description=f"Service {self._name} ({config.kind}): "
+                        + ("from the ALB on the container port only" if config.kind == "web" else "no ingress"),
+            tags={"Name": physical_name(self._name, "service")}, opts=self._child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._name}-out-https", security_group_id=group.id, ip_protocol="tcp", from_port=443, to_port=443,
+            cidr_ipv4=HTTPS_ANYWHERE, description="HTTPS to AWS APIs (through NAT or VPC endpoints)",
+            opts=self._child,
+        )
+        if config.kind == "web" and args.load_balancer is not None and config.port is not None:
+            aws.vpc.SecurityGroupIngressRule(
+                f"{self._name}-in-alb", security_group_id=group.id, ip_protocol="tcp", from_port=config.port,
+                to_port=config.port, referenced_security_group_id=args.load_balancer.security_group_id,
+                description="From the ALB only, on the container port", opts=self._child,
+            )
+            args.load_balancer.allow_to(self._name, group.id, config.port)
+        if config.grants.database is not None:
+            database = _require(args.data_stores.database, "database", self._name)
+            aws.vpc.SecurityGroupEgressRule(
+                f"{self._name}-out-database", security_group_id=group.id, ip_protocol="tcp",
+                from_port=DATABASE_PORT, to_port=DATABASE_PORT,
+                referenced_security_group_id=_attribute(database, "security_group_id", "database"),
+                description="PostgreSQL to the database", opts=self._child,
+            )
+            database.allow_from(self._name, group.id)
+        return group
+
+    # -- task definition -------------------------------------------------------------------------
+    def _task_definition(self, image: pulumi.Input[str], log_group: aws.cloudwatch.LogGroup,
+                         secrets: list[dict[str, Any]], execution_role: aws.iam.Role,
+                         task_role: aws.iam.Role) -> aws.ecs.TaskDefinition:
+        config, context = self._args.config, self._args.aws_context
+        exec_on = self._args.cluster.execute_command
+        writable = list(dict.fromkeys([*config.writable_paths, *(EXEC_AGENT_PATHS if exec_on else ())]))
+        volumes = {path: _volume_name(path) for path in writable}
+        container: dict[str, Any] = {
+            "name": self._name,
+            "image": image,
+            "essential": True,
+            "user": config.user,
+            "readonlyRootFilesystem": True,
+            "privileged": False,
+            "environment": [{"name": k, "value": v} for k, v in sorted(config.environment.items())],
+            "secrets": secrets,
+            "mountPoints": [{"sourceVolume": volumes[p], "containerPath": p, "readOnly": False} for p in writable],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": log_group.name, "awslogs-region": context.region,
+                "awslogs-stream-prefix": "ecs", "mode": "non-blocking", "max-buffer-size": "25m",
+            }},
+            "linuxParameters": {"initProcessEnabled": exec_on},
+        }
+        if config.command is not None:
+            container["command"] = config.command
+        if config.port is not None:
+            container["portMappings"] = [{"containerPort": config.port, "protocol": "tcp", "name": "http"}]
+        health = config.container_health_command()
+        if health is not None:
+            check = config.health_check
+            container["healthCheck"] = {"command": health, "interval": check.interval_seconds,
+                                        "timeout": check.timeout_seconds, "retries": check.retries,
+                                        "startPeriod": check.start_period_seconds}
+        return aws.ecs.TaskDefinition(
+            f"{self._name}-task", family=physical_name(self._name, max_length=255), cpu=str(config.cpu),
+            memory=str(config.memory), network_mode="awsvpc", requires_compatibilities=["FARGATE"],
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                operating_system_family="LINUX", cpu_architecture=config.architecture),
+            execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in volumes.values()],
+            container_definitions=pulumi.Output.json_dumps([container]), opts=self._child,
+        )
+
+    # -- web: target group and listener rule -----------------------------------------------------
+    def _routing(self) -> tuple[aws.lb.TargetGroup, aws.lb.ListenerRule]:
+        config, lb = self._args.config, self._args.load_balancer
+        assert lb is not None and config.routing is not None and config.port is not None
+        check = config.health_check
+        target_group = aws.lb.TargetGroup(
+            f"{self._name}-tg", name=physical_name(self._name, max_length=32), port=config.port,
+            protocol="HTTP", target_type="ip", vpc_id=self._args.vpc_id,
+            deregistration_delay=config.deployment.deregistration_delay_seconds,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, path=check.path, protocol="HTTP", port="traffic-port", matcher=check.matcher,
+                interval=check.interval_seconds, timeout=check.timeout_seconds,
+                healthy_threshold=check.healthy_threshold, unhealthy_threshold=check.unhealthy_threshold),
+            tags={"Name": physical_name(self._name)}, opts=self._child,
+        )
+        conditions = []
+        if config.routing.paths:
+            conditions.append(aws.lb.ListenerRuleConditionArgs(
+                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=config.routing.paths)))
+        if config.routing.hosts:
+            conditions.append(aws.lb.ListenerRuleConditionArgs(
+                host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=config.routing.hosts)))
+        rule = aws.lb.ListenerRule(
+            f"{self._name}-rule", listener_arn=lb.listener_arn, priority=config.routing.priority,
+            conditions=conditions,
+            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
+            tags={"Name": physical_name(self._name)}, opts=self._child,
+        )
+        return target_group, rule
+
+    # -- autoscaling -----------------------------------------------------------------------------
+    def _autoscaling(self, service: aws.ecs.Service) -> None:
+        config = self._args.config
+        scaling = config.autoscaling
+        target = aws.appautoscaling.Target(
+            f"{self._name}-scaling-target", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.concat("service/", self._args.cluster.name, "/", service.name),
+            min_capacity=scaling.min_count, max_capacity=scaling.max_count, opts=self._child,
+        )
+
+        def tracking(label: str, value: float,
+                     predefined: aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs | None = None,  # noqa: E501
+                     customized: aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs | None = None,  # noqa: E501
+                     ) -> aws.appautoscaling.Policy:
+            return aws.appautoscaling.Policy(
+                f"{self._name}-scale-{label}", name=physical_name(self._name, label, max_length=255),
+                policy_type="TargetTrackingScaling", service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration=(
+                    aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                        target_value=value, predefined_metric_specification=predefined,
+                        customized_metric_specification=customized,
+                        scale_in_cooldown=scaling.scale_in_cooldown_seconds,
+                        scale_out_cooldown=scaling.scale_out_cooldown_seconds)),
+                opts=self._child,
+            )
+
+        predefined = aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs
+        tracking("cpu", scaling.cpu_target, predefined(predefined_metric_type="ECSServiceAverageCPUUtilization"))
+        tracking("memory", scaling.memory_target,
+                 predefined(predefined_metric_type="ECSServiceAverageMemoryUtilization"))
+        if config.kind == "web" and scaling.requests_per_target is not None:
+            lb = self._args.load_balancer
+            assert lb is not None and self.target_group_arn_suffix is not None
+            tracking("requests", scaling.requests_per_target, predefined(
+                predefined_metric_type="ALBRequestCountPerTarget",
+                resource_label=pulumi.Output.concat(lb.arn_suffix, "/", self.target_group_arn_suffix)))
+        if config.kind == "worker":
+            queue = self._consumed_queue()
+            self.queue_name = queue
+            tracking("backlog", scaling.backlog_per_task, customized=self._backlog_metric(queue, service))
+            if scaling.min_count == 0:
+                self._scale_from_zero(target, queue, service)
+        if scaling.schedule is not None:
+            schedule = scaling.schedule
+            for label, expression, low, high in (("stop", schedule.stop, 0, 0),
+                                                 ("start", schedule.start, scaling.min_count, scaling.max_count)):
+                aws.appautoscaling.ScheduledAction(
+                    f"{self._name}-schedule-{label}", name=physical_name(self._name, label, max_length=255),
+                    service_namespace=target.service_namespace, scalable_dimension=target.scalable_dimension,
+                    resource_id=target.resource_id, schedule=expression, timezone=schedule.timezone,
+                    scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
+                        min_capacity=low, max_capacity=high),
+                    opts=self._child,
+                )
+
+    def _consumed_queue(self) -> pulumi.Output[str]:
+        grants = self._args.config.grants
+        consumed = [q for q, access in grants.queues.items() if access == "consume"]
+        if len(consumed) != 1:
+            raise ValueError(f"service {self._name}: a worker consumes exactly one queue, found {consumed}")
+        store = _require(self._args.data_stores.queues.get(consumed[0]), f"queue {consumed[0]}", self._name)
+        return _attribute(store, "queue_name", f"queue {consumed[0]}")
+
+    def _backlog_metric(self, queue: pulumi.Output[str], service: aws.ecs.Service) -> \
+            aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
+        """Visible messages per running task (metric math): the queue backlog each task would have to work
+        through. With no task running the expression has no value; `_scale_from_zero` covers that case."""
+        spec = aws.appautoscaling
+        prefix = "PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetric"
+        metric_args = getattr(spec, f"{prefix}Args")
+        stat_args = getattr(spec, f"{prefix}MetricStatArgs")
+        stat_metric_args = getattr(spec, f"{prefix}MetricStatMetricArgs")
+        dimension_args = getattr(spec, f"{prefix}MetricStatMetricDimensionArgs")
+        return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(metrics=[
+            metric_args(id="visible", return_data=False, metric_stat=stat_args(stat="Average", metric=stat_metric_args(
+                namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
+                dimensions=[dimension_args(name="QueueName", value=queue)]))),
+            metric_args(id="running", return_data=False, metric_stat=stat_args(stat="Average", metric=stat_metric_args(
+                namespace="ECS/ContainerInsights", metric_name="RunningTaskCount",
+                dimensions=[dimension_args(name="ClusterName", value=self._args.cluster.name),
+                            dimension_args(name="ServiceName", value=service.name)]))),
+            metric_args(id="backlog", expression="visible / running", label="Visible messages per running task",
+                        return_data=True),
+        ])
+
+    def _scale_from_zero(self, target: aws.appautoscaling.Target, queue: pulumi.Output[str],
+                         service: aws.ecs.Service) -> None:
+        """min 0: target tracking cannot divide by zero running tasks, so a step policy starts the first
+        task when messages are waiting and none is running (and only then, so it never fights the
+        target tracking policies)."""
+        policy = aws.appautoscaling.Policy(
+            f"{self._name}-scale-from-zero", name=physical_name(self._name, "from-zero", max_length=255),
+            policy_type="StepScaling", service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
+            step_scaling_policy_configuration=aws.appautoscaling.PolicyStepScalingPolicyConfigurationArgs(
+                adjustment_type="ExactCapacity", cooldown=self._args.config.autoscaling.scale_out_cooldown_seconds,
+                metric_aggregation_type="Maximum",
+                step_adjustments=[aws.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
+                    metric_interval_lower_bound="0", scaling_adjustment=1)]),
+            opts=self._child,
+        )
+        query = aws.cloudwatch.MetricAlarmMetricQueryArgs
+        metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
+        aws.cloudwatch.MetricAlarm(
+            f"{self._name}-work-waiting", name=physical_name(self._name, "work-waiting", max_length=255),
+            alarm_description=f"Messages are waiting for worker {self._name} and no task is running: start one",
+            comparison_operator="GreaterThanOrEqualToThreshold", threshold=1, evaluation_periods=1,
+            datapoints_to_alarm=1, treat_missing_data="notBreaching",
+            metric_queries=[
+                query(id="visible", return_data=False, metric=metric(
+                    namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible", period=60,
+                    stat="Maximum", dimensions={"QueueName": queue})),
+                query(id="running", return_data=False, metric=metric(
+                    namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=60, stat="Maximum",
+                    dimensions={"ClusterName": self._args.cluster.name, "ServiceName": service.name})),
+                query(id="waiting", return_data=True, label="Work waiting with no task running",
+                      expression="IF(visible > 0 AND FILL(running, 0) < 1, 1, 0)"),
+            ],
+            alarm_actions=[policy.arn], opts=self._child,
+        )
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+def _ecr_pull(repositories: Sequence[pulumi.Input[str]]) -> list[Statement]:
+    return [
+        Statement(
+            sid="EcrAuthenticate", actions=["ecr:GetAuthorizationToken"], resources=["*"],
+            justification="ecr:GetAuthorizationToken issues a registry login token; it is an account-level call "
+                          "with no resource type, so AWS accepts only '*'. The pull actions below are scoped to "
+                          "the service's own repository.",
+        ),
+        Statement(sid="EcrPullOwnImage",
+                  actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                  resources=list(repositories)),
+    ]
+
+
+def _volume_name(path: str) -> str:
+    """`/var/lib/amazon/ssm` -> `var-lib-amazon-ssm`."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "root"
+
+
+def _require(store: Grantable | None, what: str, service: str) -> Any:
+    if store is None:
+        raise ValueError(f"service {service}: granted {what}, which the stack did not build")
+    return store
+
+
+def _attribute(store: object, attribute: str, what: str) -> pulumi.Output[str]:
+    value = getattr(store, attribute, None)
+    if value is None:
+        raise TypeError(f"{what} ({type(store).__name__}) has no `{attribute}`; services need it "
+                        "(see components/service.py: NamedQueue, ArnStore, GuardedStore)")
+    return value
