@@ -5,8 +5,16 @@ from __future__ import annotations
 import pulumi
 
 from .aws_context import AwsContext
+from .bucket import Bucket, BucketArgs
 from .config import StackConfig
+from .database import Database, DatabaseArgs
+from .events import Events, EventsArgs, bus_name, rule_arn
+from .grants import DataStores
+from .keys import Keys, KeysArgs
 from .network import Network, NetworkArgs
+from .queue import Queue, QueueArgs
+from .secrets import Secret, SecretArgs
+from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
 
 
@@ -21,8 +29,19 @@ class Platform(pulumi.ComponentResource):
         context = AwsContext.lookup()
         child = pulumi.ResourceOptions(parent=self)
 
+        # -- keys: first, the network's flow log group is encrypted with the stack key ----------------
+        protect = config.protect_stateful_resources
+        self.keys = Keys("keys", KeysArgs(
+            aws_context=context, deletion_window_days=30 if protect else 7, protect=protect,
+            event_bus_name=bus_name() if config.events.creates_bus else None,
+            events_deliver_to_queues=bool(config.events.rules)), child)
+
         # -- network -------------------------------------------------------------------------------
-        self.network = Network("network", NetworkArgs(config=config.network, aws_context=context), child)
+        self.network = Network("network", NetworkArgs(config=config.network, aws_context=context,
+                                                      log_kms_key_arn=self.keys.arn), child)
+
+        # -- data stores: each a Grantable that the services' grants resolve against --------------------
+        self.data_stores = self._data_stores(config, context, child)
 
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpcId": self.network.vpc_id,
@@ -30,5 +49,62 @@ class Platform(pulumi.ComponentResource):
             "publicSubnetIds": self.network.public_subnet_ids,
             "privateSubnetIds": self.network.private_subnet_ids,
             "dataSubnetIds": self.network.data_subnet_ids,
+            **self._data_outputs(),
         }
         self.register_outputs(self.outputs)
+
+    # -- data stores -------------------------------------------------------------------------------
+    def _data_stores(self, config: StackConfig, context: AwsContext, child: pulumi.ResourceOptions) -> DataStores:
+        """Buckets, tables, queues, the event bus, secrets and the database, from their config sections."""
+        key_arn = self.keys.arn
+        protect = config.protect_stateful_resources
+        self.buckets = {
+            key: Bucket(f"bucket-{key}", BucketArgs.from_config(key, bucket, aws_context=context,
+                                                               kms_key_arn=key_arn, protect=protect), child)
+            for key, bucket in config.buckets.items()
+        }
+        self.tables = {
+            key: Table(f"table-{key}", TableArgs(name=key, config=table, aws_context=context, kms_key_arn=key_arn,
+                                                 protect=protect), child)
+            for key, table in config.tables.items()
+        }
+        self.queues = {
+            key: Queue(f"queue-{key}", QueueArgs(
+                name=key, config=queue, aws_context=context, kms_key_arn=key_arn,
+                event_rule_arns=[rule_arn(context, rule) for rule, r in config.events.rules.items() if r.queue == key],
+            ), child)
+            for key, queue in config.queues.items()
+        }
+        self.events = (Events("events", EventsArgs(config=config.events, aws_context=context, kms_key_arn=key_arn,
+                                                   queues=self.queues), child)
+                       if config.events.creates_bus else None)
+        self.secrets = {
+            key: Secret(f"secret-{key}", SecretArgs(name=key, config=secret, aws_context=context,
+                                                    kms_key_arn=key_arn, protect=protect), child)
+            for key, secret in config.secrets.items()
+        }
+        self.database = (Database("database", DatabaseArgs(
+            config=config.database, aws_context=context, kms_key_arn=key_arn, vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.data_subnet_ids, availability_zones=self.network.availability_zones,
+            log_retention_days=config.log_retention_days, protect=protect), child)
+            if config.database is not None else None)
+        return DataStores(tables=dict(self.tables), queues=dict(self.queues), buckets=dict(self.buckets),
+                          secrets=dict(self.secrets), database=self.database, events=self.events,
+                          kms_key_arn=key_arn)
+
+    def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
+        outputs: dict[str, pulumi.Input[object]] = {
+            "kmsKeyArn": self.keys.arn,
+            "kmsKeyAlias": self.keys.alias_name,
+            "bucketNames": {key: b.bucket_name for key, b in self.buckets.items()},
+            "tableNames": {key: t.table_name for key, t in self.tables.items()},
+            "queueUrls": {key: q.url for key, q in self.queues.items()},
+            "secretArns": {key: s.arn for key, s in self.secrets.items()},
+        }
+        if self.events is not None:
+            outputs["eventBusName"] = self.events.bus_name
+        if self.database is not None:
+            outputs |= {"databaseEndpoint": self.database.endpoint,
+                        "databaseReaderEndpoint": self.database.reader_endpoint,
+                        "databaseMasterSecretArn": self.database.master_secret_arn}
+        return outputs

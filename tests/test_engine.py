@@ -36,7 +36,7 @@ def test_parents_dependencies_and_property_dependencies_are_recorded(stack_runs:
 
 def test_mocked_outputs_carry_account_and_region(stack_runs: dict[str, StackRun]) -> None:
     run = stack_runs["dev"]
-    [group] = run.of_type("aws:cloudwatch/logGroup:LogGroup")
+    group = run.named("network-flow-logs")
     assert group.outputs["arn"] == f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:/platform/dev/vpc/flow-logs"
     [vpc] = run.of_type("aws:ec2/vpc:Vpc")
     assert (vpc.id or "").startswith("vpc-")

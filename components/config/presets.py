@@ -5,7 +5,8 @@ dev; flow logs kept >= 90 days; backups 35 days in prod, 7 in staging, 1 in dev;
 prod; deletion protection, final snapshots and `protect` on prod data.
 
 `PRESETS[env]` is deep-merged under the stack file's `platform:` keys. `ENTRY_PRESETS[env][section]` is
-deep-merged under every entry of a map section (`services.*`, `tables.*`, ...).
+deep-merged under every entry of a map section (`services.*`, `tables.*`, ...). `SECTION_PRESETS[env][section]`
+is deep-merged under an optional section (`database`) only when the stack file declares it.
 """
 
 from __future__ import annotations
@@ -43,9 +44,28 @@ PRESETS: dict[Environment, dict[str, Any]] = {
 }
 
 ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
-    "dev": {},
-    "staging": {},
-    "prod": {},
+    "dev": {
+        # data (issue 3): old object versions kept a week; secrets deleted at once, so a torn-down dev stack
+        # can be rebuilt with the same secret names.
+        "buckets": {"noncurrentVersionExpirationDays": 7},
+        "secrets": {"recoveryWindowDays": 0},
+    },
+    "staging": {
+        "buckets": {"noncurrentVersionExpirationDays": 30},
+        "secrets": {"recoveryWindowDays": 7},
+    },
+    "prod": {
+        "buckets": {"noncurrentVersionExpirationDays": 90},
+        "secrets": {"recoveryWindowDays": 30},
+    },
+}
+
+SECTION_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
+    # Deep-merged under an optional section only when the stack file declares it (`database: {}` turns the
+    # database on with these defaults; no `database` key, no database).
+    "dev": {"database": {"instances": 1, "minCapacity": 0, "maxCapacity": 2, "backupRetentionDays": 1}},
+    "staging": {"database": {"instances": 1, "minCapacity": 0.5, "maxCapacity": 4, "backupRetentionDays": 7}},
+    "prod": {"database": {"instances": 2, "minCapacity": 0.5, "maxCapacity": 16, "backupRetentionDays": 35}},
 }
 
 
@@ -62,6 +82,9 @@ def deep_merge(base: Any, override: Any) -> Any:
 def apply_presets(environment: Environment, stack_values: dict[str, Any]) -> dict[str, Any]:
     """The stack file's values laid over the environment's preset, entries of map sections included."""
     merged = deep_merge(PRESETS[environment], stack_values)
+    for section, defaults in SECTION_PRESETS[environment].items():
+        if isinstance(merged.get(section), dict):
+            merged[section] = deep_merge(defaults, merged[section])
     for section, defaults in ENTRY_PRESETS[environment].items():
         entries = merged.get(section)
         if isinstance(entries, dict):
