@@ -29,15 +29,14 @@ esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 project_dir=${PROJECT_DIR:-.}
 project_dir=$(cd "$root" && cd "$project_dir" && pwd)
-pack="$root/policies"
-pack_config="$root/policies/config/${PACK_CONFIG:-$stack}.json"
+config_stack=${PACK_CONFIG:-$stack}
 
-if [[ ! -f "$pack/PulumiPolicy.yaml" ]]; then
-  echo "scripts/pulumi.sh: no policy pack at $pack (PulumiPolicy.yaml missing); refusing to run without it" >&2
+if [[ ! -f "$root/policies/PulumiPolicy.yaml" ]]; then
+  echo "scripts/pulumi.sh: no policy pack in $root/policies; refusing to run without it" >&2
   exit 1
 fi
-if [[ ! -f "$pack_config" ]]; then
-  echo "scripts/pulumi.sh: no pack config $pack_config for stack '$stack'; refusing to run without it" >&2
+if [[ ! -f "$root/policies/config/$config_stack.json" ]]; then
+  echo "scripts/pulumi.sh: no pack config policies/config/$config_stack.json; refusing to run without it" >&2
   exit 1
 fi
 if ! command -v pulumi >/dev/null 2>&1; then
@@ -51,4 +50,4 @@ export PULUMI_PYTHON_CMD="$root/.venv/bin/python"
 
 set -x
 exec pulumi "$command" --cwd "$project_dir" --stack "$stack" \
-  --policy-pack "$pack" --policy-pack-config "$pack_config" "$@"
+  --policy-pack "$root/policies" --policy-pack-config "$root/policies/config/$config_stack.json" "$@"

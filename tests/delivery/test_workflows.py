@@ -1,0 +1,547 @@
+"""The delivery path: every preview and update carries the policy pack, deploys are ordered and guarded,
+workflows are pinned, least-privilege and lint-clean, and the Make targets / wrapper do what they say."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from offline.stackfile import STACKS
+
+from .invocations import (
+    action_files,
+    all_invocations,
+    load_yaml,
+    makefile_recipes,
+    unguarded,
+    workflow_files,
+    workflow_steps,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = {path.name: path for path in workflow_files(ROOT)}
+PR_WORKFLOW = ROOT / ".github" / "workflows" / "pull-request.yml"
+DEPLOY_WORKFLOW = ROOT / ".github" / "workflows" / "deploy.yml"
+SHA_PIN = re.compile(r"^\s*-?\s*uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40})\s+#\s*v\d+\.\d+\.\d+\s*$")
+USES = re.compile(r"^\s*-?\s*uses:\s*(\S+)")
+
+
+def on(document: dict[str, Any]) -> dict[str, Any]:
+    """The `on:` mapping (YAML 1.1 reads the bare key `on` as True)."""
+    triggers = document["on"] if "on" in document else document.get(True)  # pyright: ignore[reportArgumentType]
+    return triggers if isinstance(triggers, dict) else {str(t): None for t in (triggers or [])}
+
+
+def pulumi_action_steps(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (job_id, step)
+        for job_id, _, step in workflow_steps(document)
+        if str(step.get("uses", "")).split("@")[0] == "pulumi/actions"
+    ]
+
+
+def up_jobs(document: dict[str, Any]) -> dict[str, str]:
+    """stack -> id of the job that runs `pulumi up` for it."""
+    return {
+        str(step["with"]["stack-name"]): job_id
+        for job_id, step in pulumi_action_steps(document)
+        if step["with"].get("command") in ("up", "update")
+    }
+
+
+def ancestors(jobs: dict[str, Any], job_id: str) -> set[str]:
+    needs = jobs[job_id].get("needs") or []
+    direct = {needs} if isinstance(needs, str) else set(needs)
+    return direct.union(*(ancestors(jobs, n) for n in direct)) if direct else set()
+
+
+# -- every preview / up carries the pack ------------------------------------------------------------------
+def test_the_project_runs_preview_and_up_somewhere() -> None:
+    invocations = all_invocations(ROOT)
+    commands = {(i.source.split(":")[0], i.command) for i in invocations}
+    assert (".github/workflows/deploy.yml", "up") in commands
+    assert (".github/workflows/pull-request.yml", "preview") in commands
+    assert any(i.source == "scripts/pulumi.sh" for i in invocations)
+
+
+def test_every_pulumi_preview_and_up_carries_the_policy_pack_and_its_config() -> None:
+    assert unguarded(ROOT) == []
+
+
+def test_every_referenced_pack_config_exists() -> None:
+    configs = {c for i in all_invocations(ROOT) for c in i.pack_configs if "$" not in c}
+    configs |= {f"policies/config/{stack}.json" for stack in STACKS}
+    missing = sorted(c for c in configs if not (ROOT / c).is_file())
+    assert missing == [], f"pack configs referenced but missing: {missing}"
+    assert (ROOT / "policies" / "PulumiPolicy.yaml").is_file()
+
+
+def _copy_project(tmp_path: Path) -> Path:
+    copy = tmp_path / "copy"
+    for name in (".github", "scripts"):
+        shutil.copytree(ROOT / name, copy / name)
+    for name in ("Makefile", "README.md"):
+        shutil.copy(ROOT / name, copy / name)
+    assert unguarded(copy) == []
+    return copy
+
+
+def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count))
+
+
+BREAKAGES = {
+    "deploy step without policyPacks": (
+        ".github/workflows/deploy.yml",
+        "          policyPacks: policies\n",
+        "",
+        "up-dev",
+    ),
+    "preview step without policyPackConfigs": (
+        ".github/workflows/pull-request.yml",
+        "          policyPackConfigs: policies/config/${{ matrix.stack }}.json\n",
+        "",
+        "pack-config",
+    ),
+    "prod deployed with the dev pack config": (
+        ".github/workflows/deploy.yml",
+        "policyPackConfigs: policies/config/prod.json",
+        "policyPackConfigs: policies/config/dev.json",
+        "not its own",
+    ),
+    "a run step with a bare pulumi up": (
+        ".github/workflows/deploy.yml",
+        "      - name: pytest\n        run: python3 run.py test\n",
+        "      - name: pytest\n        run: |\n          python3 run.py test\n"
+        "          pulumi --cwd . up --yes --stack prod\n",
+        "verify",
+    ),
+    "a second pack without its config": (
+        "scripts/pulumi.sh",
+        '--policy-pack "$root/policies" ',
+        '--policy-pack "$root/policies" --policy-pack other ',
+        "2 packs but 1",
+    ),
+    "the wrapper without the pack": ("scripts/pulumi.sh", '--policy-pack "$root/policies" ', "", "scripts/pulumi.sh"),
+    "a make recipe running pulumi directly": (
+        "Makefile",
+        "\tscripts/pulumi.sh up $(STACK)",
+        "\tpulumi up --stack $(STACK) --yes",
+        "Makefile: up",
+    ),
+    "a make recipe through a variable": (
+        "Makefile",
+        "PYTHON ?= python3\n",
+        "PYTHON ?= python3\nPULUMI := pulumi\n",
+        "Makefile",
+    ),
+    "a script added to scripts/": (
+        "scripts/deploy-all.sh",
+        "",
+        '#!/bin/sh\nfor s in dev prod; do\n  pulumi preview --stack "$s" --diff\ndone\n',
+        "deploy-all.sh",
+    ),
+    "the README documenting a bare pulumi up": (
+        "README.md",
+        "<!-- sections below -->",
+        "<!-- sections below -->\n\n```sh\npulumi up --stack prod\n```\n",
+        "README.md",
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_a_copy_with_one_unguarded_invocation_is_caught(tmp_path: Path, breakage: str) -> None:
+    """The check is not vacuous: break one invocation in a copy of the project and it names it."""
+    copy = _copy_project(tmp_path)
+    relative, old, new, expected = BREAKAGES[breakage]
+    target = copy / relative
+    if not target.exists():
+        target.write_text(new)
+    else:
+        _replace(target, old, new)
+    if breakage == "a make recipe through a variable":
+        _replace(copy / "Makefile", "\tscripts/pulumi.sh preview $(STACK)", "\t$(PULUMI) preview -s $(STACK)")
+    problems = unguarded(copy)
+    assert problems, f"{breakage}: not detected"
+    assert any(expected in p for p in problems), problems
+
+
+def test_makefile_recipes_expand_variables_and_join_continuations() -> None:
+    recipes = dict(makefile_recipes("P := pulumi\nx:\n\t@$(P) up \\\n\t  --stack $(STACK)\n"))
+    assert recipes["x"].split() == ["pulumi", "up", "--stack", "$(STACK)"]
+
+
+# -- deploy: order, environments, concurrency --------------------------------------------------------------
+def test_deploy_runs_on_push_to_main_only() -> None:
+    triggers = on(load_yaml(DEPLOY_WORKFLOW))
+    assert set(triggers) == {"push"}
+    assert triggers["push"]["branches"] == ["main"]
+
+
+def test_deploy_chain_is_dev_then_staging_then_prod() -> None:
+    document = load_yaml(DEPLOY_WORKFLOW)
+    jobs = document["jobs"]
+    by_stack = up_jobs(document)
+    assert set(by_stack) == set(STACKS)
+    assert by_stack["dev"] in ancestors(jobs, by_stack["staging"])
+    assert by_stack["staging"] in ancestors(jobs, by_stack["prod"])
+    assert by_stack["prod"] not in ancestors(jobs, by_stack["dev"]) | ancestors(jobs, by_stack["staging"])
+    # Direct chaining: staging waits for dev itself, prod for staging itself (not only for the tests).
+    assert jobs[by_stack["staging"]]["needs"] in (by_stack["dev"], [by_stack["dev"]])
+    assert jobs[by_stack["prod"]]["needs"] in (by_stack["staging"], [by_stack["staging"]])
+    assert "verify" in ancestors(jobs, by_stack["dev"])
+
+
+def test_each_up_job_is_bound_to_its_environment() -> None:
+    document = load_yaml(DEPLOY_WORKFLOW)
+    for stack, job_id in up_jobs(document).items():
+        environment = document["jobs"][job_id].get("environment")
+        name = environment.get("name") if isinstance(environment, dict) else environment
+        assert name == stack, f"{job_id}: environment {environment!r}"
+    assert "Required reviewers" in DEPLOY_WORKFLOW.read_text()
+
+
+def test_updates_of_one_stack_never_overlap() -> None:
+    document = load_yaml(DEPLOY_WORKFLOW)
+    assert "concurrency" not in document or document["concurrency"].get("cancel-in-progress") is False
+    groups = {}
+    for stack, job_id in up_jobs(document).items():
+        concurrency = document["jobs"][job_id].get("concurrency")
+        assert isinstance(concurrency, dict), f"{job_id}: no concurrency"
+        assert concurrency.get("cancel-in-progress") is False, f"{job_id}: an update may be cancelled"
+        assert stack in str(concurrency["group"])
+        groups[stack] = concurrency["group"]
+    assert len(set(groups.values())) == len(STACKS), groups
+
+
+def test_previews_never_share_a_group_with_deploys_and_are_not_cancelled() -> None:
+    deploy_groups = {
+        str(job.get("concurrency", {}).get("group")) for job in load_yaml(DEPLOY_WORKFLOW)["jobs"].values()
+    }
+    document = load_yaml(PR_WORKFLOW)
+    for job_id, _ in pulumi_action_steps(document):
+        concurrency = document["jobs"][job_id]["concurrency"]
+        assert concurrency["cancel-in-progress"] is False
+        assert "matrix.stack" in concurrency["group"]
+        assert concurrency["group"] not in deploy_groups
+
+
+# -- pull requests ---------------------------------------------------------------------------------------
+def test_pull_request_workflow_runs_everything_without_secrets_first() -> None:
+    document = load_yaml(PR_WORKFLOW)
+    assert set(on(document)) == {"pull_request"}, "pull_request_target would run fork code with secrets"
+    jobs = document["jobs"]
+    runs = {
+        job_id: [str(step.get("run", "")) for _, _, step in workflow_steps({"jobs": {job_id: job}})]
+        for job_id, job in jobs.items()
+    }
+    assert any("python3 run.py lint" in r for r in runs["lint"])
+    assert any("lint:workflows" in r for r in runs["lint"])
+    assert any("python3 run.py test" in r for r in runs["test"])
+    offline = jobs["offline-preview"]
+    assert offline["strategy"]["matrix"]["stack"] == list(STACKS)
+    assert any("run.py preview --stack" in r and "--report-json" in r for r in runs["offline-preview"])
+    upload = [
+        step
+        for _, _, step in workflow_steps({"jobs": {"o": offline}})
+        if str(step.get("uses", "")).startswith("actions/upload-artifact@")
+    ]
+    assert upload and upload[0].get("if") == "always()"
+    for job_id in ("lint", "test", "offline-preview"):
+        assert "if" not in jobs[job_id], f"{job_id} must run for forks too"
+        assert "id-token" not in (jobs[job_id].get("permissions") or {})
+
+
+def test_cloud_preview_runs_only_with_credentials_and_comments_on_the_pr() -> None:
+    document = load_yaml(PR_WORKFLOW)
+    steps = pulumi_action_steps(document)
+    assert len(steps) == 1
+    job_id, step = steps[0]
+    job = document["jobs"][job_id]
+    assert "head.repo.full_name == github.repository" in job["if"]
+    assert set(job["needs"]) == {"lint", "test", "offline-preview"}
+    assert job["strategy"]["matrix"]["stack"] == list(STACKS)
+    assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
+    inputs = step["with"]
+    assert inputs["command"] == "preview"
+    assert inputs["comment-on-pr"] is True
+    assert inputs["stack-name"] == "${{ matrix.stack }}"
+    names = [s.get("uses", "").split("@")[0] for _, _, s in workflow_steps({"jobs": {job_id: job}})]
+    assert names.index("aws-actions/configure-aws-credentials") < names.index("pulumi/actions")
+    assert names.index("./.github/actions/setup") < names.index("pulumi/actions"), "pack deps installed first"
+
+
+# -- credentials, pins, permissions, timeouts -----------------------------------------------------------------
+GITHUB_FILES = [*workflow_files(ROOT), *action_files(ROOT)]
+
+
+@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: p.name)
+def test_no_static_aws_keys(path: Path) -> None:
+    text = path.read_text()
+    for forbidden in (
+        "aws-access-key-id",
+        "aws-secret-access-key",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "secrets.AWS",
+    ):
+        assert forbidden not in text, f"{path.name}: {forbidden}"
+    assert not re.search(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b", text)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS.values(), ids=WORKFLOWS)
+def test_aws_credentials_come_from_oidc_role_assumption(path: Path) -> None:
+    document = load_yaml(path)
+    for job_id, job in document["jobs"].items():
+        credential_steps = [
+            s
+            for _, _, s in workflow_steps({"jobs": {job_id: job}})
+            if str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials@")
+        ]
+        for step in credential_steps:
+            assert re.fullmatch(r"\$\{\{ vars(\.[A-Z_]+|\[.+\]) \}\}", step["with"]["role-to-assume"])
+            assert (job.get("permissions") or {}).get("id-token") == "write", job_id
+
+
+@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: p.name)
+def test_actions_are_pinned_to_a_commit_with_its_version(path: Path) -> None:
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        match = USES.match(line)
+        if not match or match.group(1).startswith("./"):
+            continue
+        assert SHA_PIN.match(line), f"{path.name}:{number}: not pinned to a full commit SHA + `# vX.Y.Z`: {line}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS.values(), ids=WORKFLOWS)
+def test_least_privilege_permissions_and_timeouts(path: Path) -> None:
+    document = load_yaml(path)
+    top = document.get("permissions")
+    assert top is not None, f"{path.name}: no top-level permissions (the default token can write)"
+    assert top == {} or set(top.values()) == {"read"}, f"{path.name}: top-level permissions {top}"
+    for job_id, job in document["jobs"].items():
+        assert isinstance(job.get("timeout-minutes"), int) and job["timeout-minutes"] <= 120, job_id
+        assert job.get("runs-on") == "ubuntu-24.04", f"{job_id}: runner not pinned"
+        for scope, level in (job.get("permissions") or {}).items():
+            if level == "write":
+                assert scope in {"id-token", "pull-requests"}, f"{job_id}: {scope}: write"
+        for _, _, step in workflow_steps({"jobs": {job_id: job}}):
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, f"{job_id}: checkout keeps the token"
+
+
+def test_composite_setup_installs_the_pack_runtime_before_pulumi() -> None:
+    action = load_yaml(ROOT / ".github" / "actions" / "setup" / "action.yml")
+    steps = action["runs"]["steps"]
+    assert action["runs"]["using"] == "composite"
+    for step in steps:
+        assert "uses" in step or step.get("shell") == "bash", step
+    runs = "\n".join(str(s.get("run", "")) for s in steps)
+    assert "python3 run.py sync" in runs
+    assert ".venv/bin" in runs and "GITHUB_PATH" in runs and "PULUMI_PYTHON_CMD" in runs
+
+
+def test_pulumi_cli_version_matches_the_sdk_pin() -> None:
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    sdk = next(p.split("==")[1] for p in pins if p.startswith("pulumi=="))
+    assert (ROOT / ".pulumi-version").read_text().strip() == sdk
+    for path in WORKFLOWS.values():
+        for _, step in pulumi_action_steps(load_yaml(path)):
+            assert step["with"].get("pulumi-version-file") == ".pulumi-version"
+
+
+def test_the_pack_runs_with_the_project_venv() -> None:
+    """The pack's dependencies live in .venv (the `policy` group). Whatever PulumiPolicy.yaml says about
+    its runtime must lead the engine there: no options (the engine finds ../uv.lock and uses uv's .venv, or
+    PULUMI_PYTHON_CMD), `toolchain: uv` without a virtualenv, or a virtualenv that resolves to .venv."""
+    import yaml
+
+    manifest = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
+    runtime = manifest.get("runtime")
+    options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
+    name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    assert name == "python"
+    if "virtualenv" in options:
+        assert (ROOT / "policies" / options["virtualenv"]).resolve() == ROOT / ".venv"
+    assert options.get("toolchain", "uv") in ("uv", "pip")
+    if options.get("toolchain") == "pip":
+        assert "virtualenv" in options, "pip without a virtualenv runs the pack with the system python3"
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    assert any("pulumi-policy" in str(requirement) for requirement in groups["policy"])
+
+
+# -- actionlint ----------------------------------------------------------------------------------------
+def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    node = shutil.which("node")
+    installed = (ROOT / "node_modules" / "@tktco" / "node-actionlint" / "main.wasm").exists()
+    if node is None or not installed:
+        if os.environ.get("CI"):
+            pytest.fail("actionlint is not installed: CI must run `npm ci` before the tests")
+        pytest.skip("actionlint not installed (run `npm ci`)")
+    return subprocess.run(
+        [node, str(ROOT / "scripts" / "actionlint.cjs"), *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_actionlint_passes_on_every_workflow() -> None:
+    result = _actionlint()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(WORKFLOWS)} workflow file(s), 0 problem(s)" in result.stdout
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "deploy.yml"
+    text = DEPLOY_WORKFLOW.read_text()
+    text = text.replace("needs: up-staging", "needs: up-stagign")
+    text = text.replace("      id-token: write #", "      id-tokens: write #", 1)
+    broken.write_text(text)
+    result = _actionlint(broken)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "up-stagign" in result.stdout and "id-tokens" in result.stdout
+
+
+# -- Makefile and the wrapper --------------------------------------------------------------------------------
+EXPECTED_TARGETS = {
+    "install",
+    "test",
+    "lint",
+    "lint-workflows",
+    "bench",
+    "preview-offline",
+    "preview",
+    "up",
+    "bootstrap-preview",
+    "bootstrap-up",
+}
+
+
+def test_make_targets_exist_and_delegate() -> None:
+    text = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][a-z-]*):", text, flags=re.MULTILINE))
+    assert targets >= EXPECTED_TARGETS
+    recipes: dict[str, list[str]] = {}
+    for target, recipe in makefile_recipes(text):
+        recipes.setdefault(target, []).append(recipe)
+    assert recipes["test"] == ["python3 run.py test"]
+    assert recipes["preview-offline"] == ["python3 run.py preview --stack $(STACK)"]
+    assert recipes["preview"] == ["scripts/pulumi.sh preview $(STACK)"]
+    assert recipes["up"] == ["scripts/pulumi.sh up $(STACK)"]
+
+
+@pytest.fixture
+def fake_project(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A copy of the wrapper and Makefile beside a stub run.py, a pack, and a `pulumi` that records its argv."""
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "pulumi.sh", project / "scripts" / "pulumi.sh")
+    shutil.copy(ROOT / "Makefile", project / "Makefile")
+    shutil.copy(ROOT / ".pulumi-version", project / ".pulumi-version")
+    (project / "run.py").write_text("import sys\nprint('run.py', *sys.argv[1:])\n")
+    (project / "policies" / "config").mkdir(parents=True)
+    (project / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    for stack in STACKS:
+        (project / "policies" / "config" / f"{stack}.json").write_text("{}\n")
+    (project / "bootstrap").mkdir()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    record = tmp_path / "argv"
+    fake = bin_dir / "pulumi"
+    fake.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > {record}\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("MAKEFLAGS", None)
+    return project, record, env
+
+
+def test_wrapper_always_passes_the_pack_and_the_stack_config(fake_project: tuple[Path, Path, dict[str, str]]) -> None:
+    project, record, env = fake_project
+    result = subprocess.run(
+        ["make", "-s", "up", "STACK=prod"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert record.read_text().splitlines() == [
+        "up",
+        "--cwd",
+        str(project),
+        "--stack",
+        "prod",
+        "--policy-pack",
+        f"{project}/policies",
+        "--policy-pack-config",
+        f"{project}/policies/config/prod.json",
+    ]
+
+
+def test_wrapper_bootstrap_uses_its_project_dir_and_the_prod_config(
+    fake_project: tuple[Path, Path, dict[str, str]],
+) -> None:
+    project, record, env = fake_project
+    result = subprocess.run(
+        ["make", "-s", "bootstrap-preview"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    argv = record.read_text().splitlines()
+    assert argv[:5] == ["preview", "--cwd", str(project / "bootstrap"), "--stack", "bootstrap"]
+    assert argv[5:] == [
+        "--policy-pack",
+        f"{project}/policies",
+        "--policy-pack-config",
+        f"{project}/policies/config/prod.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["make", "preview"], "STACK is required"),
+        (["make", "up", "STACK="], "STACK is required"),
+        (["make", "up", "STACK=qa"], "no pack config policies/config/qa.json"),
+        (["bash", "scripts/pulumi.sh", "destroy", "dev"], "usage"),
+    ],
+)
+def test_wrapper_refuses_to_run_without_a_stack_or_its_pack_config(
+    fake_project: tuple[Path, Path, dict[str, str]], command: list[str], message: str
+) -> None:
+    project, record, env = fake_project
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert not record.exists(), "pulumi ran"
+
+
+def test_wrapper_refuses_to_run_without_the_pack(fake_project: tuple[Path, Path, dict[str, str]]) -> None:
+    project, record, env = fake_project
+    (project / "policies" / "PulumiPolicy.yaml").unlink()
+    result = subprocess.run(
+        ["make", "preview", "STACK=dev"], cwd=project, env=env, capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode != 0 and "no policy pack" in result.stderr
+    assert not record.exists()
