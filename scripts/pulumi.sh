@@ -6,9 +6,9 @@
 #   scripts/pulumi.sh up prod
 #   PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh preview bootstrap     # the state backend
 #
-# The program and the policy pack run with the project's .venv (built from uv.lock by run.py; it holds the
-# pack's own dependencies as the `policy` group, which policies/requirements.txt mirrors): .venv and the
-# pinned uv go first on PATH, and PULUMI_PYTHON_CMD names the .venv interpreter.
+# The program runs with the project's .venv (built from uv.lock by run.py; Pulumi.yaml's toolchain is uv, so
+# the pinned uv goes on PATH too); the policy pack with its own virtualenv, which scripts/pack-venv.sh builds
+# from policies/requirements.txt where PulumiPolicy.yaml's runtime options say (the engine installs nothing).
 set -euo pipefail
 
 usage() {
@@ -45,8 +45,8 @@ if ! command -v pulumi >/dev/null 2>&1; then
 fi
 
 python3 "$root/run.py" sync >/dev/null
+"$root/scripts/pack-venv.sh"
 export PATH="$root/.venv/bin:$root/.tools/bin:$PATH"
-export PULUMI_PYTHON_CMD="$root/.venv/bin/python"
 
 set -x
 exec pulumi "$command" --cwd "$project_dir" --stack "$stack" \

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from offline.stackfile import STACKS
 
@@ -347,9 +348,14 @@ def test_composite_setup_installs_the_pack_runtime_before_pulumi() -> None:
     assert action["runs"]["using"] == "composite"
     for step in steps:
         assert "uses" in step or step.get("shell") == "bash", step
-    runs = "\n".join(str(s.get("run", "")) for s in steps)
-    assert "python3 run.py sync" in runs
-    assert ".venv/bin" in runs and "GITHUB_PATH" in runs and "PULUMI_PYTHON_CMD" in runs
+    runs = [str(s.get("run", "")) for s in steps]
+    assert runs.index("python3 run.py sync") < runs.index("scripts/pack-venv.sh")
+    assert any(".venv/bin" in r and ".tools/bin" in r and "GITHUB_PATH" in r for r in runs)
+
+
+def test_the_wrapper_builds_the_pack_runtime_before_running_pulumi() -> None:
+    text = (ROOT / "scripts" / "pulumi.sh").read_text()
+    assert 0 < text.index('"$root/scripts/pack-venv.sh"') < text.index("exec pulumi")
 
 
 def test_pulumi_cli_version_matches_the_sdk_pin() -> None:
@@ -361,24 +367,27 @@ def test_pulumi_cli_version_matches_the_sdk_pin() -> None:
             assert step["with"].get("pulumi-version-file") == ".pulumi-version"
 
 
-def test_the_pack_runs_with_the_project_venv() -> None:
-    """The pack's dependencies live in .venv (the `policy` group). Whatever PulumiPolicy.yaml says about
-    its runtime must lead the engine there: no options (the engine finds ../uv.lock and uses uv's .venv, or
-    PULUMI_PYTHON_CMD), `toolchain: uv` without a virtualenv, or a virtualenv that resolves to .venv."""
-    import yaml
-
+def test_the_pack_virtualenv_built_is_the_one_pulumipolicy_yaml_names() -> None:
+    """The engine runs a local Python pack with the interpreter its runtime options name and installs
+    nothing; scripts/pack-venv.sh (run by the setup action and the wrapper) must build exactly that one,
+    from the pack's own requirements.txt."""
     manifest = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
-    runtime = manifest.get("runtime")
-    options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
-    name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    assert name == "python"
-    if "virtualenv" in options:
-        assert (ROOT / "policies" / options["virtualenv"]).resolve() == ROOT / ".venv"
-    assert options.get("toolchain", "uv") in ("uv", "pip")
-    if options.get("toolchain") == "pip":
-        assert "virtualenv" in options, "pip without a virtualenv runs the pack with the system python3"
-    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
-    assert any("pulumi-policy" in str(requirement) for requirement in groups["policy"])
+    runtime = manifest["runtime"]
+    assert runtime["name"] == "python"
+    options = runtime.get("options", {})
+    assert options.get("toolchain") == "pip" and options.get("virtualenv"), "the pack names its own virtualenv"
+    expected = (ROOT / "policies" / options["virtualenv"]).resolve()
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pack-venv.sh"), "--print"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(expected)
+    requirements = (ROOT / "policies" / "requirements.txt").read_text()
+    assert re.search(r"^pulumi-policy==\S+$", requirements, flags=re.MULTILINE)
 
 
 # -- actionlint ----------------------------------------------------------------------------------------
@@ -453,6 +462,9 @@ def fake_project(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     shutil.copy(ROOT / "Makefile", project / "Makefile")
     shutil.copy(ROOT / ".pulumi-version", project / ".pulumi-version")
     (project / "run.py").write_text("import sys\nprint('run.py', *sys.argv[1:])\n")
+    pack_venv = project / "scripts" / "pack-venv.sh"
+    pack_venv.write_text("#!/bin/sh\necho pack-venv stub\n")
+    pack_venv.chmod(pack_venv.stat().st_mode | stat.S_IEXEC)
     (project / "policies" / "config").mkdir(parents=True)
     (project / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
     for stack in STACKS:
