@@ -1,0 +1,200 @@
+"""no-public-databases, prod-data-protection, prod-bucket-versioning, s3-public-access-block.
+
+Production is decided from the stack: its name, or the resource's `Environment` tag, is one of the
+`productionEnvironments` setting (either is enough). Outside production, prod-data-protection and
+prod-bucket-versioning have nothing to say.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import Severity
+
+from .base import (
+    PRODUCTION_SETTING,
+    Context,
+    Resource,
+    Stack,
+    Unknown,
+    as_int,
+    is_true,
+    resource_policy,
+    stack_policy,
+)
+from .encryption import BUCKETS, companions
+
+PUBLIC_DATABASES = [
+    "aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance",
+    "aws:redshift/cluster:Cluster", "aws:redshiftserverless/workgroup:Workgroup",
+    "aws:dms/replicationInstance:ReplicationInstance",
+]
+
+
+def check_public_database(resource: Resource, ctx: Context) -> None:
+    value = resource.props.get("publiclyAccessible")
+    if isinstance(value, Unknown):
+        ctx.defer(f".publiclyAccessible of {resource.subject}", "judged on `pulumi up`, when known")
+    elif is_true(value):
+        ctx.violation(f"{resource.subject} is publicly accessible: set publicly_accessible=false and keep it in "
+                      f"the isolated data subnets, reachable only from the services' security groups.")
+
+
+NO_PUBLIC_DATABASES = resource_policy(
+    name="no-public-databases",
+    description="Databases are never publicly accessible.",
+    types=PUBLIC_DATABASES,
+    check=check_public_database,
+    severity=Severity.CRITICAL,
+    remediation="Set publicly_accessible=false; place the database in the data subnets.",
+)
+
+
+# -- production data ---------------------------------------------------------------------------------
+RDS = {"aws:rds/cluster:Cluster", "aws:rds/instance:Instance"}
+DYNAMODB_TABLE = "aws:dynamodb/table:Table"
+BUCKET_VERSIONING = {"aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"}
+
+PROTECTION_SETTINGS: dict[str, dict[str, Any]] = {
+    **PRODUCTION_SETTING,
+    "minimumBackupRetentionDays": {
+        "type": "integer", "minimum": 1, "maximum": 35, "default": 7,
+        "description": "Days of automated backups a production database keeps (RDS allows up to 35).",
+    },
+}
+PROTECTION_HINT = "Production data must survive a mistaken `pulumi destroy` or a bad write."
+
+
+def _production(resource: Resource, ctx: Context) -> bool:
+    production = ctx.production(resource.props.get("tags"))
+    if isinstance(production, Unknown):
+        ctx.defer(f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`")
+        return False
+    return production
+
+
+def _require(resource: Resource, ctx: Context, value: Any, prop: str, fix: str) -> None:
+    if isinstance(value, Unknown):
+        ctx.defer(f".{prop} of {resource.subject}", "judged on `pulumi up`, when known")
+    elif not is_true(value):
+        ctx.violation(f"{resource.subject} is production data without {prop}: {fix}. {PROTECTION_HINT}")
+
+
+def check_prod_data(resource: Resource, ctx: Context) -> None:
+    if resource.type in BUCKET_VERSIONING:
+        if not _production(resource, ctx):
+            return
+        status = resource.get("versioningConfiguration", "status")
+        if isinstance(status, Unknown):
+            ctx.defer(f".versioningConfiguration.status of {resource.subject}", "judged on `pulumi up`")
+        elif status != "Enabled":
+            ctx.violation(f"{resource.subject} sets versioning {status!r} on a production bucket: set status "
+                          f"'Enabled'. {PROTECTION_HINT}")
+        return
+    if not _production(resource, ctx):
+        return
+    props = resource.props
+    if resource.type in RDS:
+        _require(resource, ctx, props.get("deletionProtection"), "deletionProtection", "set deletion_protection=true")
+        minimum = int(ctx.settings["minimumBackupRetentionDays"])
+        retention = props.get("backupRetentionPeriod")
+        if isinstance(retention, Unknown):
+            ctx.defer(f".backupRetentionPeriod of {resource.subject}", "judged on `pulumi up`, when known")
+        elif (as_int(retention) or 1) < minimum:  # unset: AWS keeps 1 day
+            days = as_int(retention) or 1
+            ctx.violation(f"{resource.subject} keeps backups {days} day{'s' if days != 1 else ''}; production "
+                          f"keeps at least {minimum} (backup_retention_period). {PROTECTION_HINT}")
+        skip = props.get("skipFinalSnapshot")
+        if isinstance(skip, Unknown):
+            ctx.defer(f".skipFinalSnapshot of {resource.subject}", "judged on `pulumi up`, when known")
+        elif is_true(skip):
+            ctx.violation(f"{resource.subject} skips its final snapshot: set skip_final_snapshot=false and a "
+                          f"final_snapshot_identifier. {PROTECTION_HINT}")
+    elif resource.type == DYNAMODB_TABLE:
+        _require(resource, ctx, props.get("deletionProtectionEnabled"), "deletionProtectionEnabled",
+                 "set deletion_protection_enabled=true")
+        pitr = resource.get("pointInTimeRecovery", "enabled")
+        _require(resource, ctx, pitr, "pointInTimeRecovery", "set point_in_time_recovery enabled=true")
+
+
+PROD_DATA_PROTECTION = resource_policy(
+    name="prod-data-protection",
+    description="Production databases and tables have deletion protection, backups (retention >= N days), "
+                "a final snapshot and point-in-time recovery; production bucket versioning stays Enabled.",
+    types=[*RDS, DYNAMODB_TABLE, *BUCKET_VERSIONING],
+    check=check_prod_data,
+    settings=PROTECTION_SETTINGS,
+    severity=Severity.HIGH,
+    remediation="In production: deletion protection on, backup retention >= the minimum, skip_final_snapshot "
+                "false, DynamoDB PITR on, S3 versioning Enabled.",
+)
+
+
+def check_bucket_versioning(stack: Stack, ctx: Context) -> None:
+    for bucket in stack.of_type(*BUCKETS):
+        production = ctx.production(bucket.get("tags"))
+        if isinstance(production, Unknown):
+            ctx.defer(f"the Environment tag of {bucket.subject}", "whether it is production is judged on `pulumi up`")
+            continue
+        if not production or is_true(bucket.get("versioning", "enabled")):
+            continue
+        statuses = [v.get("versioningConfiguration", "status")
+                    for v in companions(stack, bucket, BUCKET_VERSIONING, "bucket")]
+        if "Enabled" in statuses:
+            continue
+        if any(isinstance(s, Unknown) for s in statuses):
+            ctx.defer(f"the versioning status of {bucket.subject}", "judged on `pulumi up`, when known")
+            continue
+        ctx.violation(f"{bucket.subject} is a production bucket without versioning: add an "
+                      f"aws.s3.BucketVersioning (bucket=<this bucket>) with status 'Enabled'. {PROTECTION_HINT}",
+                      bucket.urn)
+
+
+PROD_BUCKET_VERSIONING = stack_policy(
+    name="prod-bucket-versioning",
+    description="Every production S3 bucket has versioning Enabled.",
+    check=check_bucket_versioning,
+    settings=PRODUCTION_SETTING,
+    severity=Severity.HIGH,
+    remediation="Add aws.s3.BucketVersioning with versioning_configuration status Enabled for the bucket.",
+)
+
+
+# -- public access block ---------------------------------------------------------------------------
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+PAB_HINT = ("Add an aws.s3.BucketPublicAccessBlock (bucket=<this bucket>) with block_public_acls, "
+            "block_public_policy, ignore_public_acls and restrict_public_buckets all true.")
+
+
+def check_public_access_block(stack: Stack, ctx: Context) -> None:
+    for bucket in stack.of_type(*BUCKETS):
+        blocks = companions(stack, bucket, {PUBLIC_ACCESS_BLOCK}, "bucket")
+        if not blocks:
+            ctx.violation(f"{bucket.subject} has no public access block. {PAB_HINT}", bucket.urn)
+            continue
+        verdicts = []
+        for block in blocks:
+            values = {flag: block.get(flag) for flag in BLOCK_FLAGS}
+            off = [flag for flag, value in values.items() if not isinstance(value, Unknown) and not is_true(value)]
+            unknown = [flag for flag, value in values.items() if isinstance(value, Unknown)]
+            verdicts.append((block, off, unknown))
+        if any(not off and not unknown for _, off, unknown in verdicts):
+            continue
+        for block, off, unknown in verdicts:
+            if off:
+                ctx.violation(f"{block.subject} leaves {', '.join(off)} off for {bucket.subject}. {PAB_HINT}",
+                              block.urn)
+            elif unknown:
+                ctx.defer(f"{', '.join(unknown)} of {block.subject}", "judged on `pulumi up`, when known")
+
+
+S3_PUBLIC_ACCESS_BLOCK = stack_policy(
+    name="s3-public-access-block",
+    description="Every S3 bucket has a public access block with all four flags on.",
+    check=check_public_access_block,
+    severity=Severity.CRITICAL,
+    remediation=PAB_HINT,
+)
+
+POLICIES = [NO_PUBLIC_DATABASES, PROD_DATA_PROTECTION, PROD_BUCKET_VERSIONING, S3_PUBLIC_ACCESS_BLOCK]

