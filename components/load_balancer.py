@@ -155,10 +155,7 @@ class LoadBalancer(pulumi.ComponentResource):
         """A bucket for ALB access logs only (the data side's Bucket: public access blocked, owner-enforced,
         versioned, TLS-only policy, lifecycle). ALB log delivery supports SSE-S3 (AES256) only, not SSE-KMS,
         so this is the one bucket not encrypted with the stack key."""
-        if context.region in ELB_ACCOUNT_REGIONS:
-            principals = {"AWS": [aws.elb.get_service_account().arn]}
-        else:
-            principals = {"Service": [context.service_principal("logdelivery.elasticloadbalancing")]}
+        principals = self.log_delivery_principals(context)
 
         def log_delivery(bucket_arn: pulumi.Output[str]) -> list[Statement]:
             return [Statement(
@@ -170,6 +167,14 @@ class LoadBalancer(pulumi.ComponentResource):
             name="alb-logs", aws_context=context, encryption="AES256",
             expiration_days=config.access_log_expiration_days, policy_statements=log_delivery,
         ), opts=self._child)
+
+    @staticmethod
+    def log_delivery_principals(context: AwsContext) -> dict[str, list[str]]:
+        """Who writes ALB access logs in this region: the regional Elastic Load Balancing account in regions
+        opened before August 2022, the log delivery service principal in newer ones."""
+        if context.region in ELB_ACCOUNT_REGIONS:
+            return {"AWS": [aws.elb.get_service_account().arn]}
+        return {"Service": [context.service_principal("logdelivery.elasticloadbalancing")]}
 
     # -- TLS ---------------------------------------------------------------------------------------
     def _certificate(self, config: LoadBalancerConfig,

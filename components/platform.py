@@ -6,14 +6,17 @@ import pulumi
 
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
+from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
 from .database import Database, DatabaseArgs
 from .events import Events, EventsArgs, bus_name, rule_arn
 from .grants import DataStores
 from .keys import Keys, KeysArgs
+from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
 from .queue import Queue, QueueArgs
 from .secrets import Secret, SecretArgs
+from .service import Service, ServiceArgs
 from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
 
@@ -43,6 +46,25 @@ class Platform(pulumi.ComponentResource):
         # -- data stores: each a Grantable that the services' grants resolve against --------------------
         self.data_stores = self._data_stores(config, context, child)
 
+        # -- compute: cluster, load balancer, services (after the data stores: grants resolve against them) --
+        stores = self.data_stores
+        self.cluster = Cluster("cluster", ClusterArgs(
+            config=config.cluster, log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn),
+            child)
+        self.load_balancer: LoadBalancer | None = None
+        if any(service.kind == "web" for service in config.services.values()):
+            self.load_balancer = LoadBalancer("load-balancer", LoadBalancerArgs(
+                config=config.load_balancer, vpc_id=self.network.vpc_id,
+                public_subnet_ids=self.network.public_subnet_ids, aws_context=context), child)
+        self.services: dict[str, Service] = {
+            name: Service(name, ServiceArgs(
+                config=service, cluster=self.cluster, vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids, aws_context=context,
+                log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn,
+                load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores), child)
+            for name, service in config.services.items()
+        }
+
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpcId": self.network.vpc_id,
             "vpcCidr": self.network.vpc_cidr,
@@ -50,7 +72,12 @@ class Platform(pulumi.ComponentResource):
             "privateSubnetIds": self.network.private_subnet_ids,
             "dataSubnetIds": self.network.data_subnet_ids,
             **self._data_outputs(),
+            "clusterName": self.cluster.name,
+            "serviceNames": {name: service.service_name for name, service in self.services.items()},
         }
+        if self.load_balancer is not None:
+            self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
+            self.outputs["url"] = self.load_balancer.url
         self.register_outputs(self.outputs)
 
     # -- data stores -------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ PRESETS: dict[Environment, dict[str, Any]] = {
         "logRetentionDays": 14,
         "protectStatefulResources": False,
         "network": {"azCount": 2, "natStrategy": "single", "interfaceEndpoints": [], "flowLogs": {"retentionDays": 90}},
+        "cluster": {"executeCommand": True},
+        "loadBalancer": {"deletionProtection": False, "accessLogExpirationDays": 30, "waf": {"enabled": False}},
     },
     "staging": {
         "logRetentionDays": 30,
@@ -30,6 +32,8 @@ PRESETS: dict[Environment, dict[str, Any]] = {
             "interfaceEndpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"],
             "flowLogs": {"retentionDays": 90},
         },
+        "cluster": {"executeCommand": True},
+        "loadBalancer": {"deletionProtection": False, "accessLogExpirationDays": 90, "waf": {"enabled": False}},
     },
     "prod": {
         "logRetentionDays": 90,
@@ -40,21 +44,29 @@ PRESETS: dict[Environment, dict[str, Any]] = {
             "interfaceEndpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"],
             "flowLogs": {"retentionDays": 365},
         },
+        "cluster": {"executeCommand": False},
+        "loadBalancer": {"deletionProtection": True, "accessLogExpirationDays": 365, "waf": {"enabled": True}},
     },
 }
 
 ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
     "dev": {
+        # dev: all Spot, and scaled to zero at night and at weekends (the reference's dev auto-shutdown).
+        "services": {"capacity": {"onDemandBase": 0, "onDemandWeight": 0, "spotWeight": 1},
+                     "autoscaling": {"schedule": {}}},
         # data (issue 3): old object versions kept a week; secrets deleted at once, so a torn-down dev stack
         # can be rebuilt with the same secret names.
         "buckets": {"noncurrentVersionExpirationDays": 7},
         "secrets": {"recoveryWindowDays": 0},
     },
     "staging": {
+        "services": {"capacity": {"onDemandBase": 1, "onDemandWeight": 1, "spotWeight": 1}},
         "buckets": {"noncurrentVersionExpirationDays": 30},
         "secrets": {"recoveryWindowDays": 7},
     },
     "prod": {
+        # prod: on-demand only by default (Spot is not for production web servers); a worker may opt in.
+        "services": {"capacity": {"onDemandBase": 1, "onDemandWeight": 1, "spotWeight": 0}},
         "buckets": {"noncurrentVersionExpirationDays": 90},
         "secrets": {"recoveryWindowDays": 30},
     },
