@@ -7,11 +7,13 @@
 #   make preview-offline STACK=dev   offline preview + policy report, no cloud, no Pulumi CLI
 #   make preview STACK=dev           real `pulumi preview` with the policy pack and its config
 #   make up STACK=prod               real `pulumi up` with the policy pack and its config
-#   make bootstrap-preview | bootstrap-up    the state backend (bootstrap/), checked with the prod pack config
+#   make bootstrap-preview | bootstrap-up    the state backend (bootstrap/, stack `shared`), with the pack
+#                                    and its prod config
 
 PYTHON ?= python3
 STACK ?=
 STACKS := dev staging prod
+BOOTSTRAP_STACK ?= shared
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-node test lint lint-python lint-workflows bench preview-offline \
@@ -54,11 +56,11 @@ preview: require-stack ## pulumi preview with the pack: make preview STACK=dev
 up: require-stack ## pulumi up with the pack: make up STACK=prod
 	scripts/pulumi.sh up $(STACK)
 
-bootstrap-preview: ## pulumi preview of the state backend (bootstrap/) with the pack (prod config)
-	PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh preview bootstrap
+bootstrap-preview: ## pulumi preview of the state backend (bootstrap/, stack BOOTSTRAP_STACK=shared), prod pack config
+	PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh preview $(BOOTSTRAP_STACK)
 
-bootstrap-up: ## pulumi up of the state backend (bootstrap/) with the pack (prod config)
-	PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh up bootstrap
+bootstrap-up: ## pulumi up of the state backend (bootstrap/, stack BOOTSTRAP_STACK=shared), prod pack config
+	PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh up $(BOOTSTRAP_STACK)
 
 require-stack:
 	@test -n "$(STACK)" || { echo "STACK is required, one of: $(STACKS) (e.g. make $(MAKECMDGOALS) STACK=dev)" >&2; exit 2; }

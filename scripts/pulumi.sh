@@ -4,7 +4,7 @@
 #
 #   scripts/pulumi.sh preview dev [extra pulumi flags...]
 #   scripts/pulumi.sh up prod
-#   PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh preview bootstrap     # the state backend
+#   PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh preview shared     # the state backend
 #
 # The program runs with the project's .venv (built from uv.lock by run.py; Pulumi.yaml's toolchain is uv, so
 # the pinned uv goes on PATH too); the policy pack with its own virtualenv, which scripts/pack-venv.sh builds

@@ -521,7 +521,7 @@ def test_wrapper_bootstrap_uses_its_project_dir_and_the_prod_config(
     )
     assert result.returncode == 0, result.stderr
     argv = record.read_text().splitlines()
-    assert argv[:5] == ["preview", "--cwd", str(project / "bootstrap"), "--stack", "bootstrap"]
+    assert argv[:5] == ["preview", "--cwd", str(project / "bootstrap"), "--stack", "shared"]
     assert argv[5:] == [
         "--policy-pack",
         f"{project}/policies",

@@ -1,0 +1,162 @@
+"""StateBackend: what a self-managed Pulumi backend needs before any stack exists.
+
+- an S3 bucket for stack state (`pulumi login s3://<bucket>?region=<region>`): the platform's `Bucket`
+  (all four public access blocks, BucketOwnerEnforced, versioning, SSE-KMS with a bucket key, a lifecycle
+  that expires old state versions and stale uploads, a TLS-only policy), protected;
+- a customer-managed KMS key, rotated yearly, behind an alias, for Pulumi's secrets provider
+  (`pulumi stack init <s> --secrets-provider awskms://alias/<alias>?region=<region>`) and the bucket's
+  SSE-KMS, protected: losing it makes every stack's secrets and state unreadable.
+
+The key policy has the account-root statement only (actions named one by one, no `kms:*`): the people and
+roles that run Pulumi use the key through their own IAM policies; S3 uses it with the caller's permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+from pydantic import Field, ValidationError
+
+from components.aws_context import AwsContext
+from components.bucket import Bucket, BucketArgs
+from components.config.base import ConfigModel, Environment, NonEmptyStr
+from components.config.problems import NAMESPACE, Problem, StackConfigError, problems_from_validation_error
+from components.iam import Statement, policy_document
+from components.keys import ADMIN_ACTIONS, KEY_POLICY_RESOURCE
+from components.naming import physical_name
+from components.tagging import MANAGED_BY
+
+PROJECT = "platform-bootstrap"
+"""The bootstrap's project name (bootstrap/Pulumi.yaml), and so its config namespace."""
+
+
+class BootstrapConfig(ConfigModel):
+    """The `platform-bootstrap:` keys of a bootstrap stack file."""
+
+    environment: Environment
+    """The `Environment` tag: the most sensitive environment whose state the bucket holds (prod)."""
+    owner: NonEmptyStr
+    """The `Owner` tag."""
+    cost_center: NonEmptyStr
+    """The `CostCenter` tag."""
+    noncurrent_version_expiration_days: int = Field(default=90, ge=1, le=3650)
+    """Days an overwritten state file stays recoverable (S3 keeps every version until then). Default 90."""
+    key_deletion_window_days: int = Field(default=30, ge=7, le=30)
+    """Days a scheduled deletion of the secrets key can be cancelled. Default 30, the longest."""
+
+
+def load_bootstrap_config(stack: str, raw: Mapping[str, Any]) -> BootstrapConfig:
+    """Validate a bootstrap stack's config or raise `StackConfigError` naming each bad key."""
+    prefix = f"{PROJECT}:"
+    values = {key.removeprefix(prefix): value for key, value in raw.items() if key.startswith(prefix)}
+    problems: list[Problem] = []
+    if not isinstance(raw.get("aws:region"), str):
+        problems.append(Problem("aws:region", "required: the region of the state bucket, e.g. us-east-1"))
+    config = None
+    try:
+        config = BootstrapConfig.model_validate(values)
+    except ValidationError as error:
+        problems += [
+            Problem(prefix + p.path.removeprefix(f"{NAMESPACE}:"), p.message, p.value)
+            for p in problems_from_validation_error(error, BootstrapConfig)
+        ]
+    if problems or config is None:
+        raise StackConfigError(f"Pulumi.{stack}.yaml", problems)
+    return config
+
+
+def standard_tags(config: BootstrapConfig) -> dict[str, str]:
+    """The platform's five standard tags, for the bootstrap project."""
+    return {
+        "Environment": config.environment,
+        "Project": pulumi.get_project(),
+        "Owner": config.owner,
+        "CostCenter": config.cost_center,
+        "ManagedBy": MANAGED_BY,
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class StateBackendArgs:
+    aws_context: AwsContext
+    noncurrent_version_expiration_days: int = 90
+    """Days an overwritten state file stays recoverable."""
+    key_deletion_window_days: int = 30
+    """Days a scheduled deletion of the key can be cancelled (7 to 30)."""
+
+
+class StateBackend(pulumi.ComponentResource):
+    """The state bucket and the secrets key of a self-managed backend, both protected."""
+
+    bucket_name: pulumi.Output[str]
+    key_arn: pulumi.Output[str]
+    key_alias: str
+    """`alias/<project>-<stack>-pulumi`."""
+    backend_url: pulumi.Output[str]
+    """`s3://<bucket>?region=<region>`: what `pulumi login` takes."""
+    secrets_provider: str
+    """`awskms://alias/...?region=<region>`: what `pulumi stack init --secrets-provider` takes."""
+
+    def __init__(self, name: str, args: StateBackendArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:bootstrap:StateBackend", name, None, opts)
+        context = args.aws_context
+        key = aws.kms.Key(
+            f"{name}-key",
+            description=f"{physical_name()}: Pulumi secrets provider and state bucket encryption",
+            key_usage="ENCRYPT_DECRYPT",
+            customer_master_key_spec="SYMMETRIC_DEFAULT",
+            enable_key_rotation=True,
+            rotation_period_in_days=365,
+            deletion_window_in_days=args.key_deletion_window_days,
+            policy=policy_document(secrets_key_policy(context)),
+            tags={"Name": physical_name("pulumi")},
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        self.key_alias = f"alias/{physical_name('pulumi')}"
+        aws.kms.Alias(
+            f"{name}-key-alias",
+            name=self.key_alias,
+            target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        bucket = Bucket(
+            f"{name}-state",
+            BucketArgs(
+                name="state",
+                aws_context=context,
+                kms_key_arn=key.arn,
+                noncurrent_version_expiration_days=args.noncurrent_version_expiration_days,
+                protect=True,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+        self.bucket_name = bucket.bucket_name
+        self.key_arn = key.arn
+        self.backend_url = pulumi.Output.concat("s3://", bucket.bucket_name, "?region=", context.region)
+        self.secrets_provider = f"awskms://{self.key_alias}?region={context.region}"
+        self.outputs: dict[str, pulumi.Input[object]] = {
+            "stateBucketName": self.bucket_name,
+            "stateBucketArn": bucket.arn,
+            "backendUrl": self.backend_url,
+            "secretsKeyArn": self.key_arn,
+            "secretsKeyAlias": self.key_alias,
+            "secretsProvider": self.secrets_provider,
+        }
+        self.register_outputs(self.outputs)
+
+
+def secrets_key_policy(context: AwsContext) -> list[Statement]:
+    """The account root administers the key and delegates its use to IAM policies (no `kms:*`)."""
+    return [
+        Statement(
+            sid="AccountRootAdministersAndDelegatesToIam",
+            actions=ADMIN_ACTIONS,
+            principals={"AWS": [f"arn:{context.partition}:iam::{context.account_id}:root"]},
+            resources=["*"],
+            justification=KEY_POLICY_RESOURCE,
+        )
+    ]
