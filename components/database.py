@@ -12,7 +12,7 @@ import pulumi_aws as aws
 
 from .aws_context import AwsContext
 from .config.data import DatabaseConfig
-from .grants import statement_id, unknown_access
+from .grants import statement_id
 from .iam import Statement
 from .naming import physical_name
 
@@ -132,7 +132,7 @@ class Database(pulumi.ComponentResource):
         cluster = aws.rds.Cluster(
             f"{name}-cluster",
             cluster_identifier=identifier,
-            engine=ENGINE,
+            engine=aws.rds.EngineType.AURORA_POSTGRESQL,
             engine_mode="provisioned",
             engine_version=config.engine_version,
             database_name=config.database_name,
@@ -167,7 +167,7 @@ class Database(pulumi.ComponentResource):
                 f"{name}-{role}",
                 identifier=physical_name("db", role, max_length=63),
                 cluster_identifier=cluster.id,
-                engine=ENGINE,
+                engine=aws.rds.EngineType.AURORA_POSTGRESQL,
                 engine_version=cluster.engine_version,
                 instance_class=config.instance_class,
                 availability_zone=zones[index % len(zones)],
@@ -193,7 +193,7 @@ class Database(pulumi.ComponentResource):
         self.database_name = config.database_name
         self.iam_user = config.iam_user
         self.master_secret_arn = cluster.master_user_secrets.apply(
-            lambda secrets: secrets[0].secret_arn if secrets else "")
+            lambda secrets: (secrets[0].secret_arn or "") if secrets else "")
         self.instance_identifiers = [i.identifier for i in instances]
         self.max_capacity = config.max_capacity if config.serverless else None
         self.register_outputs({
@@ -212,7 +212,8 @@ class Database(pulumi.ComponentResource):
         elif access.startswith("connect:") and _DB_USER.fullmatch(access.removeprefix("connect:")):
             user = access.removeprefix("connect:")
         else:
-            raise unknown_access("database", "cluster", access)
+            raise ValueError(f"database: unknown access {access!r}; allowed: connect (as {self.iam_user}), "
+                             "connect:<database user>")
         context = self._context
         resource = self.cluster_resource_id.apply(
             lambda resource_id: f"arn:{context.partition}:rds-db:{context.region}:{context.account_id}:dbuser:"

@@ -58,7 +58,6 @@ class Queue(pulumi.ComponentResource):
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
         suffix = ".fifo" if config.fifo else ""
-        fifo = {"fifo_queue": True} if config.fifo else {}
         dlq = aws.sqs.Queue(
             f"{name}-dlq",
             name=physical_name(args.name, "dlq", max_length=80 - len(suffix)) + suffix,
@@ -66,7 +65,8 @@ class Queue(pulumi.ComponentResource):
             kms_master_key_id=args.kms_key_arn,
             kms_data_key_reuse_period_seconds=KMS_DATA_KEY_REUSE_SECONDS,
             tags={"Name": physical_name(args.name, "dlq"), "Role": "dead-letter"},
-            opts=child, **fifo,
+            fifo_queue=config.fifo,
+            opts=child,
         )
         queue = aws.sqs.Queue(
             f"{name}-queue",
@@ -80,7 +80,8 @@ class Queue(pulumi.ComponentResource):
             redrive_policy=pulumi.Output.json_dumps({"deadLetterTargetArn": dlq.arn,
                                                      "maxReceiveCount": config.max_receive_count}),
             tags={"Name": physical_name(args.name)},
-            opts=child, **fifo,
+            fifo_queue=config.fifo,
+            opts=child,
         )
         aws.sqs.RedriveAllowPolicy(
             f"{name}-dlq-redrive-allow", queue_url=dlq.url,

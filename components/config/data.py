@@ -40,6 +40,21 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+_TIME = r"([01]\d|2[0-3]):[0-5]\d"
+_DAY = r"(mon|tue|wed|thu|fri|sat|sun)"
+_DAILY_WINDOW = re.compile(rf"^{_TIME}-{_TIME}$")
+_WEEKLY_WINDOW = re.compile(rf"^{_DAY}:{_TIME}-{_DAY}:{_TIME}$")
+
+
+def _matching(pattern: re.Pattern[str], expected: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"expected {expected}")
+        return value
+
+    return AfterValidator(check)
+
+
 # -- DynamoDB ----------------------------------------------------------------------------------------
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,255}$")]
 """A DynamoDB attribute name as the platform allows it: letters, digits, `_ . -`."""
@@ -150,7 +165,10 @@ class LifecycleRuleConfig(ConfigModel):
     """Delete current objects this many days after creation (a delete marker, with versioning)."""
 
 
-HttpOrigin = Annotated[str, StringConstraints(pattern=r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")]
+_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")
+HttpOrigin = Annotated[str, _matching(
+    _ORIGIN, "a browser origin such as https://app.example.com (scheme, host, optional port; a bare * is not "
+    "allowed: name the origins)")]
 """A browser origin: scheme, host and optional port, e.g. `https://app.example.com`; a `*.` subdomain
 wildcard is allowed, a bare `*` is not."""
 
@@ -221,19 +239,7 @@ class EventsConfig(ConfigModel):
 AUTO_PAUSE_MIN_VERSIONS: Mapping[int, tuple[int, int]] = {13: (13, 15), 14: (14, 12), 15: (15, 7), 16: (16, 3)}
 """Aurora PostgreSQL versions from which Serverless v2 can scale to 0 ACU (auto-pause); 17+ all can."""
 Capacity = Annotated[float, _in_range(0, 256, "ACU", step=0.5)]
-_TIME = r"([01]\d|2[0-3]):[0-5]\d"
-_DAY = r"(mon|tue|wed|thu|fri|sat|sun)"
-_DAILY_WINDOW = re.compile(rf"^{_TIME}-{_TIME}$")
-_WEEKLY_WINDOW = re.compile(rf"^{_DAY}:{_TIME}-{_DAY}:{_TIME}$")
 
-
-def _matching(pattern: re.Pattern[str], expected: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"expected {expected}")
-        return value
-
-    return AfterValidator(check)
 
 
 class DatabaseConfig(ConfigModel):

@@ -79,8 +79,12 @@ def allowed_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
         current = _child_model(current, part)
         if current is None:
             return []
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return sorted(f.alias or name for name, f in current.model_fields.items())
+    from typing import get_args
+
+    # An optional section (`database: DatabaseConfig | None`) is a union: its keys are the model's.
+    models = [c for c in (current, *get_args(current)) if isinstance(c, type) and issubclass(c, BaseModel)]
+    if models:
+        return sorted(f.alias or name for name, f in models[0].model_fields.items())
     return []
 
 

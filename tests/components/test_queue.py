@@ -1,0 +1,75 @@
+"""Queue: SQS queue + DLQ, both with the stack key, redrive after maxReceiveCount, a DLQ that keeps 14 days and
+takes redrives only from its queue, and one TLS-only policy per queue admitting only the rules that target it."""
+
+from __future__ import annotations
+
+import json
+
+from offline.engine import StackRun, run_stack, stack_config
+
+from .data_support import config_of, key_arn, statements
+
+
+def test_each_queue_has_a_dead_letter_queue_reached_after_max_receive_count(stack_run: StackRun) -> None:
+    for name, config in config_of(stack_run.stack).queues.items():
+        queue = stack_run.named(f"queue-{name}-queue")
+        dlq = stack_run.named(f"queue-{name}-dlq")
+        assert queue.inputs["name"] == f"platform-{stack_run.stack}-{name}"
+        assert dlq.inputs["name"] == f"platform-{stack_run.stack}-{name}-dlq"
+        assert json.loads(queue.inputs["redrivePolicy"]) == {"deadLetterTargetArn": dlq.outputs["arn"],
+                                                            "maxReceiveCount": config.max_receive_count}
+        assert dlq.inputs["messageRetentionSeconds"] == 1_209_600
+        assert "redrivePolicy" not in dlq.inputs
+
+
+def test_queue_timeouts_and_retention_come_from_config(stack_runs: dict[str, StackRun]) -> None:
+    expected = {"dev": (120, 5), "staging": (300, 5), "prod": (300, 3)}
+    for stack, (visibility, receives) in expected.items():
+        queue = stack_runs[stack].named("queue-jobs-queue").inputs
+        assert (queue["visibilityTimeoutSeconds"], json.loads(queue["redrivePolicy"])["maxReceiveCount"]) == (
+            visibility, receives), stack
+        assert (queue["messageRetentionSeconds"], queue["receiveWaitTimeSeconds"]) == (345_600, 20)
+
+
+def test_both_queues_are_encrypted_with_the_stack_key(stack_run: StackRun) -> None:
+    arn = key_arn(stack_run)
+    for queue in stack_run.of_type("aws:sqs/queue:Queue"):
+        assert queue.inputs["kmsMasterKeyId"] == arn, queue.name
+        assert "sqsManagedSseEnabled" not in queue.inputs
+
+
+def test_the_dlq_accepts_redrives_from_its_own_queue_only(stack_run: StackRun) -> None:
+    for name in config_of(stack_run.stack).queues:
+        allow = stack_run.named(f"queue-{name}-dlq-redrive-allow")
+        assert allow.inputs["queueUrl"] == stack_run.named(f"queue-{name}-dlq").outputs["url"]
+        assert json.loads(allow.inputs["redriveAllowPolicy"]) == {
+            "redrivePermission": "byQueue", "sourceQueueArns": [stack_run.named(f"queue-{name}-queue").outputs["arn"]]}
+
+
+def test_queue_policies_deny_non_tls_and_admit_only_the_rule_that_targets_them(stack_run: StackRun) -> None:
+    [rule] = stack_run.of_type("aws:cloudwatch/eventRule:EventRule")
+    for label in ("queue", "dlq"):
+        queue = stack_run.named(f"queue-jobs-{label}")
+        policy = stack_run.named(f"queue-jobs-{label}-policy")
+        assert policy.inputs["queueUrl"] == queue.outputs["url"]
+        assert statements(policy) == {
+            "DenyInsecureTransport": {
+                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["sqs:*"],
+                "Resource": [queue.outputs["arn"]], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            "EventRulesSend": {
+                "Sid": "EventRulesSend", "Effect": "Allow", "Principal": {"Service": ["events.amazonaws.com"]},
+                "Action": ["sqs:SendMessage"], "Resource": [queue.outputs["arn"]],
+                # the rule's real ARN, though the policy was written before the rule existed
+                "Condition": {"ArnEquals": {"aws:SourceArn": [rule.outputs["arn"]]}}},
+        }
+
+
+def test_a_queue_no_rule_targets_takes_messages_from_granted_roles_only() -> None:
+    config = stack_config("dev")
+    queues = json.loads(config["platform:queues"])
+    queues["reports"] = {"visibilityTimeoutSeconds": 60}
+    run = run_stack("dev", config={**config, "platform:queues": json.dumps(queues)})
+    for label in ("queue", "dlq"):
+        policy = run.named(f"queue-reports-{label}-policy")
+        assert list(statements(policy)) == ["DenyInsecureTransport"]
+    assert list(statements(run.named("queue-jobs-queue-policy"))) == ["DenyInsecureTransport", "EventRulesSend"]
