@@ -557,3 +557,28 @@ def test_wrapper_refuses_to_run_without_the_pack(fake_project: tuple[Path, Path,
     )
     assert result.returncode != 0 and "no policy pack" in result.stderr
     assert not record.exists()
+
+
+# -- README ---------------------------------------------------------------------------------------------------
+def test_readme_policy_levels_table_matches_the_pack_configs() -> None:
+    """The "Policy levels per stack" table says which policies each stack runs as advisory; it must say what
+    policies/config/<stack>.json says."""
+    import json
+
+    readme = (ROOT / "README.md").read_text()
+    rows = dict(re.findall(r"^\| (dev|staging|prod) \| (.+) \|$", readme, flags=re.MULTILINE))
+    assert set(rows) == set(STACKS)
+    for stack in STACKS:
+        config = json.loads((ROOT / "policies" / "config" / f"{stack}.json").read_text())
+        assert config.get("all") == "mandatory", stack
+        advisory = {
+            name
+            for name, value in config.items()
+            if value == "advisory" or (isinstance(value, dict) and value.get("enforcementLevel") == "advisory")
+        }
+        row = rows[stack]
+        named = set(re.findall(r"`([a-z0-9-]+)`", row.split(":")[0] if "advisory" in row else ""))
+        assert named == advisory, f"{stack}: README says {sorted(named)}, config says {sorted(advisory)}"
+        retention = (config.get("prod-data-protection") or {}).get("minimumBackupRetentionDays")
+        if retention is not None:
+            assert f"{int(retention)} days" in row, stack
