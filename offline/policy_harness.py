@@ -35,10 +35,11 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 import grpc
 import jsonschema
+import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
@@ -433,7 +434,8 @@ class PolicyPackProcess:
 
     def _analyzer_info(self) -> analyzer_pb2.AnalyzerInfo:
         info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
-        self.name, self.version = info.name, info.version
+        # The engine reports the version PulumiPolicy.yaml states; the Python SDK always answers 0.0.1.
+        self.name, self.version = info.name, _project_version(self.pack_dir) or info.version
         self.policies = [
             PolicyInfo(
                 name=p.name, description=p.description, level=LEVELS[p.enforcementLevel],
@@ -529,6 +531,15 @@ class PolicyPackProcess:
         return self.process.poll() is None
 
 
+def _project_version(pack_dir: Path) -> str | None:
+    path = pack_dir / "PulumiPolicy.yaml"
+    if not path.exists():
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    version = data.get("version") if isinstance(data, dict) else None
+    return str(version) if version is not None else None
+
+
 def _drain(stream: Any, sink: list[str]) -> None:
     with contextlib.suppress(Exception):
         for line in iter(stream.readline, ""):
@@ -612,8 +623,21 @@ def check_stack_run(run: Any, **kwargs: Any) -> PolicyReport:
         return harness.check_run(run, **kwargs)
 
 
+def print_report(run: Any, *, out: TextIO | None = None, report_json: str | os.PathLike[str] | None = None,
+                 **kwargs: Any) -> int:
+    """For the offline preview: run the pack over a `StackRun`, print the policy report, optionally write it as
+    JSON; return the exit code (1 on a mandatory violation, else 0)."""
+    stream = out if out is not None else sys.stdout
+    report = check_stack_run(run, **kwargs)
+    stream.write("\n" + format_report(report) + "\n")
+    if report_json is not None:
+        path = write_json_report(report, report_json)
+        stream.write(f"Policy report written to {path}\n")
+    return 0 if report.passed else 1
+
+
 __all__ = [
     "PACK_DIR", "Diagnostic", "PolicyConfigError", "PolicyHarness", "PolicyInfo", "PolicyPackError",
     "PolicyPackProcess", "PolicyReport", "check_stack_run", "default_policy_config", "format_report",
-    "load_policy_config", "reconcile_config", "write_json_report",
+    "load_policy_config", "print_report", "reconcile_config", "write_json_report",
 ]

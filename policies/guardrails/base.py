@@ -312,6 +312,9 @@ def _schema(settings: Mapping[str, Mapping[str, Any]] | None) -> PolicyConfigSch
     return PolicyConfigSchema(properties={k: dict(v) for k, v in settings.items()})
 
 
+CRASH_HINT = ("the policy met a property shape it does not understand, so it reports instead of passing: "
+              "report this to the platform team with the resource's inputs.")
+
 ResourceCheck = Callable[[Resource, Context], None]
 StackCheck = Callable[[Stack, Context], None]
 
@@ -332,13 +335,21 @@ def resource_policy(*, name: str, description: str, types: Iterable[str] | None,
         resource = Resource(args.resource_type, args.name, args.urn, props if isinstance(props, dict) else {},
                             provider_props if isinstance(provider_props, dict) else None)
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
-        check(resource, ctx)
+        try:
+            check(resource, ctx)
+        except UnknownValueError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a shape no check foresaw must not pass silently
+            ctx.violation(f"{resource.subject} could not be judged ({type(error).__name__}: {error}); "
+                          f"{CRASH_HINT}")
         ctx.close()
 
-    return ResourceValidationPolicy(
+    policy = ResourceValidationPolicy(
         name=name, description=description, validate=validate, config_schema=_schema(schema),
         enforcement_level=enforcement_level, severity=severity, remediation_steps=remediation, url=url,
     )
+    policy.resource_types = wanted  # type: ignore[attr-defined]  # for tests and docs: what it judges
+    return policy
 
 
 def stack_policy(*, name: str, description: str, check: StackCheck, remediation: str,
@@ -349,7 +360,12 @@ def stack_policy(*, name: str, description: str, check: StackCheck, remediation:
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
-        check(Stack.from_policy_resources(args.resources), ctx)
+        try:
+            check(Stack.from_policy_resources(args.resources), ctx)
+        except UnknownValueError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a shape no check foresaw must not pass silently
+            ctx.violation(f"the stack could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
         ctx.close()
 
     return StackValidationPolicy(

@@ -187,7 +187,8 @@ def check_cluster(resource: Resource, ctx: Context) -> None:
     if isinstance(settings, Unknown):
         ctx.defer(f".settings of {resource.subject}", "judged on `pulumi up`, when known")
         return
-    values = [dig(s, "value") for s in settings or [] if dig(s, "name") == "containerInsights"]
+    items = settings if isinstance(settings, list) else []
+    values = [dig(s, "value") for s in items if dig(s, "name") == "containerInsights"]
     if any(isinstance(v, Unknown) for v in values):
         ctx.defer(f"the containerInsights setting of {resource.subject}", "judged on `pulumi up`, when known")
     elif not any(v in allowed for v in values):

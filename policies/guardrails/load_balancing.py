@@ -51,7 +51,7 @@ def check_listener(resource: Resource, ctx: Context) -> None:
     if isinstance(protocol, Unknown):
         ctx.defer(f".protocol of {resource.subject}", "judged on `pulumi up`, when known")
         return
-    protocol = (protocol or "HTTP").upper()  # an ALB listener without protocol is HTTP
+    protocol = str(protocol or "HTTP").upper()  # an ALB listener without protocol is HTTP
     if protocol in {"HTTPS", "TLS"}:
         allowed = [str(p) for p in ctx.settings["allowedSslPolicies"]]
         policy = resource.props.get("sslPolicy")
