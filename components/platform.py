@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import pulumi
 
+from .alarms import (
+    DatabaseMonitor,
+    LoadBalancerMonitor,
+    QueueMonitor,
+    TableMonitor,
+    WebServiceMonitor,
+    WorkerMonitor,
+    deployment_alarm_names,
+)
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
+from .config.observability import instance_memory_gib, max_connections
 from .database import Database, DatabaseArgs
 from .events import Events, EventsArgs, bus_name, rule_arn
 from .grants import DataStores
 from .keys import Keys, KeysArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
+from .observability import Observability, ObservabilityArgs
 from .queue import Queue, QueueArgs
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs
@@ -61,7 +72,8 @@ class Platform(pulumi.ComponentResource):
                 config=service, cluster=self.cluster, vpc_id=self.network.vpc_id,
                 subnet_ids=self.network.private_subnet_ids, aws_context=context,
                 log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn,
-                load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores), child)
+                load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores,
+                deployment_alarm_names=deployment_alarm_names(name, service.kind)), child)
             for name, service in config.services.items()
         }
 
@@ -75,10 +87,43 @@ class Platform(pulumi.ComponentResource):
             "clusterName": self.cluster.name,
             "serviceNames": {name: service.service_name for name, service in self.services.items()},
         }
+        # -- observability: last, it watches everything above --------------------------------------------
+        self.observability = self._observability(config, context, child)
+        self.outputs |= {
+            "alarmTopicArn": self.observability.topic_arn,
+            "dashboardUrl": self.observability.dashboard_url,
+        }
         if self.load_balancer is not None:
             self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
             self.outputs["url"] = self.load_balancer.url
         self.register_outputs(self.outputs)
+
+    # -- observability -----------------------------------------------------------------------------
+    def _observability(self, config: StackConfig, context: AwsContext,
+                       child: pulumi.ResourceOptions) -> Observability:
+        """The alarm topic, alarms and dashboard, fed the narrow outputs of what they watch."""
+        lb = self.load_balancer
+        web: list[WebServiceMonitor] = []
+        workers: list[WorkerMonitor] = []
+        for name, service in self.services.items():
+            if service.target_group_arn_suffix is not None and lb is not None:
+                web.append(WebServiceMonitor(name, service.cluster_name, service.service_name, lb.arn_suffix,
+                                             service.target_group_arn_suffix))
+            elif service.queue_name is not None:
+                workers.append(WorkerMonitor(name, service.cluster_name, service.service_name, service.queue_name))
+        database = None
+        if self.database is not None and config.database is not None:
+            memory, connections = instance_memory_gib(config.database), max_connections(config)
+            assert memory is not None and connections is not None  # config.observability.check requires them
+            database = DatabaseMonitor(self.database.cluster_identifier, memory_gib=memory,
+                                       max_connections=connections, serverless=config.database.serverless)
+        return Observability("observability", ObservabilityArgs(
+            aws_context=context, kms_key_arn=self.keys.arn, alarms=config.alarms,
+            load_balancer=LoadBalancerMonitor(lb.arn_suffix) if lb is not None else None,
+            web_services=web, workers=workers, database=database,
+            queues=[QueueMonitor(key, q.queue_name, q.dlq_name) for key, q in self.queues.items()],
+            tables=[TableMonitor(key, t.table_name) for key, t in self.tables.items()],
+        ), child)
 
     # -- data stores -------------------------------------------------------------------------------
     def _data_stores(self, config: StackConfig, context: AwsContext, child: pulumi.ResourceOptions) -> DataStores:

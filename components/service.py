@@ -66,6 +66,10 @@ class ServiceArgs:
     """Required for `web`: the target group is attached to its listener, and its group admitted."""
     data_stores: DataStores = dataclasses.field(default_factory=DataStores)
     """The stack's data stores; grants are resolved against them."""
+    deployment_alarm_names: Sequence[str] = ()
+    """CloudWatch alarms a deployment watches (ECS deployment alarms): one going to ALARM during a deployment
+    rolls it back. Plain names (`components.alarms.deployment_alarm_names`), so the alarms, which watch this
+    service, can be created after it without a dependency cycle. Default none: the circuit breaker only."""
 
 
 class Service(pulumi.ComponentResource):
@@ -156,6 +160,8 @@ class Service(pulumi.ComponentResource):
                 subnets=list(args.subnet_ids), security_groups=[group.id], assign_public_ip=False),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             deployment_controller=aws.ecs.ServiceDeploymentControllerArgs(type="ECS"),
+            alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=list(args.deployment_alarm_names), enable=True,
+                                             rollback=True) if args.deployment_alarm_names else None,
             deployment_minimum_healthy_percent=config.deployment.minimum_healthy_percent,
             deployment_maximum_percent=config.deployment.maximum_percent,
             health_check_grace_period_seconds=(

@@ -275,6 +275,20 @@ def _topic(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tup
     return arn, {"name": physical, "arn": arn}
 
 
+@resource("aws:sns/topicPolicy:TopicPolicy")
+def _topic_policy(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return str(inputs.get("arn")), {"owner": ACCOUNT_ID}
+
+
+@resource("aws:sns/topicSubscription:TopicSubscription")
+def _topic_subscription(m: AwsMocks, name: str, physical: str,
+                        inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = f"{inputs.get('topic')}:{_uuid(name)}"
+    email = inputs.get("protocol") in ("email", "email-json")
+    return arn, {"arn": arn, "ownerId": ACCOUNT_ID, "pendingConfirmation": email,
+                 "confirmationWasAuthenticated": not email}
+
+
 @resource("aws:cloudwatch/eventBus:EventBus")
 def _bus(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return physical, {"name": physical, "arn": m.arn("events", f"event-bus/{physical}")}

@@ -1,0 +1,505 @@
+"""The monitoring model: what is watched, which alarms fire, which graphs show it. One model, two products.
+
+`monitoring_plan(...)` turns the stack's monitored things (narrow inputs such as `WebServiceMonitor`, filled by
+the Platform from the compute and data components' outputs) and the `platform:alarms` thresholds into a
+`MonitoringPlan`: a list of typed `AlarmSpec`s and the dashboard `Section`s/`Widget`s they belong to. The
+Observability component makes an `aws.cloudwatch.MetricAlarm` of every spec, and the dashboard
+(components/dashboard.py) draws every widget with its alarms' own metrics and thresholds, so a graph on the
+dashboard is exactly what the alarm evaluates.
+
+Nothing here registers a resource; values may be Outputs (names, ARN suffixes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+
+from .config.observability import AlarmsConfig
+from .naming import physical_name
+
+Comparison = Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold",
+                     "LessThanOrEqualToThreshold"]
+MissingData = Literal["notBreaching", "breaching", "ignore", "missing"]
+Axis = Literal["left", "right"]
+GIB = 1024**3
+
+
+# -- series: what a graph draws and an alarm evaluates ---------------------------------------------------
+@dataclass(frozen=True)
+class Metric:
+    """One CloudWatch metric with its dimensions and statistic."""
+
+    id: str
+    """Unique within an alarm and within a widget; starts with a lower-case letter (metric math ids)."""
+    namespace: str
+    name: str
+    dimensions: tuple[tuple[str, pulumi.Input[str]], ...]
+    """Ordered (name, value) pairs; values are usually Outputs (a service name, a target group suffix)."""
+    stat: str
+    """`Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount` or a percentile such as `p95`."""
+    period: int = 60
+    label: str | None = None
+    visible: bool = True
+    """False for the inputs of an expression: graphed only through it."""
+    axis: Axis = "left"
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A metric math expression over the metrics beside it (by id)."""
+
+    id: str
+    expression: str
+    label: str
+
+
+Series = Metric | Expression
+
+
+# -- alarms ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One alarm: `series` is a single Metric (evaluated directly) or metrics plus one Expression (metric math,
+    the expression is what is evaluated). `widget` is the key of the dashboard widget that draws it."""
+
+    thing: str
+    """What is watched: a service name, `database`, a queue name, `alb`."""
+    what: str
+    """What about it: `cpu`, `p95-latency`, `dlq-depth`..."""
+    description: str
+    series: tuple[Series, ...]
+    comparison: Comparison
+    threshold: float
+    evaluation_periods: int
+    widget: str
+    treat_missing_data: MissingData = "notBreaching"
+    deployment_rollback: bool = False
+    """Also one of the ECS service's deployment alarms: a deployment that trips it is rolled back."""
+
+    def __post_init__(self) -> None:
+        expressions = [s for s in self.series if isinstance(s, Expression)]
+        metrics = [s for s in self.series if isinstance(s, Metric)]
+        if not metrics or len(expressions) > 1 or (not expressions and len(metrics) != 1):
+            raise ValueError(f"alarm {self.thing}-{self.what}: one metric, or metrics and one expression")
+        ids = [s.id for s in self.series]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"alarm {self.thing}-{self.what}: duplicate series ids {ids}")
+
+    @property
+    def name(self) -> str:
+        """`<project>-<stack>-<thing>-<what>`: deterministic, so an ECS service can name its deployment alarms
+        before they exist."""
+        return alarm_name(self.thing, self.what)
+
+    @property
+    def evaluated(self) -> Series:
+        """The series the threshold applies to: the expression, or the single metric."""
+        return next((s for s in self.series if isinstance(s, Expression)), self.series[0])
+
+    @property
+    def period(self) -> int:
+        return max(s.period for s in self.series if isinstance(s, Metric))
+
+    @property
+    def metrics(self) -> list[Metric]:
+        return [s for s in self.series if isinstance(s, Metric)]
+
+
+def alarm_name(thing: str, what: str) -> str:
+    return physical_name(thing, what, max_length=255)
+
+
+# -- dashboard structure -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Widget:
+    """One graph: its own series plus the series of every alarm that names it, with their thresholds."""
+
+    key: str
+    title: str
+    series: tuple[Series, ...] = ()
+    stat: str = "Average"
+    period: int = 60
+    stacked: bool = False
+    left_label: str | None = None
+    right_label: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    widgets: tuple[Widget, ...]
+
+
+@dataclass
+class MonitoringPlan:
+    """The one model both the alarms and the dashboard are generated from."""
+
+    sections: list[Section] = field(default_factory=list)
+    alarms: list[AlarmSpec] = field(default_factory=list)
+
+    def add(self, title: str, widgets: Iterable[Widget], alarms: Iterable[AlarmSpec] = ()) -> None:
+        self.sections.append(Section(title, tuple(widgets)))
+        self.alarms.extend(alarms)
+
+    def widgets(self) -> dict[str, Widget]:
+        return {w.key: w for s in self.sections for w in s.widgets}
+
+    def alarms_of(self, widget: str) -> list[AlarmSpec]:
+        return [a for a in self.alarms if a.widget == widget]
+
+    def graphed(self, widget: Widget) -> list[Series]:
+        """The widget's series then its alarms' (once each; an alarm sharing a series id must mean the same
+        series). Raises if two different series share an id."""
+        found: dict[str, Series] = {}
+        for series in (*widget.series, *(s for a in self.alarms_of(widget.key) for s in a.series)):
+            seen = found.setdefault(series.id, series)
+            if seen != series:
+                raise ValueError(f"widget {widget.key}: two different series with id {series.id!r}")
+        return list(found.values())
+
+    def check(self) -> None:
+        """Every alarm belongs to a widget of the plan; names and widget keys are unique."""
+        keys = [w.key for s in self.sections for w in s.widgets]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate widget keys: {duplicates}")
+        names = [a.name for a in self.alarms]
+        clashing = sorted({n for n in names if names.count(n) > 1})
+        if clashing:
+            raise ValueError(f"two alarms would share a name: {clashing}")
+        widgets = self.widgets()
+        for alarm in self.alarms:
+            if alarm.widget not in widgets:
+                raise ValueError(f"alarm {alarm.name} names widget {alarm.widget!r}, which the plan does not have")
+            self.graphed(widgets[alarm.widget])
+
+
+# -- what the Platform hands in: narrow, typed monitoring inputs -----------------------------------------
+@dataclass(frozen=True)
+class ServiceMonitor:
+    """An ECS service (AWS/ECS and ECS/ContainerInsights: ClusterName, ServiceName)."""
+
+    name: str
+    """The config key (`api`): the alarm names' thing."""
+    cluster_name: pulumi.Input[str]
+    service_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class WebServiceMonitor(ServiceMonitor):
+    """A web service behind the ALB (AWS/ApplicationELB: LoadBalancer, TargetGroup)."""
+
+    load_balancer_arn_suffix: pulumi.Input[str]
+    target_group_arn_suffix: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class WorkerMonitor(ServiceMonitor):
+    """A queue worker; its queue is watched as a QueueMonitor, the backlog per task is graphed here."""
+
+    queue_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class QueueMonitor:
+    """A queue and its dead-letter queue (AWS/SQS: QueueName)."""
+
+    name: str
+    queue_name: pulumi.Input[str]
+    dlq_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class DatabaseMonitor:
+    """The Aurora cluster (AWS/RDS: DBClusterIdentifier)."""
+
+    cluster_identifier: pulumi.Input[str]
+    memory_gib: float
+    """Per instance: 2 GiB per ACU at the maximum (Serverless v2) or the class's memory."""
+    max_connections: int
+    serverless: bool
+
+
+@dataclass(frozen=True)
+class TableMonitor:
+    """A DynamoDB table (AWS/DynamoDB: TableName)."""
+
+    name: str
+    table_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class LoadBalancerMonitor:
+    """The ALB (AWS/ApplicationELB: LoadBalancer)."""
+
+    arn_suffix: pulumi.Input[str]
+
+
+# -- the plan ------------------------------------------------------------------------------------------------
+ALB = "AWS/ApplicationELB"
+ECS = "AWS/ECS"
+INSIGHTS = "ECS/ContainerInsights"
+RDS = "AWS/RDS"
+SQS = "AWS/SQS"
+DYNAMODB = "AWS/DynamoDB"
+
+WEB_ROLLBACK_ALARMS = ("5xx-rate", "unhealthy-hosts")
+"""A web service's deployment alarms: errors and failing health checks right after a deployment are the new
+version's doing. Latency, CPU and memory also move with load, so they would roll back good deployments under
+a traffic peak; workers have none (the circuit breaker covers tasks that do not start)."""
+
+
+def deployment_alarm_names(service: str, kind: str) -> list[str]:
+    """The alarm names an ECS service passes to its deployment alarm rollback (the specs flagged
+    `deployment_rollback` for it have exactly these names; a test holds the two together)."""
+    return [alarm_name(service, what) for what in WEB_ROLLBACK_ALARMS] if kind == "web" else []
+
+
+def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMonitor | None = None,
+                    web_services: Sequence[WebServiceMonitor] = (), workers: Sequence[WorkerMonitor] = (),
+                    database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
+                    tables: Sequence[TableMonitor] = ()) -> MonitoringPlan:
+    """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
+    database, the queues, the tables."""
+    plan = MonitoringPlan()
+    if load_balancer is not None:
+        _load_balancer(plan, thresholds, load_balancer, web_services)
+    for web in web_services:
+        _web_service(plan, thresholds, web)
+    for worker in workers:
+        _worker(plan, thresholds, worker)
+    if database is not None:
+        _database(plan, thresholds, database)
+    for queue in queues:
+        _queue(plan, thresholds, queue)
+    for table in tables:
+        _table(plan, table)
+    plan.check()
+    return plan
+
+
+def _load_balancer(plan: MonitoringPlan, thresholds: AlarmsConfig, lb: LoadBalancerMonitor,
+                   web_services: Sequence[WebServiceMonitor]) -> None:
+    limits = thresholds.load_balancer
+    dims = (("LoadBalancer", lb.arn_suffix),)
+
+    def alb(id_: str, name: str, stat: str, label: str, axis: Axis = "left") -> Metric:
+        return Metric(id_, ALB, name, dims, stat, label=label, axis=axis)
+
+    per_service = tuple(
+        Metric(f"req_{_id(w.name)}", ALB, "RequestCount",
+               (("LoadBalancer", w.load_balancer_arn_suffix), ("TargetGroup", w.target_group_arn_suffix)), "Sum",
+               label=w.name)
+        for w in web_services)
+    elb_5xx = alb("elb5xx", "HTTPCode_ELB_5XX_Count", "Sum", "ELB 5xx")
+    rejected = alb("rejected", "RejectedConnectionCount", "Sum", "Rejected connections")
+    plan.add("Load balancer", [
+        Widget("alb:requests", "ALB requests (per minute)",
+               (alb("requests", "RequestCount", "Sum", "All requests"), *per_service), stat="Sum"),
+        Widget("alb:latency", "ALB target response time (seconds)",
+               tuple(alb(p, "TargetResponseTime", p, p) for p in ("p50", "p95", "p99")), left_label="seconds"),
+        Widget("alb:errors", "ALB 4xx / 5xx (per minute)", (
+            alb("target4xx", "HTTPCode_Target_4XX_Count", "Sum", "Target 4xx"),
+            alb("target5xx", "HTTPCode_Target_5XX_Count", "Sum", "Target 5xx"),
+            alb("elb4xx", "HTTPCode_ELB_4XX_Count", "Sum", "ELB 4xx"), elb_5xx), stat="Sum"),
+        Widget("alb:connections", "ALB connections (per minute)",
+               (rejected, alb("active", "ActiveConnectionCount", "Sum", "Active connections", axis="right")),
+               stat="Sum"),
+    ], [
+        AlarmSpec("alb", "elb-5xx",
+                  f"The load balancer itself answered 5xx (no healthy target, target unreachable) more than "
+                  f"{limits.elb_5xx_per_minute} times a minute for {limits.elb_5xx_minutes} minutes.",
+                  (elb_5xx,), "GreaterThanThreshold", limits.elb_5xx_per_minute, limits.elb_5xx_minutes,
+                  "alb:errors"),
+        AlarmSpec("alb", "rejected-connections",
+                  f"The load balancer rejected more than {limits.rejected_connections} connections in a minute: "
+                  "it reached its connection limit.",
+                  (rejected,), "GreaterThanThreshold", limits.rejected_connections, 1, "alb:connections"),
+    ])
+
+
+def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebServiceMonitor) -> None:
+    limits = thresholds.web
+    key = web.name
+    dims = (("LoadBalancer", web.load_balancer_arn_suffix), ("TargetGroup", web.target_group_arn_suffix))
+    window = limits.error_rate_minutes * 60
+    latency = {p: Metric(p, ALB, "TargetResponseTime", dims, p, label=p) for p in ("p50", "p95", "p99")}
+    healthy = Metric("healthy", ALB, "HealthyHostCount", dims, "Minimum", label="Healthy targets")
+    unhealthy = Metric("unhealthy", ALB, "UnHealthyHostCount", dims, "Maximum", label="Unhealthy targets")
+    error_rate = (
+        Metric("requests", ALB, "RequestCount", dims, "Sum", period=window, label="Requests", visible=False),
+        Metric("errors", ALB, "HTTPCode_Target_5XX_Count", dims, "Sum", period=window, label="Target 5xx",
+               visible=False),
+        Expression("rate", "100 * FILL(errors, 0) / requests", "5xx % of requests"),
+    )
+    service_widgets, service_alarms = _service_parts(thresholds, web)
+    plan.add(f"Service {key} (web)", [
+        Widget(f"service:{key}:latency", f"{key}: target response time (seconds)", tuple(latency.values()),
+               left_label="seconds"),
+        Widget(f"service:{key}:5xx", f"{key}: 5xx rate (% of requests, {limits.error_rate_minutes} min)",
+               period=window, left_label="%"),
+        Widget(f"service:{key}:targets", f"{key}: healthy / unhealthy targets", (healthy,)),
+        *service_widgets,
+    ], [
+        AlarmSpec(key, "p95-latency",
+                  f"{key}: p95 target response time above {limits.latency_p95_seconds:g} s for "
+                  f"{limits.latency_minutes} minutes.",
+                  (latency["p95"],), "GreaterThanThreshold", limits.latency_p95_seconds, limits.latency_minutes,
+                  f"service:{key}:latency"),
+        AlarmSpec(key, "5xx-rate",
+                  f"{key}: more than {limits.error_rate_percent:g} % of requests answered 5xx by the targets over "
+                  f"{limits.error_rate_minutes} minutes (no traffic does not breach).",
+                  error_rate, "GreaterThanThreshold", limits.error_rate_percent, 1, f"service:{key}:5xx",
+                  deployment_rollback=True),
+        AlarmSpec(key, "unhealthy-hosts",
+                  f"{key}: more than {limits.unhealthy_hosts} unhealthy targets for "
+                  f"{limits.unhealthy_hosts_minutes} minutes.",
+                  (unhealthy,), "GreaterThanThreshold", limits.unhealthy_hosts, limits.unhealthy_hosts_minutes,
+                  f"service:{key}:targets", deployment_rollback=True),
+        *service_alarms,
+    ])
+
+
+def _worker(plan: MonitoringPlan, thresholds: AlarmsConfig, worker: WorkerMonitor) -> None:
+    key = worker.name
+    service_widgets, service_alarms = _service_parts(thresholds, worker)
+    backlog = Widget(f"service:{key}:backlog", f"{key}: visible messages per running task", (
+        Metric("visible", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", worker.queue_name),),
+               "Maximum", label="Visible messages", visible=False),
+        Metric("running", INSIGHTS, "RunningTaskCount", _service_dims(worker), "Average", label="Running tasks",
+               visible=False),
+        Expression("backlog", "visible / running", "Visible messages per running task"),
+    ))
+    plan.add(f"Service {key} (worker)", [*service_widgets, backlog], service_alarms)
+
+
+def _service_dims(service: ServiceMonitor) -> tuple[tuple[str, pulumi.Input[str]], ...]:
+    return (("ClusterName", service.cluster_name), ("ServiceName", service.service_name))
+
+
+def _service_parts(thresholds: AlarmsConfig, service: ServiceMonitor) -> tuple[list[Widget], list[AlarmSpec]]:
+    """CPU, memory and running-vs-desired: the same for web services and workers."""
+    limits = thresholds.services
+    key = service.name
+    dims = _service_dims(service)
+    cpu = Metric("cpu", ECS, "CPUUtilization", dims, "Average", label="CPU %")
+    memory = Metric("memory", ECS, "MemoryUtilization", dims, "Average", label="Memory %")
+    running = Metric("running", INSIGHTS, "RunningTaskCount", dims, "Average", label="Running")
+    desired = Metric("desired", INSIGHTS, "DesiredTaskCount", dims, "Average", label="Desired")
+    pending = Metric("pending", INSIGHTS, "PendingTaskCount", dims, "Average", label="Pending")
+    missing = Expression("missing", "FILL(desired, 0) - FILL(running, 0)", "Desired minus running")
+    widgets = [
+        Widget(f"service:{key}:utilization", f"{key}: CPU and memory (%)", (cpu, memory), left_label="%"),
+        Widget(f"service:{key}:tasks", f"{key}: running vs desired tasks", (running, desired, pending)),
+    ]
+    alarms = [
+        AlarmSpec(key, "cpu", f"{key}: average CPU above {limits.cpu_percent:g} % for {limits.cpu_minutes} minutes.",
+                  (cpu,), "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, f"service:{key}:utilization"),
+        AlarmSpec(key, "memory",
+                  f"{key}: average memory above {limits.memory_percent:g} % for {limits.memory_minutes} minutes.",
+                  (memory,), "GreaterThanThreshold", limits.memory_percent, limits.memory_minutes,
+                  f"service:{key}:utilization"),
+        AlarmSpec(key, "running-tasks",
+                  f"{key}: fewer tasks running than desired for {limits.tasks_below_desired_minutes} minutes "
+                  "(tasks failing to start or to stay up; Container Insights).",
+                  (running, desired, missing), "GreaterThanThreshold", 0, limits.tasks_below_desired_minutes,
+                  f"service:{key}:tasks"),
+    ]
+    return widgets, alarms
+
+
+def _database(plan: MonitoringPlan, thresholds: AlarmsConfig, db: DatabaseMonitor) -> None:
+    limits = thresholds.database
+    dims = (("DBClusterIdentifier", db.cluster_identifier),)
+    cpu = Metric("cpu", RDS, "CPUUtilization", dims, "Maximum", label="Highest instance CPU %")
+    memory = Metric("freeable", RDS, "FreeableMemory", dims, "Minimum", label="Lowest freeable memory (bytes)")
+    connections = Metric("connections", RDS, "DatabaseConnections", dims, "Maximum",
+                         label="Connections (busiest instance)")
+    memory_floor = round(db.memory_gib * GIB * limits.freeable_memory_percent / 100)
+    connection_limit = round(db.max_connections * limits.connections_percent / 100)
+    widgets = [
+        Widget("database:cpu", "Database CPU (%)",
+               (cpu, Metric("cpu_avg", RDS, "CPUUtilization", dims, "Average", label="Average CPU %")),
+               left_label="%"),
+        Widget("database:connections", f"Database connections (max_connections {db.max_connections})",
+               (connections,)),
+        Widget("database:memory", "Database freeable memory", (memory,), left_label="bytes"),
+    ]
+    alarms = [
+        AlarmSpec("database", "cpu", f"Database: an instance's CPU above {limits.cpu_percent:g} % for "
+                  f"{limits.cpu_minutes} minutes.",
+                  (cpu,), "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, "database:cpu"),
+        AlarmSpec("database", "connections",
+                  f"Database: more than {connection_limit} connections ({limits.connections_percent:g} % of "
+                  f"max_connections {db.max_connections}) on an instance for {limits.connections_minutes} minutes.",
+                  (connections,), "GreaterThanThreshold", connection_limit, limits.connections_minutes,
+                  "database:connections"),
+        AlarmSpec("database", "freeable-memory",
+                  f"Database: freeable memory below {limits.freeable_memory_percent:g} % of "
+                  f"{db.memory_gib:g} GiB for {limits.freeable_memory_minutes} minutes.",
+                  (memory,), "LessThanThreshold", memory_floor, limits.freeable_memory_minutes, "database:memory"),
+    ]
+    if db.serverless:
+        acu = Metric("acu", RDS, "ACUUtilization", dims, "Maximum", label="ACU utilisation % (of maximum)")
+        widgets.append(Widget("database:capacity", "Database capacity: ACU utilisation (%) and ACUs", (
+            acu, Metric("capacity", RDS, "ServerlessDatabaseCapacity", dims, "Average", label="ACUs",
+                        axis="right")), left_label="%", right_label="ACU"))
+        alarms.append(AlarmSpec(
+            "database", "acu-utilization",
+            f"Database: capacity above {limits.acu_utilization_percent:g} % of the maximum ACU for "
+            f"{limits.acu_minutes} minutes (raise maxCapacity or find the load).",
+            (acu,), "GreaterThanThreshold", limits.acu_utilization_percent, limits.acu_minutes, "database:capacity"))
+    plan.add("Database", widgets, alarms)
+
+
+def _queue(plan: MonitoringPlan, thresholds: AlarmsConfig, queue: QueueMonitor) -> None:
+    limits = thresholds.queues
+    key = queue.name
+    dims = (("QueueName", queue.queue_name),)
+    age = Metric("age", SQS, "ApproximateAgeOfOldestMessage", dims, "Maximum", label="Oldest message (seconds)")
+    dead = Metric("dlq", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", queue.dlq_name),), "Maximum",
+                  label="Messages in the dead-letter queue")
+    plan.add(f"Queue {key}", [
+        Widget(f"queue:{key}:depth", f"{key}: messages", (
+            Metric("visible", SQS, "ApproximateNumberOfMessagesVisible", dims, "Maximum", label="Visible"),
+            Metric("inflight", SQS, "ApproximateNumberOfMessagesNotVisible", dims, "Maximum", label="In flight"),
+        )),
+        Widget(f"queue:{key}:age", f"{key}: age of the oldest message (seconds)", (age,), left_label="seconds"),
+        Widget(f"queue:{key}:dlq", f"{key}: dead-letter queue depth", (dead,)),
+    ], [
+        AlarmSpec(key, "oldest-message",
+                  f"Queue {key}: the oldest message is older than {limits.oldest_message_seconds:g} s for "
+                  f"{limits.oldest_message_minutes} minutes (consumers behind or stopped).",
+                  (age,), "GreaterThanThreshold", limits.oldest_message_seconds, limits.oldest_message_minutes,
+                  f"queue:{key}:age"),
+        AlarmSpec(key, "dlq-depth",
+                  f"Queue {key}: more than {limits.dead_letter_messages} messages in its dead-letter queue "
+                  "(messages that failed maxReceiveCount times need a person).",
+                  (dead,), "GreaterThanThreshold", limits.dead_letter_messages, 1, f"queue:{key}:dlq"),
+    ])
+
+
+def _table(plan: MonitoringPlan, table: TableMonitor) -> None:
+    key = table.name
+    dims = (("TableName", table.table_name),)
+
+    def metric(id_: str, name: str, label: str) -> Metric:
+        return Metric(id_, DYNAMODB, name, dims, "Sum", label=label)
+
+    plan.add(f"Table {key}", [
+        Widget(f"table:{key}:capacity", f"{key}: consumed capacity units (per minute)", (
+            metric("reads", "ConsumedReadCapacityUnits", "Read units"),
+            metric("writes", "ConsumedWriteCapacityUnits", "Write units")), stat="Sum"),
+        Widget(f"table:{key}:throttles", f"{key}: throttled requests (per minute)", (
+            metric("readthrottles", "ReadThrottleEvents", "Read throttle events"),
+            metric("writethrottles", "WriteThrottleEvents", "Write throttle events")), stat="Sum"),
+    ])
+
+
+def _id(name: str) -> str:
+    """A metric math id from a config key (`api-v2` -> `api_v2`)."""
+    return name.replace("-", "_")
