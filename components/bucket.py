@@ -84,9 +84,13 @@ class Bucket(pulumi.ComponentResource):
         self._kms_key_arn = args.kms_key_arn
         child = pulumi.ResourceOptions(parent=self)
         context = args.aws_context
+        bucket_name = physical_name(args.name, context.account_id, context.region, max_length=63).lower()
+        # Known before the bucket exists, so the bucket policy is judged (TLS-only, no wildcard) at a first
+        # preview too, instead of waiting for `pulumi up`.
+        known_arn = f"arn:{context.partition}:s3:::{bucket_name}"
         bucket = aws.s3.Bucket(
             f"{name}-bucket",
-            bucket=physical_name(args.name, context.account_id, context.region, max_length=63).lower(),
+            bucket=bucket_name,
             force_destroy=False,
             tags={"Name": physical_name(args.name)},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
@@ -122,9 +126,9 @@ class Bucket(pulumi.ComponentResource):
         lifecycle = aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle", bucket=bucket.id, rules=_lifecycle_rules(args),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning, encryption]))
-        statements = [deny_insecure_transport(["s3:*"], [bucket.arn, bucket.arn.apply(lambda arn: f"{arn}/*")])]
+        statements = [deny_insecure_transport(["s3:*"], [known_arn, f"{known_arn}/*"])]
         if args.policy_statements is not None:
-            statements.extend(args.policy_statements(bucket.arn))
+            statements.extend(args.policy_statements(pulumi.Output.from_input(known_arn)))
         policy = aws.s3.BucketPolicy(
             f"{name}-policy", bucket=bucket.id, policy=policy_document(statements),
             # The public access block must exist first, or S3 may judge the policy before it applies.

@@ -3,6 +3,7 @@ service consume from it or send to it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,9 +59,15 @@ class Queue(pulumi.ComponentResource):
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
         suffix = ".fifo" if config.fifo else ""
+        context = args.aws_context
+        dlq_name = physical_name(args.name, "dlq", max_length=80 - len(suffix)) + suffix
+        queue_name = physical_name(args.name, max_length=80 - len(suffix)) + suffix
+        # ARNs known before the queues exist: the redrive and queue policies are then fully known at a first
+        # preview, so the policy pack judges them there and not only on `pulumi up`.
+        dlq_arn, queue_arn = (context.arn("sqs", n) for n in (dlq_name, queue_name))
         dlq = aws.sqs.Queue(
             f"{name}-dlq",
-            name=physical_name(args.name, "dlq", max_length=80 - len(suffix)) + suffix,
+            name=dlq_name,
             message_retention_seconds=DLQ_RETENTION_SECONDS,
             kms_master_key_id=args.kms_key_arn,
             kms_data_key_reuse_period_seconds=KMS_DATA_KEY_REUSE_SECONDS,
@@ -70,34 +77,33 @@ class Queue(pulumi.ComponentResource):
         )
         queue = aws.sqs.Queue(
             f"{name}-queue",
-            name=physical_name(args.name, max_length=80 - len(suffix)) + suffix,
+            name=queue_name,
             visibility_timeout_seconds=config.visibility_timeout_seconds,
             message_retention_seconds=config.message_retention_seconds,
             receive_wait_time_seconds=config.receive_wait_time_seconds,
             delay_seconds=config.delay_seconds,
             kms_master_key_id=args.kms_key_arn,
             kms_data_key_reuse_period_seconds=KMS_DATA_KEY_REUSE_SECONDS,
-            redrive_policy=pulumi.Output.json_dumps({"deadLetterTargetArn": dlq.arn,
-                                                     "maxReceiveCount": config.max_receive_count}),
+            redrive_policy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": config.max_receive_count}),
             tags={"Name": physical_name(args.name)},
             fifo_queue=config.fifo,
-            opts=child,
+            # SQS checks that the redrive target exists: the DLQ first (its ARN above is only a string).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[dlq]),
         )
         aws.sqs.RedriveAllowPolicy(
             f"{name}-dlq-redrive-allow", queue_url=dlq.url,
-            redrive_allow_policy=pulumi.Output.json_dumps({"redrivePermission": "byQueue",
-                                                           "sourceQueueArns": [queue.arn]}),
-            opts=child,
+            redrive_allow_policy=json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [queue_arn]}),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[queue]),
         )
-        for target, label in ((queue, "queue"), (dlq, "dlq")):
+        for target, arn, label in ((queue, queue_arn, "queue"), (dlq, dlq_arn, "dlq")):
             aws.sqs.QueuePolicy(f"{name}-{label}-policy", queue_url=target.url,
-                                policy=policy_document(self._resource_policy(target.arn)), opts=child)
+                                policy=policy_document(self._resource_policy(arn)), opts=child)
         self.queue_name, self.url, self.arn = queue.name, queue.url, queue.arn
         self.dlq_name, self.dlq_url, self.dlq_arn = dlq.name, dlq.url, dlq.arn
         self.register_outputs({"queueName": self.queue_name, "url": self.url, "arn": self.arn,
                                "dlqName": self.dlq_name, "dlqUrl": self.dlq_url, "dlqArn": self.dlq_arn})
 
-    def _resource_policy(self, arn: pulumi.Output[str]) -> list[Statement]:
+    def _resource_policy(self, arn: str) -> list[Statement]:
         statements = [deny_insecure_transport(["sqs:*"], [arn])]
         if self._args.event_rule_arns:
             statements.append(Statement(

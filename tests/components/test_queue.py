@@ -73,3 +73,22 @@ def test_a_queue_no_rule_targets_takes_messages_from_granted_roles_only() -> Non
         policy = run.named(f"queue-reports-{label}-policy")
         assert list(statements(policy)) == ["DenyInsecureTransport"]
     assert list(statements(run.named("queue-jobs-queue-policy"))) == ["DenyInsecureTransport", "EventRulesSend"]
+
+
+def test_queue_and_bucket_policies_are_fully_known_at_a_first_preview(preview_runs: dict[str, StackRun]) -> None:
+    """Their ARNs are built from known names, so the policy pack judges them at preview, not only on `up`."""
+    from offline.engine import UNKNOWN
+
+    for stack, run in preview_runs.items():
+        documents = [*run.of_type("aws:sqs/queuePolicy:QueuePolicy", "aws:s3/bucketPolicy:BucketPolicy"),
+                     *run.of_type("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy")]
+        assert documents, stack
+        for resource in documents:
+            field = "redriveAllowPolicy" if "redriveAllow" in resource.type else "policy"
+            assert UNKNOWN not in resource.inputs[field], (stack, resource.name)
+        for queue in run.of_type("aws:sqs/queue:Queue"):
+            assert UNKNOWN not in queue.inputs.get("redrivePolicy", ""), (stack, queue.name)
+
+
+def test_the_queue_waits_for_its_dlq_which_its_redrive_policy_names(stack_run: StackRun) -> None:
+    assert stack_run.named("queue-jobs-dlq").urn in stack_run.named("queue-jobs-queue").dependencies
