@@ -116,8 +116,13 @@ class Service(pulumi.ComponentResource):
             raise ValueError(f"service {name}: a web service needs a load balancer, a port and routing")
 
         image, pull_statements = self._image()
+        # Names and ARNs the platform chooses itself are used as plain strings (with explicit dependencies):
+        # the task definition and the execution policy are then known at a first preview, where the policy
+        # pack can judge them, instead of waiting for `pulumi up`.
+        log_group_name = path_name("services", name)
+        log_group_arn = args.aws_context.arn("logs", f"log-group:{log_group_name}")
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=path_name("services", name), retention_in_days=args.log_retention_days,
+            f"{name}-logs", name=log_group_name, retention_in_days=args.log_retention_days,
             kms_key_id=args.kms_key_arn, opts=self._child,
         )
         self.log_group_name = log_group.name
@@ -126,9 +131,9 @@ class Service(pulumi.ComponentResource):
         execution_role = self._role("execution", [
             *pull_statements,
             Statement(sid="WriteOwnLogs", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                      resources=[log_group.arn.apply(lambda arn: f"{arn}:log-stream:*")]),
+                      resources=[f"{log_group_arn}:log-stream:*"]),
             *secret_statements,
-        ])
+        ], depends_on=[log_group])
         self.execution_role_arn = execution_role.arn
         task_role = self._role("task", [*self._grant_statements(), *self._exec_statements()])
         self.task_role_arn = task_role.arn
@@ -282,7 +287,8 @@ class Service(pulumi.ComponentResource):
                                         resources=[cluster.exec_kms_key_arn]))
         return statements
 
-    def _role(self, purpose: str, statements: list[Statement]) -> aws.iam.Role:
+    def _role(self, purpose: str, statements: list[Statement],
+              depends_on: Sequence[pulumi.Resource] = ()) -> aws.iam.Role:
         context = self._args.aws_context
         role = aws.iam.Role(
             f"{self._name}-{purpose}-role", name=physical_name(self._name, purpose, max_length=64),
@@ -293,7 +299,8 @@ class Service(pulumi.ComponentResource):
         )
         if statements:
             aws.iam.RolePolicy(f"{self._name}-{purpose}-policy", role=role.id, name=f"{purpose}-least-privilege",
-                               policy=policy_document(statements), opts=self._child)
+                               policy=policy_document(statements),
+                               opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)))
         return role
 
     # -- network ---------------------------------------------------------------------------------
@@ -347,7 +354,7 @@ class Service(pulumi.ComponentResource):
             "secrets": secrets,
             "mountPoints": [{"sourceVolume": volumes[p], "containerPath": p, "readOnly": False} for p in writable],
             "logConfiguration": {"logDriver": "awslogs", "options": {
-                "awslogs-group": log_group.name, "awslogs-region": context.region,
+                "awslogs-group": path_name("services", self._name), "awslogs-region": context.region,
                 "awslogs-stream-prefix": "ecs", "mode": "non-blocking", "max-buffer-size": "25m",
             }},
             "linuxParameters": {"initProcessEnabled": exec_on},
@@ -369,7 +376,9 @@ class Service(pulumi.ComponentResource):
                 operating_system_family="LINUX", cpu_architecture=config.architecture),
             execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in volumes.values()],
-            container_definitions=pulumi.Output.json_dumps([container]), opts=self._child,
+            container_definitions=pulumi.Output.json_dumps([container]),
+            # the container logs to the group by name: it must exist before a task starts
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
 
     # -- web: target group and listener rule -----------------------------------------------------

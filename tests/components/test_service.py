@@ -386,3 +386,15 @@ def test_services_register_in_a_first_preview_too(preview_runs: dict[str, StackR
     for stack, run in preview_runs.items():
         compute = (ECS_SERVICE, TARGET_GROUP, LISTENER_RULE, SCALING_POLICY, SCALING_TARGET, EGRESS, ROLE)
         assert len(run.of_type(*compute)) == len(stack_runs[stack].of_type(*compute)), stack
+
+
+def test_a_worker_task_definition_and_execution_policy_are_known_at_a_first_preview(
+        preview_runs: dict[str, StackRun]) -> None:
+    # the policy pack can then judge the image, user and filesystem on the pull request, not only on `up`
+    run = preview_runs["dev"]
+    definition = container(run, "worker")
+    assert definition["readonlyRootFilesystem"] is True and definition["user"] == "1000:1000"
+    assert definition["logConfiguration"]["options"]["awslogs-group"] == "/platform/dev/services/worker"
+    assert policy(run.named("worker-execution-policy"))["Statement"]
+    task, group = run.named("worker-task"), run.named("worker-logs")
+    assert group.urn in task.dependencies  # logs go to the group by name: it exists before any task starts
