@@ -557,6 +557,11 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
                                 f"allowed: {_ranges(allowed)}", service.memory))
 
     problems.extend(_check_kind(at, service))
+    check = service.health_check
+    if check.timeout_seconds >= check.interval_seconds:
+        problems.append(Problem(at("healthCheck", "timeoutSeconds"),
+                                f"must be less than healthCheck.intervalSeconds ({check.interval_seconds}): a probe "
+                                "has to finish before the next one starts", check.timeout_seconds))
 
     scaling = service.autoscaling
     if scaling.min_count > scaling.max_count:

@@ -105,6 +105,9 @@ CASES: list[tuple[str, dict[str, str], str]] = [
     ("web scaled to zero", service_change("dev", "api", autoscaling__minCount=0, desiredCount=1),
      "Pulumi.dev.yaml: platform:services.api.autoscaling.minCount = 0: a web service keeps at least 1 task "
      "(with none, the ALB has no target and no request metric to scale from)"),
+    ("health check slower than its interval", service_change("dev", "api", healthCheck={"timeoutSeconds": 30}),
+     "Pulumi.dev.yaml: platform:services.api.healthCheck.timeoutSeconds = 30: must be less than "
+     "healthCheck.intervalSeconds (30): a probe has to finish before the next one starts"),
     # -- container hardening -------------------------------------------------------------------------------
     ("root user", service_change("dev", "api", user="0:0"),
      "Pulumi.dev.yaml: platform:services.api.user = '0:0': containers never run as root; use an unprivileged "
