@@ -33,6 +33,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -58,20 +59,32 @@ ROOT_TYPE = "pulumi:pulumi:Stack"
 
 
 class ResourceLike(Protocol):
-    """The shape of `offline.engine.RecordedResource` this driver reads."""
+    """The shape of `offline.engine.RecordedResource` this driver reads (any object with these attributes)."""
 
-    type: str
-    name: str
-    urn: str
-    custom: bool
-    parent: str | None
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-    dependencies: list[str]
-    property_dependencies: dict[str, list[str]]
-    protect: bool
-    provider: str | None
-    id: str | None
+    @property
+    def type(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def urn(self) -> str: ...
+    @property
+    def custom(self) -> bool: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def inputs(self) -> Mapping[str, Any]: ...
+    @property
+    def outputs(self) -> Mapping[str, Any]: ...
+    @property
+    def dependencies(self) -> Sequence[str]: ...
+    @property
+    def property_dependencies(self) -> Mapping[str, Sequence[str]]: ...
+    @property
+    def protect(self) -> bool: ...
+    @property
+    def provider(self) -> str | None: ...
+    @property
+    def id(self) -> str | None: ...
 
 
 class PolicyPackError(RuntimeError):
@@ -578,6 +591,7 @@ class PolicyHarness:
         self.pack_dir = Path(pack_dir).resolve()
         self.python = python
         self._processes: dict[tuple[str, str, bool, str], PolicyPackProcess] = {}
+        self._lock = threading.Lock()
 
     def __enter__(self) -> PolicyHarness:
         return self
@@ -588,12 +602,19 @@ class PolicyHarness:
     def process(self, *, stack: str, project: str = "platform", preview: bool = False,
                 stack_config: Mapping[str, str] | None = None) -> PolicyPackProcess:
         key = (project, stack, preview, json.dumps(dict(stack_config or {}), sort_keys=True))
-        process = self._processes.get(key)
-        if process is None or not process.running:
-            process = PolicyPackProcess(self.pack_dir, project=project, stack=stack, dry_run=preview,
-                                        stack_config=stack_config, python=self.python)
-            self._processes[key] = process
-        return process
+        with self._lock:
+            process = self._processes.get(key)
+            if process is not None and process.running:
+                return process
+        started = PolicyPackProcess(self.pack_dir, project=project, stack=stack, dry_run=preview,
+                                    stack_config=stack_config, python=self.python)
+        with self._lock:
+            current = self._processes.get(key)
+            if current is not None and current.running:  # another thread won the race
+                started.close()
+                return current
+            self._processes[key] = started
+        return started
 
     def check(self, resources: Iterable[ResourceLike], *, stack: str, project: str = "platform",
               preview: bool = False, stack_config: Mapping[str, str] | None = None,
@@ -610,6 +631,12 @@ class PolicyHarness:
     def check_run(self, run: Any, **kwargs: Any) -> PolicyReport:
         """`check` for an `offline.engine.StackRun` (its stack, project and preview flag)."""
         return self.check(run.resources, stack=run.stack, project=run.project, preview=run.preview, **kwargs)
+
+    def check_runs(self, runs: Iterable[Any], **kwargs: Any) -> list[PolicyReport]:
+        """`check_run` for several runs at once: each stack has its own pack process, so they run in parallel."""
+        runs = list(runs)
+        with ThreadPoolExecutor(max_workers=max(1, len(runs))) as pool:
+            return list(pool.map(lambda run: self.check_run(run, **kwargs), runs))
 
     def close(self) -> None:
         for process in self._processes.values():

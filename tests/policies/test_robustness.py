@@ -30,7 +30,7 @@ VALUES: list[Any] = [None, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, UNKNOWN_ARRAY,
                      '"Condition": [1], "NotPrincipal": 2}]}',
                      '{"Statement": {"Effect": "Deny", "Principal": {"AWS": 1}, "Condition": {"Bool": 3}}}',
                      [{"name": 1, "value": {}}, {"key": UNKNOWN}], {"enable": UNKNOWN_BOOL, "type": 9}]
-SHAPES = [{key: value for key in KEYS} for value in VALUES] + [{}]
+SHAPES = [dict.fromkeys(KEYS, value) for value in VALUES] + [{}]
 
 RESOURCE_POLICIES = [p for p in POLICIES if isinstance(p, ResourceValidationPolicy)]
 STACK_POLICIES = [p for p in POLICIES if isinstance(p, StackValidationPolicy)]

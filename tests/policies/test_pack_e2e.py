@@ -1,0 +1,192 @@
+"""End to end, as the engine runs the pack: the real pack process (`python -u -m pulumi.policy`), driven over the
+Analyzer gRPC protocol by offline/policy_harness.py with the resources the in-process engine records from the
+real program. Generic over whatever the stacks contain."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from offline.engine import UNKNOWN, RecordedResource, StackRun, run_stack, stack_config
+from offline.policy_harness import (
+    PolicyConfigError,
+    PolicyHarness,
+    PolicyReport,
+    format_report,
+    write_json_report,
+)
+from policies.guardrails import POLICIES, REQUIRED
+
+STACKS = ("dev", "staging", "prod")
+DEV_ADVISORY = {"alb-tls-and-headers", "container-insights", "service-and-database-alarms"}
+
+
+@pytest.fixture(scope="module")
+def harness() -> Iterator[PolicyHarness]:
+    """One session of pack processes (one per stack and mode), terminated at the end."""
+    with PolicyHarness() as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def up_reports(harness: PolicyHarness, stack_runs: dict[str, StackRun]) -> dict[str, PolicyReport]:
+    return dict(zip(stack_runs, harness.check_runs(stack_runs.values()), strict=True))
+
+
+@pytest.fixture(scope="module")
+def preview_reports(harness: PolicyHarness, preview_runs: dict[str, StackRun]) -> dict[str, PolicyReport]:
+    return dict(zip(preview_runs, harness.check_runs(preview_runs.values()), strict=True))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_passes_every_mandatory_policy_on_up(stack: str, up_reports: dict[str, PolicyReport]) -> None:
+    report = up_reports[stack]
+    assert report.mandatory == [], format_report(report)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_passes_every_mandatory_policy_on_first_preview(
+        stack: str, preview_reports: dict[str, PolicyReport]) -> None:
+    report = preview_reports[stack]
+    assert report.mandatory == [], format_report(report)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_up_knows_every_value_so_nothing_is_deferred(stack: str, up_reports: dict[str, PolicyReport]) -> None:
+    assert up_reports[stack].deferred == [], format_report(up_reports[stack])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_preview_defers_exactly_the_documents_that_are_unknown(
+        stack: str, preview_runs: dict[str, StackRun], preview_reports: dict[str, PolicyReport]) -> None:
+    run, report = preview_runs[stack], preview_reports[stack]
+    unknown_documents = {r.urn for r in run.resources
+                         if r.type.startswith("aws:iam/rolePolicy") and r.inputs.get("policy") == UNKNOWN}
+    deferred_iam = {d.resource for d in report.deferred if d.policy == "no-wildcard-iam"}
+    assert unknown_documents <= deferred_iam
+    assert all(d.level == "advisory" for d in report.deferred)
+    for d in report.deferred:
+        assert d.message.startswith(f"can't run policy '{d.policy}' from policy pack 'platform-guardrails@v0.0.1' "
+                                    f"during preview: "), d.message
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_pack_sees_every_resource_with_the_levels_of_its_stack_config(
+        stack: str, stack_runs: dict[str, StackRun], up_reports: dict[str, PolicyReport]) -> None:
+    report = up_reports[stack]
+    assert report.resources == len(stack_runs[stack].resources)
+    assert (report.pack, report.version) == ("platform-guardrails", "0.1.0")
+    assert set(report.levels) == {p.name for p in POLICIES}
+    advisory = {n for n, level in report.levels.items() if level == "advisory"}
+    assert advisory == (DEV_ADVISORY if stack == "dev" else set())
+    assert all(report.levels[name] == "mandatory" for name in REQUIRED)
+    assert report.config["no-public-app-ingress"]["allowedPublicPorts"] == [80, 443]  # schema default, filled in
+
+
+# -- broken copies ------------------------------------------------------------------------------------
+def _with(resource: RecordedResource, **props: object) -> RecordedResource:
+    return dataclasses.replace(resource, inputs={**resource.inputs, **props}, outputs={**resource.outputs, **props})
+
+
+def _ingress(group: RecordedResource, port: int) -> RecordedResource:
+    props = {"securityGroupId": group.outputs.get("id", UNKNOWN), "ipProtocol": "tcp", "fromPort": float(port),
+             "toPort": float(port), "cidrIpv4": "0.0.0.0/0", "tags": group.inputs.get("tags", {})}
+    token = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+    name = f"{group.name}-open-{port}"
+    return RecordedResource(type=token, name=name, urn=group.urn.rsplit("::", 2)[0] + f"::{token}::{name}",
+                            custom=True, parent=group.parent, inputs=props, outputs=props,
+                            dependencies=[group.urn], property_dependencies={"securityGroupId": [group.urn]},
+                            protect=False)
+
+
+def break_stack(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
+    """A copy of the stack with four deliberate faults; returns the resources and {policy: faulty URN}."""
+    resources = list(run.resources)
+    lb_groups = {urn for r in resources if r.type == "aws:lb/loadBalancer:LoadBalancer"
+                 for urn in r.property_dependencies.get("securityGroups", [])}
+    app_group = next(r for r in resources if r.type == "aws:ec2/securityGroup:SecurityGroup" and r.urn not in lb_groups)
+    ssh, https = _ingress(app_group, 22), _ingress(app_group, 443)
+    resources += [ssh, https]
+    index = next(i for i, r in enumerate(resources) if r.type == "aws:ec2/vpc:Vpc")
+    vpc = resources[index]
+    resources[index] = _with(vpc, tags={k: v for k, v in vpc.inputs["tags"].items() if k != "Owner"})
+    index = next(i for i, r in enumerate(resources) if r.type == "aws:iam/rolePolicy:RolePolicy")
+    wildcard = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    resources[index] = _with(resources[index], policy=wildcard)
+    return resources, {"no-public-app-ingress": ssh.urn, "public-ingress-only-on-internet-facing-lb": https.urn,
+                       "required-tags": vpc.urn, "no-wildcard-iam": resources[index].urn}
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_a_broken_copy_fails_exactly_the_right_policies(preview: bool, harness: PolicyHarness,
+                                                        stack_runs: dict[str, StackRun],
+                                                        preview_runs: dict[str, StackRun]) -> None:
+    run = (preview_runs if preview else stack_runs)["dev"]
+    resources, faults = break_stack(run)
+    report = harness.check(resources, stack="dev", preview=preview)
+    assert report.violated("mandatory") == set(faults), format_report(report)
+    for policy, urn in faults.items():
+        assert {d.resource for d in report.mandatory if d.policy == policy} == {urn}, policy
+    ssh = next(d for d in report.mandatory if d.policy == "no-public-app-ingress")
+    assert "allows 0.0.0.0/0 on tcp 22." in ssh.message
+    assert ssh.resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+    assert not report.passed
+
+
+def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(harness: PolicyHarness) -> None:
+    # The stack name decides production (pulumi.get_stack() in the pack): dev's relaxations are refused.
+    report = harness.check_run(run_stack("prod", config=stack_config("dev")))
+    assert {"prod-data-protection", "ecs-service-hardening", "alb-tls-and-headers"} <= report.violated("mandatory")
+    assert report.violated("mandatory") <= {"prod-data-protection", "ecs-service-hardening", "alb-tls-and-headers",
+                                            "prod-bucket-versioning"}
+    assert any("allows ECS Exec in production" in d.message for d in report.mandatory)
+
+
+def test_without_a_config_file_every_policy_is_mandatory(harness: PolicyHarness,
+                                                         stack_runs: dict[str, StackRun]) -> None:
+    report = harness.check_run(stack_runs["dev"], policy_config=None)
+    assert set(report.levels.values()) == {"mandatory"}
+    relaxed = harness.check_run(stack_runs["dev"])
+    assert {d.policy for d in report.mandatory} == {d.policy for d in relaxed.advisory if not d.deferred}
+
+
+def test_invalid_policy_config_is_refused_like_the_engine_does(harness: PolicyHarness,
+                                                               stack_runs: dict[str, StackRun]) -> None:
+    expected = (r"validating policy config: platform-guardrails 0\.1\.0  "
+                r"no-public-app-ingress: allowedPublicPorts: '80' is not of type 'array'")
+    with pytest.raises(PolicyConfigError, match=expected):
+        harness.check_run(stack_runs["dev"], policy_config={"no-public-app-ingress": {"allowedPublicPorts": "80"}})
+    with pytest.raises(PolicyConfigError, match="'strict' is not a valid enforcement level"):
+        harness.check_run(stack_runs["dev"], policy_config={"all": "strict"})
+
+
+def test_a_configured_setting_reaches_the_pack(harness: PolicyHarness, stack_runs: dict[str, StackRun]) -> None:
+    config = {"all": "mandatory", "no-public-app-ingress": {"allowedPublicPorts": [443]}}
+    report = harness.check_run(stack_runs["staging"], policy_config=config)
+    assert report.config["no-public-app-ingress"]["allowedPublicPorts"] == [443]
+    http_open = [d for d in report.mandatory if d.policy == "no-public-app-ingress"]
+    assert http_open and all("on tcp 80." in d.message for d in http_open)
+
+
+def test_the_report_is_written_as_json(tmp_path: Path, up_reports: dict[str, PolicyReport]) -> None:
+    path = write_json_report([up_reports[s] for s in STACKS], tmp_path / "policy-report.json")
+    data = json.loads(path.read_text())
+    assert data["passed"] is True
+    assert [r["stack"] for r in data["reports"]] == list(STACKS)
+    dev = data["reports"][0]
+    assert dev["summary"]["mandatory"] == 0
+    for diagnostic in dev["diagnostics"]:
+        assert set(diagnostic) >= {"policy", "level", "resource", "message"}
+
+
+def test_pack_processes_are_reused_and_terminated(stack_runs: dict[str, StackRun]) -> None:
+    with PolicyHarness() as session:
+        first = session.process(stack="dev")
+        assert session.process(stack="dev") is first
+        assert first.plugin_version()  # GetPluginInfo answers
+        assert session.process(stack="dev", preview=True) is not first
+    assert not first.running
