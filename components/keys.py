@@ -52,8 +52,8 @@ class Keys(pulumi.ComponentResource):
     - the account root (administration, and delegation to IAM policies; no `kms:*`);
     - CloudWatch Logs (`logs.<region>.amazonaws.com`) for this account's log groups only
       (`kms:EncryptionContext:aws:logs:arn`): flow logs, service and database log groups;
-    - CloudWatch alarms publishing to an SNS topic encrypted with the key, through SNS only
-      (`kms:ViaService`), from this account only (`aws:SourceAccount`);
+    - CloudWatch alarms of this account and region (`aws:SourceAccount`, `aws:SourceArn`) publishing to an
+      SNS topic encrypted with the key;
     - EventBridge, for the stack's bus (encryption context of that bus) and for delivering to the encrypted
       queues through SQS only.
 
@@ -113,11 +113,14 @@ def key_policy(args: KeysArgs) -> list[Statement]:
             justification=KEY_POLICY_RESOURCE,
         ),
         Statement(
+            # CloudWatch passes its alarm as aws:SourceArn (and the account) to KMS when it publishes to an
+            # encrypted topic, so only this account's alarms in this region can use the key this way.
             sid="CloudWatchAlarmsPublishToEncryptedTopics",
             actions=["kms:Decrypt", "kms:GenerateDataKey"],
             principals={"Service": [context.service_principal("cloudwatch")]},
             resources=["*"],
-            conditions={"StringEquals": {"kms:ViaService": f"sns.{region_suffix}", "aws:SourceAccount": account}},
+            conditions={"StringEquals": {"aws:SourceAccount": account},
+                        "ArnLike": {"aws:SourceArn": context.arn("cloudwatch", "alarm:*")}},
             justification=KEY_POLICY_RESOURCE,
         ),
     ]
@@ -144,11 +147,14 @@ def key_policy(args: KeysArgs) -> list[Statement]:
         ]
     if args.events_deliver_to_queues:
         statements.append(Statement(
+            # Through SQS only. Not aws:SourceAccount/aws:SourceArn: a target delivery's KMS request does not
+            # carry them, so such a condition would silently drop every event. Which rule may send is decided
+            # by each queue's policy (aws:SourceArn of the rule).
             sid="EventBridgeDeliversToEncryptedQueues",
             actions=["kms:GenerateDataKey", "kms:Decrypt"],
             principals={"Service": [context.service_principal("events")]},
             resources=["*"],
-            conditions={"StringEquals": {"kms:ViaService": f"sqs.{region_suffix}", "aws:SourceAccount": account}},
+            conditions={"StringEquals": {"kms:ViaService": f"sqs.{region_suffix}"}},
             justification=KEY_POLICY_RESOURCE,
         ))
     return statements

@@ -59,13 +59,13 @@ def test_cloudwatch_logs_may_use_the_key_for_this_accounts_log_groups_only(stack
     assert logs["Condition"] == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": LOGS}}
 
 
-def test_alarms_publish_to_encrypted_topics_only_through_sns(stack_run: StackRun) -> None:
+def test_only_this_accounts_alarms_publish_to_encrypted_topics(stack_run: StackRun) -> None:
     [key] = stack_run.of_type("aws:kms/key:Key")
     alarms = statements(key)["CloudWatchAlarmsPublishToEncryptedTopics"]
     assert alarms["Principal"] == {"Service": ["cloudwatch.amazonaws.com"]}
     assert alarms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert alarms["Condition"] == {"StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com",
-                                                    "aws:SourceAccount": ACCOUNT_ID}}
+    assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+                                   "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"}}
 
 
 def test_eventbridge_may_use_the_key_for_this_bus_and_through_sqs_only(stack_run: StackRun) -> None:
@@ -77,7 +77,8 @@ def test_eventbridge_may_use_the_key_for_this_bus_and_through_sqs_only(stack_run
                                                        bus.outputs["arn"]}
     assert by_sid["EventBridgeDescribesKeyForTheBus"]["Condition"]["ArnEquals"] == {"aws:SourceArn": bus.outputs["arn"]}
     delivery = by_sid["EventBridgeDeliversToEncryptedQueues"]
-    assert delivery["Condition"]["StringEquals"]["kms:ViaService"] == "sqs.us-east-1.amazonaws.com"
+    # Only kms:ViaService: a delivery's KMS request carries no aws:SourceAccount/SourceArn to match.
+    assert delivery["Condition"] == {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}
 
 
 def test_a_stack_without_a_bus_gives_eventbridge_nothing() -> None:
