@@ -32,13 +32,17 @@ VALUES: list[Any] = [None, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, UNKNOWN_ARRAY,
                      [{"name": 1, "value": {}}, {"key": UNKNOWN}], {"enable": UNKNOWN_BOOL, "type": 9}]
 SHAPES = [dict.fromkeys(KEYS, value) for value in VALUES] + [{}]
 
+LINKS = ["securityGroupId", "securityGroups", "networkConfiguration", "bucket", "queueUrl", "vpcId",
+         "logDestination", "dimensions", "metricQueries", "accessLogs"]
+"""The property dependencies stack policies follow."""
+
 RESOURCE_POLICIES = [p for p in POLICIES if isinstance(p, ResourceValidationPolicy)]
 STACK_POLICIES = [p for p in POLICIES if isinstance(p, StackValidationPolicy)]
 
 
 def _types(policy: ResourceValidationPolicy) -> list[str]:
     types = sorted(policy.resource_types or [])  # type: ignore[attr-defined]
-    return types[:40]  # required-tags judges ~860 types the same way
+    return types[:12]  # required-tags judges ~860 types the same way
 
 
 @pytest.mark.parametrize("policy", RESOURCE_POLICIES, ids=lambda p: p.name)
@@ -60,7 +64,7 @@ def test_stack_policies_never_crash(policy: StackValidationPolicy) -> None:
     for props in SHAPES:
         resources = [R(t, f"r{i}", dict(props)) for i, t in enumerate(types)]
         for i, resource in enumerate(resources):  # everything depends on everything, by every key
-            resource.deps = {key: [resources[(i + 1) % len(resources)], resources[i - 1]] for key in KEYS[:30]}
+            resource.deps = {key: [resources[(i + 1) % len(resources)], resources[i - 1]] for key in LINKS}
         result = check_stack(policy, resources)
         assert not [v for v in result.violations if "could not be judged" in v], props
 
