@@ -141,3 +141,15 @@ def test_clusters_have_container_insights() -> None:
         "(task-level CPU, memory and running-task metrics)."]
     disabled = {"settings": [{"name": "containerInsights", "value": "disabled"}]}
     assert "has Container Insights 'disabled'" in check(CONTAINER_INSIGHTS, cluster, disabled).violations[0]
+
+
+def test_unknown_service_and_cluster_settings_are_deferred() -> None:
+    breaker = check(ECS_SERVICE_HARDENING, SERVICE, {**HARDENED_SERVICE, "deploymentCircuitBreaker": UNKNOWN})
+    assert breaker.violations == []
+    assert breaker.deferred == [
+        "can't run policy 'ecs-service-hardening' from policy pack 'test-pack@v0.0.1' during preview: "
+        ".deploymentCircuitBreaker of aws:ecs/service:Service 'r' can't be known during preview: judged on `pulumi "
+        "up`, when known"]
+    settings = check(CONTAINER_INSIGHTS, "aws:ecs/cluster:Cluster", {"settings": [{"name": "containerInsights",
+                                                                                 "value": UNKNOWN}]})
+    assert settings.violations == [] and len(settings.deferred) == 1

@@ -127,3 +127,15 @@ def test_every_bucket_blocks_public_access_with_all_four_flags() -> None:
 
 def test_the_v2_bucket_token_is_checked_too() -> None:
     assert check_stack(S3_PUBLIC_ACCESS_BLOCK, [R("aws:s3/bucketV2:BucketV2", "old")]).violations
+
+
+def test_unknown_public_access_flags_are_deferred_and_false_ones_reported() -> None:
+    bucket = R("aws:s3/bucket:Bucket", "b")
+    unknown = R("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "b-pab", pab(blockPublicAcls=UNKNOWN_BOOL),
+                deps={"bucket": [bucket]})
+    result = check_stack(S3_PUBLIC_ACCESS_BLOCK, [bucket, unknown])
+    assert result.violations == []
+    assert result.deferred == [
+        "can't run policy 's3-public-access-block' from policy pack 'test-pack@v0.0.1' during preview: "
+        "blockPublicAcls of aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock 'b-pab' can't be known during "
+        "preview: judged on `pulumi up`, when known"]
