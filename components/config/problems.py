@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,5 +118,6 @@ def _shown_value(value: Any) -> Any:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    """Values as the stack file spells them: `true`, `null`, quoted strings, numbers as written."""
+    text = json.dumps(value) if isinstance(value, bool) or value is None else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

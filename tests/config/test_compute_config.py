@@ -147,7 +147,7 @@ CASES: list[tuple[str, dict[str, str], str]] = [
      "'readwrite'"),
     # -- environment rules ---------------------------------------------------------------------------------
     ("ECS Exec in prod", broken("prod", "platform:cluster", {"executeCommand": True}),
-     "Pulumi.prod.yaml: platform:cluster.executeCommand = True: ECS Exec opens a shell inside production tasks; "
+     "Pulumi.prod.yaml: platform:cluster.executeCommand = true: ECS Exec opens a shell inside production tasks; "
      "allowed only in dev and staging (set false)"),
     ("prod service all on Spot", service_change("prod", "api", capacity={"onDemandBase": 0}),
      "Pulumi.prod.yaml: platform:services.api.capacity.onDemandBase = 0: prod services keep at least 1 task on "

@@ -70,7 +70,7 @@ CASES: list[tuple[str, str, Any, str]] = [
      "Pulumi.dev.yaml: platform:events.rules.order-created.eventPattern: an empty pattern matches nothing; "
      "e.g. {detail-type: [order.created]}"),
     ("prod", "platform:events.enabled", False,
-     "Pulumi.prod.yaml: platform:events.enabled = False: rules are declared but the bus is disabled; remove "
+     "Pulumi.prod.yaml: platform:events.enabled = false: rules are declared but the bus is disabled; remove "
      "enabled: false or the rules"),
     # -- buckets: lifecycle and CORS ----------------------------------------------------------------
     ("dev", "platform:buckets.uploads.noncurrentVersionExpirationDays", 0,
