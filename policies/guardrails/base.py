@@ -322,8 +322,9 @@ StackCheck = Callable[[Stack, Context], None]
 def resource_policy(*, name: str, description: str, types: Iterable[str] | None, check: ResourceCheck,
                     remediation: str, severity: Severity = Severity.HIGH,
                     settings: Mapping[str, Mapping[str, Any]] | None = None, url: str | None = None,
-                    enforcement_level: EnforcementLevel | None = None) -> ResourceValidationPolicy:
-    """A named `ResourceValidationPolicy` running `check` on resources of `types` (all when None)."""
+                    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY) -> ResourceValidationPolicy:
+    """A named `ResourceValidationPolicy` running `check` on resources of `types` (all when None). Mandatory
+    unless said otherwise: the secure default; the per-stack config files relax where a guardrail doesn't fit."""
     wanted = frozenset(types) if types is not None else None
     schema = dict(settings or {})
 
@@ -339,7 +340,7 @@ def resource_policy(*, name: str, description: str, types: Iterable[str] | None,
             check(resource, ctx)
         except UnknownValueError:
             raise
-        except Exception as error:  # noqa: BLE001 - a shape no check foresaw must not pass silently
+        except Exception as error:  # a shape no check foresaw must not pass silently
             ctx.violation(f"{resource.subject} could not be judged ({type(error).__name__}: {error}); "
                           f"{CRASH_HINT}")
         ctx.close()
@@ -354,7 +355,8 @@ def resource_policy(*, name: str, description: str, types: Iterable[str] | None,
 
 def stack_policy(*, name: str, description: str, check: StackCheck, remediation: str,
                  severity: Severity = Severity.HIGH, settings: Mapping[str, Mapping[str, Any]] | None = None,
-                 url: str | None = None, enforcement_level: EnforcementLevel | None = None) -> StackValidationPolicy:
+                 url: str | None = None,
+                 enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY) -> StackValidationPolicy:
     """A named `StackValidationPolicy` running `check` over the whole stack."""
     schema = dict(settings or {})
 
@@ -364,7 +366,7 @@ def stack_policy(*, name: str, description: str, check: StackCheck, remediation:
             check(Stack.from_policy_resources(args.resources), ctx)
         except UnknownValueError:
             raise
-        except Exception as error:  # noqa: BLE001 - a shape no check foresaw must not pass silently
+        except Exception as error:  # a shape no check foresaw must not pass silently
             ctx.violation(f"the stack could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
         ctx.close()
 

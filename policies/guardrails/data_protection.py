@@ -32,6 +32,8 @@ PUBLIC_DATABASES = [
 
 
 def check_public_database(resource: Resource, ctx: Context) -> None:
+    if resource.type not in set(ctx.settings["databaseTypes"]):
+        return
     value = resource.props.get("publiclyAccessible")
     if isinstance(value, Unknown):
         ctx.defer(f".publiclyAccessible of {resource.subject}", "judged on `pulumi up`, when known")
@@ -45,6 +47,10 @@ NO_PUBLIC_DATABASES = resource_policy(
     description="Databases are never publicly accessible.",
     types=PUBLIC_DATABASES,
     check=check_public_database,
+    settings={"databaseTypes": {
+        "type": "array", "items": {"type": "string", "enum": PUBLIC_DATABASES}, "default": PUBLIC_DATABASES,
+        "description": "The database types whose publiclyAccessible must not be true.",
+    }},
     severity=Severity.CRITICAL,
     remediation="Set publicly_accessible=false; place the database in the data subnets.",
 )
@@ -168,6 +174,7 @@ PAB_HINT = ("Add an aws.s3.BucketPublicAccessBlock (bucket=<this bucket>) with b
 
 
 def check_public_access_block(stack: Stack, ctx: Context) -> None:
+    flags = [str(f) for f in ctx.settings["requiredFlags"]]
     for bucket in stack.of_type(*BUCKETS):
         blocks = companions(stack, bucket, {PUBLIC_ACCESS_BLOCK}, "bucket")
         if not blocks:
@@ -175,7 +182,7 @@ def check_public_access_block(stack: Stack, ctx: Context) -> None:
             continue
         verdicts = []
         for block in blocks:
-            values = {flag: block.get(flag) for flag in BLOCK_FLAGS}
+            values = {flag: block.get(flag) for flag in flags}
             off = [flag for flag, value in values.items() if not isinstance(value, Unknown) and not is_true(value)]
             unknown = [flag for flag, value in values.items() if isinstance(value, Unknown)]
             verdicts.append((block, off, unknown))
@@ -193,6 +200,10 @@ S3_PUBLIC_ACCESS_BLOCK = stack_policy(
     name="s3-public-access-block",
     description="Every S3 bucket has a public access block with all four flags on.",
     check=check_public_access_block,
+    settings={"requiredFlags": {
+        "type": "array", "items": {"type": "string", "enum": list(BLOCK_FLAGS)}, "default": list(BLOCK_FLAGS),
+        "description": "The public access block flags that must be true.",
+    }},
     severity=Severity.CRITICAL,
     remediation=PAB_HINT,
 )

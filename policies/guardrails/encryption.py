@@ -230,6 +230,8 @@ TLS_HINT = ("Add the statement the platform's `deny_insecure_transport` builds: 
 
 
 def check_tls_only(resource: Resource, ctx: Context) -> None:
+    if resource.type not in set(ctx.settings["resourceTypes"]):
+        return
     document = resource.props.get("policy")
     if document is None:
         if resource.type in (BUCKET_POLICY, QUEUE_POLICY):
@@ -267,14 +269,20 @@ TLS_ONLY_RESOURCE_POLICIES = resource_policy(
     description="Bucket and queue policies deny every request made without TLS (aws:SecureTransport false).",
     types=list(TLS_DOCUMENTS),
     check=check_tls_only,
+    settings={"resourceTypes": {
+        "type": "array", "items": {"type": "string", "enum": list(TLS_DOCUMENTS)}, "default": list(TLS_DOCUMENTS),
+        "description": "Types whose resource policy must deny requests without TLS.",
+    }},
     severity=Severity.HIGH,
     remediation=TLS_HINT,
 )
 
 
 def check_tls_policy_attached(stack: Stack, ctx: Context) -> None:
-    for owner_types, policy_type, key, noun in ((BUCKETS, BUCKET_POLICY, "bucket", "aws.s3.BucketPolicy"),
-                                                ({SQS_QUEUE}, QUEUE_POLICY, "queueUrl", "aws.sqs.QueuePolicy")):
+    kinds = {"buckets": (BUCKETS, BUCKET_POLICY, "bucket", "aws.s3.BucketPolicy"),
+             "queues": ({SQS_QUEUE}, QUEUE_POLICY, "queueUrl", "aws.sqs.QueuePolicy")}
+    for kind in ctx.settings["requiredFor"]:
+        owner_types, policy_type, key, noun = kinds[str(kind)]
         for owner in stack.of_type(*owner_types):
             if owner.get("policy") is not None or companions(stack, owner, {policy_type}, key):
                 continue
@@ -287,6 +295,10 @@ TLS_ONLY_POLICY_ATTACHED = stack_policy(
     description="Every S3 bucket and SQS queue has a resource policy (which tls-only-resource-policies checks "
                 "denies requests without TLS).",
     check=check_tls_policy_attached,
+    settings={"requiredFor": {
+        "type": "array", "items": {"type": "string", "enum": ["buckets", "queues"]}, "default": ["buckets", "queues"],
+        "description": "Which stores must each have a resource policy.",
+    }},
     severity=Severity.HIGH,
     remediation=TLS_HINT,
 )

@@ -334,6 +334,9 @@ NO_WILDCARD_IAM = resource_policy(
 
 
 def check_no_access_keys(resource: Resource, ctx: Context) -> None:
+    user = resource.props.get("user")
+    if isinstance(user, str) and user in {str(u) for u in ctx.settings["allowedUsers"]}:
+        return
     ctx.violation(f"{resource.subject} creates a long-lived IAM access key. Use an IAM role instead (task "
                   f"roles for services, OIDC federation for CI).")
 
@@ -343,6 +346,10 @@ NO_IAM_ACCESS_KEYS = resource_policy(
     description="No long-lived IAM access keys: workloads and CI use roles.",
     types=["aws:iam/accessKey:AccessKey"],
     check=check_no_access_keys,
+    settings={"allowedUsers": {
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "IAM user names whose access keys are a reviewed, explicit exception (none by default).",
+    }},
     severity=Severity.HIGH,
     remediation="Remove the aws.iam.AccessKey; give the workload a role (ECS task role, OIDC for CI).",
 )

@@ -75,16 +75,19 @@ def _watches(alarm: StackResource, target: StackResource, dimension: str, value:
 
 def check_alarms(stack: Stack, ctx: Context) -> None:
     alarms = stack.of_type(METRIC_ALARM)
+    minimum = int(ctx.settings["minimumAlarms"])
     for target in stack.of_type(*ALARMED):
         dimension, output = ALARMED[target.type]
         value = target.get(output)
         verdicts = [_watches(alarm, target, dimension, value) for alarm in alarms]
-        if any(v is True for v in verdicts):
+        found = sum(1 for v in verdicts if v is True)
+        if found >= minimum:
             continue
         if any(isinstance(v, Unknown) for v in verdicts):
-            ctx.defer(f"which alarm watches {target.subject}", "alarm dimensions are judged on `pulumi up`")
+            ctx.defer(f"which alarms watch {target.subject}", "alarm dimensions are judged on `pulumi up`")
             continue
-        ctx.violation(f"{target.subject} has no CloudWatch alarm: add an aws.cloudwatch.MetricAlarm with "
+        what = "no CloudWatch alarm" if not found else f"{found} CloudWatch alarm(s), fewer than {minimum}"
+        ctx.violation(f"{target.subject} has {what}: add an aws.cloudwatch.MetricAlarm with "
                       f"dimension {dimension}=<its {output}> (the platform's observability component creates "
                       f"them per service and database), notifying the alarm topic.", target.urn)
 
@@ -93,6 +96,8 @@ SERVICE_AND_DATABASE_ALARMS = stack_policy(
     name="service-and-database-alarms",
     description="Every ECS service and RDS/Aurora database has at least one CloudWatch metric alarm.",
     check=check_alarms,
+    settings={"minimumAlarms": {"type": "integer", "minimum": 1, "default": 1,
+                                "description": "Fewest metric alarms each ECS service and database must have."}},
     severity=Severity.MEDIUM,
     remediation="Add an aws.cloudwatch.MetricAlarm whose dimensions name the service (ServiceName) or database "
                 "(DBClusterIdentifier / DBInstanceIdentifier).",

@@ -154,3 +154,9 @@ def test_every_bucket_and_queue_has_a_resource_policy() -> None:
     assert result.violations == [
         "aws:sqs/queue:Queue 'q' has no resource policy, so nothing refuses plain-HTTP requests: add a "
         f"aws.sqs.QueuePolicy for it. {TLS_HINT}"]
+
+
+def test_which_stores_need_a_resource_policy_is_configurable() -> None:
+    queue = R("aws:sqs/queue:Queue", "q")
+    assert check_stack(TLS_ONLY_POLICY_ATTACHED, [queue]).violations
+    assert check_stack(TLS_ONLY_POLICY_ATTACHED, [queue], config={"requiredFor": ["buckets"]}).passed

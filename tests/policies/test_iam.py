@@ -216,3 +216,9 @@ def test_access_keys_are_rejected() -> None:
         "aws:iam/accessKey:AccessKey 'r' creates a long-lived IAM access key. Use an IAM role instead (task roles "
         "for services, OIDC federation for CI)."]
     assert check(NO_IAM_ACCESS_KEYS, "aws:iam/user:User", {"name": "ci"}).passed
+
+
+def test_an_access_key_exception_must_be_configured_by_user_name() -> None:
+    key = "aws:iam/accessKey:AccessKey"
+    assert check(NO_IAM_ACCESS_KEYS, key, {"user": "legacy-ci"}, config={"allowedUsers": ["legacy-ci"]}).passed
+    assert check(NO_IAM_ACCESS_KEYS, key, {"user": UNKNOWN}, config={"allowedUsers": ["legacy-ci"]}).violations

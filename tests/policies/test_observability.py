@@ -58,3 +58,14 @@ def test_an_unknown_dimension_defers_rather_than_guessing() -> None:
     alarm = R(ALARM, "maybe", {"dimensions": {"ServiceName": UNKNOWN}})
     result = check_stack(SERVICE_AND_DATABASE_ALARMS, [service, alarm])
     assert result.violations == [] and len(result.deferred) == 1
+
+
+def test_the_number_of_alarms_required_is_configurable() -> None:
+    service, _ = targets()
+    alarm = R(ALARM, "api-cpu", {"dimensions": {"ServiceName": "platform-dev-api"}})
+    assert check_stack(SERVICE_AND_DATABASE_ALARMS, [service, alarm]).passed
+    result = check_stack(SERVICE_AND_DATABASE_ALARMS, [service, alarm], config={"minimumAlarms": 2})
+    assert result.violations == [
+        "aws:ecs/service:Service 'api' has 1 CloudWatch alarm(s), fewer than 2: add an aws.cloudwatch.MetricAlarm "
+        "with dimension ServiceName=<its name> (the platform's observability component creates them per service "
+        "and database), notifying the alarm topic."]

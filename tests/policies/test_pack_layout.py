@@ -124,10 +124,10 @@ def test_policy_names_are_unique_kebab_case_with_description_remediation_and_sev
     assert set(REQUIRED) <= set(names)
 
 
-def test_every_setting_has_a_default_that_satisfies_its_own_schema() -> None:
+def test_every_policy_is_configurable_and_every_setting_has_a_valid_default() -> None:
     for policy in POLICIES:
-        if policy.config_schema is None:
-            continue
+        assert policy.enforcement_level == EnforcementLevel.MANDATORY, policy.name
+        assert policy.config_schema is not None and policy.config_schema.properties, policy.name
         for key, spec in policy.config_schema.properties.items():
             assert "default" in spec and spec.get("description"), f"{policy.name}.{key}"
             jsonschema.validate(spec["default"], spec)
