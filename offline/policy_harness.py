@@ -388,18 +388,21 @@ class PolicyPackProcess:
         )
         self._finalizer = weakref.finalize(self, _terminate, self.process)
         threading.Thread(target=_drain, args=(self.process.stderr, self._stderr), daemon=True).start()
-        port = self._read_port(startup_timeout)
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=[
-            ("grpc.max_receive_message_length", 400 * 1024 * 1024),
-            ("grpc.max_send_message_length", 400 * 1024 * 1024)])
         try:
-            grpc.channel_ready_future(self.channel).result(timeout=startup_timeout)
-        except grpc.FutureTimeoutError as error:
-            self.close()
-            raise PolicyPackError(f"policy pack at {self.pack_dir} did not accept connections") from error
-        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
-        self._handshake()
-        self.info = self._analyzer_info()
+            port = self._read_port(startup_timeout)
+            self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=[
+                ("grpc.max_receive_message_length", 400 * 1024 * 1024),
+                ("grpc.max_send_message_length", 400 * 1024 * 1024)])
+            try:
+                grpc.channel_ready_future(self.channel).result(timeout=startup_timeout)
+            except grpc.FutureTimeoutError as error:
+                raise PolicyPackError(f"policy pack at {self.pack_dir} did not accept connections") from error
+            self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+            self._handshake()
+            self.info = self._analyzer_info()
+        except BaseException:
+            self.close()  # never leave a half-started pack running
+            raise
 
     def _read_port(self, timeout: float) -> int:
         lines: queue.Queue[str] = queue.Queue()
@@ -414,14 +417,13 @@ class PolicyPackProcess:
         try:
             line = lines.get(timeout=timeout)
         except queue.Empty:
-            self.close()
             raise PolicyPackError(f"policy pack at {self.pack_dir} printed no port in {timeout:.0f}s: "
                                   f"{self.stderr}") from None
         try:
             return int(line.strip())
         except ValueError:
-            self.process.wait(timeout=5)
-            self.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
             raise PolicyPackError(f"policy pack at {self.pack_dir} did not start (exit "
                                   f"{self.process.returncode}): {line.strip()} {self.stderr}") from None
 

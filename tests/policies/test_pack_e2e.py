@@ -15,6 +15,7 @@ from offline.engine import UNKNOWN, RecordedResource, StackRun, run_stack, stack
 from offline.policy_harness import (
     PolicyConfigError,
     PolicyHarness,
+    PolicyPackError,
     PolicyReport,
     format_report,
     write_json_report,
@@ -190,3 +191,9 @@ def test_pack_processes_are_reused_and_terminated() -> None:
         assert first.plugin_version() == "1.21.0"  # GetPluginInfo: the pulumi-policy SDK's version
         assert [p.name for p in first.policies] == [p.name for p in POLICIES]
     assert not first.running
+
+
+def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack')\n")
+    with pytest.raises(PolicyPackError, match=r"did not start .*broken pack"):
+        PolicyHarness(tmp_path).process(stack="dev")
