@@ -31,6 +31,9 @@ VALUES: list[Any] = [None, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, UNKNOWN_ARRAY,
                      '{"Statement": {"Effect": "Deny", "Principal": {"AWS": 1}, "Condition": {"Bool": 3}}}',
                      [{"name": 1, "value": {}}, {"key": UNKNOWN}], {"enable": UNKNOWN_BOOL, "type": 9}]
 SHAPES = [dict.fromkeys(KEYS, value) for value in VALUES] + [{}]
+STACK_VALUES: list[Any] = [None, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, UNKNOWN_ARRAY, UNKNOWN_OBJECT, 7, "x", True,
+                           [None], [UNKNOWN], {"a": None}, [{"x": UNKNOWN}], {"rule": [1]}]
+"""Every kind of unknown and odd shape, for the (slower) stack policies."""
 
 LINKS = ["securityGroupId", "securityGroups", "networkConfiguration", "bucket", "queueUrl", "vpcId",
          "logDestination", "dimensions", "metricQueries", "accessLogs"]
@@ -61,7 +64,8 @@ def test_stack_policies_never_crash(policy: StackValidationPolicy) -> None:
              "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
              "aws:s3/bucketPolicy:BucketPolicy", "aws:sqs/queue:Queue", "aws:sqs/queuePolicy:QueuePolicy",
              "aws:ecs/service:Service", "aws:rds/cluster:Cluster", "aws:cloudwatch/metricAlarm:MetricAlarm"]
-    for props in SHAPES:
+    for value in STACK_VALUES:
+        props = dict.fromkeys(KEYS, value)
         resources = [R(t, f"r{i}", dict(props)) for i, t in enumerate(types)]
         for i, resource in enumerate(resources):  # everything depends on everything, by every key
             resource.deps = {key: [resources[(i + 1) % len(resources)], resources[i - 1]] for key in LINKS}
