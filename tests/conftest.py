@@ -1,6 +1,15 @@
-"""Shared fixtures: each real stack run once per session under the in-process engine."""
+"""Shared fixtures: each real stack run once per test session under the in-process engine.
+
+With pytest-xdist every worker is its own process; the first worker to need a stack's run computes it and
+the others load it from the session's temporary directory, so each stack runs once per session, not once
+per worker.
+"""
 
 from __future__ import annotations
+
+import fcntl
+import pickle
+from pathlib import Path
 
 import pytest
 
@@ -8,16 +17,53 @@ from offline.engine import StackRun, run_stack
 from offline.stackfile import STACKS
 
 
+def _shared_runs(tmp_path_factory: pytest.TempPathFactory, worker_id: str, *, preview: bool) -> dict[str, StackRun]:
+    if worker_id == "master":  # not under xdist: nothing to share
+        return {stack: run_stack(stack, preview=preview) for stack in STACKS}
+    root = tmp_path_factory.getbasetemp().parent
+    mode = "preview" if preview else "up"
+    runs: dict[str, StackRun] = {}
+    # First pass: compute any stack no other worker is computing; second pass: wait for the rest.
+    for blocking in (False, True):
+        for stack in STACKS:
+            if stack not in runs:
+                run = _cached_run(root / f"run-{stack}-{mode}.pickle", stack, preview=preview, blocking=blocking)
+                if run is not None:
+                    runs[stack] = run
+    return {stack: runs[stack] for stack in STACKS}
+
+
+def _cached_run(cache: Path, stack: str, *, preview: bool, blocking: bool) -> StackRun | None:
+    """The stack's run from `cache`, computing and storing it under a lock; None if the lock is busy and
+    `blocking` is off."""
+    with cache.with_suffix(".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return None
+        if cache.exists():
+            return pickle.loads(cache.read_bytes())
+        run = run_stack(stack, preview=preview)
+        _write_atomically(cache, pickle.dumps(run))
+        return run
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
 @pytest.fixture(scope="session")
-def stack_runs() -> dict[str, StackRun]:
+def stack_runs(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, StackRun]:
     """Every real stack (dev, staging, prod), run from its own stack file, fully resolved (as `up` sees it)."""
-    return {stack: run_stack(stack) for stack in STACKS}
+    return _shared_runs(tmp_path_factory, worker_id, preview=False)
 
 
 @pytest.fixture(scope="session")
-def preview_runs() -> dict[str, StackRun]:
+def preview_runs(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, StackRun]:
     """Every real stack as a first `pulumi preview` sees it: computed ids and ARNs unknown."""
-    return {stack: run_stack(stack, preview=True) for stack in STACKS}
+    return _shared_runs(tmp_path_factory, worker_id, preview=True)
 
 
 @pytest.fixture(params=STACKS)
