@@ -49,7 +49,8 @@ def render_tree(run: StackRun, out: TextIO) -> None:
         marker = "+" if not resource.custom else "-"
         flags = " [protected]" if resource.protect else ""
         out.write(f"{'  ' * depth}{marker} {resource.type}  {resource.name}{flags}\n")
-        for child in children.get(resource.urn, []):
+        # Components first, then by type and name: a stable tree, comparable between runs and commits.
+        for child in sorted(children.get(resource.urn, []), key=lambda r: (r.custom, r.type, r.name)):
             walk(child, depth + 1)
 
     for root in roots:
