@@ -10,15 +10,10 @@ if _REPO not in sys.path:
 
 import pulumi  # noqa: E402
 
-from bootstrap.state_backend import (  # noqa: E402
-    StateBackend,
-    StateBackendArgs,
-    load_bootstrap_config,
-    standard_tags,
-)
+from bootstrap.state_backend import StateBackend, StateBackendArgs, load_bootstrap_config  # noqa: E402
 from components.aws_context import AwsContext  # noqa: E402
 from components.config.config_source import pulumi_config_values  # noqa: E402
-from components.tagging import register_standard_tags  # noqa: E402
+from components.tagging import register_standard_tags, standard_tags  # noqa: E402
 
 config = load_bootstrap_config(pulumi.get_stack(), pulumi_config_values())
 register_standard_tags(standard_tags(config))

@@ -18,17 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 from pydantic import Field, ValidationError
 
 from components.aws_context import AwsContext
 from components.bucket import Bucket, BucketArgs
 from components.config.base import ConfigModel, Environment, NonEmptyStr
 from components.config.problems import NAMESPACE, Problem, StackConfigError, problems_from_validation_error
-from components.iam import Statement, policy_document
-from components.keys import ADMIN_ACTIONS, KEY_POLICY_RESOURCE
+from components.keys import account_root_statement, symmetric_key
 from components.naming import physical_name
-from components.tagging import MANAGED_BY
 
 PROJECT = "platform-bootstrap"
 """The bootstrap's project name (bootstrap/Pulumi.yaml), and so its config namespace."""
@@ -69,17 +66,6 @@ def load_bootstrap_config(stack: str, raw: Mapping[str, Any]) -> BootstrapConfig
     return config
 
 
-def standard_tags(config: BootstrapConfig) -> dict[str, str]:
-    """The platform's five standard tags, for the bootstrap project."""
-    return {
-        "Environment": config.environment,
-        "Project": pulumi.get_project(),
-        "Owner": config.owner,
-        "CostCenter": config.cost_center,
-        "ManagedBy": MANAGED_BY,
-    }
-
-
 @dataclass(frozen=True, kw_only=True)
 class StateBackendArgs:
     aws_context: AwsContext
@@ -104,24 +90,12 @@ class StateBackend(pulumi.ComponentResource):
     def __init__(self, name: str, args: StateBackendArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:bootstrap:StateBackend", name, None, opts)
         context = args.aws_context
-        key = aws.kms.Key(
-            f"{name}-key",
-            description=f"{physical_name()}: Pulumi secrets provider and state bucket encryption",
-            key_usage="ENCRYPT_DECRYPT",
-            customer_master_key_spec="SYMMETRIC_DEFAULT",
-            enable_key_rotation=True,
-            rotation_period_in_days=365,
-            deletion_window_in_days=args.key_deletion_window_days,
-            policy=policy_document(secrets_key_policy(context)),
-            tags={"Name": physical_name("pulumi")},
-            opts=pulumi.ResourceOptions(parent=self, protect=True),
-        )
         self.key_alias = f"alias/{physical_name('pulumi')}"
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=self.key_alias,
-            target_key_id=key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
+        key = symmetric_key(
+            self, f"{name}-key",
+            description=f"{physical_name()}: Pulumi secrets provider and state bucket encryption",
+            policy=[account_root_statement(context)], alias=self.key_alias, tag_name=physical_name("pulumi"),
+            deletion_window_days=args.key_deletion_window_days, protect=True,
         )
         bucket = Bucket(
             f"{name}-state",
@@ -149,14 +123,3 @@ class StateBackend(pulumi.ComponentResource):
         self.register_outputs(self.outputs)
 
 
-def secrets_key_policy(context: AwsContext) -> list[Statement]:
-    """The account root administers the key and delegates its use to IAM policies (no `kms:*`)."""
-    return [
-        Statement(
-            sid="AccountRootAdministersAndDelegatesToIam",
-            actions=ADMIN_ACTIONS,
-            principals={"AWS": [f"arn:{context.partition}:iam::{context.account_id}:root"]},
-            resources=["*"],
-            justification=KEY_POLICY_RESOURCE,
-        )
-    ]

@@ -70,24 +70,48 @@ class Keys(pulumi.ComponentResource):
         super().__init__("platform:keys:Keys", name, None, opts)
         if not 7 <= args.deletion_window_days <= 30:
             raise ValueError(f"deletion_window_days must be 7 to 30, got {args.deletion_window_days}")
-        key = aws.kms.Key(
-            f"{name}-key",
+        key = symmetric_key(
+            self, f"{name}-key",
             description=f"{physical_name()}: encrypts the stack's stores, queues, secrets and log groups",
-            key_usage="ENCRYPT_DECRYPT",
-            customer_master_key_spec="SYMMETRIC_DEFAULT",
-            enable_key_rotation=True,
-            rotation_period_in_days=365,
-            deletion_window_in_days=args.deletion_window_days,
-            policy=policy_document(key_policy(args)),
-            tags={"Name": physical_name("key")},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            policy=key_policy(args), alias=f"alias/{physical_name()}", tag_name=physical_name("key"),
+            deletion_window_days=args.deletion_window_days, protect=args.protect,
         )
         self.alias_name = f"alias/{physical_name()}"
-        aws.kms.Alias(f"{name}-alias", name=self.alias_name, target_key_id=key.key_id,
-                      opts=pulumi.ResourceOptions(parent=self))
         self.arn = key.arn
         self.key_id = key.key_id
         self.register_outputs({"arn": self.arn, "keyId": self.key_id, "aliasName": self.alias_name})
+
+
+def symmetric_key(parent: pulumi.Resource, name: str, *, description: str, policy: list[Statement], alias: str,
+                  tag_name: str, deletion_window_days: int, protect: bool) -> aws.kms.Key:
+    """A symmetric customer-managed key, rotated yearly, with its alias: the one way this project makes a
+    key (the stack key here, the state backend's secrets key in bootstrap/)."""
+    key = aws.kms.Key(
+        name,
+        description=description,
+        key_usage="ENCRYPT_DECRYPT",
+        customer_master_key_spec="SYMMETRIC_DEFAULT",
+        enable_key_rotation=True,
+        rotation_period_in_days=365,
+        deletion_window_in_days=deletion_window_days,
+        policy=policy_document(policy),
+        tags={"Name": tag_name},
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+    )
+    aws.kms.Alias(f"{name}-alias", name=alias, target_key_id=key.key_id,
+                  opts=pulumi.ResourceOptions(parent=parent))
+    return key
+
+
+def account_root_statement(context: AwsContext) -> Statement:
+    """The account root administers the key and delegates its use to IAM policies (no `kms:*`)."""
+    return Statement(
+        sid="AccountRootAdministersAndDelegatesToIam",
+        actions=ADMIN_ACTIONS,
+        principals={"AWS": [f"arn:{context.partition}:iam::{context.account_id}:root"]},
+        resources=["*"],
+        justification=KEY_POLICY_RESOURCE,
+    )
 
 
 def key_policy(args: KeysArgs) -> list[Statement]:
@@ -96,13 +120,7 @@ def key_policy(args: KeysArgs) -> list[Statement]:
     account = context.account_id
     region_suffix = f"{context.region}.{context.dns_suffix}"
     statements = [
-        Statement(
-            sid="AccountRootAdministersAndDelegatesToIam",
-            actions=ADMIN_ACTIONS,
-            principals={"AWS": [f"arn:{context.partition}:iam::{account}:root"]},
-            resources=["*"],
-            justification=KEY_POLICY_RESOURCE,
-        ),
+        account_root_statement(context),
         Statement(
             sid="CloudWatchLogsEncryptsThisAccountsLogGroups",
             actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",

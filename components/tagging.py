@@ -11,18 +11,29 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
+from typing import Protocol
 
 import pulumi
-
-from .config import StackConfig
 
 MANAGED_BY = "pulumi"
 
 
-def standard_tags(config: StackConfig) -> dict[str, str]:
-    """The five tags every taggable resource carries, plus the stack's extra `tags`."""
+class Ownership(Protocol):
+    """What the standard tags are made from: a stack's config, or the bootstrap project's."""
+
+    @property
+    def environment(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def cost_center(self) -> str: ...
+
+
+def standard_tags(config: Ownership) -> dict[str, str]:
+    """The five tags every taggable resource carries, plus the config's extra `tags` if it has any."""
+    extra: Mapping[str, str] = getattr(config, "tags", None) or {}
     return {
-        **config.tags,
+        **extra,
         "Environment": config.environment,
         "Project": pulumi.get_project(),
         "Owner": config.owner,
