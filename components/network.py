@@ -169,8 +169,10 @@ class Network(pulumi.ComponentResource):
 
     def _flow_logs(self, vpc: aws.ec2.Vpc, config: NetworkConfig, args: NetworkArgs) -> None:
         context = args.aws_context
+        log_group_name = path_name("vpc", "flow-logs")
+        log_group_arn = context.arn("logs", f"log-group:{log_group_name}")  # known before create: judged at preview
         log_group = aws.cloudwatch.LogGroup(
-            f"{self._name}-flow-logs", name=path_name("vpc", "flow-logs"),
+            f"{self._name}-flow-logs", name=log_group_name,
             retention_in_days=config.flow_logs.retention_days, kms_key_id=args.log_kms_key_arn,
             opts=self._child,
         )
@@ -186,9 +188,9 @@ class Network(pulumi.ComponentResource):
             policy=policy_document([Statement(
                 sid="WriteFlowLogs",
                 actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                resources=[log_group.arn, log_group.arn.apply(lambda arn: f"{arn}:*")],
+                resources=[log_group_arn, f"{log_group_arn}:*"],
             )]),
-            opts=self._child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
         aws.ec2.FlowLog(
             f"{self._name}-flow-log", vpc_id=vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",

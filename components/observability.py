@@ -73,12 +73,15 @@ class Observability(pulumi.ComponentResource):
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
             database=args.database, queues=args.queues, tables=args.tables)
 
+        topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(
-            f"{name}-alarm-topic", name=physical_name("alarms", max_length=256),
+            f"{name}-alarm-topic", name=topic_name,
             display_name=f"{physical_name()} alarms", kms_master_key_id=args.kms_key_arn,
             tags={"Name": physical_name("alarms")}, opts=child)
         aws.sns.TopicPolicy(f"{name}-alarm-topic-policy", arn=topic.arn,
-                            policy=policy_document(topic_policy(context, topic.arn)), opts=child)
+                            # The ARN from the known name: the policy is judged at a first preview too.
+                            policy=policy_document(topic_policy(context, context.arn("sns", topic_name))),
+                            opts=child)
         for index, email in enumerate(args.alarms.emails):
             aws.sns.TopicSubscription(f"{name}-alarm-email-{index}", topic=topic.arn, protocol="email",
                                       endpoint=email, opts=child)

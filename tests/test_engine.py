@@ -48,8 +48,11 @@ def test_first_preview_leaves_computed_values_unknown(preview_runs: dict[str, St
     subnet = run.of_type("aws:ec2/subnet:Subnet")[0]
     assert subnet.inputs["vpcId"] == UNKNOWN
     assert subnet.inputs["cidrBlock"] == "10.10.0.0/20"
-    policy = run.named("network-flow-logs-write")  # one of several role policies; its document names new ARNs
-    assert policy.inputs["policy"] == UNKNOWN
+    assert run.named("network-flow-logs-write").inputs["role"] == UNKNOWN  # the new role's name
+    # A document built only from names known before create is known at a first preview.
+    assert json.loads(run.named("network-flow-logs-write").inputs["policy"])["Statement"][0]["Resource"] == [
+        f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:/platform/dev/vpc/flow-logs",
+        f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:/platform/dev/vpc/flow-logs:*"]
 
 
 def test_policy_documents_are_rendered_json(stack_runs: dict[str, StackRun]) -> None:
