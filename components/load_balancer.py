@@ -166,6 +166,7 @@ class LoadBalancer(pulumi.ComponentResource):
         return Bucket(f"{self._name}-logs", BucketArgs(
             name="alb-logs", aws_context=context, encryption="AES256",
             expiration_days=config.access_log_expiration_days, policy_statements=log_delivery,
+            protect=config.deletion_protection,  # prod: access logs are audit evidence, kept like the ALB itself
         ), opts=self._child)
 
     @staticmethod

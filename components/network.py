@@ -22,6 +22,9 @@ class NetworkArgs:
     aws_context: AwsContext
     log_kms_key_arn: pulumi.Input[str] | None = None
     """Key that encrypts the flow log group; the stack key. None leaves CloudWatch's own encryption."""
+    protect_flow_logs: bool = False
+    """Pulumi `protect` on the flow log group (prod): its records are security evidence, kept for their
+    whole retention even if the network is rebuilt."""
 
 
 class Network(pulumi.ComponentResource):
@@ -174,7 +177,7 @@ class Network(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{self._name}-flow-logs", name=log_group_name,
             retention_in_days=config.flow_logs.retention_days, kms_key_id=args.log_kms_key_arn,
-            opts=self._child,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_flow_logs),
         )
         role = aws.iam.Role(
             f"{self._name}-flow-logs-role", name=physical_name("vpc-flow-logs"),

@@ -52,7 +52,8 @@ class Platform(pulumi.ComponentResource):
 
         # -- network -------------------------------------------------------------------------------
         self.network = Network("network", NetworkArgs(config=config.network, aws_context=context,
-                                                      log_kms_key_arn=self.keys.arn), child)
+                                                      log_kms_key_arn=self.keys.arn,
+                                                      protect_flow_logs=config.protect_stateful_resources), child)
 
         # -- data stores: each a Grantable that the services' grants resolve against --------------------
         self.data_stores = self._data_stores(config, context, child)
@@ -144,6 +145,7 @@ class Platform(pulumi.ComponentResource):
             key: Queue(f"queue-{key}", QueueArgs(
                 name=key, config=queue, aws_context=context, kms_key_arn=key_arn,
                 event_rule_arns=[rule_arn(context, rule) for rule, r in config.events.rules.items() if r.queue == key],
+                protect=protect,
             ), child)
             for key, queue in config.queues.items()
         }

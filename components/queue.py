@@ -35,6 +35,9 @@ class QueueArgs:
     event_rule_arns: Sequence[str] = ()
     """EventBridge rules allowed to send to this queue (and, for events they fail to deliver, to its DLQ).
     Each is admitted by `aws:SourceArn`, nothing else. Empty: no one but granted roles can send."""
+    protect: bool = False
+    """Pulumi `protect` on both queues (prod): deleting or replacing a queue loses the messages in it, and
+    the DLQ holds exactly the jobs that failed and still need a look."""
 
 
 class Queue(pulumi.ComponentResource):
@@ -73,7 +76,7 @@ class Queue(pulumi.ComponentResource):
             kms_data_key_reuse_period_seconds=KMS_DATA_KEY_REUSE_SECONDS,
             tags={"Name": physical_name(args.name, "dlq"), "Role": "dead-letter"},
             fifo_queue=config.fifo,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         queue = aws.sqs.Queue(
             f"{name}-queue",
@@ -88,7 +91,7 @@ class Queue(pulumi.ComponentResource):
             tags={"Name": physical_name(args.name)},
             fifo_queue=config.fifo,
             # SQS checks that the redrive target exists: the DLQ first (its ARN above is only a string).
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[dlq]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[dlq], protect=args.protect),
         )
         aws.sqs.RedriveAllowPolicy(
             f"{name}-dlq-redrive-allow", queue_url=dlq.url,

@@ -200,3 +200,9 @@ def test_alb_group_rules_are_standalone_rule_resources(stack_run: StackRun) -> N
     [group] = [g for g in stack_run.of_type(SECURITY_GROUP) if g.id == alb_group]
     assert "ingress" not in group.inputs and "egress" not in group.inputs
     assert {r.type for r in stack_run.resources if "securityGroupRule" in r.type.lower()} <= {INGRESS, EGRESS}
+
+
+def test_prod_access_log_bucket_is_protected_like_the_alb(stack_runs: dict[str, StackRun]) -> None:
+    for stack, expected in (("prod", True), ("dev", False)):
+        [bucket] = [b for b in stack_runs[stack].of_type("aws:s3/bucket:Bucket") if "logs" in b.name]
+        assert bucket.protect is expected, stack

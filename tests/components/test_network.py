@@ -174,3 +174,12 @@ def test_network_outputs_are_narrow(stack_run: StackRun) -> None:
     config = _config(stack_run)
     assert len(stack_run.outputs["privateSubnetIds"]) == config.az_count
     assert stack_run.outputs["vpcCidr"] == config.cidr
+
+
+def test_prod_flow_log_group_is_protected_and_dev_is_not(stack_runs: dict[str, StackRun]) -> None:
+    [prod_group] = [g for g in stack_runs["prod"].of_type("aws:cloudwatch/logGroup:LogGroup")
+                    if g.name == "network-flow-logs"]
+    [dev_group] = [g for g in stack_runs["dev"].of_type("aws:cloudwatch/logGroup:LogGroup")
+                   if g.name == "network-flow-logs"]
+    assert prod_group.protect is True
+    assert dev_group.protect is False

@@ -92,3 +92,10 @@ def test_queue_and_bucket_policies_are_fully_known_at_a_first_preview(preview_ru
 
 def test_the_queue_waits_for_its_dlq_which_its_redrive_policy_names(stack_run: StackRun) -> None:
     assert stack_run.named("queue-jobs-dlq").urn in stack_run.named("queue-jobs-queue").dependencies
+
+
+def test_prod_queues_and_their_dlqs_are_protected_and_dev_ones_are_not(stack_runs: dict[str, StackRun]) -> None:
+    prod = stack_runs["prod"].of_type("aws:sqs/queue:Queue")
+    dev = stack_runs["dev"].of_type("aws:sqs/queue:Queue")
+    assert prod and all(q.protect for q in prod)
+    assert dev and not any(q.protect for q in dev)
