@@ -3,7 +3,7 @@
 
     python3 run.py preview --stack dev     offline preview of a stack + its policy report
     python3 run.py test                    the test suite
-    python3 run.py lint                    ruff (lint + format check) and basedpyright
+    python3 run.py lint                    ruff and basedpyright
     python3 run.py bench                   the benchmarks
 
 The first call installs uv (pinned) into ./.tools with pip, then `uv run --frozen` builds .venv from
@@ -24,7 +24,7 @@ TOOLS = ROOT / ".tools"
 COMMANDS: dict[str, list[list[str]]] = {
     "preview": [["python", "-m", "offline.preview"]],
     "test": [["pytest", "-n", "2"]],
-    "lint": [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["basedpyright"]],
+    "lint": [["ruff", "check", "."], ["basedpyright"]],
     "bench": [["python", "-m", "benchmarks"]],
     "sync": [["python", "-c", "print('environment ready')"]],
 }
