@@ -227,6 +227,8 @@ class Resource:
     urn: str
     props: dict[str, Any]
     provider_props: dict[str, Any] | None = None
+    protect: bool = False
+    """The Pulumi `protect` resource option (`args.opts.protect`): always known, even at preview."""
 
     @property
     def subject(self) -> str:
@@ -334,7 +336,8 @@ def resource_policy(*, name: str, description: str, types: Iterable[str] | None,
         props = plain(args.props)
         provider_props = plain(args.provider.props) if args.provider is not None else None
         resource = Resource(args.resource_type, args.name, args.urn, props if isinstance(props, dict) else {},
-                            provider_props if isinstance(provider_props, dict) else None)
+                            provider_props if isinstance(provider_props, dict) else None,
+                            protect=bool(args.opts is not None and args.opts.protect))
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
         try:
             check(resource, ctx)
