@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import containers, data_protection, encryption, iam, load_balancing, network, observability, tagging
+from . import (
+    containers,
+    data_protection,
+    encryption,
+    iam,
+    load_balancing,
+    network,
+    observability,
+    protection,
+    tagging,
+)
 
 PACK_NAME = "platform-guardrails"
 
@@ -17,6 +27,7 @@ POLICIES: list[Policy] = [
     *network.POLICIES,
     *encryption.POLICIES,
     *data_protection.POLICIES,
+    *protection.POLICIES,
     *containers.POLICIES,
     *load_balancing.POLICIES,
     *observability.POLICIES,

@@ -1,4 +1,5 @@
-"""encryption-at-rest, s3-bucket-encryption, tls-only-resource-policies, tls-only-policy-attached.
+"""encryption-at-rest, s3-bucket-encryption, tls-only-resource-policies, tls-only-policy-attached,
+kms-key-rotation.
 
 At rest: every store that can be encrypted with KMS is (RDS/Aurora, DynamoDB, SQS, SNS, S3, CloudWatch log
 groups, EBS, Secrets Manager, EFS). A key id that is unknown at preview is a key being created: the store
@@ -6,6 +7,10 @@ groups, EBS, Secrets Manager, EFS). A key id that is unknown at preview is a key
 
 In transit: bucket and queue policies deny every request made without TLS (`aws:SecureTransport` false);
 the stack policy checks every bucket and queue has such a policy at all.
+
+The keys: every symmetric customer-managed KMS key rotates its material automatically (AWS supports automatic
+rotation only for symmetric keys with KMS-generated material outside custom key stores; the others are not
+judged), at least every `maximumRotationPeriodDays`.
 """
 
 from __future__ import annotations
@@ -14,7 +19,19 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Stack, StackResource, Unknown, as_list, dig, is_true, resource_policy, stack_policy
+from .base import (
+    Context,
+    Resource,
+    Stack,
+    StackResource,
+    Unknown,
+    as_int,
+    as_list,
+    dig,
+    is_true,
+    resource_policy,
+    stack_policy,
+)
 from .policy_documents import DocumentError, denies_insecure_transport, parse
 
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
@@ -303,4 +320,59 @@ TLS_ONLY_POLICY_ATTACHED = stack_policy(
     remediation=TLS_HINT,
 )
 
-POLICIES = [ENCRYPTION_AT_REST, S3_BUCKET_ENCRYPTION, TLS_ONLY_RESOURCE_POLICIES, TLS_ONLY_POLICY_ATTACHED]
+# -- the keys themselves ----------------------------------------------------------------------------
+KMS_KEY = "aws:kms/key:Key"
+SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
+ROTATION_SETTINGS: dict[str, dict[str, Any]] = {
+    "maximumRotationPeriodDays": {
+        "type": "integer", "minimum": 90, "maximum": 2560, "default": 365,
+        "description": "Most days a key may go between rotations (rotationPeriodInDays, when set; AWS allows "
+                       "90 to 2560 and rotates every 365 when it is unset).",
+    },
+}
+ROTATION_HINT = ("Rotation gives the key new material on schedule and keeps the old for decrypting, so nothing "
+                 "is re-encrypted and nothing stops working.")
+
+
+def check_key_rotation(resource: Resource, ctx: Context) -> None:
+    spec = resource.props.get("customerMasterKeySpec")
+    if isinstance(spec, Unknown):
+        ctx.defer(f".customerMasterKeySpec of {resource.subject}",
+                  "whether the key can rotate is judged on `pulumi up`, when known")
+        return
+    if spec not in (None, "", SYMMETRIC_DEFAULT):
+        return  # asymmetric and HMAC keys cannot rotate automatically: nothing to ask
+    store = resource.props.get("customKeyStoreId")
+    if isinstance(store, Unknown) or (isinstance(store, str) and store.strip()):
+        return  # keys in a custom key store (CloudHSM, external) cannot rotate automatically either
+    enabled = resource.props.get("enableKeyRotation")
+    if isinstance(enabled, Unknown):
+        ctx.defer(f".enableKeyRotation of {resource.subject}", "judged on `pulumi up`, when known")
+    elif not is_true(enabled):
+        state = "unset, and AWS's default is off" if enabled is None else repr(enabled)
+        ctx.violation(f"{resource.subject} never rotates its key material (enableKeyRotation is {state}): set "
+                      f"enable_key_rotation=true. {ROTATION_HINT}")
+    maximum = int(ctx.settings["maximumRotationPeriodDays"])
+    period = resource.props.get("rotationPeriodInDays")
+    if isinstance(period, Unknown):
+        ctx.defer(f".rotationPeriodInDays of {resource.subject}", "judged on `pulumi up`, when known")
+    elif period is not None and ((days := as_int(period)) is None or days > maximum):
+        shown = days if days is not None else repr(period)
+        ctx.violation(f"{resource.subject} sets rotationPeriodInDays {shown}: rotate at least every {maximum} days "
+                      f"(rotation_period_in_days <= {maximum}, or unset for 365). {ROTATION_HINT}")
+
+
+KMS_KEY_ROTATION = resource_policy(
+    name="kms-key-rotation",
+    description="Symmetric customer-managed KMS keys rotate their key material automatically, at least every "
+                "N days (365 by default); asymmetric, HMAC and custom-key-store keys cannot and are not judged.",
+    types=[KMS_KEY],
+    check=check_key_rotation,
+    settings=ROTATION_SETTINGS,
+    severity=Severity.MEDIUM,
+    remediation="Set enable_key_rotation=true on the aws.kms.Key; leave rotation_period_in_days unset (365) or "
+                "at most the configured maximum.",
+)
+
+POLICIES = [ENCRYPTION_AT_REST, S3_BUCKET_ENCRYPTION, TLS_ONLY_RESOURCE_POLICIES, TLS_ONLY_POLICY_ATTACHED,
+            KMS_KEY_ROTATION]

@@ -68,10 +68,12 @@ def _result(policy: Policy, response: Any) -> Result:
 
 
 def check(policy: Policy, resource_type: str, props: Mapping[str, Any], *, name: str = "r",
-          config: Mapping[str, Any] | None = None, provider: Mapping[str, Any] | None = None) -> Result:
-    """Analyze one resource with one resource policy."""
+          config: Mapping[str, Any] | None = None, provider: Mapping[str, Any] | None = None,
+          protect: bool = False) -> Result:
+    """Analyze one resource with one resource policy (`protect`: its resource option, as the engine sends it)."""
     request = analyzer_pb2.AnalyzeRequest(type=resource_type, urn=urn(resource_type, name), name=name,
-                                          properties=struct(props))
+                                          properties=struct(props),
+                                          options=analyzer_pb2.AnalyzerResourceOptions(protect=protect))
     if provider is not None:
         request.provider.CopyFrom(analyzer_pb2.AnalyzerProviderResource(
             type="pulumi:providers:aws", urn="urn:pulumi:test::platform::pulumi:providers:aws::default",

@@ -7,13 +7,15 @@ import pytest
 from policies.guardrails.encryption import (
     ENCRYPTION_AT_REST,
     HINT,
+    KMS_KEY_ROTATION,
+    ROTATION_HINT,
     S3_BUCKET_ENCRYPTION,
     TLS_HINT,
     TLS_ONLY_POLICY_ATTACHED,
     TLS_ONLY_RESOURCE_POLICIES,
 )
 
-from .helpers import UNKNOWN, UNKNOWN_BOOL, R, check, check_stack, policy_document
+from .helpers import UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, R, check, check_stack, policy_document
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -160,3 +162,66 @@ def test_which_stores_need_a_resource_policy_is_configurable() -> None:
     queue = R("aws:sqs/queue:Queue", "q")
     assert check_stack(TLS_ONLY_POLICY_ATTACHED, [queue]).violations
     assert check_stack(TLS_ONLY_POLICY_ATTACHED, [queue], config={"requiredFor": ["buckets"]}).passed
+
+
+# -- kms-key-rotation ---------------------------------------------------------------------------------------
+KEY = "aws:kms/key:Key"
+ROTATING_KEY = {"customerMasterKeySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT",
+                "enableKeyRotation": True, "rotationPeriodInDays": 365}
+
+
+def test_symmetric_keys_rotate() -> None:
+    assert check(KMS_KEY_ROTATION, KEY, ROTATING_KEY).passed
+    assert check(KMS_KEY_ROTATION, KEY, {"enableKeyRotation": True}).passed  # spec unset: SYMMETRIC_DEFAULT
+    assert check(KMS_KEY_ROTATION, KEY, {**ROTATING_KEY, "rotationPeriodInDays": 90}).passed
+    assert check(KMS_KEY_ROTATION, KEY, {**ROTATING_KEY, "enableKeyRotation": False}).violations == [
+        "aws:kms/key:Key 'r' never rotates its key material (enableKeyRotation is False): set "
+        f"enable_key_rotation=true. {ROTATION_HINT}"]
+    assert check(KMS_KEY_ROTATION, KEY, {"description": "stack key"}).violations == [
+        "aws:kms/key:Key 'r' never rotates its key material (enableKeyRotation is unset, and AWS's default is off): "
+        "set enable_key_rotation=true. Rotation gives the key new material on schedule and keeps the old for "
+        "decrypting, so nothing is re-encrypted and nothing stops working."]
+
+
+def test_the_rotation_period_has_a_configurable_maximum() -> None:
+    assert check(KMS_KEY_ROTATION, KEY, {**ROTATING_KEY, "rotationPeriodInDays": 730}).violations == [
+        "aws:kms/key:Key 'r' sets rotationPeriodInDays 730: rotate at least every 365 days "
+        f"(rotation_period_in_days <= 365, or unset for 365). {ROTATION_HINT}"]
+    config = {"maximumRotationPeriodDays": 180}
+    assert check(KMS_KEY_ROTATION, KEY, {**ROTATING_KEY, "rotationPeriodInDays": 180}, config=config).passed
+    assert check(KMS_KEY_ROTATION, KEY, ROTATING_KEY, config=config).violations == [
+        "aws:kms/key:Key 'r' sets rotationPeriodInDays 365: rotate at least every 180 days "
+        f"(rotation_period_in_days <= 180, or unset for 365). {ROTATION_HINT}"]
+    # Both faults at once: both reported, each with its fix.
+    assert len(check(KMS_KEY_ROTATION, KEY, {"rotationPeriodInDays": 2560}).violations) == 2
+
+
+@pytest.mark.parametrize("props", [
+    {"customerMasterKeySpec": "RSA_2048", "keyUsage": "SIGN_VERIFY"},
+    {"customerMasterKeySpec": "ECC_NIST_P256", "keyUsage": "SIGN_VERIFY"},
+    {"customerMasterKeySpec": "HMAC_256", "keyUsage": "GENERATE_VERIFY_MAC"},
+    {"customKeyStoreId": "cks-1234567890abcdef0"},
+    {"customKeyStoreId": UNKNOWN},  # a custom key store created in the same deployment
+], ids=["rsa", "ecc", "hmac", "custom-key-store", "custom-key-store-unknown"])
+def test_keys_that_cannot_rotate_are_not_judged(props: dict) -> None:
+    assert check(KMS_KEY_ROTATION, KEY, {**props, "enableKeyRotation": False}).passed
+
+
+def test_unknown_rotation_settings_defer() -> None:
+    result = check(KMS_KEY_ROTATION, KEY, {**ROTATING_KEY, "enableKeyRotation": UNKNOWN_BOOL,
+                                           "rotationPeriodInDays": UNKNOWN_NUMBER})
+    assert result.violations == []
+    assert result.deferred == [
+        "can't run policy 'kms-key-rotation' from policy pack 'test-pack@v0.0.1' during preview: "
+        ".enableKeyRotation of aws:kms/key:Key 'r' can't be known during preview: judged on `pulumi up`, when "
+        "known; .rotationPeriodInDays of aws:kms/key:Key 'r' can't be known during preview: judged on `pulumi up`, "
+        "when known"]
+    unknown_spec = check(KMS_KEY_ROTATION, KEY, {"customerMasterKeySpec": UNKNOWN, "enableKeyRotation": False})
+    assert unknown_spec.violations == []
+    assert unknown_spec.deferred == [
+        "can't run policy 'kms-key-rotation' from policy pack 'test-pack@v0.0.1' during preview: "
+        ".customerMasterKeySpec of aws:kms/key:Key 'r' can't be known during preview: whether the key can rotate "
+        "is judged on `pulumi up`, when known"]
+    # A known fault is reported even while another value is unknown.
+    mixed = check(KMS_KEY_ROTATION, KEY, {"enableKeyRotation": False, "rotationPeriodInDays": UNKNOWN_NUMBER})
+    assert len(mixed.violations) == 1 and len(mixed.deferred) == 1
