@@ -273,6 +273,13 @@ BROKEN: dict[str, tuple[str, Callable[[RecordedResource], RecordedResource | Non
     ),
     "no TLS-only policy": ("aws:s3/bucketPolicy:BucketPolicy", _drop, "tls-only-policy-attached"),
     "kms:* in the key policy": ("aws:kms/key:Key", _replace_inputs(policy=WILDCARD_KEY_POLICY), "no-wildcard-iam"),
+    "key rotation off": ("aws:kms/key:Key", _replace_inputs(enableKeyRotation=False), "kms-key-rotation"),
+    # Stack "shared" is production by its Environment tag: the state bucket must stay protected.
+    "state bucket unprotected": (
+        "aws:s3/bucket:Bucket",
+        lambda resource: dataclasses.replace(resource, protect=False),
+        "prod-stateful-resources-protected",
+    ),
 }
 
 

@@ -22,6 +22,7 @@ from offline.policy_harness import (
 )
 from policies.guardrails import POLICIES, REQUIRED
 from policies.guardrails.iam import DOCUMENTS
+from policies.guardrails.protection import STATEFUL_DEFAULT
 
 STACKS = ("dev", "staging", "prod")
 DEV_ADVISORY = {"alb-tls-and-headers", "container-insights", "service-and-database-alarms"}
@@ -113,8 +114,12 @@ def _ingress(group: RecordedResource, port: int) -> RecordedResource:
                             protect=False)
 
 
+STATEFUL = ("aws:rds/cluster:Cluster", "aws:dynamodb/table:Table", "aws:s3/bucket:Bucket")
+
+
 def break_stack(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
-    """A copy of the stack with four deliberate faults; returns the resources and {policy: faulty URN}."""
+    """A copy of the stack with five deliberate faults (six in prod: a stateful resource recorded without
+    `protect`); returns the resources and {policy: faulty URN}."""
     resources = list(run.resources)
     lb_groups = {urn for r in resources if r.type == "aws:lb/loadBalancer:LoadBalancer"
                  for urn in r.property_dependencies.get("securityGroups", [])}
@@ -127,17 +132,27 @@ def break_stack(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
     index = next(i for i, r in enumerate(resources) if r.type == "aws:iam/rolePolicy:RolePolicy")
     wildcard = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     resources[index] = _with(resources[index], policy=wildcard)
-    return resources, {"no-public-app-ingress": ssh.urn, "public-ingress-only-on-internet-facing-lb": https.urn,
-                       "required-tags": vpc.urn, "no-wildcard-iam": resources[index].urn}
+    faults = {"no-public-app-ingress": ssh.urn, "public-ingress-only-on-internet-facing-lb": https.urn,
+              "required-tags": vpc.urn, "no-wildcard-iam": resources[index].urn}
+    index = next(i for i, r in enumerate(resources) if r.type == "aws:kms/key:Key")
+    resources[index] = _with(resources[index], enableKeyRotation=False)
+    faults["kms-key-rotation"] = resources[index].urn
+    if run.stack == "prod":
+        index = next(i for i, r in enumerate(resources) if r.type in STATEFUL)
+        assert resources[index].protect, "the platform protects prod's stateful resources"
+        resources[index] = dataclasses.replace(resources[index], protect=False)
+        faults["prod-stateful-resources-protected"] = resources[index].urn
+    return resources, faults
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
-def test_a_broken_copy_fails_exactly_the_right_policies(preview: bool, harness: PolicyHarness,
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_a_broken_copy_fails_exactly_the_right_policies(stack: str, preview: bool, harness: PolicyHarness,
                                                         stack_runs: dict[str, StackRun],
                                                         preview_runs: dict[str, StackRun]) -> None:
-    run = (preview_runs if preview else stack_runs)["dev"]
+    run = (preview_runs if preview else stack_runs)[stack]
     resources, faults = break_stack(run)
-    report = harness.check(resources, stack="dev", preview=preview)
+    report = harness.check(resources, stack=stack, preview=preview)
     assert report.violated("mandatory") == set(faults), format_report(report)
     for policy, urn in faults.items():
         assert {d.resource for d in report.mandatory if d.policy == policy} == {urn}, policy
@@ -149,11 +164,17 @@ def test_a_broken_copy_fails_exactly_the_right_policies(preview: bool, harness: 
 
 def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(harness: PolicyHarness) -> None:
     # The stack name decides production (pulumi.get_stack() in the pack): dev's relaxations are refused.
-    report = harness.check_run(run_stack("prod", config=stack_config("dev")))
-    assert {"prod-data-protection", "ecs-service-hardening", "alb-tls-and-headers"} <= report.violated("mandatory")
-    assert report.violated("mandatory") <= {"prod-data-protection", "ecs-service-hardening", "alb-tls-and-headers",
-                                            "prod-bucket-versioning"}
+    run = run_stack("prod", config=stack_config("dev"))
+    report = harness.check_run(run)
+    production = {"prod-data-protection", "ecs-service-hardening", "alb-tls-and-headers",
+                  "prod-stateful-resources-protected"}
+    assert production <= report.violated("mandatory")
+    assert report.violated("mandatory") <= production | {"prod-bucket-versioning"}
     assert any("allows ECS Exec in production" in d.message for d in report.mandatory)
+    # dev's preset leaves `protect` off: every stateful resource is named, nothing else.
+    unprotected = {r.urn for r in run.resources if r.type in STATEFUL_DEFAULT and not r.protect}
+    assert unprotected and {d.resource for d in report.mandatory
+                            if d.policy == "prod-stateful-resources-protected"} == unprotected
 
 
 def test_without_a_config_file_every_policy_is_mandatory(harness: PolicyHarness, stack_runs: dict[str, StackRun],
