@@ -1,0 +1,1 @@
+"""Benchmarks: how fast the platform builds, checks and scales. `python -m benchmarks` prints the table."""

@@ -1,0 +1,69 @@
+"""Samples taken in fresh processes: the program under the in-process engine, the offline preview, the tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ProgramSample:
+    seconds: float
+    """Process start to the last resource registered."""
+    resources: int
+    peak_rss_mb: float
+
+
+def program_sample(stack: str, *, services: int | None = None, save: Path | None = None) -> ProgramSample:
+    """Start `python -m benchmarks.probe` and time it from just before the process starts to the moment the
+    engine received the last registration."""
+    command = [sys.executable, "-m", "benchmarks.probe", "--stack", stack]
+    if services:
+        command += ["--services", str(services)]
+    if save is not None:
+        command += ["--save", str(save)]
+    start = time.time()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return ProgramSample(result["last_registered"] - start, result["resources"], result["max_rss_kb"] / 1024)
+
+
+@dataclass(frozen=True)
+class CommandSample:
+    seconds: float
+    returncode: int
+    output: str
+
+
+def command_sample(command: list[str], *, timeout: float = 900) -> CommandSample:
+    """Wall time of a command from process start to exit, in the project directory."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=timeout)
+    return CommandSample(time.perf_counter() - start, done.returncode, done.stdout + done.stderr)
+
+
+def preview_sample(stack: str) -> float:
+    """`python -m offline.preview --stack <stack> --quiet`, process start to exit (the report printed)."""
+    sample = command_sample([sys.executable, "-m", "offline.preview", "--stack", stack, "--quiet"])
+    if sample.returncode != 0 or "Policies (" not in sample.output:
+        raise RuntimeError(f"offline preview of {stack} failed ({sample.returncode}):\n{sample.output[-3000:]}")
+    return sample.seconds
+
+
+def suite_sample() -> tuple[float, str]:
+    """`pytest -q -n 2`: wall time and its summary line."""
+    sample = command_sample([sys.executable, "-m", "pytest", "-q", "-n", "2"])
+    lines = [line for line in sample.output.strip().splitlines() if line.strip()]
+    summary = lines[-1] if lines else ""
+    if sample.returncode != 0:
+        raise RuntimeError(f"the test suite failed ({sample.returncode}): {summary}")
+    return sample.seconds, summary
