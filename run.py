@@ -29,6 +29,10 @@ COMMANDS: dict[str, list[list[str]]] = {
     "sync": [["python", "-c", "print('environment ready')"]],
 }
 
+UV_OPTIONS: dict[str, list[str]] = {
+    "bench": ["--group", "bench"],  # checkov, the benchmarks' peer scanner: heavy, so not in the default groups
+}
+
 
 def uv() -> Path:
     """The pinned uv, installed on first use into ./.tools (pip --target: no venv, no system change)."""
@@ -47,7 +51,7 @@ def main(argv: list[str]) -> int:
         print((__doc__ or "").strip(), file=sys.stderr)
         return 2
     name, extra = argv[0], argv[1:]
-    base = [str(uv()), "run", "--frozen", "--python", sys.executable, "--"]
+    base = [str(uv()), "run", "--frozen", *UV_OPTIONS.get(name, []), "--python", sys.executable, "--"]
     steps = COMMANDS[name]
     for index, step in enumerate(steps):
         args = step + (extra if index == len(steps) - 1 else [])
