@@ -25,6 +25,7 @@ when no diagnostic is mandatory.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import queue
@@ -485,56 +486,15 @@ class PolicyPackProcess:
 
     def analyze(self, resources: Iterable[ResourceLike], policy_config: Mapping[str, Any]) -> PolicyReport:
         """Configure, then Remediate + Analyze every resource, then AnalyzeStack: one report."""
-        resources = list(resources)
-        effective = self.configure(policy_config)
-        descriptions = {p.name: p.description for p in self.policies}
-        by_urn = {r.urn: r for r in resources}
-        root = next((r.urn for r in resources if r.type == ROOT_TYPE), "")
-        report = PolicyReport(stack=self.stack, project=self.project, preview=self.dry_run, pack=self.name,
-                              version=self.version, levels={k: v[0] for k, v in effective.items()},
-                              config={k: v[1] for k, v in effective.items()}, resources=len(resources))
-
-        def collect(diagnostics: Iterable[Any], default_urn: str, stage: str) -> None:
-            for d in diagnostics:
-                description = d.description or descriptions.get(d.policyName, "")
-                message = d.message
-                if description and message.startswith(description + "\n"):
-                    message = message[len(description) + 1:]
-                urn = d.urn or default_urn
-                report.diagnostics.append(Diagnostic(
-                    policy=d.policyName, level=LEVELS.get(d.enforcementLevel, str(d.enforcementLevel)),
-                    resource=urn, message=message, severity=SEVERITIES.get(d.severity, ""),
-                    description=description, pack=d.policyPackName,
-                    resource_type=by_urn[urn].type if urn in by_urn else "", stage=stage))
-
-        stack_resources = []
+        analysis = self.begin(policy_config)
         for resource in resources:
-            properties = _struct(resource.inputs)
-            provider = _provider(resource, by_urn)
-            base = {"type": resource.type, "urn": resource.urn, "name": resource.name,
-                    "options": _options(resource)}
-            if provider is not None:
-                base["provider"] = provider
-            remediated = self._call("Remediate", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
-            for remediation in remediated.remediations:
-                if remediation.diagnostic:
-                    report.diagnostics.append(Diagnostic(
-                        policy=remediation.policyName, level="advisory", resource=resource.urn,
-                        message=remediation.diagnostic, description=remediation.description,
-                        pack=remediation.policyPackName, resource_type=resource.type, stage="remediate"))
-                if remediation.HasField("properties"):
-                    properties = remediation.properties  # the engine continues with the remediated inputs
-            analyzed = self._call("Analyze", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
-            collect(analyzed.diagnostics, resource.urn, "analyze")
-            report.not_applicable += [(n.policy_name, resource.urn, n.reason) for n in analyzed.not_applicable]
-            stack_resources.append(analyzer_pb2.AnalyzerResource(
-                properties=_struct(resource.outputs), parent=resource.parent or "",
-                dependencies=list(resource.dependencies or []),
-                propertyDependencies=_property_dependencies(resource), **base))
-        analyzed = self._call("AnalyzeStack", analyzer_pb2.AnalyzeStackRequest(resources=stack_resources))
-        collect(analyzed.diagnostics, root, "analyze-stack")
-        report.not_applicable += [(n.policy_name, root, n.reason) for n in analyzed.not_applicable]
-        return report
+            analysis.add(resource)
+        return analysis.finish()
+
+    def begin(self, policy_config: Mapping[str, Any]) -> Analysis:
+        """Configure, and return the check in progress: `add` each resource as the program registers it
+        (Remediate + Analyze, as the engine does during the run), then `finish` (AnalyzeStack)."""
+        return Analysis(self, self.configure(policy_config))
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -573,6 +533,80 @@ def _terminate(process: subprocess.Popen[str]) -> None:
         with contextlib.suppress(Exception):
             if stream is not None:
                 stream.close()
+
+
+class Analysis:
+    """One check in progress on a configured pack: resources are judged one by one as they are added (in
+    registration order, as the engine calls Remediate and Analyze while the program runs), the whole stack
+    when it is finished. Adding them all and finishing is `PolicyPackProcess.analyze`."""
+
+    def __init__(self, process: PolicyPackProcess, effective: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
+        self.process = process
+        self._descriptions = {p.name: p.description for p in process.policies}
+        self._by_urn: dict[str, ResourceLike] = {}
+        self._root = ""
+        self._stack_resources: list[analyzer_pb2.AnalyzerResource] = []
+        self.report = PolicyReport(stack=process.stack, project=process.project, preview=process.dry_run,
+                                   pack=process.name, version=process.version,
+                                   levels={k: v[0] for k, v in effective.items()},
+                                   config={k: v[1] for k, v in effective.items()})
+
+    def _collect(self, diagnostics: Iterable[Any], default_urn: str, stage: str) -> None:
+        for d in diagnostics:
+            description = d.description or self._descriptions.get(d.policyName, "")
+            message = d.message
+            if description and message.startswith(description + "\n"):
+                message = message[len(description) + 1:]
+            urn = d.urn or default_urn
+            self.report.diagnostics.append(Diagnostic(
+                policy=d.policyName, level=LEVELS.get(d.enforcementLevel, str(d.enforcementLevel)),
+                resource=urn, message=message, severity=SEVERITIES.get(d.severity, ""),
+                description=description, pack=d.policyPackName,
+                resource_type=self._by_urn[urn].type if urn in self._by_urn else "", stage=stage))
+
+    def add(self, resource: ResourceLike) -> None:
+        """Remediate + Analyze one resource (its provider, if any, was added before it, as registered)."""
+        process, report = self.process, self.report
+        self._by_urn[resource.urn] = resource
+        if resource.type == ROOT_TYPE and not self._root:
+            self._root = resource.urn
+        report.resources += 1
+        properties = _struct(resource.inputs)
+        provider = _provider(resource, self._by_urn)
+        base = {"type": resource.type, "urn": resource.urn, "name": resource.name, "options": _options(resource)}
+        if provider is not None:
+            base["provider"] = provider
+        remediated = process._call("Remediate", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
+        for remediation in remediated.remediations:
+            if remediation.diagnostic:
+                report.diagnostics.append(Diagnostic(
+                    policy=remediation.policyName, level="advisory", resource=resource.urn,
+                    message=remediation.diagnostic, description=remediation.description,
+                    pack=remediation.policyPackName, resource_type=resource.type, stage="remediate"))
+            if remediation.HasField("properties"):
+                properties = remediation.properties  # the engine continues with the remediated inputs
+        analyzed = process._call("Analyze", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
+        self._collect(analyzed.diagnostics, resource.urn, "analyze")
+        report.not_applicable += [(n.policy_name, resource.urn, n.reason) for n in analyzed.not_applicable]
+        self._stack_resources.append(analyzer_pb2.AnalyzerResource(
+            properties=_struct(resource.outputs), parent=resource.parent or "",
+            dependencies=list(resource.dependencies or []),
+            propertyDependencies=_property_dependencies(resource), **base))
+
+    def finish(self) -> PolicyReport:
+        """AnalyzeStack over every resource added; the report."""
+        report = self.report
+        analyzed = self.process._call("AnalyzeStack",
+                                      analyzer_pb2.AnalyzeStackRequest(resources=self._stack_resources))
+        self._collect(analyzed.diagnostics, self._root, "analyze-stack")
+        report.not_applicable += [(n.policy_name, self._root, n.reason) for n in analyzed.not_applicable]
+        # a resource policy may name a resource registered after the one judged: type it now all are known
+        report.diagnostics = [
+            dataclasses.replace(d, resource_type=self._by_urn[d.resource].type)
+            if not d.resource_type and d.resource in self._by_urn else d
+            for d in report.diagnostics
+        ]
+        return report
 
 
 # -- the session --------------------------------------------------------------------------------------
@@ -625,10 +659,21 @@ class PolicyHarness:
 
         `policy_config`: the `--policy-pack-config` file or content; by default `<pack>/config/<stack>.json`,
         None for no file at all (every policy at its own level)."""
+        analysis = self.begin(stack=stack, project=project, preview=preview, stack_config=stack_config,
+                              policy_config=policy_config)
+        for resource in resources:
+            analysis.add(resource)
+        return analysis.finish()
+
+    def begin(self, *, stack: str, project: str = "platform", preview: bool = False,
+              stack_config: Mapping[str, str] | None = None,
+              policy_config: str | os.PathLike[str] | Mapping[str, Any] | object | None = _DEFAULT) -> Analysis:
+        """`check` one resource at a time: the configured check, to `add` resources to as they are registered
+        and `finish`. Same arguments as `check`."""
         source = default_policy_config(stack, self.pack_dir) if policy_config is _DEFAULT else policy_config
         config = load_policy_config(source)  # type: ignore[arg-type]
         process = self.process(stack=stack, project=project, preview=preview, stack_config=stack_config)
-        return process.analyze(resources, config)
+        return process.begin(config)
 
     def check_run(self, run: Any, **kwargs: Any) -> PolicyReport:
         """`check` for an `offline.engine.StackRun` (its stack, project and preview flag)."""
@@ -656,8 +701,13 @@ def print_report(run: Any, *, out: TextIO | None = None, report_json: str | os.P
                  **kwargs: Any) -> int:
     """For the offline preview: run the pack over a `StackRun`, print the policy report, optionally write it as
     JSON; return the exit code (1 on a mandatory violation, else 0)."""
+    return write_report(check_stack_run(run, **kwargs), out=out, report_json=report_json)
+
+
+def write_report(report: PolicyReport, *, out: TextIO | None = None,
+                 report_json: str | os.PathLike[str] | None = None) -> int:
+    """Print a report (and write it as JSON); the exit code: 1 on a mandatory violation, else 0."""
     stream = out if out is not None else sys.stdout
-    report = check_stack_run(run, **kwargs)
     stream.write("\n" + format_report(report) + "\n")
     if report_json is not None:
         path = write_json_report(report, report_json)
@@ -666,7 +716,7 @@ def print_report(run: Any, *, out: TextIO | None = None, report_json: str | os.P
 
 
 __all__ = [
-    "PACK_DIR", "Diagnostic", "PolicyConfigError", "PolicyHarness", "PolicyInfo", "PolicyPackError",
+    "PACK_DIR", "Analysis", "Diagnostic", "PolicyConfigError", "PolicyHarness", "PolicyInfo", "PolicyPackError",
     "PolicyPackProcess", "PolicyReport", "check_stack_run", "default_policy_config", "format_report",
-    "load_policy_config", "print_report", "reconcile_config", "write_json_report",
+    "load_policy_config", "print_report", "reconcile_config", "write_json_report", "write_report",
 ]
