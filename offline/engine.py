@@ -10,8 +10,9 @@ from __future__ import annotations
 import gc
 import runpy
 import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,8 +112,10 @@ def _struct_to_dict(struct: Any) -> dict[str, Any]:
 class RecordingMonitor(MockMonitor):
     """The mock monitor, recording each registration's parent, dependencies and options as well."""
 
-    def __init__(self, mocks: AwsMocks) -> None:
+    def __init__(self, mocks: AwsMocks, on_register: Callable[[RecordedResource], None] | None = None) -> None:
         super().__init__(mocks)
+        self.on_register = on_register
+        self._lock = threading.Lock()
         self.records: list[RecordedResource] = []
         self.registered_outputs: dict[str, dict[str, Any]] = {}
         self.root_urn: str | None = None
@@ -133,7 +136,7 @@ class RecordingMonitor(MockMonitor):
             self.root_urn = response.urn
         inputs = _struct_to_dict(request.object)
         outputs = _struct_to_dict(response.object) if request.type != ROOT_TYPE else {}
-        self.records.append(RecordedResource(
+        record = RecordedResource(
             type=request.type,
             name=request.name,
             urn=response.urn,
@@ -149,7 +152,11 @@ class RecordingMonitor(MockMonitor):
             retain_on_delete=bool(request.retainOnDelete),
             ignore_changes=list(request.ignoreChanges),
             registered_at=time.time(),
-        ))
+        )
+        with self._lock:  # one order for the records and the listener
+            self.records.append(record)
+            if self.on_register is not None:
+                self.on_register(record)
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
@@ -163,16 +170,18 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
 
 
 def run_stack(stack: str, *, config: Mapping[str, str] | None = None, preview: bool = False,
-              project_dir: Path = PROJECT_DIR, program: Path | None = None) -> StackRun:
+              project_dir: Path = PROJECT_DIR, program: Path | None = None,
+              on_register: Callable[[RecordedResource], None] | None = None) -> StackRun:
     """Run the program (`__main__.py`) for `stack` in-process and return what it registered.
 
     `config` replaces the stack file's values (tests pass broken copies); `preview=True` leaves computed
     outputs unknown, as on a stack's first `pulumi preview`. Exceptions from the program propagate
-    (a `StackConfigError` for bad config)."""
+    (a `StackConfigError` for bad config). `on_register` is called with each record as the engine receives it
+    (the offline preview judges resources with the policy pack while the program is still running)."""
     project = project_name(project_dir)
     flat = dict(config) if config is not None else stack_config(stack, project_dir)
     mocks = AwsMocks(flat.get("aws:region", "us-east-1"), preview=preview)
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, on_register)
     pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(flat)

@@ -10,19 +10,25 @@ and exits non-zero on a mandatory violation (2 for bad config, 1 for a mandatory
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import queue
 import sys
+import threading
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import yaml
 
 from components.config import StackConfigError, effective_config, load_stack_config
 
 from .engine import ROOT_TYPE, RecordedResource, StackRun, run_stack, stack_config
-from .stackfile import STACKS
+from .stackfile import STACKS, project_name
+
+if TYPE_CHECKING:
+    from .policy_harness import Analysis, PolicyReport
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -68,17 +74,81 @@ def render_counts(run: StackRun, out: TextIO) -> None:
 
 def write_resources_json(run: StackRun, path: Path) -> None:
     document = {"stack": run.stack, "project": run.project, "preview": run.preview, "outputs": run.outputs,
-                "resources": [asdict(r) for r in run.resources]}
+                "resources": [{k: v for k, v in asdict(r).items() if k != "registered_at"} for r in run.resources]}
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str))
+
+
+class PolicyCheck:
+    """The policy pack's check, run beside the program as `pulumi preview` runs it: the pack starts before the
+    program does (its start-up overlaps the program's instead of following it), judges each resource as the
+    engine registers it (Remediate + Analyze), and the whole stack once the program is done (AnalyzeStack).
+    A pack that fails to start raises its error when the report is asked for.
+
+    The judging thread waits on the pack twice per resource while the program's thread computes; after each
+    wait it needs the GIL back, which a busy thread yields only every `sys.getswitchinterval()` (5 ms). Until
+    the check finishes the interval is 0.2 ms, so the pack keeps pace with the program (on prod: the last
+    verdict ~0.5 s after the last registration at 5 ms, ~0.35 s at 0.2 ms)."""
+
+    SWITCH_INTERVAL = 0.0002
+
+    def __init__(self, stack: str, preview: bool) -> None:
+        from .policy_harness import PolicyHarness
+
+        self.harness: PolicyHarness = PolicyHarness()
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(self.SWITCH_INTERVAL)
+        self._queue: queue.Queue[RecordedResource | None] = queue.Queue()
+        self._analysis: Analysis | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._judge, args=(stack, preview), daemon=True)
+        self._thread.start()
+
+    def _judge(self, stack: str, preview: bool) -> None:
+        try:
+            analysis = self.harness.begin(stack=stack, project=project_name(), preview=preview)
+            while (resource := self._queue.get()) is not None:
+                analysis.add(resource)
+            self._analysis = analysis
+        except BaseException as error:  # the report raises it
+            self._error = error
+
+    def add(self, resource: RecordedResource) -> None:
+        """`run_stack`'s `on_register`: queue a registered resource for the pack."""
+        self._queue.put(resource)
+
+    def finish(self) -> PolicyReport:
+        self._queue.put(None)
+        self._thread.join()
+        sys.setswitchinterval(self._switch_interval)
+        if self._error is not None:
+            raise self._error
+        assert self._analysis is not None
+        return self._analysis.finish()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        sys.setswitchinterval(self._switch_interval)
+        self.harness.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    check = None if args.no_policies else PolicyCheck(args.stack, args.unknowns)
+    try:
+        return _preview(args, check)
+    finally:
+        if check is not None:
+            check.close()
+
+
+def _preview(args: argparse.Namespace, check: PolicyCheck | None) -> int:
     out = sys.stdout
     flat = stack_config(args.stack)
     try:
         config = load_stack_config(args.stack, flat)
-        run = run_stack(args.stack, config=flat, preview=args.unknowns)
+        run = run_stack(args.stack, config=flat, preview=args.unknowns,
+                        on_register=check.add if check is not None else None)
     except StackConfigError as error:
         print(str(error), file=sys.stderr)
         return 2
@@ -95,20 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         write_resources_json(run, args.json)
         out.write(f"\nWrote {len(run.resources)} resources to {args.json}\n")
-    if args.no_policies:
+    if check is None:
         return 0
-    return run_policy_report(run, args, out)
+    from .policy_harness import write_report
 
-
-def run_policy_report(run: StackRun, args: argparse.Namespace, out: TextIO) -> int:
-    """Drive the real policy pack over the Analyzer protocol with the recorded resources."""
-    try:
-        from . import policy_harness
-    except ImportError:  # pragma: no cover - the pack's driver lands with the policy pack
-        out.write("\nPolicy report: skipped (offline/policy_harness.py is not present)\n")
-        return 0
-    return policy_harness.print_report(run, out=out, report_json=args.report_json)
+    return write_report(check.finish(), out=out, report_json=args.report_json)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Exit without the interpreter's last full collection over the ~million objects the run left (the
+    # pulumi_aws classes above all): about 0.8 s of a preview. Frozen objects are simply not scanned.
+    gc.freeze()
+    sys.exit(code)
