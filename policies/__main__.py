@@ -8,7 +8,7 @@ from pulumi_policy import EnforcementLevel, PolicyPack
 
 PolicyPack(
     name=PACK_NAME,
-    policies=prepared(POLICIES),  # the IAM catalogue loaded and the heap frozen before the port is printed
+    policies=prepared(POLICIES),  # IAM catalogue loaded, heap frozen, cyclic GC off (guardrails/serving.py)
     enforcement_level=EnforcementLevel.MANDATORY,  # secure default; config/<stack>.json relaxes per stack
     description="Guardrails of the AWS platform: tags, least-privilege IAM, no internet ingress to "
                 "applications, encryption, data protection, hardened containers, TLS, logs and alarms.",
