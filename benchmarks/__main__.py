@@ -127,7 +127,9 @@ class Bench:
                 cold.passes[0].total_s)
             self.figure(section, f"{label}: Remediate + Analyze per resource", "ms").samples.extend(
                 p.per_resource_ms for p in warm.passes)
-            self.figure(section, f"{label}: AnalyzeStack", "ms").samples.extend(p.stack_ms for p in warm.passes)
+            self.figure(section, f"{label}: AnalyzeStack", "ms",
+                        note=f"{statistics_median([p.stack_ms for p in warm.passes]) / len(resources):.2f} "
+                             f"ms/resource").samples.extend(p.stack_ms for p in warm.passes)
             self.figure(section, f"{label}: whole check, warm (Configure to report)", "s",
                         note=f"{warm.passes[-1].mandatory} mandatory violations").samples.extend(
                 p.total_s for p in warm.passes)
