@@ -60,9 +60,10 @@ def preview_sample(stack: str) -> float:
 
 
 def suite_sample() -> tuple[float, str]:
-    """`pytest -q -n 2`: wall time and its summary line."""
-    sample = command_sample([sys.executable, "-m", "pytest", "-q", "-n", "2"])
-    lines = [line for line in sample.output.strip().splitlines() if line.strip()]
+    """`pytest -q -n 2` (the `-q` comes from pyproject's addopts; a second one would drop the summary line):
+    wall time and its summary line."""
+    sample = command_sample([sys.executable, "-m", "pytest", "-n", "2"])
+    lines = [line.strip("= ") for line in sample.output.strip().splitlines() if line.strip()]
     summary = lines[-1] if lines else ""
     if sample.returncode != 0:
         raise RuntimeError(f"the test suite failed ({sample.returncode}): {summary}")
