@@ -87,6 +87,13 @@ class Bench:
             log(f"  {figure.name}: {value:.3f} {figure.unit} ({index + 1}/{self.runs})")
 
     # -- sections -----------------------------------------------------------------------------------
+    def calibrate(self, when: str) -> None:
+        """A fixed pure-Python workload, before and after the rest: how fast this machine was during the run
+        (shared machines drift by tens of percent; divide by it to compare runs)."""
+        figure = self.figure("machine", f"calibration loop, {when} (2M iterations)", "s",
+                             note="same work every run: a slower machine, not slower code")
+        self.sample(figure, calibration_seconds)
+
     def program(self, stacks: Sequence[str]) -> None:
         section = "program: process start to last resource registered (in-process engine)"
         for stack in stacks:
@@ -228,6 +235,14 @@ class Bench:
                 "derived": self.derived, "notes": self.notes, "errors": self.errors}
 
 
+def calibration_seconds() -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i % 7
+    return time.perf_counter() - start
+
+
 def statistics_median(values: Sequence[float]) -> float:
     import statistics
 
@@ -270,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             log("recording prod's resources for the pack and the peer")
             program_bench.program_sample("prod", save=workdir / "prod.pickle")
             prod_run = pickle.loads((workdir / "prod.pickle").read_bytes())
+        bench.calibrate("before")
         for section in sections:
             log(f"[{section}]")
             try:
@@ -288,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as error:  # one broken section must not hide the others' figures
                 bench.errors.append(f"{section}: {type(error).__name__}: {error}")
                 log(f"  {section} failed: {error}")
+        bench.calibrate("after")
     info["load_average_after"] = list(os.getloadavg())
     info["seconds"] = round(time.perf_counter() - started, 1)
     document = bench.to_dict(info)
