@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic.alias_generators import to_camel
@@ -36,3 +36,11 @@ class ConfigModel(BaseModel):
         frozen=True,
         use_attribute_docstrings=True,
     )
+
+
+def unique_items(cls: type, value: list[Any]) -> list[Any]:
+    """A list validator: each item at most once (`_unique = field_validator("hosts")(unique_items)`)."""
+    duplicates = sorted({str(v) for v in value if value.count(v) > 1})
+    if duplicates:
+        raise ValueError(f"listed more than once: {', '.join(duplicates)}")
+    return value

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from .base import ConfigModel, ResourceKey
+from .base import ConfigModel, ResourceKey, unique_items
 from .problems import MISSING, Problem, key_path
 
 if TYPE_CHECKING:
@@ -276,13 +276,7 @@ class RoutingConfig(ConfigModel):
     hosts: list[HostPattern] = []
     """Host headers, e.g. `api.example.com`."""
 
-    @field_validator("paths", "hosts")
-    @classmethod
-    def _unique(cls, value: list[str]) -> list[str]:
-        duplicates = sorted({v for v in value if value.count(v) > 1})
-        if duplicates:
-            raise ValueError(f"listed more than once: {', '.join(duplicates)}")
-        return value
+    _unique = field_validator("paths", "hosts")(unique_items)
 
 
 class ScheduleConfig(ConfigModel):
@@ -403,13 +397,7 @@ class GrantsConfig(ConfigModel):
     events: Literal["publish"] | None = None
     """`publish`: put events on the stack's event bus."""
 
-    @field_validator("secrets")
-    @classmethod
-    def _unique_secrets(cls, value: list[str]) -> list[str]:
-        duplicates = sorted({v for v in value if value.count(v) > 1})
-        if duplicates:
-            raise ValueError(f"listed more than once: {', '.join(duplicates)}")
-        return value
+    _unique_secrets = field_validator("secrets")(unique_items)
 
 
 class ServiceConfig(ConfigModel):

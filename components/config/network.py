@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import ConfigModel, LogRetentionDays
+from .base import ConfigModel, LogRetentionDays, unique_items
 
 NatStrategy = Literal["none", "single", "per-az"]
 """`none`: no NAT (private subnets reach AWS only through endpoints); `single`: one NAT in the first AZ,
@@ -85,13 +85,7 @@ class NetworkConfig(ConfigModel):
             raise ValueError("the VPC CIDR must be a private (RFC 1918) range, e.g. 10.20.0.0/16")
         return value
 
-    @field_validator("interface_endpoints")
-    @classmethod
-    def _unique_endpoints(cls, value: list[str]) -> list[str]:
-        duplicates = sorted({v for v in value if value.count(v) > 1})
-        if duplicates:
-            raise ValueError(f"listed more than once: {', '.join(duplicates)}")
-        return value
+    _unique_endpoints = field_validator("interface_endpoints")(unique_items)
 
     @model_validator(mode="after")
     def _fits_the_vpc(self) -> NetworkConfig:
