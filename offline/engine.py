@@ -19,8 +19,8 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from google.protobuf import json_format
-from pulumi.runtime.mocks import MockMonitor
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
 
 from .mocks import AwsMocks
@@ -109,6 +109,38 @@ def _struct_to_dict(struct: Any) -> dict[str, Any]:
     return plain(json_format.MessageToDict(struct, preserving_proto_field_name=True))
 
 
+def _wire_plain(value: Any) -> bool:
+    """Whether a decoded property value is plain JSON data: no secret, resource reference, asset or output
+    value (a dict carrying the signature key) and no unknown. For such values the SDK's own (de)serialisation
+    is the identity, up to dropped nulls."""
+    if value is None or isinstance(value, bool | int | float):
+        return True
+    if isinstance(value, str):
+        return value != UNKNOWN
+    if isinstance(value, dict):
+        return _SIG not in value and all(isinstance(k, str) and _wire_plain(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_wire_plain(v) for v in value)
+    return False
+
+
+def _without_nulls(value: Any) -> Any:
+    """What `pulumi.runtime.rpc.deserialize_properties` makes of plain data: null map entries dropped."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _as_lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _as_lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_lists(v) for v in value]
+    return value
+
+
 class RecordingMonitor(MockMonitor):
     """The mock monitor, recording each registration's parent, dependencies and options as well."""
 
@@ -130,11 +162,36 @@ class RecordingMonitor(MockMonitor):
                 qualified = f"{parent_type}${type_}"
         return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{qualified}::{name}"
 
+    def _register_plain(self, request: Any, decoded: dict[str, Any]) -> Any:
+        """`MockMonitor.RegisterResource` for plain data (`_wire_plain`), without its round trip through the
+        SDK's asynchronous (de)serialisation (~0.3 ms a resource: a tenth of a 200-service run). The same mock
+        call, the same response; None when the mocks answer with anything but plain data."""
+        args = MockResourceArgs(typ=request.type, name=request.name, inputs=_without_nulls(decoded),
+                                provider=request.provider, resource_id=request.importId,
+                                custom=request.custom or False)
+        resource_id, state = self.mocks.new_resource(args)
+        if not isinstance(state, dict) or not _wire_plain(state):
+            return None
+        urn = self.make_urn(request.parent, request.type, request.name)
+        struct = struct_pb2.Struct()
+        struct.update(_as_lists({k: v for k, v in state.items() if v is not None}))  # top-level nulls dropped
+        registered_id: Any = resource_id  # None for components, as the SDK's own path passes it
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, registered_id, state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=registered_id, object=struct)
+
+    fast = True
+    """Take `_register_plain` where it applies (tests compare both paths)."""
+
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        decoded = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
+        response = None
+        if self.fast and request.type != ROOT_TYPE and not request.transforms and _wire_plain(decoded):
+            response = self._register_plain(request, decoded)
+        if response is None:
+            response = super().RegisterResource(request)
         if request.type == ROOT_TYPE:
             self.root_urn = response.urn
-        inputs = _struct_to_dict(request.object)
+        inputs = plain(decoded)
         outputs = _struct_to_dict(response.object) if request.type != ROOT_TYPE else {}
         record = RecordedResource(
             type=request.type,
