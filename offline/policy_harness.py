@@ -18,6 +18,9 @@ independent of the platform's code.
         report = harness.check(run.resources, stack="dev", preview=True)
     print(format_report(report)); write_json_report(report, "out/policy-dev.json")
 
+`harness.begin(...)` gives the same check one resource at a time (`Analysis.add` as each is registered, then
+`finish`): the offline preview judges resources while the program is still running, as the engine does.
+
 Numbers travel as floats (protobuf Struct). Violations are returned as typed `Diagnostic`s; a stack passes
 when no diagnostic is mandatory.
 """
