@@ -481,17 +481,14 @@ def fake_project(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     return project, record, env
 
 
+def run_wrapper(project: Path, env: dict[str, str], command: list[str]) -> subprocess.CompletedProcess[str]:
+    """A make target or script of the fake project, with the fake `pulumi` on PATH."""
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False, timeout=60)
+
+
 def test_wrapper_always_passes_the_pack_and_the_stack_config(fake_project: tuple[Path, Path, dict[str, str]]) -> None:
     project, record, env = fake_project
-    result = subprocess.run(
-        ["make", "-s", "up", "STACK=prod"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = run_wrapper(project, env, ["make", "-s", "up", "STACK=prod"])
     assert result.returncode == 0, result.stderr
     assert record.read_text().splitlines() == [
         "up",
@@ -510,15 +507,7 @@ def test_wrapper_bootstrap_uses_its_project_dir_and_the_prod_config(
     fake_project: tuple[Path, Path, dict[str, str]],
 ) -> None:
     project, record, env = fake_project
-    result = subprocess.run(
-        ["make", "-s", "bootstrap-preview"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = run_wrapper(project, env, ["make", "-s", "bootstrap-preview"])
     assert result.returncode == 0, result.stderr
     argv = record.read_text().splitlines()
     assert argv[:5] == ["preview", "--cwd", str(project / "bootstrap"), "--stack", "shared"]
@@ -543,7 +532,7 @@ def test_wrapper_refuses_to_run_without_a_stack_or_its_pack_config(
     fake_project: tuple[Path, Path, dict[str, str]], command: list[str], message: str
 ) -> None:
     project, record, env = fake_project
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False, timeout=60)
+    result = run_wrapper(project, env, command)
     assert result.returncode != 0
     assert message in result.stderr
     assert not record.exists(), "pulumi ran"
@@ -552,9 +541,7 @@ def test_wrapper_refuses_to_run_without_a_stack_or_its_pack_config(
 def test_wrapper_refuses_to_run_without_the_pack(fake_project: tuple[Path, Path, dict[str, str]]) -> None:
     project, record, env = fake_project
     (project / "policies" / "PulumiPolicy.yaml").unlink()
-    result = subprocess.run(
-        ["make", "preview", "STACK=dev"], cwd=project, env=env, capture_output=True, text=True, check=False, timeout=60
-    )
+    result = run_wrapper(project, env, ["make", "preview", "STACK=dev"])
     assert result.returncode != 0 and "no policy pack" in result.stderr
     assert not record.exists()
 
