@@ -36,6 +36,9 @@ class LoadBalancerArgs:
     public_subnet_ids: Sequence[pulumi.Input[str]]
     """The ALB's subnets: the network's public tier, one per AZ."""
     aws_context: AwsContext
+    network_ready: Sequence[pulumi.Resource] = ()
+    """Created before the ALB: the internet gateway and the public routes (`Network.internet_ready`). AWS
+    refuses an internet-facing ALB in a VPC whose gateway is not attached yet. Default none."""
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -92,7 +95,7 @@ class LoadBalancer(pulumi.ComponentResource):
                                                           prefix=ACCESS_LOG_PREFIX, enabled=True),
             tags={"Name": physical_name("alb")},
             # The ALB writes a test object when access logging is turned on: the bucket policy must exist first.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs_bucket]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs_bucket, *args.network_ready]),
         )
         self.arn = lb.arn
         self.arn_suffix = lb.arn_suffix

@@ -43,12 +43,22 @@ class Network(pulumi.ComponentResource):
     public_subnet_ids: list[pulumi.Output[str]]
     private_subnet_ids: list[pulumi.Output[str]]
     data_subnet_ids: list[pulumi.Output[str]]
+    internet_ready: list[pulumi.Resource]
+    """What an internet-facing load balancer must wait for: the internet gateway, the public default route
+    and the public subnets' route table associations. Without this edge AWS can answer `InvalidSubnet: VPC
+    ... has no internet gateway` when the ALB is created in the same `up` as the network."""
+    egress_ready: list[pulumi.Resource]
+    """What tasks in the private subnets must wait for before their first start: the private subnets'
+    associations and default routes to the NAT gateways, the gateway endpoints and the interface endpoints.
+    Without these edges the first tasks can start before they can reach ECR, Logs or Secrets Manager, fail
+    to pull, and count against the deployment circuit breaker."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:network:Network", name, None, opts)
         config = args.config
         self._name = name
         self._child = pulumi.ResourceOptions(parent=self)
+        self._associations: dict[str, list[aws.ec2.RouteTableAssociation]] = {}
         zones = aws.get_availability_zones(
             state="available",
             filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
@@ -73,28 +83,32 @@ class Network(pulumi.ComponentResource):
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags={"Name": physical_name("igw")},
                                       opts=self._child)
         public_table = self._route_table(vpc, "public", subnets["public"])
-        aws.ec2.Route(f"{name}-public-default", route_table_id=public_table.id,
-                      destination_cidr_block="0.0.0.0/0", gateway_id=igw.id, opts=self._child)
+        public_default = aws.ec2.Route(f"{name}-public-default", route_table_id=public_table.id,
+                                       destination_cidr_block="0.0.0.0/0", gateway_id=igw.id, opts=self._child)
+        self.internet_ready = [igw, public_default, *self._associations["public"]]
+        self.egress_ready = []
 
         nats = self._nat_gateways(config, subnets["public"], igw)
         private_tables = []
         for index, subnet in enumerate(subnets["private"]):
             table = self._route_table(vpc, f"private-{self._zone_suffix(index)}", [subnet])
             private_tables.append(table)
+            self.egress_ready.extend(self._associations[f"private-{self._zone_suffix(index)}"])
             if nats:
                 nat = nats[index] if len(nats) > 1 else nats[0]
-                aws.ec2.Route(f"{name}-private-{self._zone_suffix(index)}-default", route_table_id=table.id,
-                              destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id, opts=self._child)
+                self.egress_ready.append(aws.ec2.Route(
+                    f"{name}-private-{self._zone_suffix(index)}-default", route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id, opts=self._child))
         data_table = self._route_table(vpc, "data", subnets["data"])
         self.private_route_table_ids = [t.id for t in private_tables]
         self.data_route_table_id = data_table.id
 
         gateway_tables = [*[t.id for t in private_tables], data_table.id]
         for service in ("s3", "dynamodb"):
-            aws.ec2.VpcEndpoint(f"{name}-{service}-endpoint", vpc_id=vpc.id,
-                                service_name=args.aws_context.endpoint_service(service),
-                                vpc_endpoint_type="Gateway", route_table_ids=gateway_tables,
-                                tags={"Name": physical_name(service, "gateway")}, opts=self._child)
+            self.egress_ready.append(aws.ec2.VpcEndpoint(
+                f"{name}-{service}-endpoint", vpc_id=vpc.id, service_name=args.aws_context.endpoint_service(service),
+                vpc_endpoint_type="Gateway", route_table_ids=gateway_tables,
+                tags={"Name": physical_name(service, "gateway")}, opts=self._child))
         self.endpoint_security_group_id: pulumi.Output[str] | None = None
         if config.interface_endpoints:
             self.endpoint_security_group_id = self._interface_endpoints(
@@ -130,9 +144,11 @@ class Network(pulumi.ComponentResource):
     def _route_table(self, vpc: aws.ec2.Vpc, label: str, subnets: list[aws.ec2.Subnet]) -> aws.ec2.RouteTable:
         table = aws.ec2.RouteTable(f"{self._name}-{label}-rt", vpc_id=vpc.id,
                                    tags={"Name": physical_name(label)}, opts=self._child)
-        for subnet in subnets:
+        self._associations[label] = [
             aws.ec2.RouteTableAssociation(f"{subnet._name}-rta", subnet_id=subnet.id, route_table_id=table.id,
                                           opts=self._child)
+            for subnet in subnets
+        ]
         return table
 
     def _nat_gateways(self, config: NetworkConfig, public: list[aws.ec2.Subnet],
@@ -162,12 +178,12 @@ class Network(pulumi.ComponentResource):
             to_port=443, cidr_ipv4=config.cidr, description="HTTPS from the VPC", opts=self._child,
         )
         for service in config.interface_endpoints:
-            aws.ec2.VpcEndpoint(
+            self.egress_ready.append(aws.ec2.VpcEndpoint(
                 f"{self._name}-{service.replace('.', '-')}-endpoint", vpc_id=vpc.id,
                 service_name=context.endpoint_service(service), vpc_endpoint_type="Interface",
                 private_dns_enabled=True, subnet_ids=subnet_ids, security_group_ids=[group.id],
                 tags={"Name": physical_name(service.replace(".", "-"), "endpoint")}, opts=self._child,
-            )
+            ))
         return group.id
 
     def _flow_logs(self, vpc: aws.ec2.Vpc, config: NetworkConfig, args: NetworkArgs) -> None:
@@ -186,7 +202,7 @@ class Network(pulumi.ComponentResource):
                 context.arn("ec2", "vpc-flow-log/*")),
             opts=self._child,
         )
-        aws.iam.RolePolicy(
+        write = aws.iam.RolePolicy(
             f"{self._name}-flow-logs-write", role=role.id,
             policy=policy_document([Statement(
                 sid="WriteFlowLogs",
@@ -198,5 +214,7 @@ class Network(pulumi.ComponentResource):
         aws.ec2.FlowLog(
             f"{self._name}-flow-log", vpc_id=vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
             log_destination=log_group.arn, iam_role_arn=role.arn, max_aggregation_interval=60,
-            tags={"Name": physical_name("vpc-flow-log")}, opts=self._child,
+            tags={"Name": physical_name("vpc-flow-log")},
+            # The flow log service checks the role's permissions when the flow log is created.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[write]),
         )

@@ -67,14 +67,16 @@ class Platform(pulumi.ComponentResource):
         if any(service.kind == "web" for service in config.services.values()):
             self.load_balancer = LoadBalancer("load-balancer", LoadBalancerArgs(
                 config=config.load_balancer, vpc_id=self.network.vpc_id,
-                public_subnet_ids=self.network.public_subnet_ids, aws_context=context), child)
+                public_subnet_ids=self.network.public_subnet_ids, aws_context=context,
+                network_ready=self.network.internet_ready), child)
         self.services: dict[str, Service] = {
             name: Service(name, ServiceArgs(
                 config=service, cluster=self.cluster, vpc_id=self.network.vpc_id,
                 subnet_ids=self.network.private_subnet_ids, aws_context=context,
                 log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn,
                 load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores,
-                deployment_alarm_names=deployment_alarm_names(name, service.kind)), child)
+                deployment_alarm_names=deployment_alarm_names(name, service.kind),
+                network_ready=self.network.egress_ready), child)
             for name, service in config.services.items()
         }
 

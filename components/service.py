@@ -70,6 +70,10 @@ class ServiceArgs:
     """CloudWatch alarms a deployment watches (ECS deployment alarms): one going to ALARM during a deployment
     rolls it back. Plain names (`components.alarms.deployment_alarm_names`), so the alarms, which watch this
     service, can be created after it without a dependency cycle. Default none: the circuit breaker only."""
+    network_ready: Sequence[pulumi.Resource] = ()
+    """Created before the ECS service (`Network.egress_ready`): the private routes to NAT and the VPC
+    endpoints. The first tasks start as soon as the service exists; without these they cannot pull their
+    image or reach their secrets, and each failed start counts against the circuit breaker. Default none."""
 
 
 class Service(pulumi.ComponentResource):
@@ -107,6 +111,7 @@ class Service(pulumi.ComponentResource):
         self._name = name
         self._child = pulumi.ResourceOptions(parent=self)
         self._args = args
+        self._role_policies: list[aws.iam.RolePolicy] = []
         config = args.config
         self.kind = config.kind
         self.cluster_name = args.cluster.name
@@ -142,7 +147,10 @@ class Service(pulumi.ComponentResource):
         self.security_group_id = group.id
         task_definition = self._task_definition(image, log_group, container_secrets, execution_role, task_role)
 
-        depends_on: list[pulumi.Resource] = [args.cluster.capacity_providers]
+        # The roles' policies too: ECS uses the execution role the moment the first task starts, before an
+        # inline policy created in the same `up` may exist.
+        depends_on: list[pulumi.Resource] = [args.cluster.capacity_providers, *self._role_policies,
+                                             *args.network_ready]
         load_balancers = None
         if config.kind == "web":
             assert config.port is not None  # checked above: a web service has a port
@@ -298,9 +306,10 @@ class Service(pulumi.ComponentResource):
             opts=self._child,
         )
         if statements:
-            aws.iam.RolePolicy(f"{self._name}-{purpose}-policy", role=role.id, name=f"{purpose}-least-privilege",
-                               policy=policy_document(statements),
-                               opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)))
+            self._role_policies.append(aws.iam.RolePolicy(
+                f"{self._name}-{purpose}-policy", role=role.id, name=f"{purpose}-least-privilege",
+                policy=policy_document(statements),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on))))
         return role
 
     # -- network ---------------------------------------------------------------------------------
