@@ -134,7 +134,7 @@ class Database(pulumi.ComponentResource):
             cluster_identifier=identifier,
             engine=aws.rds.EngineType.AURORA_POSTGRESQL,
             engine_mode="provisioned",
-            engine_version=config.engine_version,
+            engine_version=_creation_version(config.engine_version),
             database_name=config.database_name,
             master_username=config.master_username,
             manage_master_user_password=True,
@@ -157,7 +157,9 @@ class Database(pulumi.ComponentResource):
             final_snapshot_identifier=physical_name("db", "final") if args.protect else None,
             apply_immediately=not args.protect,
             tags={"Name": identifier},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[log_group]),
+            # AWS's automatic minor upgrades move the version past the configured one: that drift is expected.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[log_group],
+                                        ignore_changes=["engineVersion"]),
         )
         zones = list(args.availability_zones)
         instances = []
@@ -182,7 +184,7 @@ class Database(pulumi.ComponentResource):
                 tags={"Name": physical_name("db", role), "Role": "writer" if index == 0 else "reader"},
                 # One at a time: the first one created becomes the writer.
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
-                                            depends_on=instances[-1:] or None),
+                                            depends_on=instances[-1:] or None, ignore_changes=["engineVersion"]),
             )
             instances.append(instance)
         self.cluster_identifier = cluster.cluster_identifier
@@ -236,3 +238,11 @@ class Database(pulumi.ComponentResource):
             tags={"Name": physical_name("db", "from", name)},
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def _creation_version(configured: str) -> pulumi.Input[str]:
+    """The version to create the cluster with: `major.minor` as configured, or for a major alone the newest
+    minor RDS offers for it (asked at preview, so the plan shows the exact version)."""
+    if "." in configured:
+        return configured
+    return aws.rds.get_engine_version_output(engine="aurora-postgresql", version=configured, latest=True).version_actual

@@ -135,6 +135,20 @@ def _zone(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
             "privateZone": False, "nameServers": ["ns-1.awsdns-01.org"]}
 
 
+AURORA_POSTGRESQL_NEWEST_MINOR = {"13": "13.20", "14": "14.17", "15": "15.12", "16": "16.8", "17": "17.4"}
+"""What `aws.rds.getEngineVersion(engine="aurora-postgresql", version=<major>, latest=True)` answers here: a
+plausible newest minor per major (the real answer moves as AWS releases minors)."""
+
+
+@invoke("aws:rds/getEngineVersion:getEngineVersion")
+def _engine_version(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
+    requested = str(args.get("version") or "16")
+    actual = AURORA_POSTGRESQL_NEWEST_MINOR.get(requested, requested)
+    family = f"{args.get('engine', 'aurora-postgresql')}{actual.split('.')[0]}"
+    return {"engine": args.get("engine"), "version": actual, "versionActual": actual, "id": actual,
+            "parameterGroupFamily": family, "status": "available", "latest": args.get("latest")}
+
+
 @invoke("aws:iam/getPolicyDocument:getPolicyDocument")
 def _policy_document(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     statements = []

@@ -246,8 +246,12 @@ class DatabaseConfig(ConfigModel):
     """The Aurora PostgreSQL cluster: Serverless v2 by default, in the data subnets, KMS-encrypted,
     RDS-managed master secret, IAM auth, TLS forced."""
 
-    engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}\.\d{1,2}$")] = "16.6"
-    """Aurora PostgreSQL version, major.minor. Default 16.6."""
+    engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{1,2})?$")] = "16"
+    """Aurora PostgreSQL version at creation: a major (`16`, the default: the newest minor AWS offers for it
+    when the cluster is created) or major.minor (`16.6`, which must still be orderable). Minor versions then
+    move with AWS's automatic minor upgrades in the maintenance window, and the platform ignores that drift
+    (a pinned minor would otherwise make the next `up` try to downgrade, which RDS refuses). A major upgrade
+    is a deliberate operation: see the README's database runbook."""
     instance_class: Annotated[str, StringConstraints(pattern=r"^db\.(serverless|[a-z0-9]+\.[a-z0-9]+)$")] = (
         "db.serverless")
     """`db.serverless` (Serverless v2, the default) or a provisioned class such as `db.r6g.large`."""
@@ -456,7 +460,8 @@ def _check_database(database: DatabaseConfig, environment: str, az_count: int) -
                               database.min_capacity)
             first = AUTO_PAUSE_MIN_VERSIONS.get(database.major_version)
             version = tuple(int(p) for p in database.engine_version.split("."))
-            if database.major_version < 13 or (first is not None and version < first):
+            # A major alone means its newest minor, which is past every major's first auto-pause release.
+            if database.major_version < 13 or (first is not None and len(version) > 1 and version < first):
                 yield Problem(key_path((*path, "engineVersion")),
                               "scaling to 0 ACU needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later",
                               database.engine_version)

@@ -16,7 +16,7 @@ def test_cluster_is_aurora_postgres_serverless_v2_encrypted_with_the_stack_key(s
     cluster = stack_run.named("database-cluster").inputs
     arn = key_arn(stack_run)
     assert (cluster["engine"], cluster["engineMode"], cluster["engineVersion"]) == (
-        "aurora-postgresql", "provisioned", "16.6")
+        "aurora-postgresql", "provisioned", "16.8")
     low, high = CAPACITY[stack_run.stack]
     scaling = cluster["serverlessv2ScalingConfiguration"]
     assert (scaling["minCapacity"], scaling["maxCapacity"]) == (low, high)
@@ -125,3 +125,14 @@ def test_security_group_admits_5432_only_from_granted_services_and_has_no_egress
     granted = {name for name, service in config_of(stack_run.stack).services.items()
                if service.grants.database is not None}
     assert {r.inputs["description"] for r in ingress} == {f"PostgreSQL from {name}" for name in granted}
+
+
+def test_minor_version_drift_from_automatic_upgrades_is_ignored(stack_run: StackRun) -> None:
+    """AWS moves the minor version in the maintenance window; a pinned minor would make the next `up` try a
+    downgrade that RDS refuses. The configured major resolves to its newest minor at creation."""
+    members = [r for r in stack_run.of_type("aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance")]
+    assert members
+    for member in members:
+        assert "engineVersion" in member.ignore_changes, member.name
+    for instance in stack_run.of_type("aws:rds/clusterInstance:ClusterInstance"):
+        assert instance.inputs["autoMinorVersionUpgrade"] is True

@@ -210,4 +210,4 @@ def test_a_stack_file_value_wins_over_the_database_preset() -> None:
 def test_database_defaults_are_serverless_v2_with_tls_era_postgres() -> None:
     database = DatabaseConfig.model_validate({})
     assert database.serverless
-    assert (database.engine_version, database.major_version, database.slow_query_ms) == ("16.6", 16, 1000)
+    assert (database.engine_version, database.major_version, database.slow_query_ms) == ("16", 16, 1000)
