@@ -23,6 +23,12 @@ LOG_EXPORTS = ("postgresql",)
 """Aurora PostgreSQL exports one log type, `postgresql` (statements, errors, connections, slow queries)."""
 
 
+CREATE_TIMEOUTS = pulumi.CustomTimeouts(create="45m", update="90m")
+"""Aurora creates in 10-20 minutes; the provider's defaults (cluster 120 min, instance 90 min) would outlast
+the deploy job (see `.github/workflows/deploy.yml`), which would then be killed holding the stack's lock.
+Updates keep a longer bound: a class change or a minor upgrade applied now can take longer."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class DatabaseArgs:
     config: DatabaseConfig
@@ -159,7 +165,7 @@ class Database(pulumi.ComponentResource):
             tags={"Name": identifier},
             # AWS's automatic minor upgrades move the version past the configured one: that drift is expected.
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[log_group],
-                                        ignore_changes=["engineVersion"]),
+                                        ignore_changes=["engineVersion"], custom_timeouts=CREATE_TIMEOUTS),
         )
         zones = list(args.availability_zones)
         instances = []
@@ -184,7 +190,8 @@ class Database(pulumi.ComponentResource):
                 tags={"Name": physical_name("db", role), "Role": "writer" if index == 0 else "reader"},
                 # One at a time: the first one created becomes the writer.
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
-                                            depends_on=instances[-1:] or None, ignore_changes=["engineVersion"]),
+                                            depends_on=instances[-1:] or None, ignore_changes=["engineVersion"],
+                                            custom_timeouts=CREATE_TIMEOUTS),
             )
             instances.append(instance)
         self.cluster_identifier = cluster.cluster_identifier
@@ -245,4 +252,4 @@ def _creation_version(configured: str) -> pulumi.Input[str]:
     minor RDS offers for it (asked at preview, so the plan shows the exact version)."""
     if "." in configured:
         return configured
-    return aws.rds.get_engine_version_output(engine="aurora-postgresql", version=configured, latest=True).version_actual
+    return aws.rds.get_engine_version_output(engine=ENGINE, version=configured, latest=True).version_actual

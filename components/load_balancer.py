@@ -28,6 +28,10 @@ Balancing account (`aws.elb.get_service_account`). Newer regions deliver as the 
 `logdelivery.elasticloadbalancing.amazonaws.com` instead."""
 
 
+CERTIFICATE_VALIDATION_TIMEOUT = "20m"
+"""How long `pulumi up` waits for ACM to issue a DNS-validated certificate before failing cleanly."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancerArgs:
     config: LoadBalancerConfig
@@ -200,7 +204,12 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         validation = aws.acm.CertificateValidation(
             f"{self._name}-certificate-validated", certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn], opts=self._child,
+            validation_record_fqdns=[record.fqdn],
+            # The provider polls for 75 minutes by default: a zone that is not delegated would hold the stack's
+            # lock past the deploy job's timeout. 20 minutes is ample for a delegated zone (DNS validation
+            # usually completes in a few); `run.py preflight` checks the delegation before an `up`.
+            opts=pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(
+                create=CERTIFICATE_VALIDATION_TIMEOUT)),
         )
         # The listener takes the ARN from the validation, so it waits until the certificate is issued.
         return validation.certificate_arn

@@ -54,6 +54,8 @@ class RecordedResource:
     id: str | None = None
     retain_on_delete: bool = False
     ignore_changes: list[str] = field(default_factory=list)
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    """The `customTimeouts` option (`create`, `update`, `delete` durations such as `20m`) where one is set."""
     registered_at: float = field(default=0.0, compare=False, repr=False)
     """When the engine received the registration (`time.time()`), for the benchmarks' "program start to last
     resource registered"; not part of what the engine records, so never compared."""
@@ -208,6 +210,8 @@ class RecordingMonitor(MockMonitor):
             id=response.id or None,
             retain_on_delete=bool(request.retainOnDelete),
             ignore_changes=list(request.ignoreChanges),
+            custom_timeouts={k: v for k in ("create", "update", "delete")
+                             if (v := getattr(request.customTimeouts, k))},
             registered_at=time.time(),
         )
         with self._lock:  # one order for the records and the listener

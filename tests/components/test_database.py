@@ -130,7 +130,7 @@ def test_security_group_admits_5432_only_from_granted_services_and_has_no_egress
 def test_minor_version_drift_from_automatic_upgrades_is_ignored(stack_run: StackRun) -> None:
     """AWS moves the minor version in the maintenance window; a pinned minor would make the next `up` try a
     downgrade that RDS refuses. The configured major resolves to its newest minor at creation."""
-    members = [r for r in stack_run.of_type("aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance")]
+    members = stack_run.of_type("aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance")
     assert members
     for member in members:
         assert "engineVersion" in member.ignore_changes, member.name

@@ -42,10 +42,11 @@ def on(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def pulumi_action_steps(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """pulumi/actions steps that run a command (without `command:` the action only installs the CLI)."""
     return [
         (job_id, step)
         for job_id, _, step in workflow_steps(document)
-        if str(step.get("uses", "")).split("@")[0] == "pulumi/actions"
+        if str(step.get("uses", "")).split("@")[0] == "pulumi/actions" and step.get("with", {}).get("command")
     ]
 
 
@@ -259,7 +260,7 @@ def test_pull_request_workflow_runs_everything_without_secrets_first() -> None:
         if str(step.get("uses", "")).startswith("actions/upload-artifact@")
     ]
     assert upload and upload[0].get("if") == "always()"
-    for job_id in ("lint", "test", "offline-preview"):
+    for job_id in ("lint", "test", "project-files", "offline-preview"):
         assert "if" not in jobs[job_id], f"{job_id} must run for forks too"
         assert "id-token" not in (jobs[job_id].get("permissions") or {})
 
@@ -271,7 +272,7 @@ def test_cloud_preview_runs_only_with_credentials_and_comments_on_the_pr() -> No
     job_id, step = steps[0]
     job = document["jobs"][job_id]
     assert "head.repo.full_name == github.repository" in job["if"]
-    assert set(job["needs"]) == {"lint", "test", "offline-preview"}
+    assert set(job["needs"]) == {"lint", "test", "project-files", "offline-preview"}
     assert job["strategy"]["matrix"]["stack"] == list(STACKS)
     assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
     inputs = step["with"]
@@ -332,7 +333,8 @@ def test_least_privilege_permissions_and_timeouts(path: Path) -> None:
     assert top is not None, f"{path.name}: no top-level permissions (the default token can write)"
     assert top == {} or set(top.values()) == {"read"}, f"{path.name}: top-level permissions {top}"
     for job_id, job in document["jobs"].items():
-        assert isinstance(job.get("timeout-minutes"), int) and job["timeout-minutes"] <= 120, job_id
+        # Bounded, and above every resource timeout (tests/delivery/test_timeouts.py), under GitHub's 6 h.
+        assert isinstance(job.get("timeout-minutes"), int) and job["timeout-minutes"] <= 180, job_id
         assert job.get("runs-on") == "ubuntu-24.04", f"{job_id}: runner not pinned"
         for scope, level in (job.get("permissions") or {}).items():
             if level == "write":
@@ -569,3 +571,13 @@ def test_readme_policy_levels_table_matches_the_pack_configs() -> None:
         retention = (config.get("prod-data-protection") or {}).get("minimumBackupRetentionDays")
         if retention is not None:
             assert f"{int(retention)} days" in row, stack
+
+
+def test_project_files_job_loads_every_file_in_the_pinned_real_cli() -> None:
+    job = load_yaml(PR_WORKFLOW)["jobs"]["project-files"]
+    steps = job["steps"]
+    install = [s for s in steps if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    assert len(install) == 1 and "command" not in install[0]["with"], "install only: no pulumi command to run"
+    assert install[0]["with"]["pulumi-version-file"] == ".pulumi-version"
+    assert steps[-1]["run"] == "scripts/cli-project-check.sh"
+    assert "permissions" not in job and "id-token" not in str(job), "no cloud: no credentials"
