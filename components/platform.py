@@ -17,6 +17,7 @@ from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
+from .config.compute import reads_stack_secrets
 from .config.observability import instance_memory_gib, max_connections
 from .database import Database, DatabaseArgs
 from .events import Events, EventsArgs, bus_name, rule_arn
@@ -76,7 +77,8 @@ class Platform(pulumi.ComponentResource):
                 log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn,
                 load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores,
                 deployment_alarm_names=deployment_alarm_names(name, service.kind),
-                network_ready=self.network.egress_ready), child)
+                network_ready=self.network.egress_ready,
+                hold_tasks=config.secrets_pending and reads_stack_secrets(service)), child)
             for name, service in config.services.items()
         }
 

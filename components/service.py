@@ -70,6 +70,9 @@ class ServiceArgs:
     """CloudWatch alarms a deployment watches (ECS deployment alarms): one going to ALARM during a deployment
     rolls it back. Plain names (`components.alarms.deployment_alarm_names`), so the alarms, which watch this
     service, can be created after it without a dependency cycle. Default none: the circuit breaker only."""
+    hold_tasks: bool = False
+    """Create the service with 0 tasks and pin its autoscaling to 0 (`platform:secretsPending`, the first
+    deploy, before its secrets have values). Default off."""
     network_ready: Sequence[pulumi.Resource] = ()
     """Created before the ECS service (`Network.egress_ready`): the private routes to NAT and the VPC
     endpoints. The first tasks start as soon as the service exists; without these they cannot pull their
@@ -167,7 +170,7 @@ class Service(pulumi.ComponentResource):
                 capacity_provider="FARGATE_SPOT", weight=capacity.spot_weight))
         service = aws.ecs.Service(
             f"{name}-service", name=physical_name(name, max_length=255), cluster=args.cluster.arn,
-            task_definition=task_definition.arn, desired_count=config.desired_count,
+            task_definition=task_definition.arn, desired_count=0 if args.hold_tasks else config.desired_count,
             capacity_provider_strategies=strategies, platform_version="LATEST",
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
                 subnets=list(args.subnet_ids), security_groups=[group.id], assign_public_ip=False),
@@ -427,7 +430,8 @@ class Service(pulumi.ComponentResource):
         target = aws.appautoscaling.Target(
             f"{self._name}-scaling-target", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", self._args.cluster.name, "/", service.name),
-            min_capacity=scaling.min_count, max_capacity=scaling.max_count, opts=self._child,
+            min_capacity=0 if self._args.hold_tasks else scaling.min_count,
+            max_capacity=0 if self._args.hold_tasks else scaling.max_count, opts=self._child,
         )
 
         def tracking(label: str, value: float,
@@ -465,8 +469,8 @@ class Service(pulumi.ComponentResource):
                 self._scale_from_zero(target, queue, service)
         if scaling.schedule is not None:
             schedule = scaling.schedule
-            for label, expression, low, high in (("stop", schedule.stop, 0, 0),
-                                                 ("start", schedule.start, scaling.min_count, scaling.max_count)):
+            start = (0, 0) if self._args.hold_tasks else (scaling.min_count, scaling.max_count)  # keep the hold
+            for label, expression, low, high in (("stop", schedule.stop, 0, 0), ("start", schedule.start, *start)):
                 aws.appautoscaling.ScheduledAction(
                     f"{self._name}-schedule-{label}", name=physical_name(self._name, label, max_length=255),
                     service_namespace=target.service_namespace, scalable_dimension=target.scalable_dimension,

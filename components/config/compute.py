@@ -486,6 +486,11 @@ class ServiceConfig(ConfigModel):
 
 # -- cross-checks ----------------------------------------------------------------------------------
 
+def reads_stack_secrets(service: ServiceConfig) -> bool:
+    """Whether the service injects a secret this stack creates (empty until an operator puts its value)."""
+    return any(not is_secret_arn(reference) for reference in service.secrets.values())
+
+
 def check(config: StackConfig) -> list[Problem]:
     """Checks across keys and sections: kinds have what they need, grants name stores that exist, counts
     are ordered, listener rules do not collide, HTTPS where the environment requires it."""

@@ -43,6 +43,12 @@ class StackConfig(ConfigModel):
     protect_stateful_resources: bool
     """Pulumi `protect` (and AWS deletion protection where it exists) on databases, tables and buckets.
     Preset: on in prod, so a `pulumi up` can never delete or replace stored data there."""
+    secrets_pending: bool = False
+    """First deploy of a stack whose services read stack secrets: those services are created with 0 tasks and
+    their autoscaling held at 0, because ECS cannot start a task whose secret has no value yet (each attempt
+    fails with `ResourceInitializationError` and the circuit breaker fails the deployment, while `pulumi up`
+    reports success). Put the secrets' values (README, "First deploy"), check with `run.py preflight`, then
+    remove this key and `up` again. Default off."""
     network: NetworkConfig
     cluster: ClusterConfig = ClusterConfig()
     load_balancer: LoadBalancerConfig = LoadBalancerConfig()
