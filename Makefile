@@ -17,7 +17,7 @@ BOOTSTRAP_STACK ?= shared
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-node test lint lint-python lint-workflows bench preview-offline \
-	preview-offline-all preview up bootstrap-preview bootstrap-up require-stack
+	preview-offline-all preflight preview up bootstrap-preview bootstrap-up require-stack
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ preview-offline: require-stack ## offline preview + policy report: make preview-
 
 preview-offline-all: ## offline preview + policy report of every stack
 	@for stack in $(STACKS); do $(PYTHON) run.py preview --stack $$stack --quiet || exit 1; done
+
+preflight: require-stack ## read-only checks of the account before an up (AWS credentials): make preflight STACK=prod
+	$(PYTHON) run.py preflight --stack $(STACK)
 
 preview: require-stack ## pulumi preview with the pack: make preview STACK=dev
 	scripts/pulumi.sh preview $(STACK)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from offline.engine import StackRun, run_stack, stack_config
-from tests.components.compute_support import SCALING_TARGET, SCHEDULED_ACTION, child, services
+from tests.components.compute_support import SCHEDULED_ACTION, child, services
 
 
 @cache

@@ -1,0 +1,1 @@
+"""Read-only checks, with AWS credentials, of what a `pulumi up` needs and config cannot know."""
