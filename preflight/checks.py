@@ -2,9 +2,10 @@
 
 Each check reads the account (never writes, never reads a secret's value) and returns the gaps it found,
 each with the way to close it. They cover what config validation cannot see and what makes a first `up`
-fail or half-work: the hosted zone of the stack's domain exists and is delegated; a configured certificate
-is issued; the pinned images exist in this account's ECR; every stack secret exists and has a value; the
-ECS service-linked role exists; the Elastic IP quota leaves room for the stack's NAT gateways.
+fail or half-work: placeholder values left from the example stack files; the hosted zone of the stack's
+domain exists and is delegated; a configured certificate is issued; the pinned images exist in this
+account's ECR; every stack secret exists and has a value; the ECS service-linked role exists; the Elastic
+IP quota leaves room for the stack's NAT gateways.
 """
 
 from __future__ import annotations
@@ -160,8 +161,38 @@ def elastic_ips(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[G
                 "quota increase (Service Quotas, EC2-VPC Elastic IPs) or use natStrategy single")]
 
 
+DOCUMENTATION_ACCOUNT = "123456789012"
+"""The account id AWS's documentation uses; in a stack file it is a placeholder, never a real registry."""
+DOCUMENTATION_DOMAINS = ("example.com", "example.org", "example.net", "example")
+"""RFC 2606 names: addresses there reach nobody."""
+
+
+def placeholders(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[Gap]:
+    """Values the example stack files carry that must be replaced before a real deploy."""
+    config = target.config
+    gaps: list[Gap] = []
+    for name, service in config.services.items():
+        if service.image and parse_image(service.image).ecr_account == DOCUMENTATION_ACCOUNT != target.account:
+            gaps.append(Gap("placeholders", f"services.{name}.image names the documentation account "
+                            f"{DOCUMENTATION_ACCOUNT}: use this account's ECR ({target.account}) or your registry"))
+    for key, address in [("owner", config.owner), *(("alarms.emails", e) for e in config.alarms.emails)]:
+        if _documentation_domain(address.rpartition("@")[2]):
+            gaps.append(Gap("placeholders", f"{key}: {address} is a placeholder address; alarms and budget "
+                            "alerts sent there reach nobody"))
+    domain = config.load_balancer.domain
+    if domain is not None and _documentation_domain(domain.hosted_zone):
+        gaps.append(Gap("placeholders", f"loadBalancer.domain.hostedZone: {domain.hosted_zone} is a "
+                        "documentation domain: set the stack's own zone"))
+    return gaps
+
+
+def _documentation_domain(name: str) -> bool:
+    name = name.lower().rstrip(".")
+    return any(name == d or name.endswith("." + d) for d in DOCUMENTATION_DOMAINS)
+
+
 CHECKS: tuple[Callable[[Target, Clients, NsLookup], list[Gap]], ...] = (
-    hosted_zone, certificate, images, secrets, service_linked_roles, elastic_ips)
+    placeholders, hosted_zone, certificate, images, secrets, service_linked_roles, elastic_ips)
 
 
 def run_checks(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[Gap]:

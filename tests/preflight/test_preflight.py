@@ -34,15 +34,22 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
 
 
 def _target(**changes: Any) -> Target:
+    """Prod as its stack file says, with real-looking addresses and zone instead of the example.com placeholders
+    (the `placeholders` check has its own test)."""
     config = load_stack_config("prod", stack_config("prod"))
-    if changes:
-        config = config.model_copy(update=changes)
+    balancer = config.load_balancer
+    assert balancer.domain is not None
+    domain = balancer.domain.model_copy(update={"name": "api.acme-shop.io", "hosted_zone": "acme-shop.io"})
+    alarms = config.alarms.model_copy(update={"emails": ["oncall@acme-shop.io"]})
+    config = config.model_copy(update={"owner": "platform@acme-shop.io", "alarms": alarms,
+                                       "load_balancer": balancer.model_copy(update={"domain": domain}),
+                                       **changes})
     return Target(config=config, project="platform", stack="prod", region=REGION, account=ACCOUNT)
 
 
 def _ready(clients: Callable[[str], Any]) -> set[str]:
     """Everything prod's `up` needs; returns the zone's name servers (what a delegated zone resolves to)."""
-    zone = clients("route53").create_hosted_zone(Name="example.com", CallerReference="preflight")
+    zone = clients("route53").create_hosted_zone(Name="acme-shop.io", CallerReference="preflight")
     clients("ecr").create_repository(repositoryName="platform-api")
     clients("ecr").put_image(repositoryName="platform-api", imageManifest=MANIFEST, imageDigest=PROD_IMAGE_DIGEST)
     for key in _target().config.secrets:
@@ -70,7 +77,7 @@ def test_an_empty_account_lists_every_gap_once(aws: Callable[[str], Any]) -> Non
     assert secrets >= 2
     assert [gap.check for gap in gaps] == ["hosted-zone", "images", "images", *["secrets"] * secrets,
                                            "service-linked-roles"]
-    assert "no public hosted zone example.com. in account 123456789012" in gaps[0].message
+    assert "no public hosted zone acme-shop.io. in account 123456789012" in gaps[0].message
     assert "services.api:" in gaps[1].message and "RepositoryNotFoundException" in gaps[1].message
     assert any("platform/prod/stripe-key does not exist yet" in gap.message for gap in gaps)
 
@@ -136,11 +143,25 @@ def test_a_certificate_not_issued_is_a_gap(aws: Callable[[str], Any]) -> None:
 
 def test_the_command_prints_one_line_per_gap_and_fails(aws: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    servers = _ready(aws)
-    aws("iam").delete_service_linked_role(RoleName=aws("iam").list_roles(
-        PathPrefix="/aws-service-role/ecs.amazonaws.com/")["Roles"][0]["RoleName"])
-    monkeypatch.setattr(cli, "public_name_servers", _delegated(servers))
+    """The real prod stack file against an empty account: every gap on its own line, then the count."""
+    monkeypatch.setattr(cli, "public_name_servers", lambda zone: set())
     assert cli.main(["--stack", "prod"]) == 1
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("service-linked-roles: the ECS service-linked role does not exist")
-    assert lines[-1] == "preflight prod (account 123456789012, us-east-1): 1 gap(s)"
+    *gaps, summary = capsys.readouterr().out.splitlines()
+    assert summary == f"preflight prod (account 123456789012, us-east-1): {len(gaps)} gap(s)"
+    checks = [line.split(":", 1)[0] for line in gaps]
+    assert {"placeholders", "hosted-zone", "images", "secrets", "service-linked-roles"} <= set(checks)
+    assert checks == sorted(checks, key=["placeholders", "hosted-zone", "certificate", "images", "secrets",
+                                         "service-linked-roles", "quotas"].index)
+
+
+def test_placeholders_from_the_example_stack_files_are_gaps(aws: Callable[[str], Any]) -> None:
+    config = load_stack_config("prod", stack_config("prod"))
+    target = Target(config=config, project="platform", stack="prod", region=REGION, account="210987654321")
+    gaps = [str(g) for g in run_checks(target, aws, lambda zone: set()) if g.check == "placeholders"]
+    assert "placeholders: services.api.image names the documentation account 123456789012: use this account's " \
+           "ECR (210987654321) or your registry" in gaps
+    assert "placeholders: alarms.emails: oncall@example.com is a placeholder address; alarms and budget alerts " \
+           "sent there reach nobody" in gaps
+    assert any(g.startswith("placeholders: owner: platform-team@example.com") for g in gaps)
+    assert "placeholders: loadBalancer.domain.hostedZone: example.com is a documentation domain: set the stack's " \
+           "own zone" in gaps
