@@ -26,6 +26,7 @@ while IFS= read -r project; do
   cp "$project" "$work/$dir/"
   for stack_file in "$dir"/Pulumi.*.yaml; do
     [ -e "$stack_file" ] || continue
+    case "$stack_file" in *.usage.yaml) continue ;; esac   # the cost estimate's usage assumptions, not config
     cp "$stack_file" "$work/$dir/"
     stack=$(basename "$stack_file" .yaml); stack=${stack#Pulumi.}
     pulumi stack init "$stack" --cwd "$work/$dir" --secrets-provider passphrase >/dev/null
@@ -40,7 +41,7 @@ while IFS= read -r config_file; do
   pulumi stack init "$stack" --cwd "$work/." --secrets-provider passphrase >/dev/null
   pulumi config --stack "$stack" --cwd "$work/." --config-file "$PWD/$config_file" >/dev/null
   echo "ok  $config_file (--config-file, project Pulumi.yaml)"; checked=$((checked + 1))
-done < <(git ls-files -- 'examples/*Pulumi.*.yaml')
+done < <(git ls-files -- 'examples/*Pulumi.*.yaml' | grep -v '\.usage\.yaml$')
 
 [ "$checked" -gt 0 ] || { echo "cli-project-check: no stack file found" >&2; exit 1; }
 echo "$checked stack and config files load in pulumi $have"

@@ -25,7 +25,9 @@ def _load(path: Path) -> object:
 
 
 PROJECTS = _files("Pulumi.yaml")
-STACK_FILES = [p for p in _files("Pulumi.*.yaml") if p.name != "Pulumi.yaml"]
+USAGE_SUFFIX = ".usage.yaml"
+"""`Pulumi.<stack>.usage.yaml` beside a stack file holds the cost estimate's usage assumptions, not config."""
+STACK_FILES = [p for p in _files("Pulumi.*.yaml") if p.name != "Pulumi.yaml" and not p.name.endswith(USAGE_SUFFIX)]
 
 
 def _project_of(stack_file: Path) -> Path:
