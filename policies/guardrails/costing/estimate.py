@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Item, Line, MissingPrice, Quote, UnknownValue, is_custom_type
-from .pricers import PRICERS, free_reason
+from .pricers import JOINED_TYPES, PRICERS, free_reason
 from .prices import PriceTable, price_table
 from .usage import Usage
 
@@ -125,9 +125,10 @@ def items_from_records(resources: Iterable[Any]) -> list[Item]:
 
 
 def items_from_stack(resources: Iterable[Any]) -> list[Item]:
-    """`Item`s from the pack's stack resources (`guardrails.base.StackResource`: no custom flag)."""
+    """`Item`s from the pack's stack resources (`guardrails.base.StackResource`: no custom flag). Only the
+    properties a price depends on are decoded (`PRICERS`, `JOINED_TYPES`): one cheap pass at AnalyzeStack."""
     return [Item(type=r.type, name=r.name, urn=r.urn, parent=r.parent,
-                 props=r.props if is_custom_type(r.type) and (r.type in PRICERS) else {},
+                 props=r.props if r.type in PRICERS or r.type in JOINED_TYPES else {},
                  custom=is_custom_type(r.type), property_dependencies=r.property_dependencies) for r in resources]
 
 

@@ -108,6 +108,9 @@ def ecs_service(q: Quote) -> None:
     architecture = sub.get("runtimePlatform.cpuArchitecture") or "X86_64"
     extra_storage = max((sub.number("ephemeralStorage.sizeInGib") or 20.0) - 20.0, 0.0)
     tasks = q.figure("tasks", fallback=q.number("desiredCount", 1.0))
+    if not tasks.value:  # scales from zero: priced at nothing, visibly, with the assumption that says so
+        q.usage_line(f"no running task ({vcpu:g} vCPU, {memory_gb:g} GB each)", tasks, "task", 0.0)
+        return
     for provider, count in sorted(_task_split(q, tasks.value).items()):
         if not count:
             continue
@@ -558,6 +561,11 @@ FREE_TYPES: dict[str, str] = {
 """Types AWS does not bill, each with the reason (listed so that "free" is a decision, not a gap)."""
 
 
+JOINED_TYPES = frozenset({"aws:ecs/taskDefinition:TaskDefinition"})
+"""Free types whose properties a pricer reads (a service's task size): with `PRICERS`, the only resources
+whose properties the estimate decodes."""
+
+
 def free_reason(token: str) -> str | None:
     if token in FREE_TYPES:
         return FREE_TYPES[token]
@@ -567,4 +575,4 @@ def free_reason(token: str) -> str | None:
     return None
 
 
-__all__ = ["FREE_MODULES", "FREE_TYPES", "PRICERS", "free_reason"]
+__all__ = ["FREE_MODULES", "FREE_TYPES", "JOINED_TYPES", "PRICERS", "free_reason"]
