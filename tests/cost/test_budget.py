@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from components.config import StackConfigError, load_stack_config
 from offline.cost import estimate_run
 from offline.engine import StackRun, stack_config
 from offline.policy_harness import PolicyHarness, format_report
@@ -155,3 +156,14 @@ def test_every_stack_stays_within_the_budget_its_stack_file_sets(stack: str, har
     assert "stack-budget" in report.levels
     assert [d for d in report.diagnostics if d.policy == "stack-budget"] == [], format_report(report)
     assert estimate_run(stack_runs[stack], config).total < float(config["platform:budget"])
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("-5", "Pulumi.prod.yaml: platform:budget = -5: Input should be greater than 0"),
+    ("lots", "Pulumi.prod.yaml: platform:budget = 'lots': Input should be a valid number, unable to parse string as "
+             "a number"),
+])
+def test_a_bad_budget_in_the_stack_file_is_a_config_error_naming_the_key(value: str, expected: str) -> None:
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config("prod", {**stack_config("prod"), "platform:budget": value})
+    assert caught.value.lines == [expected]
