@@ -75,7 +75,7 @@ def render_diff(base: Mapping[str, Mapping[str, Any] | None], head: Mapping[str,
         new_total = float(new["total"]) if new else 0.0
         cells = [usd(old_total) if old else "n/a", usd(new_total) if new else "n/a"]
         out.append(f"| {stack} | {cells[0]} | {cells[1]} | {_signed(new_total - old_total)} |")
-        rows = _diff_rows((old or {}).get("resources", {}), (new or {}).get("resources", {}))
+        rows = _diff_rows(old["resources"], new["resources"]) if old and new else []  # n/a: the row says it all
         if rows:
             details.append(f"\n<details><summary>{stack}: {len(rows)} resource(s) changed</summary>\n")
             details.append("| resource | base | pull request | difference |\n|---|---:|---:|---:|")
