@@ -74,7 +74,8 @@ def check_budget(stack: Stack, ctx: Context) -> None:
     partial = "at least " if estimate.missing or estimate.unknown else ""
     assumptions = f"usage from {usage.file}" if usage.file else f"default usage, no {usage_file_name(ctx.stack)}"
     if estimate.total > limit:
-        share = f"{estimate.total / budget:.0%} of" if estimate.total <= budget else f"{usd(estimate.total - budget)} over"
+        over = estimate.total - budget
+        share = f"{usd(over)} over" if over > 0 else f"{estimate.total / budget:.0%} of"
         unpriced = f" Not priced: {_unpriced(estimate)}." if estimate.missing else ""
         ctx.violation(
             f"stack '{ctx.stack}' is estimated at {partial}{usd(estimate.total)}/month in {estimate.region} "

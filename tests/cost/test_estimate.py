@@ -144,7 +144,8 @@ def test_without_a_usage_file_the_defaults_apply(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("document", "message"), [
     ({"defaults": {"nat.gb": 1}}, "Pulumi.x.usage.yaml: defaults.nat.gb: not a usage assumption; one of "),
     ({"defaults": {"natGateway.processedGb": "lots"}},
-     "Pulumi.x.usage.yaml: defaults.natGateway.processedGb = 'lots': expected a number >= 0 (GB per gateway per month)"),
+     "Pulumi.x.usage.yaml: defaults.natGateway.processedGb = 'lots': expected a number >= 0 "
+     "(GB per gateway per month)"),
     ({"resources": {"web": {"tasks": -1}}}, "Pulumi.x.usage.yaml: resources.web.tasks = -1: expected a number >= 0"),
     ({"resource": {}}, "Pulumi.x.usage.yaml: expected a mapping with `defaults:` and/or `resources:`"),
 ])

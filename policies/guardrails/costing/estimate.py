@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 from .model import Item, Line, MissingPrice, Quote, UnknownValue, is_custom_type
 from .pricers import JOINED_TYPES, PRICERS, free_reason
 from .prices import PriceTable, price_table
@@ -100,6 +102,11 @@ def _price(item: Item, table: PriceTable, usage: Usage, index: Mapping[str, Item
         estimate.unknown.append(Unpriced(item.type, item.name, item.urn, f"{error} is unknown until the resource "
                                                                            "exists"))
         return
+    except UnknownValueError as error:  # read through the SDK's proxy outside `dig`
+        where = ".".join(error.props)
+        estimate.unknown.append(Unpriced(item.type, item.name, item.urn, f".{where} is unknown until the resource "
+                                                                           "exists"))
+        return
     if quote.free_reason is not None:
         estimate.free[item.urn] = quote.free_reason
     estimate.lines.extend(quote.lines)
@@ -125,10 +132,12 @@ def items_from_records(resources: Iterable[Any]) -> list[Item]:
 
 
 def items_from_stack(resources: Iterable[Any]) -> list[Item]:
-    """`Item`s from the pack's stack resources (`guardrails.base.StackResource`: no custom flag). Only the
-    properties a price depends on are decoded (`PRICERS`, `JOINED_TYPES`): one cheap pass at AnalyzeStack."""
+    """`Item`s from the pack's stack resources (`guardrails.base.StackResource`: no custom flag). Properties are
+    read through the SDK's proxies as the pricers need them (no copy), and only for the types a price depends on
+    (`PRICERS`, `JOINED_TYPES`): one cheap pass at AnalyzeStack."""
     return [Item(type=r.type, name=r.name, urn=r.urn, parent=r.parent,
-                 props=r.props if r.type in PRICERS or r.type in JOINED_TYPES else {},
+                 props=r.raw_props if (r.type in PRICERS or r.type in JOINED_TYPES)
+                 and isinstance(r.raw_props, Mapping) else {},
                  custom=is_custom_type(r.type), property_dependencies=r.property_dependencies) for r in resources]
 
 

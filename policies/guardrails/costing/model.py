@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 from ..base import UNKNOWN_SENTINELS, Unknown
 from .prices import MissingPrice, PriceTable
 from .usage import Figure, Usage
@@ -15,7 +17,8 @@ from .usage import Figure, Usage
 
 @dataclass(frozen=True)
 class Item:
-    """One resource: its outputs (which carry its inputs) as `props`; `custom` False for components."""
+    """One resource: its outputs (which carry its inputs) as `props` (plain data, or the policy SDK's read-only
+    proxies, which raise `UnknownValueError` on an unknown value); `custom` False for components."""
 
     type: str
     name: str
@@ -48,9 +51,12 @@ def dig(props: Mapping[str, Any], path: str) -> Any:
     for step in path.split("."):
         if unknown(current):
             raise UnknownValue(f".{path}")
-        if not isinstance(current, Mapping) or step not in current:
-            return None
-        current = current[step]
+        try:  # the SDK's proxies raise on reading an unknown value, `in` included
+            if not isinstance(current, Mapping) or step not in current:
+                return None
+            current = current[step]
+        except UnknownValueError:
+            raise UnknownValue(f".{path}") from None
     if unknown(current):
         raise UnknownValue(f".{path}")
     return current

@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .model import Item, MissingPrice, Quote, number
 
 Pricer = Callable[[Quote], None]
+
+
+def _sequence(value: Any) -> bool:
+    """A list, or the policy SDK's read-only list proxy; not a string."""
+    return isinstance(value, Sequence) and not isinstance(value, str)
 
 
 # -- network ------------------------------------------------------------------------------------------
@@ -45,7 +50,7 @@ def vpc_endpoint(q: Quote) -> None:
     if kind != "Interface":
         raise MissingPrice(f"no price for {kind} VPC endpoints in the price table")
     subnets = q.get("subnetIds")
-    zones = len(subnets) if isinstance(subnets, list) and subnets else 1
+    zones = len(subnets) if _sequence(subnets) and len(subnets) else 1
     q.fixed(f"endpoint hours in {zones} AZ(s)", q.hours * zones, "AZ-h", q.price("interfaceEndpoint", "azHour"))
     q.usage_line("data processed", q.figure("processedGb"), "GB", q.price("interfaceEndpoint", "gbProcessed"))
 
@@ -142,7 +147,7 @@ def ecs_cluster(q: Quote) -> None:
 
 def lambda_function(q: Quote) -> None:
     architectures = q.get("architectures") or ["x86_64"]
-    architecture = str(architectures[0]) if isinstance(architectures, list) and architectures else "x86_64"
+    architecture = str(architectures[0]) if _sequence(architectures) and len(architectures) else "x86_64"
     memory_gb = (q.number("memorySize", 128.0) or 128.0) / 1024
     requests = q.figure("requestsMillions")
     duration = q.figure("durationMs")
@@ -251,7 +256,7 @@ def elasticache_serverless(q: Quote) -> None:
 
 def dynamodb_table(q: Quote) -> None:
     indexes = q.get("globalSecondaryIndexes") or []
-    copies = 1 + (len(indexes) if isinstance(indexes, list) else 0)
+    copies = 1 + (len(indexes) if _sequence(indexes) else 0)
     if q.get("billingMode") == "PROVISIONED":
         reads = (q.number("readCapacity", 0.0) or 0.0) + sum(number(i.get("readCapacity")) or 0.0 for i in indexes)
         writes = (q.number("writeCapacity", 0.0) or 0.0) + sum(number(i.get("writeCapacity")) or 0.0 for i in indexes)
@@ -344,7 +349,7 @@ def canary(q: Quote) -> None:
 # -- edge and security --------------------------------------------------------------------------------
 def _waf_rules(q: Quote) -> int:
     rules = q.get("rules")
-    if isinstance(rules, list):
+    if _sequence(rules):
         return len(rules)
     text = q.get("ruleJson")
     if isinstance(text, str) and text:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -109,10 +109,19 @@ def parse_usage(document: Any, file: str) -> Usage:
 
 
 def load_usage(stack: str, project_dir: Path) -> Usage:
-    """The stack's usage file if there is one, else the defaults alone."""
+    """The stack's usage file if there is one, else the defaults alone. Parsed once per version of the file
+    (the pack's budget policy asks at every AnalyzeStack)."""
     path = project_dir / usage_file_name(stack)
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return Usage()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _parsed(path: Path, mtime_ns: int, size: int) -> Usage:
+    del mtime_ns, size  # cache keys: a changed file is read again
     return parse_usage(yaml.safe_load(path.read_text()), path.name)
 
 
