@@ -1,6 +1,7 @@
 """Estimated monthly cost of a stack, in USD: per resource, per component and for the stack.
 
     python -m offline.cost --stack prod [--unknowns] [--json FILE] [--quiet]
+    python -m offline.cost --config-file examples/Pulumi.arive.yaml     (as `pulumi preview --config-file`)
     python -m offline.cost diff --base DIR --head DIR [--stacks dev staging prod]
 
 Runs the real program for the stack under the in-process engine and prices what it registered with the
@@ -18,6 +19,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from policies.guardrails.costing import (
     Estimate,
@@ -37,7 +40,8 @@ DEFAULT_REGION = "us-east-1"
 
 
 def estimate_run(run: StackRun, config: Mapping[str, str], project_dir: Path = PROJECT_DIR) -> Estimate:
-    """The estimate of an in-process run, in the stack's region (`aws:region`), with its usage file."""
+    """The estimate of an in-process run, in the stack's region (`aws:region`), with the usage file beside its
+    stack file (`project_dir`)."""
     region = config.get("aws:region") or DEFAULT_REGION
     usage = load_usage(run.stack, project_dir)
     return estimate_stack(items_from_records(run.resources), stack=f"{run.project}/{run.stack}", region=region,
@@ -94,6 +98,12 @@ def _load_dir(directory: Path, stacks: Sequence[str]) -> dict[str, dict[str, Any
     return found
 
 
+def _stack_name(path: Path) -> str:
+    """`Pulumi.<name>.yaml` -> name (the stack name the program and the usage file go by)."""
+    parts = path.name.split(".")
+    return parts[1] if len(parts) == 3 and parts[0] == "Pulumi" else path.stem
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     summary = (__doc__ or "").strip().splitlines()[0]
     parser = argparse.ArgumentParser(prog="python -m offline.cost", description=summary)
@@ -103,6 +113,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     diff.add_argument("--head", type=Path, required=True)
     diff.add_argument("--stacks", nargs="+", default=list(STACKS))
     parser.add_argument("--stack", choices=STACKS, default="dev", help="stack to estimate (default: dev)")
+    parser.add_argument("--config-file", type=Path, metavar="FILE",
+                        help="a stack file elsewhere (Pulumi.<name>.yaml); its usage file is read beside it")
     parser.add_argument("--unknowns", action="store_true", help="as on a first preview (computed values unknown)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the estimate as JSON")
     parser.add_argument("--quiet", action="store_true", help="per component and the total only")
@@ -117,11 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     from components.config import StackConfigError
 
     from .engine import run_stack, stack_config
+    from .stackfile import project_name, to_engine_config
 
-    flat = stack_config(args.stack)
+    stack, directory = args.stack, PROJECT_DIR
+    if args.config_file is not None:
+        stack, directory = _stack_name(args.config_file), args.config_file.resolve().parent
+        flat = to_engine_config(dict((yaml.safe_load(args.config_file.read_text()) or {}).get("config") or {}),
+                                project_name())
+    else:
+        flat = stack_config(stack)
     try:
-        run = run_stack(args.stack, config=flat, preview=args.unknowns)
-        estimate = estimate_run(run, flat)
+        run = run_stack(stack, config=flat, preview=args.unknowns)
+        estimate = estimate_run(run, flat, directory)
     except (StackConfigError, UsageFileError) as error:
         print(str(error), file=sys.stderr)
         return 2
