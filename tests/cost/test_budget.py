@@ -167,3 +167,21 @@ def test_a_bad_budget_in_the_stack_file_is_a_config_error_naming_the_key(value: 
     with pytest.raises(StackConfigError) as caught:
         load_stack_config("prod", {**stack_config("prod"), "platform:budget": value})
     assert caught.value.lines == [expected]
+
+
+def test_no_resource_shape_crashes_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.policies.test_robustness import KEYS, LINKS, STACK_VALUES
+
+    set_budget(monkeypatch, "1")
+    types = ["aws:ecs/service:Service", "aws:ecs/taskDefinition:TaskDefinition", "aws:rds/cluster:Cluster",
+             "aws:rds/clusterInstance:ClusterInstance", "aws:cloudwatch/metricAlarm:MetricAlarm",
+             "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:wafv2/webAcl:WebAcl", "aws:dynamodb/table:Table",
+             "aws:lambda/function:Function", "aws:synthetics/canary:Canary", "aws:lb/loadBalancer:LoadBalancer"]
+    for value in STACK_VALUES:
+        props = dict.fromkeys([*KEYS, "capacityProviderStrategies", "subnetIds", "globalSecondaryIndexes",
+                               "architectures", "schedule", "serverlessv2ScalingConfiguration", "cpu"], value)
+        resources = [R(t, f"r{i}", dict(props)) for i, t in enumerate(types)]
+        for i, resource in enumerate(resources):
+            resource.deps = {key: [resources[(i + 1) % len(resources)]] for key in [*LINKS, "taskDefinition"]}
+        result = check_stack(POLICY, resources)
+        assert not [v for v in result.violations if "could not be judged" in v], props

@@ -172,3 +172,12 @@ def test_a_first_preview_estimates_what_the_update_estimates(stack_runs: dict[st
         up = estimate_stack(items_from_records(run.resources), stack=stack, region="us-east-1")
         first = estimate_stack(items_from_records(preview_runs[stack].resources), stack=stack, region="us-east-1")
         assert first.unknown == [] and first.total == pytest.approx(up.total), stack
+
+
+def test_a_property_shape_no_pricer_foresaw_is_reported_not_zero() -> None:
+    task = item("aws:ecs/taskDefinition:TaskDefinition", "task", cpu="256", memory="512")
+    odd = item("aws:ecs/service:Service", "odd", deps={"taskDefinition": [task.urn]}, capacityProviderStrategies=7.0)
+    estimate = estimate_stack([task, odd], stack="test", region="us-east-1")
+    assert [(e.name, e.reason) for e in estimate.missing] == [
+        ("odd", "its properties have a shape the estimator does not understand (TypeError: 'float' object is not "
+                "iterable)")]

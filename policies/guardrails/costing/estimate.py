@@ -107,6 +107,10 @@ def _price(item: Item, table: PriceTable, usage: Usage, index: Mapping[str, Item
         estimate.unknown.append(Unpriced(item.type, item.name, item.urn, f".{where} is unknown until the resource "
                                                                            "exists"))
         return
+    except Exception as error:  # a property shape no pricer foresaw: reported as not priced, never as zero
+        estimate.missing.append(Unpriced(item.type, item.name, item.urn, "its properties have a shape the estimator "
+                                         f"does not understand ({type(error).__name__}: {error})"))
+        return
     if quote.free_reason is not None:
         estimate.free[item.urn] = quote.free_reason
     estimate.lines.extend(quote.lines)
