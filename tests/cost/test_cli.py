@@ -15,9 +15,9 @@ from offline.engine import StackRun, stack_config
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_cost_command_prints_every_level_and_writes_json(stack_runs: dict[str, StackRun],
-                                                             monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_the_cost_command_prints_every_level_and_writes_json(
+        stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
     monkeypatch.setattr("offline.engine.run_stack", lambda stack, **_: stack_runs[stack])
     assert cost.main(["--stack", "prod", "--json", str(tmp_path / "cost-prod.json")]) == 0
     text = capsys.readouterr().out
