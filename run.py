@@ -2,6 +2,7 @@
 """Set up and run the project's jobs with nothing but Python 3.11 installed.
 
     python3 run.py preview --stack dev     offline preview of a stack + its policy report
+    python3 run.py cost --stack prod       estimated monthly cost per resource, component and stack
     python3 run.py test                    the test suite
     python3 run.py lint                    ruff and basedpyright
     python3 run.py bench                   the benchmarks
@@ -24,6 +25,7 @@ TOOLS = ROOT / ".tools"
 
 COMMANDS: dict[str, list[list[str]]] = {
     "preview": [["python", "-m", "offline.preview"]],
+    "cost": [["python", "-m", "offline.cost"]],
     "test": [["pytest", "-n", "2"]],
     "lint": [["ruff", "check", "."], ["basedpyright"]],
     "bench": [["python", "-m", "benchmarks"]],

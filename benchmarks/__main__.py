@@ -7,7 +7,8 @@ Sections: program (start to last resource registered, per stack, in a fresh proc
 preview end to end, per stack), pack (the policy pack over the engine protocol on prod's resources, beside a
 no-op pack), scaling (prod with 10, 50, 200 generated services: the in-process run and the pack, time and
 peak memory, and the slope per service), peer (checkov's terraform_plan scan of the same prod graph), suite
-(`pytest -q -n 2`). `--quick` is a smoke check: one run, prod only, small sizes, no test suite.
+(`pytest -q -n 2`), cost (what the estimate adds to a preview, the cost command end to end and
+prod's estimate). `--quick` is a smoke check: one run, prod only, small sizes, no test suite.
 `--json` without FILE prints the JSON instead of the table; with FILE it writes it there as well.
 """
 
@@ -26,15 +27,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import cost as cost_bench
 from . import pack as pack_bench
 from . import program as program_bench
 from .stats import Figure, compare, linear_fit, render
 
-SECTIONS = ("program", "preview", "pack", "scaling", "peer", "suite")
+SECTIONS = ("program", "preview", "pack", "scaling", "peer", "suite", "cost")
 STACKS = ("dev", "staging", "prod")
 SIZES = (10, 50, 200)
 QUICK_SIZES = (5, 10)
-TARGETS = {"preview_prod_s": 3.0, "scaling_200_s": 15.0, "suite_s": 60.0, "pack_ratio": 1.5}
+TARGETS = {"preview_prod_s": 3.0, "scaling_200_s": 15.0, "suite_s": 60.0, "pack_ratio": 1.5, "cost_section_s": 1.0}
 
 
 def log(message: str) -> None:
@@ -217,6 +219,22 @@ class Bench:
         figure.note = results[-1].summary()
         self.derived["checkov_failed_checks"] = dict(results[-1].top_failed)
 
+    def cost(self, saved_run: Path) -> None:
+        section = "cost estimate (policies/guardrails/costing)"
+        figure = self.figure(section, "preview's cost section: import, usage file, estimate, render (prod)", "s",
+                             target=TARGETS["cost_section_s"])
+        totals: list[float] = []
+
+        def take() -> float:
+            seconds, total = cost_bench.section_sample(saved_run)
+            totals.append(total)
+            return seconds
+
+        self.sample(figure, take)
+        self.notes.append(f"prod's estimated monthly cost: ${totals[-1]:,.2f} (python3 run.py cost --stack prod)")
+        command = self.figure(section, "python -m offline.cost --stack prod (process start to exit)", "s")
+        self.sample(command, lambda: cost_bench.command_seconds("prod"))
+
     def suite(self) -> None:
         figure = self.figure("tests", "pytest -q -n 2 (wall)", "s", target=TARGETS["suite_s"])
         summaries: list[str] = []
@@ -268,7 +286,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one branch per section)
     args = parse_args(argv)
     sections = args.only or [s for s in SECTIONS if not (args.quick and s == "suite")]
     stacks = ("prod",) if args.quick else STACKS
@@ -281,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         prod_run = None
-        if {"pack", "peer"} & set(sections):
+        if {"pack", "peer", "cost"} & set(sections):
             log("recording prod's resources for the pack and the peer")
             program_bench.program_sample("prod", save=workdir / "prod.pickle")
             prod_run = pickle.loads((workdir / "prod.pickle").read_bytes())
@@ -301,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
                     bench.peer(prod_run, workdir)
                 elif section == "suite":
                     bench.suite()
+                elif section == "cost":
+                    bench.cost(workdir / "prod.pickle")
             except Exception as error:  # one broken section must not hide the others' figures
                 bench.errors.append(f"{section}: {type(error).__name__}: {error}")
                 log(f"  {section} failed: {error}")

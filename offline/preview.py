@@ -91,7 +91,7 @@ class PolicyCheck:
 
     SWITCH_INTERVAL = 0.0002
 
-    def __init__(self, stack: str, preview: bool) -> None:
+    def __init__(self, stack: str, preview: bool, config: dict[str, str] | None = None) -> None:
         from .policy_harness import PolicyHarness
 
         self.harness: PolicyHarness = PolicyHarness()
@@ -100,12 +100,13 @@ class PolicyCheck:
         self._queue: queue.Queue[RecordedResource | None] = queue.Queue()
         self._analysis: Analysis | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._judge, args=(stack, preview), daemon=True)
+        self._thread = threading.Thread(target=self._judge, args=(stack, preview, config), daemon=True)
         self._thread.start()
 
-    def _judge(self, stack: str, preview: bool) -> None:
+    def _judge(self, stack: str, preview: bool, config: dict[str, str] | None = None) -> None:
         try:
-            analysis = self.harness.begin(stack=stack, project=project_name(), preview=preview)
+            # The stack config reaches the pack as PULUMI_CONFIG, as the engine passes it (platform:budget...).
+            analysis = self.harness.begin(stack=stack, project=project_name(), preview=preview, stack_config=config)
             while (resource := self._queue.get()) is not None:
                 analysis.add(resource)
             self._analysis = analysis
@@ -134,7 +135,7 @@ class PolicyCheck:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    check = None if args.no_policies else PolicyCheck(args.stack, args.unknowns)
+    check = None if args.no_policies else PolicyCheck(args.stack, args.unknowns, stack_config(args.stack))
     try:
         return _preview(args, check)
     finally:
@@ -162,6 +163,9 @@ def _preview(args: argparse.Namespace, check: PolicyCheck | None) -> int:
                                  sort_keys=False, width=110))
     out.write("\nCounts by type:\n")
     render_counts(run, out)
+    from .cost import preview_section  # the estimated monthly cost (python3 run.py cost for every line)
+
+    out.write(preview_section(run, flat))
     if args.json:
         write_resources_json(run, args.json)
         out.write(f"\nWrote {len(run.resources)} resources to {args.json}\n")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from pydantic import StringConstraints, ValidationError, field_validator
+from pydantic import PositiveFloat, StringConstraints, ValidationError, field_validator
 
 from . import compute, data, network, observability
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
@@ -60,6 +60,10 @@ class StackConfig(ConfigModel):
     events: EventsConfig = EventsConfig()
     secrets: dict[ResourceKey, SecretConfig] = {}
     alarms: AlarmsConfig = AlarmsConfig()
+    budget: PositiveFloat | None = None
+    """Monthly budget of the stack in USD. The pack's advisory `stack-budget` reports when the estimate
+    (`python3 run.py cost --stack <s>`: the price table and usage assumptions in policies/guardrails/costing)
+    exceeds it. Unset: no budget check. The program itself never reads it."""
 
     @field_validator("tags")
     @classmethod

@@ -26,6 +26,7 @@ from policies.guardrails.protection import STATEFUL_DEFAULT
 
 STACKS = ("dev", "staging", "prod")
 DEV_ADVISORY = {"alb-tls-and-headers", "container-insights", "service-and-database-alarms"}
+ADVISORY_BY_DESIGN = {"stack-budget"}
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def test_the_pack_sees_every_resource_with_the_levels_of_its_stack_config(
     assert (report.pack, report.version) == ("platform-guardrails", "0.1.0")
     assert set(report.levels) == {p.name for p in POLICIES}
     advisory = {n for n, level in report.levels.items() if level == "advisory"}
-    assert advisory == (DEV_ADVISORY if stack == "dev" else set())
+    assert advisory == (DEV_ADVISORY if stack == "dev" else set()) | ADVISORY_BY_DESIGN
     assert all(report.levels[name] == "mandatory" for name in REQUIRED)
     assert report.config["no-public-app-ingress"]["allowedPublicPorts"] == [80, 443]  # schema default, filled in
 
@@ -180,7 +181,7 @@ def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(
 def test_without_a_config_file_every_policy_is_mandatory(harness: PolicyHarness, stack_runs: dict[str, StackRun],
                                                          up_reports: dict[str, PolicyReport]) -> None:
     report = harness.check_run(stack_runs["dev"], policy_config=None)
-    assert set(report.levels.values()) == {"mandatory"}
+    assert {n for n, level in report.levels.items() if level != "mandatory"} == ADVISORY_BY_DESIGN  # their own
     relaxed = up_reports["dev"]  # with policies/config/dev.json
     assert {d.policy for d in report.mandatory} == {d.policy for d in relaxed.advisory if not d.deferred}
 

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "policies"
 STACKS = ("dev", "staging", "prod")
 DEV_ADVISORY = {"alb-tls-and-headers", "container-insights", "service-and-database-alarms"}
+ADVISORY_BY_DESIGN = {"stack-budget"}
+"""Advisory in every stack and by their own level: they inform a review, never block a deploy."""
 
 
 # -- requirements.txt == uv.lock ------------------------------------------------------------------------
@@ -116,7 +118,7 @@ def test_the_pack_never_imports_the_platform_or_the_aws_sdk() -> None:
 
 def test_policy_names_are_unique_kebab_case_with_description_remediation_and_severity() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 22
+    assert len(names) == len(set(names)) == 23
     assert re.fullmatch(r"[a-zA-Z0-9-_.]{1,100}", PACK_NAME)
     for policy in POLICIES:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", policy.name), policy.name
@@ -126,7 +128,8 @@ def test_policy_names_are_unique_kebab_case_with_description_remediation_and_sev
 
 def test_every_policy_is_configurable_and_every_setting_has_a_valid_default() -> None:
     for policy in POLICIES:
-        assert policy.enforcement_level == EnforcementLevel.MANDATORY, policy.name
+        own = EnforcementLevel.ADVISORY if policy.name in ADVISORY_BY_DESIGN else EnforcementLevel.MANDATORY
+        assert policy.enforcement_level == own, policy.name
         assert policy.config_schema is not None and policy.config_schema.properties, policy.name
         for key, spec in policy.config_schema.properties.items():
             assert "default" in spec and spec.get("description"), f"{policy.name}.{key}"
@@ -197,7 +200,7 @@ def test_levels_per_stack(stack: str) -> None:
     for name in REQUIRED:
         assert levels[name] == "mandatory", (stack, name)
     advisory = {name for name, level in levels.items() if level == "advisory"}
-    assert advisory == (DEV_ADVISORY if stack == "dev" else set())
+    assert advisory == (DEV_ADVISORY if stack == "dev" else set()) | ADVISORY_BY_DESIGN
     assert set(levels.values()) <= {"mandatory", "advisory"}
 
 
