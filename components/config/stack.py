@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from pathlib import Path
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-import pulumi
+import yaml
 from pydantic import StringConstraints, ValidationError, field_validator
 
 from . import compute, data, network, observability, references, thresholds
@@ -25,6 +27,8 @@ TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+
 ProductName = Annotated[str, StringConstraints(min_length=1)]
 """`platform:name`, checked by `StackConfig._product_name`."""
 _PRODUCT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
+
+PROJECT_FILE = Path(__file__).resolve().parents[2] / "Pulumi.yaml"
 
 STANDARD_TAG_KEYS = ("Environment", "Project", "Owner", "CostCenter", "ManagedBy")
 """Tags every taggable resource carries; set by the platform, so `tags` may not override them."""
@@ -146,12 +150,15 @@ def load_stack_config(stack: str, raw: Mapping[str, Any], *, stack_file: str | N
     return config
 
 
+@functools.cache
 def _project_name() -> str:
-    """The running Pulumi project's name; `platform` (Pulumi.yaml's) when no program is running."""
+    """The name in the project file beside the program (`Pulumi.yaml`): the Pulumi project the program always
+    runs in, read from the file so config validated outside a Pulumi run gets the same default."""
     try:
-        return pulumi.get_project() or NAMESPACE
-    except Exception:  # no settings: config validated outside a Pulumi run
+        document = yaml.safe_load(PROJECT_FILE.read_text())
+    except OSError:
         return NAMESPACE
+    return str(document.get("name") or NAMESPACE) if isinstance(document, dict) else NAMESPACE
 
 
 def _platform_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
