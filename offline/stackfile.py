@@ -7,7 +7,8 @@ its `platform:environment`. Its policy-pack config is found by one rule (`pack_c
 
     python -m offline.stackfile stacks                                  every stack file's stack, one a line
     python -m offline.stackfile pack-config STACK [--config-file PATH]  the stack's pack config path
-    python -m offline.stackfile matrix                                  [{"stack", "environment", "packConfig"}]
+    python -m offline.stackfile matrix [--environment ENV]              the CI matrix: [{"stack", "environment",
+                                                                        "packConfig", "packConfigName"}]
 """
 
 from __future__ import annotations
@@ -114,11 +115,20 @@ def _relative(path: Path | None) -> str:
         return str(path)
 
 
+def _matrix_row(stack: str) -> dict[str, str | None]:
+    """One stack for a CI matrix: its pack config as a path and as the name between policies/config/ and .json
+    (workflows spell `policies/config/${{ matrix.packConfigName }}.json`)."""
+    path = pack_config(stack)
+    return {"stack": stack, "environment": environment_of(read_stack_file(stack), project_name()),
+            "packConfig": _relative(path), "packConfigName": path.stem if path is not None else None}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.stackfile", description=(__doc__ or "").splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("stacks", help="every stack file's stack, one a line")
-    commands.add_parser("matrix", help="every stack with its environment and pack config, as JSON")
+    matrix = commands.add_parser("matrix", help="every stack with its environment and pack config, as JSON")
+    matrix.add_argument("--environment", help="only the stacks of this environment")
     pack = commands.add_parser("pack-config", help="the stack's policy-pack config path (exit 1: none)")
     pack.add_argument("stack")
     pack.add_argument("--config-file", type=Path)
@@ -126,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "stacks":
         print("\n".join(STACKS))
     elif args.command == "matrix":
-        print(json.dumps([{"stack": stack, "environment": environment_of(read_stack_file(stack), project_name()),
-                           "packConfig": _relative(pack_config(stack))} for stack in STACKS]))
+        rows = [_matrix_row(stack) for stack in STACKS]
+        print(json.dumps([row for row in rows if args.environment in (None, row["environment"])]))
     else:
         path = pack_config(args.stack, args.config_file)
         if path is None:

@@ -50,10 +50,13 @@ def pulumi_action_steps(document: dict[str, Any]) -> list[tuple[str, dict[str, A
     ]
 
 
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+
 def up_jobs(document: dict[str, Any]) -> dict[str, str]:
-    """stack -> id of the job that runs `pulumi up` for it."""
+    """environment -> id of the job that runs `pulumi up` for that environment's stacks."""
     return {
-        str(step["with"]["stack-name"]): job_id
+        str(document["jobs"][job_id]["environment"]): job_id
         for job_id, step in pulumi_action_steps(document)
         if step["with"].get("command") in ("up", "update")
     }
@@ -111,13 +114,13 @@ BREAKAGES = {
     ),
     "preview step without policyPackConfigs": (
         ".github/workflows/pull-request.yml",
-        "          policyPackConfigs: policies/config/${{ matrix.stack }}.json\n",
+        "          policyPackConfigs: policies/config/${{ matrix.packConfigName }}.json\n",
         "",
         "pack-config",
     ),
-    "prod deployed with the dev pack config": (
+    "every prod stack deployed with one fixed pack config": (
         ".github/workflows/deploy.yml",
-        "policyPackConfigs: policies/config/prod.json",
+        "policyPackConfigs: policies/config/${{ matrix.packConfigName }}.json",
         "policyPackConfigs: policies/config/dev.json",
         "not its own",
     ),
@@ -194,23 +197,29 @@ def test_deploy_runs_on_push_to_main_only() -> None:
 def test_deploy_chain_is_dev_then_staging_then_prod() -> None:
     document = load_yaml(DEPLOY_WORKFLOW)
     jobs = document["jobs"]
-    by_stack = up_jobs(document)
-    assert set(by_stack) == set(STACKS)
+    by_stack = up_jobs(document)  # by environment: each job deploys the stacks of its environment
+    assert set(by_stack) == set(ENVIRONMENTS)
     assert by_stack["dev"] in ancestors(jobs, by_stack["staging"])
     assert by_stack["staging"] in ancestors(jobs, by_stack["prod"])
     assert by_stack["prod"] not in ancestors(jobs, by_stack["dev"]) | ancestors(jobs, by_stack["staging"])
     # Direct chaining: staging waits for dev itself, prod for staging itself (not only for the tests).
-    assert jobs[by_stack["staging"]]["needs"] in (by_stack["dev"], [by_stack["dev"]])
-    assert jobs[by_stack["prod"]]["needs"] in (by_stack["staging"], [by_stack["staging"]])
+    assert by_stack["dev"] in jobs[by_stack["staging"]]["needs"]
+    assert by_stack["staging"] in jobs[by_stack["prod"]]["needs"]
     assert "verify" in ancestors(jobs, by_stack["dev"])
 
 
-def test_each_up_job_is_bound_to_its_environment() -> None:
+def test_each_up_job_deploys_every_stack_file_of_its_environment_bound_to_it() -> None:
     document = load_yaml(DEPLOY_WORKFLOW)
-    for stack, job_id in up_jobs(document).items():
-        environment = document["jobs"][job_id].get("environment")
-        name = environment.get("name") if isinstance(environment, dict) else environment
-        assert name == stack, f"{job_id}: environment {environment!r}"
+    listing = document["jobs"]["stacks"]
+    assert listing["outputs"] == {env: f"${{{{ steps.list.outputs.{env} }}}}" for env in ENVIRONMENTS}
+    assert "python -m offline.stackfile matrix --environment" in str(listing["steps"][-1]["run"])
+    for environment, job_id in up_jobs(document).items():
+        job = document["jobs"][job_id]
+        assert job["strategy"]["matrix"] == {"include": f"${{{{ fromJSON(needs.stacks.outputs.{environment}) }}}}"}
+        assert job["strategy"]["max-parallel"] == 1 and job["if"] == f"needs.stacks.outputs.{environment} != '[]'"
+        [(_, step)] = [s for s in pulumi_action_steps({"jobs": {job_id: job}})]
+        assert step["with"]["stack-name"] == "${{ matrix.stack }}"
+        assert step["with"]["policyPackConfigs"] == "policies/config/${{ matrix.packConfigName }}.json"
     assert "Required reviewers" in DEPLOY_WORKFLOW.read_text()
 
 
@@ -222,9 +231,9 @@ def test_updates_of_one_stack_never_overlap() -> None:
         concurrency = document["jobs"][job_id].get("concurrency")
         assert isinstance(concurrency, dict), f"{job_id}: no concurrency"
         assert concurrency.get("cancel-in-progress") is False, f"{job_id}: an update may be cancelled"
-        assert stack in str(concurrency["group"])
+        assert concurrency["group"] == "pulumi-up-${{ matrix.stack }}"  # one group per stack, whatever its job
         groups[stack] = concurrency["group"]
-    assert len(set(groups.values())) == len(STACKS), groups
+    assert set(groups) == set(ENVIRONMENTS), groups
 
 
 def test_previews_never_share_a_group_with_deploys_and_are_not_cancelled() -> None:
@@ -252,7 +261,8 @@ def test_pull_request_workflow_runs_everything_without_secrets_first() -> None:
     assert any("lint:workflows" in r for r in runs["lint"])
     assert any("python3 run.py test" in r for r in runs["test"])
     offline = jobs["offline-preview"]
-    assert offline["strategy"]["matrix"]["stack"] == list(STACKS)
+    assert offline["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.matrix) }}"}
+    assert "python -m offline.stackfile matrix" in str(jobs["stacks"]["steps"][-1]["run"])  # every Pulumi.*.yaml
     assert any("run.py preview --stack" in r and "--report-json" in r for r in runs["offline-preview"])
     upload = [
         step
@@ -260,7 +270,7 @@ def test_pull_request_workflow_runs_everything_without_secrets_first() -> None:
         if str(step.get("uses", "")).startswith("actions/upload-artifact@")
     ]
     assert upload and upload[0].get("if") == "always()"
-    for job_id in ("lint", "test", "offline-preview"):
+    for job_id in ("stacks", "lint", "test", "offline-preview"):
         assert "if" not in jobs[job_id], f"{job_id} must run for forks too"
         assert "id-token" not in (jobs[job_id].get("permissions") or {})
 
@@ -272,8 +282,9 @@ def test_cloud_preview_runs_only_with_credentials_and_comments_on_the_pr() -> No
     job_id, step = steps[0]
     job = document["jobs"][job_id]
     assert "head.repo.full_name == github.repository" in job["if"]
-    assert set(job["needs"]) == {"lint", "test", "offline-preview"}
-    assert job["strategy"]["matrix"]["stack"] == list(STACKS)
+    assert set(job["needs"]) == {"stacks", "lint", "test", "offline-preview"}
+    assert job["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.matrix) }}"}
+    assert "matrix.environment" in str(job["steps"])  # the preview role of the stack's environment
     assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
     inputs = step["with"]
     assert inputs["command"] == "preview"
@@ -418,7 +429,7 @@ def test_actionlint_passes_on_every_workflow() -> None:
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "deploy.yml"
     text = DEPLOY_WORKFLOW.read_text()
-    text = text.replace("needs: up-staging", "needs: up-stagign")
+    text = text.replace("needs: [stacks, up-staging]", "needs: [stacks, up-stagign]")
     text = text.replace("      id-token: write #", "      id-tokens: write #", 1)
     broken.write_text(text)
     result = _actionlint(broken)
