@@ -227,13 +227,21 @@ def is_stack_secret_reference(reference: str) -> bool:
 
 
 class _WebEntry(Protocol):
-    kind: str
-    routing: Any
+    """A service's config as `register_services` reads it."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def routing(self) -> Any: ...
 
 
 class _LoadBalancerUrl(Protocol):
-    url: pulumi.Output[str]
-    https: bool
+    """The load balancer as a web service's URL needs it."""
+
+    @property
+    def url(self) -> pulumi.Output[str]: ...
+    @property
+    def https(self) -> bool: ...
 
 
 def service_url(load_balancer: _LoadBalancerUrl, hosts: Sequence[str]) -> pulumi.Input[str]:

@@ -99,7 +99,8 @@ def caches_kind() -> Iterator[Kind]:
 
 
 def test_a_new_kind_is_one_registration(caches_kind: Kind) -> None:
-    config = load_stack_config("dev", service_change("dev", "api", environment={"REDIS": "${caches.sessions.endpoint}"}))
+    flat = service_change("dev", "api", environment={"REDIS": "${caches.sessions.endpoint}"})
+    config = load_stack_config("dev", flat)
     assert addressable(config)["caches"] == ["caches.sessions.endpoint", "caches.sessions.port"]
     assert listing(config).endswith("services.api.url, caches.sessions.{endpoint,port}")
     cache = object()

@@ -181,7 +181,8 @@ def test_production_rules_follow_the_packs_production_names(tmp_path: Path) -> N
     # ... unless the stack's pack config counts it as production, as the pack then would
     (tmp_path / "staging.json").write_text(json.dumps({
         "ecs-service-hardening": {"productionEnvironments": ["prod", "staging"]}}))
-    lines = problems("staging", stack_config("staging"), guardrails=Thresholds.for_stack("staging", "staging", tmp_path))
+    guardrails = Thresholds.for_stack("staging", "staging", tmp_path)
+    lines = problems("staging", stack_config("staging"), guardrails=guardrails)
     assert lines == [f"Pulumi.staging.yaml: platform:cluster.executeCommand = true: ECS Exec opens a shell inside "
                      f"production tasks; allowed only outside production (set false; {tmp_path}/staging.json: "
                      "ecs-service-hardening is mandatory)"]

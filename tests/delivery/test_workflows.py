@@ -217,7 +217,7 @@ def test_each_up_job_deploys_every_stack_file_of_its_environment_bound_to_it() -
         job = document["jobs"][job_id]
         assert job["strategy"]["matrix"] == {"include": f"${{{{ fromJSON(needs.stacks.outputs.{environment}) }}}}"}
         assert job["strategy"]["max-parallel"] == 1 and job["if"] == f"needs.stacks.outputs.{environment} != '[]'"
-        [(_, step)] = [s for s in pulumi_action_steps({"jobs": {job_id: job}})]
+        [(_, step)] = pulumi_action_steps({"jobs": {job_id: job}})
         assert step["with"]["stack-name"] == "${{ matrix.stack }}"
         assert step["with"]["policyPackConfigs"] == "policies/config/${{ matrix.packConfigName }}.json"
     assert "Required reviewers" in DEPLOY_WORKFLOW.read_text()
@@ -558,7 +558,8 @@ def test_wrapper_finds_a_stacks_pack_config_by_its_environment(fake_project: tup
                                  config_dir=project / "policies" / "config") == project / "policies/config/prod.json"
 
 
-def test_wrapper_passes_a_config_file_and_reads_its_environment(fake_project: tuple[Path, Path, dict[str, str]]) -> None:
+def test_wrapper_passes_a_config_file_and_reads_its_environment(
+        fake_project: tuple[Path, Path, dict[str, str]]) -> None:
     project, record, env = fake_project
     (project / "examples").mkdir()
     (project / "examples" / "arive.yaml").write_text("config:\n  platform:environment: staging\n")
