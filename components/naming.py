@@ -41,7 +41,8 @@ def physical_name(*parts: str, max_length: int = 64, separator: str = "-") -> st
     Over `max_length`, the name keeps its start and ends with a 6-character hash of the whole, so two long
     names that share a prefix still differ (target groups allow 32 characters, ALBs 32, roles 64)."""
     words = [product_name(), pulumi.get_stack(), *parts]
-    name = separator.join(_UNSAFE.sub(separator, w).strip(separator) for w in words if w)
+    # lower case: S3 bucket names must be, and a stack may be named `Prod-EU` (Pulumi allows it)
+    name = separator.join(_UNSAFE.sub(separator, w).strip(separator) for w in words if w).lower()
     if len(name) <= max_length:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:6]

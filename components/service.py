@@ -248,20 +248,20 @@ class Service(pulumi.ComponentResource):
 
     def _grant_statements(self) -> list[Statement]:
         """The task role's statements: each grant resolved against the store that owns the resource."""
-        grants, stores, registry = self._args.config.grants, self._args.data_stores, self._references()
+        grants, registry = self._args.config.grants, self._references()
         statements: list[Statement] = []
         for section, wanted in (("tables", grants.tables), ("queues", grants.queues), ("buckets", grants.buckets)):
             for store_name, access in sorted(wanted.items()):
                 store = _require(registry.grantable(section, store_name), f"{section[:-1]} {store_name}", self._name)
                 statements.extend(store.grant(access))
         for secret in grants.secrets:
-            store = _require(stores.secrets.get(secret), f"secret {secret}", self._name)
+            store = _require(registry.grantable("secrets", secret), f"secret {secret}", self._name)
             statements.extend(store.grant("read"))
         if grants.database is not None:
-            database = _require(stores.database, "database", self._name)
+            database = _require(registry.grantable("database"), "database", self._name)
             statements.extend(database.grant(grants.database))
         if grants.events is not None:
-            bus = _require(stores.events, "event bus", self._name)
+            bus = _require(registry.grantable("events"), "event bus", self._name)
             statements.extend(bus.grant(grants.events))
         return statements
 

@@ -53,6 +53,27 @@ def test_a_stack_named_after_no_environment_runs_with_its_files_environment() ->
     assert (tags["Environment"], tags["Project"]) == ("dev", "platform")
 
 
+NAME_LIMITS = {  # (resource type, name input) -> AWS's limit
+    ("aws:s3/bucket:Bucket", "bucket"): 63, ("aws:lb/loadBalancer:LoadBalancer", "name"): 32,
+    ("aws:lb/targetGroup:TargetGroup", "name"): 32, ("aws:iam/role:Role", "name"): 64,
+    ("aws:rds/cluster:Cluster", "clusterIdentifier"): 63, ("aws:rds/clusterInstance:ClusterInstance", "identifier"): 63,
+    ("aws:sqs/queue:Queue", "name"): 80, ("aws:ec2/securityGroup:SecurityGroup", "name"): 255,
+}
+
+
+def test_a_long_product_and_stack_name_stay_within_aws_name_limits() -> None:
+    flat = {**stack_config("prod"), "platform:name": "a-product-of-20-char"}
+    run = run_stack("Prod-EU-Central-1-Blue", config=flat)
+    checked = 0
+    for (resource_type, key), limit in NAME_LIMITS.items():
+        for resource in run.of_type(resource_type):
+            name = resource.inputs[key]
+            assert len(name) <= limit and name == name.lower(), (resource_type, name)
+            assert name.startswith("a-product-of-20-char-"), name
+            checked += 1
+    assert checked >= 15
+
+
 def test_preview_of_any_config_file_names_it_and_uses_its_environments_pack_config(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy = tmp_path / "Pulumi.dev-alice.yaml"
