@@ -118,3 +118,8 @@ def test_the_arive_example_previews_with_its_config_file_and_passes_every_mandat
     assert environment["S3_BUCKET"].startswith("arive-prod-uploads-")
     assert environment["DATABASE_URL"].startswith("postgresql://arive-prod-db.cluster-")
     assert environment["DATABASE_URL"].endswith(":5432/arive?sslmode=require")
+    # renamed, and still protected: the pack's prod-stateful-resources-protected passed above on these
+    assert {r["type"] for r in recorded if r["protect"]} >= {
+        "aws:rds/cluster:Cluster", "aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:sqs/queue:Queue"}
+    # and as a first `pulumi preview` sees it (computed values unknown): still no mandatory violation
+    assert preview.main(["--config-file", str(ARIVE), "--quiet", "--unknowns"]) == 0
