@@ -216,7 +216,8 @@ def test_each_up_job_deploys_every_stack_file_of_its_environment_bound_to_it() -
     for environment, job_id in up_jobs(document).items():
         job = document["jobs"][job_id]
         assert job["strategy"]["matrix"] == {"include": f"${{{{ fromJSON(needs.stacks.outputs.{environment}) }}}}"}
-        assert job["strategy"]["max-parallel"] == 1 and job["if"] == f"needs.stacks.outputs.{environment} != '[]'"
+        assert job["strategy"]["max-parallel"] == 1
+        assert job["if"] == f"${{{{ !cancelled() && !failure() && needs.stacks.outputs.{environment} != '[]' }}}}"
         [(_, step)] = pulumi_action_steps({"jobs": {job_id: job}})
         assert step["with"]["stack-name"] == "${{ matrix.stack }}"
         assert step["with"]["policyPackConfigs"] == "policies/config/${{ matrix.packConfigName }}.json"
