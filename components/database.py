@@ -75,7 +75,11 @@ class Database(pulumi.ComponentResource):
     iam_user: str
     """The database user a `connect` grant logs in as."""
     master_secret_arn: pulumi.Output[str]
-    """ARN of the RDS-managed master user secret (for operators and migrations, not for services)."""
+    """ARN of the RDS-managed master user secret (operators, migrations, and a container secret such as
+    `DB_PASSWORD: database.masterSecret:password`)."""
+    master_secret_kms_key_arn: pulumi.Input[str]
+    """The key RDS encrypts the master secret with (`master_user_secret_kms_key_id`: the stack key); a reader
+    of the secret needs kms:Decrypt on it."""
     security_group_id: pulumi.Output[str]
     instance_identifiers: list[pulumi.Output[str]]
     """Writer first, then readers (CloudWatch's DBInstanceIdentifier dimension)."""
@@ -203,6 +207,7 @@ class Database(pulumi.ComponentResource):
         self.iam_user = config.iam_user
         self.master_secret_arn = cluster.master_user_secrets.apply(
             lambda secrets: (secrets[0].secret_arn or "") if secrets else "")
+        self.master_secret_kms_key_arn = args.kms_key_arn
         self.instance_identifiers = [i.identifier for i in instances]
         self.max_capacity = config.max_capacity if config.serverless else None
         self.register_outputs({

@@ -65,7 +65,9 @@ def unknown_access(kind: str, name: str, access: str) -> ValueError:
 
 @dataclass
 class DataStores:
-    """What the data side of a stack built, by config name; the compute side resolves grants against it."""
+    """What the data side of a stack built, by config name; the compute side resolves grants against it.
+    The stack's registry of addressable things (`components/registry.py`, grants and `${...}` references) is
+    built from these fields: each registered kind reads the field of its own name."""
 
     tables: dict[str, Grantable] = field(default_factory=dict)
     queues: dict[str, Grantable] = field(default_factory=dict)

@@ -49,8 +49,8 @@ class LoadBalancer(pulumi.ComponentResource):
     """Internet-facing ALB in the public subnets.
 
     - Its security group is the only one in the platform that admits the internet: 443 (and 80, which
-      only redirects) from `ingressCidrs`; without a certificate (dev only), 80 alone. Egress only to the
-      services' security groups on their container ports (`allow_to`), nothing else.
+      only redirects) from `ingressCidrs`; without a certificate (`allowPlainHttp`, dev only), 80 alone.
+      Egress only to the services' security groups on their container ports (`allow_to`), nothing else.
     - HTTPS listener with a TLS 1.3 / 1.2-floor policy when a certificate ARN or a domain is configured
       (the domain case creates an ACM certificate validated by DNS, and an alias A record). HTTP then
       redirects to HTTPS with a 301. Both listeners answer a fixed 404 for anything no rule matches.
@@ -222,7 +222,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 content_type="text/plain", message_body="Not found", status_code="404"),
         )
         if certificate_arn is None:
-            # No certificate (dev only; staging and prod refuse this in config): HTTP serves the rules.
+            # No certificate: only with loadBalancer.allowPlainHttp, in dev (config refuses it elsewhere).
             http = aws.lb.Listener(f"{self._name}-http", load_balancer_arn=lb.arn, port=80, protocol="HTTP",
                                    default_actions=[not_found], opts=self._child)
             return http.arn

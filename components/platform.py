@@ -27,6 +27,7 @@ from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
 from .observability import Observability, ObservabilityArgs
 from .queue import Queue, QueueArgs
+from .registry import Registry, register_services
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs
 from .table import Table, TableArgs
@@ -70,13 +71,16 @@ class Platform(pulumi.ComponentResource):
                 config=config.load_balancer, vpc_id=self.network.vpc_id,
                 public_subnet_ids=self.network.public_subnet_ids, aws_context=context,
                 network_ready=self.network.internet_ready), child)
+        # -- one registry of what the stack built: grants and `${...}` references resolve through it -----
+        self.registry = Registry(stores, context)
+        register_services(self.registry, config.services, self.load_balancer)
         self.services: dict[str, Service] = {
             name: Service(name, ServiceArgs(
                 config=service, cluster=self.cluster, vpc_id=self.network.vpc_id,
                 subnet_ids=self.network.private_subnet_ids, aws_context=context,
                 log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn,
                 load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores,
-                deployment_alarm_names=deployment_alarm_names(name, service.kind),
+                references=self.registry, deployment_alarm_names=deployment_alarm_names(name, service.kind),
                 network_ready=self.network.egress_ready,
                 hold_tasks=config.secrets_pending and reads_stack_secrets(service)), child)
             for name, service in config.services.items()

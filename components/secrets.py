@@ -12,12 +12,12 @@ from .config.data import SecretConfig
 from .grants import statement_id, unknown_access
 from .iam import Statement
 from .keys import via_service
-from .naming import physical_name
+from .naming import physical_name, product_name
 
 
 def secret_name(key: str) -> str:
-    """`<project>/<stack>/<key>`: slash-separated, so IAM and the console can group a stack's secrets."""
-    return f"{pulumi.get_project()}/{pulumi.get_stack()}/{key}"
+    """`<name>/<stack>/<key>` (`platform:name`): slash-separated, so IAM and the console can group a stack's secrets."""
+    return f"{product_name()}/{pulumi.get_stack()}/{key}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,6 +21,7 @@ from .iam import Statement, policy_document, service_trust_policy
 from .image import ServiceImage, ServiceImageArgs
 from .load_balancer import LoadBalancer
 from .naming import path_name, physical_name
+from .registry import Registry, is_stack_secret_reference
 
 EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
 """Where the ECS Exec (SSM) agent writes. AWS documents Exec as unsupported with a read-only root
@@ -66,6 +67,9 @@ class ServiceArgs:
     """Required for `web`: the target group is attached to its listener, and its group admitted."""
     data_stores: DataStores = dataclasses.field(default_factory=DataStores)
     """The stack's data stores; grants are resolved against them."""
+    references: Registry | None = None
+    """What the stack built, for `${...}` references in `environment` values, stack-secret fields in
+    `secrets` and grants (components/registry.py). Default: a registry over `data_stores`."""
     deployment_alarm_names: Sequence[str] = ()
     """CloudWatch alarms a deployment watches (ECS deployment alarms): one going to ALARM during a deployment
     rolls it back. Plain names (`components.alarms.deployment_alarm_names`), so the alarms, which watch this
@@ -229,6 +233,11 @@ class Service(pulumi.ComponentResource):
                     external.append(":".join(reference.split(":")[:7]))  # drop :json-key:stage:version
                 entries.append({"name": env, "valueFrom": reference})
                 continue
+            if is_stack_secret_reference(reference):  # `database.masterSecret:password`
+                value_from, grant = self._references().secret(reference, self._name)
+                entries.append({"name": env, "valueFrom": value_from})
+                statements.extend(s for s in grant if s.sid not in {t.sid for t in statements})
+                continue
             secret, _, json_key = reference.partition(":")
             store = self._args.data_stores.secrets.get(secret)
             if store is None:
@@ -250,23 +259,28 @@ class Service(pulumi.ComponentResource):
 
     def _grant_statements(self) -> list[Statement]:
         """The task role's statements: each grant resolved against the store that owns the resource."""
-        grants, stores = self._args.config.grants, self._args.data_stores
+        grants, registry = self._args.config.grants, self._references()
         statements: list[Statement] = []
-        for kind, wanted, built in (("Table", grants.tables, stores.tables), ("Queue", grants.queues, stores.queues),
-                                    ("Bucket", grants.buckets, stores.buckets)):
+        for section, wanted in (("tables", grants.tables), ("queues", grants.queues), ("buckets", grants.buckets)):
             for store_name, access in sorted(wanted.items()):
-                store = _require(built.get(store_name), f"{kind.lower()} {store_name}", self._name)
+                store = _require(registry.grantable(section, store_name), f"{section[:-1]} {store_name}", self._name)
                 statements.extend(store.grant(access))
         for secret in grants.secrets:
-            store = _require(stores.secrets.get(secret), f"secret {secret}", self._name)
+            store = _require(registry.grantable("secrets", secret), f"secret {secret}", self._name)
             statements.extend(store.grant("read"))
         if grants.database is not None:
-            database = _require(stores.database, "database", self._name)
+            database = _require(registry.grantable("database"), "database", self._name)
             statements.extend(database.grant(grants.database))
         if grants.events is not None:
-            bus = _require(stores.events, "event bus", self._name)
+            bus = _require(registry.grantable("events"), "event bus", self._name)
             statements.extend(bus.grant(grants.events))
         return statements
+
+    def _references(self) -> Registry:
+        """The stack's registry (components/registry.py): given by the platform, else one over the data stores."""
+        if self._args.references is None:
+            return Registry(self._args.data_stores, self._args.aws_context)
+        return self._args.references
 
     def _exec_statements(self) -> list[Statement]:
         """What ECS Exec needs from the task role (only when the cluster allows Exec)."""
@@ -362,7 +376,8 @@ class Service(pulumi.ComponentResource):
             "user": config.user,
             "readonlyRootFilesystem": True,
             "privileged": False,
-            "environment": [{"name": k, "value": v} for k, v in sorted(config.environment.items())],
+            "environment": [{"name": k, "value": self._references().resolve(v)}
+                            for k, v in sorted(config.environment.items())],
             "secrets": secrets,
             "mountPoints": [{"sourceVolume": volumes[p], "containerPath": p, "readOnly": False} for p in writable],
             "logConfiguration": {"logDriver": "awslogs", "options": {

@@ -30,12 +30,14 @@ class Ownership(Protocol):
 
 
 def standard_tags(config: Ownership) -> dict[str, str]:
-    """The five tags every taggable resource carries, plus the config's extra `tags` if it has any."""
+    """The five tags every taggable resource carries, plus the config's extra `tags` if it has any.
+    `Project` is the config's product `name` (`platform:name`) when it has one, else the Pulumi project name:
+    the prefix of every physical name too."""
     extra: Mapping[str, str] = getattr(config, "tags", None) or {}
     return {
         **extra,
         "Environment": config.environment,
-        "Project": pulumi.get_project(),
+        "Project": getattr(config, "name", None) or pulumi.get_project(),
         "Owner": config.owner,
         "CostCenter": config.cost_center,
         "ManagedBy": MANAGED_BY,

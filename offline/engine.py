@@ -8,6 +8,7 @@ root stack, monitor, mocks and config, so one stack's resources never leak into 
 from __future__ import annotations
 
 import gc
+import os
 import runpy
 import sys
 import threading
@@ -23,8 +24,10 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
 
+from components.config.config_source import CONFIG_FILE_VARIABLE
+
 from .mocks import AwsMocks
-from .stackfile import PROJECT_DIR, project_name, read_stack_file, to_engine_config
+from .stackfile import PROJECT_DIR, project_name, read_config_file, read_stack_file, to_engine_config
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """How the engine marks a value unknown at preview (rpc.go UnknownStringValue); the pack sees this string."""
@@ -225,22 +228,27 @@ class RecordingMonitor(MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
-def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
-    """The flat config the CLI would hand the program for `stack`, from its real stack file."""
-    return to_engine_config(read_stack_file(stack, project_dir), project_name(project_dir))
+def stack_config(stack: str, project_dir: Path = PROJECT_DIR, config_file: Path | None = None) -> dict[str, str]:
+    """The flat config the CLI would hand the program for `stack`, from its real stack file (or from
+    `config_file`, as `pulumi preview --config-file` reads it)."""
+    values = read_config_file(config_file) if config_file is not None else read_stack_file(stack, project_dir)
+    return to_engine_config(values, project_name(project_dir))
 
 
 def run_stack(stack: str, *, config: Mapping[str, str] | None = None, preview: bool = False,
               project_dir: Path = PROJECT_DIR, program: Path | None = None,
-              on_register: Callable[[RecordedResource], None] | None = None) -> StackRun:
+              on_register: Callable[[RecordedResource], None] | None = None,
+              config_file: Path | None = None) -> StackRun:
     """Run the program (`__main__.py`) for `stack` in-process and return what it registered.
 
     `config` replaces the stack file's values (tests pass broken copies); `preview=True` leaves computed
     outputs unknown, as on a stack's first `pulumi preview`. Exceptions from the program propagate
     (a `StackConfigError` for bad config). `on_register` is called with each record as the engine receives it
-    (the offline preview judges resources with the policy pack while the program is still running)."""
+    (the offline preview judges resources with the policy pack while the program is still running).
+    `config_file`: the stack config file read instead of `Pulumi.<stack>.yaml` (`--config-file`); config
+    problems name it."""
     project = project_name(project_dir)
-    flat = dict(config) if config is not None else stack_config(stack, project_dir)
+    flat = dict(config) if config is not None else stack_config(stack, project_dir, config_file)
     mocks = AwsMocks(flat.get("aws:region", "us-east-1"), preview=preview)
     monitor = RecordingMonitor(mocks, on_register)
     pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)
@@ -265,9 +273,15 @@ def run_stack(stack: str, *, config: Mapping[str, str] | None = None, preview: b
     # cyclic garbage the run leaves is collected as usual once it is re-enabled.
     paused = gc.isenabled()
     gc.disable()
+    label = os.environ.pop(CONFIG_FILE_VARIABLE, None)
+    if config_file is not None:
+        os.environ[CONFIG_FILE_VARIABLE] = str(config_file)
     try:
         execute()
     finally:
+        os.environ.pop(CONFIG_FILE_VARIABLE, None)
+        if label is not None:
+            os.environ[CONFIG_FILE_VARIABLE] = label
         if paused:
             gc.enable()
     return StackRun(stack=stack, project=project, preview=preview, resources=list(monitor.records),

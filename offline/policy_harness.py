@@ -614,9 +614,14 @@ class Analysis:
 
 # -- the session --------------------------------------------------------------------------------------
 def default_policy_config(stack: str, pack_dir: str | os.PathLike[str] = PACK_DIR) -> Path | None:
-    """`<pack>/config/<stack>.json` when it exists: what `--policy-pack-config` is given for the stack."""
+    """What `--policy-pack-config` is given for the stack: `<pack>/config/<stack>.json` when it exists, else
+    `<pack>/config/<environment>.json` for the environment its stack file states (offline/stackfile.py)."""
     path = Path(pack_dir) / "config" / f"{stack}.json"
-    return path if path.exists() else None
+    if path.exists():
+        return path
+    from .stackfile import pack_config
+
+    return pack_config(stack, config_dir=Path(pack_dir) / "config")
 
 
 _DEFAULT = object()

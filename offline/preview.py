@@ -1,9 +1,15 @@
 """Offline preview: what `pulumi preview --policy-pack policies` would show, with no cloud and no CLI.
 
     python -m offline.preview --stack prod [--unknowns] [--json resources.json] [--report-json report.json]
+    python -m offline.preview --config-file examples/arive/Pulumi.prod.yaml [--stack prod]
 
-Runs the real program for the stack under the in-process engine, prints the resource tree (components and
-their children), counts by type, the effective config (presets applied) and the policy pack's report,
+Any stack: `--stack NAME` reads `Pulumi.NAME.yaml`; `--config-file PATH` reads that file instead, as `pulumi
+preview --config-file` does (the stack is `--stack`, or derived from the file name: `Pulumi.<stack>.yaml`, else
+its stem). The environment is the file's `platform:environment`, and the policy pack runs with the stack's
+pack config (`policies/config/<stack>.json`, else `<environment>.json`).
+
+Runs the real program for the stack under the in-process engine, prints the resource tree (components and their
+children), counts by type, the effective config (presets applied) and the policy pack's report,
 and exits non-zero on a mandatory violation (2 for bad config, 1 for a mandatory policy violation).
 """
 
@@ -25,7 +31,7 @@ import yaml
 from components.config import StackConfigError, effective_config, load_stack_config
 
 from .engine import ROOT_TYPE, RecordedResource, StackRun, run_stack, stack_config
-from .stackfile import STACKS, project_name
+from .stackfile import STACKS, pack_config, project_name, stack_file_path, stack_from_config_file
 
 if TYPE_CHECKING:
     from .policy_harness import Analysis, PolicyReport
@@ -34,7 +40,11 @@ if TYPE_CHECKING:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     summary = (__doc__ or "").strip().splitlines()[0]
     parser = argparse.ArgumentParser(prog="python -m offline.preview", description=summary)
-    parser.add_argument("--stack", choices=STACKS, default="dev", help="stack to preview (default: dev)")
+    parser.add_argument("--stack", help="stack to preview: reads Pulumi.<stack>.yaml unless --config-file is given "
+                        f"(default: dev, or derived from --config-file; stack files here: {', '.join(STACKS)})")
+    parser.add_argument("--config-file", type=Path, metavar="PATH",
+                        help="the stack config file to use instead of Pulumi.<stack>.yaml (as `pulumi preview "
+                             "--config-file`)")
     parser.add_argument("--unknowns", action="store_true",
                         help="leave computed ids/ARNs unknown, as on a stack's first `pulumi preview`")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the recorded resources as JSON")
@@ -91,7 +101,10 @@ class PolicyCheck:
 
     SWITCH_INTERVAL = 0.0002
 
-    def __init__(self, stack: str, preview: bool, config: dict[str, str] | None = None) -> None:
+    def __init__(self, stack: str, preview: bool, policy_config: Path | None = None,
+                 config: dict[str, str] | None = None) -> None:
+        """`policy_config`: the `--policy-pack-config` file; default: the stack's (`stackfile.pack_config`).
+        `config`: the stack config, which the pack receives as the engine passes it (PULUMI_CONFIG)."""
         from .policy_harness import PolicyHarness
 
         self.harness: PolicyHarness = PolicyHarness()
@@ -100,13 +113,16 @@ class PolicyCheck:
         self._queue: queue.Queue[RecordedResource | None] = queue.Queue()
         self._analysis: Analysis | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._judge, args=(stack, preview, config), daemon=True)
+        policy_config = policy_config if policy_config is not None else pack_config(stack)
+        self._thread = threading.Thread(target=self._judge, args=(stack, preview, policy_config, config),
+                                        daemon=True)
         self._thread.start()
 
-    def _judge(self, stack: str, preview: bool, config: dict[str, str] | None = None) -> None:
+    def _judge(self, stack: str, preview: bool, policy_config: Path | None, config: dict[str, str] | None) -> None:
         try:
             # The stack config reaches the pack as PULUMI_CONFIG, as the engine passes it (platform:budget...).
-            analysis = self.harness.begin(stack=stack, project=project_name(), preview=preview, stack_config=config)
+            analysis = self.harness.begin(stack=stack, project=project_name(), preview=preview,
+                                          policy_config=policy_config, stack_config=config)
             while (resource := self._queue.get()) is not None:
                 analysis.add(resource)
             self._analysis = analysis
@@ -135,7 +151,17 @@ class PolicyCheck:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    check = None if args.no_policies else PolicyCheck(args.stack, args.unknowns, stack_config(args.stack))
+    if args.stack is None:
+        args.stack = stack_from_config_file(args.config_file) if args.config_file is not None else "dev"
+    source = args.config_file if args.config_file is not None else stack_file_path(args.stack)
+    if not source.is_file():
+        shown = args.config_file or source.name
+        print(f"{shown}: no such stack config file (stack files here: {', '.join(STACKS)}; or give "
+              "--config-file PATH)", file=sys.stderr)
+        return 2
+    args.pack_config = pack_config(args.stack, args.config_file)
+    check = None if args.no_policies else PolicyCheck(
+        args.stack, args.unknowns, args.pack_config, stack_config(args.stack, config_file=args.config_file))
     try:
         return _preview(args, check)
     finally:
@@ -145,16 +171,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def _preview(args: argparse.Namespace, check: PolicyCheck | None) -> int:
     out = sys.stdout
-    flat = stack_config(args.stack)
+    file = args.config_file
+    flat = stack_config(args.stack) if file is None else stack_config(args.stack, config_file=file)
+    label = str(args.config_file) if args.config_file is not None else None
     try:
-        config = load_stack_config(args.stack, flat)
-        run = run_stack(args.stack, config=flat, preview=args.unknowns,
+        config = load_stack_config(args.stack, flat, stack_file=label, project=project_name())
+        run = run_stack(args.stack, config=flat, preview=args.unknowns, config_file=args.config_file,
                         on_register=check.add if check is not None else None)
     except StackConfigError as error:
         print(str(error), file=sys.stderr)
         return 2
     mode = "first preview (computed values unknown)" if run.preview else "update (computed values mocked)"
-    out.write(f"Stack {run.project}/{run.stack} — {config.environment}, {flat.get('aws:region')}, {mode}\n\n")
+    out.write(f"Stack {run.project}/{run.stack} — {config.environment}, {flat.get('aws:region')}, {mode}\n")
+    source = args.config_file or stack_file_path(args.stack).name
+    pack = args.pack_config or "(none: the pack's defaults)"
+    if isinstance(pack, Path) and pack.is_relative_to(Path.cwd()):
+        pack = pack.relative_to(Path.cwd())
+    out.write(f"Config {source}; physical names {config.name}-{run.stack}-*; policy config {pack}\n\n")
     if not args.quiet:
         out.write("Resources:\n")
         render_tree(run, out)

@@ -1,26 +1,90 @@
-"""Read `Pulumi.<stack>.yaml` into the flat config map Pulumi hands a program (`ns:key` -> string)."""
+"""Read a stack's config file into the flat config map Pulumi hands a program (`ns:key` -> string).
+
+Stacks are not environments: a stack is any `Pulumi.<name>.yaml` beside `Pulumi.yaml` (`STACKS` lists them),
+or any file given with `--config-file` (as `pulumi preview --config-file` takes one), and its environment is
+its `platform:environment`. Its policy-pack config is found by one rule (`pack_config`):
+`policies/config/<stack>.json` first, then `policies/config/<environment>.json`.
+
+    python -m offline.stackfile stacks                                  every stack file's stack, one a line
+    python -m offline.stackfile pack-config STACK [--config-file PATH]  the stack's pack config path
+    python -m offline.stackfile matrix [--environment ENV]              the CI matrix: [{"stack", "environment",
+                                                                        "packConfig", "packConfigName"}]
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from components.config.thresholds import POLICY_CONFIG_DIR, pack_config_path
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-STACKS = ("dev", "staging", "prod")
+ENVIRONMENT_ORDER = ("dev", "staging", "prod")
+"""Stacks are listed environment by environment (dev first: the order a change is rolled out in)."""
 
 
 def project_name(project_dir: Path = PROJECT_DIR) -> str:
     return str(yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"])
 
 
-def read_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
-    """The `config:` mapping of a stack file, as written (structured values still structured)."""
-    path = project_dir / f"Pulumi.{stack}.yaml"
+def stack_file_path(stack: str, project_dir: Path = PROJECT_DIR) -> Path:
+    """`Pulumi.<stack>.yaml` beside the project file (where `pulumi` looks without --config-file)."""
+    return project_dir / f"Pulumi.{stack}.yaml"
+
+
+def stack_from_config_file(path: Path) -> str:
+    """The stack a config file is for when no stack is named: `Pulumi.<stack>.yaml` -> `<stack>`, else the
+    file's stem (`arive-prod.yaml` -> `arive-prod`)."""
+    name = path.name
+    if name.startswith("Pulumi.") and name.endswith((".yaml", ".yml")) and name.count(".") >= 2:
+        return name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+    return path.stem
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The `config:` mapping of a stack config file, as written (structured values still structured)."""
     document = yaml.safe_load(path.read_text()) or {}
     return dict(document.get("config") or {})
+
+
+def read_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    """The `config:` mapping of `Pulumi.<stack>.yaml`, as written."""
+    return read_config_file(stack_file_path(stack, project_dir))
+
+
+def environment_of(values: dict[str, Any], project: str = "platform") -> str | None:
+    """The `platform:environment` a stack file states (None when it states none)."""
+    value = values.get(f"{project}:environment", values.get("environment"))
+    return value if isinstance(value, str) else None
+
+
+def stack_names(project_dir: Path = PROJECT_DIR) -> tuple[str, ...]:
+    """Every stack with a `Pulumi.<stack>.yaml` beside `Pulumi.yaml`, environment by environment, then by name."""
+    stacks = [p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in project_dir.glob("Pulumi.*.yaml")]
+
+    def order(stack: str) -> tuple[int, str]:
+        environment = environment_of(read_stack_file(stack, project_dir))
+        rank = ENVIRONMENT_ORDER.index(environment) if environment in ENVIRONMENT_ORDER else len(ENVIRONMENT_ORDER)
+        return rank, stack
+
+    return tuple(sorted(stacks, key=order))
+
+
+STACKS = stack_names()
+"""The repository's stacks (its `Pulumi.*.yaml` files): tests, Make targets and workflows cover each."""
+
+
+def pack_config(stack: str, config_file: Path | None = None, project_dir: Path = PROJECT_DIR,
+                config_dir: Path = POLICY_CONFIG_DIR) -> Path | None:
+    """The stack's policy-pack config: `policies/config/<stack>.json`, else `<environment>.json`."""
+    source = config_file if config_file is not None else stack_file_path(stack, project_dir)
+    values = read_config_file(source) if source.is_file() else {}
+    return pack_config_path(stack, environment_of(values, project_name(project_dir)), config_dir)
 
 
 def to_engine_config(values: dict[str, Any], project: str) -> dict[str, str]:
@@ -40,3 +104,49 @@ def to_engine_config(values: dict[str, Any], project: str) -> dict[str, str]:
         else:
             flat[full] = json.dumps(value)
     return flat
+
+
+def _relative(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.resolve().relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)
+
+
+def _matrix_row(stack: str) -> dict[str, str | None]:
+    """One stack for a CI matrix: its pack config as a path and as the name between policies/config/ and .json
+    (workflows spell `policies/config/${{ matrix.packConfigName }}.json`)."""
+    path = pack_config(stack)
+    return {"stack": stack, "environment": environment_of(read_stack_file(stack), project_name()),
+            "packConfig": _relative(path), "packConfigName": path.stem if path is not None else None}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m offline.stackfile", description=(__doc__ or "").splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("stacks", help="every stack file's stack, one a line")
+    matrix = commands.add_parser("matrix", help="every stack with its environment and pack config, as JSON")
+    matrix.add_argument("--environment", help="only the stacks of this environment")
+    pack = commands.add_parser("pack-config", help="the stack's policy-pack config path (exit 1: none)")
+    pack.add_argument("stack")
+    pack.add_argument("--config-file", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "stacks":
+        print("\n".join(STACKS))
+    elif args.command == "matrix":
+        rows = [_matrix_row(stack) for stack in STACKS]
+        print(json.dumps([row for row in rows if args.environment in (None, row["environment"])]))
+    else:
+        path = pack_config(args.stack, args.config_file)
+        if path is None:
+            print(f"no pack config for stack {args.stack}: add policies/config/{args.stack}.json or "
+                  "policies/config/<environment>.json", file=sys.stderr)
+            return 1
+        print(_relative(path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,7 +13,6 @@ import boto3
 from components.config import load_stack_config
 from components.config.problems import StackConfigError
 from offline.engine import stack_config
-from offline.stackfile import project_name
 
 from .checks import Target, run_checks
 
@@ -41,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     session = boto3.Session(region_name=flat["aws:region"])
     account = session.client("sts").get_caller_identity()["Account"]
-    target = Target(config=config, project=project_name(), stack=args.stack,
+    target = Target(config=config, project=config.name, stack=args.stack,
                     region=flat["aws:region"], account=account)
     gaps = run_checks(target, session.client, public_name_servers)
     for gap in gaps:

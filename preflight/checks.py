@@ -46,12 +46,14 @@ class Target:
 
     config: StackConfig
     project: str
+    """The product name (`platform:name`): the first word of every physical name."""
     stack: str
     region: str
     account: str
 
     def physical(self, *parts: str) -> str:
-        return "-".join([self.project, self.stack, *parts])
+        """As `components.naming.physical_name` spells a name (short names only: no length cut)."""
+        return "-".join([self.project, self.stack, *parts]).lower()
 
     def secret_name(self, key: str) -> str:
         return f"{self.project}/{self.stack}/{key}"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
+from ..registry import is_stack_secret_reference
 from .base import ConfigModel, ResourceKey, unique_items
 from .problems import MISSING, Problem, key_path
 
@@ -192,8 +193,11 @@ class LoadBalancerConfig(ConfigModel):
     """An existing ACM certificate (same region) for the HTTPS listener."""
     domain: DomainConfig | None = None
     """A Route53 name for the ALB: creates the alias record, and the certificate when `certificateArn`
-    is not given. Without either, the ALB serves plain HTTP on 80 only: acceptable in dev, refused in
-    staging and prod."""
+    is not given. Every environment with a web service needs one of the two (HTTPS everywhere)."""
+    allow_plain_http: bool = False
+    """Serve plain HTTP on 80 with no certificate. Off by default: every environment serves HTTPS. Only a
+    dev stack may turn it on, and only where its pack config makes `alb-tls-and-headers` advisory (the pack
+    would fail the plain listener otherwise): a visible relaxation in two reviewed files."""
     ssl_policy: TlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     """The HTTPS listener's TLS policy: TLS 1.3 with TLS 1.2 as the floor, forward-secret ciphers."""
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
@@ -426,11 +430,15 @@ class ServiceConfig(ConfigModel):
     writable_paths: list[Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_./-]*$")]] = ["/tmp"]
     """The root filesystem is read-only; these paths get task-scoped ephemeral volumes."""
     environment: dict[EnvName, str] = {}
-    """Plain environment variables. Names or values that look like secrets are refused: use `secrets`."""
+    """Plain environment variables. Names or values that look like secrets are refused: use `secrets`.
+    A value may reference what the stack builds, Pulumi YAML style, with literal text around it:
+    `${buckets.uploads.name}`, `postgresql://${database.endpoint}:${database.port}/${database.name}` (what
+    exists: components/registry.py). A reference grants nothing; access is a `grants` entry."""
     secrets: dict[EnvName, str] = {}
     """Environment variables injected from secrets by `valueFrom`: a stack secret name (`stripe-key`,
-    or `stripe-key:json-key` for one JSON field), or a Secrets Manager / SSM parameter ARN. The
-    execution role may read exactly these."""
+    or `stripe-key:json-key` for one JSON field), a field of a secret the stack built
+    (`database.masterSecret:password`: the RDS-managed master secret), or a Secrets Manager / SSM parameter
+    ARN. The execution role may read exactly these (and decrypt with their key)."""
     health_check: HealthCheckConfig = HealthCheckConfig()
     routing: RoutingConfig | None = None
     """`web`: the listener rule. Required for web, not allowed for worker."""
@@ -495,10 +503,7 @@ def check(config: StackConfig) -> list[Problem]:
     """Checks across keys and sections: kinds have what they need, grants name stores that exist, counts
     are ordered, listener rules do not collide, HTTPS where the environment requires it."""
     problems: list[Problem] = []
-    if config.environment == "prod" and config.cluster.execute_command:
-        problems.append(Problem(key_path(("cluster", "executeCommand")),
-                                "ECS Exec opens a shell inside production tasks; allowed only in dev and "
-                                "staging (set false)", True))
+    # ECS Exec in production: components/config/thresholds.py (the pack's ecs-service-hardening decides it)
     problems.extend(_check_load_balancer(config))
     for name, service in config.services.items():
         problems.extend(_check_service(config, name, service))
@@ -510,11 +515,20 @@ def _check_load_balancer(config: StackConfig) -> list[Problem]:
     problems: list[Problem] = []
     lb = config.load_balancer
     web = [name for name, s in config.services.items() if s.kind == "web"]
-    if web and not lb.https and config.environment in ("staging", "prod"):
+    if lb.allow_plain_http and config.environment != "dev":
+        problems.append(Problem(
+            key_path(("loadBalancer", "allowPlainHttp")),
+            f"{config.environment} serves HTTPS only (plain HTTP may only redirect); allowed only in dev: "
+            "remove it and give loadBalancer.certificateArn or loadBalancer.domain {name, hostedZone}", True))
+    elif lb.allow_plain_http and lb.https:
+        problems.append(Problem(key_path(("loadBalancer", "allowPlainHttp")),
+                                "a certificate is configured, so HTTP only redirects to HTTPS; remove it", True))
+    elif web and not lb.https and not lb.allow_plain_http:
         problems.append(Problem(
             key_path(("loadBalancer",)),
-            f"{config.environment} serves HTTPS only (plain HTTP may only redirect): give loadBalancer."
-            "certificateArn or loadBalancer.domain {name, hostedZone}"))
+            f"web services ({', '.join(web)}) are served over HTTPS in every environment: give "
+            "loadBalancer.domain {name, hostedZone} or loadBalancer.certificateArn (or, in dev only, "
+            "loadBalancer.allowPlainHttp: true)"))
     domain = lb.domain
     if domain is not None and domain.name != domain.hosted_zone and \
             not domain.name.endswith("." + domain.hosted_zone):
@@ -621,6 +635,8 @@ def _check_container_secrets(config: StackConfig, at: Callable[..., str], servic
     for env in clashes:
         problems.append(Problem(at("secrets", env), "also set in environment; a variable comes from one place"))
     for env, reference in service.secrets.items():
+        if is_stack_secret_reference(reference):
+            continue  # `database.masterSecret:password`: checked with the other references (references.py)
         if reference.startswith("arn:"):
             if not is_secret_arn(reference):
                 problems.append(Problem(at("secrets", env), "not a Secrets Manager secret ARN or SSM parameter "

@@ -465,9 +465,7 @@ def _check_database(database: DatabaseConfig, environment: str, az_count: int) -
                 yield Problem(key_path((*path, "engineVersion")),
                               "scaling to 0 ACU needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later",
                               database.engine_version)
-    if environment == "prod" and database.instances < 2:
-        yield Problem(key_path((*path, "instances")), "prod needs a writer and a reader in another AZ "
-                      "(allowed: 2 to 16)", database.instances)
+    # prod's writer + reader: components/config/thresholds.py (the pack's prod-database-standby minimum)
     if database.instances > 1 and az_count < 2:
         yield Problem(key_path((*path, "instances")), f"readers go to other AZs but network.azCount is "
                       f"{az_count}", database.instances)

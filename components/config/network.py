@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -23,9 +23,6 @@ ENDPOINTS_FARGATE_NEEDS_WITHOUT_NAT = ("ecr.api", "ecr.dkr", "logs")
 """Without NAT a Fargate task in a private subnet pulls images and ships logs only through these
 (plus the S3 gateway endpoint, which is always created)."""
 
-MIN_FLOW_LOG_DAYS = 90
-"""The security baseline keeps 90 days of flow records for incident response."""
-
 Cidr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
 
 
@@ -41,15 +38,9 @@ class FlowLogConfig(ConfigModel):
     """VPC flow logs: always on, traffic type ALL, to a KMS-encrypted log group."""
 
     retention_days: LogRetentionDays = 90
-    """Days the flow log group keeps records; at least `MIN_FLOW_LOG_DAYS`. Preset: 90, 365 in prod."""
-
-    @field_validator("retention_days")
-    @classmethod
-    def _at_least_90(cls, value: int) -> int:
-        if value < MIN_FLOW_LOG_DAYS:
-            allowed = ", ".join(str(v) for v in get_args(LogRetentionDays) if v >= MIN_FLOW_LOG_DAYS)
-            raise ValueError(f"flow logs must be kept at least {MIN_FLOW_LOG_DAYS} days; allowed: {allowed}")
-        return value
+    """Days the flow log group keeps records. Preset: 90, 365 in prod. The floor is the pack's
+    vpc-flow-logs `minimumRetentionDays` for the stack (90 by default: incident response needs the records),
+    checked against the stack's pack config (components/config/thresholds.py)."""
 
 
 class NetworkConfig(ConfigModel):

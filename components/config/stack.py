@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
+import yaml
 from pydantic import PositiveFloat, StringConstraints, ValidationError, field_validator
 
-from . import compute, data, network, observability
+from . import compute, data, network, observability, references, thresholds
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
@@ -21,6 +24,12 @@ from .problems import MISSING, NAMESPACE, Problem, StackConfigError, key_path, p
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
 TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+@-]*$")]
 
+ProductName = Annotated[str, StringConstraints(min_length=1)]
+"""`platform:name`, checked by `StackConfig._product_name`."""
+_PRODUCT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
+
+PROJECT_FILE = Path(__file__).resolve().parents[2] / "Pulumi.yaml"
+
 STANDARD_TAG_KEYS = ("Environment", "Project", "Owner", "CostCenter", "ManagedBy")
 """Tags every taggable resource carries; set by the platform, so `tags` may not override them."""
 
@@ -30,8 +39,14 @@ class StackConfig(ConfigModel):
 
     model_config = ConfigModel.model_config | {"coerce_numbers_to_str": True}
 
+    name: ProductName = NAMESPACE
+    """The product's name: the first word of every physical name (`<name>-<stack>-api`, `/<name>/<stack>/...`)
+    and the `Project` tag. Lower-case letters, digits and hyphens, 2 to 20 characters, starting with a letter
+    (it is part of S3 bucket names). Default: the Pulumi project name. Renaming changes every physical name,
+    which replaces resources; protected prod resources make `pulumi up` fail instead (README "Product name")."""
     environment: Environment
-    """Which preset applies: dev, staging or prod. Required."""
+    """Which preset applies: dev, staging or prod. Required. Only this key chooses it, never the stack name:
+    `prod-us-west-2` or `dev-alice` are stacks of the environment their file names."""
     owner: NonEmptyStr
     """Team or person accountable for the stack (the `Owner` tag). Required."""
     cost_center: NonEmptyStr
@@ -65,6 +80,14 @@ class StackConfig(ConfigModel):
     (`python3 run.py cost --stack <s>`: the price table and usage assumptions in policies/guardrails/costing)
     exceeds it. Unset: no budget check. The program itself never reads it."""
 
+    @field_validator("name")
+    @classmethod
+    def _product_name(cls, value: str) -> str:
+        if not _PRODUCT_NAME.match(value):
+            raise ValueError("lower-case letters, digits and hyphens, 2 to 20 characters, starting with a letter "
+                             "and not ending with a hyphen (it starts every physical name, S3 buckets included)")
+        return value
+
     @field_validator("tags")
     @classmethod
     def _no_standard_tags(cls, value: dict[str, str]) -> dict[str, str]:
@@ -90,7 +113,8 @@ def _network_check(config: StackConfig) -> list[Problem]:
     ]
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check)
+CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
+                                        references.check)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")
@@ -101,11 +125,18 @@ def stack_file_name(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
 
 
-def load_stack_config(stack: str, raw: Mapping[str, Any]) -> StackConfig:
+def load_stack_config(stack: str, raw: Mapping[str, Any], *, stack_file: str | None = None,
+                      project: str | None = None, guardrails: thresholds.Thresholds | None = None) -> StackConfig:
     """Validate a stack's config (as Pulumi hands it to the program: `ns:key` -> string) or raise
-    `StackConfigError` listing every problem, before anything is registered."""
-    stack_file = stack_file_name(stack)
+    `StackConfigError` listing every problem, before anything is registered.
+
+    `stack_file`: the file the problems name (default `Pulumi.<stack>.yaml`; the file given with
+    `--config-file` otherwise). `project`: the default of `platform:name` (default: the running Pulumi
+    project). `guardrails`: the thresholds the prod rules check (default: read from the stack's policy-pack
+    config, `thresholds.pack_config_path`), so the config and the pack can't disagree."""
+    stack_file = stack_file or stack_file_name(stack)
     values, problems = _platform_values(raw)
+    values.setdefault("name", project or _project_name())
     region = raw.get("aws:region")
     if not isinstance(region, str) or not _REGION.match(region):
         problems.append(Problem("aws:region", "required: the AWS region to deploy to, e.g. us-east-1",
@@ -122,9 +153,22 @@ def load_stack_config(stack: str, raw: Mapping[str, Any]) -> StackConfig:
         raise StackConfigError(stack_file, problems) from None
     for cross_check in CROSS_CHECKS:
         problems.extend(cross_check(config))
+    limits = guardrails if guardrails is not None else thresholds.Thresholds.for_stack(stack, config.environment)
+    problems.extend(thresholds.check(config, limits, stack))
     if problems:
         raise StackConfigError(stack_file, problems)
     return config
+
+
+@functools.cache
+def _project_name() -> str:
+    """The name in the project file beside the program (`Pulumi.yaml`): the Pulumi project the program always
+    runs in, read from the file so config validated outside a Pulumi run gets the same default."""
+    try:
+        document = yaml.safe_load(PROJECT_FILE.read_text())
+    except OSError:
+        return NAMESPACE
+    return str(document.get("name") or NAMESPACE) if isinstance(document, dict) else NAMESPACE
 
 
 def _platform_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:

@@ -1,4 +1,4 @@
-"""no-public-databases, prod-data-protection, prod-bucket-versioning, s3-public-access-block.
+"""no-public-databases, prod-data-protection, prod-database-standby, prod-bucket-versioning, s3-public-access-block.
 
 Production is decided from the stack: its name, or the resource's `Environment` tag, is one of the
 `productionEnvironments` setting (either is enough). Outside production, prod-data-protection and
@@ -136,6 +136,45 @@ PROD_DATA_PROTECTION = resource_policy(
 )
 
 
+CLUSTER = "aws:rds/cluster:Cluster"
+CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+STANDBY_SETTINGS: dict[str, dict[str, Any]] = {
+    **PRODUCTION_SETTING,
+    "minimumInstances": {
+        "type": "integer", "minimum": 1, "maximum": 16, "default": 2,
+        "description": "Instances a production Aurora cluster has: a writer and at least one reader (in another "
+                       "AZ) to fail over to.",
+    },
+}
+
+
+def check_database_standby(stack: Stack, ctx: Context) -> None:
+    minimum = int(ctx.settings["minimumInstances"])
+    for cluster in stack.of_type(CLUSTER):
+        production = ctx.production(cluster.get("tags"))
+        if isinstance(production, Unknown):
+            ctx.defer(f"the Environment tag of {cluster.subject}", "whether it is production is judged on `pulumi up`")
+            continue
+        if not production:
+            continue
+        count = len(companions(stack, cluster, {CLUSTER_INSTANCE}, "clusterIdentifier"))
+        if count < minimum:
+            ctx.violation(f"{cluster.subject} is a production database with {count} instance"
+                          f"{'s' if count != 1 else ''}; it needs at least {minimum} (a writer and a reader in "
+                          f"another AZ, so a failover takes seconds instead of a restore). {PROTECTION_HINT}",
+                          cluster.urn)
+
+
+PROD_DATABASE_STANDBY = stack_policy(
+    name="prod-database-standby",
+    description="Every production Aurora cluster has at least N instances (a writer and a reader to fail over to).",
+    check=check_database_standby,
+    settings=STANDBY_SETTINGS,
+    severity=Severity.HIGH,
+    remediation="Add aws.rds.ClusterInstance readers (cluster_identifier=<the cluster>) in other AZs.",
+)
+
+
 def check_bucket_versioning(stack: Stack, ctx: Context) -> None:
     for bucket in stack.of_type(*BUCKETS):
         production = ctx.production(bucket.get("tags"))
@@ -208,4 +247,5 @@ S3_PUBLIC_ACCESS_BLOCK = stack_policy(
     remediation=PAB_HINT,
 )
 
-POLICIES = [NO_PUBLIC_DATABASES, PROD_DATA_PROTECTION, PROD_BUCKET_VERSIONING, S3_PUBLIC_ACCESS_BLOCK]
+POLICIES = [NO_PUBLIC_DATABASES, PROD_DATA_PROTECTION, PROD_DATABASE_STANDBY, PROD_BUCKET_VERSIONING,
+            S3_PUBLIC_ACCESS_BLOCK]

@@ -3,11 +3,16 @@ redirects) where a certificate exists, a fixed 404, access logs, WAF and deletio
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from components.aws_context import AwsContext
+from components.config import thresholds
 from components.load_balancer import ELB_ACCOUNT_REGIONS, LoadBalancer
-from offline.engine import StackRun
+from offline.engine import StackRun, run_stack
+from tests.config.mutate import broken
 
 from .compute_support import (
     EGRESS,
@@ -92,8 +97,12 @@ def test_alb_is_internet_facing_in_the_public_subnets_and_drops_invalid_headers(
     assert lb["enableDeletionProtection"] is (stack_run.stack == "prod")
 
 
-def test_dev_serves_plain_http_with_a_fixed_404_and_no_https(stack_runs: dict[str, StackRun]) -> None:
-    run = stack_runs["dev"]
+def test_plain_http_only_where_dev_allows_it_visibly_in_two_files(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    # The stack file says allowPlainHttp; its pack config makes alb-tls-and-headers advisory (else config refuses).
+    (tmp_path / "dev.json").write_text(json.dumps({"all": "mandatory", "alb-tls-and-headers": "advisory"}))
+    monkeypatch.setattr(thresholds, "POLICY_CONFIG_DIR", tmp_path)
+    run = run_stack("dev", config=broken("dev", "platform:loadBalancer", {"allowPlainHttp": True}))
     listeners = _listeners(run)
     assert set(listeners) == {80}
     assert listeners[80]["protocol"] == "HTTP"
@@ -103,7 +112,7 @@ def test_dev_serves_plain_http_with_a_fixed_404_and_no_https(stack_runs: dict[st
     assert not run.of_type(CERTIFICATE)
 
 
-@pytest.mark.parametrize("stack", ["staging", "prod"])
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_https_uses_a_tls13_policy_and_http_only_redirects(stack_runs: dict[str, StackRun], stack: str) -> None:
     run = stack_runs[stack]
     listeners = _listeners(run)

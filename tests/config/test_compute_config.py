@@ -148,13 +148,14 @@ CASES: list[tuple[str, dict[str, str], str]] = [
     # -- environment rules ---------------------------------------------------------------------------------
     ("ECS Exec in prod", broken("prod", "platform:cluster", {"executeCommand": True}),
      "Pulumi.prod.yaml: platform:cluster.executeCommand = true: ECS Exec opens a shell inside production tasks; "
-     "allowed only in dev and staging (set false)"),
+     "allowed only outside production (set false; policies/config/prod.json: ecs-service-hardening is mandatory)"),
     ("prod service all on Spot", service_change("prod", "api", capacity={"onDemandBase": 0}),
      "Pulumi.prod.yaml: platform:services.api.capacity.onDemandBase = 0: prod services keep at least 1 task on "
      "on-demand FARGATE (Spot can be reclaimed at two minutes' notice)"),
     ("staging without HTTPS", broken("staging", "platform:loadBalancer", DELETE),
-     "Pulumi.staging.yaml: platform:loadBalancer: staging serves HTTPS only (plain HTTP may only redirect): give "
-     "loadBalancer.certificateArn or loadBalancer.domain {name, hostedZone}"),
+     "Pulumi.staging.yaml: platform:loadBalancer: web services (api) are served over HTTPS in every environment: "
+     "give loadBalancer.domain {name, hostedZone} or loadBalancer.certificateArn (or, in dev only, "
+     "loadBalancer.allowPlainHttp: true)"),
     # -- load balancer ----------------------------------------------------------------------------------------
     ("ingress CIDR that is not one", broken("dev", "platform:loadBalancer", {"ingressCidrs": ["10.0.0.0/33"]}),
      "Pulumi.dev.yaml: platform:loadBalancer.ingressCidrs: '10.0.0.0/33' is not a network CIDR ('10.0.0.0/33' "

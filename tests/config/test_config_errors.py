@@ -11,8 +11,8 @@ from offline.engine import run_stack
 from .mutate import DELETE, broken
 
 TOP_KEYS = ("alarms, buckets, budget, cluster, costCenter, database, environment, events, loadBalancer, "
-            "logRetentionDays, network, owner, protectStatefulResources, queues, secrets, secretsPending, services, "
-            "tables, tags")
+            "logRetentionDays, name, network, owner, protectStatefulResources, queues, secrets, secretsPending, "
+            "services, tables, tags")
 
 CASES = [
     ("dev", "platform:netwrok", {"cidr": "10.0.0.0/16"},
@@ -52,8 +52,9 @@ CASES = [
      "so Fargate needs the interface endpoints ecr.api, ecr.dkr, logs; missing: ecr.api, ecr.dkr, logs "
      "(add them to interfaceEndpoints, or choose natStrategy single)"),
     ("prod", "platform:network.flowLogs", {"retentionDays": 30},
-     "Pulumi.prod.yaml: platform:network.flowLogs.retentionDays = 30: flow logs must be kept at least 90 days; "
-     "allowed: 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"),
+     "Pulumi.prod.yaml: platform:network.flowLogs.retentionDays = 30: flow logs must be kept at least 90 days "
+     "(policies/config/prod.json: vpc-flow-logs.minimumRetentionDays); a relaxation goes in that file (reviewed "
+     "by the platform owners)"),
     ("dev", "platform:network.flowLogs", {"retentionDays": 100},
      "Pulumi.dev.yaml: platform:network.flowLogs.retentionDays = 100: Input should be 1, 3, 5, 7, 14, 30, "
      "60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653"),

@@ -117,8 +117,9 @@ CASES: list[tuple[str, str, Any, str]] = [
      "Pulumi.dev.yaml: platform:database.engineVersion = '16.1': scaling to 0 ACU needs Aurora PostgreSQL "
      "13.15, 14.12, 15.7, 16.3 or later"),
     ("prod", "platform:database.instances", 1,
-     "Pulumi.prod.yaml: platform:database.instances = 1: prod needs a writer and a reader in another AZ "
-     "(allowed: 2 to 16)"),
+     "Pulumi.prod.yaml: platform:database.instances = 1: production needs a writer and readers in other AZs to "
+     "fail over to: at least 2 instances (policies/config/prod.json: prod-database-standby.minimumInstances); a "
+     "relaxation goes in that file (reviewed by the platform owners)"),
     ("prod", "platform:database.backupRetentionDays", 36,
      "Pulumi.prod.yaml: platform:database.backupRetentionDays = 36: allowed: 1 to 35 days"),
     ("dev", "platform:database.backupRetentionDays", 0,
@@ -202,9 +203,9 @@ def test_a_stack_without_a_database_section_has_no_database() -> None:
 
 
 def test_a_stack_file_value_wins_over_the_database_preset() -> None:
-    config = load_stack_config("prod", broken("prod", "platform:database.backupRetentionDays", 30))
+    config = load_stack_config("staging", broken("staging", "platform:database.backupRetentionDays", 30))
     assert config.database is not None
-    assert (config.database.backup_retention_days, config.database.instances) == (30, 2)
+    assert (config.database.backup_retention_days, config.database.instances) == (30, 1)
 
 
 def test_database_defaults_are_serverless_v2_with_tls_era_postgres() -> None:

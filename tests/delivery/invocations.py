@@ -70,10 +70,11 @@ class Invocation:
 
 
 def _names_stack(config_path: str, stack: str) -> bool:
-    """`policies/config/dev.json` names `dev`; so does `policies/config/${{ matrix.stack }}.json` name
-    `${{ matrix.stack }}`. A stack given by a shell variable cannot be checked statically."""
+    """`policies/config/dev.json` names `dev`. A stack given by a variable (`${{ matrix.stack }}`, `$stack`)
+    cannot be checked statically beyond this: its config must be variable too (the stack's own file or its
+    environment's, `policies/config/${{ matrix.packConfigName }}.json`), never one fixed file for every stack."""
     if stack.startswith("$"):
-        return True
+        return "$" in config_path
     return Path(config_path).name == f"{stack}.json"
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from offline import stackfile
 from offline.stackfile import STACKS
 
 from .invocations import (
@@ -50,10 +51,13 @@ def pulumi_action_steps(document: dict[str, Any]) -> list[tuple[str, dict[str, A
     ]
 
 
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+
 def up_jobs(document: dict[str, Any]) -> dict[str, str]:
-    """stack -> id of the job that runs `pulumi up` for it."""
+    """environment -> id of the job that runs `pulumi up` for that environment's stacks."""
     return {
-        str(step["with"]["stack-name"]): job_id
+        str(document["jobs"][job_id]["environment"]): job_id
         for job_id, step in pulumi_action_steps(document)
         if step["with"].get("command") in ("up", "update")
     }
@@ -111,13 +115,13 @@ BREAKAGES = {
     ),
     "preview step without policyPackConfigs": (
         ".github/workflows/pull-request.yml",
-        "          policyPackConfigs: policies/config/${{ matrix.stack }}.json\n",
+        "          policyPackConfigs: policies/config/${{ matrix.packConfigName }}.json\n",
         "",
         "pack-config",
     ),
-    "prod deployed with the dev pack config": (
+    "every prod stack deployed with one fixed pack config": (
         ".github/workflows/deploy.yml",
-        "policyPackConfigs: policies/config/prod.json",
+        "policyPackConfigs: policies/config/${{ matrix.packConfigName }}.json",
         "policyPackConfigs: policies/config/dev.json",
         "not its own",
     ),
@@ -194,23 +198,30 @@ def test_deploy_runs_on_push_to_main_only() -> None:
 def test_deploy_chain_is_dev_then_staging_then_prod() -> None:
     document = load_yaml(DEPLOY_WORKFLOW)
     jobs = document["jobs"]
-    by_stack = up_jobs(document)
-    assert set(by_stack) == set(STACKS)
+    by_stack = up_jobs(document)  # by environment: each job deploys the stacks of its environment
+    assert set(by_stack) == set(ENVIRONMENTS)
     assert by_stack["dev"] in ancestors(jobs, by_stack["staging"])
     assert by_stack["staging"] in ancestors(jobs, by_stack["prod"])
     assert by_stack["prod"] not in ancestors(jobs, by_stack["dev"]) | ancestors(jobs, by_stack["staging"])
     # Direct chaining: staging waits for dev itself, prod for staging itself (not only for the tests).
-    assert jobs[by_stack["staging"]]["needs"] in (by_stack["dev"], [by_stack["dev"]])
-    assert jobs[by_stack["prod"]]["needs"] in (by_stack["staging"], [by_stack["staging"]])
+    assert by_stack["dev"] in jobs[by_stack["staging"]]["needs"]
+    assert by_stack["staging"] in jobs[by_stack["prod"]]["needs"]
     assert "verify" in ancestors(jobs, by_stack["dev"])
 
 
-def test_each_up_job_is_bound_to_its_environment() -> None:
+def test_each_up_job_deploys_every_stack_file_of_its_environment_bound_to_it() -> None:
     document = load_yaml(DEPLOY_WORKFLOW)
-    for stack, job_id in up_jobs(document).items():
-        environment = document["jobs"][job_id].get("environment")
-        name = environment.get("name") if isinstance(environment, dict) else environment
-        assert name == stack, f"{job_id}: environment {environment!r}"
+    listing = document["jobs"]["stacks"]
+    assert listing["outputs"] == {env: f"${{{{ steps.list.outputs.{env} }}}}" for env in ENVIRONMENTS}
+    assert "python -m offline.stackfile matrix --environment" in str(listing["steps"][-1]["run"])
+    for environment, job_id in up_jobs(document).items():
+        job = document["jobs"][job_id]
+        assert job["strategy"]["matrix"] == {"include": f"${{{{ fromJSON(needs.stacks.outputs.{environment}) }}}}"}
+        assert job["strategy"]["max-parallel"] == 1
+        assert job["if"] == f"${{{{ !cancelled() && !failure() && needs.stacks.outputs.{environment} != '[]' }}}}"
+        [(_, step)] = pulumi_action_steps({"jobs": {job_id: job}})
+        assert step["with"]["stack-name"] == "${{ matrix.stack }}"
+        assert step["with"]["policyPackConfigs"] == "policies/config/${{ matrix.packConfigName }}.json"
     assert "Required reviewers" in DEPLOY_WORKFLOW.read_text()
 
 
@@ -222,9 +233,9 @@ def test_updates_of_one_stack_never_overlap() -> None:
         concurrency = document["jobs"][job_id].get("concurrency")
         assert isinstance(concurrency, dict), f"{job_id}: no concurrency"
         assert concurrency.get("cancel-in-progress") is False, f"{job_id}: an update may be cancelled"
-        assert stack in str(concurrency["group"])
+        assert concurrency["group"] == "pulumi-up-${{ matrix.stack }}"  # one group per stack, whatever its job
         groups[stack] = concurrency["group"]
-    assert len(set(groups.values())) == len(STACKS), groups
+    assert set(groups) == set(ENVIRONMENTS), groups
 
 
 def test_previews_never_share_a_group_with_deploys_and_a_newer_push_cancels_them() -> None:
@@ -253,7 +264,8 @@ def test_pull_request_workflow_runs_everything_without_secrets_first() -> None:
     assert any("lint:workflows" in r for r in runs["lint"])
     assert any("python3 run.py test" in r for r in runs["test"])
     offline = jobs["offline-preview"]
-    assert offline["strategy"]["matrix"]["stack"] == list(STACKS)
+    assert offline["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.matrix) }}"}
+    assert "python -m offline.stackfile matrix" in str(jobs["stacks"]["steps"][-1]["run"])  # every Pulumi.*.yaml
     assert any("run.py preview --stack" in r and "--report-json" in r for r in runs["offline-preview"])
     upload = [
         step
@@ -261,7 +273,7 @@ def test_pull_request_workflow_runs_everything_without_secrets_first() -> None:
         if str(step.get("uses", "")).startswith("actions/upload-artifact@")
     ]
     assert upload and upload[0].get("if") == "always()"
-    for job_id in ("lint", "test", "project-files", "offline-preview"):
+    for job_id in ("stacks", "lint", "test", "project-files", "offline-preview"):
         assert "if" not in jobs[job_id], f"{job_id} must run for forks too"
         assert "id-token" not in (jobs[job_id].get("permissions") or {})
 
@@ -273,8 +285,9 @@ def test_cloud_preview_runs_only_with_credentials_and_comments_on_the_pr() -> No
     job_id, step = steps[0]
     job = document["jobs"][job_id]
     assert "head.repo.full_name == github.repository" in job["if"]
-    assert set(job["needs"]) == {"lint", "test", "project-files", "offline-preview"}
-    assert job["strategy"]["matrix"]["stack"] == list(STACKS)
+    assert set(job["needs"]) == {"stacks", "lint", "test", "project-files", "offline-preview"}
+    assert job["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.matrix) }}"}
+    assert "matrix.environment" in str(job["steps"])  # the preview role of the stack's environment
     assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
     inputs = step["with"]
     assert inputs["command"] == "preview"
@@ -420,7 +433,7 @@ def test_actionlint_passes_on_every_workflow() -> None:
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "deploy.yml"
     text = DEPLOY_WORKFLOW.read_text()
-    text = text.replace("needs: up-staging", "needs: up-stagign")
+    text = text.replace("needs: [stacks, up-staging]", "needs: [stacks, up-stagign]")
     text = text.replace("      id-token: write #", "      id-tokens: write #", 1)
     broken.write_text(text)
     result = _actionlint(broken)
@@ -451,9 +464,23 @@ def test_make_targets_exist_and_delegate() -> None:
     for target, recipe in makefile_recipes(text):
         recipes.setdefault(target, []).append(recipe)
     assert recipes["test"] == ["python3 run.py test"]
-    assert recipes["preview-offline"] == ["python3 run.py preview --stack $(STACK)"]
+    [offline] = recipes["preview-offline"]
+    assert offline.startswith("python3 run.py preview --stack $(STACK) ")  # + the --config-file option, below
     assert recipes["preview"] == ["scripts/pulumi.sh preview $(STACK)"]
     assert recipes["up"] == ["scripts/pulumi.sh up $(STACK)"]
+
+
+def test_make_passes_a_config_file_to_the_preview_and_the_wrapper() -> None:
+    def dry_run(*args: str) -> str:
+        result = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True,
+                                env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "CONFIG_FILE")})
+        return result.stdout.splitlines()[-1]
+
+    assert dry_run("preview-offline", "STACK=prod") == "python3 run.py preview --stack prod "
+    assert dry_run("preview-offline", "STACK=prod", "CONFIG_FILE=examples/arive/Pulumi.prod.yaml") == (
+        "python3 run.py preview --stack prod --config-file examples/arive/Pulumi.prod.yaml")
+    stacks = dry_run("preview-offline-all")
+    assert f"for stack in {' '.join(sorted(STACKS))};" in stacks  # every Pulumi.*.yaml here
 
 
 @pytest.fixture
@@ -520,6 +547,37 @@ def test_wrapper_bootstrap_uses_its_project_dir_and_the_prod_config(
         "--policy-pack-config",
         f"{project}/policies/config/prod.json",
     ]
+
+
+def test_wrapper_finds_a_stacks_pack_config_by_its_environment(fake_project: tuple[Path, Path, dict[str, str]]) -> None:
+    project, record, env = fake_project
+    (project / "Pulumi.prod-us-west-2.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  platform:environment: 'prod'  # the preset\n")
+    result = run_wrapper(project, env, ["make", "-s", "preview", "STACK=prod-us-west-2"])
+    assert result.returncode == 0, result.stderr
+    argv = record.read_text().splitlines()
+    assert argv[4:5] == ["prod-us-west-2"] and argv[-1] == f"{project}/policies/config/prod.json"
+    # the rule is offline/stackfile.py's: same answer
+    assert stackfile.pack_config("prod-us-west-2", project / "Pulumi.prod-us-west-2.yaml",
+                                 config_dir=project / "policies" / "config") == project / "policies/config/prod.json"
+
+
+def test_wrapper_passes_a_config_file_and_reads_its_environment(
+        fake_project: tuple[Path, Path, dict[str, str]]) -> None:
+    project, record, env = fake_project
+    (project / "examples").mkdir()
+    (project / "examples" / "arive.yaml").write_text("config:\n  platform:environment: staging\n")
+    (project / "policies" / "config" / "prod.json").unlink()  # stack prod has no own file: its file's environment
+    result = run_wrapper(project, {**env, "CONFIG_FILE": "examples/arive.yaml"}, ["make", "-s", "up", "STACK=prod"])
+    assert result.returncode == 0, result.stderr
+    assert record.read_text().splitlines()[5:] == [
+        "--policy-pack", f"{project}/policies", "--policy-pack-config", f"{project}/policies/config/staging.json",
+        "--config-file", "examples/arive.yaml"]
+    result = run_wrapper(project, env, ["bash", "scripts/pulumi.sh", "preview", "prod", "--config-file",
+                                        "examples/arive.yaml"])
+    assert result.returncode == 0, result.stderr
+    assert record.read_text().splitlines()[-3:] == [
+        f"{project}/policies/config/staging.json", "--config-file", "examples/arive.yaml"]
 
 
 @pytest.mark.parametrize(

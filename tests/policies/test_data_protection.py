@@ -1,4 +1,4 @@
-"""no-public-databases, prod-data-protection, prod-bucket-versioning, s3-public-access-block."""
+"""no-public-databases, prod-data-protection, prod-database-standby, prod-bucket-versioning, s3-public-access-block."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from policies.guardrails.data_protection import (
     PAB_HINT,
     PROD_BUCKET_VERSIONING,
     PROD_DATA_PROTECTION,
+    PROD_DATABASE_STANDBY,
     PROTECTION_HINT,
     S3_PUBLIC_ACCESS_BLOCK,
 )
@@ -139,3 +140,25 @@ def test_unknown_public_access_flags_are_deferred_and_false_ones_reported() -> N
         "can't run policy 's3-public-access-block' from policy pack 'test-pack@v0.0.1' during preview: "
         "blockPublicAcls of aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock 'b-pab' can't be known during "
         "preview: judged on `pulumi up`, when known"]
+
+
+def _cluster_with(instances: int, tags: dict[str, str] | object = PROD_TAGS) -> list[R]:
+    cluster = R(CLUSTER, "db", {"tags": tags})
+    return [cluster, *[R("aws:rds/clusterInstance:ClusterInstance", f"db-{i}", {"clusterIdentifier": UNKNOWN},
+                         deps={"clusterIdentifier": [cluster]}) for i in range(instances)]]
+
+
+def test_a_production_database_has_a_writer_and_a_reader(stack_name: Callable[[str], None]) -> None:
+    assert check_stack(PROD_DATABASE_STANDBY, _cluster_with(2)).passed
+    assert check_stack(PROD_DATABASE_STANDBY, _cluster_with(1)).violations == [
+        "aws:rds/cluster:Cluster 'db' is a production database with 1 instance; it needs at least 2 (a writer and "
+        f"a reader in another AZ, so a failover takes seconds instead of a restore). {PROTECTION_HINT}"]
+    stack_name("prod")  # production by the stack name, whatever the tag says
+    assert not check_stack(PROD_DATABASE_STANDBY, _cluster_with(1, STANDARD_TAGS)).passed
+
+
+def test_outside_production_one_instance_is_enough_and_the_minimum_is_configurable() -> None:
+    assert check_stack(PROD_DATABASE_STANDBY, _cluster_with(1, STANDARD_TAGS)).passed  # dev
+    assert check_stack(PROD_DATABASE_STANDBY, _cluster_with(1), config={"minimumInstances": 1}).passed
+    assert check_stack(PROD_DATABASE_STANDBY, _cluster_with(2), config={"minimumInstances": 3}).violations
+    assert check_stack(PROD_DATABASE_STANDBY, _cluster_with(1, {"Environment": UNKNOWN})).deferred

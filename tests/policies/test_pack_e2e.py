@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from components.config import StackConfigError
 from offline.engine import UNKNOWN, RecordedResource, StackRun, run_stack, stack_config
 from offline.policy_harness import (
+    PACK_DIR,
     PolicyConfigError,
     PolicyHarness,
     PolicyPackError,
@@ -25,7 +27,7 @@ from policies.guardrails.iam import DOCUMENTS
 from policies.guardrails.protection import STATEFUL_DEFAULT
 
 STACKS = ("dev", "staging", "prod")
-DEV_ADVISORY = {"alb-tls-and-headers", "container-insights", "service-and-database-alarms"}
+DEV_ADVISORY = {"container-insights", "service-and-database-alarms"}
 ADVISORY_BY_DESIGN = {"stack-budget"}
 
 
@@ -163,11 +165,19 @@ def test_a_broken_copy_fails_exactly_the_right_policies(stack: str, preview: boo
     assert not report.passed
 
 
-def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(harness: PolicyHarness) -> None:
-    # The stack name decides production (pulumi.get_stack() in the pack): dev's relaxations are refused.
-    run = run_stack("prod", config=stack_config("dev"))
-    report = harness.check_run(run)
-    production = {"prod-data-protection", "ecs-service-hardening", "alb-tls-and-headers",
+def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(
+        harness: PolicyHarness, stack_runs: dict[str, StackRun]) -> None:
+    # The stack name decides production (pulumi.get_stack() in the pack): dev's relaxations are refused, by the
+    # config validation first (same thresholds: components/config/thresholds.py) ...
+    with pytest.raises(StackConfigError) as refused:
+        run_stack("prod", config=stack_config("dev"))
+    assert [line.split(" = ")[0] for line in refused.value.lines] == [
+        "Pulumi.prod.yaml: platform:database.backupRetentionDays", "Pulumi.prod.yaml: platform:database.instances",
+        "Pulumi.prod.yaml: platform:cluster.executeCommand"]
+    # ... and by the pack, judging dev's resources as stack prod with prod's pack config.
+    run = stack_runs["dev"]
+    report = harness.check(run.resources, stack="prod", policy_config=PACK_DIR / "config" / "prod.json")
+    production = {"prod-data-protection", "prod-database-standby", "ecs-service-hardening",
                   "prod-stateful-resources-protected"}
     assert production <= report.violated("mandatory")
     assert report.violated("mandatory") <= production | {"prod-bucket-versioning"}

@@ -28,7 +28,7 @@ from policies.tools import generate_taggable_types
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "policies"
 STACKS = ("dev", "staging", "prod")
-DEV_ADVISORY = {"alb-tls-and-headers", "container-insights", "service-and-database-alarms"}
+DEV_ADVISORY = {"container-insights", "service-and-database-alarms"}
 ADVISORY_BY_DESIGN = {"stack-budget"}
 """Advisory in every stack and by their own level: they inform a review, never block a deploy."""
 

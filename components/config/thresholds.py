@@ -1,0 +1,176 @@
+"""Guardrail thresholds: one source for config validation and the policy pack.
+
+The pack's config file of a stack (`policies/config/<stack>.json`, else `policies/config/<environment>.json`:
+`pack_config_path`) is the source of every threshold both sides check: the config validation reads that JSON
+file (never the pack's code: `policies/` stays self-contained) and refuses what the pack would refuse, with
+the pack's numbers, so no stack passes one and fails the other. A stack that relaxes a guardrail (a low-cost
+prod with 7-day backups) does it in that file, where a change needs the platform owners' review
+(`.github/CODEOWNERS`), and config validation follows.
+
+A rule applies when its policy is mandatory for the stack (an advisory finding never fails a command, so the
+config doesn't refuse it either). Production, as the pack decides it: the stack name or the environment (the
+`Environment` tag) is one of the policy's `productionEnvironments`. A setting the file does not give takes
+the pack's schema default, mirrored in `PACK_DEFAULTS` (a test compares them with the pack's own schemas).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .problems import Problem, key_path
+
+if TYPE_CHECKING:
+    from .stack import StackConfig
+
+POLICY_CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
+"""`policies/config/`: the pack config files, one per stack or environment."""
+
+PACK_DEFAULT_LEVEL = "mandatory"
+"""The pack's own default level (`policies/__main__.py`: `enforcement_level=MANDATORY`)."""
+
+PRODUCTION_DEFAULT = ("prod", "production")
+
+PACK_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
+    "prod-data-protection": {"minimumBackupRetentionDays": 7, "productionEnvironments": list(PRODUCTION_DEFAULT)},
+    "prod-database-standby": {"minimumInstances": 2, "productionEnvironments": list(PRODUCTION_DEFAULT)},
+    "ecs-service-hardening": {"productionEnvironments": list(PRODUCTION_DEFAULT)},
+    "vpc-flow-logs": {"minimumRetentionDays": 90},
+    "log-retention": {"minimumRetentionDays": 1},
+    "alb-tls-and-headers": {},
+}
+"""The settings config validation reads, with the pack's schema defaults (tests/config/test_thresholds.py
+checks each against `policies/guardrails`)."""
+
+
+def pack_config_path(stack: str, environment: str | None, config_dir: Path = POLICY_CONFIG_DIR) -> Path | None:
+    """The stack's pack config: `<stack>.json` when it exists, else `<environment>.json`, else None.
+
+    The rule every runner uses (`scripts/pulumi.sh`, the Make targets, the workflows, the offline preview)
+    and the config validation too: a stack `prod-us-west-2` of environment prod gets `prod.json` unless it
+    has its own file."""
+    for name in (stack, environment):
+        if name:
+            path = config_dir / f"{name}.json"
+            if path.is_file():
+                return path
+    return None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The levels and settings of one stack's pack config, as config validation needs them."""
+
+    source: str = "the pack's defaults"
+    """Where they come from, for messages: `policies/config/prod.json`."""
+    config: Mapping[str, Any] = field(default_factory=dict)
+    """The pack config file's content (`{"all": "mandatory", "<policy>": level or {settings}}`)."""
+
+    @classmethod
+    def for_stack(cls, stack: str, environment: str, config_dir: Path | None = None) -> Thresholds:
+        """The thresholds of `stack` (of `environment`), from the file `pack_config_path` finds in
+        `config_dir` (default `POLICY_CONFIG_DIR`)."""
+        path = pack_config_path(stack, environment, config_dir or POLICY_CONFIG_DIR)
+        if path is None:
+            return cls()
+        return cls.from_file(path)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Thresholds:
+        content = json.loads(path.read_text(encoding="utf-8") or "{}")
+        try:
+            shown = str(path.resolve().relative_to(POLICY_CONFIG_DIR.parent.parent))
+        except ValueError:
+            shown = str(path)
+        return cls(source=shown, config=content if isinstance(content, dict) else {})
+
+    def level(self, policy: str) -> str:
+        """The policy's level as the engine reconciles it: the pack default, then `all`, then the policy's."""
+        level = PACK_DEFAULT_LEVEL
+        everyone = self.config.get("all")
+        if isinstance(everyone, str):
+            level = everyone
+        own = self.config.get(policy)
+        if isinstance(own, str):
+            level = own
+        elif isinstance(own, Mapping) and isinstance(own.get("enforcementLevel"), str):
+            level = own["enforcementLevel"]
+        return level
+
+    def enforced(self, policy: str) -> bool:
+        """Mandatory (or remediate, which reports as mandatory): a finding fails the command."""
+        return self.level(policy) in ("mandatory", "remediate")
+
+    def setting(self, policy: str, name: str) -> Any:
+        own = self.config.get(policy)
+        if isinstance(own, Mapping) and name in own:
+            return own[name]
+        return PACK_DEFAULTS[policy][name]
+
+    def where(self, policy: str, name: str | None = None) -> str:
+        """`policies/config/prod.json: prod-data-protection.minimumBackupRetentionDays`, for messages."""
+        return f"{self.source}: {policy}{'.' + name if name else ''}"
+
+    def production(self, policy: str, stack: str, environment: str) -> bool:
+        names = {str(n).lower() for n in self.setting(policy, "productionEnvironments")}
+        return stack.lower() in names or environment.lower() in names
+
+
+RELAX = "a relaxation goes in that file (reviewed by the platform owners)"
+
+
+def check(config: StackConfig, limits: Thresholds, stack: str) -> list[Problem]:
+    """The prod rules and retention floors, with the pack's numbers for this stack."""
+    problems: list[Problem] = []
+    env = config.environment
+    database = config.database
+    if database is not None and limits.enforced("prod-data-protection") and \
+            limits.production("prod-data-protection", stack, env):
+        minimum = int(limits.setting("prod-data-protection", "minimumBackupRetentionDays"))
+        if database.backup_retention_days < minimum:
+            problems.append(Problem(
+                key_path(("database", "backupRetentionDays")),
+                f"production keeps database backups at least {minimum} days "
+                f"({limits.where('prod-data-protection', 'minimumBackupRetentionDays')}); {RELAX}",
+                database.backup_retention_days))
+    if database is not None and limits.enforced("prod-database-standby") and \
+            limits.production("prod-database-standby", stack, env):
+        minimum = int(limits.setting("prod-database-standby", "minimumInstances"))
+        if database.instances < minimum:
+            problems.append(Problem(
+                key_path(("database", "instances")),
+                f"production needs a writer and readers in other AZs to fail over to: at least {minimum} "
+                f"instances ({limits.where('prod-database-standby', 'minimumInstances')}); {RELAX}",
+                database.instances))
+    if config.cluster.execute_command and limits.enforced("ecs-service-hardening") and \
+            limits.production("ecs-service-hardening", stack, env):
+        problems.append(Problem(
+            key_path(("cluster", "executeCommand")),
+            f"ECS Exec opens a shell inside production tasks; allowed only outside production (set false; "
+            f"{limits.where('ecs-service-hardening')} is mandatory)", True))
+    if limits.enforced("vpc-flow-logs"):
+        minimum = int(limits.setting("vpc-flow-logs", "minimumRetentionDays"))
+        if config.network.flow_logs.retention_days < minimum:
+            problems.append(Problem(
+                key_path(("network", "flowLogs", "retentionDays")),
+                f"flow logs must be kept at least {minimum} days "
+                f"({limits.where('vpc-flow-logs', 'minimumRetentionDays')}); {RELAX}",
+                config.network.flow_logs.retention_days))
+    if limits.enforced("log-retention"):
+        minimum = int(limits.setting("log-retention", "minimumRetentionDays"))
+        if config.log_retention_days < minimum:
+            problems.append(Problem(
+                key_path(("logRetentionDays",)),
+                f"logs must be kept at least {minimum} days ({limits.where('log-retention', 'minimumRetentionDays')})"
+                f"; {RELAX}", config.log_retention_days))
+    lb = config.load_balancer
+    web = any(s.kind == "web" for s in config.services.values())
+    if web and lb.allow_plain_http and not lb.https and limits.enforced("alb-tls-and-headers"):
+        problems.append(Problem(
+            key_path(("loadBalancer", "allowPlainHttp")),
+            f"plain HTTP fails {limits.where('alb-tls-and-headers')} (mandatory for this stack): give "
+            "loadBalancer.domain or certificateArn, or make that policy advisory there", True))
+    return problems
