@@ -63,9 +63,14 @@ def environment_of(values: dict[str, Any], project: str = "platform") -> str | N
     return value if isinstance(value, str) else None
 
 
+USAGE_FILE_SUFFIX = ".usage.yaml"
+"""`Pulumi.<stack>.usage.yaml` beside a stack file holds the cost estimate's usage assumptions, not a stack."""
+
+
 def stack_names(project_dir: Path = PROJECT_DIR) -> tuple[str, ...]:
     """Every stack with a `Pulumi.<stack>.yaml` beside `Pulumi.yaml`, environment by environment, then by name."""
-    stacks = [p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in project_dir.glob("Pulumi.*.yaml")]
+    stacks = [p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in project_dir.glob("Pulumi.*.yaml")
+              if not p.name.endswith(USAGE_FILE_SUFFIX)]
 
     def order(stack: str) -> tuple[int, str]:
         environment = environment_of(read_stack_file(stack, project_dir))
