@@ -17,7 +17,7 @@
 
 PYTHON ?= python3
 STACK ?=
-STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
+STACKS := $(patsubst Pulumi.%.yaml,%,$(filter-out %.usage.yaml,$(wildcard Pulumi.*.yaml)))
 CONFIG_FILE ?=
 export CONFIG_FILE
 CONFIG_FILE_OPTION = $(if $(CONFIG_FILE),--config-file $(CONFIG_FILE))

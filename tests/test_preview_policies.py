@@ -44,7 +44,7 @@ def test_bad_config_stops_the_pack_started_for_the_report(capsys: pytest.Capture
         return process
 
     monkeypatch.setattr(PolicyHarness, "process", recording)
-    monkeypatch.setattr(preview, "stack_config", lambda stack: broken(stack, "platform:network.azCount", 9))
+    monkeypatch.setattr(preview, "stack_config", lambda stack, **_: broken(stack, "platform:network.azCount", 9))
     assert preview.main(["--stack", "dev"]) == 2
     assert "platform:network.azCount = 9" in capsys.readouterr().err
     assert len(processes) == 1, "the pack is started before the program runs"
