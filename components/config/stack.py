@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints, ValidationError, field_validator
 
-from . import compute, data, network, observability
+from . import compute, data, network, observability, workloads
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
@@ -54,6 +54,9 @@ class StackConfig(ConfigModel):
     events: EventsConfig = EventsConfig()
     secrets: dict[ResourceKey, SecretConfig] = {}
     alarms: AlarmsConfig = AlarmsConfig()
+    repositories: dict[ResourceKey, workloads.RepositoryConfig] = {}
+    """ECR repositories of the stack; services name them in `image: {repository: <key>, tag: ...}` or
+    `build.repository`."""
 
     @field_validator("tags")
     @classmethod
@@ -80,7 +83,8 @@ def _network_check(config: StackConfig) -> list[Problem]:
     ]
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check)
+CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
+                                        workloads.check)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

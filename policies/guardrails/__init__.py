@@ -10,6 +10,7 @@ from pulumi_policy import Policy
 from . import (
     containers,
     data_protection,
+    ecr,
     encryption,
     iam,
     load_balancing,
@@ -29,6 +30,7 @@ POLICIES: list[Policy] = [
     *data_protection.POLICIES,
     *protection.POLICIES,
     *containers.POLICIES,
+    *ecr.POLICIES,
     *load_balancing.POLICIES,
     *observability.POLICIES,
 ]
