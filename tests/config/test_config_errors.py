@@ -11,7 +11,8 @@ from offline.engine import run_stack
 from .mutate import DELETE, broken
 
 TOP_KEYS = ("alarms, buckets, cluster, costCenter, database, environment, events, loadBalancer, "
-            "logRetentionDays, network, owner, protectStatefulResources, queues, secrets, services, tables, tags")
+            "logRetentionDays, network, owner, protectStatefulResources, queues, repositories, secrets, services, "
+            "tables, tags")
 
 CASES = [
     ("dev", "platform:netwrok", {"cidr": "10.0.0.0/16"},

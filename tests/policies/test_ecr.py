@@ -77,8 +77,8 @@ def test_default_aes256_encryption_is_refused() -> None:
 def test_kms_can_be_relaxed_by_setting_but_tags_and_scanning_cannot() -> None:
     relaxed = {"requireKms": False}
     assert check(POLICY, ECR_REPOSITORY, repository(encryptionConfigurations=None), config=relaxed).passed
-    assert len(check(POLICY, ECR_REPOSITORY, repository(encryptionConfigurations=None,
-                                                          imageTagMutability="MUTABLE"), config=relaxed).violations) == 1
+    mutable = repository(encryptionConfigurations=None, imageTagMutability="MUTABLE")
+    assert len(check(POLICY, ECR_REPOSITORY, mutable, config=relaxed).violations) == 1
 
 
 def test_every_fault_is_reported_at_once() -> None:
@@ -87,8 +87,9 @@ def test_every_fault_is_reported_at_once() -> None:
 
 
 def test_unknown_values_are_deferred_not_passed() -> None:
-    result = check(POLICY, ECR_REPOSITORY, repository(imageTagMutability=UNKNOWN, imageScanningConfiguration=UNKNOWN_OBJECT,
-                                                      encryptionConfigurations=UNKNOWN_OBJECT))
+    unknown = repository(imageTagMutability=UNKNOWN, imageScanningConfiguration=UNKNOWN_OBJECT,
+                         encryptionConfigurations=UNKNOWN_OBJECT)
+    result = check(POLICY, ECR_REPOSITORY, unknown)
     assert result.violations == []
     assert result.deferred == [
         "can't run policy 'ecr-repository-hardening' from policy pack 'test-pack@v0.0.1' during preview: "
