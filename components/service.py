@@ -607,6 +607,8 @@ class Service(pulumi.ComponentResource):
         (with `schedule`) or when someone runs it (`make task`). Capacity follows the service's strategy."""
         config, args = self._args.config, self._args
         if config.schedule is not None:
+            if args.kms_key_arn is None:
+                raise ValueError(f"task {self._name}: a scheduled task needs the stack key for its failure queue")
             capacity = config.capacity
             context = args.aws_context
             self.schedule = TaskSchedule(f"{self._name}-schedule", TaskScheduleArgs(
