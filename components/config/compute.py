@@ -454,6 +454,13 @@ class ServiceConfig(ConfigModel):
     """Named outbound rules beside the defaults (HTTPS to anywhere, and each granted network store's own
     port to that store only): `{smtp: {cidr: 203.0.113.0/24, port: 587}}`. All traffic is never allowed."""
 
+    @field_validator("image", mode="before")
+    @classmethod
+    def _spec(cls, value: object) -> object:
+        """A mapping is an `ImageSpec`: validated as one here, so its errors name `image.tag`... rather than
+        one error per member of the `str | ImageSpec` union."""
+        return ImageSpec.model_validate(value) if isinstance(value, dict) else value
+
     @field_validator("image")
     @classmethod
     def _pinned(cls, value: str | ImageSpec | None) -> str | ImageSpec | None:
@@ -605,8 +612,9 @@ def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]
                                     'check command, e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]'))
         if service.autoscaling.min_count < 1:
             problems.append(Problem(at("autoscaling", "minCount"),
-                                    "a service (kind: service) scales on CPU and memory, which no task means "
-                                    "no metric to scale up from: keep at least 1", service.autoscaling.min_count))
+                                    "a service (kind: service) scales on CPU and memory: with no task running "
+                                    "there is no metric to scale up from; keep at least 1",
+                                    service.autoscaling.min_count))
         return problems
     if service.kind == "web":
         if service.port is None:
