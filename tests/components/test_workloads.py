@@ -299,3 +299,16 @@ def test_a_task_admits_no_ingress(stack_run: StackRun) -> None:
     assert not [r for r in stack_run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 if r.inputs["securityGroupId"] == group_id]
     assert {r.inputs["fromPort"] for r in egress_rules(stack_run, group_id)} == {443, 5432}
+
+
+def test_the_dashboard_draws_each_scheduled_task_and_background_service(variant_run: StackRun) -> None:
+    [dashboard] = variant_run.of_type("aws:cloudwatch/dashboard:Dashboard")
+    body = json.loads(dashboard.inputs["dashboardBody"])
+    titles = [w["properties"].get("title") for w in body["widgets"] if w["type"] == "metric"]
+    assert {"cleanup: failed runs (failure queue)", "cleanup: scheduler invocations (per period)",
+            "saq: CPU and memory (%)", "saq: running vs desired tasks"} <= set(titles)
+    rows = [m for w in body["widgets"] if w["type"] == "metric" for m in w["properties"]["metrics"]]
+    scheduler = [r for r in rows if r[0] == "AWS/Scheduler"]
+    assert {r[1] for r in scheduler} == {"InvocationAttemptCount", "TargetErrorCount", "InvocationDroppedCount"}
+    assert all(r[2:4] == ["ScheduleGroup", "platform-dev-cleanup"] for r in scheduler)
+    assert not [t for t in titles if t and t.startswith("migrate:")]  # on demand: no schedule to watch
