@@ -118,7 +118,7 @@ class Service(pulumi.ComponentResource):
       task with scale-from-zero (`worker`); optional scheduled scale-down."""
 
     service_name: pulumi.Output[str]
-    """ECS service name (the `ServiceName` metric dimension)."""
+    """ECS service name (the `ServiceName` metric dimension). Not set for a `task`: it has no ECS service."""
     cluster_name: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
