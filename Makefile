@@ -14,6 +14,7 @@
 # policies/config/<stack>.json, else policies/config/<environment>.json (scripts/pulumi.sh).
 #   make bootstrap-preview | bootstrap-up    the state backend (bootstrap/, stack `shared`), with the pack
 #                                    and its prod config
+#   make task STACK=dev TASK=migrate run a `kind: task` once (its own network and roles), exit with its code
 
 PYTHON ?= python3
 STACK ?=
@@ -21,11 +22,12 @@ STACKS := $(patsubst Pulumi.%.yaml,%,$(filter-out %.usage.yaml,$(wildcard Pulumi
 CONFIG_FILE ?=
 export CONFIG_FILE
 CONFIG_FILE_OPTION = $(if $(CONFIG_FILE),--config-file $(CONFIG_FILE))
+TASK ?=
 BOOTSTRAP_STACK ?= shared
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-node test lint lint-python lint-workflows bench preview-offline \
-	preview-offline-all preflight preview up bootstrap-preview bootstrap-up require-stack
+	preview-offline-all preflight preview up bootstrap-preview bootstrap-up require-stack task
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -76,6 +78,10 @@ bootstrap-preview: ## pulumi preview of the state backend (bootstrap/, stack BOO
 
 bootstrap-up: ## pulumi up of the state backend (bootstrap/, stack BOOTSTRAP_STACK=shared), prod pack config
 	PROJECT_DIR=bootstrap PACK_CONFIG=prod scripts/pulumi.sh up $(BOOTSTRAP_STACK)
+
+task: require-stack ## run a kind: task once and wait for its exit code: make task STACK=dev TASK=migrate
+	@test -n "$(TASK)" || { echo "TASK is required: a services key with kind: task (e.g. make task STACK=dev TASK=migrate)" >&2; exit 2; }
+	$(PYTHON) scripts/run_task.py --stack $(STACK) --task $(TASK)
 
 require-stack:
 	@test -n "$(STACK)" || { echo "STACK is required, one of: $(STACKS) (e.g. make $(MAKECMDGOALS) STACK=dev)" >&2; exit 2; }

@@ -233,6 +233,16 @@ class TableMonitor:
 
 
 @dataclass(frozen=True)
+class TaskMonitor:
+    """A scheduled task (components/task.py): its failure queue (AWS/SQS: QueueName) and schedule group
+    (AWS/Scheduler: ScheduleGroup)."""
+
+    name: str
+    failure_queue_name: pulumi.Input[str]
+    schedule_group_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class LoadBalancerMonitor:
     """The ALB (AWS/ApplicationELB: LoadBalancer)."""
 
@@ -245,6 +255,7 @@ ECS = "AWS/ECS"
 INSIGHTS = "ECS/ContainerInsights"
 RDS = "AWS/RDS"
 SQS = "AWS/SQS"
+SCHEDULER = "AWS/Scheduler"
 DYNAMODB = "AWS/DynamoDB"
 
 WEB_ROLLBACK_ALARMS = ("5xx-rate", "unhealthy-hosts")
@@ -262,7 +273,8 @@ def deployment_alarm_names(service: str, kind: str) -> list[str]:
 def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMonitor | None = None,
                     web_services: Sequence[WebServiceMonitor] = (), workers: Sequence[WorkerMonitor] = (),
                     database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
-                    tables: Sequence[TableMonitor] = ()) -> MonitoringPlan:
+                    tables: Sequence[TableMonitor] = (), services: Sequence[ServiceMonitor] = (),
+                    tasks: Sequence[TaskMonitor] = ()) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -272,6 +284,10 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _web_service(plan, thresholds, web)
     for worker in workers:
         _worker(plan, thresholds, worker)
+    for service in services:
+        _background_service(plan, thresholds, service)
+    for task in tasks:
+        _task(plan, task)
     if database is not None:
         _database(plan, thresholds, database)
     for queue in queues:
@@ -375,6 +391,36 @@ def _worker(plan: MonitoringPlan, thresholds: AlarmsConfig, worker: WorkerMonito
         Expression("backlog", "visible / running", "Visible messages per running task"),
     ))
     plan.add(f"Service {key} (worker)", [*service_widgets, backlog], service_alarms)
+
+
+def _background_service(plan: MonitoringPlan, thresholds: AlarmsConfig, service: ServiceMonitor) -> None:
+    """`kind: service`: CPU, memory and running-vs-desired, as for every service (no ALB, no queue)."""
+    widgets, alarms = _service_parts(thresholds, service)
+    plan.add(f"Service {service.name} (service)", widgets, alarms)
+
+
+def _task(plan: MonitoringPlan, task: TaskMonitor) -> None:
+    """A scheduled task: one alarm on failed runs. Its failure queue receives a record of every run the
+    scheduler could not start after its retries (dead-letter) and of every run that stopped with a non-zero
+    exit code or failed to start (EventBridge rule): one message is one failed run, so the alarm fires on the
+    first, and stays in ALARM until someone has read (and deleted) the records."""
+    key = task.name
+    failures = Metric("failures", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", task.failure_queue_name),),
+                      "Maximum", label="Failed runs waiting to be looked at")
+    group = (("ScheduleGroup", task.schedule_group_name),)
+    plan.add(f"Task {key} (scheduled)", [
+        Widget(f"task:{key}:failures", f"{key}: failed runs (failure queue)", (failures,)),
+        Widget(f"task:{key}:invocations", f"{key}: scheduler invocations (per period)", (
+            Metric("attempts", SCHEDULER, "InvocationAttemptCount", group, "Sum", label="Invocation attempts"),
+            Metric("targeterrors", SCHEDULER, "TargetErrorCount", group, "Sum", label="RunTask errors"),
+            Metric("dropped", SCHEDULER, "InvocationDroppedCount", group, "Sum", label="Dropped after retries"),
+        ), stat="Sum"),
+    ], [
+        AlarmSpec(key, "failed-runs",
+                  f"Task {key}: a run failed (non-zero exit, failed to start, or the scheduler could not start it "
+                  "after its retries); the records are in its failure queue.",
+                  (failures,), "GreaterThanThreshold", 0, 1, f"task:{key}:failures"),
+    ])
 
 
 def _service_dims(service: ServiceMonitor) -> tuple[tuple[str, pulumi.Input[str]], ...]:

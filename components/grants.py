@@ -33,7 +33,13 @@ class Grantable(Protocol):
 
 
 class NetworkGrantable(Grantable, Protocol):
-    """A store reached over the network (the database): granting also opens its security group."""
+    """A store reached over the network (the database; caches later): granting opens both sides on the
+    store's own `port`: the service's egress to `security_group_id`, and the store's ingress (`allow_from`)."""
+
+    port: int
+    """The port clients connect to (5432 for the database)."""
+    security_group_id: pulumi.Output[str]
+    """The store's security group: the only destination of the grantee's egress rule."""
 
     def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> None:
         """Admit `security_group_id` on the store's port (one ingress rule, named after the grantee)."""

@@ -17,7 +17,9 @@ from .alarms import (
     Metric,
     MonitoringPlan,
     QueueMonitor,
+    ServiceMonitor,
     TableMonitor,
+    TaskMonitor,
     WebServiceMonitor,
     WorkerMonitor,
     monitoring_plan,
@@ -45,6 +47,10 @@ class ObservabilityArgs:
     database: DatabaseMonitor | None = None
     queues: Sequence[QueueMonitor] = ()
     tables: Sequence[TableMonitor] = ()
+    services: Sequence[ServiceMonitor] = ()
+    """`kind: service` workloads (no ALB, no queue): CPU, memory, running tasks."""
+    tasks: Sequence[TaskMonitor] = ()
+    """Scheduled tasks: failed runs."""
 
 
 class Observability(pulumi.ComponentResource):
@@ -71,7 +77,8 @@ class Observability(pulumi.ComponentResource):
         context = args.aws_context
         self.plan = monitoring_plan(
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
-            database=args.database, queues=args.queues, tables=args.tables)
+            database=args.database, queues=args.queues, tables=args.tables, services=args.services,
+            tasks=args.tasks)
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(

@@ -8,7 +8,9 @@ from .alarms import (
     DatabaseMonitor,
     LoadBalancerMonitor,
     QueueMonitor,
+    ServiceMonitor,
     TableMonitor,
+    TaskMonitor,
     WebServiceMonitor,
     WorkerMonitor,
     deployment_alarm_names,
@@ -17,8 +19,9 @@ from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
-from .config.compute import reads_stack_secrets
+from .config.compute import ServiceConfig, reads_stack_secrets
 from .config.observability import instance_memory_gib, max_connections
+from .config.workloads import ImageSpec
 from .database import Database, DatabaseArgs
 from .events import Events, EventsArgs, bus_name, rule_arn
 from .grants import DataStores
@@ -28,8 +31,9 @@ from .network import Network, NetworkArgs
 from .observability import Observability, ObservabilityArgs
 from .queue import Queue, QueueArgs
 from .registry import Registry, register_services
+from .repository import Repository, RepositoryArgs
 from .secrets import Secret, SecretArgs
-from .service import Service, ServiceArgs
+from .service import Service, ServiceArgs, role_arn
 from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
 
@@ -50,7 +54,7 @@ class Platform(pulumi.ComponentResource):
         self.keys = Keys("keys", KeysArgs(
             aws_context=context, deletion_window_days=30 if protect else 7, protect=protect,
             event_bus_name=bus_name() if config.events.creates_bus else None,
-            events_deliver_to_queues=bool(config.events.rules)), child)
+            events_deliver_to_queues=bool(config.events.rules) or _has_scheduled_tasks(config)), child)
 
         # -- network -------------------------------------------------------------------------------
         self.network = Network("network", NetworkArgs(config=config.network, aws_context=context,
@@ -65,6 +69,7 @@ class Platform(pulumi.ComponentResource):
         self.cluster = Cluster("cluster", ClusterArgs(
             config=config.cluster, log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn),
             child)
+        self.repositories = self._repositories(config, context, child)
         self.load_balancer: LoadBalancer | None = None
         if any(service.kind == "web" for service in config.services.values()):
             self.load_balancer = LoadBalancer("load-balancer", LoadBalancerArgs(
@@ -81,7 +86,7 @@ class Platform(pulumi.ComponentResource):
                 log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn,
                 load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores,
                 references=self.registry, deployment_alarm_names=deployment_alarm_names(name, service.kind),
-                network_ready=self.network.egress_ready,
+                repositories=self.repositories, protect=protect, network_ready=self.network.egress_ready,
                 hold_tasks=config.secrets_pending and reads_stack_secrets(service)), child)
             for name, service in config.services.items()
         }
@@ -94,7 +99,9 @@ class Platform(pulumi.ComponentResource):
             "dataSubnetIds": self.network.data_subnet_ids,
             **self._data_outputs(),
             "clusterName": self.cluster.name,
-            "serviceNames": {name: service.service_name for name, service in self.services.items()},
+            "serviceNames": {name: service.service_name for name, service in self.services.items()
+                             if service.kind != "task"},
+            **self._task_outputs(),
         }
         # -- observability: last, it watches everything above --------------------------------------------
         self.observability = self._observability(config, context, child)
@@ -114,8 +121,16 @@ class Platform(pulumi.ComponentResource):
         lb = self.load_balancer
         web: list[WebServiceMonitor] = []
         workers: list[WorkerMonitor] = []
+        background: list[ServiceMonitor] = []
+        tasks: list[TaskMonitor] = []
         for name, service in self.services.items():
-            if service.target_group_arn_suffix is not None and lb is not None:
+            if service.kind == "task":
+                if service.schedule is not None:
+                    tasks.append(TaskMonitor(name, service.schedule.failure_queue_name,
+                                             service.schedule.schedule_group_name))
+            elif service.kind == "service":
+                background.append(ServiceMonitor(name, service.cluster_name, service.service_name))
+            elif service.target_group_arn_suffix is not None and lb is not None:
                 web.append(WebServiceMonitor(name, service.cluster_name, service.service_name, lb.arn_suffix,
                                              service.target_group_arn_suffix))
             elif service.queue_name is not None:
@@ -132,7 +147,33 @@ class Platform(pulumi.ComponentResource):
             web_services=web, workers=workers, database=database,
             queues=[QueueMonitor(key, q.queue_name, q.dlq_name) for key, q in self.queues.items()],
             tables=[TableMonitor(key, t.table_name) for key, t in self.tables.items()],
+            services=background, tasks=tasks,
         ), child)
+
+    # -- images and tasks (issue 11) -----------------------------------------------------------------
+    def _repositories(self, config: StackConfig, context: AwsContext,
+                      child: pulumi.ResourceOptions) -> dict[str, Repository]:
+        """`platform:repositories`, each letting exactly the execution roles of the services that run its
+        images pull (by image or build)."""
+        repositories: dict[str, Repository] = {}
+        for key, repository in config.repositories.items():
+            pullers = [role_arn(context, name, "execution") for name, service in config.services.items()
+                       if _uses_repository(service, key)]
+            repositories[key] = Repository(f"repository-{key}", RepositoryArgs(
+                name=key, config=repository, aws_context=context, kms_key_arn=self.keys.arn,
+                puller_role_arns=pullers, protect=config.protect_stateful_resources), child)
+        return repositories
+
+    def _task_outputs(self) -> dict[str, pulumi.Input[object]]:
+        """`tasks`: what `scripts/run-task.sh` needs to run a task on demand with its own network and roles."""
+        tasks = {name: s for name, s in self.services.items() if s.kind == "task"}
+        if not tasks:
+            return {}
+        return {"tasks": {name: {
+            "cluster": task.cluster_name, "taskDefinition": task.task_definition_family,
+            "container": task.container_name, "subnets": list(task.subnet_ids),
+            "securityGroups": [task.security_group_id], "logGroup": task.log_group_name,
+        } for name, task in tasks.items()}}
 
     # -- data stores -------------------------------------------------------------------------------
     def _data_stores(self, config: StackConfig, context: AwsContext, child: pulumi.ResourceOptions) -> DataStores:
@@ -190,3 +231,14 @@ class Platform(pulumi.ComponentResource):
                         "databaseReaderEndpoint": self.database.reader_endpoint,
                         "databaseMasterSecretArn": self.database.master_secret_arn}
         return outputs
+
+
+def _has_scheduled_tasks(config: StackConfig) -> bool:
+    """A scheduled task's failed runs reach its (KMS-encrypted) failure queue through EventBridge."""
+    return any(s.kind == "task" and s.schedule is not None for s in config.services.values())
+
+
+def _uses_repository(service: ServiceConfig, key: str) -> bool:
+    """The service runs an image of repository `key` (`image: {repository: key}` or `build.repository`)."""
+    return (isinstance(service.image, ImageSpec) and service.image.repository == key) or \
+        (service.build is not None and service.build.repository == key)

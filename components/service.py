@@ -1,11 +1,12 @@
-"""Service: one Fargate service, `web` (behind the ALB) or `worker` (consumes a queue), with its own
-roles, security group, log group and autoscaling."""
+"""Service: one Fargate workload with its own roles, security group, log group and task definition: a `web`
+service (behind the ALB), a `worker` (consumes a queue), a `service` (runs continuously, no load balancer, no
+queue) or a `task` (runs to completion, on a schedule through components/task.py or on demand)."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -16,12 +17,15 @@ from .aws_context import AwsContext
 from .cluster import Cluster
 from .config.base import LogRetentionDays
 from .config.compute import ServiceConfig, is_secret_arn
+from .config.workloads import ImageSpec
 from .grants import DataStores, Grantable
 from .iam import Statement, policy_document, service_trust_policy
 from .image import ServiceImage, ServiceImageArgs
 from .load_balancer import LoadBalancer
 from .naming import path_name, physical_name
 from .registry import Registry, is_stack_secret_reference
+from .repository import repository_arn, repository_url
+from .task import TaskSchedule, TaskScheduleArgs
 
 EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
 """Where the ECS Exec (SSM) agent writes. AWS documents Exec as unsupported with a read-only root
@@ -45,9 +49,23 @@ class ArnStore(Protocol):
 
 
 class GuardedStore(Protocol):
-    """The database as a service's egress rule needs it."""
+    """A network store (the database; caches later) as a service's egress rule needs it: its group and port."""
 
     security_group_id: pulumi.Output[str]
+    port: int
+
+
+class ImageRepository(Protocol):
+    """A `platform:repositories` repository as a service's image needs it (components/repository.py)."""
+
+    url: str
+    arn: str
+
+
+def role_name(service: str, purpose: str) -> str:
+    """Physical name of a service's `execution` or `task` role (known before the role exists: a repository
+    policy names the execution roles that pull from it)."""
+    return physical_name(service, purpose, max_length=64)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,12 +93,18 @@ class ServiceArgs:
     rolls it back. Plain names (`components.alarms.deployment_alarm_names`), so the alarms, which watch this
     service, can be created after it without a dependency cycle. Default none: the circuit breaker only."""
     hold_tasks: bool = False
-    """Create the service with 0 tasks and pin its autoscaling to 0 (`platform:secretsPending`, the first
-    deploy, before its secrets have values). Default off."""
+    """Create the service with 0 tasks and pin its autoscaling to 0, or a scheduled task's schedule disabled
+    (`platform:secretsPending`, the first deploy, before its secrets have values). Default off."""
     network_ready: Sequence[pulumi.Resource] = ()
     """Created before the ECS service (`Network.egress_ready`): the private routes to NAT and the VPC
     endpoints. The first tasks start as soon as the service exists; without these they cannot pull their
     image or reach their secrets, and each failed start counts against the circuit breaker. Default none."""
+    repositories: Mapping[str, ImageRepository] = dataclasses.field(default_factory=dict)
+    """The stack's ECR repositories by `platform:repositories` key: `image: {repository: <key>}` and
+    `build.repository` resolve against them. Default none."""
+    protect: bool = False
+    """Pulumi `protect` on what the workload stores data in (prod): the repository a `build` without
+    `build.repository` creates, a scheduled task's failure queue."""
 
 
 class Service(pulumi.ComponentResource):
@@ -93,15 +117,19 @@ class Service(pulumi.ComponentResource):
       injected secrets; a task role with exactly the grants from config (plus ECS Exec's channels when
       Exec is on). Both trust `ecs-tasks` only for this account's ECS.
     - Network: private subnets, no public IP; a security group admitting only the ALB's group on the
-      container port (`web`) or nothing (`worker`); egress 443 (AWS APIs through NAT or endpoints) and
-      5432 to the database's group when granted.
+      container port (`web`) or nothing (other kinds); egress 443 (AWS APIs through NAT or endpoints), each
+      granted network store's own port to that store's group only (the store opens its side), and the
+      service's named `egress` rules. Never all traffic.
+    - Kinds: `web`, `worker` and `service` run as an ECS service; a `task` is only the task definition, its
+      roles and group, run by EventBridge Scheduler on its `schedule` (components/task.py) or on demand
+      (`scripts/run-task.sh`, from the stack output `tasks`).
     - Deploys: circuit breaker with rollback, min/max healthy percent, grace period (`web`); the desired
       count belongs to autoscaling after creation.
     - Autoscaling: CPU and memory target tracking; ALB requests per target (`web`); queue backlog per
       task with scale-from-zero (`worker`); optional scheduled scale-down."""
 
     service_name: pulumi.Output[str]
-    """ECS service name (the `ServiceName` metric dimension)."""
+    """ECS service name (the `ServiceName` metric dimension). Not set for a `task`: it has no ECS service."""
     cluster_name: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
@@ -112,6 +140,13 @@ class Service(pulumi.ComponentResource):
     queue_name: pulumi.Output[str] | None
     """`worker`: the consumed queue's name; None for web services."""
     kind: str
+    task_definition_family: str
+    """The task definition family (`aws ecs run-task --task-definition <family>` runs its latest revision)."""
+    container_name: str
+    """The one container's name (the config key): what `run-task` overrides and reads the exit code of."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    schedule: TaskSchedule | None
+    """`task` with a `schedule`: the schedule, its role and failure queue; None otherwise."""
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:service:Service", name, None, opts)
@@ -124,6 +159,9 @@ class Service(pulumi.ComponentResource):
         self.cluster_name = args.cluster.name
         self.target_group_arn_suffix = None
         self.queue_name = None
+        self.schedule = None
+        self.container_name = name
+        self.subnet_ids = args.subnet_ids
         if config.kind == "web" and (args.load_balancer is None or config.port is None or config.routing is None):
             raise ValueError(f"service {name}: a web service needs a load balancer, a port and routing")
 
@@ -153,6 +191,10 @@ class Service(pulumi.ComponentResource):
         group = self._security_group()
         self.security_group_id = group.id
         task_definition = self._task_definition(image, log_group, container_secrets, execution_role, task_role)
+        self.task_definition_family = physical_name(name, max_length=255)
+        if config.kind == "task":
+            self._run_as_task(task_definition, group)
+            return
 
         # The roles' policies too: ECS uses the execution role the moment the first task starts, before an
         # inline policy created in the same `up` may exist.
@@ -204,11 +246,22 @@ class Service(pulumi.ComponentResource):
         """The image to run, and what the execution role needs to pull it."""
         config, context = self._args.config, self._args.aws_context
         if config.build is not None:
+            target = None
+            if config.build.repository is not None:
+                target = _require_repository(self._args.repositories, config.build.repository, self._name)
             built = ServiceImage(f"{self._name}-image", ServiceImageArgs(
-                service=self._name, config=config.build, kms_key_arn=self._args.kms_key_arn), opts=self._child)
+                service=self._name, config=config.build, kms_key_arn=self._args.kms_key_arn, repository=target,
+                protect=self._args.protect), opts=self._child)
             return built.image_uri, _ecr_pull([built.repository_arn])
+        if isinstance(config.image, ImageSpec):
+            # This account's and region's ECR: a repository of the stack, or one that already exists.
+            spec = config.image
+            own = self._args.repositories.get(spec.repository)
+            url = own.url if own is not None else repository_url(context, spec.repository)
+            arn = own.arn if own is not None else repository_arn(context, spec.repository)
+            return url + spec.suffix, _ecr_pull([arn])
         reference = config.image_reference()
-        assert reference is not None and config.image is not None  # config: exactly one of image and build
+        assert reference is not None and isinstance(config.image, str)  # config: exactly one of image and build
         account, region = reference.ecr_account, reference.ecr_region
         if account is None or region is None:
             return config.image, []  # a public registry: nothing to authorise
@@ -316,7 +369,7 @@ class Service(pulumi.ComponentResource):
               depends_on: Sequence[pulumi.Resource] = ()) -> aws.iam.Role:
         context = self._args.aws_context
         role = aws.iam.Role(
-            f"{self._name}-{purpose}-role", name=physical_name(self._name, purpose, max_length=64),
+            f"{self._name}-{purpose}-role", name=role_name(self._name, purpose),
             description=f"ECS {purpose} role of service {self._name}",
             assume_role_policy=service_trust_policy(context.service_principal("ecs-tasks"), context.account_id,
                                                     context.arn("ecs", "*")),
@@ -334,7 +387,7 @@ class Service(pulumi.ComponentResource):
         config, args = self._args.config, self._args
         group = aws.ec2.SecurityGroup(
             f"{self._name}-sg", vpc_id=args.vpc_id, name=physical_name(self._name, "service"),
-            description=f"Service {self._name} ({config.kind}): "
+            description=f"{'Task' if config.kind == 'task' else 'Service'} {self._name} ({config.kind}): "
                         + ("from the ALB on the container port only" if config.kind == "web" else "no ingress"),
             tags={"Name": physical_name(self._name, "service")}, opts=self._child,
         )
@@ -352,14 +405,28 @@ class Service(pulumi.ComponentResource):
             args.load_balancer.allow_to(self._name, group.id, config.port)
         if config.grants.database is not None:
             database = _require(args.data_stores.database, "database", self._name)
+            self._open_to_store("database", database, group, "PostgreSQL to the database")
+        for rule_name, rule in sorted(config.egress.items()):
+            cidr = {"cidr_ipv4": rule.cidr} if rule.ip_version == 4 else {"cidr_ipv6": rule.cidr}
             aws.vpc.SecurityGroupEgressRule(
-                f"{self._name}-out-database", security_group_id=group.id, ip_protocol="tcp",
-                from_port=DATABASE_PORT, to_port=DATABASE_PORT,
-                referenced_security_group_id=_attribute(database, "security_group_id", "database"),
-                description="PostgreSQL to the database", opts=self._child,
+                f"{self._name}-out-{rule_name}", security_group_id=group.id, ip_protocol=rule.protocol,
+                from_port=rule.port, to_port=rule.last_port, **cidr,
+                description=f"egress.{rule_name} (stack config)", tags={"Name": physical_name(self._name, rule_name)},
+                opts=self._child,
             )
-            database.allow_from(self._name, group.id)
         return group
+
+    def _open_to_store(self, label: str, store: Any, group: aws.ec2.SecurityGroup, description: str) -> None:
+        """A granted network store: egress on the store's own port to the store's group only, and the store
+        admits this group on that port (`NetworkGrantable.allow_from`). Both sides, one grant."""
+        port = getattr(store, "port", DATABASE_PORT)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._name}-out-{label}", security_group_id=group.id, ip_protocol="tcp",
+            from_port=port, to_port=port,
+            referenced_security_group_id=_attribute(store, "security_group_id", label),
+            description=description, opts=self._child,
+        )
+        store.allow_from(self._name, group.id)
 
     # -- task definition -------------------------------------------------------------------------
     def _task_definition(self, image: pulumi.Input[str], log_group: aws.cloudwatch.LogGroup,
@@ -562,7 +629,49 @@ class Service(pulumi.ComponentResource):
         )
 
 
+    # -- task: run to completion, on a schedule or on demand ----------------------------------------------
+    def _run_as_task(self, task_definition: aws.ecs.TaskDefinition, group: aws.ec2.SecurityGroup) -> None:
+        """No ECS service and no autoscaling: the task definition runs when EventBridge Scheduler starts it
+        (with `schedule`) or when someone runs it (`make task`). Capacity follows the service's strategy."""
+        config, args = self._args.config, self._args
+        if config.schedule is not None:
+            if args.kms_key_arn is None:
+                raise ValueError(f"task {self._name}: a scheduled task needs the stack key for its failure queue")
+            capacity = config.capacity
+            context = args.aws_context
+            self.schedule = TaskSchedule(f"{self._name}-schedule", TaskScheduleArgs(
+                task=self._name, schedule=config.schedule, aws_context=context,
+                # the cluster's and roles' ARNs from their known names (components/cluster.py names the cluster
+                # `physical_name("cluster")`): the scheduler role's policy is judged at a first preview.
+                cluster_arn=context.arn("ecs", f"cluster/{physical_name('cluster', max_length=255)}"),
+                task_definition_arn=task_definition.arn, task_definition_family=self.task_definition_family,
+                execution_role_arn=role_arn(context, self._name, "execution"),
+                task_role_arn=role_arn(context, self._name, "task"),
+                subnet_ids=args.subnet_ids, security_group_id=group.id,
+                on_demand_base=capacity.on_demand_base, on_demand_weight=capacity.on_demand_weight,
+                spot_weight=capacity.spot_weight, kms_key_arn=args.kms_key_arn,
+                execute_command=args.cluster.execute_command, protect=args.protect, hold=args.hold_tasks,
+            ), opts=self._child)
+        self.register_outputs({
+            "taskDefinitionFamily": self.task_definition_family, "securityGroupId": self.security_group_id,
+            "logGroupName": self.log_group_name, "taskRoleArn": self.task_role_arn,
+        })
+
+
 # -- helpers -----------------------------------------------------------------------------------------
+def role_arn(context: AwsContext, service: str, purpose: str) -> str:
+    """A service's role ARN from its known name (`role_name`)."""
+    return context.arn("iam", f"role/{role_name(service, purpose)}", regional=False)
+
+
+def _require_repository(repositories: Mapping[str, ImageRepository], key: str, service: str) -> ImageRepository:
+    repository = repositories.get(key)
+    if repository is None:
+        raise ValueError(f"service {service}: build.repository names repository {key!r}, which the stack did not "
+                         "build")
+    return repository
+
+
 def _ecr_pull(repositories: Sequence[pulumi.Input[str]]) -> list[Statement]:
     return [
         Statement(

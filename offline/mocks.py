@@ -484,6 +484,17 @@ def _scheduled_action(m: AwsMocks, name: str, physical: str, inputs: dict[str, A
     return physical, {"arn": arn}
 
 
+@resource("aws:scheduler/scheduleGroup:ScheduleGroup")
+def _schedule_group(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return physical, {"name": physical, "arn": m.arn("scheduler", f"schedule-group/{physical}"), "state": "ACTIVE"}
+
+
+@resource("aws:scheduler/schedule:Schedule")
+def _schedule(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    group = inputs.get("groupName") or "default"
+    return f"{group}/{physical}", {"name": physical, "arn": m.arn("scheduler", f"schedule/{group}/{physical}")}
+
+
 @resource("aws:ecr/lifecyclePolicy:LifecyclePolicy")
 def _ecr_lifecycle(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return str(inputs.get("repository")), {"registryId": ACCOUNT_ID}

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from components.config import StackConfig
 from components.config.compute import parse_image
+from components.config.workloads import ImageSpec
 
 NsLookup = Callable[[str], set[str]]
 """Public DNS: the name servers the internet resolves for a zone (empty if none)."""
@@ -101,19 +102,32 @@ def images(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[Gap]:
     ecr = clients("ecr")
     gaps: list[Gap] = []
     for name, service in target.config.services.items():
-        if service.image is None:
-            continue  # built by the program itself
-        image = parse_image(service.image)
-        if (image.ecr_account, image.ecr_region) != (target.account, target.region):
-            continue  # another registry: its own availability is out of our reach
-        repository = image.repository
-        identifier = {"imageDigest": image.digest} if image.digest else {"imageTag": image.tag}
+        located = _ecr_image(target, service.image)
+        if located is None:
+            continue  # built by the program itself, or in another registry (out of our reach)
+        repository, identifier, shown = located
         try:
             ecr.describe_images(repositoryName=repository, imageIds=[identifier])
         except ClientError as error:
-            gaps.append(Gap("images", f"services.{name}: {service.image}: {_code(error)}; push the image "
-                            "before the up, or ECS fails every task start"))
+            gaps.append(Gap("images", f"services.{name}: {shown}: {_code(error)}; push the image before the up, "
+                            "or ECS fails every task start"))
     return gaps
+
+
+def _ecr_image(target: Target, image: str | ImageSpec | None) -> tuple[str, dict[str, str], str] | None:
+    """(repository, ECR image id, how config spells it) for an image in this account's and region's ECR."""
+    if isinstance(image, ImageSpec):
+        own = image.repository in target.config.repositories
+        repository = target.physical(image.repository) if own else image.repository
+        identifier = {"imageDigest": image.digest} if image.digest else {"imageTag": image.tag or ""}
+        return repository, identifier, f"{repository}@{image.digest}" if image.digest else f"{repository}:{image.tag}"
+    if image is None:
+        return None
+    parsed = parse_image(image)
+    if (parsed.ecr_account, parsed.ecr_region) != (target.account, target.region):
+        return None
+    identifier = {"imageDigest": parsed.digest} if parsed.digest else {"imageTag": parsed.tag or ""}
+    return parsed.repository, identifier, image
 
 
 def secrets(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[Gap]:
@@ -174,7 +188,8 @@ def placeholders(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[
     config = target.config
     gaps: list[Gap] = []
     for name, service in config.services.items():
-        if service.image and parse_image(service.image).ecr_account == DOCUMENTATION_ACCOUNT != target.account:
+        if isinstance(service.image, str) and \
+                parse_image(service.image).ecr_account == DOCUMENTATION_ACCOUNT != target.account:
             gaps.append(Gap("placeholders", f"services.{name}.image names the documentation account "
                             f"{DOCUMENTATION_ACCOUNT}: use this account's ECR ({target.account}) or your registry"))
     for key, address in [("owner", config.owner), *(("alarms.emails", e) for e in config.alarms.emails)]:

@@ -19,6 +19,7 @@ from pydantic import Field, StringConstraints, field_validator
 from ..registry import is_stack_secret_reference
 from .base import ConfigModel, ResourceKey, unique_items
 from .problems import MISSING, Problem, key_path
+from .workloads import EgressRuleConfig, ImageSpec, TaskScheduleConfig
 
 if TYPE_CHECKING:
     from .stack import StackConfig
@@ -367,6 +368,9 @@ class ImageBuildConfig(ConfigModel):
     each build needs a new one; `latest` is refused."""
     platform: Literal["linux/amd64", "linux/arm64"] = "linux/amd64"
     """Target platform; must match the service's `architecture`."""
+    repository: ResourceKey | None = None
+    """A `platform:repositories` key: push there (several services can share one repository). Default: a
+    repository of the service's own, made for the build."""
 
     @field_validator("tag")
     @classmethod
@@ -407,11 +411,15 @@ class GrantsConfig(ConfigModel):
 class ServiceConfig(ConfigModel):
     """One Fargate service: `web` (behind the ALB) or `worker` (consumes a queue)."""
 
-    kind: Literal["web", "worker"]
-    """`web` gets a target group and a listener rule; `worker` takes no traffic and consumes a queue."""
-    image: str | None = None
-    """Image pinned by tag or digest (`repo:1.4.2`, `repo@sha256:...`); never `latest` or untagged.
-    Exactly one of `image` and `build`."""
+    kind: Literal["web", "worker", "service", "task"]
+    """`web` gets a target group and a listener rule; `worker` takes no traffic and consumes a queue;
+    `service` runs continuously with no load balancer and no queue (scales on CPU and memory); `task` is a
+    task definition run to completion, on a `schedule` or on demand (`make task`)."""
+    image: str | ImageSpec | None = None
+    """Image pinned by tag or digest: `{repository: app, tag: 1.4.2}` in this account's ECR (a
+    `platform:repositories` key or an existing repository's name; no account id or region), or a full
+    reference for another registry (`registry.example.com/app:1.4.2`, `repo@sha256:...`); never `latest`
+    or untagged. Exactly one of `image` and `build`."""
     build: ImageBuildConfig | None = None
     """Build the image from a Dockerfile into a new ECR repository instead."""
     architecture: Literal["X86_64", "ARM64"] = "X86_64"
@@ -448,11 +456,23 @@ class ServiceConfig(ConfigModel):
     deployment: DeploymentConfig = DeploymentConfig()
     capacity: CapacityConfig = CapacityConfig()
     grants: GrantsConfig = GrantsConfig()
+    schedule: TaskScheduleConfig | None = None
+    """`task` only: run it on this schedule (EventBridge Scheduler). None: on demand only."""
+    egress: dict[ResourceKey, EgressRuleConfig] = {}
+    """Named outbound rules beside the defaults (HTTPS to anywhere, and each granted network store's own
+    port to that store only): `{smtp: {cidr: 203.0.113.0/24, port: 587}}`. All traffic is never allowed."""
+
+    @field_validator("image", mode="before")
+    @classmethod
+    def _spec(cls, value: object) -> object:
+        """A mapping is an `ImageSpec`: validated as one here, so its errors name `image.tag`... rather than
+        one error per member of the `str | ImageSpec` union."""
+        return ImageSpec.model_validate(value) if isinstance(value, dict) else value
 
     @field_validator("image")
     @classmethod
-    def _pinned(cls, value: str | None) -> str | None:
-        if value is not None:
+    def _pinned(cls, value: str | ImageSpec | None) -> str | ImageSpec | None:
+        if isinstance(value, str):
             parse_image(value)
         return value
 
@@ -481,7 +501,8 @@ class ServiceConfig(ConfigModel):
         return value
 
     def image_reference(self) -> ImageReference | None:
-        return parse_image(self.image) if self.image is not None else None
+        """The parsed full reference; None for an image named by repository (`ImageSpec`) or a build."""
+        return parse_image(self.image) if isinstance(self.image, str) else None
 
     def container_health_command(self) -> list[str] | None:
         """The container health check command: configured, or the default HTTP probe for `web`."""
@@ -546,7 +567,8 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
 
     if (service.image is None) == (service.build is None):
         problems.append(Problem(at("image"), "give exactly one of image (a pinned image reference) and build "
-                                "(a Dockerfile to build into ECR)", service.image or MISSING))
+                                "(a Dockerfile to build into ECR)",
+                                service.image if isinstance(service.image, str) else MISSING))
     if service.build is not None:
         wanted = "linux/arm64" if service.architecture == "ARM64" else "linux/amd64"
         if service.build.platform != wanted:
@@ -593,8 +615,26 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
 
 
 def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]:
-    """A web service has a port and a listener rule; a worker has neither, but a health command and a queue."""
+    """A web service has a port and a listener rule; a worker has neither, but a health command and a queue;
+    a `service` has neither and keeps at least one task; a task is checked in workloads.check."""
     problems: list[Problem] = []
+    if service.kind == "task":
+        return problems
+    if service.kind == "service":
+        for key, present in (("port", service.port is not None), ("routing", service.routing is not None)):
+            if present:
+                problems.append(Problem(at(key), f"a service (kind: service) takes no traffic from the load "
+                                        f"balancer; remove {key}, or use kind: web"))
+        if service.health_check.command is None:
+            problems.append(Problem(at("healthCheck", "command"),
+                                    "a service (kind: service) has no port to probe: give a container health "
+                                    'check command, e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]'))
+        if service.autoscaling.min_count < 1:
+            problems.append(Problem(at("autoscaling", "minCount"),
+                                    "a service (kind: service) scales on CPU and memory: with no task running "
+                                    "there is no metric to scale up from; keep at least 1",
+                                    service.autoscaling.min_count))
+        return problems
     if service.kind == "web":
         if service.port is None:
             problems.append(Problem(at("port"), "a web service needs the container port the ALB forwards to"))

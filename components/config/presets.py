@@ -58,17 +58,22 @@ ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
         # can be rebuilt with the same secret names.
         "buckets": {"noncurrentVersionExpirationDays": 7},
         "secrets": {"recoveryWindowDays": 0},
+        # images (issue 11): a few releases to roll back to; failed pushes cleaned up quickly.
+        "repositories": {"keepTaggedImages": 30, "untaggedExpiryDays": 3},
     },
     "staging": {
         "services": {"capacity": {"onDemandBase": 1, "onDemandWeight": 1, "spotWeight": 1}},
         "buckets": {"noncurrentVersionExpirationDays": 30},
         "secrets": {"recoveryWindowDays": 7},
+        "repositories": {"keepTaggedImages": 50, "untaggedExpiryDays": 7},
     },
     "prod": {
         # prod: on-demand only by default (Spot is not for production web servers); a worker may opt in.
         "services": {"capacity": {"onDemandBase": 1, "onDemandWeight": 1, "spotWeight": 0}},
         "buckets": {"noncurrentVersionExpirationDays": 90},
         "secrets": {"recoveryWindowDays": 30},
+        # prod: its images are what runs; keep many releases (a rollback may go far back).
+        "repositories": {"keepTaggedImages": 200, "untaggedExpiryDays": 14},
     },
 }
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import PositiveFloat, StringConstraints, ValidationError, field_validator
 
-from . import compute, data, network, observability, references, thresholds
+from . import compute, data, network, observability, references, thresholds, workloads
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
@@ -79,6 +79,9 @@ class StackConfig(ConfigModel):
     """Monthly budget of the stack in USD. The pack's advisory `stack-budget` reports when the estimate
     (`python3 run.py cost --stack <s>`: the price table and usage assumptions in policies/guardrails/costing)
     exceeds it. Unset: no budget check. The program itself never reads it."""
+    repositories: dict[ResourceKey, workloads.RepositoryConfig] = {}
+    """ECR repositories of the stack; services name them in `image: {repository: <key>, tag: ...}` or
+    `build.repository`."""
 
     @field_validator("name")
     @classmethod
@@ -114,7 +117,7 @@ def _network_check(config: StackConfig) -> list[Problem]:
 
 
 CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
-                                        references.check)
+                                        references.check, workloads.check)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

@@ -31,8 +31,10 @@ STATEFUL_DEFAULT = [
     "aws:kms/key:Key",
     "aws:secretsmanager/secret:Secret",
     "aws:efs/fileSystem:FileSystem",
+    "aws:ecr/repository:Repository",
 ]
-"""Judged by default: what the platform builds that holds data (a KMS key holds every store's readability)."""
+"""Judged by default: what the platform builds that holds data (a KMS key holds every store's readability; an
+ECR repository holds the images production runs and rolls back to)."""
 
 STATEFUL_TYPES = [
     *STATEFUL_DEFAULT,
@@ -50,7 +52,6 @@ STATEFUL_TYPES = [
     "aws:docdb/cluster:Cluster",
     "aws:neptune/cluster:Cluster",
     "aws:kinesis/stream:Stream",
-    "aws:ecr/repository:Repository",
     "aws:backup/vault:Vault",
     "aws:cloudwatch/logGroup:LogGroup",
     "aws:fsx/lustreFileSystem:LustreFileSystem",
@@ -84,7 +85,8 @@ def check_protected(resource: Resource, ctx: Context) -> None:
 PROD_STATEFUL_RESOURCES_PROTECTED = resource_policy(
     name="prod-stateful-resources-protected",
     description="Production resources that store data (databases, tables, buckets, queues, keys, secrets, file "
-                "systems) carry the Pulumi `protect` option: no deployment can delete or replace them.",
+                "systems, image repositories) carry the Pulumi `protect` option: no deployment can delete or "
+                "replace them.",
     types=STATEFUL_TYPES,
     check=check_protected,
     settings=SETTINGS,

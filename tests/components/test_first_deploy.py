@@ -6,6 +6,7 @@ the rest of the stack deploys as usual."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 from offline.engine import StackRun, run_stack, stack_config
@@ -38,3 +39,20 @@ def test_services_without_stack_secrets_and_the_rest_of_the_stack_deploy_as_usua
 
 def test_without_the_key_services_start_as_configured(stack_runs: dict[str, StackRun]) -> None:
     assert services(stack_runs["dev"])["api"].inputs["desiredCount"] >= 1
+
+
+def test_a_scheduled_task_reading_a_stack_secret_is_created_disabled() -> None:
+    flat = {**stack_config("dev"), "platform:secretsPending": "true"}
+    services_config = json.loads(flat["platform:services"])
+    scheduled = [key for key, s in services_config.items() if s.get("kind") == "task" and s.get("schedule")]
+    assert scheduled, "the dev stack file has a scheduled task"
+    for key in scheduled:
+        services_config[key]["secrets"] = {"STRIPE_API_KEY": "stripe-key"}
+    run = run_stack("dev", config={**flat, "platform:services": json.dumps(services_config)})
+    states = {r.name: r.inputs["state"] for r in run.of_type("aws:scheduler/schedule:Schedule")}
+    assert len(states) == len(scheduled) and set(states.values()) == {"DISABLED"}, states
+
+
+def test_schedules_run_as_configured_without_the_key(stack_runs: dict[str, StackRun]) -> None:
+    states = {r.inputs["state"] for r in stack_runs["dev"].of_type("aws:scheduler/schedule:Schedule")}
+    assert states == {"ENABLED"}

@@ -120,7 +120,9 @@ def test_every_store_is_encrypted_with_the_stack_key(stack_run: StackRun) -> Non
     stores = stack_run.of_type("aws:dynamodb/table:Table", "aws:sqs/queue:Queue", "aws:secretsmanager/secret:Secret",
                                "aws:rds/cluster:Cluster", "aws:cloudwatch/eventBus:EventBus")
     config = config_of(stack_run.stack)
-    expected = len(config.tables) + 2 * len(config.queues) + len(config.secrets) + (config.database is not None) + 1
+    scheduled_tasks = sum(s.kind == "task" and s.schedule is not None for s in config.services.values())
+    expected = len(config.tables) + 2 * len(config.queues) + len(config.secrets) + (config.database is not None) + 1 \
+        + scheduled_tasks  # each scheduled task's failure queue
     assert len(stores) == expected
     assert {s.name: _encryption_key(s) for s in stores} == {s.name: arn for s in stores}
 

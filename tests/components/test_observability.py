@@ -44,6 +44,8 @@ LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 QUEUE = "aws:sqs/queue:Queue"
 TABLE = "aws:dynamodb/table:Table"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup"
 KMS_KEY = "aws:kms/key:Key"
 SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "cloudwatch_dashboard.schema.json").read_text())
 
@@ -71,6 +73,9 @@ DIMENSIONS: dict[tuple[str, str], set[frozenset[str]]] = {
     **{("AWS/DynamoDB", m): {frozenset({"TableName"}), frozenset({"TableName", "GlobalSecondaryIndexName"})}
        for m in ("ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits", "ReadThrottleEvents",
                  "WriteThrottleEvents")},
+    # AWS/Scheduler, per schedule group (Scheduler User Guide, "Monitoring EventBridge Scheduler with CloudWatch")
+    **{("AWS/Scheduler", m): {frozenset({"ScheduleGroup"})} for m in (
+        "InvocationAttemptCount", "TargetErrorCount", "InvocationDroppedCount")},
 }
 """(namespace, metric) -> the dimension sets CloudWatch publishes it with (the ones the platform may use)."""
 
@@ -160,6 +165,7 @@ class Stack:
             "DBClusterIdentifier": {r.outputs["clusterIdentifier"] for r in self.run.of_type(RDS_CLUSTER)},
             "QueueName": {r.outputs["name"] for r in self.run.of_type(QUEUE)},
             "TableName": {r.outputs["name"] for r in self.run.of_type(TABLE)},
+            "ScheduleGroup": {r.outputs["name"] for r in self.run.of_type(SCHEDULE_GROUP)},
         }
 
 
@@ -200,6 +206,10 @@ def required_alarms(stack: Stack) -> Iterator[tuple[str, list[tuple[str, str, di
             ("AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": queue.outputs["name"]})]
         yield f"queue {queue.outputs['name']} DLQ depth", [
             ("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": dlq.outputs["name"]})]
+    for schedule in run.of_type(SCHEDULE):  # a scheduled task: its failure queue holds every failed run
+        failures = stack.queues[schedule.inputs["target"]["deadLetterConfig"]["arn"]]
+        yield f"task {schedule.outputs['name']} failed runs", [
+            ("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": failures.outputs["name"]})]
     for lb in run.of_type(LOAD_BALANCER):
         dims = {"LoadBalancer": lb.outputs["arnSuffix"]}
         yield "ALB ELB 5xx", [("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", dims)]
@@ -230,10 +240,12 @@ def test_every_service_database_queue_and_load_balancer_has_its_alarms_wired_to_
 def test_the_count_of_alarms_follows_the_config(stack_run: StackRun) -> None:
     config = config_of(stack_run.stack)
     web = sum(1 for s in config.services.values() if s.kind == "web")
-    workers = len(config.services) - web
+    long_running = sum(1 for s in config.services.values() if s.kind in ("worker", "service"))
+    scheduled = sum(1 for s in config.services.values() if s.kind == "task" and s.schedule is not None)
+    assert scheduled and any(s.kind == "task" and s.schedule is None for s in config.services.values())
     serverless = config.database is not None and config.database.serverless
-    expected = web * 6 + workers * 3 + (3 + serverless if config.database else 0) + 2 * len(config.queues) + 2 * (
-        web > 0)
+    expected = web * 6 + long_running * 3 + scheduled + (3 + serverless if config.database else 0) \
+        + 2 * len(config.queues) + 2 * (web > 0)
     assert len(platform_alarms(stack_run)) == expected
 
 
@@ -242,6 +254,9 @@ def test_alarm_names_are_project_stack_thing_what(stack_run: StackRun) -> None:
     expected = {"alb-elb-5xx", "alb-rejected-connections", "database-cpu", "database-connections",
                 "database-freeable-memory", "database-acu-utilization"}
     for service, settings in config.services.items():
+        if settings.kind == "task":
+            expected |= {f"{service}-failed-runs"} if settings.schedule is not None else set()
+            continue
         whats = ["cpu", "memory", "running-tasks"]
         if settings.kind == "web":
             whats += ["p95-latency", "5xx-rate", "unhealthy-hosts"]

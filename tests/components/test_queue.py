@@ -47,7 +47,7 @@ def test_the_dlq_accepts_redrives_from_its_own_queue_only(stack_run: StackRun) -
 
 
 def test_queue_policies_deny_non_tls_and_admit_only_the_rule_that_targets_them(stack_run: StackRun) -> None:
-    [rule] = stack_run.of_type("aws:cloudwatch/eventRule:EventRule")
+    [rule] = [r for r in stack_run.of_type("aws:cloudwatch/eventRule:EventRule") if r.name.startswith("events-")]
     for label in ("queue", "dlq"):
         queue = stack_run.named(f"queue-jobs-{label}")
         policy = stack_run.named(f"queue-jobs-{label}-policy")

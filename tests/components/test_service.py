@@ -363,12 +363,12 @@ def built_image_run() -> StackRun:
 
 def test_a_built_image_goes_to_an_immutable_scanned_repository_and_runs_by_digest(built_image_run: StackRun) -> None:
     run = built_image_run
-    [repository] = run.of_type("aws:ecr/repository:Repository")
+    repository = run.named("api-image-repository")  # its own (the stack's `api` repository is another)
     assert repository.inputs["imageTagMutability"] == "IMMUTABLE"
     assert repository.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
     [key] = run.of_type("aws:kms/key:Key")
     assert repository.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key.outputs["arn"]}]
-    [lifecycle] = run.of_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")
+    lifecycle = run.named("api-image-lifecycle")
     assert lifecycle.inputs["repository"] == repository.outputs["name"]
     [image] = run.of_type("awsx:ecr:Image")  # opaque under mocks: one registration, outputs from the mock
     assert image.inputs["repositoryUrl"] == repository.outputs["repositoryUrl"]

@@ -177,6 +177,10 @@ CASES: list[tuple[str, dict[str, str], str]] = [
      "Pulumi.dev.yaml: platform:services.api.build.tag = 'latest': `latest` is not a version and the "
      "repository's tags are immutable; use a release or commit id"),
     ("both image and build", service_change("dev", "api", build={"context": "./app", "tag": "v1"}),
+     "Pulumi.dev.yaml: platform:services.api.image: give exactly one of image (a pinned image "
+     "reference) and build (a Dockerfile to build into ECR)"),
+    ("both a full image reference and build",
+     service_change("dev", "api", image=f"{ECR}:1.4.2", build={"context": "./app", "tag": "v1"}),
      f"Pulumi.dev.yaml: platform:services.api.image = '{ECR}:1.4.2': give exactly one of image (a pinned image "
      "reference) and build (a Dockerfile to build into ECR)"),
 ]

@@ -11,8 +11,8 @@ from offline.engine import run_stack
 from .mutate import DELETE, broken
 
 TOP_KEYS = ("alarms, buckets, budget, cluster, costCenter, database, environment, events, loadBalancer, "
-            "logRetentionDays, name, network, owner, protectStatefulResources, queues, secrets, secretsPending, "
-            "services, tables, tags")
+            "logRetentionDays, name, network, owner, protectStatefulResources, queues, repositories, secrets, "
+            "secretsPending, services, tables, tags")
 
 CASES = [
     ("dev", "platform:netwrok", {"cidr": "10.0.0.0/16"},

@@ -121,7 +121,7 @@ STATEFUL = ("aws:rds/cluster:Cluster", "aws:dynamodb/table:Table", "aws:s3/bucke
 
 
 def break_stack(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
-    """A copy of the stack with five deliberate faults (six in prod: a stateful resource recorded without
+    """A copy of the stack with six deliberate faults (seven in prod: a stateful resource recorded without
     `protect`); returns the resources and {policy: faulty URN}."""
     resources = list(run.resources)
     lb_groups = {urn for r in resources if r.type == "aws:lb/loadBalancer:LoadBalancer"
@@ -140,6 +140,9 @@ def break_stack(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
     index = next(i for i, r in enumerate(resources) if r.type == "aws:kms/key:Key")
     resources[index] = _with(resources[index], enableKeyRotation=False)
     faults["kms-key-rotation"] = resources[index].urn
+    index = next(i for i, r in enumerate(resources) if r.type == "aws:ecr/repository:Repository")
+    resources[index] = _with(resources[index], imageTagMutability="MUTABLE")
+    faults["ecr-repository-hardening"] = resources[index].urn
     if run.stack == "prod":
         index = next(i for i, r in enumerate(resources) if r.type in STATEFUL)
         assert resources[index].protect, "the platform protects prod's stateful resources"

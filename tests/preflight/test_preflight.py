@@ -18,6 +18,7 @@ from preflight.checks import Gap, Target, run_checks
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's account, the one the prod stack file's image URIs name
+PROD_REPOSITORY = "platform-prod-api"  # `image: {repository: api, ...}`: the stack's own repository
 PROD_IMAGE_DIGEST = "sha256:3f1c8a0d9e5b7a6c4d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c"
 MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2,
@@ -50,8 +51,8 @@ def _target(**changes: Any) -> Target:
 def _ready(clients: Callable[[str], Any]) -> set[str]:
     """Everything prod's `up` needs; returns the zone's name servers (what a delegated zone resolves to)."""
     zone = clients("route53").create_hosted_zone(Name="acme-shop.io", CallerReference="preflight")
-    clients("ecr").create_repository(repositoryName="platform-api")
-    clients("ecr").put_image(repositoryName="platform-api", imageManifest=MANIFEST, imageDigest=PROD_IMAGE_DIGEST)
+    clients("ecr").create_repository(repositoryName=PROD_REPOSITORY)
+    clients("ecr").put_image(repositoryName=PROD_REPOSITORY, imageManifest=MANIFEST, imageDigest=PROD_IMAGE_DIGEST)
     for key in _target().config.secrets:
         clients("secretsmanager").create_secret(Name=f"platform/prod/{key}", SecretString="test-value")
     clients("iam").create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
@@ -75,7 +76,8 @@ def test_an_empty_account_lists_every_gap_once(aws: Callable[[str], Any]) -> Non
     gaps = run_checks(_target(), aws, lambda zone: set())
     secrets = len(_target().config.secrets)
     assert secrets >= 2
-    assert [gap.check for gap in gaps] == ["hosted-zone", "images", "images", *["secrets"] * secrets,
+    images = len([s for s in _target().config.services.values() if s.image is not None])
+    assert [gap.check for gap in gaps] == ["hosted-zone", *["images"] * images, *["secrets"] * secrets,
                                            "service-linked-roles"]
     assert "no public hosted zone acme-shop.io. in account 123456789012" in gaps[0].message
     assert "services.api:" in gaps[1].message and "RepositoryNotFoundException" in gaps[1].message
@@ -91,8 +93,11 @@ def test_an_undelegated_zone_is_a_gap(aws: Callable[[str], Any]) -> None:
 
 def test_a_missing_image_is_a_gap(aws: Callable[[str], Any]) -> None:
     servers = _ready(aws)
-    aws("ecr").batch_delete_image(repositoryName="platform-api", imageIds=[{"imageDigest": PROD_IMAGE_DIGEST}])
-    assert [g.check for g in run_checks(_target(), aws, _delegated(servers))] == ["images", "images"]
+    aws("ecr").batch_delete_image(repositoryName=PROD_REPOSITORY, imageIds=[{"imageDigest": PROD_IMAGE_DIGEST}])
+    gaps = run_checks(_target(), aws, _delegated(servers))
+    assert {g.check for g in gaps} == {"images"}
+    assert len(gaps) == len([s for s in _target().config.services.values() if s.image is not None]) >= 2
+    assert f"{PROD_REPOSITORY}@{PROD_IMAGE_DIGEST}: ImageNotFoundException" in gaps[0].message
 
 
 def test_a_secret_without_a_value_is_a_gap_and_never_read(aws: Callable[[str], Any]) -> None:
@@ -158,10 +163,19 @@ def test_placeholders_from_the_example_stack_files_are_gaps(aws: Callable[[str],
     config = load_stack_config("prod", stack_config("prod"))
     target = Target(config=config, project="platform", stack="prod", region=REGION, account="210987654321")
     gaps = [str(g) for g in run_checks(target, aws, lambda zone: set()) if g.check == "placeholders"]
-    assert "placeholders: services.api.image names the documentation account 123456789012: use this account's " \
-           "ECR (210987654321) or your registry" in gaps
     assert "placeholders: alarms.emails: oncall@example.com is a placeholder address; alarms and budget alerts " \
            "sent there reach nobody" in gaps
     assert any(g.startswith("placeholders: owner: platform-team@example.com") for g in gaps)
     assert "placeholders: loadBalancer.domain.hostedZone: example.com is a documentation domain: set the stack's " \
            "own zone" in gaps
+
+
+def test_a_full_image_uri_in_the_documentation_account_is_a_placeholder(aws: Callable[[str], Any]) -> None:
+    config = load_stack_config("prod", stack_config("prod"))
+    api = config.services["api"].model_copy(update={"image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/api@"
+                                                             f"{PROD_IMAGE_DIGEST}"})
+    config = config.model_copy(update={"services": {**config.services, "api": api}})
+    target = Target(config=config, project="platform", stack="prod", region=REGION, account="210987654321")
+    gaps = [str(g) for g in run_checks(target, aws, lambda zone: set()) if g.check == "placeholders"]
+    assert "placeholders: services.api.image names the documentation account 123456789012: use this account's " \
+           "ECR (210987654321) or your registry" in gaps
