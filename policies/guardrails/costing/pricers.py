@@ -540,6 +540,9 @@ FREE_TYPES: dict[str, str] = {
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "free",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "free",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "free (the logs are priced)",
+    "aws:scheduler/scheduleGroup:ScheduleGroup": "schedule groups are free",
+    "aws:scheduler/schedule:Schedule": ("EventBridge Scheduler: the first 14 million invocations a month are free, "
+                                        "and a platform schedule runs at most a few thousand"),
     "aws:secretsmanager/secretPolicy:SecretPolicy": "free",
     "aws:secretsmanager/secretVersion:SecretVersion": "free",
     "aws:secretsmanager/secretRotation:SecretRotation": "free (its function is priced)",
