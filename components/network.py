@@ -43,6 +43,8 @@ class Network(pulumi.ComponentResource):
     public_subnet_ids: list[pulumi.Output[str]]
     private_subnet_ids: list[pulumi.Output[str]]
     data_subnet_ids: list[pulumi.Output[str]]
+    nat_public_ips: list[pulumi.Output[str]]
+    """The NAT gateways' public IPs: the source address of in-VPC clients calling public endpoints."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:network:Network", name, None, opts)
@@ -77,6 +79,7 @@ class Network(pulumi.ComponentResource):
                       destination_cidr_block="0.0.0.0/0", gateway_id=igw.id, opts=self._child)
 
         nats = self._nat_gateways(config, subnets["public"], igw)
+        self.nat_public_ips = [nat.public_ip for nat in nats]
         private_tables = []
         for index, subnet in enumerate(subnets["private"]):
             table = self._route_table(vpc, f"private-{self._zone_suffix(index)}", [subnet])

@@ -67,7 +67,9 @@ class Platform(pulumi.ComponentResource):
         if any(service.kind == "web" for service in config.services.values()):
             self.load_balancer = LoadBalancer("load-balancer", LoadBalancerArgs(
                 config=config.load_balancer, vpc_id=self.network.vpc_id,
-                public_subnet_ids=self.network.public_subnet_ids, aws_context=context), child)
+                public_subnet_ids=self.network.public_subnet_ids, aws_context=context,
+                test_listener=any(s.kind == "web" and s.deployment.progressive for s in config.services.values()),
+                vpc_cidr=self.network.vpc_cidr, nat_public_ips=self.network.nat_public_ips), child)
         self.services: dict[str, Service] = {
             name: Service(name, ServiceArgs(
                 config=service, cluster=self.cluster, vpc_id=self.network.vpc_id,
@@ -109,7 +111,8 @@ class Platform(pulumi.ComponentResource):
         for name, service in self.services.items():
             if service.target_group_arn_suffix is not None and lb is not None:
                 web.append(WebServiceMonitor(name, service.cluster_name, service.service_name, lb.arn_suffix,
-                                             service.target_group_arn_suffix))
+                                             service.target_group_arn_suffix,
+                                             alternate_target_group_arn_suffix=service.alternate_target_group_arn_suffix))
             elif service.queue_name is not None:
                 workers.append(WorkerMonitor(name, service.cluster_name, service.service_name, service.queue_name))
         database = None
