@@ -341,8 +341,9 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
     )
     healthy_series: tuple[Series, ...] = (healthy,)
     unhealthy_series: tuple[Series, ...] = (unhealthy,)
+    latency_series: tuple[Series, ...] = (latency["p95"],)
     if web.alternate_target_group_arn_suffix is not None:
-        healthy_series, unhealthy_series, error_rate = _both_target_groups(web, window)
+        healthy_series, unhealthy_series, error_rate, latency_series = _both_target_groups(web, window)
     service_widgets, service_alarms = _service_parts(thresholds, web)
     plan.add(f"Service {key} (web)", [
         Widget(f"service:{key}:latency", f"{key}: target response time (seconds)", tuple(latency.values()),
@@ -355,7 +356,7 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
         AlarmSpec(key, "p95-latency",
                   f"{key}: p95 target response time above {limits.latency_p95_seconds:g} s for "
                   f"{limits.latency_minutes} minutes.",
-                  (latency["p95"],), "GreaterThanThreshold", limits.latency_p95_seconds, limits.latency_minutes,
+                  latency_series, "GreaterThanThreshold", limits.latency_p95_seconds, limits.latency_minutes,
                   f"service:{key}:latency"),
         AlarmSpec(key, "5xx-rate",
                   f"{key}: more than {limits.error_rate_percent:g} % of requests answered 5xx by the targets over "
@@ -371,10 +372,10 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
     ])
 
 
-def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Series, ...], tuple[Series, ...],
-                                                                      tuple[Series, ...]]:
-    """Healthy targets, unhealthy targets and the 5xx rate over a progressive service's two target groups: a
-    canary's errors land on the alternate group, and after each deployment the groups swap roles."""
+def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Series, ...], ...]:
+    """Healthy targets, unhealthy targets, the 5xx rate and the p95 latency over a progressive service's two
+    target groups: a canary's requests land on the alternate group, and after each deployment the groups swap
+    roles, so an alarm on one group would go blind every other release."""
     groups = (("", web.target_group_arn_suffix), ("Alt", web.alternate_target_group_arn_suffix))
 
     def per_group(id_: str, name: str, stat: str, label: str, period: int = 60) -> tuple[Metric, ...]:
@@ -393,7 +394,9 @@ def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Seri
         Expression("rate", "100 * (FILL(errors, 0) + FILL(errorsAlt, 0)) / SUM([requests, requestsAlt])",
                    "5xx % of requests"),
     )
-    return healthy, unhealthy, error_rate
+    latency = (*per_group("latency", "TargetResponseTime", "p95", "p95 response time"),
+               Expression("latencyMax", "MAX([latency, latencyAlt])", "p95 response time (slower group)"))
+    return healthy, unhealthy, error_rate, latency
 
 
 def _worker(plan: MonitoringPlan, thresholds: AlarmsConfig, worker: WorkerMonitor) -> None:
