@@ -386,7 +386,8 @@ TRAFFIC_STAGES: tuple[str, ...] = ("TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIF
                                    "POST_PRODUCTION_TRAFFIC_SHIFT")
 """Stages that exist only when ECS shifts traffic through a load balancer's listener rules."""
 
-LAMBDA_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$")
+LAMBDA_ARN = re.compile(
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$")
 FUNCTION_REFERENCE = re.compile(r"^\$\{functions\.(?P<name>[a-z][a-z0-9-]{0,22}[a-z0-9])\.arn\}$")
 """`${functions.<name>.arn}`: a function of the stack's `platform:functions` section, by name."""
 

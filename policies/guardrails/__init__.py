@@ -10,6 +10,7 @@ from pulumi_policy import Policy
 from . import (
     containers,
     data_protection,
+    delivery,
     encryption,
     iam,
     load_balancing,
@@ -31,6 +32,7 @@ POLICIES: list[Policy] = [
     *containers.POLICIES,
     *load_balancing.POLICIES,
     *observability.POLICIES,
+    *delivery.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

@@ -64,8 +64,9 @@ def test_no_security_group_but_the_albs_admits_the_internet(stack_run: StackRun)
 
 def test_alb_ingress_comes_from_the_configured_cidrs_ipv4_and_ipv6(stack_run: StackRun) -> None:
     config = config_of(stack_run.stack).load_balancer
+    # the test listener's port is admitted from the VPC only: tests/components/test_delivery.py
     rules = [r for r in ingress_rules(stack_run, alb_security_group_id(stack_run))
-             if int(r.inputs["fromPort"]) != config.test_listener.port]  # the test listener: tests/components/test_delivery.py
+             if int(r.inputs["fromPort"]) != config.test_listener.port]
     sources = {(r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6"), int(r.inputs["fromPort"])) for r in rules}
     ports = (443, 80) if config.https else (80,)
     assert sources == {(cidr, port) for cidr in config.ingress_cidrs for port in ports}
