@@ -16,8 +16,9 @@
   groups are traced through property dependencies; which of a service's rules is the test one is read from
   the rule ARNs. When those are unknown (a first preview), a service none of whose rules is reachable from the
   internet passes, one with more reachable rules than production rules fails, one whose other rules sit on
-  `testListenerPorts` listeners (judged by port) passes, and otherwise the check is deferred to `pulumi up`. Listeners on the `testListenerPorts` (default 8443, the platform's) are test
-  listeners too, judged from their port alone, so a first preview already sees them.
+  `testListenerPorts` listeners (judged by port) passes, and otherwise the check is deferred to `pulumi up`.
+  Listeners on the `testListenerPorts` (default 8443, the platform's) are test listeners too, judged from their
+  port alone, so a first preview already sees them.
 """
 
 from __future__ import annotations
@@ -218,7 +219,7 @@ def check_test_listeners(stack: Stack, ctx: Context) -> None:
             for arn in named:
                 judged |= _judge(stack, ctx, service, by_arn[arn], hint)
             continue
-        _judge_without_arns(stack, ctx, service, rules, len(named), hint)
+        _judge_without_arns(stack, ctx, service, rules, tests=len(named), hint=hint)
     ports = {as_int(p) for p in ctx.settings["testListenerPorts"]}
     for listener in stack.of_type(*LISTENERS):
         if as_int(listener.get("port")) in ports and listener.urn not in judged:
@@ -245,7 +246,7 @@ def _judge_listener(stack: Stack, ctx: Context, listener: StackResource, what: s
                       f"reaches it. {hint}", listener.urn)
 
 
-def _judge_without_arns(stack: Stack, ctx: Context, service: StackResource, rules: list[StackResource],
+def _judge_without_arns(stack: Stack, ctx: Context, service: StackResource, rules: list[StackResource], *,
                         tests: int, hint: str) -> None:
     """ARNs unknown (first preview): count the service's rules the internet reaches. At most the production ones
     may be; fewer or equal is ambiguous unless none is."""

@@ -37,8 +37,9 @@ def canary_service(**changes: Any) -> dict[str, Any]:
         "deploymentCircuitBreaker": {"enable": True, "rollback": True},
         "alarms": copy.deepcopy(ALARMS),
         "loadBalancers": [{"targetGroupArn": TG, "containerName": "api", "containerPort": 8000,
-                           "advancedConfiguration": {"alternateTargetGroupArn": ALT, "productionListenerRule": PROD_RULE,
-                                                     "testListenerRule": TEST_RULE, "roleArn": ROLE}}],
+                           "advancedConfiguration": {"alternateTargetGroupArn": ALT, "roleArn": ROLE,
+                                                     "productionListenerRule": PROD_RULE,
+                                                     "testListenerRule": TEST_RULE}}],
     }
     props.update(changes)
     return props
@@ -99,7 +100,8 @@ def test_a_progressive_service_without_advanced_configuration_is_refused() -> No
 
 
 def test_a_code_deploy_controller_is_refused() -> None:
-    result = check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, rolling_service(deploymentController={"type": "CODE_DEPLOY"}))
+    code_deploy = rolling_service(deploymentController={"type": "CODE_DEPLOY"})
+    result = check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, code_deploy)
     assert result.violations == [
         f"{PREFIX}its deployment controller is CODE_DEPLOY, which bypasses ECS's strategies, circuit breaker and "
         f"alarm rollback (use ECS){SUFFIX}"]
@@ -117,8 +119,8 @@ def test_workers_and_non_production_services_are_not_judged() -> None:
 def test_unknown_values_are_deferred_and_unknown_arns_do_not_matter() -> None:
     preview = canary_service()
     preview["loadBalancers"][0] |= {"targetGroupArn": UNKNOWN}
-    preview["loadBalancers"][0]["advancedConfiguration"] = {k: UNKNOWN for k in preview["loadBalancers"][0][
-        "advancedConfiguration"]}
+    preview["loadBalancers"][0]["advancedConfiguration"] = dict.fromkeys(
+        preview["loadBalancers"][0]["advancedConfiguration"], UNKNOWN)
     assert check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, preview).passed  # a first preview of the platform's api
     deferred = check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, canary_service(loadBalancers=UNKNOWN_ARRAY))
     assert deferred.violations == [] and len(deferred.deferred) == 1
@@ -152,8 +154,8 @@ def alb_stack(*, test_port: int = 8443, test_sources: tuple[str, ...] = ("10.30.
                   deps={"listenerArn": [https if test_on_production_listener else test]})
     props = canary_service()
     if not known:
-        props["loadBalancers"][0]["advancedConfiguration"] = {
-            k: UNKNOWN for k in props["loadBalancers"][0]["advancedConfiguration"]}
+        props["loadBalancers"][0]["advancedConfiguration"] = dict.fromkeys(
+            props["loadBalancers"][0]["advancedConfiguration"], UNKNOWN)
     service = R(SERVICE, "api-service", props, deps={"loadBalancers": [production, test_rule]})
     named = {"test": test, "service": service, "https": https}
     return [group, lb, https, test, *rules, production, test_rule, service], named
