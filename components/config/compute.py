@@ -820,7 +820,8 @@ def _check_deployment(config: StackConfig, at: Callable[..., str], service: Serv
         shifted = sorted(s for s in hook.stages if s in TRAFFIC_STAGES)
         if shifted and not balanced:
             problems.append(Problem(at("deployment", "lifecycleHooks", index, "stages"),
-                                    f"{', '.join(shifted)} happen only when traffic shifts through a load "
+                                    f"{', '.join(shifted)} {'happens' if len(shifted) == 1 else 'happen'} only "
+                                    "when traffic shifts through a load "
                                     f"balancer, and a {service.kind} has none; use RECONCILE_SERVICE, "
                                     "PRE_SCALE_UP or POST_SCALE_UP"))
         reference = FUNCTION_REFERENCE.match(hook.function)
