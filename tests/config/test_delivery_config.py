@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from components.config import load_stack_config
-from components.config.compute import CanaryConfig, LinearConfig
+from components.config.compute import CanaryConfig
 from offline.engine import stack_config
 
 from .test_compute_config import problems, service_change
@@ -52,7 +52,8 @@ def test_presets_deploy_prod_web_services_by_canary_and_everything_else_by_rolli
             assert service.deployment.strategy == expected, (stack, name)
     prod_api = load_stack_config("prod", stack_config("prod")).services["api"].deployment
     # AWS's and the reference's canary: 5 % for 10 minutes, then all; 10 minutes' bake
-    assert (prod_api.canary or CanaryConfig()) == CanaryConfig(percent=5.0, bakeTimeMinutes=10)
+    canary = prod_api.canary or CanaryConfig()
+    assert (canary.percent, canary.bake_time_minutes) == (5.0, 10)
     assert prod_api.effective_bake_time_minutes == 10
     # the stack file wins over the preset
     rolled = load_stack_config("prod", service_change("prod", "api", deployment={"strategy": "rolling"}))
@@ -65,7 +66,8 @@ def test_strategy_settings_and_hooks_load_with_their_strategy() -> None:
         "lifecycleHooks": [{"function": HOOK, "stages": ["POST_TEST_TRAFFIC_SHIFT"], "details": {"path": "/health"}},
                            {"function": f"{HOOK}:live", "stages": ["PRE_SCALE_UP"]}]})
     deployment = load_stack_config("prod", flat).services["api"].deployment
-    assert deployment.linear == LinearConfig(stepPercent=12.5, stepBakeTimeMinutes=3)
+    assert deployment.linear is not None
+    assert (deployment.linear.step_percent, deployment.linear.step_bake_time_minutes) == (12.5, 3)
     assert [h.stages for h in deployment.lifecycle_hooks] == [["POST_TEST_TRAFFIC_SHIFT"], ["PRE_SCALE_UP"]]
 
 
