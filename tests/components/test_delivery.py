@@ -229,3 +229,25 @@ def test_a_blue_green_worker_has_no_load_balancer_plumbing_and_a_role_only_for_i
     [statement] = policy(hooked.named("worker-infrastructure-policy"))["Statement"]
     assert (statement["Sid"], statement["Resource"]) == ("InvokeLifecycleHooks", [HOOK])
     assert not [r for r in hooked.of_type(LISTENER_RULE, ROLE_POLICY) if r.name.startswith("worker-test")]
+
+
+def test_a_hook_naming_a_stack_function_gets_that_functions_arn() -> None:
+    # The functions capability will hand its functions to ServiceArgs.functions; the hook resolves against them.
+    from types import SimpleNamespace
+
+    from components.config.compute import DeploymentConfig
+    from components.service import Service
+
+    deployment = DeploymentConfig.model_validate({"strategy": "canary", "lifecycleHooks": [
+        {"function": "${functions.smoke-test.arn}", "stages": ["POST_TEST_TRAFFIC_SHIFT"]},
+        {"function": HOOK, "stages": ["PRE_SCALE_UP"]}]})
+    functions = {"smoke-test": SimpleNamespace(arn="arn:aws:lambda:us-east-1:123456789012:function:platform-smoke")}
+    fake = SimpleNamespace(_name="api", _args=SimpleNamespace(config=SimpleNamespace(deployment=deployment),
+                                                              functions=functions))
+    hooks = Service._hooks(fake)  # type: ignore[arg-type]
+    assert [(h.function_arn, list(h.stages)) for h in hooks] == [
+        ("arn:aws:lambda:us-east-1:123456789012:function:platform-smoke", ["POST_TEST_TRAFFIC_SHIFT"]),
+        (HOOK, ["PRE_SCALE_UP"])]
+    fake._args.functions = {}
+    with pytest.raises(ValueError, match=r"lifecycle hook function \$\{functions.smoke-test.arn\} is not a function"):
+        Service._hooks(fake)  # type: ignore[arg-type]
