@@ -195,6 +195,9 @@ class WebServiceMonitor(ServiceMonitor):
 
     load_balancer_arn_suffix: pulumi.Input[str]
     target_group_arn_suffix: pulumi.Input[str]
+    alternate_target_group_arn_suffix: pulumi.Input[str] | None = None
+    """A progressive deployment's second target group: traffic moves between the two (a canary's share runs on
+    the alternate), so the rollback alarms add both up. None for rolling services."""
 
 
 @dataclass(frozen=True)
@@ -352,19 +355,24 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
                visible=False),
         Expression("rate", "100 * FILL(errors, 0) / requests", "5xx % of requests"),
     )
+    healthy_series: tuple[Series, ...] = (healthy,)
+    unhealthy_series: tuple[Series, ...] = (unhealthy,)
+    latency_series: tuple[Series, ...] = (latency["p95"],)
+    if web.alternate_target_group_arn_suffix is not None:
+        healthy_series, unhealthy_series, error_rate, latency_series = _both_target_groups(web, window)
     service_widgets, service_alarms = _service_parts(thresholds, web)
     plan.add(f"Service {key} (web)", [
         Widget(f"service:{key}:latency", f"{key}: target response time (seconds)", tuple(latency.values()),
                left_label="seconds"),
         Widget(f"service:{key}:5xx", f"{key}: 5xx rate (% of requests, {limits.error_rate_minutes} min)",
                period=window, left_label="%"),
-        Widget(f"service:{key}:targets", f"{key}: healthy / unhealthy targets", (healthy,)),
+        Widget(f"service:{key}:targets", f"{key}: healthy / unhealthy targets", healthy_series),
         *service_widgets,
     ], [
         AlarmSpec(key, "p95-latency",
                   f"{key}: p95 target response time above {limits.latency_p95_seconds:g} s for "
                   f"{limits.latency_minutes} minutes.",
-                  (latency["p95"],), "GreaterThanThreshold", limits.latency_p95_seconds, limits.latency_minutes,
+                  latency_series, "GreaterThanThreshold", limits.latency_p95_seconds, limits.latency_minutes,
                   f"service:{key}:latency"),
         AlarmSpec(key, "5xx-rate",
                   f"{key}: more than {limits.error_rate_percent:g} % of requests answered 5xx by the targets over "
@@ -374,10 +382,37 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
         AlarmSpec(key, "unhealthy-hosts",
                   f"{key}: more than {limits.unhealthy_hosts} unhealthy targets for "
                   f"{limits.unhealthy_hosts_minutes} minutes.",
-                  (unhealthy,), "GreaterThanThreshold", limits.unhealthy_hosts, limits.unhealthy_hosts_minutes,
+                  unhealthy_series, "GreaterThanThreshold", limits.unhealthy_hosts, limits.unhealthy_hosts_minutes,
                   f"service:{key}:targets", deployment_rollback=True),
         *service_alarms,
     ])
+
+
+def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Series, ...], ...]:
+    """Healthy targets, unhealthy targets, the 5xx rate and the p95 latency over a progressive service's two
+    target groups: a canary's requests land on the alternate group, and after each deployment the groups swap
+    roles, so an alarm on one group would go blind every other release."""
+    groups = (("", web.target_group_arn_suffix), ("Alt", web.alternate_target_group_arn_suffix))
+
+    def per_group(id_: str, name: str, stat: str, label: str, period: int = 60) -> tuple[Metric, ...]:
+        return tuple(Metric(f"{id_}{suffix}", ALB, name, (("LoadBalancer", web.load_balancer_arn_suffix),
+                                                          ("TargetGroup", group)), stat, period=period,
+                            label=f"{label} ({'alternate' if suffix else 'primary'} group)", visible=False)
+                     for suffix, group in groups if group is not None)
+
+    healthy = (*per_group("healthy", "HealthyHostCount", "Minimum", "Healthy targets"),
+               Expression("healthyAll", "FILL(healthy, 0) + FILL(healthyAlt, 0)", "Healthy targets"))
+    unhealthy = (*per_group("unhealthy", "UnHealthyHostCount", "Maximum", "Unhealthy targets"),
+                 Expression("unhealthyAll", "FILL(unhealthy, 0) + FILL(unhealthyAlt, 0)", "Unhealthy targets"))
+    error_rate = (
+        *per_group("requests", "RequestCount", "Sum", "Requests", window),
+        *per_group("errors", "HTTPCode_Target_5XX_Count", "Sum", "Target 5xx", window),
+        Expression("rate", "100 * (FILL(errors, 0) + FILL(errorsAlt, 0)) / SUM([requests, requestsAlt])",
+                   "5xx % of requests"),
+    )
+    latency = (*per_group("latency", "TargetResponseTime", "p95", "p95 response time"),
+               Expression("latencyMax", "MAX([latency, latencyAlt])", "p95 response time (slower group)"))
+    return healthy, unhealthy, error_rate, latency
 
 
 def _worker(plan: MonitoringPlan, thresholds: AlarmsConfig, worker: WorkerMonitor) -> None:

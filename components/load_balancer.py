@@ -43,6 +43,14 @@ class LoadBalancerArgs:
     network_ready: Sequence[pulumi.Resource] = ()
     """Created before the ALB: the internet gateway and the public routes (`Network.internet_ready`). AWS
     refuses an internet-facing ALB in a VPC whose gateway is not attached yet. Default none."""
+    test_listener: bool = False
+    """Create the test listener (`config.test_listener`): a web service deploys by a progressive strategy.
+    Default off: no listener beyond the production ones."""
+    vpc_cidr: str | None = None
+    """Admitted on the test listener's port (with the NAT addresses and `testListener.cidrs`)."""
+    nat_public_ips: Sequence[pulumi.Input[str]] = ()
+    """The NAT gateways' public IPs: in-VPC clients (a smoke-test function) reach the internet-facing ALB's
+    public addresses through them, so that is the source address the test listener sees."""
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -67,6 +75,8 @@ class LoadBalancer(pulumi.ComponentResource):
     """Services admit this group, and only this group, on their container port."""
     listener_arn: pulumi.Output[str]
     """Where service listener rules go: the HTTPS listener, or the HTTP one when there is no certificate."""
+    test_listener_arn: pulumi.Output[str] | None
+    """Where test listener rules go (progressive deployments); None without a test listener."""
     https: bool
     url: pulumi.Output[str]
     """`https://<domain>` (or `https://<alb dns>`, or `http://<alb dns>` without a certificate)."""
@@ -112,6 +122,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id)
         certificate_arn = self._certificate(config, zone_id)
         self.listener_arn = self._listeners(config, lb, certificate_arn)
+        self.test_listener_arn = self._test_listener(args, lb, certificate_arn) if args.test_listener else None
 
         host: pulumi.Input[str] = lb.dns_name
         if config.domain is not None and zone_id is not None:
@@ -241,6 +252,44 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=self._child,
         )
         return https.arn
+
+    # -- test listener (progressive deployments) ---------------------------------------------------
+    def _test_listener(self, args: LoadBalancerArgs, lb: aws.lb.LoadBalancer,
+                       certificate_arn: pulumi.Input[str] | None) -> pulumi.Output[str]:
+        """A listener on `testListener.port` where ECS sends test traffic to a new revision before production
+        traffic moves. HTTPS with the production certificate (plain HTTP without one, dev only); a fixed 404
+        for anything no test rule matches. Its port admits the VPC, the NAT gateways' addresses and the named
+        CIDRs, never the internet (config refuses a /0; the pack's test-listener-not-public checks it)."""
+        config = args.config.test_listener
+        port = config.port
+        sources: list[tuple[str, pulumi.Input[str], str]] = []
+        if args.vpc_cidr is not None:
+            sources.append(("vpc", args.vpc_cidr, "the VPC"))
+        for index, ip in enumerate(args.nat_public_ips):
+            sources.append((f"nat-{index}", pulumi.Output.concat(ip, "/32"), "a NAT gateway (in-VPC clients)"))
+        for cidr in config.cidrs:
+            label = str(cidr).replace("/", "-").replace(":", "-").replace(".", "-")
+            sources.append((label, cidr, f"{cidr} (loadBalancer.testListener.cidrs)"))
+        for label, cidr, what in sources:
+            ipv6 = isinstance(cidr, str) and ":" in cidr
+            aws.vpc.SecurityGroupIngressRule(
+                f"{self._name}-in-test-{port}-{label}", security_group_id=self.security_group_id, ip_protocol="tcp",
+                from_port=port, to_port=port, cidr_ipv4=None if ipv6 else cidr, cidr_ipv6=cidr if ipv6 else None,
+                description=f"Test traffic (deployments) from {what}", opts=self._child,
+            )
+        not_found = aws.lb.ListenerDefaultActionArgs(
+            type="fixed-response",
+            fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                content_type="text/plain", message_body="Not found", status_code="404"),
+        )
+        https = certificate_arn is not None
+        listener = aws.lb.Listener(
+            f"{self._name}-test", load_balancer_arn=lb.arn, port=port, protocol="HTTPS" if https else "HTTP",
+            ssl_policy=args.config.ssl_policy if https else None, certificate_arn=certificate_arn,
+            default_actions=[not_found], tags={"Name": physical_name("alb", "test"), "Traffic": "test"},
+            opts=self._child,
+        )
+        return listener.arn
 
     # -- WAF ---------------------------------------------------------------------------------------
     def _web_acl(self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer) -> pulumi.Output[str]:

@@ -52,6 +52,8 @@ class Network(pulumi.ComponentResource):
     associations and default routes to the NAT gateways, the gateway endpoints and the interface endpoints.
     Without these edges the first tasks can start before they can reach ECR, Logs or Secrets Manager, fail
     to pull, and count against the deployment circuit breaker."""
+    nat_public_ips: list[pulumi.Output[str]]
+    """The NAT gateways' public IPs: the source address of in-VPC clients calling public endpoints."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:network:Network", name, None, opts)
@@ -89,6 +91,7 @@ class Network(pulumi.ComponentResource):
         self.egress_ready = []
 
         nats = self._nat_gateways(config, subnets["public"], igw)
+        self.nat_public_ips = [nat.public_ip for nat in nats]
         private_tables = []
         for index, subnet in enumerate(subnets["private"]):
             table = self._route_table(vpc, f"private-{self._zone_suffix(index)}", [subnet])

@@ -75,7 +75,9 @@ class Platform(pulumi.ComponentResource):
             self.load_balancer = LoadBalancer("load-balancer", LoadBalancerArgs(
                 config=config.load_balancer, vpc_id=self.network.vpc_id,
                 public_subnet_ids=self.network.public_subnet_ids, aws_context=context,
-                network_ready=self.network.internet_ready), child)
+                network_ready=self.network.internet_ready,
+                test_listener=any(s.kind == "web" and s.deployment.progressive for s in config.services.values()),
+                vpc_cidr=self.network.vpc_cidr, nat_public_ips=self.network.nat_public_ips), child)
         # -- one registry of what the stack built: grants and `${...}` references resolve through it -----
         self.registry = Registry(stores, context)
         register_services(self.registry, config.services, self.load_balancer)
@@ -132,7 +134,8 @@ class Platform(pulumi.ComponentResource):
                 background.append(ServiceMonitor(name, service.cluster_name, service.service_name))
             elif service.target_group_arn_suffix is not None and lb is not None:
                 web.append(WebServiceMonitor(name, service.cluster_name, service.service_name, lb.arn_suffix,
-                                             service.target_group_arn_suffix))
+                                             service.target_group_arn_suffix,
+                                             alternate_target_group_arn_suffix=service.alternate_target_group_arn_suffix))
             elif service.queue_name is not None:
                 workers.append(WorkerMonitor(name, service.cluster_name, service.service_name, service.queue_name))
         database = None

@@ -16,8 +16,16 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .cluster import Cluster
 from .config.base import LogRetentionDays
-from .config.compute import ServiceConfig, is_secret_arn
+from .config.compute import FUNCTION_REFERENCE, ServiceConfig, is_secret_arn
 from .config.workloads import ImageSpec
+from .delivery import (
+    Hook,
+    deployment_configuration,
+    hook_statements,
+    infrastructure_role,
+    load_balancer_statements,
+    weighted_forward,
+)
 from .grants import DataStores, Grantable
 from .iam import Statement, policy_document, service_trust_policy
 from .image import ServiceImage, ServiceImageArgs
@@ -105,6 +113,27 @@ class ServiceArgs:
     protect: bool = False
     """Pulumi `protect` on what the workload stores data in (prod): the repository a `build` without
     `build.repository` creates, a scheduled task's failure queue."""
+    functions: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """Functions a lifecycle hook may name as `${functions.<name>.arn}` (each with an `arn`). Default none: until
+    the stack has functions, hooks give the function's ARN."""
+
+
+@dataclass(frozen=True)
+class Routing:
+    """A web service's listener wiring: one target group and rule (rolling), or, for a progressive strategy,
+    the pair of target groups ECS alternates between, the production rule and the test rule."""
+
+    target_group: aws.lb.TargetGroup
+    rule: aws.lb.ListenerRule
+    """The production listener rule."""
+    alternate: aws.lb.TargetGroup | None = None
+    test_rule: aws.lb.ListenerRule | None = None
+    listener_arns: tuple[pulumi.Input[str], ...] = ()
+    """The production and test listeners the rules hang off."""
+
+    @property
+    def rules(self) -> list[aws.lb.ListenerRule]:
+        return [self.rule, *([self.test_rule] if self.test_rule is not None else [])]
 
 
 class Service(pulumi.ComponentResource):
@@ -124,7 +153,10 @@ class Service(pulumi.ComponentResource):
       roles and group, run by EventBridge Scheduler on its `schedule` (components/task.py) or on demand
       (`scripts/run-task.sh`, from the stack output `tasks`).
     - Deploys: circuit breaker with rollback, min/max healthy percent, grace period (`web`); the desired
-      count belongs to autoscaling after creation.
+      count belongs to autoscaling after creation. The strategy from config: `rolling`, or a progressive one
+      (`blue-green`, `canary`, `linear`): two target groups, a production and a test listener rule ECS shifts
+      (weighted forwards whose `actions` Pulumi then leaves to ECS), an ECS infrastructure role scoped to
+      them, the bake time, and the rollback alarms watched throughout (components/delivery.py).
     - Autoscaling: CPU and memory target tracking; ALB requests per target (`web`); queue backlog per
       task with scale-from-zero (`worker`); optional scheduled scale-down."""
 
@@ -137,6 +169,8 @@ class Service(pulumi.ComponentResource):
     execution_role_arn: pulumi.Output[str]
     target_group_arn_suffix: pulumi.Output[str] | None
     """`web`: the `TargetGroup` metric dimension; None for workers."""
+    alternate_target_group_arn_suffix: pulumi.Output[str] | None
+    """Progressive `web`: the alternate target group's dimension (traffic moves between the two); else None."""
     queue_name: pulumi.Output[str] | None
     """`worker`: the consumed queue's name; None for web services."""
     kind: str
@@ -158,6 +192,7 @@ class Service(pulumi.ComponentResource):
         self.kind = config.kind
         self.cluster_name = args.cluster.name
         self.target_group_arn_suffix = None
+        self.alternate_target_group_arn_suffix = None
         self.queue_name = None
         self.schedule = None
         self.container_name = name
@@ -200,14 +235,38 @@ class Service(pulumi.ComponentResource):
         # inline policy created in the same `up` may exist.
         depends_on: list[pulumi.Resource] = [args.cluster.capacity_providers, *self._role_policies,
                                              *args.network_ready]
-        load_balancers = None
+        self._routes: Routing | None = None
         if config.kind == "web":
             assert config.port is not None  # checked above: a web service has a port
-            target_group, rule = self._routing()
-            depends_on.append(rule)  # ECS refuses a target group that no listener forwards to yet
+            routing = self._routes = self._routing()
+            depends_on.extend(routing.rules)  # ECS refuses a target group that no listener forwards to yet
+            self.target_group_arn_suffix = routing.target_group.arn_suffix
+            if routing.alternate is not None:
+                self.alternate_target_group_arn_suffix = routing.alternate.arn_suffix
+        hooks = self._hooks()
+        infrastructure = self._infrastructure_role(hooks, depends_on)
+        service = self._ecs_service(task_definition=task_definition, group=group, depends_on=depends_on,
+                                    hooks=hooks, infrastructure=infrastructure)
+        self.service_name = service.name
+        self._autoscaling(service)
+        self.register_outputs({
+            "serviceName": self.service_name, "securityGroupId": self.security_group_id,
+            "logGroupName": self.log_group_name, "taskRoleArn": self.task_role_arn,
+        })
+
+
+    def _ecs_service(self, *, task_definition: aws.ecs.TaskDefinition, group: aws.ec2.SecurityGroup,
+                     depends_on: list[pulumi.Resource], hooks: list[Hook],
+                     infrastructure: aws.iam.Role | None) -> aws.ecs.Service:
+        """The ECS service: private subnets, no public IP, circuit breaker and alarms rolling back, the
+        configured deployment strategy; autoscaling owns the count once it exists."""
+        name, args, config = self._name, self._args, self._args.config
+        load_balancers = None
+        if self._routes is not None:
+            assert config.port is not None
             load_balancers = [aws.ecs.ServiceLoadBalancerArgs(
-                target_group_arn=target_group.arn, container_name=name, container_port=config.port)]
-            self.target_group_arn_suffix = target_group.arn_suffix
+                target_group_arn=self._routes.target_group.arn, container_name=name, container_port=config.port,
+                advanced_configuration=self._advanced_configuration(self._routes, infrastructure))]
         capacity = config.capacity
         strategies = [aws.ecs.ServiceCapacityProviderStrategyArgs(
             capacity_provider="FARGATE", base=capacity.on_demand_base, weight=capacity.on_demand_weight)]
@@ -222,6 +281,8 @@ class Service(pulumi.ComponentResource):
                 subnets=list(args.subnet_ids), security_groups=[group.id], assign_public_ip=False),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             deployment_controller=aws.ecs.ServiceDeploymentControllerArgs(type="ECS"),
+            deployment_configuration=deployment_configuration(
+                config.deployment, hooks, infrastructure.arn if infrastructure is not None and hooks else None),
             alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=list(args.deployment_alarm_names), enable=True,
                                              rollback=True) if args.deployment_alarm_names else None,
             deployment_minimum_healthy_percent=config.deployment.minimum_healthy_percent,
@@ -234,12 +295,7 @@ class Service(pulumi.ComponentResource):
             # Autoscaling owns the task count once the service exists.
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on, ignore_changes=["desiredCount"]),
         )
-        self.service_name = service.name
-        self._autoscaling(service)
-        self.register_outputs({
-            "serviceName": self.service_name, "securityGroupId": self.security_group_id,
-            "logGroupName": self.log_group_name, "taskRoleArn": self.task_role_arn,
-        })
+        return service
 
     # -- image -----------------------------------------------------------------------------------
     def _image(self) -> tuple[pulumi.Input[str], list[Statement]]:
@@ -475,21 +531,29 @@ class Service(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
 
-    # -- web: target group and listener rule -----------------------------------------------------
-    def _routing(self) -> tuple[aws.lb.TargetGroup, aws.lb.ListenerRule]:
-        config, lb = self._args.config, self._args.load_balancer
-        assert lb is not None and config.routing is not None and config.port is not None
+    # -- web: target groups and listener rules ---------------------------------------------------
+    def _target_group(self, suffix: str = "") -> aws.lb.TargetGroup:
+        config = self._args.config
+        assert config.port is not None
         check = config.health_check
-        target_group = aws.lb.TargetGroup(
-            f"{self._name}-tg", name=physical_name(self._name, max_length=32), port=config.port,
+        label = f"{self._name}-{suffix}" if suffix else self._name
+        return aws.lb.TargetGroup(
+            f"{label}-tg", name=physical_name(self._name, suffix, max_length=32), port=config.port,
             protocol="HTTP", target_type="ip", vpc_id=self._args.vpc_id,
             deregistration_delay=config.deployment.deregistration_delay_seconds,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True, path=check.path, protocol="HTTP", port="traffic-port", matcher=check.matcher,
                 interval=check.interval_seconds, timeout=check.timeout_seconds,
                 healthy_threshold=check.healthy_threshold, unhealthy_threshold=check.unhealthy_threshold),
-            tags={"Name": physical_name(self._name)}, opts=self._child,
+            tags={"Name": physical_name(self._name, suffix)}, opts=self._child,
         )
+
+    def _routing(self) -> Routing:
+        """The target group(s) and listener rule(s). Progressive: the alternate group, and the production and
+        test rules as weighted forwards to both; ECS rewrites their weights, so Pulumi ignores `actions`."""
+        config, lb = self._args.config, self._args.load_balancer
+        assert lb is not None and config.routing is not None and config.port is not None
+        target_group = self._target_group()
         conditions = []
         if config.routing.paths:
             conditions.append(aws.lb.ListenerRuleConditionArgs(
@@ -497,13 +561,74 @@ class Service(pulumi.ComponentResource):
         if config.routing.hosts:
             conditions.append(aws.lb.ListenerRuleConditionArgs(
                 host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=config.routing.hosts)))
+        if not config.deployment.progressive:
+            rule = aws.lb.ListenerRule(
+                f"{self._name}-rule", listener_arn=lb.listener_arn, priority=config.routing.priority,
+                conditions=conditions,
+                actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
+                tags={"Name": physical_name(self._name)}, opts=self._child,
+            )
+            return Routing(target_group=target_group, rule=rule)
+        if lb.test_listener_arn is None:
+            raise ValueError(f"service {self._name}: a {config.deployment.strategy} deployment needs the load "
+                             "balancer's test listener (LoadBalancerArgs.test_listener)")
+        alternate = self._target_group("alt")
+        owned_by_ecs = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
         rule = aws.lb.ListenerRule(
             f"{self._name}-rule", listener_arn=lb.listener_arn, priority=config.routing.priority,
-            conditions=conditions,
-            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
-            tags={"Name": physical_name(self._name)}, opts=self._child,
+            conditions=conditions, actions=[weighted_forward(target_group.arn, alternate.arn)],
+            tags={"Name": physical_name(self._name)}, opts=owned_by_ecs,
         )
-        return target_group, rule
+        test_rule = aws.lb.ListenerRule(
+            f"{self._name}-test-rule", listener_arn=lb.test_listener_arn, priority=config.routing.priority,
+            conditions=conditions, actions=[weighted_forward(target_group.arn, alternate.arn)],
+            tags={"Name": physical_name(self._name, "test")}, opts=owned_by_ecs,
+        )
+        return Routing(target_group=target_group, rule=rule, alternate=alternate, test_rule=test_rule,
+                       listener_arns=(lb.listener_arn, lb.test_listener_arn))
+
+    # -- progressive delivery: hooks, infrastructure role, advanced configuration ----------------------
+    def _hooks(self) -> list[Hook]:
+        """The lifecycle hooks with their functions resolved: an ARN as given, `${functions.<name>.arn}` from
+        `ServiceArgs.functions` (config validation refuses a name the stack does not have)."""
+        hooks = []
+        for hook in self._args.config.deployment.lifecycle_hooks:
+            reference = FUNCTION_REFERENCE.match(hook.function)
+            arn: pulumi.Input[str] = hook.function
+            if reference:
+                function = self._args.functions.get(reference["name"])
+                if function is None:
+                    raise ValueError(f"service {self._name}: lifecycle hook function {hook.function} is not a "
+                                     "function of this stack")
+                arn = _attribute(function, "arn", f"function {reference['name']}")
+            hooks.append(Hook(function_arn=arn, stages=list(hook.stages), details=dict(hook.details)))
+        return hooks
+
+    def _infrastructure_role(self, hooks: Sequence[Hook], depends_on: list[pulumi.Resource]) -> aws.iam.Role | None:
+        """The ECS infrastructure role, for progressive strategies: the load balancer statements (web) and the
+        hooks' invoke statement. None for rolling. The service waits for its policy (`depends_on`)."""
+        if not self._args.config.deployment.progressive:
+            return None
+        statements = hook_statements([h.function_arn for h in hooks])
+        routes = self._routes
+        if routes is not None and routes.alternate is not None and routes.test_rule is not None:
+            statements = [*load_balancer_statements([routes.target_group.arn, routes.alternate.arn],
+                                                    routes.listener_arns, [routes.rule.arn, routes.test_rule.arn]),
+                          *statements]
+        if not statements:
+            return None  # blue-green without a load balancer or hooks: ECS needs no role
+        role, policy = infrastructure_role(self._name, self._args.aws_context, statements, self)
+        depends_on.append(policy)
+        return role
+
+    @staticmethod
+    def _advanced_configuration(routes: Routing, role: aws.iam.Role | None
+                                ) -> aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs | None:
+        if routes.alternate is None or routes.test_rule is None or role is None:
+            return None
+        return aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+            alternate_target_group_arn=routes.alternate.arn, production_listener_rule=routes.rule.arn,
+            test_listener_rule=routes.test_rule.arn, role_arn=role.arn)
 
     # -- autoscaling -----------------------------------------------------------------------------
     def _autoscaling(self, service: aws.ecs.Service) -> None:
@@ -540,9 +665,13 @@ class Service(pulumi.ComponentResource):
         if config.kind == "web" and scaling.requests_per_target is not None:
             lb = self._args.load_balancer
             assert lb is not None and self.target_group_arn_suffix is not None
-            tracking("requests", scaling.requests_per_target, predefined(
-                predefined_metric_type="ALBRequestCountPerTarget",
-                resource_label=pulumi.Output.concat(lb.arn_suffix, "/", self.target_group_arn_suffix)))
+            if self.alternate_target_group_arn_suffix is None:
+                tracking("requests", scaling.requests_per_target, predefined(
+                    predefined_metric_type="ALBRequestCountPerTarget",
+                    resource_label=pulumi.Output.concat(lb.arn_suffix, "/", self.target_group_arn_suffix)))
+            else:  # progressive: traffic moves between two target groups, so count both
+                tracking("requests", scaling.requests_per_target,
+                         customized=self._requests_metric(lb.arn_suffix, service))
         if config.kind == "worker":
             queue = self._consumed_queue()
             self.queue_name = queue
@@ -561,6 +690,32 @@ class Service(pulumi.ComponentResource):
                         min_capacity=low, max_capacity=high),
                     opts=self._child,
                 )
+
+    def _requests_metric(self, lb_suffix: pulumi.Output[str], service: aws.ecs.Service) -> \
+            aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
+        """ALB requests per running task per minute over both target groups (metric math): the predefined
+        ALBRequestCountPerTarget follows one group, which is idle after every other deployment."""
+        spec = aws.appautoscaling
+        prefix = "PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetric"
+        metric_args = getattr(spec, f"{prefix}Args")
+        stat_args = getattr(spec, f"{prefix}MetricStatArgs")
+        stat_metric_args = getattr(spec, f"{prefix}MetricStatMetricArgs")
+        dimension_args = getattr(spec, f"{prefix}MetricStatMetricDimensionArgs")
+        groups = {"primary": self.target_group_arn_suffix, "alternate": self.alternate_target_group_arn_suffix}
+        requests = [metric_args(id=key, return_data=False, metric_stat=stat_args(stat="Sum", metric=stat_metric_args(
+            namespace="AWS/ApplicationELB", metric_name="RequestCount",
+            dimensions=[dimension_args(name="LoadBalancer", value=lb_suffix),
+                        dimension_args(name="TargetGroup", value=suffix)])))
+            for key, suffix in groups.items()]
+        return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(metrics=[
+            *requests,
+            metric_args(id="running", return_data=False, metric_stat=stat_args(stat="Average", metric=stat_metric_args(
+                namespace="ECS/ContainerInsights", metric_name="RunningTaskCount",
+                dimensions=[dimension_args(name="ClusterName", value=self._args.cluster.name),
+                            dimension_args(name="ServiceName", value=service.name)]))),
+            metric_args(id="perTask", expression="SUM([primary, alternate]) / running",
+                        label="ALB requests per running task (both target groups)", return_data=True),
+        ])
 
     def _consumed_queue(self) -> pulumi.Output[str]:
         grants = self._args.config.grants

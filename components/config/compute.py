@@ -183,6 +183,42 @@ class WafConfig(ConfigModel):
     """Requests one client IP may send in 5 minutes before it is blocked (the reference's 2000)."""
 
 
+class TrafficTestListenerConfig(ConfigModel):
+    """The test listener: a second listener of the ALB, on its own port, where ECS routes test traffic to a new
+    revision before production traffic moves (progressive strategies). Created only when a web service deploys
+    by blue-green, canary or linear. It never admits the internet: only the VPC, the NAT gateways' public
+    addresses (in-VPC clients, such as a smoke-test function, reach the internet-facing ALB through them) and
+    the networks named in `cidrs`."""
+
+    port: int = Field(default=8443, ge=1, le=65535)
+    """Listener port. Default 8443 (HTTPS with the ALB's certificate; plain HTTP when it has none, dev only).
+    Not 80 or 443: those are the production listeners, open to `ingressCidrs`."""
+    cidrs: list[str] = []
+    """Further networks admitted on the port, e.g. the office VPN `198.51.100.0/24`. A /0 (the internet) is
+    refused. Default none: the VPC and its NAT addresses only."""
+
+    @field_validator("port")
+    @classmethod
+    def _not_production(cls, value: int) -> int:
+        if value in (80, 443):
+            raise ValueError("80 and 443 are the production listeners, open to loadBalancer.ingressCidrs; give "
+                             "the test listener its own port, e.g. 8443")
+        return value
+
+    @field_validator("cidrs")
+    @classmethod
+    def _not_internet(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                network = ipaddress.ip_network(cidr, strict=True)
+            except ValueError as error:
+                raise ValueError(f"{cidr!r} is not a network CIDR ({error}); e.g. 198.51.100.0/24") from None
+            if network.prefixlen == 0:
+                raise ValueError(f"{cidr} is the whole internet; the test listener serves a revision no one has "
+                                 "checked yet: name the networks that may test it (office, VPN)")
+        return unique_items(cls, value)
+
+
 class LoadBalancerConfig(ConfigModel):
     """The internet-facing ALB: the platform's only entry from the internet. Created when at least one
     service has `kind: web`."""
@@ -209,6 +245,8 @@ class LoadBalancerConfig(ConfigModel):
     """Days the access log bucket keeps log objects (older versions expire 30 days later).
     Preset: 30 in dev, 90 in staging, 365 in prod."""
     waf: WafConfig = WafConfig()
+    test_listener: TrafficTestListenerConfig = TrafficTestListenerConfig()
+    """Where test traffic reaches a new revision during a progressive deployment (see TrafficTestListenerConfig)."""
 
     @field_validator("ingress_cidrs")
     @classmethod
@@ -329,8 +367,121 @@ class AutoscalingConfig(ConfigModel):
     """Scheduled scale-down. Preset: on in dev (nights and weekends), off elsewhere."""
 
 
+DeploymentStrategy = Literal["rolling", "blue-green", "canary", "linear"]
+"""How ECS replaces a service's tasks (`deploymentConfiguration.strategy`, ECS deployment controller)."""
+
+PROGRESSIVE_STRATEGIES: tuple[str, ...] = ("blue-green", "canary", "linear")
+"""Strategies that run the new revision beside the old one, shift traffic, bake, and can flip back at once."""
+
+TRAFFIC_SHIFTING_STRATEGIES: tuple[str, ...] = ("canary", "linear")
+"""Strategies that shift production traffic in steps: ECS needs a load balancer (or Service Connect, which the
+platform does not use) to split traffic, so a service without one cannot use them. Blue/green without a load
+balancer is allowed (AWS: no managed traffic shift, but bake time and hooks still apply)."""
+
+ECS_STRATEGY: dict[str, str] = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY",
+                                "linear": "LINEAR"}
+"""Config spelling -> the ECS API's `deploymentConfiguration.strategy`."""
+
+LifecycleStage = Literal["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
+                         "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]
+"""The deployment stages at which ECS can invoke a lifecycle hook (pulumi-aws 7.x
+`ServiceDeploymentConfigurationLifecycleHookArgs.lifecycle_stages`)."""
+
+TRAFFIC_STAGES: tuple[str, ...] = ("TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT",
+                                   "POST_PRODUCTION_TRAFFIC_SHIFT")
+"""Stages that exist only when ECS shifts traffic through a load balancer's listener rules."""
+
+LAMBDA_ARN = re.compile(
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$")
+FUNCTION_REFERENCE = re.compile(r"^\$\{functions\.(?P<name>[a-z][a-z0-9-]{0,22}[a-z0-9])\.arn\}$")
+"""`${functions.<name>.arn}`: a function of the stack's `platform:functions` section, by name."""
+
+
+def _tenths(value: float) -> float:
+    """ECS takes traffic percentages in steps of 0.1 (5, 12.5, 0.1 are fine; 5.05 is not)."""
+    if abs(round(value * 10) - value * 10) > 1e-6:
+        raise ValueError("must be a multiple of 0.1 (e.g. 5 or 12.5)")
+    return value
+
+
+class CanaryConfig(ConfigModel):
+    """`strategy: canary`: a share of production traffic goes to the new revision first; after the canary
+    bake time without a rollback alarm, the rest follows at once."""
+
+    percent: float = Field(default=5.0, ge=0.1, le=100)
+    """Share of production traffic (%) the new revision gets during the canary phase, in steps of 0.1.
+    Default 5 (the reference's canary 5 % -> 100 %; also AWS's default)."""
+    bake_time_minutes: int = Field(default=10, ge=0, le=1440)
+    """Minutes the canary takes its share before the rest of the traffic shifts. Default 10 (AWS's
+    default): two windows of the 5-minute 5xx-rate rollback alarm."""
+
+    @field_validator("percent")
+    @classmethod
+    def _step(cls, value: float) -> float:
+        return _tenths(value)
+
+
+class LinearConfig(ConfigModel):
+    """`strategy: linear`: production traffic moves in equal steps, with a wait after each."""
+
+    step_percent: float = Field(default=10.0, ge=3.0, le=100)
+    """Share of production traffic (%) moved per step, in steps of 0.1, 3 to 100. Default 10 (AWS's)."""
+    step_bake_time_minutes: int = Field(default=6, ge=0, le=1440)
+    """Minutes between steps (not after the last). Default 6 (AWS's)."""
+
+    @field_validator("step_percent")
+    @classmethod
+    def _step(cls, value: float) -> float:
+        return _tenths(value)
+
+
+class LifecycleHookConfig(ConfigModel):
+    """A Lambda function ECS invokes at deployment stages, e.g. a smoke test against the test listener at
+    `POST_TEST_TRAFFIC_SHIFT`; its answer (SUCCEEDED / FAILED / IN_PROGRESS) lets the deployment go on or
+    rolls it back."""
+
+    function: Annotated[str, StringConstraints(min_length=1)]
+    """The function: a Lambda ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]`), or
+    `${functions.<name>.arn}` for a function of the stack's `platform:functions` (resolved when that
+    section exists; until then the stack must give the ARN)."""
+    stages: list[LifecycleStage] = Field(min_length=1)
+    """When ECS invokes it. The `*_TRAFFIC_SHIFT` stages need a load balancer (web services)."""
+    details: dict[str, str | int | float | bool] = {}
+    """Parameters ECS passes to the function (`hookDetails`), e.g. `{path: /health}`."""
+
+    _unique = field_validator("stages")(unique_items)
+
+    @field_validator("function")
+    @classmethod
+    def _function(cls, value: str) -> str:
+        if not (LAMBDA_ARN.match(value) or FUNCTION_REFERENCE.match(value)):
+            raise ValueError("not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>) or a "
+                             "reference ${functions.<name>.arn}")
+        return value
+
+
 class DeploymentConfig(ConfigModel):
-    """Rolling deployments; the circuit breaker with rollback is always on."""
+    """How a deploy replaces the tasks: `rolling` (default outside prod web services) or a progressive
+    strategy (`blue-green`, `canary`, `linear`) where ECS starts the new revision beside the old one, shifts
+    traffic through the load balancer's production listener rule, bakes, and rolls back at once when a
+    rollback alarm fires. The circuit breaker with rollback and the deployment alarms are always on.
+    Preset: prod web services deploy by `canary` (5 % for 10 minutes, then all; the reference's checklist
+    asks for blue-green or canary with rollback in under 5 minutes)."""
+
+    strategy: DeploymentStrategy = "rolling"
+    """`rolling`, `blue-green`, `canary` or `linear`. A service without a load balancer (a worker) may use
+    `rolling` or `blue-green` only: canary and linear split traffic through the ALB."""
+    bake_time_minutes: int | None = Field(default=None, ge=0, le=1440)
+    """Progressive strategies: minutes the old revision keeps running after all traffic has moved, so a
+    rollback alarm flips traffic back at once (no new tasks to start). Default 10. Not allowed with
+    `rolling`, which has no old revision to keep."""
+    canary: CanaryConfig | None = None
+    """`strategy: canary` only: percent and bake time of the canary phase (defaults 5 % and 10 minutes)."""
+    linear: LinearConfig | None = None
+    """`strategy: linear` only: step percent and the wait between steps (defaults 10 % and 6 minutes)."""
+    lifecycle_hooks: list[LifecycleHookConfig] = []
+    """Progressive strategies only: functions ECS invokes at deployment stages (smoke tests on test traffic).
+    Default none."""
 
     minimum_healthy_percent: int = Field(default=100, ge=0, le=100)
     """Running tasks kept during a deploy, as % of desired (100: never below capacity)."""
@@ -340,6 +491,16 @@ class DeploymentConfig(ConfigModel):
     """`web`: seconds ECS ignores failing ALB health checks of a new task (the reference's 120)."""
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     """`web`: seconds the ALB drains a stopping target (the reference's 30)."""
+
+    @property
+    def progressive(self) -> bool:
+        """True for blue-green, canary and linear: two target groups, listener rules ECS manages, a bake."""
+        return self.strategy in PROGRESSIVE_STRATEGIES
+
+    @property
+    def effective_bake_time_minutes(self) -> int:
+        """The bake time ECS gets: the configured one, or 10 minutes."""
+        return 10 if self.bake_time_minutes is None else self.bake_time_minutes
 
 
 class CapacityConfig(ConfigModel):
@@ -611,6 +772,7 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
 
     problems.extend(_check_container_secrets(config, at, service))
     problems.extend(_check_grants(config, name, service.grants))
+    problems.extend(_check_deployment(config, at, service))
     return problems
 
 
@@ -686,6 +848,49 @@ def _check_container_secrets(config: StackConfig, at: Callable[..., str], servic
         if secret not in config.secrets:
             problems.append(Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets),
                                     reference))
+    return problems
+
+
+def _check_deployment(config: StackConfig, at: Callable[..., str], service: ServiceConfig) -> list[Problem]:
+    """The strategy fits the service (canary and linear need the ALB), each strategy's settings appear only
+    with it, and lifecycle hooks name a function the stack can resolve, at stages the service has."""
+    problems: list[Problem] = []
+    deployment = service.deployment
+    strategy = deployment.strategy
+    balanced = service.kind == "web"
+    if not balanced and strategy in TRAFFIC_SHIFTING_STRATEGIES:
+        problems.append(Problem(at("deployment", "strategy"),
+                                f"{strategy} shifts traffic through the load balancer and a {service.kind} has "
+                                "none; use rolling or blue-green", strategy))
+    for key, owner in (("canary", "canary"), ("linear", "linear")):
+        if getattr(deployment, key) is not None and strategy != owner:
+            problems.append(Problem(at("deployment", key),
+                                    f"settings of strategy {owner}, but the strategy is {strategy}; remove "
+                                    f"deployment.{key} or set deployment.strategy: {owner}"))
+    if deployment.bake_time_minutes is not None and not deployment.progressive:
+        problems.append(Problem(at("deployment", "bakeTimeMinutes"),
+                                "rolling keeps no old revision to bake beside the new one; bake time applies to "
+                                "blue-green, canary and linear", deployment.bake_time_minutes))
+    functions = getattr(config, "functions", None) or {}
+    for index, hook in enumerate(deployment.lifecycle_hooks):
+        if not deployment.progressive:
+            problems.append(Problem(at("deployment", "lifecycleHooks", index),
+                                    "lifecycle hooks run in blue-green, canary and linear deployments only; "
+                                    f"the strategy is {strategy}"))
+            continue
+        shifted = sorted(s for s in hook.stages if s in TRAFFIC_STAGES)
+        if shifted and not balanced:
+            problems.append(Problem(at("deployment", "lifecycleHooks", index, "stages"),
+                                    f"{', '.join(shifted)} {'happens' if len(shifted) == 1 else 'happen'} only "
+                                    "when traffic shifts through a load "
+                                    f"balancer, and a {service.kind} has none; use RECONCILE_SERVICE, "
+                                    "PRE_SCALE_UP or POST_SCALE_UP"))
+        reference = FUNCTION_REFERENCE.match(hook.function)
+        if reference and reference["name"] not in functions:
+            listed = f"defined: {', '.join(sorted(functions))}" if functions else "none are defined"
+            problems.append(Problem(at("deployment", "lifecycleHooks", index, "function"),
+                                    f"no function {reference['name']!r} in platform:functions ({listed}); "
+                                    "give the function's ARN (arn:aws:lambda:...)", hook.function))
     return problems
 
 

@@ -77,6 +77,16 @@ ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
     },
 }
 
+KIND_PRESETS: dict[Environment, dict[str, dict[str, dict[str, Any]]]] = {
+    # Deep-merged under every entry of a map section whose `kind` is listed, after ENTRY_PRESETS (the stack
+    # file still wins). Prod web services deploy by canary: 5 % of traffic for 10 minutes, then all, watched
+    # by the rollback alarms (the reference's checklist: blue-green or canary, rollback in under 5 minutes).
+    # Workers, and every service in dev and staging, keep `rolling` unless the stack file says otherwise.
+    "dev": {},
+    "staging": {},
+    "prod": {"services": {"web": {"deployment": {"strategy": "canary"}}}},
+}
+
 SECTION_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
     # Deep-merged under an optional section only when the stack file declares it (`database: {}` turns the
     # database on with these defaults; no `database` key, no database).
@@ -107,6 +117,14 @@ def apply_presets(environment: Environment, stack_values: dict[str, Any]) -> dic
         if isinstance(entries, dict):
             merged[section] = {
                 key: deep_merge(defaults, entry) if isinstance(entry, dict) else entry
+                for key, entry in entries.items()
+            }
+    for section, by_kind in KIND_PRESETS[environment].items():
+        entries = merged.get(section)
+        if isinstance(entries, dict):
+            merged[section] = {
+                key: deep_merge(by_kind[entry["kind"]], entry)
+                if isinstance(entry, dict) and entry.get("kind") in by_kind else entry
                 for key, entry in entries.items()
             }
     return merged

@@ -11,6 +11,7 @@ from . import (
     budget,
     containers,
     data_protection,
+    delivery,
     ecr,
     encryption,
     iam,
@@ -35,6 +36,7 @@ POLICIES: list[Policy] = [
     *load_balancing.POLICIES,
     *observability.POLICIES,
     *budget.POLICIES,
+    *delivery.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

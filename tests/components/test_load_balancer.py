@@ -68,9 +68,11 @@ def test_no_security_group_but_the_albs_admits_the_internet(stack_run: StackRun)
 
 
 def test_alb_ingress_comes_from_the_configured_cidrs_ipv4_and_ipv6(stack_run: StackRun) -> None:
-    rules = ingress_rules(stack_run, alb_security_group_id(stack_run))
-    sources = {(r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6"), int(r.inputs["fromPort"])) for r in rules}
     config = config_of(stack_run.stack).load_balancer
+    # the test listener's port is admitted from the VPC only: tests/components/test_delivery.py
+    rules = [r for r in ingress_rules(stack_run, alb_security_group_id(stack_run))
+             if int(r.inputs["fromPort"]) != config.test_listener.port]
+    sources = {(r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6"), int(r.inputs["fromPort"])) for r in rules}
     ports = (443, 80) if config.https else (80,)
     assert sources == {(cidr, port) for cidr in config.ingress_cidrs for port in ports}
     assert all(r.inputs["ipProtocol"] == "tcp" and r.inputs["fromPort"] == r.inputs["toPort"] for r in rules)
@@ -116,7 +118,9 @@ def test_plain_http_only_where_dev_allows_it_visibly_in_two_files(monkeypatch: p
 def test_https_uses_a_tls13_policy_and_http_only_redirects(stack_runs: dict[str, StackRun], stack: str) -> None:
     run = stack_runs[stack]
     listeners = _listeners(run)
-    assert set(listeners) == {80, 443}
+    test_port = config_of(stack).load_balancer.test_listener.port
+    progressive = any(s.deployment.progressive for s in config_of(stack).services.values())
+    assert set(listeners) == ({80, 443, test_port} if progressive else {80, 443})
     https, http = listeners[443], listeners[80]
     assert https["protocol"] == "HTTPS"
     assert https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"

@@ -147,12 +147,19 @@ class Stack:
         listener rule that forwards to it and the listener that rule belongs to."""
         found = []
         for attachment in service.inputs.get("loadBalancers", []):
-            group = self.target_groups[attachment["targetGroupArn"]]
-            for rule in self.run.of_type(LISTENER_RULE):
-                if any(a.get("targetGroupArn") == group.outputs["arn"] for a in rule.inputs["actions"]):
-                    listener = self.listeners[rule.inputs["listenerArn"]]
-                    lb = self.load_balancers[listener.inputs["loadBalancerArn"]]
-                    found.append({"LoadBalancer": lb.outputs["arnSuffix"], "TargetGroup": group.outputs["arnSuffix"]})
+            arns = [attachment["targetGroupArn"]]
+            alternate = attachment.get("advancedConfiguration", {}).get("alternateTargetGroupArn")
+            if alternate:  # a progressive deployment alternates between the two groups
+                arns.append(alternate)
+            for arn in arns:
+                group = self.target_groups[arn]
+                for rule in self.run.of_type(LISTENER_RULE):
+                    if any(group.outputs["arn"] in _forwarded_to(a) for a in rule.inputs["actions"]):
+                        listener = self.listeners[rule.inputs["listenerArn"]]
+                        lb = self.load_balancers[listener.inputs["loadBalancerArn"]]
+                        dims = {"LoadBalancer": lb.outputs["arnSuffix"], "TargetGroup": group.outputs["arnSuffix"]}
+                        if dims not in found:
+                            found.append(dims)
         return found
 
     def dimension_values(self) -> dict[str, set[str]]:
@@ -272,14 +279,24 @@ def test_thresholds_and_windows_are_the_reference_numbers(stack_runs: dict[str, 
     def alarm(suffix: str) -> dict[str, Any]:
         return by_name[f"platform-prod-{suffix}"]
 
+    # prod's api deploys by canary: its latency, 5xx and target alarms read both target groups
     latency = alarm("api-p95-latency")
-    assert (latency["extendedStatistic"], latency["threshold"], latency["period"] * latency["evaluationPeriods"],
-            latency["comparisonOperator"]) == ("p95", 1.0, 300, "GreaterThanThreshold")
-    assert latency["evaluateLowSampleCountPercentiles"] == "ignore"
+    [slower] = [q for q in latency["metricQueries"] if "expression" in q]
+    assert slower["expression"] == "MAX([latency, latencyAlt])" and slower["returnData"] is True
+    assert {q["metric"]["stat"] for q in latency["metricQueries"] if "metric" in q} == {"p95"}
+    assert (latency["threshold"], latency["evaluationPeriods"] * 60, latency["comparisonOperator"]) == (
+        1.0, 300, "GreaterThanThreshold")
     rate = alarm("api-5xx-rate")
     [expression] = [q for q in rate["metricQueries"] if "expression" in q]
     assert expression["returnData"] is True
-    assert expression["expression"] == "100 * FILL(errors, 0) / requests"
+    assert expression["expression"] == "100 * (FILL(errors, 0) + FILL(errorsAlt, 0)) / SUM([requests, requestsAlt])"
+    staging = {a.inputs["name"]: a.inputs for a in platform_alarms(stack_runs["staging"])}
+    rolling_latency = staging["platform-staging-api-p95-latency"]  # staging deploys by rolling: one group
+    assert (rolling_latency["extendedStatistic"], rolling_latency["period"] * rolling_latency["evaluationPeriods"]) \
+        == ("p95", 300)
+    assert rolling_latency["evaluateLowSampleCountPercentiles"] == "ignore"
+    [rolling_rate] = [q for q in staging["platform-staging-api-5xx-rate"]["metricQueries"] if "expression" in q]
+    assert rolling_rate["expression"] == "100 * FILL(errors, 0) / requests"
     assert {q["metric"]["period"] for q in rate["metricQueries"] if "metric" in q} == {300.0}
     assert (rate["threshold"], rate["evaluationPeriods"], rate["treatMissingData"]) == (5, 1, "notBreaching")
     cpu = alarm("api-cpu")
@@ -582,3 +599,9 @@ def test_a_plan_refuses_alarms_without_a_widget_and_clashing_series() -> None:
              [AlarmSpec("q", "x", "", (_metric(),), "GreaterThanThreshold", 1, 1, "w")])
     with pytest.raises(ValueError, match="two different series with id 'm'"):
         plan.check()
+
+
+def _forwarded_to(action: dict[str, Any]) -> list[str]:
+    """The target group ARNs a listener rule action forwards to: plain, or weighted (`forward.targetGroups`)."""
+    weighted = [g["arn"] for g in action.get("forward", {}).get("targetGroups", [])]
+    return [action["targetGroupArn"], *weighted] if action.get("targetGroupArn") else weighted

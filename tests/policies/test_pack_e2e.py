@@ -27,7 +27,7 @@ from policies.guardrails.iam import DOCUMENTS
 from policies.guardrails.protection import STATEFUL_DEFAULT
 
 STACKS = ("dev", "staging", "prod")
-DEV_ADVISORY = {"container-insights", "service-and-database-alarms"}
+DEV_ADVISORY = {"container-insights", "service-and-database-alarms", "prod-web-progressive-delivery"}
 ADVISORY_BY_DESIGN = {"stack-budget"}
 
 
@@ -241,3 +241,27 @@ def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: P
     (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack')\n")
     with pytest.raises(PolicyPackError, match=r"did not start .*broken pack"):
         PolicyHarness(tmp_path).process(stack="dev")
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_a_prod_copy_with_an_unsafe_release_fails_exactly_the_delivery_policies(
+        preview: bool, harness: PolicyHarness, stack_runs: dict[str, StackRun],
+        preview_runs: dict[str, StackRun]) -> None:
+    # GIVEN prod with its api rolling without deployment alarms, and its test listener moved onto 443
+    resources = list((preview_runs if preview else stack_runs)["prod"].resources)
+    at = {r.name: i for i, r in enumerate(resources)}
+    service = resources[at["api-service"]] = _with(
+        resources[at["api-service"]], deploymentConfiguration={"strategy": "ROLLING"},
+        alarms={"enable": False, "rollback": False, "alarmNames": []})
+    listener = resources[at["load-balancer-test"]] = _with(resources[at["load-balancer-test"]], port=443.0)
+    # WHEN the pack judges it
+    report = harness.check(resources, stack="prod", preview=preview)
+    # THEN exactly the two delivery policies fail, each on the culprit (before ARNs are known, the service whose
+    # rules the internet reaches; after, the listener carrying its test traffic)
+    faults = {"prod-web-progressive-delivery": service.urn,
+              "test-listener-not-public": service.urn if preview else listener.urn}
+    assert report.violated("mandatory") == set(faults), format_report(report)
+    for policy, urn in faults.items():
+        assert {d.resource for d in report.mandatory if d.policy == policy} == {urn}, policy
+    [release] = [d for d in report.mandatory if d.policy == "prod-web-progressive-delivery"]
+    assert "no deployment alarm rolls it back" in release.message
