@@ -233,6 +233,18 @@ class TableMonitor:
 
 
 @dataclass(frozen=True)
+class CacheMonitor:
+    """An ElastiCache replication group (AWS/ElastiCache: CacheClusterId of each node)."""
+
+    name: str
+    """The config key (`sessions`): alarm names are `<project>-<stack>-cache-<name>-<what>`."""
+    member_cluster_ids: tuple[str, ...]
+    """Its nodes (`<group id>-001`...): alarms take the worst of them."""
+    replicas: bool
+    """Whether it has replicas (the replication-lag alarm)."""
+
+
+@dataclass(frozen=True)
 class LoadBalancerMonitor:
     """The ALB (AWS/ApplicationELB: LoadBalancer)."""
 
@@ -246,6 +258,7 @@ INSIGHTS = "ECS/ContainerInsights"
 RDS = "AWS/RDS"
 SQS = "AWS/SQS"
 DYNAMODB = "AWS/DynamoDB"
+ELASTICACHE = "AWS/ElastiCache"
 
 WEB_ROLLBACK_ALARMS = ("5xx-rate", "unhealthy-hosts")
 """A web service's deployment alarms: errors and failing health checks right after a deployment are the new
@@ -262,7 +275,7 @@ def deployment_alarm_names(service: str, kind: str) -> list[str]:
 def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMonitor | None = None,
                     web_services: Sequence[WebServiceMonitor] = (), workers: Sequence[WorkerMonitor] = (),
                     database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
-                    tables: Sequence[TableMonitor] = ()) -> MonitoringPlan:
+                    tables: Sequence[TableMonitor] = (), caches: Sequence[CacheMonitor] = ()) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -278,6 +291,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _queue(plan, thresholds, queue)
     for table in tables:
         _table(plan, table)
+    for cache in caches:
+        _cache(plan, thresholds, cache)
     plan.check()
     return plan
 
@@ -498,6 +513,67 @@ def _table(plan: MonitoringPlan, table: TableMonitor) -> None:
             metric("readthrottles", "ReadThrottleEvents", "Read throttle events"),
             metric("writethrottles", "WriteThrottleEvents", "Write throttle events")), stat="Sum"),
     ])
+
+
+def _cache(plan: MonitoringPlan, thresholds: AlarmsConfig, cache: CacheMonitor) -> None:
+    """Per node metrics; each alarm evaluates the worst node (`MAX` over the nodes), so a failover, which swaps
+    the primary and a replica, never leaves an alarm watching the wrong node."""
+    limits = thresholds.caches
+    key = cache.name
+    thing = f"cache-{key}"
+
+    def nodes(prefix: str, name: str, stat: str, label: str) -> tuple[Metric, ...]:
+        return tuple(Metric(f"{prefix}{index}", ELASTICACHE, name, (("CacheClusterId", node),), stat,
+                            label=f"{label} {node.rsplit('-', 1)[-1]}")
+                     for index, node in enumerate(cache.member_cluster_ids, start=1))
+
+    def worst(prefix: str, name: str, stat: str, label: str) -> tuple[Series, ...]:
+        metrics = nodes(prefix, name, stat, label)
+        ids = ", ".join(m.id for m in metrics)
+        return (*metrics, Expression(prefix, f"MAX([{ids}])", f"{label} (worst node)"))
+
+    engine_cpu = worst("enginecpu", "EngineCPUUtilization", "Average", "Engine CPU %")
+    host_cpu = worst("hostcpu", "CPUUtilization", "Average", "Host CPU %")
+    memory = worst("memory", "DatabaseMemoryUsagePercentage", "Average", "Memory used %")
+    evictions = worst("evictions", "Evictions", "Sum", "Evictions")
+    connections = worst("connections", "CurrConnections", "Maximum", "Connections")
+    widgets = [
+        Widget(f"cache:{key}:cpu", f"Cache {key}: engine and host CPU (%)", left_label="%"),
+        Widget(f"cache:{key}:memory", f"Cache {key}: memory used (% of maxmemory) and evictions",
+               left_label="%"),
+        Widget(f"cache:{key}:connections", f"Cache {key}: client connections"),
+    ]
+    alarms = [
+        AlarmSpec(thing, "engine-cpu", f"Cache {key}: engine CPU above {limits.engine_cpu_percent:g} % on a node for "
+                  f"{limits.cpu_minutes} minutes (the engine thread is saturated).",
+                  engine_cpu, "GreaterThanThreshold", limits.engine_cpu_percent, limits.cpu_minutes,
+                  f"cache:{key}:cpu"),
+        AlarmSpec(thing, "cpu", f"Cache {key}: host CPU above {limits.cpu_percent:g} % on a node for "
+                  f"{limits.cpu_minutes} minutes.",
+                  host_cpu, "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, f"cache:{key}:cpu"),
+        AlarmSpec(thing, "memory", f"Cache {key}: memory above {limits.memory_percent:g} % of maxmemory on a node "
+                  f"for {limits.memory_minutes} minutes (evictions follow).",
+                  memory, "GreaterThanThreshold", limits.memory_percent, limits.memory_minutes,
+                  f"cache:{key}:memory"),
+        AlarmSpec(thing, "evictions", f"Cache {key}: more than {limits.evictions} keys evicted a minute for "
+                  f"{limits.evictions_minutes} minutes (out of memory: a larger node or shorter TTLs).",
+                  evictions, "GreaterThanThreshold", limits.evictions, limits.evictions_minutes,
+                  f"cache:{key}:memory"),
+        AlarmSpec(thing, "connections", f"Cache {key}: more than {limits.connections} connections on a node for "
+                  f"{limits.connections_minutes} minutes (a connection leak?).",
+                  connections, "GreaterThanThreshold", limits.connections, limits.connections_minutes,
+                  f"cache:{key}:connections"),
+    ]
+    if cache.replicas:
+        lag = worst("lag", "ReplicationLag", "Maximum", "Replication lag (s)")
+        widgets.append(Widget(f"cache:{key}:replication", f"Cache {key}: replication lag (seconds)",
+                              left_label="seconds"))
+        alarms.append(AlarmSpec(
+            thing, "replication-lag", f"Cache {key}: a replica more than {limits.replication_lag_seconds:g} s "
+            f"behind the primary for {limits.replication_lag_minutes} minutes (a failover would lose that much).",
+            lag, "GreaterThanThreshold", limits.replication_lag_seconds, limits.replication_lag_minutes,
+            f"cache:{key}:replication"))
+    plan.add(f"Cache {key}", widgets, alarms)
 
 
 def _id(name: str) -> str:

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from .alarms import (
     AlarmSpec,
+    CacheMonitor,
     DatabaseMonitor,
     Expression,
     LoadBalancerMonitor,
@@ -45,6 +46,7 @@ class ObservabilityArgs:
     database: DatabaseMonitor | None = None
     queues: Sequence[QueueMonitor] = ()
     tables: Sequence[TableMonitor] = ()
+    caches: Sequence[CacheMonitor] = ()
 
 
 class Observability(pulumi.ComponentResource):
@@ -71,7 +73,7 @@ class Observability(pulumi.ComponentResource):
         context = args.aws_context
         self.plan = monitoring_plan(
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
-            database=args.database, queues=args.queues, tables=args.tables)
+            database=args.database, queues=args.queues, tables=args.tables, caches=args.caches)
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(

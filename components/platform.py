@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from .alarms import (
+    CacheMonitor,
     DatabaseMonitor,
     LoadBalancerMonitor,
     QueueMonitor,
@@ -15,6 +16,7 @@ from .alarms import (
 )
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
+from .cache import Cache, CacheArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
 from .config.observability import instance_memory_gib, max_connections
@@ -124,6 +126,8 @@ class Platform(pulumi.ComponentResource):
             web_services=web, workers=workers, database=database,
             queues=[QueueMonitor(key, q.queue_name, q.dlq_name) for key, q in self.queues.items()],
             tables=[TableMonitor(key, t.table_name) for key, t in self.tables.items()],
+            caches=[CacheMonitor(key, tuple(c.member_cluster_ids), bool(config.caches[key].replicas))
+                    for key, c in self.caches.items()],
         ), child)
 
     # -- data stores -------------------------------------------------------------------------------
@@ -162,9 +166,16 @@ class Platform(pulumi.ComponentResource):
             subnet_ids=self.network.data_subnet_ids, availability_zones=self.network.availability_zones,
             log_retention_days=config.log_retention_days, protect=protect), child)
             if config.database is not None else None)
+        self.caches = {
+            key: Cache(f"cache-{key}", CacheArgs(
+                name=key, config=cache, aws_context=context, kms_key_arn=key_arn, vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.data_subnet_ids, availability_zones=self.network.availability_zones,
+                log_retention_days=config.log_retention_days, protect=protect), child)
+            for key, cache in config.caches.items()
+        }
         return DataStores(tables=dict(self.tables), queues=dict(self.queues), buckets=dict(self.buckets),
                           secrets=dict(self.secrets), database=self.database, events=self.events,
-                          kms_key_arn=key_arn)
+                          kms_key_arn=key_arn, caches=dict(self.caches))
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
         outputs: dict[str, pulumi.Input[object]] = {
@@ -175,6 +186,9 @@ class Platform(pulumi.ComponentResource):
             "queueUrls": {key: q.url for key, q in self.queues.items()},
             "secretArns": {key: s.arn for key, s in self.secrets.items()},
         }
+        if self.caches:
+            outputs["caches"] = {key: {"endpoint": c.endpoint, "readerEndpoint": c.reader_endpoint, "port": c.port,
+                                       "userId": c.user_id} for key, c in self.caches.items()}
         if self.events is not None:
             outputs["eventBusName"] = self.events.bus_name
         if self.database is not None:

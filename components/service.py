@@ -83,7 +83,7 @@ class Service(pulumi.ComponentResource):
       Exec is on). Both trust `ecs-tasks` only for this account's ECS.
     - Network: private subnets, no public IP; a security group admitting only the ALB's group on the
       container port (`web`) or nothing (`worker`); egress 443 (AWS APIs through NAT or endpoints) and
-      5432 to the database's group when granted.
+      5432 to the database's group when granted, the cache port to each granted cache's group.
     - Deploys: circuit breaker with rollback, min/max healthy percent, grace period (`web`); the desired
       count belongs to autoscaling after creation.
     - Autoscaling: CPU and memory target tracking; ALB requests per target (`web`); queue backlog per
@@ -255,6 +255,9 @@ class Service(pulumi.ComponentResource):
         if grants.events is not None:
             bus = _require(stores.events, "event bus", self._name)
             statements.extend(bus.grant(grants.events))
+        for cache_name, access in sorted(grants.caches.items()):
+            cache = _require(stores.caches.get(cache_name), f"cache {cache_name}", self._name)
+            statements.extend(cache.grant(access))
         return statements
 
     def _exec_statements(self) -> list[Statement]:
@@ -333,6 +336,16 @@ class Service(pulumi.ComponentResource):
                 description="PostgreSQL to the database", opts=self._child,
             )
             database.allow_from(self._name, group.id)
+        for cache_name in sorted(config.grants.caches):
+            cache = _require(args.data_stores.caches.get(cache_name), f"cache {cache_name}", self._name)
+            port = int(getattr(cache, "port", 6379))
+            aws.vpc.SecurityGroupEgressRule(
+                f"{self._name}-out-cache-{cache_name}", security_group_id=group.id, ip_protocol="tcp",
+                from_port=port, to_port=port,
+                referenced_security_group_id=_attribute(cache, "security_group_id", f"cache {cache_name}"),
+                description=f"Cache {cache_name}", opts=self._child,
+            )
+            cache.allow_from(self._name, group.id)
         return group
 
     # -- task definition -------------------------------------------------------------------------

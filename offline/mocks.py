@@ -502,3 +502,33 @@ def _queue_attribute(m: AwsMocks, name: str, physical: str, inputs: dict[str, An
 def _event_target(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     bus = inputs.get("eventBusName") or "default"
     return f"{bus}-{inputs.get('rule')}-{inputs.get('targetId')}", {}
+
+
+# -- ElastiCache -------------------------------------------------------------------------------------
+@resource("aws:elasticache/replicationGroup:ReplicationGroup")
+def _cache_group(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ident = str(inputs.get("replicationGroupId") or physical)
+    nodes = int(inputs.get("numCacheClusters") or 1)
+    suffix = f"{_hex(name, 6)}.{'use1' if m.region == 'us-east-1' else m.region}.cache.amazonaws.com"
+    return ident, {"arn": m.arn("elasticache", f"replicationgroup:{ident}"),
+                   "primaryEndpointAddress": f"master.{ident}.{suffix}",
+                   "readerEndpointAddress": f"replica.{ident}.{suffix}",
+                   "memberClusters": [f"{ident}-{i + 1:03d}" for i in range(nodes)],
+                   "port": inputs.get("port", 6379), "engineVersionActual": f"{inputs.get('engineVersion')}.0"}
+
+
+@resource("aws:elasticache/user:User")
+def _cache_user(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ident = str(inputs.get("userId"))
+    return ident, {"arn": m.arn("elasticache", f"user:{ident}")}
+
+
+@resource("aws:elasticache/userGroup:UserGroup")
+def _cache_user_group(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ident = str(inputs.get("userGroupId"))
+    return ident, {"arn": m.arn("elasticache", f"usergroup:{ident}")}
+
+
+@resource("aws:elasticache/subnetGroup:SubnetGroup")
+def _cache_subnets(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return physical, {"name": physical, "arn": m.arn("elasticache", f"subnetgroup:{physical}")}

@@ -376,6 +376,7 @@ class ImageBuildConfig(ConfigModel):
 TableAccess = Literal["read", "readwrite"]
 QueueAccess = Literal["consume", "send"]
 BucketAccess = Literal["read", "readwrite"]
+CacheAccess = Literal["connect"]
 
 
 class GrantsConfig(ConfigModel):
@@ -396,6 +397,9 @@ class GrantsConfig(ConfigModel):
     variables go in the service's `secrets` instead (the execution role reads those)."""
     events: Literal["publish"] | None = None
     """`publish`: put events on the stack's event bus."""
+    caches: dict[ResourceKey, CacheAccess] = {}
+    """`{sessions: connect}`: IAM authentication to the cache as its user (`elasticache:Connect`), and the
+    cache port open from this service to the cache."""
 
     _unique_secrets = field_validator("secrets")(unique_items)
 
@@ -634,6 +638,7 @@ def _check_grants(config: StackConfig, name: str, grants: GrantsConfig) -> list[
         ("tables", "table", grants.tables, config.tables),
         ("queues", "queue", grants.queues, config.queues),
         ("buckets", "bucket", grants.buckets, config.buckets),
+        ("caches", "cache", grants.caches, config.caches),
     ):
         for store, access in wanted.items():
             if store not in defined:

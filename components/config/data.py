@@ -314,6 +314,74 @@ class SecretConfig(ConfigModel):
         return value
 
 
+# -- ElastiCache (Valkey / Redis OSS) ---------------------------------------------------------------------
+CACHE_ENGINE_VERSIONS: Mapping[str, tuple[str, ...]] = {"valkey": ("7.2", "8.0", "8.1"), "redis": ("7.0", "7.1")}
+"""Engine versions the platform builds, major.minor (ElastiCache moves the patch level itself with auto minor
+upgrades). All of them support IAM authentication, which needs Valkey 7.2+ or Redis OSS 7.0+ and TLS."""
+DEFAULT_CACHE_VERSION: Mapping[str, str] = {"valkey": "8.0", "redis": "7.1"}
+CACHE_USER = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+
+
+class CacheConfig(ConfigModel):
+    """One ElastiCache replication group (Valkey or Redis OSS, cluster mode disabled): in the data subnets, TLS
+    required, encrypted at rest with the stack key, IAM authentication only (no password anywhere), Multi-AZ
+    with automatic failover when it has a replica, daily snapshots."""
+
+    engine: Literal["valkey", "redis"] = "valkey"
+    """`valkey` (default: the open-source successor of Redis OSS, same protocol, lower price on ElastiCache) or
+    `redis` (Redis OSS)."""
+    engine_version: str | None = None
+    """major.minor. Default: valkey 8.0, redis 7.1. Valkey 7.2, 8.0, 8.1; Redis OSS 7.0, 7.1 (IAM authentication
+    needs 7+)."""
+    node_type: Annotated[str, StringConstraints(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")] = "cache.t4g.small"
+    """Node class. Preset: cache.t4g.micro dev, cache.t4g.small staging, cache.m7g.large prod."""
+    replicas: Annotated[int, _in_range(0, 5, "replicas")] = 0
+    """Read replicas beside the primary, in other AZs. With at least one, Multi-AZ and automatic failover are
+    on. Preset: 0 dev, 1 staging and prod (prod needs at least 1)."""
+    snapshot_retention_days: Annotated[int, _in_range(0, 35, "days")] = 1
+    """Daily snapshots kept (0: none). Preset: 0 dev, 7 staging, 35 prod. AWS Backup does not cover
+    ElastiCache, so these are the cache's backups."""
+    snapshot_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 02:00-03:00")] = (
+        "02:00-03:00")
+    """UTC, at least 60 minutes. Default 02:00-03:00."""
+    maintenance_window: Annotated[str, _matching(
+        _WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. sun:05:00-sun:06:00")] = "sun:05:00-sun:06:00"
+    """UTC, at least 60 minutes, not overlapping the snapshot window. Default sun:05:00-sun:06:00."""
+    user: Annotated[str, _matching(CACHE_USER, "lower-case letters, digits and -, 1 to 16, starting with a "
+                                               "letter")] = "app"
+    """The IAM-authenticated user a `caches: {<name>: connect}` grant connects as; its ElastiCache user id and
+    name are `<project>-<stack>-<cache>-<user>` (IAM authentication needs the two equal)."""
+    access_string: Annotated[str, StringConstraints(pattern=r"^on( \S+)+$")] = "on ~* +@all -@dangerous"
+    """The user's ACL: every key and command except the `@dangerous` category (FLUSHALL, KEYS, CONFIG, DEBUG...).
+    Default `on ~* +@all -@dangerous`."""
+
+    @property
+    def version(self) -> str:
+        return self.engine_version or DEFAULT_CACHE_VERSION[self.engine]
+
+    @property
+    def multi_az(self) -> bool:
+        return self.replicas >= 1
+
+
+def _check_cache(path: Path, cache: CacheConfig, environment: str, az_count: int) -> Iterator[Problem]:
+    allowed = CACHE_ENGINE_VERSIONS[cache.engine]
+    if cache.engine_version is not None and cache.engine_version not in allowed:
+        yield Problem(key_path((*path, "engineVersion")),
+                      f"allowed for {cache.engine}: {', '.join(allowed)} (IAM authentication needs 7 or later)",
+                      cache.engine_version)
+    if environment == "prod" and cache.replicas < 1:
+        yield Problem(key_path((*path, "replicas")), "prod needs a replica in another AZ for Multi-AZ automatic "
+                      "failover (allowed: 1 to 5)", cache.replicas)
+    if cache.replicas >= 1 and az_count < 2:
+        yield Problem(key_path((*path, "replicas")), f"replicas go to other AZs (Multi-AZ) but network.azCount is "
+                      f"{az_count}", cache.replicas)
+    if not _windows_disjoint(cache.snapshot_window, cache.maintenance_window):
+        yield Problem(key_path((*path, "maintenanceWindow")),
+                      f"overlaps snapshotWindow ({cache.snapshot_window}); ElastiCache rejects that",
+                      cache.maintenance_window)
+
+
 # -- cross-checks -------------------------------------------------------------------------------------
 def check(config: StackConfig) -> list[Problem]:
     """Cross-key checks of the data config, each naming its exact key path."""
@@ -325,6 +393,8 @@ def check(config: StackConfig) -> list[Problem]:
     problems.extend(_check_events(config))
     if config.database is not None:
         problems.extend(_check_database(config.database, config.environment, config.network.az_count))
+    for name, cache in config.caches.items():
+        problems.extend(_check_cache(("caches", name), cache, config.environment, config.network.az_count))
     return problems
 
 

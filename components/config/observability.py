@@ -132,6 +132,34 @@ class DatabaseThresholds(ConfigModel):
     acu_minutes: Minutes = 10
 
 
+class CacheThresholds(ConfigModel):
+    """Every ElastiCache replication group (AWS/ElastiCache metrics of each node, the worst node alarms)."""
+
+    engine_cpu_percent: Percent = 90
+    """The engine's own thread (EngineCPUUtilization) above this for `cpuMinutes` alarms: Valkey and Redis OSS
+    execute commands on one core, so this saturates long before the host does. Default 90 % for 5 minutes."""
+    cpu_percent: Percent = 90
+    """Host CPU (CPUUtilization) above this for `cpuMinutes` alarms (small nodes: background saves, TLS).
+    Default 90 %."""
+    cpu_minutes: Minutes = 5
+    memory_percent: Percent = 80
+    """Used memory (DatabaseMemoryUsagePercentage, of maxmemory) above this for `memoryMinutes` alarms: evictions
+    follow. Default 80 % for 5 minutes."""
+    memory_minutes: Minutes = 5
+    evictions: Count = 0
+    """Keys evicted for lack of memory above this count a minute, for `evictionsMinutes`, alarms (sessions lost).
+    Default 0 for 5 minutes."""
+    evictions_minutes: Minutes = 5
+    replication_lag_seconds: Seconds = 10
+    """With replicas: a replica behind the primary by more than this for `replicationLagMinutes` alarms (a
+    failover would lose that much). Default 10 s for 5 minutes."""
+    replication_lag_minutes: Minutes = 5
+    connections: Count = 5000
+    """Client connections (CurrConnections) on a node above this for `connectionsMinutes` alarms (a connection
+    leak or a pool per request). Default 5,000 for 5 minutes (the engine accepts 65,000)."""
+    connections_minutes: Minutes = 5
+
+
 class LoadBalancerThresholds(ConfigModel):
     """The ALB itself (AWS/ApplicationELB metrics of the load balancer)."""
 
@@ -155,6 +183,7 @@ class AlarmsConfig(ConfigModel):
     queues: QueueThresholds = QueueThresholds()
     database: DatabaseThresholds = DatabaseThresholds()
     load_balancer: LoadBalancerThresholds = LoadBalancerThresholds()
+    caches: CacheThresholds = CacheThresholds()
 
 
 # -- Aurora PostgreSQL max_connections -------------------------------------------------------------------

@@ -58,17 +58,20 @@ ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
         # can be rebuilt with the same secret names.
         "buckets": {"noncurrentVersionExpirationDays": 7},
         "secrets": {"recoveryWindowDays": 0},
+        "caches": {"nodeType": "cache.t4g.micro", "replicas": 0, "snapshotRetentionDays": 0},
     },
     "staging": {
         "services": {"capacity": {"onDemandBase": 1, "onDemandWeight": 1, "spotWeight": 1}},
         "buckets": {"noncurrentVersionExpirationDays": 30},
         "secrets": {"recoveryWindowDays": 7},
+        "caches": {"nodeType": "cache.t4g.small", "replicas": 1, "snapshotRetentionDays": 7},
     },
     "prod": {
         # prod: on-demand only by default (Spot is not for production web servers); a worker may opt in.
         "services": {"capacity": {"onDemandBase": 1, "onDemandWeight": 1, "spotWeight": 0}},
         "buckets": {"noncurrentVersionExpirationDays": 90},
         "secrets": {"recoveryWindowDays": 30},
+        "caches": {"nodeType": "cache.m7g.large", "replicas": 1, "snapshotRetentionDays": 35},
     },
 }
 

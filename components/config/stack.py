@@ -12,7 +12,7 @@ from pydantic import StringConstraints, ValidationError, field_validator
 from . import compute, data, network, observability
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
-from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
+from .data import BucketConfig, CacheConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
 from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
@@ -54,6 +54,9 @@ class StackConfig(ConfigModel):
     events: EventsConfig = EventsConfig()
     secrets: dict[ResourceKey, SecretConfig] = {}
     alarms: AlarmsConfig = AlarmsConfig()
+    caches: dict[ResourceKey, CacheConfig] = {}
+    """ElastiCache replication groups (Valkey or Redis OSS) by name; services reach one with a
+    `grants: {caches: {<name>: connect}}`."""
 
     @field_validator("tags")
     @classmethod

@@ -31,6 +31,9 @@ STATEFUL_DEFAULT = [
     "aws:kms/key:Key",
     "aws:secretsmanager/secret:Secret",
     "aws:efs/fileSystem:FileSystem",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:elasticache/serverlessCache:ServerlessCache",
+    "aws:backup/vault:Vault",
 ]
 """Judged by default: what the platform builds that holds data (a KMS key holds every store's readability)."""
 
@@ -41,9 +44,7 @@ STATEFUL_TYPES = [
     "aws:kms/replicaKey:ReplicaKey",
     "aws:kms/externalKey:ExternalKey",
     "aws:ebs/volume:Volume",
-    "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:elasticache/cluster:Cluster",
-    "aws:elasticache/serverlessCache:ServerlessCache",
     "aws:memorydb/cluster:Cluster",
     "aws:opensearch/domain:Domain",
     "aws:redshift/cluster:Cluster",
@@ -51,7 +52,6 @@ STATEFUL_TYPES = [
     "aws:neptune/cluster:Cluster",
     "aws:kinesis/stream:Stream",
     "aws:ecr/repository:Repository",
-    "aws:backup/vault:Vault",
     "aws:cloudwatch/logGroup:LogGroup",
     "aws:fsx/lustreFileSystem:LustreFileSystem",
 ]

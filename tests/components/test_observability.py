@@ -71,6 +71,11 @@ DIMENSIONS: dict[tuple[str, str], set[frozenset[str]]] = {
     **{("AWS/DynamoDB", m): {frozenset({"TableName"}), frozenset({"TableName", "GlobalSecondaryIndexName"})}
        for m in ("ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits", "ReadThrottleEvents",
                  "WriteThrottleEvents")},
+    # AWS/ElastiCache (ElastiCache User Guide, "Host-Level Metrics" and "Metrics for Valkey and Redis OSS"):
+    # per node cluster, or per node
+    **{("AWS/ElastiCache", m): {frozenset({"CacheClusterId"}), frozenset({"CacheClusterId", "CacheNodeId"})}
+       for m in ("EngineCPUUtilization", "CPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions",
+                 "CurrConnections", "ReplicationLag")},
 }
 """(namespace, metric) -> the dimension sets CloudWatch publishes it with (the ones the platform may use)."""
 
@@ -160,6 +165,8 @@ class Stack:
             "DBClusterIdentifier": {r.outputs["clusterIdentifier"] for r in self.run.of_type(RDS_CLUSTER)},
             "QueueName": {r.outputs["name"] for r in self.run.of_type(QUEUE)},
             "TableName": {r.outputs["name"] for r in self.run.of_type(TABLE)},
+            "CacheClusterId": {node for r in self.run.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+                               for node in r.outputs["memberClusters"]},
         }
 
 
@@ -200,6 +207,12 @@ def required_alarms(stack: Stack) -> Iterator[tuple[str, list[tuple[str, str, di
             ("AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": queue.outputs["name"]})]
         yield f"queue {queue.outputs['name']} DLQ depth", [
             ("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": dlq.outputs["name"]})]
+    for cache in run.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
+        nodes = [{"CacheClusterId": node} for node in cache.outputs["memberClusters"]]
+        metrics = ["EngineCPUUtilization", "CPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions",
+                   "CurrConnections"] + (["ReplicationLag"] if cache.inputs["numCacheClusters"] > 1 else [])
+        for metric in metrics:  # one alarm per metric, over every node (the worst one alarms)
+            yield f"cache {cache.id} {metric}", [("AWS/ElastiCache", metric, dims) for dims in nodes]
     for lb in run.of_type(LOAD_BALANCER):
         dims = {"LoadBalancer": lb.outputs["arnSuffix"]}
         yield "ALB ELB 5xx", [("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", dims)]
@@ -233,7 +246,7 @@ def test_the_count_of_alarms_follows_the_config(stack_run: StackRun) -> None:
     workers = len(config.services) - web
     serverless = config.database is not None and config.database.serverless
     expected = web * 6 + workers * 3 + (3 + serverless if config.database else 0) + 2 * len(config.queues) + 2 * (
-        web > 0)
+        web > 0) + sum(5 + (cache.replicas > 0) for cache in config.caches.values())
     assert len(platform_alarms(stack_run)) == expected
 
 
@@ -247,6 +260,9 @@ def test_alarm_names_are_project_stack_thing_what(stack_run: StackRun) -> None:
             whats += ["p95-latency", "5xx-rate", "unhealthy-hosts"]
         expected |= {f"{service}-{what}" for what in whats}
     expected |= {f"{queue}-{what}" for queue in config.queues for what in ("oldest-message", "dlq-depth")}
+    expected |= {f"cache-{cache}-{what}" for cache, settings in config.caches.items()
+                 for what in ("engine-cpu", "cpu", "memory", "evictions", "connections")
+                 + (("replication-lag",) if settings.replicas else ())}
     names = {a.inputs["name"] for a in platform_alarms(stack_run)}
     assert names == {f"platform-{stack_run.stack}-{suffix}" for suffix in expected}
 

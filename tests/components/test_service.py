@@ -91,6 +91,11 @@ def test_task_egress_is_https_out_and_postgres_to_the_database_when_granted(stac
             expected.add((database_group.id, 5432))
             admitted = {r.inputs["referencedSecurityGroupId"] for r in ingress_rules(stack_run, database_group.id)}
             assert group_id in admitted, name
+        for cache in config_of(stack_run.stack).services[name].grants.caches:
+            [cache_group] = [g for g in stack_run.of_type(SECURITY_GROUP) if g.name == f"cache-{cache}-sg"]
+            assert cache_group.id is not None
+            expected.add((cache_group.id, 6379))
+            assert group_id in {r.inputs["referencedSecurityGroupId"] for r in ingress_rules(stack_run, cache_group.id)}
         assert egress == expected, name
 
 
