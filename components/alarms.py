@@ -225,6 +225,18 @@ class DatabaseMonitor:
 
 
 @dataclass(frozen=True)
+class DatabaseInstanceMonitor:
+    """An RDS PostgreSQL instance and its read replicas (AWS/RDS: DBInstanceIdentifier)."""
+
+    identifier: str
+    replica_identifiers: tuple[str, ...]
+    memory_gib: float
+    """The instance class's memory."""
+    max_connections: int
+    allocated_storage_gib: int
+
+
+@dataclass(frozen=True)
 class TableMonitor:
     """A DynamoDB table (AWS/DynamoDB: TableName)."""
 
@@ -275,7 +287,8 @@ def deployment_alarm_names(service: str, kind: str) -> list[str]:
 def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMonitor | None = None,
                     web_services: Sequence[WebServiceMonitor] = (), workers: Sequence[WorkerMonitor] = (),
                     database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
-                    tables: Sequence[TableMonitor] = (), caches: Sequence[CacheMonitor] = ()) -> MonitoringPlan:
+                    tables: Sequence[TableMonitor] = (), caches: Sequence[CacheMonitor] = (),
+                    database_instance: DatabaseInstanceMonitor | None = None) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -287,6 +300,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _worker(plan, thresholds, worker)
     if database is not None:
         _database(plan, thresholds, database)
+    if database_instance is not None:
+        _database_instance(plan, thresholds, database_instance)
     for queue in queues:
         _queue(plan, thresholds, queue)
     for table in tables:
@@ -468,6 +483,56 @@ def _database(plan: MonitoringPlan, thresholds: AlarmsConfig, db: DatabaseMonito
             f"Database: capacity above {limits.acu_utilization_percent:g} % of the maximum ACU for "
             f"{limits.acu_minutes} minutes (raise maxCapacity or find the load).",
             (acu,), "GreaterThanThreshold", limits.acu_utilization_percent, limits.acu_minutes, "database:capacity"))
+    plan.add("Database", widgets, alarms)
+
+
+def _database_instance(plan: MonitoringPlan, thresholds: AlarmsConfig, db: DatabaseInstanceMonitor) -> None:
+    """The RDS PostgreSQL instance's CPU, connections, memory and storage; each read replica's lag."""
+    limits = thresholds.database
+    dims = (("DBInstanceIdentifier", db.identifier),)
+    cpu = Metric("cpu", RDS, "CPUUtilization", dims, "Maximum", label="CPU %")
+    memory = Metric("freeable", RDS, "FreeableMemory", dims, "Minimum", label="Freeable memory (bytes)")
+    connections = Metric("connections", RDS, "DatabaseConnections", dims, "Maximum", label="Connections")
+    storage = Metric("storage", RDS, "FreeStorageSpace", dims, "Minimum", label="Free storage (bytes)")
+    memory_floor = round(db.memory_gib * GIB * limits.freeable_memory_percent / 100)
+    connection_limit = round(db.max_connections * limits.connections_percent / 100)
+    storage_floor = round(db.allocated_storage_gib * GIB * limits.free_storage_percent / 100)
+    widgets = [
+        Widget("database:cpu", "Database CPU (%)", (cpu,), left_label="%"),
+        Widget("database:connections", f"Database connections (max_connections {db.max_connections})",
+               (connections,)),
+        Widget("database:memory", "Database freeable memory", (memory,), left_label="bytes"),
+        Widget("database:storage", "Database free storage", (storage,), left_label="bytes"),
+    ]
+    alarms = [
+        AlarmSpec("database", "cpu", f"Database: CPU above {limits.cpu_percent:g} % for {limits.cpu_minutes} minutes.",
+                  (cpu,), "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, "database:cpu"),
+        AlarmSpec("database", "connections",
+                  f"Database: more than {connection_limit} connections ({limits.connections_percent:g} % of "
+                  f"max_connections {db.max_connections}) for {limits.connections_minutes} minutes.",
+                  (connections,), "GreaterThanThreshold", connection_limit, limits.connections_minutes,
+                  "database:connections"),
+        AlarmSpec("database", "freeable-memory",
+                  f"Database: freeable memory below {limits.freeable_memory_percent:g} % of {db.memory_gib:g} GiB "
+                  f"for {limits.freeable_memory_minutes} minutes.",
+                  (memory,), "LessThanThreshold", memory_floor, limits.freeable_memory_minutes, "database:memory"),
+        AlarmSpec("database", "free-storage",
+                  f"Database: free storage below {limits.free_storage_percent:g} % of the "
+                  f"{db.allocated_storage_gib} GiB allocated for {limits.free_storage_minutes} minutes (storage "
+                  "autoscaling at its maximum or cooling down: raise maxAllocatedStorageGib).",
+                  (storage,), "LessThanThreshold", storage_floor, limits.free_storage_minutes, "database:storage"),
+    ]
+    if db.replica_identifiers:
+        lags = tuple(Metric(f"lag{index}", RDS, "ReplicaLag", (("DBInstanceIdentifier", replica),), "Maximum",
+                            label=f"Replica {index} lag (s)")
+                     for index, replica in enumerate(db.replica_identifiers, start=1))
+        widgets.append(Widget("database:replicas", "Database read replica lag (seconds)", lags, left_label="seconds"))
+        alarms += [AlarmSpec("database", f"replica-{index}-lag",
+                             f"Database: read replica {index} more than {limits.replica_lag_seconds:g} s behind the "
+                             f"primary for {limits.replica_lag_minutes} minutes.",
+                             (lag,), "GreaterThanThreshold", limits.replica_lag_seconds, limits.replica_lag_minutes,
+                             "database:replicas")
+                   for index, lag in enumerate(lags, start=1)]
     plan.add("Database", widgets, alarms)
 
 

@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from .alarms import (
     AlarmSpec,
     CacheMonitor,
+    DatabaseInstanceMonitor,
     DatabaseMonitor,
     Expression,
     LoadBalancerMonitor,
@@ -47,6 +48,8 @@ class ObservabilityArgs:
     queues: Sequence[QueueMonitor] = ()
     tables: Sequence[TableMonitor] = ()
     caches: Sequence[CacheMonitor] = ()
+    database_instance: DatabaseInstanceMonitor | None = None
+    """An RDS PostgreSQL instance (`database: {engine: postgres}`), instead of `database`."""
 
 
 class Observability(pulumi.ComponentResource):
@@ -73,7 +76,8 @@ class Observability(pulumi.ComponentResource):
         context = args.aws_context
         self.plan = monitoring_plan(
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
-            database=args.database, queues=args.queues, tables=args.tables, caches=args.caches)
+            database=args.database, queues=args.queues, tables=args.tables, caches=args.caches,
+            database_instance=args.database_instance)
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(

@@ -6,6 +6,7 @@ import pulumi
 
 from .alarms import (
     CacheMonitor,
+    DatabaseInstanceMonitor,
     DatabaseMonitor,
     LoadBalancerMonitor,
     QueueMonitor,
@@ -19,15 +20,17 @@ from .bucket import Bucket, BucketArgs
 from .cache import Cache, CacheArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
+from .config.data import DATABASE_MASTER_SECRET, PostgresConfig
 from .config.observability import instance_memory_gib, max_connections
 from .database import Database, DatabaseArgs
 from .events import Events, EventsArgs, bus_name, rule_arn
-from .grants import DataStores
+from .grants import DataStores, Grantable
 from .keys import Keys, KeysArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
 from .observability import Observability, ObservabilityArgs
 from .queue import Queue, QueueArgs
+from .rds_instance import MasterSecret, RdsInstance, RdsInstanceArgs
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs
 from .table import Table, TableArgs
@@ -115,7 +118,14 @@ class Platform(pulumi.ComponentResource):
             elif service.queue_name is not None:
                 workers.append(WorkerMonitor(name, service.cluster_name, service.service_name, service.queue_name))
         database = None
-        if self.database is not None and config.database is not None:
+        database_instance = None
+        if isinstance(self.database, RdsInstance) and isinstance(config.database, PostgresConfig):
+            memory, connections = instance_memory_gib(config.database), max_connections(config)
+            assert memory is not None and connections is not None  # config.observability.check requires them
+            database_instance = DatabaseInstanceMonitor(
+                self.database.identifier, tuple(self.database.replica_identifiers), memory_gib=memory,
+                max_connections=connections, allocated_storage_gib=config.database.allocated_storage_gib)
+        elif isinstance(self.database, Database) and config.database is not None:
             memory, connections = instance_memory_gib(config.database), max_connections(config)
             assert memory is not None and connections is not None  # config.observability.check requires them
             database = DatabaseMonitor(self.database.cluster_identifier, memory_gib=memory,
@@ -128,6 +138,7 @@ class Platform(pulumi.ComponentResource):
             tables=[TableMonitor(key, t.table_name) for key, t in self.tables.items()],
             caches=[CacheMonitor(key, tuple(c.member_cluster_ids), bool(config.caches[key].replicas))
                     for key, c in self.caches.items()],
+            database_instance=database_instance,
         ), child)
 
     # -- data stores -------------------------------------------------------------------------------
@@ -161,11 +172,16 @@ class Platform(pulumi.ComponentResource):
                                                     kms_key_arn=key_arn, protect=protect), child)
             for key, secret in config.secrets.items()
         }
-        self.database = (Database("database", DatabaseArgs(
+        self.database: Database | RdsInstance | None = (Database("database", DatabaseArgs(
             config=config.database, aws_context=context, kms_key_arn=key_arn, vpc_id=self.network.vpc_id,
             subnet_ids=self.network.data_subnet_ids, availability_zones=self.network.availability_zones,
             log_retention_days=config.log_retention_days, protect=protect), child)
-            if config.database is not None else None)
+            if config.database is not None and not isinstance(config.database, PostgresConfig) else None)
+        if isinstance(config.database, PostgresConfig):
+            self.database = RdsInstance("database", RdsInstanceArgs(
+                config=config.database, aws_context=context, kms_key_arn=key_arn, vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.data_subnet_ids, availability_zones=self.network.availability_zones,
+                log_retention_days=config.log_retention_days, protect=protect), child)
         self.caches = {
             key: Cache(f"cache-{key}", CacheArgs(
                 name=key, config=cache, aws_context=context, kms_key_arn=key_arn, vpc_id=self.network.vpc_id,
@@ -173,8 +189,12 @@ class Platform(pulumi.ComponentResource):
                 log_retention_days=config.log_retention_days, protect=protect), child)
             for key, cache in config.caches.items()
         }
+        secrets: dict[str, Grantable] = dict(self.secrets)
+        if self.database is not None and DATABASE_MASTER_SECRET not in secrets:
+            secrets[DATABASE_MASTER_SECRET] = MasterSecret(self.database.master_secret_arn, kms_key_arn=key_arn,
+                                                           aws_context=context)
         return DataStores(tables=dict(self.tables), queues=dict(self.queues), buckets=dict(self.buckets),
-                          secrets=dict(self.secrets), database=self.database, events=self.events,
+                          secrets=secrets, database=self.database, events=self.events,
                           kms_key_arn=key_arn, caches=dict(self.caches))
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:

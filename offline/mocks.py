@@ -532,3 +532,25 @@ def _cache_user_group(m: AwsMocks, name: str, physical: str, inputs: dict[str, A
 @resource("aws:elasticache/subnetGroup:SubnetGroup")
 def _cache_subnets(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return physical, {"name": physical, "arn": m.arn("elasticache", f"subnetgroup:{physical}")}
+
+
+# -- RDS instances (database engine postgres) -------------------------------------------------------------
+@resource("aws:rds/instance:Instance")
+def _rds_instance(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ident = str(inputs.get("identifier") or physical)
+    host = f"{ident}.{_hex(name, 12)}.{m.region}.rds.amazonaws.com"
+    outputs: dict[str, Any] = {"identifier": ident, "arn": m.arn("rds", f"db:{ident}"), "address": host,
+                               "endpoint": f"{host}:5432", "port": 5432,
+                               "resourceId": "db-" + _hex(name, 26).upper(),
+                               "engineVersionActual": f"{inputs.get('engineVersion') or '16'}.4"}
+    if inputs.get("manageMasterUserPassword"):
+        outputs["masterUserSecrets"] = [{
+            "secretArn": m.arn("secretsmanager", f"secret:rds!db-{_uuid(name)}-AbCdEf"),
+            "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}]
+    return ident, outputs
+
+
+@resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+def _role_policy_attachment(m: AwsMocks, name: str, physical: str,
+                            inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"{inputs.get('role')}-{_hex(name, 8)}", {}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from .base import ConfigModel, ResourceKey, unique_items
+from .data import DATABASE_MASTER_SECRET
 from .problems import MISSING, Problem, key_path
 
 if TYPE_CHECKING:
@@ -626,6 +627,8 @@ def _check_container_secrets(config: StackConfig, at: Callable[..., str], servic
                                         "ARN", reference))
             continue
         secret = reference.split(":", 1)[0]
+        if secret == DATABASE_MASTER_SECRET and config.database is not None:
+            continue  # the database's RDS-managed master secret
         if secret not in config.secrets:
             problems.append(Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets),
                                     reference))

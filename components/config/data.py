@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Discriminator, Field, StringConstraints, Tag, field_validator
 
 from .base import ConfigModel, NonEmptyStr, ResourceKey
-from .problems import MISSING, Problem, key_path
+from .problems import MISSING, TAGGED_SECTIONS, Problem, key_path
 
 if TYPE_CHECKING:
     from .stack import StackConfig
@@ -246,6 +246,9 @@ class DatabaseConfig(ConfigModel):
     """The Aurora PostgreSQL cluster: Serverless v2 by default, in the data subnets, KMS-encrypted,
     RDS-managed master secret, IAM auth, TLS forced."""
 
+    engine: Literal["aurora-postgresql", "postgres"] = "aurora-postgresql"
+    """`aurora-postgresql` (default: this model) or `postgres` (a single RDS PostgreSQL instance: `PostgresConfig`)."""
+
     engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}\.\d{1,2}$")] = "16.6"
     """Aurora PostgreSQL version, major.minor. Default 16.6."""
     instance_class: Annotated[str, StringConstraints(pattern=r"^db\.(serverless|[a-z0-9]+\.[a-z0-9]+)$")] = (
@@ -290,9 +293,88 @@ class DatabaseConfig(ConfigModel):
     def serverless(self) -> bool:
         return self.instance_class == "db.serverless"
 
+    enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 0
+    """Enhanced Monitoring interval (OS metrics from the instance, through its own role); 0 is off. Preset: 0 dev,
+    60 staging, 15 prod."""
+
     @property
     def major_version(self) -> int:
         return int(self.engine_version.split(".")[0])
+
+
+# -- RDS PostgreSQL (single instance) --------------------------------------------------------------------
+DATABASE_MASTER_SECRET = "database-master"
+"""The name a service's `secrets` uses for the database's RDS-managed master secret
+(`DB_PASSWORD: database-master:password`); not a `platform:secrets` entry (RDS creates and rotates it)."""
+
+
+class PostgresConfig(ConfigModel):
+    """An RDS PostgreSQL instance (`engine: postgres`): Multi-AZ in prod, gp3 storage that grows on its own up to
+    `maxAllocatedStorageGib`, in the data subnets, KMS-encrypted, RDS-managed master secret, IAM auth, TLS forced,
+    `postgresql` and `upgrade` logs exported, Performance Insights, Enhanced Monitoring outside dev."""
+
+    engine: Literal["postgres"]
+    """`postgres`. Required here (it is what selects this model)."""
+    engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}$")] = "16"
+    """The major version only (e.g. `16`): RDS applies minor versions itself (auto minor version upgrade on), so
+    the program never fights a minor upgrade. Default 16."""
+    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = "db.t4g.medium"
+    """Preset: db.t4g.small dev, db.t4g.medium staging, db.r8g.large prod."""
+    multi_az: bool = False
+    """A synchronous standby in another AZ, failed over to automatically. Preset: on in prod (required there)."""
+    allocated_storage_gib: Annotated[int, _in_range(20, 65_536, "GiB")] = 20
+    """gp3 storage at creation. Preset: 20 dev and staging, 100 prod."""
+    max_allocated_storage_gib: Annotated[int, _in_range(21, 65_536, "GiB")] = 100
+    """Storage autoscaling ceiling (RDS grows the volume when less than 10 % is free). Preset: 100 dev, 200
+    staging, 1000 prod."""
+    read_replicas: Annotated[int, _in_range(0, 5, "replicas")] = 0
+    """Read replicas (same class, asynchronous, in the next AZs). Default 0."""
+    backup_retention_days: Annotated[int, _in_range(1, 35, "days")] = 7
+    """Automated backups and point-in-time restore window. Preset: 1 dev, 7 staging, 35 prod."""
+    preferred_backup_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 03:00-04:00")] = (
+        "03:00-04:00")
+    preferred_maintenance_window: Annotated[str, _matching(
+        _WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. mon:04:30-mon:05:30")] = "mon:04:30-mon:05:30"
+    database_name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
+    master_username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "dbadmin"
+    """Master user; its password is generated and kept by RDS in Secrets Manager, never in config or state."""
+    iam_user: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
+    """Database user a `database: connect` grant logs in as with an IAM token (`GRANT rds_iam TO app` once)."""
+    performance_insights_retention_days: int = 7
+    """7 (free), 731, or a multiple of 31. Default 7."""
+    slow_query_ms: Annotated[int, _in_range(100, 60_000, "ms")] = 1000
+    """Statements slower than this are logged (log_min_duration_statement). Default 1000 ms."""
+    enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 0
+    """Enhanced Monitoring interval; 0 is off. Preset: 0 dev, 60 staging, 15 prod."""
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi_retention(cls, value: int) -> int:
+        return DatabaseConfig._pi_retention(value)
+
+    @property
+    def serverless(self) -> bool:
+        """Never: an RDS instance has a fixed class (alarms and max_connections read this)."""
+        return False
+
+    @property
+    def major_version(self) -> int:
+        return int(self.engine_version)
+
+
+def _database_engine(value: Any) -> str:
+    """The tag of a `platform:database` value: `postgres` selects PostgresConfig, anything else the Aurora model
+    (whose own `engine` field then names what is allowed)."""
+    engine = value.get("engine") if isinstance(value, dict) else getattr(value, "engine", None)
+    return "postgres" if engine == "postgres" else "aurora-postgresql"
+
+
+DatabaseSection = Annotated[
+    Annotated[DatabaseConfig, Tag("aurora-postgresql")] | Annotated[PostgresConfig, Tag("postgres")],
+    Discriminator(_database_engine),
+]
+"""`platform:database`: Aurora PostgreSQL (default) or, with `engine: postgres`, one RDS PostgreSQL instance."""
+TAGGED_SECTIONS["database"] = {"aurora-postgresql": DatabaseConfig, "postgres": PostgresConfig}
 
 
 # -- Secrets Manager ----------------------------------------------------------------------------------
@@ -391,8 +473,10 @@ def check(config: StackConfig) -> list[Problem]:
     for name, bucket in config.buckets.items():
         problems.extend(_check_bucket(("buckets", name), bucket))
     problems.extend(_check_events(config))
-    if config.database is not None:
+    if isinstance(config.database, DatabaseConfig):
         problems.extend(_check_database(config.database, config.environment, config.network.az_count))
+    elif isinstance(config.database, PostgresConfig):
+        problems.extend(_check_postgres(config.database, config.environment, config.network.az_count))
     for name, cache in config.caches.items():
         problems.extend(_check_cache(("caches", name), cache, config.environment, config.network.az_count))
     return problems
@@ -536,6 +620,24 @@ def _check_database(database: DatabaseConfig, environment: str, az_count: int) -
     if database.instances > 1 and az_count < 2:
         yield Problem(key_path((*path, "instances")), f"readers go to other AZs but network.azCount is "
                       f"{az_count}", database.instances)
+    if not _windows_disjoint(database.preferred_backup_window, database.preferred_maintenance_window):
+        yield Problem(key_path((*path, "preferredMaintenanceWindow")),
+                      f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",
+                      database.preferred_maintenance_window)
+
+
+def _check_postgres(database: PostgresConfig, environment: str, az_count: int) -> Iterator[Problem]:
+    path = ("database",)
+    if database.max_allocated_storage_gib <= database.allocated_storage_gib:
+        yield Problem(key_path((*path, "maxAllocatedStorageGib")),
+                      f"must be above allocatedStorageGib ({database.allocated_storage_gib}): it is the ceiling "
+                      "storage autoscaling grows to", database.max_allocated_storage_gib)
+    if environment == "prod" and not database.multi_az:
+        yield Problem(key_path((*path, "multiAz")), "prod needs a standby in another AZ (allowed: true)",
+                      database.multi_az)
+    if database.multi_az and az_count < 2:
+        yield Problem(key_path((*path, "multiAz")), f"the standby goes to another AZ but network.azCount is "
+                      f"{az_count}", database.multi_az)
     if not _windows_disjoint(database.preferred_backup_window, database.preferred_maintenance_window):
         yield Problem(key_path((*path, "preferredMaintenanceWindow")),
                       f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",

@@ -12,7 +12,15 @@ from pydantic import StringConstraints, ValidationError, field_validator
 from . import compute, data, network, observability
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
-from .data import BucketConfig, CacheConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
+from .data import (
+    BucketConfig,
+    CacheConfig,
+    DatabaseSection,
+    EventsConfig,
+    QueueConfig,
+    SecretConfig,
+    TableConfig,
+)
 from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
@@ -47,7 +55,8 @@ class StackConfig(ConfigModel):
     cluster: ClusterConfig = ClusterConfig()
     load_balancer: LoadBalancerConfig = LoadBalancerConfig()
     services: dict[ResourceKey, ServiceConfig] = {}
-    database: DatabaseConfig | None = None
+    database: DatabaseSection | None = None
+    """Aurora PostgreSQL (default) or, with `engine: postgres`, one RDS PostgreSQL instance. Absent: no database."""
     tables: dict[ResourceKey, TableConfig] = {}
     queues: dict[ResourceKey, QueueConfig] = {}
     buckets: dict[ResourceKey, BucketConfig] = {}

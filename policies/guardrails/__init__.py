@@ -17,6 +17,7 @@ from . import (
     network,
     observability,
     protection,
+    rds,
     tagging,
 )
 
@@ -33,6 +34,7 @@ POLICIES: list[Policy] = [
     *load_balancing.POLICIES,
     *observability.POLICIES,
     *caches.POLICIES,
+    *rds.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 
