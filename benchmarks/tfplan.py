@@ -274,8 +274,8 @@ class Converter:
         for r in resources:
             address = addresses.get(r.urn)
             if address is None:
-                if not r.custom:
-                    self.mapping.components += 1
+                if not r.custom or r.type.startswith("pulumi:providers:"):
+                    self.mapping.components += 1  # components and explicit providers are not Terraform resources
                 else:
                     self.mapping.unmapped_types[r.type] = self.mapping.unmapped_types.get(r.type, 0) + 1
                 continue

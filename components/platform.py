@@ -16,6 +16,7 @@ from .alarms import (
     deployment_alarm_names,
 )
 from .aws_context import AwsContext
+from .backup import Backup, BackupArgs
 from .bucket import Bucket, BucketArgs
 from .cache import Cache, CacheArgs
 from .cluster import Cluster, ClusterArgs
@@ -62,6 +63,9 @@ class Platform(pulumi.ComponentResource):
 
         # -- data stores: each a Grantable that the services' grants resolve against --------------------
         self.data_stores = self._data_stores(config, context, child)
+
+        # -- backups: the plan selects the stateful stores built above ---------------------------------------
+        self.backup = self._backup(config, context, child)
 
         # -- compute: cluster, load balancer, services (after the data stores: grants resolve against them) --
         stores = self.data_stores
@@ -196,6 +200,22 @@ class Platform(pulumi.ComponentResource):
         return DataStores(tables=dict(self.tables), queues=dict(self.queues), buckets=dict(self.buckets),
                           secrets=secrets, database=self.database, events=self.events,
                           kms_key_arn=key_arn, caches=dict(self.caches))
+
+    def _backup(self, config: StackConfig, context: AwsContext, child: pulumi.ResourceOptions) -> Backup | None:
+        """The AWS Backup plan of `platform:backup`, selecting the database, the tables and (by default) the
+        buckets."""
+        if config.backup is None:
+            return None
+        arns: list[pulumi.Input[str]] = []
+        if isinstance(self.database, RdsInstance):
+            arns.append(self.database.arn)
+        elif self.database is not None:
+            arns.append(self.database.cluster_arn)
+        arns += [table.arn for table in self.tables.values()]
+        if config.backup.include_buckets:
+            arns += [bucket.arn for bucket in self.buckets.values()]
+        return Backup("backup", BackupArgs(config=config.backup, aws_context=context, kms_key_arn=self.keys.arn,
+                                           resource_arns=arns, protect=config.protect_stateful_resources), child)
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
         outputs: dict[str, pulumi.Input[object]] = {

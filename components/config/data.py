@@ -464,6 +464,30 @@ def _check_cache(path: Path, cache: CacheConfig, environment: str, az_count: int
                       cache.maintenance_window)
 
 
+# -- AWS Backup -------------------------------------------------------------------------------------------
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+_CRON = re.compile(r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$")
+
+
+class BackupConfig(ConfigModel):
+    """The stack's AWS Backup plan: one daily rule into a vault encrypted with the stack key, selecting the
+    stack's database, tables and buckets; in prod also a copy of every recovery point to a vault in `copyRegion`
+    (a regional disaster leaves the copies). ElastiCache is not an AWS Backup resource: caches keep their own
+    snapshots (`caches.<name>.snapshotRetentionDays`)."""
+
+    retention_days: Annotated[int, _in_range(1, 36_500, "days")] = 35
+    """How long each daily recovery point is kept. Preset: 7 dev, 14 staging, 35 prod."""
+    schedule: Annotated[str, _matching(_CRON, "an AWS cron expression such as cron(0 5 ? * * *)")] = (
+        "cron(0 5 ? * * *)")
+    """When the daily backup starts (UTC). Default 05:00, after the databases' own backup window (03:00-04:00)."""
+    copy_region: Annotated[str, _matching(_REGION, "an AWS region such as us-west-2")] | None = None
+    """A second region every recovery point is copied to (its own vault and key there). Required in prod."""
+    copy_retention_days: Annotated[int, _in_range(1, 36_500, "days")] | None = None
+    """How long the copies are kept. Default: `retentionDays`."""
+    include_buckets: bool = True
+    """Select the stack's buckets too (S3 backups need versioning, which every bucket has). Default on."""
+
+
 # -- cross-checks -------------------------------------------------------------------------------------
 def check(config: StackConfig) -> list[Problem]:
     """Cross-key checks of the data config, each naming its exact key path."""
@@ -479,6 +503,9 @@ def check(config: StackConfig) -> list[Problem]:
         problems.extend(_check_postgres(config.database, config.environment, config.network.az_count))
     for name, cache in config.caches.items():
         problems.extend(_check_cache(("caches", name), cache, config.environment, config.network.az_count))
+    if config.environment == "prod" and config.backup is not None and config.backup.copy_region is None:
+        problems.append(Problem(key_path(("backup", "copyRegion")), "prod copies its backups to a second region "
+                                "(a regional disaster must not take the copies with it); e.g. us-west-2"))
     return problems
 
 

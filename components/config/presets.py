@@ -82,6 +82,10 @@ SECTION_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
     "staging": {"database": {"instances": 1, "minCapacity": 0.5, "maxCapacity": 4, "backupRetentionDays": 7}},
     "prod": {"database": {"instances": 2, "minCapacity": 0.5, "maxCapacity": 16, "backupRetentionDays": 35}},
 }
+# AWS Backup retention when a stack declares `backup` (issue 14).
+SECTION_PRESETS["dev"]["backup"] = {"retentionDays": 7}
+SECTION_PRESETS["staging"]["backup"] = {"retentionDays": 14}
+SECTION_PRESETS["prod"]["backup"] = {"retentionDays": 35}
 # Enhanced Monitoring of the Aurora instances outside dev (issue 14).
 SECTION_PRESETS["staging"]["database"]["enhancedMonitoringSeconds"] = 60
 SECTION_PRESETS["prod"]["database"]["enhancedMonitoringSeconds"] = 15

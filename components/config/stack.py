@@ -13,6 +13,7 @@ from . import compute, data, network, observability
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import (
+    BackupConfig,
     BucketConfig,
     CacheConfig,
     DatabaseSection,
@@ -66,6 +67,9 @@ class StackConfig(ConfigModel):
     caches: dict[ResourceKey, CacheConfig] = {}
     """ElastiCache replication groups (Valkey or Redis OSS) by name; services reach one with a
     `grants: {caches: {<name>: connect}}`."""
+    backup: BackupConfig | None = None
+    """The stack's AWS Backup plan (daily, retention per environment, a copy to `copyRegion` in prod). Absent: no
+    plan (the prod-backup-coverage policy requires one in production)."""
 
     @field_validator("tags")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    backup,
     caches,
     containers,
     data_protection,
@@ -35,6 +36,7 @@ POLICIES: list[Policy] = [
     *observability.POLICIES,
     *caches.POLICIES,
     *rds.POLICIES,
+    *backup.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

@@ -28,7 +28,7 @@ from components.alarms import (
 )
 from offline.engine import UNKNOWN, RecordedResource, StackRun
 
-from .data_support import config_of, statements
+from .data_support import config_of, stack_keys, statements
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
@@ -302,7 +302,7 @@ def test_thresholds_and_windows_are_the_reference_numbers(stack_runs: dict[str, 
 def test_alarm_topic_is_encrypted_with_the_stack_key_and_only_this_stacks_alarms_may_publish(
         stack_run: StackRun) -> None:
     stack = Stack(stack_run)
-    [key] = stack_run.of_type(KMS_KEY)
+    [key] = stack_keys(stack_run)
     topic = stack.topic
     assert topic.inputs["name"] == f"platform-{stack_run.stack}-alarms"
     assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]

@@ -75,6 +75,7 @@ def test_aurora_instances_send_enhanced_monitoring_outside_dev(stack: str, inter
     assert trust["Principal"] == {"Service": ["monitoring.rds.amazonaws.com"]}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"},
                                   "ArnLike": {"aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:db:*"}}
-    [attachment] = run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    [attachment] = [a for a in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    if a.name == "database-monitoring-policy"]
     assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
     assert attachment.inputs["role"] == role.outputs["name"]

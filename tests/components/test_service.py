@@ -37,6 +37,7 @@ from .compute_support import (
     policy,
     services,
 )
+from .data_support import stack_keys
 
 SECRET = "aws:secretsmanager/secret:Secret"
 QUEUE = "aws:sqs/queue:Queue"
@@ -119,7 +120,7 @@ def test_every_service_rolls_back_a_failed_deployment(stack_run: StackRun) -> No
 # -- containers -----------------------------------------------------------------------------------------
 def test_every_container_is_non_root_read_only_pinned_and_logged(stack_run: StackRun) -> None:
     log_groups = {g.inputs["name"]: g.inputs for g in stack_run.of_type(LOG_GROUP)}
-    [key] = stack_run.of_type("aws:kms/key:Key")
+    [key] = stack_keys(stack_run)
     for name in services(stack_run):
         definition = container(stack_run, name)
         assert definition["user"] == "1000:1000"
@@ -371,7 +372,7 @@ def test_a_built_image_goes_to_an_immutable_scanned_repository_and_runs_by_diges
     [repository] = run.of_type("aws:ecr/repository:Repository")
     assert repository.inputs["imageTagMutability"] == "IMMUTABLE"
     assert repository.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
-    [key] = run.of_type("aws:kms/key:Key")
+    [key] = stack_keys(run)
     assert repository.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key.outputs["arn"]}]
     [lifecycle] = run.of_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")
     assert lifecycle.inputs["repository"] == repository.outputs["name"]

@@ -10,7 +10,7 @@ from offline.engine import run_stack
 
 from .mutate import DELETE, broken
 
-TOP_KEYS = ("alarms, buckets, caches, cluster, costCenter, database, environment, events, loadBalancer, "
+TOP_KEYS = ("alarms, backup, buckets, caches, cluster, costCenter, database, environment, events, loadBalancer, "
             "logRetentionDays, network, owner, protectStatefulResources, queues, secrets, services, tables, tags")
 
 CASES = [

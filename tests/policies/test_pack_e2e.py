@@ -167,7 +167,7 @@ def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(
     run = run_stack("prod", config=stack_config("dev"))
     report = harness.check_run(run)
     production = {"prod-data-protection", "ecs-service-hardening", "alb-tls-and-headers",
-                  "prod-stateful-resources-protected", "rds-instance-hardening"}
+                  "prod-stateful-resources-protected", "rds-instance-hardening", "prod-backup-coverage"}
     assert production <= report.violated("mandatory")
     assert report.violated("mandatory") <= production | {"prod-bucket-versioning"}
     assert any("allows ECS Exec in production" in d.message for d in report.mandatory)
