@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 
 from .alarms import (
@@ -17,7 +19,7 @@ from .alarms import (
 )
 from .aws_context import AwsContext
 from .backup import Backup, BackupArgs
-from .bucket import Bucket, BucketArgs
+from .bucket import Bucket, BucketArgs, access_log_delivery, bucket_physical_name
 from .cache import Cache, CacheArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
@@ -150,9 +152,17 @@ class Platform(pulumi.ComponentResource):
         """Buckets, tables, queues, the event bus, secrets and the database, from their config sections."""
         key_arn = self.keys.arn
         protect = config.protect_stateful_resources
+        # S3 server access logs of the data buckets go to one log bucket of the stack (SSE-S3: S3 log delivery
+        # accepts no KMS default encryption), kept as long as the stack's logs.
+        self.access_logs = (Bucket("access-logs", BucketArgs(
+            name="access-logs", aws_context=context, encryption="AES256",
+            expiration_days=config.log_retention_days, noncurrent_version_expiration_days=7,
+            policy_statements=access_log_delivery(context, [bucket_physical_name(k, context) for k in config.buckets]),
+            protect=protect), child) if config.buckets else None)
         self.buckets = {
-            key: Bucket(f"bucket-{key}", BucketArgs.from_config(key, bucket, aws_context=context,
-                                                               kms_key_arn=key_arn, protect=protect), child)
+            key: Bucket(f"bucket-{key}", dataclasses.replace(
+                BucketArgs.from_config(key, bucket, aws_context=context, kms_key_arn=key_arn, protect=protect),
+                access_log_bucket=self.access_logs.bucket_name if self.access_logs is not None else None), child)
             for key, bucket in config.buckets.items()
         }
         self.tables = {

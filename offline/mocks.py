@@ -554,3 +554,9 @@ def _rds_instance(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any])
 def _role_policy_attachment(m: AwsMocks, name: str, physical: str,
                             inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return f"{inputs.get('role')}-{_hex(name, 8)}", {}
+
+
+@resource("aws:s3/bucketLogging:BucketLogging")
+def _bucket_logging(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """S3's logging configuration: the provider's id is the source bucket name."""
+    return str(inputs.get("bucket")), {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    access_logging,
     backup,
     caches,
     containers,
@@ -37,6 +38,7 @@ POLICIES: list[Policy] = [
     *caches.POLICIES,
     *rds.POLICIES,
     *backup.POLICIES,
+    *access_logging.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 
