@@ -34,6 +34,7 @@ from .network import Network, NetworkArgs
 from .observability import Observability, ObservabilityArgs
 from .queue import Queue, QueueArgs
 from .rds_instance import MasterSecret, RdsInstance, RdsInstanceArgs
+from .replication import Replication, ReplicationArgs
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs
 from .table import Table, TableArgs
@@ -164,6 +165,14 @@ class Platform(pulumi.ComponentResource):
                 BucketArgs.from_config(key, bucket, aws_context=context, kms_key_arn=key_arn, protect=protect),
                 access_log_bucket=self.access_logs.bucket_name if self.access_logs is not None else None), child)
             for key, bucket in config.buckets.items()
+        }
+        self.replications = {
+            key: Replication(f"bucket-{key}-replication", ReplicationArgs(
+                name=key, config=bucket.replication, aws_context=context, source=self.buckets[key],
+                source_kms_key_arn=key_arn,
+                noncurrent_version_expiration_days=bucket.noncurrent_version_expiration_days,
+                log_retention_days=config.log_retention_days, protect=protect), child)
+            for key, bucket in config.buckets.items() if bucket.replication is not None
         }
         self.tables = {
             key: Table(f"table-{key}", TableArgs(name=key, config=table, aws_context=context, kms_key_arn=key_arn,

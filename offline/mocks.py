@@ -560,3 +560,9 @@ def _role_policy_attachment(m: AwsMocks, name: str, physical: str,
 def _bucket_logging(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """S3's logging configuration: the provider's id is the source bucket name."""
     return str(inputs.get("bucket")), {}
+
+
+@resource("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+def _bucket_replication(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """S3's replication configuration: the provider's id is the source bucket name."""
+    return str(inputs.get("bucket")), {}

@@ -184,6 +184,21 @@ class CorsRuleConfig(ConfigModel):
     """How long a browser caches the preflight answer. Default 3000."""
 
 
+class ReplicationConfig(ConfigModel):
+    """Cross-region replication of a bucket: every new object version (and delete marker) copied to a replica
+    bucket in `region` with the same hardening, encrypted with a key of that region."""
+
+    region: Annotated[str, _matching(re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$"),
+                                     "an AWS region such as us-west-2")]
+    """The replica's region. Required; must differ from the stack's."""
+    storage_class: Literal["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
+                           "DEEP_ARCHIVE"] = "STANDARD_IA"
+    """Storage class of the replicas. Default STANDARD_IA (read only after a disaster)."""
+    time_control: bool = False
+    """S3 Replication Time Control: 99.99 % of objects replicated within 15 minutes, with replication metrics and
+    events (priced per GB). Default off; replication metrics are on either way."""
+
+
 class BucketConfig(ConfigModel):
     """One S3 bucket: public access blocked, owner-enforced, versioned, SSE-KMS with the stack key and a
     bucket key, TLS-only."""
@@ -198,6 +213,9 @@ class BucketConfig(ConfigModel):
     """Extra rules by id: transitions and expiry for current objects."""
     cors: list[CorsRuleConfig] = []
     """CORS rules; none by default (no browser access)."""
+    replication: ReplicationConfig | None = None
+    """Cross-region replication (`{region: us-west-2, storageClass: STANDARD_IA, timeControl: true}`). Default
+    none."""
 
 
 # -- EventBridge --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""`platform:backup`: retention per environment, a copy region required in prod, one line per problem."""
+"""`platform:backup` (retention per environment, a copy region required in prod) and bucket replication: one line
+per problem."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ CASES: list[tuple[str, str, Any, str]] = [
      "cron(0 5 ? * * *)"),
     ("prod", "platform:backup.retentionDays", 0,
      "Pulumi.prod.yaml: platform:backup.retentionDays = 0: allowed: 1 to 36500 days"),
+    ("prod", "platform:buckets.uploads.replication", {"region": "oregon"},
+     "Pulumi.prod.yaml: platform:buckets.uploads.replication.region = 'oregon': expected an AWS region such as "
+     "us-west-2"),
+    ("prod", "platform:buckets.uploads.replication", {"region": "us-west-2", "storageClass": "COLD"},
+     "Pulumi.prod.yaml: platform:buckets.uploads.replication.storageClass = 'COLD': Input should be 'STANDARD', "
+     "'STANDARD_IA', 'INTELLIGENT_TIERING', 'ONEZONE_IA', 'GLACIER_IR', 'GLACIER' or 'DEEP_ARCHIVE'"),
+    ("prod", "platform:buckets.uploads.replication", {"storageClass": "STANDARD"},
+     "Pulumi.prod.yaml: platform:buckets.uploads.replication.region: required key is missing"),
 ]
 
 
