@@ -34,6 +34,9 @@ class AwsMocks(Mocks):
     def __init__(self, region: str, *, preview: bool = False) -> None:
         self.region = region
         self.preview = preview
+        self._regions_by_provider_id: dict[str, str] = {}
+        """Explicit `aws.Provider`s' regions by their id: a resource created through one gets ARNs and
+        endpoints of that region (a backup copy vault, a replica bucket), as the real provider would."""
 
     # -- invokes ---------------------------------------------------------------------------------
     def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
@@ -46,7 +49,11 @@ class AwsMocks(Mocks):
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom and args.typ not in _REMOTE_COMPONENTS:
             return None, {}
-        resource_id, outputs = self.outputs_for(args.typ, args.name, args.inputs)
+        region = self._regions_by_provider_id.get((args.provider or "").rsplit("::", 1)[-1])
+        mocks = self if region is None or region == self.region else AwsMocks(region, preview=self.preview)
+        resource_id, outputs = mocks.outputs_for(args.typ, args.name, args.inputs)
+        if args.typ == "pulumi:providers:aws" and isinstance(args.inputs.get("region"), str):
+            self._regions_by_provider_id[resource_id] = args.inputs["region"]
         if self.preview:
             # A first `pulumi preview` knows only the inputs: computed ids and ARNs stay unknown.
             return None, dict(args.inputs)

@@ -29,6 +29,9 @@ def test_prod_backs_up_daily_into_a_vault_with_the_stack_key_and_copies_to_a_sec
         assert resource.provider is not None and resource.provider.startswith(provider.urn), resource.name
         assert resource.protect
     assert copy_vault.inputs["kmsKeyArn"] == copy_key.outputs["arn"]
+    # made through the us-west-2 provider, so they live there (the in-process engine answers as AWS would)
+    assert copy_vault.outputs["arn"] == "arn:aws:backup:us-west-2:123456789012:vault/platform-prod-copy"
+    assert copy_key.outputs["arn"].startswith("arn:aws:kms:us-west-2:123456789012:key/")
     assert copy_key.inputs["enableKeyRotation"] is True
 
 

@@ -70,6 +70,7 @@ def test_the_replication_role_may_do_exactly_what_replication_needs(replicated: 
     }
     assert policy["DecryptSource"]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
     assert policy["EncryptReplica"]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-west-2.amazonaws.com"}}
+    assert policy["EncryptReplica"]["Resource"][0].startswith("arn:aws:kms:us-west-2:")
     trust = json.loads(run.named("bucket-uploads-replication-role").inputs["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": ["s3.amazonaws.com"]}
 
