@@ -99,6 +99,18 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "aws_vpc_security_group_ingress_rule",
     "aws:wafv2/webAcl:WebAcl": "aws_wafv2_web_acl",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "aws_wafv2_web_acl_association",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
+    "aws:elasticache/subnetGroup:SubnetGroup": "aws_elasticache_subnet_group",
+    "aws:elasticache/user:User": "aws_elasticache_user",
+    "aws:elasticache/userGroup:UserGroup": "aws_elasticache_user_group",
+    "aws:rds/instance:Instance": "aws_db_instance",
+    "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
+    "aws:backup/vault:Vault": "aws_backup_vault",
+    "aws:backup/plan:Plan": "aws_backup_plan",
+    "aws:backup/selection:Selection": "aws_backup_selection",
+    "aws:s3/bucketLogging:BucketLogging": "aws_s3_bucket_logging",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "aws_s3_bucket_replication_configuration",
 }
 """Pulumi type token -> Terraform resource type, for every AWS type the platform registers (as pulumi-aws's
 bridge maps them: the `ec2` module's resources keep Terraform's unprefixed names, `aws_lb` is the load
@@ -265,8 +277,8 @@ class Converter:
         for r in resources:
             address = addresses.get(r.urn)
             if address is None:
-                if not r.custom:
-                    self.mapping.components += 1
+                if not r.custom or r.type.startswith("pulumi:providers:"):
+                    self.mapping.components += 1  # components and explicit providers are not Terraform resources
                 else:
                     self.mapping.unmapped_types[r.type] = self.mapping.unmapped_types.get(r.type, 0) + 1
                 continue

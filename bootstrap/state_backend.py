@@ -2,7 +2,8 @@
 
 - an S3 bucket for stack state (`pulumi login s3://<bucket>?region=<region>`): the platform's `Bucket`
   (all four public access blocks, BucketOwnerEnforced, versioning, SSE-KMS with a bucket key, a lifecycle
-  that expires old state versions and stale uploads, a TLS-only policy), protected;
+  that expires old state versions and stale uploads, a TLS-only policy, S3 server access logs to a log bucket
+  kept a year), protected;
 - a customer-managed KMS key, rotated yearly, behind an alias, for Pulumi's secrets provider
   (`pulumi stack init <s> --secrets-provider awskms://alias/<alias>?region=<region>`) and the bucket's
   SSE-KMS, protected: losing it makes every stack's secrets and state unreadable.
@@ -21,7 +22,7 @@ import pulumi
 from pydantic import Field, ValidationError
 
 from components.aws_context import AwsContext
-from components.bucket import Bucket, BucketArgs
+from components.bucket import Bucket, BucketArgs, access_log_delivery, bucket_physical_name
 from components.config.base import ConfigModel, Environment, NonEmptyStr
 from components.config.problems import NAMESPACE, Problem, StackConfigError, problems_from_validation_error
 from components.keys import account_root_statement, symmetric_key
@@ -97,6 +98,16 @@ class StateBackend(pulumi.ComponentResource):
             policy=[account_root_statement(context)], alias=self.key_alias, tag_name=physical_name("pulumi"),
             deletion_window_days=args.key_deletion_window_days, protect=True,
         )
+        # Who read or wrote which stack's state: S3 server access logs into a log bucket (SSE-S3, the only
+        # default encryption S3 log delivery accepts), kept a year.
+        access_logs = Bucket(
+            f"{name}-access-logs",
+            BucketArgs(name="access-logs", aws_context=context, encryption="AES256", expiration_days=365,
+                       noncurrent_version_expiration_days=7,
+                       policy_statements=access_log_delivery(context, [bucket_physical_name("state", context)]),
+                       protect=True),
+            pulumi.ResourceOptions(parent=self),
+        )
         bucket = Bucket(
             f"{name}-state",
             BucketArgs(
@@ -105,6 +116,7 @@ class StateBackend(pulumi.ComponentResource):
                 kms_key_arn=key.arn,
                 noncurrent_version_expiration_days=args.noncurrent_version_expiration_days,
                 protect=True,
+                access_log_bucket=access_logs.bucket_name,
             ),
             pulumi.ResourceOptions(parent=self),
         )

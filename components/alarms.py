@@ -228,6 +228,18 @@ class DatabaseMonitor:
 
 
 @dataclass(frozen=True)
+class DatabaseInstanceMonitor:
+    """An RDS PostgreSQL instance and its read replicas (AWS/RDS: DBInstanceIdentifier)."""
+
+    identifier: str
+    replica_identifiers: tuple[str, ...]
+    memory_gib: float
+    """The instance class's memory."""
+    max_connections: int
+    allocated_storage_gib: int
+
+
+@dataclass(frozen=True)
 class TableMonitor:
     """A DynamoDB table (AWS/DynamoDB: TableName)."""
 
@@ -246,6 +258,18 @@ class TaskMonitor:
 
 
 @dataclass(frozen=True)
+class CacheMonitor:
+    """An ElastiCache replication group (AWS/ElastiCache: CacheClusterId of each node)."""
+
+    name: str
+    """The config key (`sessions`): alarm names are `<project>-<stack>-cache-<name>-<what>`."""
+    member_cluster_ids: tuple[str, ...]
+    """Its nodes (`<group id>-001`...): alarms take the worst of them."""
+    replicas: bool
+    """Whether it has replicas (the replication-lag alarm)."""
+
+
+@dataclass(frozen=True)
 class LoadBalancerMonitor:
     """The ALB (AWS/ApplicationELB: LoadBalancer)."""
 
@@ -260,6 +284,7 @@ RDS = "AWS/RDS"
 SQS = "AWS/SQS"
 SCHEDULER = "AWS/Scheduler"
 DYNAMODB = "AWS/DynamoDB"
+ELASTICACHE = "AWS/ElastiCache"
 
 WEB_ROLLBACK_ALARMS = ("5xx-rate", "unhealthy-hosts")
 """A web service's deployment alarms: errors and failing health checks right after a deployment are the new
@@ -277,7 +302,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
                     web_services: Sequence[WebServiceMonitor] = (), workers: Sequence[WorkerMonitor] = (),
                     database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
                     tables: Sequence[TableMonitor] = (), services: Sequence[ServiceMonitor] = (),
-                    tasks: Sequence[TaskMonitor] = ()) -> MonitoringPlan:
+                    tasks: Sequence[TaskMonitor] = (), caches: Sequence[CacheMonitor] = (),
+                    database_instance: DatabaseInstanceMonitor | None = None) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -293,10 +319,14 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _task(plan, task)
     if database is not None:
         _database(plan, thresholds, database)
+    if database_instance is not None:
+        _database_instance(plan, thresholds, database_instance)
     for queue in queues:
         _queue(plan, thresholds, queue)
     for table in tables:
         _table(plan, table)
+    for cache in caches:
+        _cache(plan, thresholds, cache)
     plan.check()
     return plan
 
@@ -537,6 +567,56 @@ def _database(plan: MonitoringPlan, thresholds: AlarmsConfig, db: DatabaseMonito
     plan.add("Database", widgets, alarms)
 
 
+def _database_instance(plan: MonitoringPlan, thresholds: AlarmsConfig, db: DatabaseInstanceMonitor) -> None:
+    """The RDS PostgreSQL instance's CPU, connections, memory and storage; each read replica's lag."""
+    limits = thresholds.database
+    dims = (("DBInstanceIdentifier", db.identifier),)
+    cpu = Metric("cpu", RDS, "CPUUtilization", dims, "Maximum", label="CPU %")
+    memory = Metric("freeable", RDS, "FreeableMemory", dims, "Minimum", label="Freeable memory (bytes)")
+    connections = Metric("connections", RDS, "DatabaseConnections", dims, "Maximum", label="Connections")
+    storage = Metric("storage", RDS, "FreeStorageSpace", dims, "Minimum", label="Free storage (bytes)")
+    memory_floor = round(db.memory_gib * GIB * limits.freeable_memory_percent / 100)
+    connection_limit = round(db.max_connections * limits.connections_percent / 100)
+    storage_floor = round(db.allocated_storage_gib * GIB * limits.free_storage_percent / 100)
+    widgets = [
+        Widget("database:cpu", "Database CPU (%)", (cpu,), left_label="%"),
+        Widget("database:connections", f"Database connections (max_connections {db.max_connections})",
+               (connections,)),
+        Widget("database:memory", "Database freeable memory", (memory,), left_label="bytes"),
+        Widget("database:storage", "Database free storage", (storage,), left_label="bytes"),
+    ]
+    alarms = [
+        AlarmSpec("database", "cpu", f"Database: CPU above {limits.cpu_percent:g} % for {limits.cpu_minutes} minutes.",
+                  (cpu,), "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, "database:cpu"),
+        AlarmSpec("database", "connections",
+                  f"Database: more than {connection_limit} connections ({limits.connections_percent:g} % of "
+                  f"max_connections {db.max_connections}) for {limits.connections_minutes} minutes.",
+                  (connections,), "GreaterThanThreshold", connection_limit, limits.connections_minutes,
+                  "database:connections"),
+        AlarmSpec("database", "freeable-memory",
+                  f"Database: freeable memory below {limits.freeable_memory_percent:g} % of {db.memory_gib:g} GiB "
+                  f"for {limits.freeable_memory_minutes} minutes.",
+                  (memory,), "LessThanThreshold", memory_floor, limits.freeable_memory_minutes, "database:memory"),
+        AlarmSpec("database", "free-storage",
+                  f"Database: free storage below {limits.free_storage_percent:g} % of the "
+                  f"{db.allocated_storage_gib} GiB allocated for {limits.free_storage_minutes} minutes (storage "
+                  "autoscaling at its maximum or cooling down: raise maxAllocatedStorageGib).",
+                  (storage,), "LessThanThreshold", storage_floor, limits.free_storage_minutes, "database:storage"),
+    ]
+    if db.replica_identifiers:
+        lags = tuple(Metric(f"lag{index}", RDS, "ReplicaLag", (("DBInstanceIdentifier", replica),), "Maximum",
+                            label=f"Replica {index} lag (s)")
+                     for index, replica in enumerate(db.replica_identifiers, start=1))
+        widgets.append(Widget("database:replicas", "Database read replica lag (seconds)", lags, left_label="seconds"))
+        alarms += [AlarmSpec("database", f"replica-{index}-lag",
+                             f"Database: read replica {index} more than {limits.replica_lag_seconds:g} s behind the "
+                             f"primary for {limits.replica_lag_minutes} minutes.",
+                             (lag,), "GreaterThanThreshold", limits.replica_lag_seconds, limits.replica_lag_minutes,
+                             "database:replicas")
+                   for index, lag in enumerate(lags, start=1)]
+    plan.add("Database", widgets, alarms)
+
+
 def _queue(plan: MonitoringPlan, thresholds: AlarmsConfig, queue: QueueMonitor) -> None:
     limits = thresholds.queues
     key = queue.name
@@ -579,6 +659,67 @@ def _table(plan: MonitoringPlan, table: TableMonitor) -> None:
             metric("readthrottles", "ReadThrottleEvents", "Read throttle events"),
             metric("writethrottles", "WriteThrottleEvents", "Write throttle events")), stat="Sum"),
     ])
+
+
+def _cache(plan: MonitoringPlan, thresholds: AlarmsConfig, cache: CacheMonitor) -> None:
+    """Per node metrics; each alarm evaluates the worst node (`MAX` over the nodes), so a failover, which swaps
+    the primary and a replica, never leaves an alarm watching the wrong node."""
+    limits = thresholds.caches
+    key = cache.name
+    thing = f"cache-{key}"
+
+    def nodes(prefix: str, name: str, stat: str, label: str) -> tuple[Metric, ...]:
+        return tuple(Metric(f"{prefix}{index}", ELASTICACHE, name, (("CacheClusterId", node),), stat,
+                            label=f"{label} {node.rsplit('-', 1)[-1]}")
+                     for index, node in enumerate(cache.member_cluster_ids, start=1))
+
+    def worst(prefix: str, name: str, stat: str, label: str) -> tuple[Series, ...]:
+        metrics = nodes(prefix, name, stat, label)
+        ids = ", ".join(m.id for m in metrics)
+        return (*metrics, Expression(prefix, f"MAX([{ids}])", f"{label} (worst node)"))
+
+    engine_cpu = worst("enginecpu", "EngineCPUUtilization", "Average", "Engine CPU %")
+    host_cpu = worst("hostcpu", "CPUUtilization", "Average", "Host CPU %")
+    memory = worst("memory", "DatabaseMemoryUsagePercentage", "Average", "Memory used %")
+    evictions = worst("evictions", "Evictions", "Sum", "Evictions")
+    connections = worst("connections", "CurrConnections", "Maximum", "Connections")
+    widgets = [
+        Widget(f"cache:{key}:cpu", f"Cache {key}: engine and host CPU (%)", left_label="%"),
+        Widget(f"cache:{key}:memory", f"Cache {key}: memory used (% of maxmemory) and evictions",
+               left_label="%"),
+        Widget(f"cache:{key}:connections", f"Cache {key}: client connections"),
+    ]
+    alarms = [
+        AlarmSpec(thing, "engine-cpu", f"Cache {key}: engine CPU above {limits.engine_cpu_percent:g} % on a node for "
+                  f"{limits.cpu_minutes} minutes (the engine thread is saturated).",
+                  engine_cpu, "GreaterThanThreshold", limits.engine_cpu_percent, limits.cpu_minutes,
+                  f"cache:{key}:cpu"),
+        AlarmSpec(thing, "cpu", f"Cache {key}: host CPU above {limits.cpu_percent:g} % on a node for "
+                  f"{limits.cpu_minutes} minutes.",
+                  host_cpu, "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, f"cache:{key}:cpu"),
+        AlarmSpec(thing, "memory", f"Cache {key}: memory above {limits.memory_percent:g} % of maxmemory on a node "
+                  f"for {limits.memory_minutes} minutes (evictions follow).",
+                  memory, "GreaterThanThreshold", limits.memory_percent, limits.memory_minutes,
+                  f"cache:{key}:memory"),
+        AlarmSpec(thing, "evictions", f"Cache {key}: more than {limits.evictions} keys evicted a minute for "
+                  f"{limits.evictions_minutes} minutes (out of memory: a larger node or shorter TTLs).",
+                  evictions, "GreaterThanThreshold", limits.evictions, limits.evictions_minutes,
+                  f"cache:{key}:memory"),
+        AlarmSpec(thing, "connections", f"Cache {key}: more than {limits.connections} connections on a node for "
+                  f"{limits.connections_minutes} minutes (a connection leak?).",
+                  connections, "GreaterThanThreshold", limits.connections, limits.connections_minutes,
+                  f"cache:{key}:connections"),
+    ]
+    if cache.replicas:
+        lag = worst("lag", "ReplicationLag", "Maximum", "Replication lag (s)")
+        widgets.append(Widget(f"cache:{key}:replication", f"Cache {key}: replication lag (seconds)",
+                              left_label="seconds"))
+        alarms.append(AlarmSpec(
+            thing, "replication-lag", f"Cache {key}: a replica more than {limits.replication_lag_seconds:g} s "
+            f"behind the primary for {limits.replication_lag_minutes} minutes (a failover would lose that much).",
+            lag, "GreaterThanThreshold", limits.replication_lag_seconds, limits.replication_lag_minutes,
+            f"cache:{key}:replication"))
+    plan.add(f"Cache {key}", widgets, alarms)
 
 
 def _id(name: str) -> str:

@@ -50,6 +50,9 @@ class BucketArgs:
     `<arn>/AWSLogs/<account>/*`). They join the TLS-only deny in the bucket's one policy document."""
     protect: bool = False
     """Pulumi `protect` on the bucket (prod): `pulumi up` can never delete or replace it."""
+    access_log_bucket: pulumi.Input[str] | None = None
+    """Name of the bucket S3 server access logs of this bucket go to (under `<name>/`, partitioned by event date);
+    the stack's `access_logs_bucket`. Default none: no access logs (log buckets themselves)."""
 
     @staticmethod
     def from_config(name: str, config: BucketConfig, *, aws_context: AwsContext,
@@ -67,7 +70,7 @@ class Bucket(pulumi.ComponentResource):
     """S3 bucket: all four public access blocks, BucketOwnerEnforced (ACLs off), versioning, default
     encryption (SSE-KMS with a bucket key, or SSE-S3 where AWS requires it), a lifecycle that expires old
     versions and aborts stale uploads (plus configured rules), a policy denying any non-TLS request, and
-    optional CORS."""
+    optional CORS; with `access_log_bucket`, S3 server access logs to the stack's log bucket."""
 
     bucket_name: pulumi.Output[str]
     """Bucket name (for the S3_BUCKET environment variable, access-log settings)."""
@@ -84,7 +87,7 @@ class Bucket(pulumi.ComponentResource):
         self._kms_key_arn = args.kms_key_arn
         child = pulumi.ResourceOptions(parent=self)
         context = args.aws_context
-        bucket_name = physical_name(args.name, context.account_id, context.region, max_length=63).lower()
+        bucket_name = bucket_physical_name(args.name, context)
         # Known before the bucket exists, so the bucket policy is judged (TLS-only, no wildcard) at a first
         # preview too, instead of waiting for `pulumi up`.
         known_arn = f"arn:{context.partition}:s3:::{bucket_name}"
@@ -133,6 +136,14 @@ class Bucket(pulumi.ComponentResource):
             f"{name}-policy", bucket=bucket.id, policy=policy_document(statements),
             # The public access block must exist first, or S3 may judge the policy before it applies.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access, lifecycle]))
+        if args.access_log_bucket is not None:
+            aws.s3.BucketLogging(
+                f"{name}-access-logging", bucket=bucket.id, target_bucket=args.access_log_bucket,
+                target_prefix=f"{args.name}/",
+                target_object_key_format=aws.s3.BucketLoggingTargetObjectKeyFormatArgs(
+                    partitioned_prefix=aws.s3.BucketLoggingTargetObjectKeyFormatPartitionedPrefixArgs(
+                        partition_date_source="EventTime")),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
         if args.cors_rules:
             aws.s3.BucketCorsConfiguration(
                 f"{name}-cors", bucket=bucket.id,
@@ -165,6 +176,29 @@ class Bucket(pulumi.ComponentResource):
                 sid=statement_id("bucket", self._args.name, "key"), actions=key_actions,
                 resources=[self._kms_key_arn], conditions=via_service(self._args.aws_context, "s3")))
         return statements
+
+
+def bucket_physical_name(name: str, context: AwsContext) -> str:
+    """`<project>-<stack>-<name>-<account>-<region>`, lower case, at most 63 characters: bucket names are global."""
+    return physical_name(name, context.account_id, context.region, max_length=63).lower()
+
+
+def access_log_delivery(context: AwsContext, source_bucket_names: Sequence[str]) -> Callable[
+        [pulumi.Output[str]], Sequence[Statement]]:
+    """The log bucket's policy statement letting S3 server access logging (`logging.s3`) put objects, only for this
+    account's `source_bucket_names`: with BucketOwnerEnforced (ACLs off), this policy is how S3 grants log
+    delivery (S3 User Guide, "Permissions for log delivery")."""
+    sources = [f"arn:{context.partition}:s3:::{name}" for name in source_bucket_names]
+
+    def statements(arn: pulumi.Output[str]) -> Sequence[Statement]:
+        return [Statement(
+            sid="S3ServerAccessLogsDelivery", actions=["s3:PutObject"],
+            principals={"Service": [context.service_principal("logging.s3")]},
+            resources=[arn.apply(lambda a: f"{a}/*")],
+            conditions={"StringEquals": {"aws:SourceAccount": context.account_id},
+                        "ArnLike": {"aws:SourceArn": sources}})]
+
+    return statements
 
 
 def _lifecycle_rules(args: BucketArgs) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:

@@ -15,6 +15,7 @@ from .config.data import DatabaseConfig
 from .grants import statement_id
 from .iam import Statement
 from .naming import physical_name
+from .rds_instance import enhanced_monitoring_role
 
 PORT = 5432
 ENGINE = "aurora-postgresql"
@@ -57,6 +58,7 @@ class Database(pulumi.ComponentResource):
     generated and rotated by RDS in Secrets Manager (never in config or state); IAM database authentication;
     a cluster parameter group that rejects non-TLS connections (`rds.force_ssl=1`) and logs slow statements;
     the `postgresql` log exported to a retained, encrypted log group; Performance Insights (stack key);
+    Enhanced Monitoring through its own role when `enhancedMonitoringSeconds` > 0 (preset: staging and prod);
     backups per environment, tags copied to snapshots.
 
     Its security group has no egress and admits 5432 only from the security groups passed to `allow_from`
@@ -172,6 +174,7 @@ class Database(pulumi.ComponentResource):
                                         ignore_changes=["engineVersion"], custom_timeouts=CREATE_TIMEOUTS),
         )
         zones = list(args.availability_zones)
+        monitoring = (enhanced_monitoring_role(self, name, context) if config.enhanced_monitoring_seconds else None)
         instances = []
         for index in range(config.instances):
             role = "writer" if index == 0 else f"reader-{index}"
@@ -190,6 +193,8 @@ class Database(pulumi.ComponentResource):
                 performance_insights_enabled=True,
                 performance_insights_kms_key_id=args.kms_key_arn,
                 performance_insights_retention_period=config.performance_insights_retention_days,
+                monitoring_interval=config.enhanced_monitoring_seconds,
+                monitoring_role_arn=monitoring.arn if monitoring is not None else None,
                 apply_immediately=not args.protect,
                 tags={"Name": physical_name("db", role), "Role": "writer" if index == 0 else "reader"},
                 # One at a time: the first one created becomes the writer.

@@ -53,6 +53,7 @@ ACCESS_LEVELS: Mapping[str, tuple[str, ...]] = {
     "secrets": ("read",),
     "database": ("connect",),
     "events": ("publish",),
+    "caches": ("connect",),
 }
 """The access levels a grant may ask of each kind of store (by `DataStores` field / config section)."""
 
@@ -81,6 +82,8 @@ class DataStores:
     secrets: dict[str, Grantable] = field(default_factory=dict)
     database: NetworkGrantable | None = None
     events: Grantable | None = None
+    caches: dict[str, NetworkGrantable] = field(default_factory=dict)
+    """ElastiCache replication groups: a `connect` grant is `elasticache:Connect` plus their port opened."""
     kms_key_arn: pulumi.Input[str] | None = None
     """The stack key: services encrypt their log groups with it (its policy admits CloudWatch Logs for this
     account's log groups)."""

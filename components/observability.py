@@ -11,6 +11,8 @@ import pulumi_aws as aws
 
 from .alarms import (
     AlarmSpec,
+    CacheMonitor,
+    DatabaseInstanceMonitor,
     DatabaseMonitor,
     Expression,
     LoadBalancerMonitor,
@@ -51,6 +53,9 @@ class ObservabilityArgs:
     """`kind: service` workloads (no ALB, no queue): CPU, memory, running tasks."""
     tasks: Sequence[TaskMonitor] = ()
     """Scheduled tasks: failed runs."""
+    caches: Sequence[CacheMonitor] = ()
+    database_instance: DatabaseInstanceMonitor | None = None
+    """An RDS PostgreSQL instance (`database: {engine: postgres}`), instead of `database`."""
 
 
 class Observability(pulumi.ComponentResource):
@@ -78,7 +83,7 @@ class Observability(pulumi.ComponentResource):
         self.plan = monitoring_plan(
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
             database=args.database, queues=args.queues, tables=args.tables, services=args.services,
-            tasks=args.tasks)
+            tasks=args.tasks, caches=args.caches, database_instance=args.database_instance)
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(

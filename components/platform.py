@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 
 from .alarms import (
+    CacheMonitor,
+    DatabaseInstanceMonitor,
     DatabaseMonitor,
     LoadBalancerMonitor,
     QueueMonitor,
@@ -16,21 +20,26 @@ from .alarms import (
     deployment_alarm_names,
 )
 from .aws_context import AwsContext
-from .bucket import Bucket, BucketArgs
+from .backup import Backup, BackupArgs
+from .bucket import Bucket, BucketArgs, access_log_delivery, bucket_physical_name
+from .cache import Cache, CacheArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
 from .config.compute import ServiceConfig, reads_stack_secrets
+from .config.data import DATABASE_MASTER_SECRET, PostgresConfig
 from .config.observability import instance_memory_gib, max_connections
 from .config.workloads import ImageSpec
 from .database import Database, DatabaseArgs
 from .events import Events, EventsArgs, bus_name, rule_arn
-from .grants import DataStores
+from .grants import DataStores, Grantable
 from .keys import Keys, KeysArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
 from .observability import Observability, ObservabilityArgs
 from .queue import Queue, QueueArgs
+from .rds_instance import MasterSecret, RdsInstance, RdsInstanceArgs
 from .registry import Registry, register_services
+from .replication import Replication, ReplicationArgs
 from .repository import Repository, RepositoryArgs
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs, role_arn
@@ -63,6 +72,9 @@ class Platform(pulumi.ComponentResource):
 
         # -- data stores: each a Grantable that the services' grants resolve against --------------------
         self.data_stores = self._data_stores(config, context, child)
+
+        # -- backups: the plan selects the stateful stores built above ---------------------------------------
+        self.backup = self._backup(config, context, child)
 
         # -- compute: cluster, load balancer, services (after the data stores: grants resolve against them) --
         stores = self.data_stores
@@ -139,7 +151,14 @@ class Platform(pulumi.ComponentResource):
             elif service.queue_name is not None:
                 workers.append(WorkerMonitor(name, service.cluster_name, service.service_name, service.queue_name))
         database = None
-        if self.database is not None and config.database is not None:
+        database_instance = None
+        if isinstance(self.database, RdsInstance) and isinstance(config.database, PostgresConfig):
+            memory, connections = instance_memory_gib(config.database), max_connections(config)
+            assert memory is not None and connections is not None  # config.observability.check requires them
+            database_instance = DatabaseInstanceMonitor(
+                self.database.identifier, tuple(self.database.replica_identifiers), memory_gib=memory,
+                max_connections=connections, allocated_storage_gib=config.database.allocated_storage_gib)
+        elif isinstance(self.database, Database) and config.database is not None:
             memory, connections = instance_memory_gib(config.database), max_connections(config)
             assert memory is not None and connections is not None  # config.observability.check requires them
             database = DatabaseMonitor(self.database.cluster_identifier, memory_gib=memory,
@@ -151,6 +170,9 @@ class Platform(pulumi.ComponentResource):
             queues=[QueueMonitor(key, q.queue_name, q.dlq_name) for key, q in self.queues.items()],
             tables=[TableMonitor(key, t.table_name) for key, t in self.tables.items()],
             services=background, tasks=tasks,
+            caches=[CacheMonitor(key, tuple(c.member_cluster_ids), bool(config.caches[key].replicas))
+                    for key, c in self.caches.items()],
+            database_instance=database_instance,
         ), child)
 
     # -- images and tasks (issue 11) -----------------------------------------------------------------
@@ -183,10 +205,26 @@ class Platform(pulumi.ComponentResource):
         """Buckets, tables, queues, the event bus, secrets and the database, from their config sections."""
         key_arn = self.keys.arn
         protect = config.protect_stateful_resources
+        # S3 server access logs of the data buckets go to one log bucket of the stack (SSE-S3: S3 log delivery
+        # accepts no KMS default encryption), kept as long as the stack's logs.
+        self.access_logs = (Bucket("access-logs", BucketArgs(
+            name="access-logs", aws_context=context, encryption="AES256",
+            expiration_days=config.log_retention_days, noncurrent_version_expiration_days=7,
+            policy_statements=access_log_delivery(context, [bucket_physical_name(k, context) for k in config.buckets]),
+            protect=protect), child) if config.buckets else None)
         self.buckets = {
-            key: Bucket(f"bucket-{key}", BucketArgs.from_config(key, bucket, aws_context=context,
-                                                               kms_key_arn=key_arn, protect=protect), child)
+            key: Bucket(f"bucket-{key}", dataclasses.replace(
+                BucketArgs.from_config(key, bucket, aws_context=context, kms_key_arn=key_arn, protect=protect),
+                access_log_bucket=self.access_logs.bucket_name if self.access_logs is not None else None), child)
             for key, bucket in config.buckets.items()
+        }
+        self.replications = {
+            key: Replication(f"bucket-{key}-replication", ReplicationArgs(
+                name=key, config=bucket.replication, aws_context=context, source=self.buckets[key],
+                source_kms_key_arn=key_arn,
+                noncurrent_version_expiration_days=bucket.noncurrent_version_expiration_days,
+                log_retention_days=config.log_retention_days, protect=protect), child)
+            for key, bucket in config.buckets.items() if bucket.replication is not None
         }
         self.tables = {
             key: Table(f"table-{key}", TableArgs(name=key, config=table, aws_context=context, kms_key_arn=key_arn,
@@ -209,14 +247,46 @@ class Platform(pulumi.ComponentResource):
                                                     kms_key_arn=key_arn, protect=protect), child)
             for key, secret in config.secrets.items()
         }
-        self.database = (Database("database", DatabaseArgs(
+        self.database: Database | RdsInstance | None = (Database("database", DatabaseArgs(
             config=config.database, aws_context=context, kms_key_arn=key_arn, vpc_id=self.network.vpc_id,
             subnet_ids=self.network.data_subnet_ids, availability_zones=self.network.availability_zones,
             log_retention_days=config.log_retention_days, protect=protect), child)
-            if config.database is not None else None)
+            if config.database is not None and not isinstance(config.database, PostgresConfig) else None)
+        if isinstance(config.database, PostgresConfig):
+            self.database = RdsInstance("database", RdsInstanceArgs(
+                config=config.database, aws_context=context, kms_key_arn=key_arn, vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.data_subnet_ids, availability_zones=self.network.availability_zones,
+                log_retention_days=config.log_retention_days, protect=protect), child)
+        self.caches = {
+            key: Cache(f"cache-{key}", CacheArgs(
+                name=key, config=cache, aws_context=context, kms_key_arn=key_arn, vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.data_subnet_ids, availability_zones=self.network.availability_zones,
+                log_retention_days=config.log_retention_days, protect=protect), child)
+            for key, cache in config.caches.items()
+        }
+        secrets: dict[str, Grantable] = dict(self.secrets)
+        if self.database is not None and DATABASE_MASTER_SECRET not in secrets:
+            secrets[DATABASE_MASTER_SECRET] = MasterSecret(self.database.master_secret_arn, kms_key_arn=key_arn,
+                                                           aws_context=context)
         return DataStores(tables=dict(self.tables), queues=dict(self.queues), buckets=dict(self.buckets),
-                          secrets=dict(self.secrets), database=self.database, events=self.events,
-                          kms_key_arn=key_arn)
+                          secrets=secrets, database=self.database, events=self.events,
+                          kms_key_arn=key_arn, caches=dict(self.caches))
+
+    def _backup(self, config: StackConfig, context: AwsContext, child: pulumi.ResourceOptions) -> Backup | None:
+        """The AWS Backup plan of `platform:backup`, selecting the database, the tables and (by default) the
+        buckets."""
+        if config.backup is None:
+            return None
+        arns: list[pulumi.Input[str]] = []
+        if isinstance(self.database, RdsInstance):
+            arns.append(self.database.arn)
+        elif self.database is not None:
+            arns.append(self.database.cluster_arn)
+        arns += [table.arn for table in self.tables.values()]
+        if config.backup.include_buckets:
+            arns += [bucket.arn for bucket in self.buckets.values()]
+        return Backup("backup", BackupArgs(config=config.backup, aws_context=context, kms_key_arn=self.keys.arn,
+                                           resource_arns=arns, protect=config.protect_stateful_resources), child)
 
     def _data_outputs(self) -> dict[str, pulumi.Input[object]]:
         outputs: dict[str, pulumi.Input[object]] = {
@@ -227,6 +297,9 @@ class Platform(pulumi.ComponentResource):
             "queueUrls": {key: q.url for key, q in self.queues.items()},
             "secretArns": {key: s.arn for key, s in self.secrets.items()},
         }
+        if self.caches:
+            outputs["caches"] = {key: {"endpoint": c.endpoint, "readerEndpoint": c.reader_endpoint, "port": c.port,
+                                       "userId": c.user_id} for key, c in self.caches.items()}
         if self.events is not None:
             outputs["eventBusName"] = self.events.bus_name
         if self.database is not None:

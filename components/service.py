@@ -147,8 +147,8 @@ class Service(pulumi.ComponentResource):
       Exec is on). Both trust `ecs-tasks` only for this account's ECS.
     - Network: private subnets, no public IP; a security group admitting only the ALB's group on the
       container port (`web`) or nothing (other kinds); egress 443 (AWS APIs through NAT or endpoints), each
-      granted network store's own port to that store's group only (the store opens its side), and the
-      service's named `egress` rules. Never all traffic.
+      granted network store's own port (database, caches) to that store's group only (the store opens its
+      side), and the service's named `egress` rules. Never all traffic.
     - Kinds: `web`, `worker` and `service` run as an ECS service; a `task` is only the task definition, its
       roles and group, run by EventBridge Scheduler on its `schedule` (components/task.py) or on demand
       (`scripts/run-task.sh`, from the stack output `tasks`).
@@ -383,6 +383,9 @@ class Service(pulumi.ComponentResource):
         if grants.events is not None:
             bus = _require(registry.grantable("events"), "event bus", self._name)
             statements.extend(bus.grant(grants.events))
+        for cache_name, access in sorted(grants.caches.items()):
+            cache = _require(registry.grantable("caches", cache_name), f"cache {cache_name}", self._name)
+            statements.extend(cache.grant(access))
         return statements
 
     def _references(self) -> Registry:
@@ -462,6 +465,9 @@ class Service(pulumi.ComponentResource):
         if config.grants.database is not None:
             database = _require(args.data_stores.database, "database", self._name)
             self._open_to_store("database", database, group, "PostgreSQL to the database")
+        for cache_name in sorted(config.grants.caches):
+            cache = _require(args.data_stores.caches.get(cache_name), f"cache {cache_name}", self._name)
+            self._open_to_store(f"cache-{cache_name}", cache, group, f"Cache {cache_name}")
         for rule_name, rule in sorted(config.egress.items()):
             cidr = {"cidr_ipv4": rule.cidr} if rule.ip_version == 4 else {"cidr_ipv6": rule.cidr}
             aws.vpc.SecurityGroupEgressRule(

@@ -34,6 +34,9 @@ class AwsMocks(Mocks):
     def __init__(self, region: str, *, preview: bool = False) -> None:
         self.region = region
         self.preview = preview
+        self._regions_by_provider_id: dict[str, str] = {}
+        """Explicit `aws.Provider`s' regions by their id: a resource created through one gets ARNs and
+        endpoints of that region (a backup copy vault, a replica bucket), as the real provider would."""
 
     # -- invokes ---------------------------------------------------------------------------------
     def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
@@ -46,7 +49,11 @@ class AwsMocks(Mocks):
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom and args.typ not in _REMOTE_COMPONENTS:
             return None, {}
-        resource_id, outputs = self.outputs_for(args.typ, args.name, args.inputs)
+        region = self._regions_by_provider_id.get((args.provider or "").rsplit("::", 1)[-1])
+        mocks = self if region is None or region == self.region else AwsMocks(region, preview=self.preview)
+        resource_id, outputs = mocks.outputs_for(args.typ, args.name, args.inputs)
+        if args.typ == "pulumi:providers:aws" and isinstance(args.inputs.get("region"), str):
+            self._regions_by_provider_id[resource_id] = args.inputs["region"]
         if self.preview:
             # A first `pulumi preview` knows only the inputs: computed ids and ARNs stay unknown.
             return None, dict(args.inputs)
@@ -527,3 +534,67 @@ def _queue_attribute(m: AwsMocks, name: str, physical: str, inputs: dict[str, An
 def _event_target(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     bus = inputs.get("eventBusName") or "default"
     return f"{bus}-{inputs.get('rule')}-{inputs.get('targetId')}", {}
+
+
+# -- ElastiCache -------------------------------------------------------------------------------------
+@resource("aws:elasticache/replicationGroup:ReplicationGroup")
+def _cache_group(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ident = str(inputs.get("replicationGroupId") or physical)
+    nodes = int(inputs.get("numCacheClusters") or 1)
+    suffix = f"{_hex(name, 6)}.{'use1' if m.region == 'us-east-1' else m.region}.cache.amazonaws.com"
+    return ident, {"arn": m.arn("elasticache", f"replicationgroup:{ident}"),
+                   "primaryEndpointAddress": f"master.{ident}.{suffix}",
+                   "readerEndpointAddress": f"replica.{ident}.{suffix}",
+                   "memberClusters": [f"{ident}-{i + 1:03d}" for i in range(nodes)],
+                   "port": inputs.get("port", 6379), "engineVersionActual": f"{inputs.get('engineVersion')}.0"}
+
+
+@resource("aws:elasticache/user:User")
+def _cache_user(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ident = str(inputs.get("userId"))
+    return ident, {"arn": m.arn("elasticache", f"user:{ident}")}
+
+
+@resource("aws:elasticache/userGroup:UserGroup")
+def _cache_user_group(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ident = str(inputs.get("userGroupId"))
+    return ident, {"arn": m.arn("elasticache", f"usergroup:{ident}")}
+
+
+@resource("aws:elasticache/subnetGroup:SubnetGroup")
+def _cache_subnets(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return physical, {"name": physical, "arn": m.arn("elasticache", f"subnetgroup:{physical}")}
+
+
+# -- RDS instances (database engine postgres) -------------------------------------------------------------
+@resource("aws:rds/instance:Instance")
+def _rds_instance(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ident = str(inputs.get("identifier") or physical)
+    host = f"{ident}.{_hex(name, 12)}.{m.region}.rds.amazonaws.com"
+    outputs: dict[str, Any] = {"identifier": ident, "arn": m.arn("rds", f"db:{ident}"), "address": host,
+                               "endpoint": f"{host}:5432", "port": 5432,
+                               "resourceId": "db-" + _hex(name, 26).upper(),
+                               "engineVersionActual": f"{inputs.get('engineVersion') or '16'}.4"}
+    if inputs.get("manageMasterUserPassword"):
+        outputs["masterUserSecrets"] = [{
+            "secretArn": m.arn("secretsmanager", f"secret:rds!db-{_uuid(name)}-AbCdEf"),
+            "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}]
+    return ident, outputs
+
+
+@resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+def _role_policy_attachment(m: AwsMocks, name: str, physical: str,
+                            inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"{inputs.get('role')}-{_hex(name, 8)}", {}
+
+
+@resource("aws:s3/bucketLogging:BucketLogging")
+def _bucket_logging(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """S3's logging configuration: the provider's id is the source bucket name."""
+    return str(inputs.get("bucket")), {}
+
+
+@resource("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+def _bucket_replication(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """S3's replication configuration: the provider's id is the source bucket name."""
+    return str(inputs.get("bucket")), {}

@@ -18,6 +18,7 @@ from pydantic import Field, StringConstraints, field_validator
 
 from ..registry import is_stack_secret_reference
 from .base import ConfigModel, ResourceKey, unique_items
+from .data import DATABASE_MASTER_SECRET
 from .problems import MISSING, Problem, key_path
 from .workloads import EgressRuleConfig, ImageSpec, TaskScheduleConfig
 
@@ -545,6 +546,7 @@ class ImageBuildConfig(ConfigModel):
 TableAccess = Literal["read", "readwrite"]
 QueueAccess = Literal["consume", "send"]
 BucketAccess = Literal["read", "readwrite"]
+CacheAccess = Literal["connect"]
 
 
 class GrantsConfig(ConfigModel):
@@ -565,6 +567,9 @@ class GrantsConfig(ConfigModel):
     variables go in the service's `secrets` instead (the execution role reads those)."""
     events: Literal["publish"] | None = None
     """`publish`: put events on the stack's event bus."""
+    caches: dict[ResourceKey, CacheAccess] = {}
+    """`{sessions: connect}`: IAM authentication to the cache as its user (`elasticache:Connect`), and the
+    cache port open from this service to the cache."""
 
     _unique_secrets = field_validator("secrets")(unique_items)
 
@@ -845,6 +850,8 @@ def _check_container_secrets(config: StackConfig, at: Callable[..., str], servic
                                         "ARN", reference))
             continue
         secret = reference.split(":", 1)[0]
+        if secret == DATABASE_MASTER_SECRET and config.database is not None:
+            continue  # the database's RDS-managed master secret
         if secret not in config.secrets:
             problems.append(Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets),
                                     reference))
@@ -900,6 +907,7 @@ def _check_grants(config: StackConfig, name: str, grants: GrantsConfig) -> list[
         ("tables", "table", grants.tables, config.tables),
         ("queues", "queue", grants.queues, config.queues),
         ("buckets", "bucket", grants.buckets, config.buckets),
+        ("caches", "cache", grants.caches, config.caches),
     ):
         for store, access in wanted.items():
             if store not in defined:

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Discriminator, Field, StringConstraints, Tag, field_validator
 
 from .base import ConfigModel, NonEmptyStr, ResourceKey
-from .problems import MISSING, Problem, key_path
+from .problems import MISSING, TAGGED_SECTIONS, Problem, key_path
 
 if TYPE_CHECKING:
     from .stack import StackConfig
@@ -184,6 +184,21 @@ class CorsRuleConfig(ConfigModel):
     """How long a browser caches the preflight answer. Default 3000."""
 
 
+class ReplicationConfig(ConfigModel):
+    """Cross-region replication of a bucket: every new object version (and delete marker) copied to a replica
+    bucket in `region` with the same hardening, encrypted with a key of that region."""
+
+    region: Annotated[str, _matching(re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$"),
+                                     "an AWS region such as us-west-2")]
+    """The replica's region. Required; must differ from the stack's."""
+    storage_class: Literal["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
+                           "DEEP_ARCHIVE"] = "STANDARD_IA"
+    """Storage class of the replicas. Default STANDARD_IA (read only after a disaster)."""
+    time_control: bool = False
+    """S3 Replication Time Control: 99.99 % of objects replicated within 15 minutes, with replication metrics and
+    events (priced per GB). Default off; replication metrics are on either way."""
+
+
 class BucketConfig(ConfigModel):
     """One S3 bucket: public access blocked, owner-enforced, versioned, SSE-KMS with the stack key and a
     bucket key, TLS-only."""
@@ -198,6 +213,9 @@ class BucketConfig(ConfigModel):
     """Extra rules by id: transitions and expiry for current objects."""
     cors: list[CorsRuleConfig] = []
     """CORS rules; none by default (no browser access)."""
+    replication: ReplicationConfig | None = None
+    """Cross-region replication (`{region: us-west-2, storageClass: STANDARD_IA, timeControl: true}`). Default
+    none."""
 
 
 # -- EventBridge --------------------------------------------------------------------------------------
@@ -245,6 +263,9 @@ Capacity = Annotated[float, _in_range(0, 256, "ACU", step=0.5)]
 class DatabaseConfig(ConfigModel):
     """The Aurora PostgreSQL cluster: Serverless v2 by default, in the data subnets, KMS-encrypted,
     RDS-managed master secret, IAM auth, TLS forced."""
+
+    engine: Literal["aurora-postgresql", "postgres"] = "aurora-postgresql"
+    """`aurora-postgresql` (default: this model) or `postgres` (a single RDS PostgreSQL instance: `PostgresConfig`)."""
 
     engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{1,2})?$")] = "16"
     """Aurora PostgreSQL version at creation: a major (`16`, the default: the newest minor AWS offers for it
@@ -294,9 +315,88 @@ class DatabaseConfig(ConfigModel):
     def serverless(self) -> bool:
         return self.instance_class == "db.serverless"
 
+    enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 0
+    """Enhanced Monitoring interval (OS metrics from the instance, through its own role); 0 is off. Preset: 0 dev,
+    60 staging, 15 prod."""
+
     @property
     def major_version(self) -> int:
         return int(self.engine_version.split(".")[0])
+
+
+# -- RDS PostgreSQL (single instance) --------------------------------------------------------------------
+DATABASE_MASTER_SECRET = "database-master"
+"""The name a service's `secrets` uses for the database's RDS-managed master secret
+(`DB_PASSWORD: database-master:password`); not a `platform:secrets` entry (RDS creates and rotates it)."""
+
+
+class PostgresConfig(ConfigModel):
+    """An RDS PostgreSQL instance (`engine: postgres`): Multi-AZ in prod, gp3 storage that grows on its own up to
+    `maxAllocatedStorageGib`, in the data subnets, KMS-encrypted, RDS-managed master secret, IAM auth, TLS forced,
+    `postgresql` and `upgrade` logs exported, Performance Insights, Enhanced Monitoring outside dev."""
+
+    engine: Literal["postgres"]
+    """`postgres`. Required here (it is what selects this model)."""
+    engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}$")] = "16"
+    """The major version only (e.g. `16`): RDS applies minor versions itself (auto minor version upgrade on), so
+    the program never fights a minor upgrade. Default 16."""
+    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = "db.t4g.medium"
+    """Preset: db.t4g.small dev, db.t4g.medium staging, db.r8g.large prod."""
+    multi_az: bool = False
+    """A synchronous standby in another AZ, failed over to automatically. Preset: on in prod (required there)."""
+    allocated_storage_gib: Annotated[int, _in_range(20, 65_536, "GiB")] = 20
+    """gp3 storage at creation. Preset: 20 dev and staging, 100 prod."""
+    max_allocated_storage_gib: Annotated[int, _in_range(21, 65_536, "GiB")] = 100
+    """Storage autoscaling ceiling (RDS grows the volume when less than 10 % is free). Preset: 100 dev, 200
+    staging, 1000 prod."""
+    read_replicas: Annotated[int, _in_range(0, 5, "replicas")] = 0
+    """Read replicas (same class, asynchronous, in the next AZs). Default 0."""
+    backup_retention_days: Annotated[int, _in_range(1, 35, "days")] = 7
+    """Automated backups and point-in-time restore window. Preset: 1 dev, 7 staging, 35 prod."""
+    preferred_backup_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 03:00-04:00")] = (
+        "03:00-04:00")
+    preferred_maintenance_window: Annotated[str, _matching(
+        _WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. mon:04:30-mon:05:30")] = "mon:04:30-mon:05:30"
+    database_name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
+    master_username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "dbadmin"
+    """Master user; its password is generated and kept by RDS in Secrets Manager, never in config or state."""
+    iam_user: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
+    """Database user a `database: connect` grant logs in as with an IAM token (`GRANT rds_iam TO app` once)."""
+    performance_insights_retention_days: int = 7
+    """7 (free), 731, or a multiple of 31. Default 7."""
+    slow_query_ms: Annotated[int, _in_range(100, 60_000, "ms")] = 1000
+    """Statements slower than this are logged (log_min_duration_statement). Default 1000 ms."""
+    enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 0
+    """Enhanced Monitoring interval; 0 is off. Preset: 0 dev, 60 staging, 15 prod."""
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi_retention(cls, value: int) -> int:
+        return DatabaseConfig._pi_retention(value)
+
+    @property
+    def serverless(self) -> bool:
+        """Never: an RDS instance has a fixed class (alarms and max_connections read this)."""
+        return False
+
+    @property
+    def major_version(self) -> int:
+        return int(self.engine_version)
+
+
+def _database_engine(value: Any) -> str:
+    """The tag of a `platform:database` value: `postgres` selects PostgresConfig, anything else the Aurora model
+    (whose own `engine` field then names what is allowed)."""
+    engine = value.get("engine") if isinstance(value, dict) else getattr(value, "engine", None)
+    return "postgres" if engine == "postgres" else "aurora-postgresql"
+
+
+DatabaseSection = Annotated[
+    Annotated[DatabaseConfig, Tag("aurora-postgresql")] | Annotated[PostgresConfig, Tag("postgres")],
+    Discriminator(_database_engine),
+]
+"""`platform:database`: Aurora PostgreSQL (default) or, with `engine: postgres`, one RDS PostgreSQL instance."""
+TAGGED_SECTIONS["database"] = {"aurora-postgresql": DatabaseConfig, "postgres": PostgresConfig}
 
 
 # -- Secrets Manager ----------------------------------------------------------------------------------
@@ -318,6 +418,98 @@ class SecretConfig(ConfigModel):
         return value
 
 
+# -- ElastiCache (Valkey / Redis OSS) ---------------------------------------------------------------------
+CACHE_ENGINE_VERSIONS: Mapping[str, tuple[str, ...]] = {"valkey": ("7.2", "8.0", "8.1"), "redis": ("7.0", "7.1")}
+"""Engine versions the platform builds, major.minor (ElastiCache moves the patch level itself with auto minor
+upgrades). All of them support IAM authentication, which needs Valkey 7.2+ or Redis OSS 7.0+ and TLS."""
+DEFAULT_CACHE_VERSION: Mapping[str, str] = {"valkey": "8.0", "redis": "7.1"}
+CACHE_USER = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+
+
+class CacheConfig(ConfigModel):
+    """One ElastiCache replication group (Valkey or Redis OSS, cluster mode disabled): in the data subnets, TLS
+    required, encrypted at rest with the stack key, IAM authentication only (no password anywhere), Multi-AZ
+    with automatic failover when it has a replica, daily snapshots."""
+
+    engine: Literal["valkey", "redis"] = "valkey"
+    """`valkey` (default: the open-source successor of Redis OSS, same protocol, lower price on ElastiCache) or
+    `redis` (Redis OSS)."""
+    engine_version: str | None = None
+    """major.minor. Default: valkey 8.0, redis 7.1. Valkey 7.2, 8.0, 8.1; Redis OSS 7.0, 7.1 (IAM authentication
+    needs 7+)."""
+    node_type: Annotated[str, StringConstraints(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")] = "cache.t4g.small"
+    """Node class. Preset: cache.t4g.micro dev, cache.t4g.small staging, cache.m7g.large prod."""
+    replicas: Annotated[int, _in_range(0, 5, "replicas")] = 0
+    """Read replicas beside the primary, in other AZs. With at least one, Multi-AZ and automatic failover are
+    on. Preset: 0 dev, 1 staging and prod (prod needs at least 1)."""
+    snapshot_retention_days: Annotated[int, _in_range(0, 35, "days")] = 1
+    """Daily snapshots kept (0: none). Preset: 0 dev, 7 staging, 35 prod. AWS Backup does not cover
+    ElastiCache, so these are the cache's backups."""
+    snapshot_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 02:00-03:00")] = (
+        "02:00-03:00")
+    """UTC, at least 60 minutes. Default 02:00-03:00."""
+    maintenance_window: Annotated[str, _matching(
+        _WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. sun:05:00-sun:06:00")] = "sun:05:00-sun:06:00"
+    """UTC, at least 60 minutes, not overlapping the snapshot window. Default sun:05:00-sun:06:00."""
+    user: Annotated[str, _matching(CACHE_USER, "lower-case letters, digits and -, 1 to 16, starting with a "
+                                               "letter")] = "app"
+    """The IAM-authenticated user a `caches: {<name>: connect}` grant connects as; its ElastiCache user id and
+    name are `<project>-<stack>-<cache>-<user>` (IAM authentication needs the two equal)."""
+    access_string: Annotated[str, StringConstraints(pattern=r"^on( \S+)+$")] = "on ~* +@all -@dangerous"
+    """The user's ACL: every key and command except the `@dangerous` category (FLUSHALL, KEYS, CONFIG, DEBUG...).
+    Default `on ~* +@all -@dangerous`."""
+
+    @property
+    def version(self) -> str:
+        return self.engine_version or DEFAULT_CACHE_VERSION[self.engine]
+
+    @property
+    def multi_az(self) -> bool:
+        return self.replicas >= 1
+
+
+def _check_cache(path: Path, cache: CacheConfig, environment: str, az_count: int) -> Iterator[Problem]:
+    allowed = CACHE_ENGINE_VERSIONS[cache.engine]
+    if cache.engine_version is not None and cache.engine_version not in allowed:
+        yield Problem(key_path((*path, "engineVersion")),
+                      f"allowed for {cache.engine}: {', '.join(allowed)} (IAM authentication needs 7 or later)",
+                      cache.engine_version)
+    if environment == "prod" and cache.replicas < 1:
+        yield Problem(key_path((*path, "replicas")), "prod needs a replica in another AZ for Multi-AZ automatic "
+                      "failover (allowed: 1 to 5)", cache.replicas)
+    if cache.replicas >= 1 and az_count < 2:
+        yield Problem(key_path((*path, "replicas")), f"replicas go to other AZs (Multi-AZ) but network.azCount is "
+                      f"{az_count}", cache.replicas)
+    if not _windows_disjoint(cache.snapshot_window, cache.maintenance_window):
+        yield Problem(key_path((*path, "maintenanceWindow")),
+                      f"overlaps snapshotWindow ({cache.snapshot_window}); ElastiCache rejects that",
+                      cache.maintenance_window)
+
+
+# -- AWS Backup -------------------------------------------------------------------------------------------
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+_CRON = re.compile(r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$")
+
+
+class BackupConfig(ConfigModel):
+    """The stack's AWS Backup plan: one daily rule into a vault encrypted with the stack key, selecting the
+    stack's database, tables and buckets; in prod also a copy of every recovery point to a vault in `copyRegion`
+    (a regional disaster leaves the copies). ElastiCache is not an AWS Backup resource: caches keep their own
+    snapshots (`caches.<name>.snapshotRetentionDays`)."""
+
+    retention_days: Annotated[int, _in_range(1, 36_500, "days")] = 35
+    """How long each daily recovery point is kept. Preset: 7 dev, 14 staging, 35 prod."""
+    schedule: Annotated[str, _matching(_CRON, "an AWS cron expression such as cron(0 5 ? * * *)")] = (
+        "cron(0 5 ? * * *)")
+    """When the daily backup starts (UTC). Default 05:00, after the databases' own backup window (03:00-04:00)."""
+    copy_region: Annotated[str, _matching(_REGION, "an AWS region such as us-west-2")] | None = None
+    """A second region every recovery point is copied to (its own vault and key there). Required in prod."""
+    copy_retention_days: Annotated[int, _in_range(1, 36_500, "days")] | None = None
+    """How long the copies are kept. Default: `retentionDays`."""
+    include_buckets: bool = True
+    """Select the stack's buckets too (S3 backups need versioning, which every bucket has). Default on."""
+
+
 # -- cross-checks -------------------------------------------------------------------------------------
 def check(config: StackConfig) -> list[Problem]:
     """Cross-key checks of the data config, each naming its exact key path."""
@@ -327,8 +519,15 @@ def check(config: StackConfig) -> list[Problem]:
     for name, bucket in config.buckets.items():
         problems.extend(_check_bucket(("buckets", name), bucket))
     problems.extend(_check_events(config))
-    if config.database is not None:
+    if isinstance(config.database, DatabaseConfig):
         problems.extend(_check_database(config.database, config.environment, config.network.az_count))
+    elif isinstance(config.database, PostgresConfig):
+        problems.extend(_check_postgres(config.database, config.environment, config.network.az_count))
+    for name, cache in config.caches.items():
+        problems.extend(_check_cache(("caches", name), cache, config.environment, config.network.az_count))
+    if config.environment == "prod" and config.backup is not None and config.backup.copy_region is None:
+        problems.append(Problem(key_path(("backup", "copyRegion")), "prod copies its backups to a second region "
+                                "(a regional disaster must not take the copies with it); e.g. us-west-2"))
     return problems
 
 
@@ -469,6 +668,24 @@ def _check_database(database: DatabaseConfig, environment: str, az_count: int) -
     if database.instances > 1 and az_count < 2:
         yield Problem(key_path((*path, "instances")), f"readers go to other AZs but network.azCount is "
                       f"{az_count}", database.instances)
+    if not _windows_disjoint(database.preferred_backup_window, database.preferred_maintenance_window):
+        yield Problem(key_path((*path, "preferredMaintenanceWindow")),
+                      f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",
+                      database.preferred_maintenance_window)
+
+
+def _check_postgres(database: PostgresConfig, environment: str, az_count: int) -> Iterator[Problem]:
+    path = ("database",)
+    if database.max_allocated_storage_gib <= database.allocated_storage_gib:
+        yield Problem(key_path((*path, "maxAllocatedStorageGib")),
+                      f"must be above allocatedStorageGib ({database.allocated_storage_gib}): it is the ceiling "
+                      "storage autoscaling grows to", database.max_allocated_storage_gib)
+    if environment == "prod" and not database.multi_az:
+        yield Problem(key_path((*path, "multiAz")), "prod needs a standby in another AZ (allowed: true)",
+                      database.multi_az)
+    if database.multi_az and az_count < 2:
+        yield Problem(key_path((*path, "multiAz")), f"the standby goes to another AZ but network.azCount is "
+                      f"{az_count}", database.multi_az)
     if not _windows_disjoint(database.preferred_backup_window, database.preferred_maintenance_window):
         yield Problem(key_path((*path, "preferredMaintenanceWindow")),
                       f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",

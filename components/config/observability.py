@@ -27,7 +27,7 @@ from .base import ConfigModel
 from .problems import Problem, key_path
 
 if TYPE_CHECKING:
-    from .data import DatabaseConfig
+    from .data import DatabaseConfig, PostgresConfig
     from .stack import StackConfig
 
 # -- value types ------------------------------------------------------------------------------------------
@@ -130,6 +130,43 @@ class DatabaseThresholds(ConfigModel):
     """Serverless v2: capacity above this share of the maximum ACU for `acuMinutes` alarms (the cluster is
     about to hit its ceiling). Default 90 % for 10 minutes."""
     acu_minutes: Minutes = 10
+    free_storage_percent: Percent = 5
+    """RDS PostgreSQL: free storage below this share of `allocatedStorageGib` for `freeStorageMinutes` alarms.
+    Storage autoscaling adds space at 10 % free, so reaching 5 % means it could not (at its maximum, or within
+    its 6-hour cooldown). Default 5 % for 5 minutes."""
+    free_storage_minutes: Minutes = 5
+    replica_lag_seconds: Seconds = 60
+    """RDS PostgreSQL read replicas: more than this behind the primary for `replicaLagMinutes` alarms. Default 60 s
+    for 5 minutes."""
+    replica_lag_minutes: Minutes = 5
+
+
+class CacheThresholds(ConfigModel):
+    """Every ElastiCache replication group (AWS/ElastiCache metrics of each node, the worst node alarms)."""
+
+    engine_cpu_percent: Percent = 90
+    """The engine's own thread (EngineCPUUtilization) above this for `cpuMinutes` alarms: Valkey and Redis OSS
+    execute commands on one core, so this saturates long before the host does. Default 90 % for 5 minutes."""
+    cpu_percent: Percent = 90
+    """Host CPU (CPUUtilization) above this for `cpuMinutes` alarms (small nodes: background saves, TLS).
+    Default 90 %."""
+    cpu_minutes: Minutes = 5
+    memory_percent: Percent = 80
+    """Used memory (DatabaseMemoryUsagePercentage, of maxmemory) above this for `memoryMinutes` alarms: evictions
+    follow. Default 80 % for 5 minutes."""
+    memory_minutes: Minutes = 5
+    evictions: Count = 0
+    """Keys evicted for lack of memory above this count a minute, for `evictionsMinutes`, alarms (sessions lost).
+    Default 0 for 5 minutes."""
+    evictions_minutes: Minutes = 5
+    replication_lag_seconds: Seconds = 10
+    """With replicas: a replica behind the primary by more than this for `replicationLagMinutes` alarms (a
+    failover would lose that much). Default 10 s for 5 minutes."""
+    replication_lag_minutes: Minutes = 5
+    connections: Count = 5000
+    """Client connections (CurrConnections) on a node above this for `connectionsMinutes` alarms (a connection
+    leak or a pool per request). Default 5,000 for 5 minutes (the engine accepts 65,000)."""
+    connections_minutes: Minutes = 5
 
 
 class LoadBalancerThresholds(ConfigModel):
@@ -155,6 +192,7 @@ class AlarmsConfig(ConfigModel):
     queues: QueueThresholds = QueueThresholds()
     database: DatabaseThresholds = DatabaseThresholds()
     load_balancer: LoadBalancerThresholds = LoadBalancerThresholds()
+    caches: CacheThresholds = CacheThresholds()
 
 
 # -- Aurora PostgreSQL max_connections -------------------------------------------------------------------
@@ -170,22 +208,30 @@ _SIZE_GIB = {"large": 16, "xlarge": 32, "2xlarge": 64, "4xlarge": 128, "8xlarge"
              "16xlarge": 512, "24xlarge": 768}
 _MEMORY_OPTIMISED = ("r5", "r6g", "r6i", "r7g", "r7i", "r8g")
 _BURSTABLE_GIB = {"db.t3.medium": 4, "db.t3.large": 8, "db.t4g.medium": 4, "db.t4g.large": 8}
+_SMALL_BURSTABLE_GIB = {"db.t3.micro": 1, "db.t3.small": 2, "db.t4g.micro": 1, "db.t4g.small": 2}
+"""Burstable classes RDS PostgreSQL offers beside Aurora's (same max_connections formula as provisioned)."""
+_GENERAL_PURPOSE = ("m5", "m6g", "m6i", "m7g", "m7i", "m8g")
+"""RDS PostgreSQL's general-purpose classes: half the memory of the memory-optimised class of the same size."""
 
 
-def instance_memory_gib(database: DatabaseConfig) -> float | None:
+def instance_memory_gib(database: DatabaseConfig | PostgresConfig) -> float | None:
     """Memory of one instance: 2 GiB per ACU at the maximum for Serverless v2; the class's memory for the
     burstable and memory-optimised classes Aurora PostgreSQL offers; None for a class not listed."""
-    if database.serverless:
+    if database.engine != "postgres" and database.serverless:
         return 2.0 * database.max_capacity
     if database.instance_class in _BURSTABLE_GIB:
         return _BURSTABLE_GIB[database.instance_class]
+    if database.instance_class in _SMALL_BURSTABLE_GIB:
+        return _SMALL_BURSTABLE_GIB[database.instance_class]
     _, family, size = database.instance_class.split(".")
+    if family in _GENERAL_PURPOSE and size in _SIZE_GIB:
+        return _SIZE_GIB[size] / 2
     return _SIZE_GIB.get(size) if family in _MEMORY_OPTIMISED else None
 
 
-def default_max_connections(database: DatabaseConfig) -> int | None:
+def default_max_connections(database: DatabaseConfig | PostgresConfig) -> int | None:
     """`max_connections` as Aurora PostgreSQL sets it by default, or None when the class is not known."""
-    if database.serverless:
+    if database.engine != "postgres" and database.serverless:
         acu = database.max_capacity
         points = SERVERLESS_MAX_CONNECTIONS
         if acu >= points[-1][0]:

@@ -60,12 +60,14 @@ ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
         "secrets": {"recoveryWindowDays": 0},
         # images (issue 11): a few releases to roll back to; failed pushes cleaned up quickly.
         "repositories": {"keepTaggedImages": 30, "untaggedExpiryDays": 3},
+        "caches": {"nodeType": "cache.t4g.micro", "replicas": 0, "snapshotRetentionDays": 0},
     },
     "staging": {
         "services": {"capacity": {"onDemandBase": 1, "onDemandWeight": 1, "spotWeight": 1}},
         "buckets": {"noncurrentVersionExpirationDays": 30},
         "secrets": {"recoveryWindowDays": 7},
         "repositories": {"keepTaggedImages": 50, "untaggedExpiryDays": 7},
+        "caches": {"nodeType": "cache.t4g.small", "replicas": 1, "snapshotRetentionDays": 7},
     },
     "prod": {
         # prod: on-demand only by default (Spot is not for production web servers); a worker may opt in.
@@ -74,6 +76,7 @@ ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
         "secrets": {"recoveryWindowDays": 30},
         # prod: its images are what runs; keep many releases (a rollback may go far back).
         "repositories": {"keepTaggedImages": 200, "untaggedExpiryDays": 14},
+        "caches": {"nodeType": "cache.m7g.large", "replicas": 1, "snapshotRetentionDays": 35},
     },
 }
 
@@ -94,6 +97,26 @@ SECTION_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
     "staging": {"database": {"instances": 1, "minCapacity": 0.5, "maxCapacity": 4, "backupRetentionDays": 7}},
     "prod": {"database": {"instances": 2, "minCapacity": 0.5, "maxCapacity": 16, "backupRetentionDays": 35}},
 }
+# AWS Backup retention when a stack declares `backup` (issue 14).
+SECTION_PRESETS["dev"]["backup"] = {"retentionDays": 7}
+SECTION_PRESETS["staging"]["backup"] = {"retentionDays": 14}
+SECTION_PRESETS["prod"]["backup"] = {"retentionDays": 35}
+# Enhanced Monitoring of the Aurora instances outside dev (issue 14).
+SECTION_PRESETS["staging"]["database"]["enhancedMonitoringSeconds"] = 60
+SECTION_PRESETS["prod"]["database"]["enhancedMonitoringSeconds"] = 15
+
+ENGINE_PRESETS: dict[Environment, dict[str, dict[str, dict[str, Any]]]] = {
+    # `database: {engine: postgres}` (one RDS PostgreSQL instance) takes these instead of the Aurora preset.
+    "dev": {"database": {"postgres": {"instanceClass": "db.t4g.small", "multiAz": False, "allocatedStorageGib": 20,
+                                      "maxAllocatedStorageGib": 100, "backupRetentionDays": 1}}},
+    "staging": {"database": {"postgres": {"instanceClass": "db.t4g.medium", "multiAz": False,
+                                          "allocatedStorageGib": 20, "maxAllocatedStorageGib": 200,
+                                          "backupRetentionDays": 7, "enhancedMonitoringSeconds": 60}}},
+    "prod": {"database": {"postgres": {"instanceClass": "db.r8g.large", "multiAz": True, "allocatedStorageGib": 100,
+                                       "maxAllocatedStorageGib": 1000, "backupRetentionDays": 35,
+                                       "enhancedMonitoringSeconds": 15}}},
+}
+"""Presets of an optional section by its `engine` value, used instead of SECTION_PRESETS for that section."""
 
 
 def deep_merge(base: Any, override: Any) -> Any:
@@ -111,7 +134,8 @@ def apply_presets(environment: Environment, stack_values: dict[str, Any]) -> dic
     merged = deep_merge(PRESETS[environment], stack_values)
     for section, defaults in SECTION_PRESETS[environment].items():
         if isinstance(merged.get(section), dict):
-            merged[section] = deep_merge(defaults, merged[section])
+            by_engine = ENGINE_PRESETS[environment].get(section, {}).get(str(merged[section].get("engine")))
+            merged[section] = deep_merge(by_engine if by_engine is not None else defaults, merged[section])
     for section, defaults in ENTRY_PRESETS[environment].items():
         entries = merged.get(section)
         if isinstance(entries, dict):

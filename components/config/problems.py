@@ -15,6 +15,20 @@ NAMESPACE = "platform"
 
 MISSING: Any = object()
 
+TAGGED_SECTIONS: dict[str, dict[str, type[BaseModel]]] = {}
+"""Top-level sections validated as a tagged union (`database`: Aurora or RDS PostgreSQL), by section and tag. pydantic
+puts the tag in an error's location (`database.postgres.multiAz`); problems name the key as written
+(`database.multiAz`), and list the keys of the model the tag chose."""
+
+
+def _untagged(loc: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], type[BaseModel] | None]:
+    """`loc` without a tagged section's tag, and the model that tag chose (None when `loc` has no tag)."""
+    if len(loc) >= 2 and isinstance(loc[0], str) and loc[0] in TAGGED_SECTIONS:
+        chosen = TAGGED_SECTIONS[loc[0]].get(str(loc[1]))
+        if chosen is not None:
+            return (loc[0], *loc[2:]), chosen
+    return loc, None
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -59,10 +73,10 @@ def problems_from_validation_error(error: ValidationError, model: type[BaseModel
     """Turn pydantic's errors into problems whose messages say what is allowed."""
     problems = []
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
+        loc, chosen = _untagged(tuple(item["loc"]))
         kind = item["type"]
         if kind == "extra_forbidden":
-            allowed = allowed_keys(model, loc[:-1])
+            allowed = (allowed_keys(chosen, loc[1:-1]) if chosen is not None else allowed_keys(model, loc[:-1]))
             hint = f"allowed keys here: {', '.join(allowed)}" if allowed else "no keys are allowed here"
             problems.append(Problem(key_path(loc), f"unknown key (a typo?); {hint}"))
         elif kind == "missing":

@@ -15,7 +15,16 @@ from pydantic import PositiveFloat, StringConstraints, ValidationError, field_va
 from . import compute, data, network, observability, references, thresholds, workloads
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
-from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
+from .data import (
+    BackupConfig,
+    BucketConfig,
+    CacheConfig,
+    DatabaseSection,
+    EventsConfig,
+    QueueConfig,
+    SecretConfig,
+    TableConfig,
+)
 from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
@@ -68,7 +77,8 @@ class StackConfig(ConfigModel):
     cluster: ClusterConfig = ClusterConfig()
     load_balancer: LoadBalancerConfig = LoadBalancerConfig()
     services: dict[ResourceKey, ServiceConfig] = {}
-    database: DatabaseConfig | None = None
+    database: DatabaseSection | None = None
+    """Aurora PostgreSQL (default) or, with `engine: postgres`, one RDS PostgreSQL instance. Absent: no database."""
     tables: dict[ResourceKey, TableConfig] = {}
     queues: dict[ResourceKey, QueueConfig] = {}
     buckets: dict[ResourceKey, BucketConfig] = {}
@@ -82,6 +92,12 @@ class StackConfig(ConfigModel):
     repositories: dict[ResourceKey, workloads.RepositoryConfig] = {}
     """ECR repositories of the stack; services name them in `image: {repository: <key>, tag: ...}` or
     `build.repository`."""
+    caches: dict[ResourceKey, CacheConfig] = {}
+    """ElastiCache replication groups (Valkey or Redis OSS) by name; services reach one with a
+    `grants: {caches: {<name>: connect}}`."""
+    backup: BackupConfig | None = None
+    """The stack's AWS Backup plan (daily, retention per environment, a copy to `copyRegion` in prod). Absent: no
+    plan (the prod-backup-coverage policy requires one in production)."""
 
     @field_validator("name")
     @classmethod

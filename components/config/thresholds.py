@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .data import DatabaseConfig
 from .problems import Problem, key_path
 
 if TYPE_CHECKING:
@@ -136,7 +137,8 @@ def check(config: StackConfig, limits: Thresholds, stack: str) -> list[Problem]:
                 f"production keeps database backups at least {minimum} days "
                 f"({limits.where('prod-data-protection', 'minimumBackupRetentionDays')}); {RELAX}",
                 database.backup_retention_days))
-    if database is not None and limits.enforced("prod-database-standby") and \
+    # An RDS instance's standby is Multi-AZ, judged by rds-instance-hardening; this counts Aurora's instances.
+    if isinstance(database, DatabaseConfig) and limits.enforced("prod-database-standby") and \
             limits.production("prod-database-standby", stack, env):
         minimum = int(limits.setting("prod-database-standby", "minimumInstances"))
         if database.instances < minimum:

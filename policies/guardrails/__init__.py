@@ -8,7 +8,10 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    access_logging,
+    backup,
     budget,
+    caches,
     containers,
     data_protection,
     delivery,
@@ -19,6 +22,7 @@ from . import (
     network,
     observability,
     protection,
+    rds,
     tagging,
 )
 
@@ -37,6 +41,10 @@ POLICIES: list[Policy] = [
     *observability.POLICIES,
     *budget.POLICIES,
     *delivery.POLICIES,
+    *caches.POLICIES,
+    *rds.POLICIES,
+    *backup.POLICIES,
+    *access_logging.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

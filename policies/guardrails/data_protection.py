@@ -102,6 +102,8 @@ def check_prod_data(resource: Resource, ctx: Context) -> None:
     props = resource.props
     if resource.type in RDS:
         _require(resource, ctx, props.get("deletionProtection"), "deletionProtection", "set deletion_protection=true")
+        if props.get("replicateSourceDb"):
+            return  # a read replica is a copy: the primary's backups and final snapshot are what restore it
         minimum = int(ctx.settings["minimumBackupRetentionDays"])
         retention = props.get("backupRetentionPeriod")
         if isinstance(retention, Unknown):

@@ -185,8 +185,8 @@ BUCKET_SETTINGS: dict[str, dict[str, Any]] = {
     },
     "logDeliveryAlgorithms": {
         "type": "array", "items": {"type": "string"}, "default": ["AES256"],
-        "description": "Also allowed for a bucket that load balancers deliver logs to (AWS supports only "
-                       "SSE-S3 there).",
+        "description": "Also allowed for a bucket that load balancers or S3 server access logging deliver "
+                       "logs to (AWS supports only SSE-S3 there).",
     },
 }
 
@@ -203,6 +203,18 @@ def _receives_lb_logs(stack: Stack, bucket: StackResource) -> bool:
     return False
 
 
+BUCKET_LOGGING = {"aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"}
+
+
+def receives_access_logs(stack: Stack, bucket: StackResource) -> bool:
+    """Whether S3 server access logs of some bucket go to `bucket` (a BucketLogging's `targetBucket`): such a
+    bucket can only use SSE-S3 (S3 log delivery accepts no KMS default encryption)."""
+    name = bucket.get("bucket")
+    return any(bucket.urn in logging.property_dependencies.get("targetBucket", [])
+               or (isinstance(name, str) and logging.get("targetBucket") == name)
+               for logging in stack.of_type(*BUCKET_LOGGING))
+
+
 def check_bucket_encryption(stack: Stack, ctx: Context) -> None:
     allowed = [str(a) for a in ctx.settings["s3Algorithms"]]
     for bucket in stack.of_type(*BUCKETS):
@@ -215,7 +227,7 @@ def check_bucket_encryption(stack: Stack, ctx: Context) -> None:
                           f"aws:kms. {HINT}", bucket.urn)
             continue
         permitted = allowed
-        if _receives_lb_logs(stack, bucket):
+        if _receives_lb_logs(stack, bucket) or receives_access_logs(stack, bucket):
             permitted = allowed + [str(a) for a in ctx.settings["logDeliveryAlgorithms"]]
         for config, rules in configs:
             algorithms = s3_algorithms(rules)
@@ -231,7 +243,8 @@ def check_bucket_encryption(stack: Stack, ctx: Context) -> None:
 S3_BUCKET_ENCRYPTION = stack_policy(
     name="s3-bucket-encryption",
     description="Every S3 bucket has a default-encryption configuration with a KMS key (SSE-S3 only for "
-                "buckets that load balancers deliver logs to, where AWS supports nothing else).",
+                "buckets that load balancers or S3 access logging deliver logs to, where AWS supports nothing "
+                "else).",
     check=check_bucket_encryption,
     settings=BUCKET_SETTINGS,
     severity=Severity.HIGH,

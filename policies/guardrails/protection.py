@@ -32,6 +32,9 @@ STATEFUL_DEFAULT = [
     "aws:secretsmanager/secret:Secret",
     "aws:efs/fileSystem:FileSystem",
     "aws:ecr/repository:Repository",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:elasticache/serverlessCache:ServerlessCache",
+    "aws:backup/vault:Vault",
 ]
 """Judged by default: what the platform builds that holds data (a KMS key holds every store's readability; an
 ECR repository holds the images production runs and rolls back to)."""
@@ -43,16 +46,13 @@ STATEFUL_TYPES = [
     "aws:kms/replicaKey:ReplicaKey",
     "aws:kms/externalKey:ExternalKey",
     "aws:ebs/volume:Volume",
-    "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:elasticache/cluster:Cluster",
-    "aws:elasticache/serverlessCache:ServerlessCache",
     "aws:memorydb/cluster:Cluster",
     "aws:opensearch/domain:Domain",
     "aws:redshift/cluster:Cluster",
     "aws:docdb/cluster:Cluster",
     "aws:neptune/cluster:Cluster",
     "aws:kinesis/stream:Stream",
-    "aws:backup/vault:Vault",
     "aws:cloudwatch/logGroup:LogGroup",
     "aws:fsx/lustreFileSystem:LustreFileSystem",
 ]

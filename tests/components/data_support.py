@@ -12,7 +12,7 @@ from offline.engine import RecordedResource, StackRun, stack_config
 
 def key_arn(run: StackRun) -> str:
     """ARN of the stack's one customer-managed key."""
-    [key] = run.of_type("aws:kms/key:Key")
+    [key] = stack_keys(run)
     return key.outputs["arn"]
 
 
@@ -36,3 +36,9 @@ def children(run: StackRun, parent_name: str, type_: str) -> list[RecordedResour
     """Resources of `type_` whose parent component is named `parent_name`."""
     parents = {r.urn for r in run.resources if r.name == parent_name and not r.custom}
     return [r for r in run.of_type(type_) if r.parent in parents]
+
+
+def stack_keys(run: StackRun) -> list[RecordedResource]:
+    """The stack's own KMS key(s): those in the stack's region. A key another region needs (the backup copy
+    vault's) is created through that region's explicit provider."""
+    return [k for k in run.of_type("aws:kms/key:Key") if k.provider is None]

@@ -26,7 +26,7 @@ def render(label: str, store: Grantable, access: str) -> None:
         errors[label] = str(error)
 
 
-for kind in ("tables", "queues", "buckets", "secrets"):
+for kind in ("tables", "queues", "buckets", "secrets", "caches"):
     for name, store in getattr(stores, kind).items():
         for access in (*ACCESS_LEVELS[kind], "admin"):
             render(f"{kind}.{name}.{access}", store, access)
@@ -41,6 +41,13 @@ if stores.database is not None:
         stores.database.allow_from("probe", "sg-0123456789abcdef0")
     except ValueError as error:
         errors["database.allow_from.twice"] = str(error)
+
+for name, cache in stores.caches.items():
+    cache.allow_from("probe", "sg-0123456789abcdef0")
+    try:
+        cache.allow_from("probe", "sg-0123456789abcdef0")
+    except ValueError as error:
+        errors[f"caches.{name}.allow_from.twice"] = str(error)
 
 pulumi.export("grants", rendered)
 pulumi.export("grantErrors", errors)

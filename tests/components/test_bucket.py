@@ -38,6 +38,12 @@ ELB_LOG_WRITERS = {"logdelivery.elasticloadbalancing.amazonaws.com",
 delivery service principal."""
 
 
+def _receives_s3_access_logs(policy: RecordedResource) -> bool:
+    return any(statement["Effect"] == "Allow" and statement["Action"] == ["s3:PutObject"]
+               and statement.get("Principal") == {"Service": ["logging.s3.amazonaws.com"]}
+               for statement in document(policy)["Statement"])
+
+
 def _receives_elb_logs(policy: RecordedResource) -> bool:
     for statement in document(policy)["Statement"]:
         principal: Any = statement.get("Principal")
@@ -89,8 +95,9 @@ def test_buckets_use_sse_kms_with_the_stack_key_except_where_elb_writes_logs(sta
         [rule] = settings["encryption"].inputs["rules"]
         default = rule["applyServerSideEncryptionByDefault"]
         if default["sseAlgorithm"] == "AES256":
-            # AWS exception: ALB access logs can only be delivered to SSE-S3 buckets.
-            assert _receives_elb_logs(settings["policy"]), f"{bucket.name} uses SSE-S3 without receiving ELB logs"
+            # AWS exception: ALB access logs and S3 server access logs can only be delivered to SSE-S3 buckets.
+            assert _receives_elb_logs(settings["policy"]) or _receives_s3_access_logs(settings["policy"]), (
+                f"{bucket.name} uses SSE-S3 without receiving ELB or S3 access logs")
             sse_s3.append(bucket.name)
         else:
             assert (default, rule.get("bucketKeyEnabled")) == ({"sseAlgorithm": "aws:kms", "kmsMasterKeyId": arn},
@@ -140,3 +147,22 @@ def test_prod_buckets_are_protected_and_others_are_not(stack_runs: dict[str, Sta
 def test_bucket_names_are_global_so_they_carry_account_and_region(stack_run: StackRun) -> None:
     bucket = stack_run.named("bucket-uploads-bucket")
     assert bucket.inputs["bucket"] == f"platform-{stack_run.stack}-uploads-123456789012-us-east-1"
+
+
+def test_data_buckets_log_access_to_the_stacks_sse_s3_log_bucket(stack_run: StackRun) -> None:
+    run = stack_run
+    [logs] = [b for b in run.of_type("aws:s3/bucket:Bucket") if b.name == "access-logs-bucket"]
+    assert logs.protect is (run.stack == "prod")
+    loggings = {r.inputs["bucket"]: r.inputs for r in run.of_type("aws:s3/bucketLogging:BucketLogging")}
+    for name in config_of(run.stack).buckets:
+        [bucket] = [b for b in run.of_type("aws:s3/bucket:Bucket") if b.name == f"bucket-{name}-bucket"]
+        logging = loggings[bucket.outputs["bucket"]]
+        assert (logging["targetBucket"], logging["targetPrefix"]) == (logs.outputs["bucket"], f"{name}/")
+        assert logging["targetObjectKeyFormat"] == {"partitionedPrefix": {"partitionDateSource": "EventTime"}}
+    delivery = statements(_settings(run, logs)["policy"])["S3ServerAccessLogsDelivery"]
+    assert delivery["Condition"]["ArnLike"]["aws:SourceArn"] == [
+        f"arn:aws:s3:::{b.outputs['bucket']}" for b in run.of_type("aws:s3/bucket:Bucket")
+        if b.name.startswith("bucket-")]
+    assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    [rule] = [r for r in _settings(run, logs)["lifecycle"].inputs["rules"] if r["id"] == "platform-defaults"]
+    assert rule["expiration"] == {"days": config_of(run.stack).log_retention_days}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from offline.engine import StackRun
 
 from .compute_support import ECS_CLUSTER, ECS_SERVICE, LOG_GROUP, ROLE_POLICY, config_of, policy
+from .data_support import stack_keys
 
 CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
 KMS_KEY = "aws:kms/key:Key"
@@ -49,7 +50,7 @@ def test_ecs_exec_is_logged_to_a_kms_encrypted_log_group_outside_prod(stack_runs
     for stack in ("dev", "staging"):
         run = stack_runs[stack]
         [cluster] = run.of_type(ECS_CLUSTER)
-        [key] = run.of_type(KMS_KEY)
+        [key] = stack_keys(run)
         exec_config = cluster.inputs["configuration"]["executeCommandConfiguration"]
         assert exec_config["logging"] == "OVERRIDE"
         assert exec_config["kmsKeyId"] == key.outputs["arn"]

@@ -217,5 +217,5 @@ def test_alb_group_rules_are_standalone_rule_resources(stack_run: StackRun) -> N
 
 def test_prod_access_log_bucket_is_protected_like_the_alb(stack_runs: dict[str, StackRun]) -> None:
     for stack, expected in (("prod", True), ("dev", False)):
-        [bucket] = [b for b in stack_runs[stack].of_type("aws:s3/bucket:Bucket") if "logs" in b.name]
+        [bucket] = [b for b in stack_runs[stack].of_type("aws:s3/bucket:Bucket") if b.name.startswith("load-balancer")]
         assert bucket.protect is expected, stack

@@ -28,7 +28,7 @@ from components.alarms import (
 )
 from offline.engine import UNKNOWN, RecordedResource, StackRun
 
-from .data_support import config_of, statements
+from .data_support import config_of, stack_keys, statements
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
@@ -76,6 +76,11 @@ DIMENSIONS: dict[tuple[str, str], set[frozenset[str]]] = {
     # AWS/Scheduler, per schedule group (Scheduler User Guide, "Monitoring EventBridge Scheduler with CloudWatch")
     **{("AWS/Scheduler", m): {frozenset({"ScheduleGroup"})} for m in (
         "InvocationAttemptCount", "TargetErrorCount", "InvocationDroppedCount")},
+    # AWS/ElastiCache (ElastiCache User Guide, "Host-Level Metrics" and "Metrics for Valkey and Redis OSS"):
+    # per node cluster, or per node
+    **{("AWS/ElastiCache", m): {frozenset({"CacheClusterId"}), frozenset({"CacheClusterId", "CacheNodeId"})}
+       for m in ("EngineCPUUtilization", "CPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions",
+                 "CurrConnections", "ReplicationLag")},
 }
 """(namespace, metric) -> the dimension sets CloudWatch publishes it with (the ones the platform may use)."""
 
@@ -173,6 +178,8 @@ class Stack:
             "QueueName": {r.outputs["name"] for r in self.run.of_type(QUEUE)},
             "TableName": {r.outputs["name"] for r in self.run.of_type(TABLE)},
             "ScheduleGroup": {r.outputs["name"] for r in self.run.of_type(SCHEDULE_GROUP)},
+            "CacheClusterId": {node for r in self.run.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+                               for node in r.outputs["memberClusters"]},
         }
 
 
@@ -217,6 +224,12 @@ def required_alarms(stack: Stack) -> Iterator[tuple[str, list[tuple[str, str, di
         failures = stack.queues[schedule.inputs["target"]["deadLetterConfig"]["arn"]]
         yield f"task {schedule.outputs['name']} failed runs", [
             ("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": failures.outputs["name"]})]
+    for cache in run.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
+        nodes = [{"CacheClusterId": node} for node in cache.outputs["memberClusters"]]
+        metrics = ["EngineCPUUtilization", "CPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions",
+                   "CurrConnections"] + (["ReplicationLag"] if cache.inputs["numCacheClusters"] > 1 else [])
+        for metric in metrics:  # one alarm per metric, over every node (the worst one alarms)
+            yield f"cache {cache.id} {metric}", [("AWS/ElastiCache", metric, dims) for dims in nodes]
     for lb in run.of_type(LOAD_BALANCER):
         dims = {"LoadBalancer": lb.outputs["arnSuffix"]}
         yield "ALB ELB 5xx", [("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", dims)]
@@ -252,7 +265,7 @@ def test_the_count_of_alarms_follows_the_config(stack_run: StackRun) -> None:
     assert scheduled and any(s.kind == "task" and s.schedule is None for s in config.services.values())
     serverless = config.database is not None and config.database.serverless
     expected = web * 6 + long_running * 3 + scheduled + (3 + serverless if config.database else 0) \
-        + 2 * len(config.queues) + 2 * (web > 0)
+        + 2 * len(config.queues) + 2 * (web > 0) + sum(5 + (cache.replicas > 0) for cache in config.caches.values())
     assert len(platform_alarms(stack_run)) == expected
 
 
@@ -269,6 +282,9 @@ def test_alarm_names_are_project_stack_thing_what(stack_run: StackRun) -> None:
             whats += ["p95-latency", "5xx-rate", "unhealthy-hosts"]
         expected |= {f"{service}-{what}" for what in whats}
     expected |= {f"{queue}-{what}" for queue in config.queues for what in ("oldest-message", "dlq-depth")}
+    expected |= {f"cache-{cache}-{what}" for cache, settings in config.caches.items()
+                 for what in ("engine-cpu", "cpu", "memory", "evictions", "connections")
+                 + (("replication-lag",) if settings.replicas else ())}
     names = {a.inputs["name"] for a in platform_alarms(stack_run)}
     assert names == {f"platform-{stack_run.stack}-{suffix}" for suffix in expected}
 
@@ -318,7 +334,7 @@ def test_thresholds_and_windows_are_the_reference_numbers(stack_runs: dict[str, 
 def test_alarm_topic_is_encrypted_with_the_stack_key_and_only_this_stacks_alarms_may_publish(
         stack_run: StackRun) -> None:
     stack = Stack(stack_run)
-    [key] = stack_run.of_type(KMS_KEY)
+    [key] = stack_keys(stack_run)
     topic = stack.topic
     assert topic.inputs["name"] == f"platform-{stack_run.stack}-alarms"
     assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]

@@ -92,23 +92,24 @@ def test_the_registry_is_built_from_the_data_stores_and_grants_resolve_through_i
 
 
 @pytest.fixture
-def caches_kind() -> Iterator[Kind]:
-    kind = register_kind(Kind("caches", {"endpoint": "endpoint", "port": "port"}, lambda c: ["sessions"]))
+def widgets_kind() -> Iterator[Kind]:
+    """A kind no stack has: registering it is all a new kind of store needs."""
+    kind = register_kind(Kind("widgets", {"endpoint": "endpoint", "port": "port"}, lambda c: ["sessions"]))
     yield kind
-    KINDS.pop("caches")
+    KINDS.pop("widgets")
 
 
-def test_a_new_kind_is_one_registration(caches_kind: Kind) -> None:
-    flat = service_change("dev", "api", environment={"REDIS": "${caches.sessions.endpoint}"})
+def test_a_new_kind_is_one_registration(widgets_kind: Kind) -> None:
+    flat = service_change("dev", "api", environment={"REDIS": "${widgets.sessions.endpoint}"})
     config = load_stack_config("dev", flat)
-    assert addressable(config)["caches"] == ["caches.sessions.endpoint", "caches.sessions.port"]
-    assert listing(config).endswith("services.api.url, caches.sessions.{endpoint,port}")
-    cache = object()
+    assert addressable(config)["widgets"] == ["widgets.sessions.endpoint", "widgets.sessions.port"]
+    assert listing(config).endswith("services.api.url, widgets.sessions.{endpoint,port}")
+    widget = object()
     registry = Registry()
-    registry.add("caches", "sessions", cache)
-    assert registry.grantable("caches", "sessions") is cache
+    registry.add("widgets", "sessions", widget)
+    assert registry.grantable("widgets", "sessions") is widget
     with pytest.raises(ValueError, match="already registered"):
-        register_kind(caches_kind)
+        register_kind(widgets_kind)
 
 
 def test_readable_secrets_exist_only_with_a_database() -> None:

@@ -38,6 +38,7 @@ from .compute_support import (
     policy,
     services,
 )
+from .data_support import stack_keys
 
 SECRET = "aws:secretsmanager/secret:Secret"
 QUEUE = "aws:sqs/queue:Queue"
@@ -92,6 +93,11 @@ def test_task_egress_is_https_out_and_postgres_to_the_database_when_granted(stac
             expected.add((database_group.id, 5432))
             admitted = {r.inputs["referencedSecurityGroupId"] for r in ingress_rules(stack_run, database_group.id)}
             assert group_id in admitted, name
+        for cache in config_of(stack_run.stack).services[name].grants.caches:
+            [cache_group] = [g for g in stack_run.of_type(SECURITY_GROUP) if g.name == f"cache-{cache}-sg"]
+            assert cache_group.id is not None
+            expected.add((cache_group.id, 6379))
+            assert group_id in {r.inputs["referencedSecurityGroupId"] for r in ingress_rules(stack_run, cache_group.id)}
         assert egress == expected, name
 
 
@@ -115,7 +121,7 @@ def test_every_service_rolls_back_a_failed_deployment(stack_run: StackRun) -> No
 # -- containers -----------------------------------------------------------------------------------------
 def test_every_container_is_non_root_read_only_pinned_and_logged(stack_run: StackRun) -> None:
     log_groups = {g.inputs["name"]: g.inputs for g in stack_run.of_type(LOG_GROUP)}
-    [key] = stack_run.of_type("aws:kms/key:Key")
+    [key] = stack_keys(stack_run)
     for name in services(stack_run):
         definition = container(stack_run, name)
         assert definition["user"] == "1000:1000"
@@ -377,7 +383,7 @@ def test_a_built_image_goes_to_an_immutable_scanned_repository_and_runs_by_diges
     repository = run.named("api-image-repository")  # its own (the stack's `api` repository is another)
     assert repository.inputs["imageTagMutability"] == "IMMUTABLE"
     assert repository.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
-    [key] = run.of_type("aws:kms/key:Key")
+    [key] = stack_keys(run)
     assert repository.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key.outputs["arn"]}]
     lifecycle = run.named("api-image-lifecycle")
     assert lifecycle.inputs["repository"] == repository.outputs["name"]

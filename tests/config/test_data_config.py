@@ -135,9 +135,9 @@ CASES: list[tuple[str, str, Any, str]] = [
      "preferredBackupWindow (03:00-04:00); RDS rejects that"),
     ("dev", "platform:database.port", 5433,
      "Pulumi.dev.yaml: platform:database.port: unknown key (a typo?); allowed keys here: backupRetentionDays, "
-     "databaseName, engineVersion, iamUser, instanceClass, instances, masterUsername, maxCapacity, minCapacity, "
-     "performanceInsightsRetentionDays, preferredBackupWindow, preferredMaintenanceWindow, "
-     "secondsUntilAutoPause, slowQueryMs"),
+     "databaseName, engine, engineVersion, enhancedMonitoringSeconds, iamUser, instanceClass, instances, "
+     "masterUsername, maxCapacity, minCapacity, performanceInsightsRetentionDays, preferredBackupWindow, "
+     "preferredMaintenanceWindow, secondsUntilAutoPause, slowQueryMs"),
     # -- secrets ------------------------------------------------------------------------------------
     ("dev", "platform:secrets.stripe-key.recoveryWindowDays", 3,
      "Pulumi.dev.yaml: platform:secrets.stripe-key.recoveryWindowDays = 3: allowed: 0 (delete at once) or 7 "
@@ -179,7 +179,7 @@ def test_unknown_table_in_a_service_grant_is_reported_at_its_key_path() -> None:
 def test_database_presets_per_environment(stack: str, retention: int, instances: int, min_acu: float,
                                           max_acu: float) -> None:
     database = load_stack_config(stack, stack_config(stack)).database
-    assert database is not None
+    assert isinstance(database, DatabaseConfig)
     assert (database.backup_retention_days, database.instances, database.min_capacity,
             database.max_capacity) == (retention, instances, min_acu, max_acu)
 
@@ -204,7 +204,7 @@ def test_a_stack_without_a_database_section_has_no_database() -> None:
 
 def test_a_stack_file_value_wins_over_the_database_preset() -> None:
     config = load_stack_config("staging", broken("staging", "platform:database.backupRetentionDays", 30))
-    assert config.database is not None
+    assert isinstance(config.database, DatabaseConfig)
     assert (config.database.backup_retention_days, config.database.instances) == (30, 1)
 
 

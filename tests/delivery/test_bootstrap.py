@@ -49,7 +49,8 @@ def harness() -> Iterator[PolicyHarness]:
 
 
 def one(run: StackRun, type_: str) -> RecordedResource:
-    matches = run.of_type(type_)
+    """The one resource of `type_` outside the state bucket's access-log bucket (test_state_bucket_logs_access)."""
+    matches = [r for r in run.of_type(type_) if "-access-logs" not in r.name]
     assert len(matches) == 1, f"{len(matches)} {type_}"
     return matches[0]
 
@@ -85,8 +86,29 @@ def test_runs_as_its_own_project_with_its_own_stack_file(run: StackRun) -> None:
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
             "aws:s3/bucketPolicy:BucketPolicy",
+            "aws:s3/bucketLogging:BucketLogging",
+            # the access-log bucket: the same hardening, SSE-S3
+            "aws:s3/bucket:Bucket",
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "aws:s3/bucketPolicy:BucketPolicy",
         ]
     )
+
+
+def test_state_bucket_logs_access_to_a_protected_sse_s3_log_bucket(run: StackRun) -> None:
+    [logs] = [b for b in run.of_type("aws:s3/bucket:Bucket") if "-access-logs" in b.name]
+    state = one(run, "aws:s3/bucket:Bucket")
+    logging = one(run, "aws:s3/bucketLogging:BucketLogging")
+    assert (logging.inputs["bucket"], logging.inputs["targetBucket"]) == (state.id, logs.outputs["bucket"])
+    assert logs.protect
+    [encryption] = [e for e in run.of_type(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        if "-access-logs" in e.name]
+    assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
 
 
 def test_the_program_argument_runs_the_same_program(run: StackRun) -> None:

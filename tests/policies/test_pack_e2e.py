@@ -181,7 +181,7 @@ def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(
     run = stack_runs["dev"]
     report = harness.check(run.resources, stack="prod", policy_config=PACK_DIR / "config" / "prod.json")
     production = {"prod-data-protection", "prod-database-standby", "ecs-service-hardening",
-                  "prod-stateful-resources-protected"}
+                  "prod-stateful-resources-protected", "rds-instance-hardening", "prod-backup-coverage"}
     assert production <= report.violated("mandatory")
     assert report.violated("mandatory") <= production | {"prod-bucket-versioning"}
     assert any("allows ECS Exec in production" in d.message for d in report.mandatory)

@@ -540,6 +540,8 @@ FREE_TYPES: dict[str, str] = {
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "free",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "free",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "free (the logs are priced)",
+    "aws:elasticache/user:User": "ElastiCache users are free (the replication group is priced)",
+    "aws:elasticache/userGroup:UserGroup": "ElastiCache user groups are free (the replication group is priced)",
     "aws:scheduler/scheduleGroup:ScheduleGroup": "schedule groups are free",
     "aws:scheduler/schedule:Schedule": ("EventBridge Scheduler: the first 14 million invocations a month are free, "
                                         "and a platform schedule runs at most a few thousand"),
