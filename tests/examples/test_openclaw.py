@@ -34,7 +34,8 @@ def reports(runs: dict[bool, StackRun]) -> Iterator[dict[bool, Report]]:
 def test_openclaw_passes_every_mandatory_policy(preview: bool, reports: dict[bool, Report]) -> None:
     report = reports[preview]
     assert report.mandatory == [], format_report(report)
-    assert set(report.levels.values()) == {"mandatory"}
+    # every policy at prod's level: mandatory, but the budget's, advisory by design (it informs a review)
+    assert {level for name, level in report.levels.items() if name != "stack-budget"} == {"mandatory"}
 
 
 def test_the_database_is_the_manuals_rds_postgresql_16_multi_az(runs: dict[bool, StackRun]) -> None:
