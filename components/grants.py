@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import pulumi
 
+from .config.compute import GrantsConfig
 from .iam import Statement
 
 
@@ -76,3 +77,32 @@ class DataStores:
     kms_key_arn: pulumi.Input[str] | None = None
     """The stack key: services encrypt their log groups with it (its policy admits CloudWatch Logs for this
     account's log groups)."""
+
+
+def require_store(store: Grantable | None, what: str, grantee: str) -> Any:
+    """`store`, or the error naming the grantee (`service api`, `function db-init`) and what it was granted."""
+    if store is None:
+        raise ValueError(f"{grantee}: granted {what}, which the stack did not build")
+    return store
+
+
+def grant_statements(grants: GrantsConfig, stores: DataStores, grantee: str) -> list[Statement]:
+    """The statements of a grantee's role (a service's task role, a function's execution role): each grant
+    resolved against the store that owns the resource, in a fixed order (tables, queues, buckets, secrets,
+    database, event bus) so the rendered policy is stable. `grantee` names it in errors (`service api`)."""
+    statements: list[Statement] = []
+    for kind, wanted, built in (("Table", grants.tables, stores.tables), ("Queue", grants.queues, stores.queues),
+                                ("Bucket", grants.buckets, stores.buckets)):
+        for store_name, access in sorted(wanted.items()):
+            store = require_store(built.get(store_name), f"{kind.lower()} {store_name}", grantee)
+            statements.extend(store.grant(access))
+    for secret in grants.secrets:
+        store = require_store(stores.secrets.get(secret), f"secret {secret}", grantee)
+        statements.extend(store.grant("read"))
+    if grants.database is not None:
+        database = require_store(stores.database, "database", grantee)
+        statements.extend(database.grant(grants.database))
+    if grants.events is not None:
+        bus = require_store(stores.events, "event bus", grantee)
+        statements.extend(bus.grant(grants.events))
+    return statements

@@ -20,6 +20,7 @@ from .config import StackConfig
 from .config.observability import instance_memory_gib, max_connections
 from .database import Database, DatabaseArgs
 from .events import Events, EventsArgs, bus_name, rule_arn
+from .function import Function, FunctionArgs
 from .grants import DataStores
 from .keys import Keys, KeysArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
@@ -64,7 +65,8 @@ class Platform(pulumi.ComponentResource):
             config=config.cluster, log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn),
             child)
         self.load_balancer: LoadBalancer | None = None
-        if any(service.kind == "web" for service in config.services.values()):
+        if any(service.kind == "web" for service in config.services.values()) or \
+                any(function.triggers.http is not None for function in config.functions.values()):
             self.load_balancer = LoadBalancer("load-balancer", LoadBalancerArgs(
                 config=config.load_balancer, vpc_id=self.network.vpc_id,
                 public_subnet_ids=self.network.public_subnet_ids, aws_context=context), child)
@@ -77,6 +79,7 @@ class Platform(pulumi.ComponentResource):
                 deployment_alarm_names=deployment_alarm_names(name, service.kind)), child)
             for name, service in config.services.items()
         }
+        self.functions = self._functions(config, context, child)
 
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpcId": self.network.vpc_id,
@@ -98,6 +101,22 @@ class Platform(pulumi.ComponentResource):
             self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
             self.outputs["url"] = self.load_balancer.url
         self.register_outputs(self.outputs)
+
+    # -- functions -----------------------------------------------------------------------------------
+    def _functions(self, config: StackConfig, context: AwsContext,
+                   child: pulumi.ResourceOptions) -> dict[str, Function]:
+        """`platform:functions`, after the data stores (grants) and the load balancer (http routes)."""
+        return {
+            name: Function(f"function-{name}", FunctionArgs(
+                key=name, config=function, aws_context=context, log_retention_days=config.log_retention_days,
+                kms_key_arn=self.keys.arn, data_stores=self.data_stores, vpc_id=self.network.vpc_id,
+                private_subnet_ids=self.network.private_subnet_ids, load_balancer=self.load_balancer,
+                event_bus_name=self.events.bus_name if self.events is not None else None,
+                protect=config.protect_stateful_resources,
+                run_after=[self.database] if function.grants.database is not None and self.database else []),
+                child)
+            for name, function in config.functions.items()
+        }
 
     # -- observability -----------------------------------------------------------------------------
     def _observability(self, config: StackConfig, context: AwsContext,

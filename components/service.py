@@ -16,7 +16,7 @@ from .aws_context import AwsContext
 from .cluster import Cluster
 from .config.base import LogRetentionDays
 from .config.compute import ServiceConfig, is_secret_arn
-from .grants import DataStores, Grantable
+from .grants import DataStores, Grantable, grant_statements, require_store
 from .iam import Statement, policy_document, service_trust_policy
 from .image import ServiceImage, ServiceImageArgs
 from .load_balancer import LoadBalancer
@@ -238,24 +238,9 @@ class Service(pulumi.ComponentResource):
         return entries, statements
 
     def _grant_statements(self) -> list[Statement]:
-        """The task role's statements: each grant resolved against the store that owns the resource."""
-        grants, stores = self._args.config.grants, self._args.data_stores
-        statements: list[Statement] = []
-        for kind, wanted, built in (("Table", grants.tables, stores.tables), ("Queue", grants.queues, stores.queues),
-                                    ("Bucket", grants.buckets, stores.buckets)):
-            for store_name, access in sorted(wanted.items()):
-                store = _require(built.get(store_name), f"{kind.lower()} {store_name}", self._name)
-                statements.extend(store.grant(access))
-        for secret in grants.secrets:
-            store = _require(stores.secrets.get(secret), f"secret {secret}", self._name)
-            statements.extend(store.grant("read"))
-        if grants.database is not None:
-            database = _require(stores.database, "database", self._name)
-            statements.extend(database.grant(grants.database))
-        if grants.events is not None:
-            bus = _require(stores.events, "event bus", self._name)
-            statements.extend(bus.grant(grants.events))
-        return statements
+        """The task role's statements: each grant resolved against the store that owns the resource
+        (components/grants.py `grant_statements`, shared with functions)."""
+        return grant_statements(self._args.config.grants, self._args.data_stores, f"service {self._name}")
 
     def _exec_statements(self) -> list[Statement]:
         """What ECS Exec needs from the task role (only when the cluster allows Exec)."""
@@ -555,9 +540,7 @@ def _volume_name(path: str) -> str:
 
 
 def _require(store: Grantable | None, what: str, service: str) -> Any:
-    if store is None:
-        raise ValueError(f"service {service}: granted {what}, which the stack did not build")
-    return store
+    return require_store(store, what, f"service {service}")
 
 
 def _attribute(store: object, attribute: str, what: str) -> pulumi.Output[str]:

@@ -9,10 +9,11 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints, ValidationError, field_validator
 
-from . import compute, data, network, observability
+from . import compute, data, functions, network, observability
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
+from .functions import CanaryConfig, FunctionConfig
 from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
@@ -54,6 +55,10 @@ class StackConfig(ConfigModel):
     events: EventsConfig = EventsConfig()
     secrets: dict[ResourceKey, SecretConfig] = {}
     alarms: AlarmsConfig = AlarmsConfig()
+    functions: dict[ResourceKey, FunctionConfig] = {}
+    """Lambda functions and their triggers (components/config/functions.py)."""
+    canaries: dict[ResourceKey, CanaryConfig] = {}
+    """CloudWatch Synthetics canaries on the stack's own URL."""
 
     @field_validator("tags")
     @classmethod
@@ -80,7 +85,8 @@ def _network_check(config: StackConfig) -> list[Problem]:
     ]
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check)
+CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
+                                        functions.check)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")
