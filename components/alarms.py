@@ -239,6 +239,21 @@ class LoadBalancerMonitor:
     arn_suffix: pulumi.Input[str]
 
 
+@dataclass(frozen=True)
+class FunctionMonitor:
+    """A Lambda function (AWS/Lambda: FunctionName) and its failure queue (AWS/SQS: QueueName)."""
+
+    name: str
+    """The config key: the alarm names' thing."""
+    function_name: pulumi.Input[str]
+    timeout_seconds: int
+    """The function's timeout: the duration alarm fires at a share of it."""
+    failure_queue_name: pulumi.Input[str] | None = None
+    """With asynchronous triggers: the queue failed invocations go to."""
+    stream_source: bool = False
+    """Whether a stream (Kinesis, DynamoDB streams) triggers it: its iterator age is then watched."""
+
+
 # -- the plan ------------------------------------------------------------------------------------------------
 ALB = "AWS/ApplicationELB"
 ECS = "AWS/ECS"
@@ -262,7 +277,8 @@ def deployment_alarm_names(service: str, kind: str) -> list[str]:
 def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMonitor | None = None,
                     web_services: Sequence[WebServiceMonitor] = (), workers: Sequence[WorkerMonitor] = (),
                     database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
-                    tables: Sequence[TableMonitor] = ()) -> MonitoringPlan:
+                    tables: Sequence[TableMonitor] = (),
+                    functions: Sequence[FunctionMonitor] = ()) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -278,6 +294,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _queue(plan, thresholds, queue)
     for table in tables:
         _table(plan, table)
+    for function in functions:
+        _function(plan, thresholds, function)
     plan.check()
     return plan
 
@@ -498,6 +516,60 @@ def _table(plan: MonitoringPlan, table: TableMonitor) -> None:
             metric("readthrottles", "ReadThrottleEvents", "Read throttle events"),
             metric("writethrottles", "WriteThrottleEvents", "Write throttle events")), stat="Sum"),
     ])
+
+
+LAMBDA = "AWS/Lambda"
+
+
+def _function(plan: MonitoringPlan, thresholds: AlarmsConfig, function: FunctionMonitor) -> None:
+    """Invocations, errors and throttles; duration against the timeout; concurrency; the failure queue."""
+    limits = thresholds.functions
+    key = function.name
+    dims = (("FunctionName", function.function_name),)
+
+    def metric(id_: str, name: str, stat: str, label: str, period: int = 60) -> Metric:
+        return Metric(id_, LAMBDA, name, dims, stat, period=period, label=label)
+
+    errors = metric("errors", "Errors", "Sum", "Errors", period=limits.errors_minutes * 60)
+    throttles = metric("throttles", "Throttles", "Sum", "Throttles", period=limits.throttles_minutes * 60)
+    p99 = metric("p99", "Duration", "p99", "p99 (ms)")
+    ceiling = round(function.timeout_seconds * 1000 * limits.duration_percent_of_timeout / 100)
+    widgets = [
+        Widget(f"function:{key}:invocations", f"{key}: invocations, errors, throttles", (
+            metric("invocations", "Invocations", "Sum", "Invocations"), errors, throttles), stat="Sum"),
+        Widget(f"function:{key}:duration", f"{key}: duration (ms; timeout {function.timeout_seconds} s)", (
+            metric("p50", "Duration", "p50", "p50 (ms)"), p99), left_label="ms"),
+        Widget(f"function:{key}:concurrency", f"{key}: concurrent executions",
+               (metric("concurrent", "ConcurrentExecutions", "Maximum", "Concurrent executions"),)),
+    ]
+    alarms = [
+        AlarmSpec(key, "errors", f"Function {key}: more than {limits.errors} failed invocations in "
+                  f"{limits.errors_minutes} minutes.", (errors,), "GreaterThanThreshold", limits.errors, 1,
+                  f"function:{key}:invocations"),
+        AlarmSpec(key, "throttles", f"Function {key}: more than {limits.throttles} throttled invocations in "
+                  f"{limits.throttles_minutes} minutes (concurrency exhausted).", (throttles,),
+                  "GreaterThanThreshold", limits.throttles, 1, f"function:{key}:invocations"),
+        AlarmSpec(key, "duration", f"Function {key}: p99 duration above {ceiling} ms "
+                  f"({limits.duration_percent_of_timeout:g} % of its {function.timeout_seconds} s timeout) for "
+                  f"{limits.duration_minutes} minutes: invocations are about to time out.", (p99,),
+                  "GreaterThanThreshold", ceiling, limits.duration_minutes, f"function:{key}:duration"),
+    ]
+    if function.failure_queue_name is not None:
+        failed = Metric("failed", SQS, "ApproximateNumberOfMessagesVisible",
+                        (("QueueName", function.failure_queue_name),), "Maximum", label="Failed events")
+        widgets.append(Widget(f"function:{key}:failures", f"{key}: failed asynchronous events", (failed,)))
+        alarms.append(AlarmSpec(key, "failed-events", f"Function {key}: more than {limits.failed_events} events "
+                                "in its failure queue (asynchronous invocations that failed every retry).",
+                                (failed,), "GreaterThanThreshold", limits.failed_events, 1,
+                                f"function:{key}:failures"))
+    if function.stream_source:
+        age = metric("iterator", "IteratorAge", "Maximum", "Iterator age (ms)")
+        widgets.append(Widget(f"function:{key}:iterator", f"{key}: iterator age (ms)", (age,), left_label="ms"))
+        alarms.append(AlarmSpec(key, "iterator-age", f"Function {key}: the last stream record read is older than "
+                                f"{limits.iterator_age_seconds:g} s (falling behind).", (age,),
+                                "GreaterThanThreshold", limits.iterator_age_seconds * 1000, 5,
+                                f"function:{key}:iterator"))
+    plan.add(f"Function {key}", widgets, alarms)
 
 
 def _id(name: str) -> str:

@@ -13,6 +13,7 @@ from .alarms import (
     AlarmSpec,
     DatabaseMonitor,
     Expression,
+    FunctionMonitor,
     LoadBalancerMonitor,
     Metric,
     MonitoringPlan,
@@ -45,6 +46,7 @@ class ObservabilityArgs:
     database: DatabaseMonitor | None = None
     queues: Sequence[QueueMonitor] = ()
     tables: Sequence[TableMonitor] = ()
+    functions: Sequence[FunctionMonitor] = ()
 
 
 class Observability(pulumi.ComponentResource):
@@ -71,7 +73,7 @@ class Observability(pulumi.ComponentResource):
         context = args.aws_context
         self.plan = monitoring_plan(
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
-            database=args.database, queues=args.queues, tables=args.tables)
+            database=args.database, queues=args.queues, tables=args.tables, functions=args.functions)
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(

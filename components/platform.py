@@ -6,6 +6,7 @@ import pulumi
 
 from .alarms import (
     DatabaseMonitor,
+    FunctionMonitor,
     LoadBalancerMonitor,
     QueueMonitor,
     TableMonitor,
@@ -143,6 +144,8 @@ class Platform(pulumi.ComponentResource):
             web_services=web, workers=workers, database=database,
             queues=[QueueMonitor(key, q.queue_name, q.dlq_name) for key, q in self.queues.items()],
             tables=[TableMonitor(key, t.table_name) for key, t in self.tables.items()],
+            functions=[FunctionMonitor(key, f.function_name, f.timeout_seconds, f.failure_queue_name,
+                                       stream_source=bool(f.stream_sources)) for key, f in self.functions.items()],
         ), child)
 
     # -- data stores -------------------------------------------------------------------------------

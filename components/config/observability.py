@@ -144,6 +144,27 @@ class LoadBalancerThresholds(ConfigModel):
     Default 0."""
 
 
+class FunctionThresholds(ConfigModel):
+    """Every Lambda function (AWS/Lambda metrics of its FunctionName), and its failure queue."""
+
+    errors: Count = 0
+    """More failed invocations than this in `errorsMinutes` alarms. Default 0: any error in 5 minutes."""
+    errors_minutes: Minutes = 5
+    throttles: Count = 0
+    """More throttled invocations than this in `throttlesMinutes` alarms. Default 0 in 5 minutes."""
+    throttles_minutes: Minutes = 5
+    duration_percent_of_timeout: Percent = 80
+    """p99 duration above this share of the function's own timeout for `durationMinutes` alarms: invocations
+    are about to time out. Default 80 % for 5 minutes."""
+    duration_minutes: Minutes = 5
+    iterator_age_seconds: Seconds = 60
+    """Stream sources (Kinesis, DynamoDB streams): the age of the last record read above this alarms (the
+    function is falling behind). Default 60 s."""
+    failed_events: Count = 0
+    """More events than this in the function's failure queue alarms. Default 0: every failed asynchronous
+    invocation needs a person."""
+
+
 class AlarmsConfig(ConfigModel):
     """The alarm topic's email subscribers, and alarm thresholds (each with the reference's default)."""
 
@@ -155,6 +176,7 @@ class AlarmsConfig(ConfigModel):
     queues: QueueThresholds = QueueThresholds()
     database: DatabaseThresholds = DatabaseThresholds()
     load_balancer: LoadBalancerThresholds = LoadBalancerThresholds()
+    functions: FunctionThresholds = FunctionThresholds()
 
 
 # -- Aurora PostgreSQL max_connections -------------------------------------------------------------------

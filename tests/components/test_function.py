@@ -229,3 +229,46 @@ def test_roles_and_policies_are_named_after_the_config_key(run: StackRun) -> Non
     assert all(len(r) <= 64 for r in roles)
     assert len([r for r in run.of_type(ROLE_POLICY) if r.name.endswith("-policy") and
                 r.name.removeprefix("function-").removesuffix("-policy") in FUNCTIONS]) == 5
+
+
+# -- alarms and dashboard ---------------------------------------------------------------------------------
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def alarms_of(run: StackRun, key: str) -> dict[str, RecordedResource]:
+    prefix = f"platform-candlefish-{key}-"
+    return {r.inputs["name"].removeprefix(prefix): r for r in run.of_type(ALARM)
+            if r.inputs["name"].startswith(prefix)}
+
+
+@pytest.mark.parametrize("key", FUNCTIONS)
+def test_every_function_alarms_on_errors_throttles_and_duration_near_its_timeout(run: StackRun, key: str) -> None:
+    found = alarms_of(run, key)
+    assert {"errors", "throttles", "duration"} <= set(found)
+    name = function(run, key).inputs["name"]
+    for alarm in found.values():
+        assert alarm.inputs["dimensions"] == {"FunctionName": name} or alarm.inputs["namespace"] == "AWS/SQS"
+        assert alarm.inputs["alarmActions"] == alarm.inputs["okActions"] and alarm.inputs["alarmActions"]
+    duration = found["duration"]
+    timeout = example_stack_config("candlefish").functions[key].timeout_seconds
+    assert duration.inputs["extendedStatistic"] == "p99" and duration.inputs["metricName"] == "Duration"
+    assert duration.inputs["threshold"] == timeout * 1000 * 0.8
+    errors = found["errors"]
+    assert (errors.inputs["statistic"], errors.inputs["threshold"], errors.inputs["period"]) == ("Sum", 0.0, 300.0)
+
+
+def test_a_function_with_asynchronous_triggers_alarms_on_its_failure_queue(run: StackRun) -> None:
+    found = alarms_of(run, "daily-unblock")
+    failures = child(run, "function-daily-unblock", "function-daily-unblock-failures")
+    assert found["failed-events"].inputs["dimensions"] == {"QueueName": failures.inputs["name"]}
+    assert "failed-events" not in alarms_of(run, "stage-gate-processor")
+
+
+def test_the_dashboard_draws_every_function_and_stays_valid(run: StackRun) -> None:
+    from tests.components.test_observability import validate
+
+    [dashboard] = run.of_type("aws:cloudwatch/dashboard:Dashboard")
+    body = json.loads(dashboard.inputs["dashboardBody"])
+    assert validate(body) == []
+    titles = {w["properties"].get("markdown") for w in body["widgets"] if w["type"] == "text"}
+    assert {f"## Function {key}" for key in FUNCTIONS} <= titles
