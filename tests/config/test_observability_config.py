@@ -65,7 +65,7 @@ CASES: list[tuple[str, str, Any, str]] = [
     # -- typos ------------------------------------------------------------------------------------------
     ("dev", "platform:alarms.email", ["oncall@example.com"],
      "Pulumi.dev.yaml: platform:alarms.email: unknown key (a typo?); allowed keys here: database, emails, "
-     "loadBalancer, queues, services, web"),
+     "functions, loadBalancer, queues, services, web"),
     ("dev", "platform:alarms.web.latencyP99Seconds", 2,
      "Pulumi.dev.yaml: platform:alarms.web.latencyP99Seconds: unknown key (a typo?); allowed keys here: "
      "errorRateMinutes, errorRatePercent, latencyMinutes, latencyP95Seconds, unhealthyHosts, "
