@@ -254,6 +254,17 @@ class FunctionMonitor:
     """Whether a stream (Kinesis, DynamoDB streams) triggers it: its iterator age is then watched."""
 
 
+@dataclass(frozen=True)
+class CanaryMonitor:
+    """A Synthetics canary (CloudWatchSynthetics: CanaryName)."""
+
+    name: str
+    canary_name: str
+    success_percent: float
+    """The alarm fires below this share of successful runs over `minutes`."""
+    minutes: int
+
+
 # -- the plan ------------------------------------------------------------------------------------------------
 ALB = "AWS/ApplicationELB"
 ECS = "AWS/ECS"
@@ -278,7 +289,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
                     web_services: Sequence[WebServiceMonitor] = (), workers: Sequence[WorkerMonitor] = (),
                     database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
                     tables: Sequence[TableMonitor] = (),
-                    functions: Sequence[FunctionMonitor] = ()) -> MonitoringPlan:
+                    functions: Sequence[FunctionMonitor] = (),
+                    canaries: Sequence[CanaryMonitor] = ()) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -296,6 +308,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _table(plan, table)
     for function in functions:
         _function(plan, thresholds, function)
+    if canaries:
+        _canaries(plan, canaries)
     plan.check()
     return plan
 
@@ -570,6 +584,29 @@ def _function(plan: MonitoringPlan, thresholds: AlarmsConfig, function: Function
                                 "GreaterThanThreshold", limits.iterator_age_seconds * 1000, 5,
                                 f"function:{key}:iterator"))
     plan.add(f"Function {key}", widgets, alarms)
+
+
+SYNTHETICS = "CloudWatchSynthetics"
+
+
+def _canaries(plan: MonitoringPlan, canaries: Sequence[CanaryMonitor]) -> None:
+    """One widget per canary (success % and duration), an alarm on its success percentage. No data (the canary
+    stopped running) breaches: a silent canary checks nothing."""
+    widgets, alarms = [], []
+    for canary in canaries:
+        key = canary.name
+        dims = (("CanaryName", canary.canary_name),)
+        success = Metric("success", SYNTHETICS, "SuccessPercent", dims, "Average", period=canary.minutes * 60,
+                         label="Successful runs %")
+        widgets.append(Widget(f"canary:{key}", f"Canary {key}: successful runs (%)", (
+            success, Metric("duration", SYNTHETICS, "Duration", dims, "Average", period=canary.minutes * 60,
+                            label="Run duration (ms)", axis="right")), period=canary.minutes * 60,
+            left_label="%", right_label="ms"))
+        alarms.append(AlarmSpec(f"canary-{key}", "success", f"Canary {key}: fewer than {canary.success_percent:g} % "
+                                f"of runs succeeded over {canary.minutes} minutes (or it stopped running).",
+                                (success,), "LessThanThreshold", canary.success_percent, 1, f"canary:{key}",
+                                treat_missing_data="breaching"))
+    plan.add("Canaries", widgets, alarms)
 
 
 def _id(name: str) -> str:

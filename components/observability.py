@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from .alarms import (
     AlarmSpec,
+    CanaryMonitor,
     DatabaseMonitor,
     Expression,
     FunctionMonitor,
@@ -47,6 +48,7 @@ class ObservabilityArgs:
     queues: Sequence[QueueMonitor] = ()
     tables: Sequence[TableMonitor] = ()
     functions: Sequence[FunctionMonitor] = ()
+    canaries: Sequence[CanaryMonitor] = ()
 
 
 class Observability(pulumi.ComponentResource):
@@ -73,7 +75,8 @@ class Observability(pulumi.ComponentResource):
         context = args.aws_context
         self.plan = monitoring_plan(
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
-            database=args.database, queues=args.queues, tables=args.tables, functions=args.functions)
+            database=args.database, queues=args.queues, tables=args.tables, functions=args.functions,
+            canaries=args.canaries)
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(

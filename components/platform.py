@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from .alarms import (
+    CanaryMonitor,
     DatabaseMonitor,
     FunctionMonitor,
     LoadBalancerMonitor,
@@ -16,6 +17,7 @@ from .alarms import (
 )
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
+from .canary import Canaries, CanariesArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
 from .config.observability import instance_memory_gib, max_connections
@@ -81,6 +83,10 @@ class Platform(pulumi.ComponentResource):
             for name, service in config.services.items()
         }
         self.functions = self._functions(config, context, child)
+        self.canaries = (Canaries("canaries", CanariesArgs(
+            canaries=config.canaries, url=self.load_balancer.url, aws_context=context, kms_key_arn=self.keys.arn,
+            protect=config.protect_stateful_resources), child)
+            if config.canaries and self.load_balancer is not None else None)
 
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpcId": self.network.vpc_id,
@@ -146,6 +152,8 @@ class Platform(pulumi.ComponentResource):
             tables=[TableMonitor(key, t.table_name) for key, t in self.tables.items()],
             functions=[FunctionMonitor(key, f.function_name, f.timeout_seconds, f.failure_queue_name,
                                        stream_source=bool(f.stream_sources)) for key, f in self.functions.items()],
+            canaries=[CanaryMonitor(key, self.canaries.canary_names[key], c.success_percent, c.alarm_minutes)
+                      for key, c in config.canaries.items()] if self.canaries is not None else [],
         ), child)
 
     # -- data stores -------------------------------------------------------------------------------

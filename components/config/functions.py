@@ -57,12 +57,13 @@ The policy pack keeps its own copy (policies/guardrails/functions.py); a test ho
 Runtime = Literal["nodejs24.x", "nodejs22.x", "python3.14", "python3.13", "python3.12", "java25", "java21",
                   "ruby3.4", "ruby3.3", "dotnet10", "provided.al2023"]
 
-CANARY_RUNTIMES = ("syn-nodejs-puppeteer-15.0", "syn-python-selenium-7.0")
+CANARY_RUNTIMES = ("syn-nodejs-puppeteer-15.0",)
 """CloudWatch Synthetics runtimes the platform accepts (CloudWatch User Guide, "Synthetics runtime versions"
-and "Runtime versions support policy", as of 2026-12: puppeteer 15.0 is the newest Node.js runtime; selenium
-7.0 the newest Python one; puppeteer <= 7.0 and selenium <= 5.1 are deprecated)."""
+and "Runtime versions support policy", as of 2026-12: puppeteer 15.0 is the newest Node.js runtime;
+puppeteer <= 7.0 and selenium <= 5.1 are deprecated). The platform's scripts (components/canary_scripts) are
+Node.js with the 13.1+ `@aws/synthetics-*` namespaces, so only puppeteer runtimes from 13.1 fit them."""
 
-CanaryRuntime = Literal["syn-nodejs-puppeteer-15.0", "syn-python-selenium-7.0"]
+CanaryRuntime = Literal["syn-nodejs-puppeteer-15.0"]
 
 _HANDLER = re.compile(r"^[A-Za-z0-9_.$:/-]{1,128}$")
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")

@@ -119,3 +119,24 @@ def test_a_queue_trigger_granted_send_is_refused() -> None:
         load_stack_config("candlefish", flat)
     assert (f"{FILE}: platform:functions.daily-unblock.grants.queues.wip-limit = 'send': the function consumes "
             "this queue (a trigger); the trigger grants consume, remove the send grant") in caught.value.lines
+
+
+def test_canaries_need_the_stacks_own_url() -> None:
+    from offline.engine import stack_config
+
+    flat = stack_config("dev")
+    flat["platform:services"] = json.dumps({k: v for k, v in json.loads(flat["platform:services"]).items()
+                                            if v["kind"] != "web"})
+    flat["platform:canaries"] = json.dumps({"health": {}})
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config("dev", flat)
+    assert ("Pulumi.dev.yaml: platform:canaries: canaries probe the stack's own URL, and this stack has no load "
+            "balancer (no web service and no function with triggers.http)") in caught.value.lines
+
+
+def test_a_deprecated_canary_runtime_is_refused() -> None:
+    flat = with_function({"runtime": "syn-nodejs-puppeteer-7.0"}, "api-health", section="canaries")
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config("candlefish", flat)
+    assert (f"{FILE}: platform:canaries.api-health.runtime = 'syn-nodejs-puppeteer-7.0': Input should be "
+            "'syn-nodejs-puppeteer-15.0'") in caught.value.lines
