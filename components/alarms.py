@@ -310,6 +310,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _function(plan, thresholds, function)
     if canaries:
         _canaries(plan, canaries)
+    if thresholds.custom:
+        _custom(plan, thresholds)
     plan.check()
     return plan
 
@@ -387,6 +389,12 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
                   f"{limits.error_rate_minutes} minutes (no traffic does not breach).",
                   error_rate, "GreaterThanThreshold", limits.error_rate_percent, 1, f"service:{key}:5xx",
                   deployment_rollback=True),
+        *([AlarmSpec(key, "healthy-hosts",
+                     f"{key}: fewer than {limits.minimum_healthy_hosts} healthy targets for "
+                     f"{limits.unhealthy_hosts_minutes} minutes.",
+                     (healthy,), "LessThanThreshold", limits.minimum_healthy_hosts, limits.unhealthy_hosts_minutes,
+                     f"service:{key}:targets", treat_missing_data="breaching")]
+          if limits.minimum_healthy_hosts is not None else []),
         AlarmSpec(key, "unhealthy-hosts",
                   f"{key}: more than {limits.unhealthy_hosts} unhealthy targets for "
                   f"{limits.unhealthy_hosts_minutes} minutes.",
@@ -607,6 +615,23 @@ def _canaries(plan: MonitoringPlan, canaries: Sequence[CanaryMonitor]) -> None:
                                 (success,), "LessThanThreshold", canary.success_percent, 1, f"canary:{key}",
                                 treat_missing_data="breaching"))
     plan.add("Canaries", widgets, alarms)
+
+
+def _custom(plan: MonitoringPlan, thresholds: AlarmsConfig) -> None:
+    """`alarms.custom`: one widget and one alarm per entry, on the metric exactly as configured."""
+    widgets, alarms = [], []
+    for key, custom in thresholds.custom.items():
+        metric = Metric("value", custom.namespace, custom.metric, tuple(sorted(custom.dimensions.items())),
+                        custom.statistic, period=custom.period_seconds, label=f"{custom.metric} ({custom.statistic})")
+        widgets.append(Widget(f"custom:{key}", f"{key}: {custom.namespace} {custom.metric}", (metric,),
+                              stat=custom.statistic, period=custom.period_seconds))
+        description = custom.description or (f"{custom.namespace} {custom.metric} {custom.statistic} "
+                                             f"{custom.comparison} {custom.threshold:g} for "
+                                             f"{custom.evaluation_periods} x {custom.period_seconds} s.")
+        alarms.append(AlarmSpec("custom", key, description, (metric,), custom.comparison, custom.threshold,
+                                custom.evaluation_periods, f"custom:{key}",
+                                treat_missing_data=custom.treat_missing_data))
+    plan.add("Custom alarms", widgets, alarms)
 
 
 def _id(name: str) -> str:

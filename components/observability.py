@@ -29,6 +29,7 @@ from .config.observability import AlarmsConfig
 from .dashboard import dashboard_body
 from .iam import Statement, policy_document
 from .naming import physical_name
+from .notifications import notification_targets
 
 SIMPLE_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 
@@ -91,6 +92,7 @@ class Observability(pulumi.ComponentResource):
             aws.sns.TopicSubscription(f"{name}-alarm-email-{index}", topic=topic.arn, protocol="email",
                                       endpoint=email, opts=child)
         self.topic_arn = topic.arn
+        notification_targets(self, name, topic.arn, args.alarms, context)
 
         alarms = [self._alarm(name, spec, topic.arn) for spec in self.plan.alarms]
         self.alarm_names = [spec.name for spec in self.plan.alarms]

@@ -76,3 +76,37 @@ def test_every_canary_has_a_success_alarm_and_a_widget(run: StackRun) -> None:
     [dashboard] = run.of_type("aws:cloudwatch/dashboard:Dashboard")
     titles = {w["properties"].get("title") for w in json.loads(dashboard.inputs["dashboardBody"])["widgets"]}
     assert "Canary stage-gate: successful runs (%)" in titles
+
+
+# -- custom alarms and notification targets (alarms.custom, httpsEndpoints, slack) --------------------------
+def test_the_custom_wip_limit_alarm_is_exactly_as_configured(run: StackRun) -> None:
+    alarms = {r.inputs["name"]: r for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    wip = alarms["platform-candlefish-custom-wip-limit-violations"]
+    assert (wip.inputs["namespace"], wip.inputs["metricName"], wip.inputs["statistic"]) == (
+        "Candlefish", "WipLimitViolations", "Sum")
+    assert (wip.inputs["threshold"], wip.inputs["period"], wip.inputs["evaluationPeriods"]) == (0.0, 300.0, 1.0)
+    p99 = alarms["platform-candlefish-custom-webhook-p99"]
+    assert p99.inputs["extendedStatistic"] == "p99" and "statistic" not in p99.inputs
+    assert p99.inputs["dimensions"] == {"FunctionName": "platform-candlefish-github-webhook"}
+    assert p99.inputs["evaluateLowSampleCountPercentiles"] == "ignore"
+
+
+def test_minimum_healthy_hosts_alarms_below_the_configured_count(run: StackRun) -> None:
+    alarms = {r.inputs["name"]: r for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    healthy = alarms["platform-candlefish-core-api-healthy-hosts"]
+    assert (healthy.inputs["metricName"], healthy.inputs["comparisonOperator"], healthy.inputs["threshold"]) == (
+        "HealthyHostCount", "LessThanThreshold", 2.0)
+
+
+def test_pagerduty_and_slack_are_subscribed_to_the_alarm_topic(run: StackRun) -> None:
+    [topic] = run.of_type("aws:sns/topic:Topic")
+    subscriptions = {r.inputs["protocol"]: r for r in run.of_type("aws:sns/topicSubscription:TopicSubscription")}
+    https = subscriptions["https"]
+    assert https.inputs["endpoint"].startswith("https://events.pagerduty.com/")
+    assert https.inputs["topic"] == topic.outputs["arn"] and https.inputs["endpointAutoConfirms"] is True
+    [slack] = run.of_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration")
+    assert slack.inputs["snsTopicArns"] == [topic.outputs["arn"]]
+    assert slack.inputs["guardrailPolicyArns"] == ["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"]
+    role = child(run, "observability", "observability-chatbot-role")
+    assert policy(role, "assumeRolePolicy")["Statement"][0]["Principal"] == {"Service": ["chatbot.amazonaws.com"]}
+    assert not [r for r in run.of_type("aws:iam/rolePolicy:RolePolicy") if r.inputs["role"] == role.id]

@@ -140,3 +140,25 @@ def test_a_deprecated_canary_runtime_is_refused() -> None:
         load_stack_config("candlefish", flat)
     assert (f"{FILE}: platform:canaries.api-health.runtime = 'syn-nodejs-puppeteer-7.0': Input should be "
             "'syn-nodejs-puppeteer-15.0'") in caught.value.lines
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("custom", {"x": {"namespace": "Candlefish", "metric": "M", "threshold": 1, "statistic": "P99"}},
+     "platform:alarms.custom.x.statistic = 'P99': allowed: SampleCount, Average, Sum, Minimum, Maximum or a "
+     "percentile such as p99 or p99.9"),
+    ("custom", {"x": {"namespace": "Candlefish", "metric": "M", "threshold": 1, "periodSeconds": 90}},
+     "platform:alarms.custom.x.periodSeconds = 90: allowed: 10, 30 or a multiple of 60 up to 86400 seconds"),
+    ("custom", {"x": {"namespace": "Candlefish", "metric": "M"}},
+     "platform:alarms.custom.x.threshold: required key is missing"),
+    ("httpsEndpoints", ["http://events.pagerduty.com/x"],
+     "platform:alarms.httpsEndpoints[0] = 'http://events.pagerduty.com/x': String should match pattern "
+     "'^https://[A-Za-z0-9.-]+(:\\d+)?(/\\S*)?$'"),
+])
+def test_bad_alarm_targets_and_custom_alarms_are_rejected(key: str, value: Any, expected: str) -> None:
+    flat = example_config("candlefish")
+    alarms = json.loads(flat["platform:alarms"])
+    alarms[key] = value
+    flat["platform:alarms"] = json.dumps(alarms)
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config("candlefish", flat)
+    assert f"{FILE}: {expected}" in caught.value.lines, "\n".join(caught.value.lines)
