@@ -53,6 +53,8 @@ class FunctionArgs:
     """The stack bus (the Events component's output, so rules wait for it). Required for `triggers.events`."""
     protect: bool = False
     """Pulumi `protect` on the failure queue (prod): it holds exactly the events that need a person."""
+    extra_statements: Sequence[Statement] = ()
+    """More rights for the role, decided by the composition (a rotation function's on the secrets it rotates)."""
     run_after: Sequence[pulumi.Resource] = ()
     """What a `runOnDeploy` invocation waits for besides the function (the database, for db-init)."""
 
@@ -226,6 +228,7 @@ class Function(pulumi.ComponentResource):
                 continue  # already readable through the grant
             store = require_store(args.data_stores.secrets.get(secret), f"secret {secret}", grantee)
             statements.extend(store.grant("read"))
+        statements += list(args.extra_statements)
         if self.failure_queue_arn is not None:
             statements += [
                 Statement(sid="SendFailedEvents", actions=["sqs:SendMessage"], resources=[self.failure_queue_arn]),

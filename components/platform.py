@@ -30,6 +30,7 @@ from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
 from .observability import Observability, ObservabilityArgs
 from .queue import Queue, QueueArgs
+from .rotation import Rotations, RotationsArgs, rotation_statements
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs
 from .table import Table, TableArgs
@@ -83,6 +84,11 @@ class Platform(pulumi.ComponentResource):
             for name, service in config.services.items()
         }
         self.functions = self._functions(config, context, child)
+        self.rotations = Rotations("rotations", RotationsArgs(
+            aws_context=context, secrets=config.secrets, built_secrets=self.secrets, functions=self.functions,
+            master_secret_arn=self.database.master_secret_arn if self.database is not None else None,
+            master_secret_rotation_days=config.database.master_secret_rotation_days if config.database else 7),
+            child) if self.database is not None or any(s.rotation for s in config.secrets.values()) else None
         self.canaries = (Canaries("canaries", CanariesArgs(
             canaries=config.canaries, url=self.load_balancer.url, aws_context=context, kms_key_arn=self.keys.arn,
             protect=config.protect_stateful_resources), child)
@@ -120,6 +126,9 @@ class Platform(pulumi.ComponentResource):
                 private_subnet_ids=self.network.private_subnet_ids, load_balancer=self.load_balancer,
                 event_bus_name=self.events.bus_name if self.events is not None else None,
                 protect=config.protect_stateful_resources,
+                extra_statements=[st for key, secret in config.secrets.items()
+                                  if secret.rotation is not None and secret.rotation.function == name
+                                  for st in rotation_statements(key, self.secrets[key].arn, self.keys.arn, context)],
                 run_after=[self.database] if function.grants.database is not None and self.database else []),
                 child)
             for name, function in config.functions.items()

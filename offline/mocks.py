@@ -502,3 +502,30 @@ def _queue_attribute(m: AwsMocks, name: str, physical: str, inputs: dict[str, An
 def _event_target(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     bus = inputs.get("eventBusName") or "default"
     return f"{bus}-{inputs.get('rule')}-{inputs.get('targetId')}", {}
+
+
+@resource("aws:lambda/function:Function")
+def _lambda_function(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = m.arn("lambda", f"function:{physical}")
+    return physical, {"arn": arn, "qualifiedArn": f"{arn}:1", "version": "1", "name": physical,
+                      "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}"
+                                   "/invocations"}
+
+
+@resource("aws:lambda/alias:Alias")
+def _lambda_alias(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = m.arn("lambda", f"function:{inputs.get('functionName')}:{physical}")
+    return arn, {"arn": arn, "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/"
+                                          f"{arn}/invocations"}
+
+
+@resource("aws:synthetics/canary:Canary")
+def _canary(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return physical, {"arn": m.arn("synthetics", f"canary:{physical}"), "engineArn": m.arn(
+        "lambda", f"function:cwsyn-{physical}-{_uuid(name)}:1"), "status": "RUNNING"}
+
+
+@resource("aws:scheduler/schedule:Schedule")
+def _schedule(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    group = inputs.get("groupName") or "default"
+    return f"{group}/{physical}", {"arn": m.arn("scheduler", f"schedule/{group}/{physical}")}

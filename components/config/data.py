@@ -278,6 +278,8 @@ class DatabaseConfig(ConfigModel):
     """7 (free), 731, or a multiple of 31. Default 7."""
     slow_query_ms: Annotated[int, _in_range(100, 60_000, "ms")] = 1000
     """Statements slower than this are logged (log_min_duration_statement). Default 1000 ms."""
+    master_secret_rotation_days: Annotated[int, _in_range(1, 365, "days")] = 7
+    """Rotation schedule of the RDS-managed master user secret (RDS rotates it itself). Default 7, RDS's own."""
 
     @field_validator("performance_insights_retention_days")
     @classmethod
@@ -296,6 +298,16 @@ class DatabaseConfig(ConfigModel):
 
 
 # -- Secrets Manager ----------------------------------------------------------------------------------
+class RotationConfig(ConfigModel):
+    """Secrets Manager rotation of a stack secret by one of the stack's functions (components/rotation.py)."""
+
+    days: Annotated[int, _in_range(1, 1000, "days")] = 30
+    """Rotate every N days. Default 30 (seed 003)."""
+    function: ResourceKey
+    """The `platform:functions` entry implementing the four rotation steps (createSecret, setSecret,
+    testSecret, finishSecret). Required."""
+
+
 class SecretConfig(ConfigModel):
     """One Secrets Manager secret, encrypted with the stack key and created empty: operators put its value
     out of band (`aws secretsmanager put-secret-value`), so it never passes through config or state."""
@@ -305,6 +317,8 @@ class SecretConfig(ConfigModel):
     """Days a deleted secret can be restored. 0 deletes at once, else 7 to 30. Preset: 0 dev (a dev stack is
     torn down and rebuilt; a secret pending deletion would block its own name for the window), 7 staging,
     30 prod."""
+    rotation: RotationConfig | None = None
+    """Rotate with a function every `days`. Default none: a third-party key rotates where it is issued."""
 
     @field_validator("recovery_window_days")
     @classmethod

@@ -268,6 +268,11 @@ def check(config: StackConfig) -> list[Problem]:
     for name, function in config.functions.items():
         problems.extend(_check_function(config, name, function))
     problems.extend(_check_http(config))
+    for key, secret in config.secrets.items():
+        if secret.rotation is not None and secret.rotation.function not in config.functions:
+            problems.append(Problem(key_path(("secrets", key, "rotation", "function")),
+                                    _unknown("function", secret.rotation.function, "functions", config.functions),
+                                    secret.rotation.function))
     if config.canaries and not _has_url(config):
         problems.append(Problem(key_path(("canaries",)), "canaries probe the stack's own URL, and this stack has "
                                 "no load balancer (no web service and no function with triggers.http)"))

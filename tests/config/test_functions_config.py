@@ -109,7 +109,7 @@ def test_bad_function_config_is_rejected_with_its_key_path(change: dict[str, Any
 
 def test_the_example_is_valid_and_its_runtimes_are_the_supported_list() -> None:
     config = load_stack_config("candlefish", example_config("candlefish"))
-    assert len(config.functions) == 5
+    assert len(config.functions) == 6  # the five of seed 001 and the webhook secret's rotator
     assert set(Runtime.__args__) == set(RUNTIME_DEPRECATION)  # type: ignore[attr-defined]
 
 
@@ -162,3 +162,15 @@ def test_bad_alarm_targets_and_custom_alarms_are_rejected(key: str, value: Any, 
     with pytest.raises(StackConfigError) as caught:
         load_stack_config("candlefish", flat)
     assert f"{FILE}: {expected}" in caught.value.lines, "\n".join(caught.value.lines)
+
+
+def test_a_rotation_names_a_function_of_the_stack() -> None:
+    flat = example_config("candlefish")
+    secrets = json.loads(flat["platform:secrets"])
+    secrets["slack-token"]["rotation"] = {"days": 30, "function": "rotator"}
+    flat["platform:secrets"] = json.dumps(secrets)
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config("candlefish", flat)
+    assert (f"{FILE}: platform:secrets.slack-token.rotation.function = 'rotator': no function 'rotator' in "
+            "platform:functions (defined: daily-unblock, db-init, github-webhook, stage-gate-processor, "
+            "webhook-secret-rotator, wip-limit-processor)") in caught.value.lines
