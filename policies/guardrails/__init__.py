@@ -8,14 +8,17 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    canaries,
     containers,
     data_protection,
     encryption,
+    functions,
     iam,
     load_balancing,
     network,
     observability,
     protection,
+    rotation,
     tagging,
 )
 
@@ -31,6 +34,9 @@ POLICIES: list[Policy] = [
     *containers.POLICIES,
     *load_balancing.POLICIES,
     *observability.POLICIES,
+    *functions.POLICIES,
+    *canaries.POLICIES,
+    *rotation.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

@@ -26,6 +26,7 @@ from policies.guardrails.protection import STATEFUL_DEFAULT
 
 STACKS = ("dev", "staging", "prod")
 DEV_ADVISORY = {"alb-tls-and-headers", "container-insights", "service-and-database-alarms"}
+PROD_ADVISORY = {"prod-secrets-rotated"}  # prod's third-party keys (Stripe) rotate where they are issued
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def test_the_pack_sees_every_resource_with_the_levels_of_its_stack_config(
     assert (report.pack, report.version) == ("platform-guardrails", "0.1.0")
     assert set(report.levels) == {p.name for p in POLICIES}
     advisory = {n for n, level in report.levels.items() if level == "advisory"}
-    assert advisory == (DEV_ADVISORY if stack == "dev" else set())
+    assert advisory == {"dev": DEV_ADVISORY, "prod": PROD_ADVISORY}.get(stack, set())
     assert all(report.levels[name] == "mandatory" for name in REQUIRED)
     assert report.config["no-public-app-ingress"]["allowedPublicPorts"] == [80, 443]  # schema default, filled in
 
@@ -227,3 +228,73 @@ def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: P
     (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack')\n")
     with pytest.raises(PolicyPackError, match=r"did not start .*broken pack"):
         PolicyHarness(tmp_path).process(stack="dev")
+
+
+# -- the Candlefish example (seed 001): functions, triggers, canaries, rotation --------------------------------
+def _candlefish(preview: bool) -> StackRun:
+    from tests.examples.support import example_run
+
+    return example_run("candlefish", preview=preview)
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_the_candlefish_example_passes_every_mandatory_policy(preview: bool, harness: PolicyHarness) -> None:
+    run = _candlefish(preview)
+    report = harness.check(run.resources, stack="candlefish", preview=preview,
+                           policy_config="policies/config/prod.json")
+    assert report.mandatory == [], format_report(report)
+    assert report.resources == len(run.resources)
+    rotated = {d.resource for d in report.advisory if d.policy == "prod-secrets-rotated" and not d.deferred}
+    assert {urn.rsplit("::", 1)[-1] for urn in rotated} == {"secret-auth0-client-secret-secret",
+                                                           "secret-slack-token-secret"}
+
+
+def _replace(resources: list[RecordedResource], predicate: object, **props: object) -> str:
+    index = next(i for i, r in enumerate(resources) if predicate(r))  # type: ignore[operator]
+    resources[index] = _with(resources[index], **props)
+    return resources[index].urn
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_a_broken_candlefish_fails_exactly_the_serverless_guardrails(preview: bool, harness: PolicyHarness) -> None:
+    resources = list(_candlefish(preview).resources)
+    faults = {
+        "lambda-supported-runtime": _replace(resources, lambda r: r.name == "function-db-init-function",
+                                             runtime="python3.9"),
+        "lambda-tracing-active": _replace(resources, lambda r: r.name == "function-wip-limit-processor-function",
+                                          tracingConfig={"mode": "PassThrough"}),
+        "lambda-permission-scoped": _replace(resources, lambda r: r.name == "function-github-webhook-alb-invoke",
+                                             principal="123456789012"),
+        "canary-artifacts-encrypted": _replace(resources, lambda r: r.name == "api-health-canary",
+                                               artifactConfig={}),
+    }
+    url = "aws:lambda/functionUrl:FunctionUrl"
+    fn = next(r for r in resources if r.name == "function-daily-unblock-function")
+    open_url = RecordedResource(type=url, name="daily-unblock-url", urn=fn.urn.rsplit("::", 2)[0] + f"::{url}::open",
+                                custom=True, parent=fn.parent, inputs={"authorizationType": "NONE",
+                                                                       "functionName": "x"},
+                                outputs={"authorizationType": "NONE", "functionName": "x"}, dependencies=[],
+                                property_dependencies={}, protect=False)
+    resources.append(open_url)
+    faults["lambda-url-iam-auth"] = open_url.urn
+    # the async invoke config of daily-unblock dropped: its schedule now drops failed events
+    resources = [r for r in resources if r.name != "function-daily-unblock-async"]
+    faults["lambda-async-failure-destination"] = fn.urn
+    # db-init outside the VPC while its role may rds-db:connect
+    faults["lambda-in-vpc-with-network-store"] = _replace(resources, lambda r: r.name == "function-db-init-function",
+                                                          runtime="python3.9", vpcConfig={})
+    faults["lambda-supported-runtime"] = faults["lambda-in-vpc-with-network-store"]
+    # the wip-limit-processor's log group loses its retention
+    group = next(r for r in resources if r.name == "function-wip-limit-processor-logs")
+    _replace(resources, lambda r: r is group, retentionInDays=None)
+    faults["lambda-log-retention"] = next(r.urn for r in resources if r.name == "function-wip-limit-processor-function")
+    report = harness.check(resources, stack="candlefish", preview=preview, policy_config="policies/config/prod.json")
+    # A first preview cannot read the role documents or the schedule's target ARN: those two are deferred to
+    # `pulumi up` (advisory "can't run"), never passed.
+    deferred = {"lambda-async-failure-destination", "lambda-in-vpc-with-network-store"} if preview else set()
+    expected = (set(faults) - deferred) | {"log-retention"}
+    assert report.violated("mandatory") == expected, format_report(report)
+    for policy, urn in faults.items():
+        if policy not in deferred:
+            assert urn in {d.resource for d in report.mandatory if d.policy == policy}, policy
+    assert deferred <= {d.policy for d in report.deferred}

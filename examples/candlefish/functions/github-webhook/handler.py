@@ -1,21 +1,19 @@
 """github-webhook: the ALB forwards POST /webhooks/github; the signature is checked with the secret whose ARN
 is in GITHUB_WEBHOOK_SECRET_SECRET_ARN (read at run time, never in the environment)."""
 
+import functools
 import hashlib
 import hmac
 import os
 
 import boto3
 
-_secret = None
 
-
+@functools.cache
 def _key():
-    global _secret
-    if _secret is None:
-        arn = os.environ["GITHUB_WEBHOOK_SECRET_SECRET_ARN"]
-        _secret = boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"].encode()
-    return _secret
+    """Read once per execution environment: the secret's value never sits in the environment."""
+    arn = os.environ["GITHUB_WEBHOOK_SECRET_SECRET_ARN"]
+    return boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"].encode()
 
 
 def main(event, context):
