@@ -88,7 +88,8 @@ class Platform(pulumi.ComponentResource):
             aws_context=context, secrets=config.secrets, built_secrets=self.secrets, functions=self.functions,
             master_secret_arn=self.database.master_secret_arn if self.database is not None else None,
             master_secret_rotation_days=config.database.master_secret_rotation_days if config.database else 7),
-            child) if self.database is not None or any(s.rotation for s in config.secrets.values()) else None
+            child) if self.database is not None or any(s.rotation and s.rotation.function
+                                                       for s in config.secrets.values()) else None
         self.canaries = (Canaries("canaries", CanariesArgs(
             canaries=config.canaries, url=self.load_balancer.url, aws_context=context, kms_key_arn=self.keys.arn,
             protect=config.protect_stateful_resources), child)

@@ -76,8 +76,8 @@ class Rotations(pulumi.ComponentResource):
         super().__init__("platform:rotation:Rotations", name, None, opts)
         context = args.aws_context
         for key, secret in args.secrets.items():
-            if secret.rotation is None:
-                continue
+            if secret.rotation is None or secret.rotation.function is None:
+                continue  # no rotation, or rotated where it is issued
             store = args.built_secrets[key]
             function = args.functions[secret.rotation.function]
             arn: pulumi.Output[str] = store.arn  # type: ignore[attr-defined]

@@ -299,13 +299,18 @@ class DatabaseConfig(ConfigModel):
 
 # -- Secrets Manager ----------------------------------------------------------------------------------
 class RotationConfig(ConfigModel):
-    """Secrets Manager rotation of a stack secret by one of the stack's functions (components/rotation.py)."""
+    """How a secret is rotated: by one of the stack's functions through Secrets Manager rotation
+    (components/rotation.py), or, stated out loud, by whoever issues it (`external`)."""
 
     days: Annotated[int, _in_range(1, 1000, "days")] = 30
     """Rotate every N days. Default 30 (seed 003)."""
-    function: ResourceKey
+    function: ResourceKey | None = None
     """The `platform:functions` entry implementing the four rotation steps (createSecret, setSecret,
-    testSecret, finishSecret). Required."""
+    testSecret, finishSecret)."""
+    external: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)] | None = None
+    """Who rotates it outside the stack, e.g. `stripe dashboard, quarterly` (a third-party API key rotates
+    where it is issued). The secret is tagged `RotatedBy: external`, which the pack's prod-secrets-rotated
+    accepts; exactly one of `function` and `external`."""
 
 
 class SecretConfig(ConfigModel):

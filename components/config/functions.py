@@ -269,10 +269,17 @@ def check(config: StackConfig) -> list[Problem]:
         problems.extend(_check_function(config, name, function))
     problems.extend(_check_http(config))
     for key, secret in config.secrets.items():
-        if secret.rotation is not None and secret.rotation.function not in config.functions:
+        rotation = secret.rotation
+        if rotation is None:
+            continue
+        if (rotation.function is None) == (rotation.external is None):
+            problems.append(Problem(key_path(("secrets", key, "rotation")), "give exactly one of function (a stack "
+                                    "function rotating it every `days`) and external (who rotates it where it is "
+                                    "issued)"))
+        elif rotation.function is not None and rotation.function not in config.functions:
             problems.append(Problem(key_path(("secrets", key, "rotation", "function")),
-                                    _unknown("function", secret.rotation.function, "functions", config.functions),
-                                    secret.rotation.function))
+                                    _unknown("function", rotation.function, "functions", config.functions),
+                                    rotation.function))
     if config.canaries and not _has_url(config):
         problems.append(Problem(key_path(("canaries",)), "canaries probe the stack's own URL, and this stack has "
                                 "no load balancer (no web service and no function with triggers.http)"))

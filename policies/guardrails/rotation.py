@@ -2,9 +2,10 @@
 `aws:secretsmanager/secretRotation:SecretRotation` names it (by a property dependency on the secret, or its ARN
 or id as value) with a schedule of at most `maximumRotationDays`.
 
-Production is decided as elsewhere (the stack name or the secret's `Environment` tag). The level is set per
-stack in `policies/config/<stack>.json`: a secret issued by a third party (an API key) rotates where it is
-issued, so a stack holding such keys may run this policy as advisory.
+Production is decided as elsewhere (the stack name or the secret's `Environment` tag). A secret issued by a
+third party (an API key) rotates where it is issued: its config says so (`rotation.external`), which tags it
+`RotatedBy: external` (`externalRotationTag`), and the policy accepts it. The level is set per stack in
+`policies/config/<stack>.json` (mandatory everywhere today).
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ def _rotation_of(secret: StackResource, rotations: list[StackResource]) -> Stack
 def check_rotated(stack: Stack, ctx: Context) -> None:
     rotations = stack.of_type(ROTATION)
     maximum = int(ctx.settings["maximumRotationDays"])
+    external = {str(k): str(v) for k, v in ctx.settings["externalRotationTag"].items()}
     for secret in stack.of_type(SECRET):
+        tags = secret.get("tags")
+        if isinstance(tags, dict) and external and all(tags.get(k) == v for k, v in external.items()):
+            continue  # rotated where it is issued, said so in the stack config
         production = ctx.production(secret.get("tags"))
         if isinstance(production, Unknown):
             ctx.defer(f"the Environment tag of {secret.subject}", "judged on `pulumi up`")
@@ -46,7 +51,8 @@ def check_rotated(stack: Stack, ctx: Context) -> None:
             ctx.defer(f"which rotation names {secret.subject}", "judged on `pulumi up`")
         elif rotation is None:
             ctx.violation(f"{secret.subject} is never rotated: add secrets.<name>.rotation {{days, function}} (an "
-                          f"aws.secretsmanager.SecretRotation), at most every {maximum} days.", secret.urn)
+                          f"aws.secretsmanager.SecretRotation), at most every {maximum} days, or "
+                          "rotation {external: <issuer>} when it rotates where it is issued.", secret.urn)
         else:
             days = as_int(dig(rotation.props, "rotationRules", "automaticallyAfterDays"))
             if days is not None and days > maximum:
@@ -60,8 +66,13 @@ PROD_SECRETS_ROTATED = stack_policy(
     check=check_rotated, severity=Severity.MEDIUM,
     settings={**PRODUCTION_SETTING,
               "maximumRotationDays": {"type": "integer", "minimum": 1, "default": 90,
-                                      "description": "Longest rotation interval allowed, in days."}},
-    remediation="Give the secret a rotation (secrets.<name>.rotation: {days: 30, function: <rotator>}).",
+                                      "description": "Longest rotation interval allowed, in days."},
+              "externalRotationTag": {"type": "object", "additionalProperties": {"type": "string"},
+                                      "default": {"RotatedBy": "external"},
+                                      "description": "Tags marking a secret rotated where it is issued "
+                                                     "(secrets.<name>.rotation.external)."}},
+    remediation="Give the secret a rotation (secrets.<name>.rotation: {days: 30, function: <rotator>}), or state "
+                "who rotates it (rotation: {external: <issuer>}).",
 )
 
 POLICIES = [PROD_SECRETS_ROTATED]

@@ -54,3 +54,14 @@ def test_the_database_master_secret_rotates_on_its_schedule_without_a_function(s
         assert rotation.inputs["secretId"] == each.outputs["databaseMasterSecretArn"]
         assert rotation.inputs["rotationRules"] == {"automaticallyAfterDays": 7.0}
         assert "rotationLambdaArn" not in rotation.inputs
+
+
+def test_every_secret_says_how_it_is_rotated(run: StackRun, stack_runs: dict[str, StackRun]) -> None:
+    tags = {r.inputs["name"].rsplit("/", 1)[-1]: r.inputs["tags"].get("RotatedBy")
+            for r in run.of_type("aws:secretsmanager/secret:Secret")}
+    assert tags == {"auth0-client-secret": "external", "github-webhook-secret": "function:webhook-secret-rotator",
+                    "slack-token": "external"}
+    prod = {r.inputs["name"].rsplit("/", 1)[-1]: r.inputs["tags"].get("RotatedBy")
+            for r in stack_runs["prod"].of_type("aws:secretsmanager/secret:Secret")}
+    assert prod == {"stripe-key": "external", "session-signing-key": "external"}
+    assert not [r for r in run.of_type(ROTATION) if "slack" in r.name]  # rotated where it is issued

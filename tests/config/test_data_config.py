@@ -134,8 +134,8 @@ CASES: list[tuple[str, str, Any, str]] = [
      "preferredBackupWindow (03:00-04:00); RDS rejects that"),
     ("dev", "platform:database.port", 5433,
      "Pulumi.dev.yaml: platform:database.port: unknown key (a typo?); allowed keys here: backupRetentionDays, "
-     "databaseName, engineVersion, iamUser, instanceClass, instances, masterUsername, maxCapacity, minCapacity, "
-     "performanceInsightsRetentionDays, preferredBackupWindow, preferredMaintenanceWindow, "
+     "databaseName, engineVersion, iamUser, instanceClass, instances, masterSecretRotationDays, masterUsername, "
+     "maxCapacity, minCapacity, performanceInsightsRetentionDays, preferredBackupWindow, preferredMaintenanceWindow, "
      "secondsUntilAutoPause, slowQueryMs"),
     # -- secrets ------------------------------------------------------------------------------------
     ("dev", "platform:secrets.stripe-key.recoveryWindowDays", 3,

@@ -174,3 +174,14 @@ def test_a_rotation_names_a_function_of_the_stack() -> None:
     assert (f"{FILE}: platform:secrets.slack-token.rotation.function = 'rotator': no function 'rotator' in "
             "platform:functions (defined: daily-unblock, db-init, github-webhook, stage-gate-processor, "
             "webhook-secret-rotator, wip-limit-processor)") in caught.value.lines
+
+
+def test_a_rotation_is_either_a_function_or_external() -> None:
+    flat = example_config("candlefish")
+    secrets = json.loads(flat["platform:secrets"])
+    secrets["slack-token"]["rotation"] = {"days": 30, "function": "daily-unblock", "external": "slack"}
+    flat["platform:secrets"] = json.dumps(secrets)
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config("candlefish", flat)
+    assert (f"{FILE}: platform:secrets.slack-token.rotation: give exactly one of function (a stack function "
+            "rotating it every `days`) and external (who rotates it where it is issued)") in caught.value.lines

@@ -215,10 +215,18 @@ def test_production_secrets_must_be_rotated(stack_name: Callable[[str], None]) -
     assert check_stack(PROD_SECRETS_ROTATED, [secret, rotation]).passed
     assert check_stack(PROD_SECRETS_ROTATED, [secret]).violations == [
         f"{SECRET} 'key' is never rotated: add secrets.<name>.rotation {{days, function}} (an "
-        "aws.secretsmanager.SecretRotation), at most every 90 days."]
+        "aws.secretsmanager.SecretRotation), at most every 90 days, or rotation {external: <issuer>} when it "
+        "rotates where it is issued."]
     slow = R(ROTATION, "rot", {"secretId": secret.props["arn"], "rotationRules": {"automaticallyAfterDays": 365}})
     assert check_stack(PROD_SECRETS_ROTATED, [secret, slow]).violations == [
         f"{SECRET} 'key' rotates every 365 days: rotate at least every 90."]
+
+
+def test_a_secret_rotated_where_it_is_issued_says_so_and_passes(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": {**PROD_TAGS, "RotatedBy": "external"}})
+    assert check_stack(PROD_SECRETS_ROTATED, [secret]).passed
+    assert not check_stack(PROD_SECRETS_ROTATED, [secret], config={"externalRotationTag": {"RotatedBy": "x"}}).passed
 
 
 def test_outside_production_rotation_is_not_required() -> None:

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "policies"
 STACKS = ("dev", "staging", "prod")
 DEV_ADVISORY = {"alb-tls-and-headers", "container-insights", "service-and-database-alarms"}
-PROD_ADVISORY = {"prod-secrets-rotated"}  # prod's third-party keys (Stripe) rotate where they are issued
 
 
 # -- requirements.txt == uv.lock ------------------------------------------------------------------------
@@ -198,7 +197,7 @@ def test_levels_per_stack(stack: str) -> None:
     for name in REQUIRED:
         assert levels[name] == "mandatory", (stack, name)
     advisory = {name for name, level in levels.items() if level == "advisory"}
-    assert advisory == {"dev": DEV_ADVISORY, "prod": PROD_ADVISORY}.get(stack, set())
+    assert advisory == (DEV_ADVISORY if stack == "dev" else set())
     assert set(levels.values()) <= {"mandatory", "advisory"}
 
 
