@@ -255,6 +255,14 @@ class FunctionMonitor:
 
 
 @dataclass(frozen=True)
+class TaskMonitor:
+    """An event-started ECS task's failure queue (AWS/SQS: QueueName): events whose RunTask failed every retry."""
+
+    name: str
+    failure_queue_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class CanaryMonitor:
     """A Synthetics canary (CloudWatchSynthetics: CanaryName)."""
 
@@ -290,7 +298,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
                     database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
                     tables: Sequence[TableMonitor] = (),
                     functions: Sequence[FunctionMonitor] = (),
-                    canaries: Sequence[CanaryMonitor] = ()) -> MonitoringPlan:
+                    canaries: Sequence[CanaryMonitor] = (),
+                    tasks: Sequence[TaskMonitor] = ()) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -310,6 +319,8 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _function(plan, thresholds, function)
     if canaries:
         _canaries(plan, canaries)
+    if tasks:
+        _tasks(plan, thresholds, tasks)
     if thresholds.custom:
         _custom(plan, thresholds)
     plan.check()
@@ -615,6 +626,21 @@ def _canaries(plan: MonitoringPlan, canaries: Sequence[CanaryMonitor]) -> None:
                                 (success,), "LessThanThreshold", canary.success_percent, 1, f"canary:{key}",
                                 treat_missing_data="breaching"))
     plan.add("Canaries", widgets, alarms)
+
+
+def _tasks(plan: MonitoringPlan, thresholds: AlarmsConfig, tasks: Sequence[TaskMonitor]) -> None:
+    """Each event-started task's failure queue: any event EventBridge could not start the task for alarms."""
+    limit = thresholds.functions.failed_events
+    widgets, alarms = [], []
+    for task in tasks:
+        failed = Metric("failed", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", task.failure_queue_name),),
+                        "Maximum", label="Events that did not start the task")
+        widgets.append(Widget(f"task:{task.name}:failures", f"Task {task.name}: events that failed to start it",
+                              (failed,)))
+        alarms.append(AlarmSpec(f"task-{task.name}", "failed-events", f"Task {task.name}: more than {limit} events "
+                                "in its failure queue (RunTask failed every retry).", (failed,),
+                                "GreaterThanThreshold", limit, 1, f"task:{task.name}:failures"))
+    plan.add("Event-started tasks", widgets, alarms)
 
 
 def _custom(plan: MonitoringPlan, thresholds: AlarmsConfig) -> None:

@@ -20,6 +20,7 @@ from .alarms import (
     MonitoringPlan,
     QueueMonitor,
     TableMonitor,
+    TaskMonitor,
     WebServiceMonitor,
     WorkerMonitor,
     monitoring_plan,
@@ -50,6 +51,7 @@ class ObservabilityArgs:
     tables: Sequence[TableMonitor] = ()
     functions: Sequence[FunctionMonitor] = ()
     canaries: Sequence[CanaryMonitor] = ()
+    tasks: Sequence[TaskMonitor] = ()
 
 
 class Observability(pulumi.ComponentResource):
@@ -77,7 +79,7 @@ class Observability(pulumi.ComponentResource):
         self.plan = monitoring_plan(
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
             database=args.database, queues=args.queues, tables=args.tables, functions=args.functions,
-            canaries=args.canaries)
+            canaries=args.canaries, tasks=args.tasks)
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(

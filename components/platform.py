@@ -11,6 +11,7 @@ from .alarms import (
     LoadBalancerMonitor,
     QueueMonitor,
     TableMonitor,
+    TaskMonitor,
     WebServiceMonitor,
     WorkerMonitor,
     deployment_alarm_names,
@@ -35,6 +36,7 @@ from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs
 from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
+from .task_rules import TaskRules, TaskRulesArgs
 
 
 class Platform(pulumi.ComponentResource):
@@ -53,7 +55,8 @@ class Platform(pulumi.ComponentResource):
         self.keys = Keys("keys", KeysArgs(
             aws_context=context, deletion_window_days=30 if protect else 7, protect=protect,
             event_bus_name=bus_name() if config.events.creates_bus else None,
-            events_deliver_to_queues=bool(config.events.rules)), child)
+            events_deliver_to_queues=bool(config.events.rules) or bool(config.tasks)
+            or any(f.triggers.events for f in config.functions.values())), child)
 
         # -- network -------------------------------------------------------------------------------
         self.network = Network("network", NetworkArgs(config=config.network, aws_context=context,
@@ -84,6 +87,11 @@ class Platform(pulumi.ComponentResource):
             for name, service in config.services.items()
         }
         self.functions = self._functions(config, context, child)
+        self.task_rules = (TaskRules("tasks", TaskRulesArgs(
+            tasks=config.tasks, services=self.services, cluster_arn=self.cluster.arn,
+            private_subnet_ids=self.network.private_subnet_ids, event_bus_name=self.events.bus_name,
+            aws_context=context, kms_key_arn=self.keys.arn, protect=config.protect_stateful_resources), child)
+            if config.tasks and self.events is not None else None)
         self.rotations = Rotations("rotations", RotationsArgs(
             aws_context=context, secrets=config.secrets, built_secrets=self.secrets, functions=self.functions,
             master_secret_arn=self.database.master_secret_arn if self.database is not None else None,
@@ -164,6 +172,8 @@ class Platform(pulumi.ComponentResource):
                                        stream_source=bool(f.stream_sources)) for key, f in self.functions.items()],
             canaries=[CanaryMonitor(key, self.canaries.canary_names[key], c.success_percent, c.alarm_minutes)
                       for key, c in config.canaries.items()] if self.canaries is not None else [],
+            tasks=[TaskMonitor(key, queue) for key, queue in self.task_rules.failure_queue_names.items()]
+            if self.task_rules is not None else [],
         ), child)
 
     # -- data stores -------------------------------------------------------------------------------

@@ -235,6 +235,21 @@ def secret_arn_variable(secret: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", secret).upper() + "_SECRET_ARN"
 
 
+# -- tasks ---------------------------------------------------------------------------------------------------
+class TaskConfig(ConfigModel):
+    """A one-off ECS task run by EventBridge rules on the stack's bus: the task definition of one of the stack's
+    services (its image, roles, secrets, network), optionally with another command."""
+
+    service: ResourceKey
+    """The `platform:services` entry whose task definition runs. Required."""
+    command: list[str] | None = None
+    """Overrides the container's command (e.g. `[python, -m, app.report]`). Default: the service's own."""
+    events: dict[ResourceKey, EventTriggerConfig]
+    """EventBridge rules on the stack's bus that start the task, by rule name. Required (at least one)."""
+    maximum_retry_attempts: int = Field(default=185, ge=0, le=185)
+    """Retries of a failed RunTask before the event goes to the task's failure queue. Default 185."""
+
+
 # -- canaries ----------------------------------------------------------------------------------------------
 class CanaryConfig(ConfigModel):
     """A CloudWatch Synthetics canary probing the stack's own URL (the ALB's) on a path: `heartbeat` loads
@@ -268,6 +283,16 @@ def check(config: StackConfig) -> list[Problem]:
     for name, function in config.functions.items():
         problems.extend(_check_function(config, name, function))
     problems.extend(_check_http(config))
+    for name, task in config.tasks.items():
+        where = ("tasks", name)
+        if task.service not in config.services:
+            problems.append(Problem(key_path((*where, "service")), _unknown("service", task.service, "services",
+                                                                           config.services), task.service))
+        if not task.events:
+            problems.append(Problem(key_path((*where, "events")), "give at least one rule that starts the task"))
+        elif not config.events.creates_bus:
+            problems.append(Problem(key_path((*where, "events")), "the stack has no event bus; set "
+                                    "platform:events.enabled: true"))
     for key, secret in config.secrets.items():
         rotation = secret.rotation
         if rotation is None:

@@ -13,7 +13,7 @@ from . import compute, data, functions, network, observability
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
-from .functions import CanaryConfig, FunctionConfig
+from .functions import CanaryConfig, FunctionConfig, TaskConfig
 from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
@@ -59,6 +59,8 @@ class StackConfig(ConfigModel):
     """Lambda functions and their triggers (components/config/functions.py)."""
     canaries: dict[ResourceKey, CanaryConfig] = {}
     """CloudWatch Synthetics canaries on the stack's own URL."""
+    tasks: dict[ResourceKey, TaskConfig] = {}
+    """One-off ECS tasks (a service's task definition) started by EventBridge rules."""
 
     @field_validator("tags")
     @classmethod

@@ -12,7 +12,7 @@ from .mutate import DELETE, broken
 
 TOP_KEYS = ("alarms, buckets, canaries, cluster, costCenter, database, environment, events, functions, "
             "loadBalancer, logRetentionDays, network, owner, protectStatefulResources, queues, secrets, services, "
-            "tables, tags")
+            "tables, tags, tasks")
 
 CASES = [
     ("dev", "platform:netwrok", {"cidr": "10.0.0.0/16"},

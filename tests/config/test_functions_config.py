@@ -185,3 +185,14 @@ def test_a_rotation_is_either_a_function_or_external() -> None:
         load_stack_config("candlefish", flat)
     assert (f"{FILE}: platform:secrets.slack-token.rotation: give exactly one of function (a stack function "
             "rotating it every `days`) and external (who rotates it where it is issued)") in caught.value.lines
+
+
+def test_a_task_names_a_service_of_the_stack() -> None:
+    flat = example_config("candlefish")
+    tasks = json.loads(flat["platform:tasks"])
+    tasks["wip-report"]["service"] = "reporter"
+    flat["platform:tasks"] = json.dumps(tasks)
+    with pytest.raises(StackConfigError) as caught:
+        load_stack_config("candlefish", flat)
+    assert (f"{FILE}: platform:tasks.wip-report.service = 'reporter': no service 'reporter' in platform:services "
+            "(defined: core-api, workflow-engine)") in caught.value.lines
