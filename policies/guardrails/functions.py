@@ -19,6 +19,8 @@ lambda-permission-scoped, lambda-async-failure-destination, lambda-in-vpc-with-n
   schedule has a dead-letter queue. Otherwise a failed event is dropped after the retries.
 - lambda-in-vpc-with-network-store (stack): a function whose role may `rds-db:connect` runs in the VPC
   (`vpcConfig.subnetIds`); the database is reachable only there.
+- lambda-alarms (stack): every function has at least `minimumAlarms` (3) metric alarms with dimension
+  `FunctionName` (errors, throttles, duration), found through the same alarm index as service-and-database-alarms.
 
 Names tie resources together (a function's name in permissions, invoke configs and ARNs); what is unknown at
 a first preview is deferred to `pulumi up`, never guessed.
@@ -33,6 +35,7 @@ from typing import Any
 from pulumi_policy import Severity
 
 from .base import Context, Resource, Stack, StackResource, Unknown, as_list, dig, resource_policy, stack_policy
+from .observability import METRIC_ALARM, AlarmIndex
 
 FUNCTION = "aws:lambda/function:Function"
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
@@ -318,5 +321,31 @@ LAMBDA_IN_VPC_WITH_NETWORK_STORE = stack_policy(
     remediation="Set vpc_config (private subnet ids, the function's own security group) on the function.",
 )
 
+def check_function_alarms(stack: Stack, ctx: Context) -> None:
+    index = AlarmIndex(stack.of_type(METRIC_ALARM))
+    minimum = int(ctx.settings["minimumAlarms"])
+    for fn in stack.of_type(FUNCTION):
+        found, undecided = index.watching(fn, "FunctionName", fn.get("name"))
+        if found >= minimum:
+            continue
+        if undecided:
+            ctx.defer(f"which alarms watch {fn.subject}", "alarm dimensions are judged on `pulumi up`")
+            continue
+        ctx.violation(f"{fn.subject} has {found} CloudWatch alarm(s) on FunctionName, fewer than {minimum}: alarm "
+                      "on its errors, throttles and duration (the platform's observability component does, per "
+                      "function), notifying the alarm topic.", fn.urn)
+
+
+LAMBDA_ALARMS = stack_policy(
+    name="lambda-alarms",
+    description="Every Lambda function has CloudWatch metric alarms (errors, throttles, duration).",
+    check=check_function_alarms, severity=Severity.MEDIUM,
+    settings={"minimumAlarms": {"type": "integer", "minimum": 1, "default": 3,
+                                "description": "Fewest metric alarms with dimension FunctionName per function."}},
+    remediation="Add aws.cloudwatch.MetricAlarm(s) with dimensions {FunctionName: <name>} on Errors, Throttles and "
+                "Duration, notifying the alarm topic.",
+)
+
 POLICIES = [LAMBDA_SUPPORTED_RUNTIME, LAMBDA_TRACING_ACTIVE, LAMBDA_LOG_RETENTION, LAMBDA_URL_IAM_AUTH,
-            LAMBDA_PERMISSION_SCOPED, LAMBDA_ASYNC_FAILURE_DESTINATION, LAMBDA_IN_VPC_WITH_NETWORK_STORE]
+            LAMBDA_PERMISSION_SCOPED, LAMBDA_ASYNC_FAILURE_DESTINATION, LAMBDA_IN_VPC_WITH_NETWORK_STORE,
+            LAMBDA_ALARMS]

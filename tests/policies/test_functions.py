@@ -231,3 +231,21 @@ def test_a_secret_rotated_where_it_is_issued_says_so_and_passes(stack_name: Call
 
 def test_outside_production_rotation_is_not_required() -> None:
     assert check_stack(PROD_SECRETS_ROTATED, [R(SECRET, "key", {"tags": STANDARD_TAGS})]).passed
+
+
+# -- lambda-alarms -------------------------------------------------------------------------------------------------
+def test_every_function_needs_its_alarms() -> None:
+    from policies.guardrails.functions import LAMBDA_ALARMS
+
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    alarms = [R("aws:cloudwatch/metricAlarm:MetricAlarm", f"a{i}", {
+        "dimensions": {"FunctionName": "platform-dev-sync"}, "metricName": m}) for i, m in
+        enumerate(("Errors", "Throttles", "Duration"))]
+    assert check_stack(LAMBDA_ALARMS, [fn, *alarms]).passed
+    result = check_stack(LAMBDA_ALARMS, [fn, alarms[0]])
+    assert result.violations == [
+        f"{FUNCTION} 'sync' has 1 CloudWatch alarm(s) on FunctionName, fewer than 3: alarm on its errors, "
+        "throttles and duration (the platform's observability component does, per function), notifying the "
+        "alarm topic."]
+    unknown = R("aws:cloudwatch/metricAlarm:MetricAlarm", "u", {"dimensions": {"FunctionName": UNKNOWN}})
+    assert check_stack(LAMBDA_ALARMS, [fn, alarms[0], unknown]).deferred
