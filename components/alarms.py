@@ -276,6 +276,40 @@ class LoadBalancerMonitor:
     arn_suffix: pulumi.Input[str]
 
 
+@dataclass(frozen=True)
+class FunctionMonitor:
+    """A Lambda function (AWS/Lambda: FunctionName) and its failure queue (AWS/SQS: QueueName)."""
+
+    name: str
+    """The config key: the alarm names' thing."""
+    function_name: pulumi.Input[str]
+    timeout_seconds: int
+    """The function's timeout: the duration alarm fires at a share of it."""
+    failure_queue_name: pulumi.Input[str] | None = None
+    """With asynchronous triggers: the queue failed invocations go to."""
+    stream_source: bool = False
+    """Whether a stream (Kinesis, DynamoDB streams) triggers it: its iterator age is then watched."""
+
+
+@dataclass(frozen=True)
+class EventTaskMonitor:
+    """An event-started ECS task's failure queue (AWS/SQS: QueueName): events whose RunTask failed every retry."""
+
+    name: str
+    failure_queue_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class CanaryMonitor:
+    """A Synthetics canary (CloudWatchSynthetics: CanaryName)."""
+
+    name: str
+    canary_name: str
+    success_percent: float
+    """The alarm fires below this share of successful runs over `minutes`."""
+    minutes: int
+
+
 # -- the plan ------------------------------------------------------------------------------------------------
 ALB = "AWS/ApplicationELB"
 ECS = "AWS/ECS"
@@ -303,7 +337,9 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
                     database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
                     tables: Sequence[TableMonitor] = (), services: Sequence[ServiceMonitor] = (),
                     tasks: Sequence[TaskMonitor] = (), caches: Sequence[CacheMonitor] = (),
-                    database_instance: DatabaseInstanceMonitor | None = None) -> MonitoringPlan:
+                    database_instance: DatabaseInstanceMonitor | None = None,
+                    functions: Sequence[FunctionMonitor] = (), canaries: Sequence[CanaryMonitor] = (),
+                    event_tasks: Sequence[EventTaskMonitor] = ()) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -327,6 +363,14 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
         _table(plan, table)
     for cache in caches:
         _cache(plan, thresholds, cache)
+    for function in functions:
+        _function(plan, thresholds, function)
+    if canaries:
+        _canaries(plan, canaries)
+    if event_tasks:
+        _event_tasks(plan, thresholds, event_tasks)
+    if thresholds.custom:
+        _custom(plan, thresholds)
     plan.check()
     return plan
 
@@ -409,6 +453,12 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
                   f"{limits.error_rate_minutes} minutes (no traffic does not breach).",
                   error_rate, "GreaterThanThreshold", limits.error_rate_percent, 1, f"service:{key}:5xx",
                   deployment_rollback=True),
+        *([AlarmSpec(key, "healthy-hosts",
+                     f"{key}: fewer than {limits.minimum_healthy_hosts} healthy targets for "
+                     f"{limits.unhealthy_hosts_minutes} minutes.",
+                     (healthy,), "LessThanThreshold", limits.minimum_healthy_hosts, limits.unhealthy_hosts_minutes,
+                     f"service:{key}:targets", treat_missing_data="breaching")]
+          if limits.minimum_healthy_hosts is not None else []),
         AlarmSpec(key, "unhealthy-hosts",
                   f"{key}: more than {limits.unhealthy_hosts} unhealthy targets for "
                   f"{limits.unhealthy_hosts_minutes} minutes.",
@@ -720,6 +770,113 @@ def _cache(plan: MonitoringPlan, thresholds: AlarmsConfig, cache: CacheMonitor) 
             lag, "GreaterThanThreshold", limits.replication_lag_seconds, limits.replication_lag_minutes,
             f"cache:{key}:replication"))
     plan.add(f"Cache {key}", widgets, alarms)
+LAMBDA = "AWS/Lambda"
+
+
+def _function(plan: MonitoringPlan, thresholds: AlarmsConfig, function: FunctionMonitor) -> None:
+    """Invocations, errors and throttles; duration against the timeout; concurrency; the failure queue."""
+    limits = thresholds.functions
+    key = function.name
+    dims = (("FunctionName", function.function_name),)
+
+    def metric(id_: str, name: str, stat: str, label: str, period: int = 60) -> Metric:
+        return Metric(id_, LAMBDA, name, dims, stat, period=period, label=label)
+
+    errors = metric("errors", "Errors", "Sum", "Errors", period=limits.errors_minutes * 60)
+    throttles = metric("throttles", "Throttles", "Sum", "Throttles", period=limits.throttles_minutes * 60)
+    p99 = metric("p99", "Duration", "p99", "p99 (ms)")
+    ceiling = round(function.timeout_seconds * 1000 * limits.duration_percent_of_timeout / 100)
+    widgets = [
+        Widget(f"function:{key}:invocations", f"{key}: invocations, errors, throttles", (
+            metric("invocations", "Invocations", "Sum", "Invocations"), errors, throttles), stat="Sum"),
+        Widget(f"function:{key}:duration", f"{key}: duration (ms; timeout {function.timeout_seconds} s)", (
+            metric("p50", "Duration", "p50", "p50 (ms)"), p99), left_label="ms"),
+        Widget(f"function:{key}:concurrency", f"{key}: concurrent executions",
+               (metric("concurrent", "ConcurrentExecutions", "Maximum", "Concurrent executions"),)),
+    ]
+    alarms = [
+        AlarmSpec(key, "errors", f"Function {key}: more than {limits.errors} failed invocations in "
+                  f"{limits.errors_minutes} minutes.", (errors,), "GreaterThanThreshold", limits.errors, 1,
+                  f"function:{key}:invocations"),
+        AlarmSpec(key, "throttles", f"Function {key}: more than {limits.throttles} throttled invocations in "
+                  f"{limits.throttles_minutes} minutes (concurrency exhausted).", (throttles,),
+                  "GreaterThanThreshold", limits.throttles, 1, f"function:{key}:invocations"),
+        AlarmSpec(key, "duration", f"Function {key}: p99 duration above {ceiling} ms "
+                  f"({limits.duration_percent_of_timeout:g} % of its {function.timeout_seconds} s timeout) for "
+                  f"{limits.duration_minutes} minutes: invocations are about to time out.", (p99,),
+                  "GreaterThanThreshold", ceiling, limits.duration_minutes, f"function:{key}:duration"),
+    ]
+    if function.failure_queue_name is not None:
+        failed = Metric("failed", SQS, "ApproximateNumberOfMessagesVisible",
+                        (("QueueName", function.failure_queue_name),), "Maximum", label="Failed events")
+        widgets.append(Widget(f"function:{key}:failures", f"{key}: failed asynchronous events", (failed,)))
+        alarms.append(AlarmSpec(key, "failed-events", f"Function {key}: more than {limits.failed_events} events "
+                                "in its failure queue (asynchronous invocations that failed every retry).",
+                                (failed,), "GreaterThanThreshold", limits.failed_events, 1,
+                                f"function:{key}:failures"))
+    if function.stream_source:
+        age = metric("iterator", "IteratorAge", "Maximum", "Iterator age (ms)")
+        widgets.append(Widget(f"function:{key}:iterator", f"{key}: iterator age (ms)", (age,), left_label="ms"))
+        alarms.append(AlarmSpec(key, "iterator-age", f"Function {key}: the last stream record read is older than "
+                                f"{limits.iterator_age_seconds:g} s (falling behind).", (age,),
+                                "GreaterThanThreshold", limits.iterator_age_seconds * 1000, 5,
+                                f"function:{key}:iterator"))
+    plan.add(f"Function {key}", widgets, alarms)
+
+
+SYNTHETICS = "CloudWatchSynthetics"
+
+
+def _canaries(plan: MonitoringPlan, canaries: Sequence[CanaryMonitor]) -> None:
+    """One widget per canary (success % and duration), an alarm on its success percentage. No data (the canary
+    stopped running) breaches: a silent canary checks nothing."""
+    widgets, alarms = [], []
+    for canary in canaries:
+        key = canary.name
+        dims = (("CanaryName", canary.canary_name),)
+        success = Metric("success", SYNTHETICS, "SuccessPercent", dims, "Average", period=canary.minutes * 60,
+                         label="Successful runs %")
+        widgets.append(Widget(f"canary:{key}", f"Canary {key}: successful runs (%)", (
+            success, Metric("duration", SYNTHETICS, "Duration", dims, "Average", period=canary.minutes * 60,
+                            label="Run duration (ms)", axis="right")), period=canary.minutes * 60,
+            left_label="%", right_label="ms"))
+        alarms.append(AlarmSpec(f"canary-{key}", "success", f"Canary {key}: fewer than {canary.success_percent:g} % "
+                                f"of runs succeeded over {canary.minutes} minutes (or it stopped running).",
+                                (success,), "LessThanThreshold", canary.success_percent, 1, f"canary:{key}",
+                                treat_missing_data="breaching"))
+    plan.add("Canaries", widgets, alarms)
+
+
+def _event_tasks(plan: MonitoringPlan, thresholds: AlarmsConfig, tasks: Sequence[EventTaskMonitor]) -> None:
+    """Each event-started task's failure queue: any event EventBridge could not start the task for alarms."""
+    limit = thresholds.functions.failed_events
+    widgets, alarms = [], []
+    for task in tasks:
+        failed = Metric("failed", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", task.failure_queue_name),),
+                        "Maximum", label="Events that did not start the task")
+        widgets.append(Widget(f"task:{task.name}:failures", f"Task {task.name}: events that failed to start it",
+                              (failed,)))
+        alarms.append(AlarmSpec(f"task-{task.name}", "failed-events", f"Task {task.name}: more than {limit} events "
+                                "in its failure queue (RunTask failed every retry).", (failed,),
+                                "GreaterThanThreshold", limit, 1, f"task:{task.name}:failures"))
+    plan.add("Event-started tasks", widgets, alarms)
+
+
+def _custom(plan: MonitoringPlan, thresholds: AlarmsConfig) -> None:
+    """`alarms.custom`: one widget and one alarm per entry, on the metric exactly as configured."""
+    widgets, alarms = [], []
+    for key, custom in thresholds.custom.items():
+        metric = Metric("value", custom.namespace, custom.metric, tuple(sorted(custom.dimensions.items())),
+                        custom.statistic, period=custom.period_seconds, label=f"{custom.metric} ({custom.statistic})")
+        widgets.append(Widget(f"custom:{key}", f"{key}: {custom.namespace} {custom.metric}", (metric,),
+                              stat=custom.statistic, period=custom.period_seconds))
+        description = custom.description or (f"{custom.namespace} {custom.metric} {custom.statistic} "
+                                             f"{custom.comparison} {custom.threshold:g} for "
+                                             f"{custom.evaluation_periods} x {custom.period_seconds} s.")
+        alarms.append(AlarmSpec("custom", key, description, (metric,), custom.comparison, custom.threshold,
+                                custom.evaluation_periods, f"custom:{key}",
+                                treat_missing_data=custom.treat_missing_data))
+    plan.add("Custom alarms", widgets, alarms)
 
 
 def _id(name: str) -> str:

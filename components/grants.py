@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import pulumi
 
+from .config.compute import GrantsConfig
 from .iam import Statement
 
 
@@ -87,3 +88,42 @@ class DataStores:
     kms_key_arn: pulumi.Input[str] | None = None
     """The stack key: services encrypt their log groups with it (its policy admits CloudWatch Logs for this
     account's log groups)."""
+
+
+def require_store(store: Grantable | None, what: str, grantee: str) -> Any:
+    """`store`, or the error naming the grantee (`service api`, `function db-init`) and what it was granted."""
+    if store is None:
+        raise ValueError(f"{grantee}: granted {what}, which the stack did not build")
+    return store
+
+
+class StoreLookup(Protocol):
+    """Where grants resolve: the stack's registry (components/registry.py `Registry.grantable`)."""
+
+    def grantable(self, section: str, name: str = "") -> Any:
+        """The store built for `section.name` (a singleton: `section` alone), or None."""
+        ...
+
+
+def grant_statements(grants: GrantsConfig, stores: StoreLookup, grantee: str) -> list[Statement]:
+    """The statements of a grantee's role (a service's task role, a function's execution role): each grant
+    resolved through the stack's registry, in a fixed order (tables, queues, buckets, secrets, database, event
+    bus, caches) so the rendered policy is stable. `grantee` names it in errors (`service api`)."""
+    statements: list[Statement] = []
+    for section, wanted in (("tables", grants.tables), ("queues", grants.queues), ("buckets", grants.buckets)):
+        for store_name, access in sorted(wanted.items()):
+            store = require_store(stores.grantable(section, store_name), f"{section[:-1]} {store_name}", grantee)
+            statements.extend(store.grant(access))
+    for secret in grants.secrets:
+        store = require_store(stores.grantable("secrets", secret), f"secret {secret}", grantee)
+        statements.extend(store.grant("read"))
+    if grants.database is not None:
+        database = require_store(stores.grantable("database"), "database", grantee)
+        statements.extend(database.grant(grants.database))
+    if grants.events is not None:
+        bus = require_store(stores.grantable("events"), "event bus", grantee)
+        statements.extend(bus.grant(grants.events))
+    for cache_name, access in sorted(grants.caches.items()):
+        cache = require_store(stores.grantable("caches", cache_name), f"cache {cache_name}", grantee)
+        statements.extend(cache.grant(access))
+    return statements

@@ -12,9 +12,12 @@ import pulumi_aws as aws
 from .alarms import (
     AlarmSpec,
     CacheMonitor,
+    CanaryMonitor,
     DatabaseInstanceMonitor,
     DatabaseMonitor,
+    EventTaskMonitor,
     Expression,
+    FunctionMonitor,
     LoadBalancerMonitor,
     Metric,
     MonitoringPlan,
@@ -31,6 +34,7 @@ from .config.observability import AlarmsConfig
 from .dashboard import dashboard_body
 from .iam import Statement, policy_document
 from .naming import physical_name
+from .notifications import notification_targets
 
 SIMPLE_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 
@@ -56,6 +60,10 @@ class ObservabilityArgs:
     caches: Sequence[CacheMonitor] = ()
     database_instance: DatabaseInstanceMonitor | None = None
     """An RDS PostgreSQL instance (`database: {engine: postgres}`), instead of `database`."""
+    functions: Sequence[FunctionMonitor] = ()
+    canaries: Sequence[CanaryMonitor] = ()
+    event_tasks: Sequence[EventTaskMonitor] = ()
+    """Tasks started by EventBridge rules (`platform:tasks`): events that failed to start them."""
 
 
 class Observability(pulumi.ComponentResource):
@@ -83,7 +91,8 @@ class Observability(pulumi.ComponentResource):
         self.plan = monitoring_plan(
             args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
             database=args.database, queues=args.queues, tables=args.tables, services=args.services,
-            tasks=args.tasks, caches=args.caches, database_instance=args.database_instance)
+            tasks=args.tasks, caches=args.caches, database_instance=args.database_instance,
+            functions=args.functions, canaries=args.canaries, event_tasks=args.event_tasks)
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(
@@ -98,6 +107,7 @@ class Observability(pulumi.ComponentResource):
             aws.sns.TopicSubscription(f"{name}-alarm-email-{index}", topic=topic.arn, protocol="email",
                                       endpoint=email, opts=child)
         self.topic_arn = topic.arn
+        notification_targets(self, name, topic.arn, args.alarms, context)
 
         alarms = [self._alarm(name, spec, topic.arn) for spec in self.plan.alarms]
         self.alarm_names = [spec.name for spec in self.plan.alarms]

@@ -8,8 +8,11 @@ import pulumi
 
 from .alarms import (
     CacheMonitor,
+    CanaryMonitor,
     DatabaseInstanceMonitor,
     DatabaseMonitor,
+    EventTaskMonitor,
+    FunctionMonitor,
     LoadBalancerMonitor,
     QueueMonitor,
     ServiceMonitor,
@@ -23,6 +26,7 @@ from .aws_context import AwsContext
 from .backup import Backup, BackupArgs
 from .bucket import Bucket, BucketArgs, access_log_delivery, bucket_physical_name
 from .cache import Cache, CacheArgs
+from .canary import Canaries, CanariesArgs
 from .cluster import Cluster, ClusterArgs
 from .config import StackConfig
 from .config.compute import ServiceConfig, reads_stack_secrets
@@ -31,6 +35,7 @@ from .config.observability import instance_memory_gib, max_connections
 from .config.workloads import ImageSpec
 from .database import Database, DatabaseArgs
 from .events import Events, EventsArgs, bus_name, rule_arn
+from .function import Function, FunctionArgs
 from .grants import DataStores, Grantable
 from .keys import Keys, KeysArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
@@ -41,10 +46,12 @@ from .rds_instance import MasterSecret, RdsInstance, RdsInstanceArgs
 from .registry import Registry, register_services
 from .replication import Replication, ReplicationArgs
 from .repository import Repository, RepositoryArgs
+from .rotation import Rotations, RotationsArgs, rotation_statements
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs, role_arn
 from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
+from .task_rules import TaskRules, TaskRulesArgs
 
 
 class Platform(pulumi.ComponentResource):
@@ -63,7 +70,8 @@ class Platform(pulumi.ComponentResource):
         self.keys = Keys("keys", KeysArgs(
             aws_context=context, deletion_window_days=30 if protect else 7, protect=protect,
             event_bus_name=bus_name() if config.events.creates_bus else None,
-            events_deliver_to_queues=bool(config.events.rules) or _has_scheduled_tasks(config)), child)
+            events_deliver_to_queues=bool(config.events.rules) or _has_scheduled_tasks(config) or bool(config.tasks)
+            or any(f.triggers.events for f in config.functions.values())), child)
 
         # -- network -------------------------------------------------------------------------------
         self.network = Network("network", NetworkArgs(config=config.network, aws_context=context,
@@ -83,7 +91,8 @@ class Platform(pulumi.ComponentResource):
             child)
         self.repositories = self._repositories(config, context, child)
         self.load_balancer: LoadBalancer | None = None
-        if any(service.kind == "web" for service in config.services.values()):
+        if any(service.kind == "web" for service in config.services.values()) or \
+                any(function.triggers.http is not None for function in config.functions.values()):
             self.load_balancer = LoadBalancer("load-balancer", LoadBalancerArgs(
                 config=config.load_balancer, vpc_id=self.network.vpc_id,
                 public_subnet_ids=self.network.public_subnet_ids, aws_context=context,
@@ -104,6 +113,22 @@ class Platform(pulumi.ComponentResource):
                 hold_tasks=config.secrets_pending and reads_stack_secrets(service)), child)
             for name, service in config.services.items()
         }
+        self.functions = self._functions(config, context, child)
+        self.task_rules = (TaskRules("tasks", TaskRulesArgs(
+            tasks=config.tasks, services=self.services, cluster_arn=self.cluster.arn,
+            private_subnet_ids=self.network.private_subnet_ids, event_bus_name=self.events.bus_name,
+            aws_context=context, kms_key_arn=self.keys.arn, protect=config.protect_stateful_resources), child)
+            if config.tasks and self.events is not None else None)
+        self.rotations = Rotations("rotations", RotationsArgs(
+            aws_context=context, secrets=config.secrets, built_secrets=self.secrets, functions=self.functions,
+            master_secret_arn=self.database.master_secret_arn if self.database is not None else None,
+            master_secret_rotation_days=config.database.master_secret_rotation_days if config.database else 7),
+            child) if self.database is not None or any(s.rotation and s.rotation.function
+                                                       for s in config.secrets.values()) else None
+        self.canaries = (Canaries("canaries", CanariesArgs(
+            canaries=config.canaries, url=self.load_balancer.url, aws_context=context, kms_key_arn=self.keys.arn,
+            protect=config.protect_stateful_resources), child)
+            if config.canaries and self.load_balancer is not None else None)
 
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpcId": self.network.vpc_id,
@@ -127,6 +152,25 @@ class Platform(pulumi.ComponentResource):
             self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
             self.outputs["url"] = self.load_balancer.url
         self.register_outputs(self.outputs)
+
+    # -- functions -----------------------------------------------------------------------------------
+    def _functions(self, config: StackConfig, context: AwsContext,
+                   child: pulumi.ResourceOptions) -> dict[str, Function]:
+        """`platform:functions`, after the data stores (grants) and the load balancer (http routes)."""
+        return {
+            name: Function(f"function-{name}", FunctionArgs(
+                key=name, config=function, aws_context=context, log_retention_days=config.log_retention_days,
+                kms_key_arn=self.keys.arn, data_stores=self.data_stores, vpc_id=self.network.vpc_id,
+                private_subnet_ids=self.network.private_subnet_ids, load_balancer=self.load_balancer,
+                event_bus_name=self.events.bus_name if self.events is not None else None,
+                protect=config.protect_stateful_resources,
+                extra_statements=[st for key, secret in config.secrets.items()
+                                  if secret.rotation is not None and secret.rotation.function == name
+                                  for st in rotation_statements(key, self.secrets[key].arn, self.keys.arn, context)],
+                run_after=[self.database] if function.grants.database is not None and self.database else []),
+                child)
+            for name, function in config.functions.items()
+        }
 
     # -- observability -----------------------------------------------------------------------------
     def _observability(self, config: StackConfig, context: AwsContext,
@@ -173,6 +217,12 @@ class Platform(pulumi.ComponentResource):
             caches=[CacheMonitor(key, tuple(c.member_cluster_ids), bool(config.caches[key].replicas))
                     for key, c in self.caches.items()],
             database_instance=database_instance,
+            functions=[FunctionMonitor(key, f.function_name, f.timeout_seconds, f.failure_queue_name,
+                                       stream_source=bool(f.stream_sources)) for key, f in self.functions.items()],
+            canaries=[CanaryMonitor(key, self.canaries.canary_names[key], c.success_percent, c.alarm_minutes)
+                      for key, c in config.canaries.items()] if self.canaries is not None else [],
+            event_tasks=[EventTaskMonitor(key, queue) for key, queue in self.task_rules.failure_queue_names.items()]
+            if self.task_rules is not None else [],
         ), child)
 
     # -- images and tasks (issue 11) -----------------------------------------------------------------

@@ -20,6 +20,15 @@ def secret_name(key: str) -> str:
     return f"{product_name()}/{pulumi.get_stack()}/{key}"
 
 
+def rotation_tags(config: SecretConfig) -> dict[str, str]:
+    """`RotatedBy: function:<name>` or `RotatedBy: external`: how the secret is rotated, for people and for the
+    pack (prod-secrets-rotated); none when nothing rotates it."""
+    rotation = config.rotation
+    if rotation is None:
+        return {}
+    return {"RotatedBy": f"function:{rotation.function}" if rotation.function else "external"}
+
+
 @dataclass(frozen=True, kw_only=True)
 class SecretArgs:
     name: str
@@ -52,7 +61,7 @@ class Secret(pulumi.ComponentResource):
             description=args.config.description or f"{args.name}: value set out of band by an operator",
             kms_key_id=args.kms_key_arn,
             recovery_window_in_days=args.config.recovery_window_days,
-            tags={"Name": physical_name(args.name)},
+            tags={"Name": physical_name(args.name), **rotation_tags(args.config)},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.arn, self.secret_name = secret.arn, secret.name

@@ -26,7 +26,7 @@ from .delivery import (
     load_balancer_statements,
     weighted_forward,
 )
-from .grants import DataStores, Grantable
+from .grants import DataStores, Grantable, grant_statements, require_store
 from .iam import Statement, policy_document, service_trust_policy
 from .image import ServiceImage, ServiceImageArgs
 from .load_balancer import LoadBalancer
@@ -367,26 +367,9 @@ class Service(pulumi.ComponentResource):
         return entries, statements
 
     def _grant_statements(self) -> list[Statement]:
-        """The task role's statements: each grant resolved against the store that owns the resource."""
-        grants, registry = self._args.config.grants, self._references()
-        statements: list[Statement] = []
-        for section, wanted in (("tables", grants.tables), ("queues", grants.queues), ("buckets", grants.buckets)):
-            for store_name, access in sorted(wanted.items()):
-                store = _require(registry.grantable(section, store_name), f"{section[:-1]} {store_name}", self._name)
-                statements.extend(store.grant(access))
-        for secret in grants.secrets:
-            store = _require(registry.grantable("secrets", secret), f"secret {secret}", self._name)
-            statements.extend(store.grant("read"))
-        if grants.database is not None:
-            database = _require(registry.grantable("database"), "database", self._name)
-            statements.extend(database.grant(grants.database))
-        if grants.events is not None:
-            bus = _require(registry.grantable("events"), "event bus", self._name)
-            statements.extend(bus.grant(grants.events))
-        for cache_name, access in sorted(grants.caches.items()):
-            cache = _require(registry.grantable("caches", cache_name), f"cache {cache_name}", self._name)
-            statements.extend(cache.grant(access))
-        return statements
+        """The task role's statements: each grant resolved through the stack's registry
+        (components/grants.py `grant_statements`, shared with functions)."""
+        return grant_statements(self._args.config.grants, self._references(), f"service {self._name}")
 
     def _references(self) -> Registry:
         """The stack's registry (components/registry.py): given by the platform, else one over the data stores."""
@@ -853,9 +836,7 @@ def _volume_name(path: str) -> str:
 
 
 def _require(store: Grantable | None, what: str, service: str) -> Any:
-    if store is None:
-        raise ValueError(f"service {service}: granted {what}, which the stack did not build")
-    return store
+    return require_store(store, what, f"service {service}")
 
 
 def _attribute(store: object, attribute: str, what: str) -> pulumi.Output[str]:

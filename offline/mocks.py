@@ -598,3 +598,23 @@ def _bucket_logging(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any
 def _bucket_replication(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """S3's replication configuration: the provider's id is the source bucket name."""
     return str(inputs.get("bucket")), {}
+@resource("aws:lambda/function:Function")
+def _lambda_function(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = m.arn("lambda", f"function:{physical}")
+    return physical, {"arn": arn, "qualifiedArn": f"{arn}:1", "version": "1", "name": physical,
+                      "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}"
+                                   "/invocations"}
+
+
+@resource("aws:lambda/alias:Alias")
+def _lambda_alias(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = m.arn("lambda", f"function:{inputs.get('functionName')}:{physical}")
+    return arn, {"arn": arn, "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/"
+                                          f"{arn}/invocations"}
+
+
+@resource("aws:synthetics/canary:Canary")
+def _canary(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return physical, {"arn": m.arn("synthetics", f"canary:{physical}"), "engineArn": m.arn(
+        "lambda", f"function:cwsyn-{physical}-{_uuid(name)}:1"), "status": "RUNNING"}
+

@@ -260,6 +260,9 @@ Capacity = Annotated[float, _in_range(0, 256, "ACU", step=0.5)]
 
 
 
+MasterSecretRotationDays = Annotated[int, _in_range(1, 365, "days")]
+
+
 class DatabaseConfig(ConfigModel):
     """The Aurora PostgreSQL cluster: Serverless v2 by default, in the data subnets, KMS-encrypted,
     RDS-managed master secret, IAM auth, TLS forced."""
@@ -303,6 +306,8 @@ class DatabaseConfig(ConfigModel):
     """7 (free), 731, or a multiple of 31. Default 7."""
     slow_query_ms: Annotated[int, _in_range(100, 60_000, "ms")] = 1000
     """Statements slower than this are logged (log_min_duration_statement). Default 1000 ms."""
+    master_secret_rotation_days: MasterSecretRotationDays = 7
+    """Rotation schedule of the RDS-managed master user secret (RDS rotates it itself). Default 7, RDS's own."""
 
     @field_validator("performance_insights_retention_days")
     @classmethod
@@ -337,6 +342,8 @@ class PostgresConfig(ConfigModel):
 
     engine: Literal["postgres"]
     """`postgres`. Required here (it is what selects this model)."""
+    master_secret_rotation_days: MasterSecretRotationDays = 7
+    """Rotation schedule of the RDS-managed master user secret (RDS rotates it itself). Default 7, RDS's own."""
     engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}$")] = "16"
     """The major version only (e.g. `16`): RDS applies minor versions itself (auto minor version upgrade on), so
     the program never fights a minor upgrade. Default 16."""
@@ -400,6 +407,21 @@ TAGGED_SECTIONS["database"] = {"aurora-postgresql": DatabaseConfig, "postgres": 
 
 
 # -- Secrets Manager ----------------------------------------------------------------------------------
+class RotationConfig(ConfigModel):
+    """How a secret is rotated: by one of the stack's functions through Secrets Manager rotation
+    (components/rotation.py), or, stated out loud, by whoever issues it (`external`)."""
+
+    days: Annotated[int, _in_range(1, 1000, "days")] = 30
+    """Rotate every N days. Default 30 (seed 003)."""
+    function: ResourceKey | None = None
+    """The `platform:functions` entry implementing the four rotation steps (createSecret, setSecret,
+    testSecret, finishSecret)."""
+    external: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)] | None = None
+    """Who rotates it outside the stack, e.g. `stripe dashboard, quarterly` (a third-party API key rotates
+    where it is issued). The secret is tagged `RotatedBy: external`, which the pack's prod-secrets-rotated
+    accepts; exactly one of `function` and `external`."""
+
+
 class SecretConfig(ConfigModel):
     """One Secrets Manager secret, encrypted with the stack key and created empty: operators put its value
     out of band (`aws secretsmanager put-secret-value`), so it never passes through config or state."""
@@ -409,6 +431,8 @@ class SecretConfig(ConfigModel):
     """Days a deleted secret can be restored. 0 deletes at once, else 7 to 30. Preset: 0 dev (a dev stack is
     torn down and rebuilt; a secret pending deletion would block its own name for the window), 7 staging,
     30 prod."""
+    rotation: RotationConfig | None = None
+    """Rotate with a function every `days`. Default none: a third-party key rotates where it is issued."""
 
     @field_validator("recovery_window_days")
     @classmethod

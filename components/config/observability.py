@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from .base import ConfigModel
 from .problems import Problem, key_path
@@ -94,6 +94,9 @@ class WebThresholds(ConfigModel):
     unhealthy_hosts: Count = 0
     """More unhealthy targets than this for `unhealthyHostsMinutes` alarms. Default 0: any unhealthy target."""
     unhealthy_hosts_minutes: Minutes = 2
+    minimum_healthy_hosts: Annotated[int, _between(1, 1000, "targets")] | None = None
+    """Fewer healthy targets than this for `unhealthyHostsMinutes` alarms (no data breaches: no target at all).
+    Default: off (the running-tasks alarm covers a service below its desired count)."""
 
 
 class QueueThresholds(ConfigModel):
@@ -181,6 +184,80 @@ class LoadBalancerThresholds(ConfigModel):
     Default 0."""
 
 
+class FunctionThresholds(ConfigModel):
+    """Every Lambda function (AWS/Lambda metrics of its FunctionName), and its failure queue."""
+
+    errors: Count = 0
+    """More failed invocations than this in `errorsMinutes` alarms. Default 0: any error in 5 minutes."""
+    errors_minutes: Minutes = 5
+    throttles: Count = 0
+    """More throttled invocations than this in `throttlesMinutes` alarms. Default 0 in 5 minutes."""
+    throttles_minutes: Minutes = 5
+    duration_percent_of_timeout: Percent = 80
+    """p99 duration above this share of the function's own timeout for `durationMinutes` alarms: invocations
+    are about to time out. Default 80 % for 5 minutes."""
+    duration_minutes: Minutes = 5
+    iterator_age_seconds: Seconds = 60
+    """Stream sources (Kinesis, DynamoDB streams): the age of the last record read above this alarms (the
+    function is falling behind). Default 60 s."""
+    failed_events: Count = 0
+    """More events than this in the function's failure queue alarms. Default 0: every failed asynchronous
+    invocation needs a person."""
+
+
+def _statistic(value: str) -> str:
+    if value in ("SampleCount", "Average", "Sum", "Minimum", "Maximum") or re.fullmatch(r"p(\d{1,2}(\.\d{1,2})?|100)",
+                                                                                      value):
+        return value
+    raise ValueError("allowed: SampleCount, Average, Sum, Minimum, Maximum or a percentile such as p99 or p99.9")
+
+
+Statistic = Annotated[str, AfterValidator(_statistic)]
+
+
+def _period(value: int) -> int:
+    if value in (10, 30) or (value % 60 == 0 and 60 <= value <= 86_400):
+        return value
+    raise ValueError("allowed: 10, 30 or a multiple of 60 up to 86400 seconds")
+
+
+class CustomAlarmConfig(ConfigModel):
+    """An alarm on any CloudWatch metric (an application's own, e.g. Candlefish/WipLimitViolations), drawn on
+    the dashboard with its threshold."""
+
+    namespace: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/#:-]{1,255}$")]
+    """The metric's namespace, e.g. `Candlefish` or `AWS/Lambda`. Required."""
+    metric: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    """The metric's name. Required."""
+    dimensions: dict[Annotated[str, StringConstraints(min_length=1, max_length=255)], str] = {}
+    """Dimension name -> value; at most 30."""
+    statistic: Statistic = "Sum"
+    """`SampleCount`, `Average`, `Sum`, `Minimum`, `Maximum` or a percentile (`p99`, `p99.9`). Default Sum."""
+    threshold: float
+    """Required."""
+    comparison: Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold",
+                        "LessThanOrEqualToThreshold"] = "GreaterThanThreshold"
+    period_seconds: Annotated[int, AfterValidator(_period)] = 60
+    """Seconds per datapoint: 10, 30 or a multiple of 60. Default 60."""
+    evaluation_periods: Annotated[int, _between(1, 1440, "periods")] = 1
+    """Consecutive breaching periods before the alarm fires. Default 1."""
+    treat_missing_data: Literal["notBreaching", "breaching", "ignore", "missing"] = "notBreaching"
+    description: str = ""
+
+
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?$", max_length=2048)]
+
+
+class SlackConfig(ConfigModel):
+    """A Slack channel notified through AWS Chatbot (the workspace must be authorised in the Chatbot console
+    once per account)."""
+
+    workspace_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")]
+    """The Slack workspace (team) id, e.g. `T01ABCDEF12`."""
+    channel_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{9,11}$")]
+    """The channel id, e.g. `C01ABCDEF12`."""
+
+
 class AlarmsConfig(ConfigModel):
     """The alarm topic's email subscribers, and alarm thresholds (each with the reference's default)."""
 
@@ -193,6 +270,14 @@ class AlarmsConfig(ConfigModel):
     database: DatabaseThresholds = DatabaseThresholds()
     load_balancer: LoadBalancerThresholds = LoadBalancerThresholds()
     caches: CacheThresholds = CacheThresholds()
+    functions: FunctionThresholds = FunctionThresholds()
+    custom: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,62}[a-z0-9]$")], CustomAlarmConfig] = {}
+    """Alarms on any metric, by name (`<project>-<stack>-custom-<name>`)."""
+    https_endpoints: list[HttpsUrl] = Field(default_factory=list)
+    """HTTPS endpoints subscribed to the alarm topic (PagerDuty's or Opsgenie's CloudWatch integration URL).
+    HTTPS only: the notification leaves AWS."""
+    slack: SlackConfig | None = None
+    """A Slack channel notified through AWS Chatbot."""
 
 
 # -- Aurora PostgreSQL max_connections -------------------------------------------------------------------

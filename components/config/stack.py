@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import PositiveFloat, StringConstraints, ValidationError, field_validator
 
-from . import compute, data, network, observability, references, thresholds, workloads
+from . import compute, data, functions, network, observability, references, thresholds, workloads
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import (
@@ -25,6 +25,7 @@ from .data import (
     SecretConfig,
     TableConfig,
 )
+from .functions import CanaryConfig, FunctionConfig, TaskConfig
 from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
@@ -98,6 +99,12 @@ class StackConfig(ConfigModel):
     backup: BackupConfig | None = None
     """The stack's AWS Backup plan (daily, retention per environment, a copy to `copyRegion` in prod). Absent: no
     plan (the prod-backup-coverage policy requires one in production)."""
+    functions: dict[ResourceKey, FunctionConfig] = {}
+    """Lambda functions and their triggers (components/config/functions.py)."""
+    canaries: dict[ResourceKey, CanaryConfig] = {}
+    """CloudWatch Synthetics canaries on the stack's own URL."""
+    tasks: dict[ResourceKey, TaskConfig] = {}
+    """One-off ECS tasks (a service's task definition) started by EventBridge rules."""
 
     @field_validator("name")
     @classmethod
@@ -133,7 +140,7 @@ def _network_check(config: StackConfig) -> list[Problem]:
 
 
 CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
-                                        references.check, workloads.check)
+                                        references.check, workloads.check, functions.check)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

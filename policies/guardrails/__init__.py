@@ -12,17 +12,20 @@ from . import (
     backup,
     budget,
     caches,
+    canaries,
     containers,
     data_protection,
     delivery,
     ecr,
     encryption,
+    functions,
     iam,
     load_balancing,
     network,
     observability,
     protection,
     rds,
+    rotation,
     tagging,
 )
 
@@ -45,6 +48,9 @@ POLICIES: list[Policy] = [
     *rds.POLICIES,
     *backup.POLICIES,
     *access_logging.POLICIES,
+    *functions.POLICIES,
+    *canaries.POLICIES,
+    *rotation.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

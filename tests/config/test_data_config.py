@@ -136,8 +136,8 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("dev", "platform:database.port", 5433,
      "Pulumi.dev.yaml: platform:database.port: unknown key (a typo?); allowed keys here: backupRetentionDays, "
      "databaseName, engine, engineVersion, enhancedMonitoringSeconds, iamUser, instanceClass, instances, "
-     "masterUsername, maxCapacity, minCapacity, performanceInsightsRetentionDays, preferredBackupWindow, "
-     "preferredMaintenanceWindow, secondsUntilAutoPause, slowQueryMs"),
+     "masterSecretRotationDays, masterUsername, maxCapacity, minCapacity, performanceInsightsRetentionDays, "
+     "preferredBackupWindow, preferredMaintenanceWindow, secondsUntilAutoPause, slowQueryMs"),
     # -- secrets ------------------------------------------------------------------------------------
     ("dev", "platform:secrets.stripe-key.recoveryWindowDays", 3,
      "Pulumi.dev.yaml: platform:secrets.stripe-key.recoveryWindowDays = 3: allowed: 0 (delete at once) or 7 "

@@ -64,12 +64,12 @@ CASES: list[tuple[str, str, Any, str]] = [
      "parse string as a number"),
     # -- typos ------------------------------------------------------------------------------------------
     ("dev", "platform:alarms.email", ["oncall@example.com"],
-     "Pulumi.dev.yaml: platform:alarms.email: unknown key (a typo?); allowed keys here: caches, database, emails, "
-     "loadBalancer, queues, services, web"),
+     "Pulumi.dev.yaml: platform:alarms.email: unknown key (a typo?); allowed keys here: caches, custom, database, "
+     "emails, functions, httpsEndpoints, loadBalancer, queues, services, slack, web"),
     ("dev", "platform:alarms.web.latencyP99Seconds", 2,
      "Pulumi.dev.yaml: platform:alarms.web.latencyP99Seconds: unknown key (a typo?); allowed keys here: "
-     "errorRateMinutes, errorRatePercent, latencyMinutes, latencyP95Seconds, unhealthyHosts, "
-     "unhealthyHostsMinutes"),
+     "errorRateMinutes, errorRatePercent, latencyMinutes, latencyP95Seconds, minimumHealthyHosts, "
+     "unhealthyHosts, unhealthyHostsMinutes"),
     # -- cross-section --------------------------------------------------------------------------------
     ("staging", "platform:database.instanceClass", "db.x2g.large",
      "Pulumi.staging.yaml: platform:alarms.database.maxConnections: required for instance class db.x2g.large: "
