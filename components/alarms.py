@@ -456,7 +456,7 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
         *([AlarmSpec(key, "healthy-hosts",
                      f"{key}: fewer than {limits.minimum_healthy_hosts} healthy targets for "
                      f"{limits.unhealthy_hosts_minutes} minutes.",
-                     (healthy,), "LessThanThreshold", limits.minimum_healthy_hosts, limits.unhealthy_hosts_minutes,
+                     healthy_series, "LessThanThreshold", limits.minimum_healthy_hosts, limits.unhealthy_hosts_minutes,
                      f"service:{key}:targets", treat_missing_data="breaching")]
           if limits.minimum_healthy_hosts is not None else []),
         AlarmSpec(key, "unhealthy-hosts",

@@ -42,6 +42,8 @@ class CanariesArgs:
     kms_key_arn: pulumi.Input[str]
     """The stack key: artifacts (and the code object) are SSE-KMS with it."""
     protect: bool = False
+    access_log_bucket: pulumi.Input[str] | None = None
+    """The stack's access-log bucket: the artifact bucket's S3 server access logs go there. Default none."""
 
 
 class Canaries(pulumi.ComponentResource):
@@ -65,7 +67,7 @@ class Canaries(pulumi.ComponentResource):
         self.bucket = Bucket(f"{name}-artifacts", BucketArgs(
             name="canaries", aws_context=args.aws_context, kms_key_arn=args.kms_key_arn,
             lifecycle_rules={"artifacts": expiry},
-            protect=args.protect), self._child)
+            protect=args.protect, access_log_bucket=args.access_log_bucket), self._child)
         self.bucket_name = self.bucket.bucket_name
         code = {kind: aws.s3.BucketObjectv2(
             f"{name}-{kind}-code", bucket=self.bucket.bucket_name, key=f"code/{kind}.zip",

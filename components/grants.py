@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pulumi
 
-from .config.compute import GrantsConfig
 from .iam import Statement
+
+if TYPE_CHECKING:  # the config imports the registry, which imports this module
+    from .config.compute import GrantsConfig
 
 
 class Grantable(Protocol):

@@ -127,7 +127,8 @@ class Platform(pulumi.ComponentResource):
                                                        for s in config.secrets.values()) else None
         self.canaries = (Canaries("canaries", CanariesArgs(
             canaries=config.canaries, url=self.load_balancer.url, aws_context=context, kms_key_arn=self.keys.arn,
-            protect=config.protect_stateful_resources), child)
+            protect=config.protect_stateful_resources,
+            access_log_bucket=self.access_logs.bucket_name if self.access_logs is not None else None), child)
             if config.canaries and self.load_balancer is not None else None)
 
         self.outputs: dict[str, pulumi.Input[object]] = {
@@ -257,11 +258,13 @@ class Platform(pulumi.ComponentResource):
         protect = config.protect_stateful_resources
         # S3 server access logs of the data buckets go to one log bucket of the stack (SSE-S3: S3 log delivery
         # accepts no KMS default encryption), kept as long as the stack's logs.
+        # The canaries' artifact bucket logs there too.
+        logged = [*config.buckets, *(["canaries"] if config.canaries else [])]
         self.access_logs = (Bucket("access-logs", BucketArgs(
             name="access-logs", aws_context=context, encryption="AES256",
             expiration_days=config.log_retention_days, noncurrent_version_expiration_days=7,
-            policy_statements=access_log_delivery(context, [bucket_physical_name(k, context) for k in config.buckets]),
-            protect=protect), child) if config.buckets else None)
+            policy_statements=access_log_delivery(context, [bucket_physical_name(k, context) for k in logged]),
+            protect=protect), child) if logged else None)
         self.buckets = {
             key: Bucket(f"bucket-{key}", dataclasses.replace(
                 BucketArgs.from_config(key, bucket, aws_context=context, kms_key_arn=key_arn, protect=protect),

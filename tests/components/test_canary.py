@@ -94,8 +94,11 @@ def test_the_custom_wip_limit_alarm_is_exactly_as_configured(run: StackRun) -> N
 def test_minimum_healthy_hosts_alarms_below_the_configured_count(run: StackRun) -> None:
     alarms = {r.inputs["name"]: r for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
     healthy = alarms["platform-candlefish-core-api-healthy-hosts"]
-    assert (healthy.inputs["metricName"], healthy.inputs["comparisonOperator"], healthy.inputs["threshold"]) == (
-        "HealthyHostCount", "LessThanThreshold", 2.0)
+    # a progressive service (prod's canary preset): the healthy targets of both of its target groups
+    queries = [q["metric"] for q in healthy.inputs.get("metricQueries", []) if q.get("metric")]
+    names = {m["metricName"] for m in queries} if queries else {healthy.inputs["metricName"]}
+    assert names == {"HealthyHostCount"}
+    assert (healthy.inputs["comparisonOperator"], healthy.inputs["threshold"]) == ("LessThanThreshold", 2.0)
 
 
 def test_pagerduty_and_slack_are_subscribed_to_the_alarm_topic(run: StackRun) -> None:

@@ -27,8 +27,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("dev", {**POSTGRES, "minCapacity": 1},
      "Pulumi.dev.yaml: platform:database.minCapacity: unknown key (a typo?); allowed keys here: allocatedStorageGib, "
      "backupRetentionDays, databaseName, engine, engineVersion, enhancedMonitoringSeconds, iamUser, instanceClass, "
-     "masterUsername, maxAllocatedStorageGib, multiAz, performanceInsightsRetentionDays, preferredBackupWindow, "
-     "preferredMaintenanceWindow, readReplicas, slowQueryMs"),
+     "masterSecretRotationDays, masterUsername, maxAllocatedStorageGib, multiAz, performanceInsightsRetentionDays, "
+     "preferredBackupWindow, preferredMaintenanceWindow, readReplicas, slowQueryMs"),
     ("dev", {"engine": "mysql"},
      "Pulumi.dev.yaml: platform:database.engine = 'mysql': Input should be 'aurora-postgresql' or 'postgres'"),
 ]
