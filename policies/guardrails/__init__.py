@@ -8,6 +8,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    account,
     containers,
     data_protection,
     encryption,
@@ -31,6 +32,7 @@ POLICIES: list[Policy] = [
     *containers.POLICIES,
     *load_balancing.POLICIES,
     *observability.POLICIES,
+    *account.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 
