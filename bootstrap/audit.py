@@ -89,12 +89,12 @@ class AuditTrail(pulumi.ComponentResource):
             tags={"Name": physical_name("cloudtrail")},
             opts=pulumi.ResourceOptions(parent=self, protect=True))
         role = aws.iam.Role(
-            f"{name}-logs-role", name=physical_name("cloudtrail-logs"),
+            f"{name}-cloudtrail-logs-role", name=physical_name("cloudtrail-logs"),
             description="CloudTrail delivers the trail's events to its CloudWatch Logs group",
             assume_role_policy=service_trust_policy(context.service_principal("cloudtrail"), account, trail_arn),
             tags={"Name": physical_name("cloudtrail-logs")}, opts=child)
         role_policy = aws.iam.RolePolicy(
-            f"{name}-logs-policy", role=role.id, name="deliver-to-log-group",
+            f"{name}-cloudtrail-logs-policy", role=role.id, name="deliver-to-log-group",
             policy=policy_document([Statement(
                 sid="DeliverTrailEvents", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                 resources=[context.arn("logs", f"log-group:{log_group_name}:log-stream:*")])]),
