@@ -124,7 +124,8 @@ class CiRoles(pulumi.ComponentResource):
                 policy=policy_document(infrastructure_statements(args, stack)),
                 tags={"Name": physical_name("deploy", stack, "infrastructure")}, opts=child)
             aws.iam.RolePolicyAttachment(
-                f"{name}-deploy-{stack}-infrastructure-attachment", role=deploy.name, policy_arn=infrastructure.arn, opts=child)
+                f"{name}-deploy-{stack}-infrastructure-attachment", role=deploy.name, policy_arn=infrastructure.arn,
+                opts=child)
             aws.iam.RolePolicy(
                 f"{name}-deploy-{stack}-state", role=deploy.id, name="state-write",
                 policy=policy_document(state_statements(args, stack, write=True)), opts=child)

@@ -45,7 +45,7 @@ class AccountPrerequisitesArgs:
 class AccountPrerequisites(pulumi.ComponentResource):
     """The ECS service-linked role, ECR enhanced scanning, hosted zones and budgets."""
 
-    zone_name_servers: dict[str, pulumi.Output[list[str]]]
+    zone_name_servers: dict[str, pulumi.Output[Sequence[str]]]
 
     def __init__(self, name: str, args: AccountPrerequisitesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:account:AccountPrerequisites", name, None, opts)

@@ -515,9 +515,11 @@ def _oidc_provider(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]
 @resource("aws:iam/serviceLinkedRole:ServiceLinkedRole")
 def _service_linked_role(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     service = str(inputs.get("awsServiceName") or "ecs.amazonaws.com")
-    role = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}.get(service, f"AWSServiceRoleFor{service.split('.')[0]}")
+    prefix = service.split(".", maxsplit=1)[0]
+    role = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}.get(service, f"AWSServiceRoleFor{prefix}")
     arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/aws-service-role/{service}/{role}"
-    return arn, {"arn": arn, "name": role, "path": f"/aws-service-role/{service}/", "uniqueId": "AROA" + _hex(name).upper()}
+    return arn, {"arn": arn, "name": role, "path": f"/aws-service-role/{service}/",
+                 "uniqueId": "AROA" + _hex(name).upper()}
 
 
 @resource("aws:guardduty/detector:Detector")

@@ -14,10 +14,10 @@ import pytest
 
 from components.config.problems import StackConfigError
 from components.tagging import takes_tag_map
-from tests.test_tagging import sdk_class
 from offline.engine import RecordedResource, StackRun, run_stack, stack_config
 from offline.mocks import ACCOUNT_ID
 from offline.policy_harness import PACK_DIR, PolicyHarness, PolicyReport
+from tests.test_tagging import sdk_class
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "bootstrap"

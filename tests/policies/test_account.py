@@ -61,7 +61,8 @@ def test_a_key_created_in_the_same_stack_is_unknown_at_preview_and_passes() -> N
 
 
 def test_an_unknown_flag_is_deferred_to_up() -> None:
-    result = check(CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, TRAIL, {**GOOD_TRAIL, "isMultiRegionTrail": UNKNOWN_BOOL})
+    props = {**GOOD_TRAIL, "isMultiRegionTrail": UNKNOWN_BOOL}
+    result = check(CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, TRAIL, props)
     assert result.violations == [] and len(result.deferred) == 1
 
 

@@ -222,10 +222,13 @@ def test_access_keys_are_rejected() -> None:
 def test_iam_users_and_their_credentials_are_rejected() -> None:
     cases = {
         "aws:iam/user:User": ({"name": "ci"}, "creates the IAM user 'ci'"),
-        "aws:iam/userLoginProfile:UserLoginProfile": ({"user": "alice"}, "gives the IAM user 'alice' a console password"),
+        "aws:iam/userLoginProfile:UserLoginProfile": (
+            {"user": "alice"}, "gives the IAM user 'alice' a console password"),
         "aws:iam/serviceSpecificCredential:ServiceSpecificCredential": (
-            {"userName": "ci", "serviceName": "codecommit.amazonaws.com"}, "creates a long-lived service-specific credential"),
-        "aws:iam/signingCertificate:SigningCertificate": ({"userName": "ci"}, "uploads a signing certificate for an IAM user"),
+            {"userName": "ci", "serviceName": "codecommit.amazonaws.com"},
+            "creates a long-lived service-specific credential"),
+        "aws:iam/signingCertificate:SigningCertificate": (
+            {"userName": "ci"}, "uploads a signing certificate for an IAM user"),
         "aws:iam/sshKey:SshKey": ({"username": "ci"}, "uploads an SSH key for an IAM user"),
     }
     for type_, (props, what) in cases.items():
