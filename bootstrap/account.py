@@ -9,6 +9,7 @@ from components.aws_context import AwsContext
 from .audit import AuditTrail, AuditTrailArgs
 from .ci_roles import CiRoles, CiRolesArgs
 from .config import AccountConfig
+from .findings import FindingsAlerts, FindingsAlertsArgs
 from .prerequisites import AccountPrerequisites, AccountPrerequisitesArgs
 from .security import SecurityBaseline, SecurityBaselineArgs
 from .state_backend import StateBackend, StateBackendArgs
@@ -29,11 +30,14 @@ def build_account(config: AccountConfig, context: AwsContext) -> dict[str, pulum
         aws_context=context, import_ecs_service_linked_role=config.import_ecs_service_linked_role,
         hosted_zones=tuple(config.hosted_zones),
         budgets={name: budget.monthly_limit_usd for name, budget in config.budgets.items()},
-        budget_emails=tuple(config.budget_emails)))
+        owner_emails=tuple(config.owner_emails)))
+    findings = FindingsAlerts("findings", FindingsAlertsArgs(
+        aws_context=context, key_arn=audit.key_arn, emails=tuple(config.owner_emails)))
     outputs: dict[str, pulumi.Input[object]] = {
         **backend.outputs,
         "trailArn": audit.trail_arn,
         "auditBucketName": audit.bucket_name,
+        "findingsTopicArn": findings.topic_arn,
         "zoneNameServers": prerequisites.zone_name_servers,
     }
     if config.github is not None:

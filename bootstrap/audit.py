@@ -62,7 +62,8 @@ class AuditTrail(pulumi.ComponentResource):
             f"{name}-logs",
             BucketArgs(
                 name="audit", aws_context=context, kms_key_arn=key.arn, expiration_days=args.object_days,
-                protect=True,
+                # A deleted log file stays recoverable for 90 days (versioning), time to notice and restore it.
+                noncurrent_version_expiration_days=90, protect=True,
                 policy_statements=lambda arn: [
                     Statement(sid="CloudTrailReadsAcl", actions=["s3:GetBucketAcl"], resources=[arn],
                               principals={"Service": [context.service_principal("cloudtrail")]},
@@ -116,11 +117,13 @@ class AuditTrail(pulumi.ComponentResource):
 
 
 def audit_key_policy(context: AwsContext, trail_arn: str) -> list[Statement]:
-    """Account root (delegation to IAM), CloudTrail for this trail, CloudWatch Logs for this account's groups."""
+    """Account root (delegation to IAM), CloudTrail for this trail, CloudWatch Logs for this account's groups,
+    EventBridge publishing findings to the topic encrypted with the key."""
     return [
         account_root_statement(context),
         Statement(
-            sid="CloudTrailEncryptsThisTrailsLogs", actions=["kms:GenerateDataKey"], resources=["*"],
+            # AWS's documented key policy for CloudTrail names GenerateDataKey* (it may call the variants).
+            sid="CloudTrailEncryptsThisTrailsLogs", actions=["kms:GenerateDataKey*"], resources=["*"],
             principals={"Service": [context.service_principal("cloudtrail")]},
             conditions={"StringEquals": {"aws:SourceArn": trail_arn},
                         "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
@@ -136,5 +139,12 @@ def audit_key_policy(context: AwsContext, trail_arn: str) -> list[Statement]:
                      "kms:DescribeKey"],
             principals={"Service": [f"logs.{context.region}.{context.dns_suffix}"]}, resources=["*"],
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": context.arn("logs", "log-group:*")}},
+            justification=KEY_POLICY_RESOURCE),
+        Statement(
+            # The findings topic (findings.py) is encrypted with this key; EventBridge publishes to it. Through
+            # SNS only: a target delivery's KMS request carries no aws:SourceArn (as for the stack key's queues).
+            sid="EventBridgePublishesFindings", actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=["*"],
+            principals={"Service": [context.service_principal("events")]},
+            conditions={"StringEquals": {"kms:ViaService": f"sns.{context.region}.{context.dns_suffix}"}},
             justification=KEY_POLICY_RESOURCE),
     ]

@@ -48,7 +48,7 @@ class BudgetConfig(ConfigModel):
     """One monthly cost budget, filtered by the `Environment` cost-allocation tag."""
 
     monthly_limit_usd: float = Field(gt=0)
-    """The monthly limit in USD. Alerts at 80 % and 100 % of actual spend go to `budgetEmails`."""
+    """The monthly limit in USD. Alerts at 80 % and 100 % of actual spend go to `ownerEmails`."""
 
 
 class AccountConfig(ConfigModel):
@@ -68,8 +68,9 @@ class AccountConfig(ConfigModel):
     """The CI roles. None: no OIDC provider and no roles (a bare state backend, e.g. for local use only)."""
     budgets: dict[StackName, BudgetConfig] = Field(default_factory=dict)
     """Monthly budget per environment (`Environment` tag value). Default none."""
-    budget_emails: list[Email] = Field(default_factory=list)
-    """Who gets the budget alerts (the owners). Required when `budgets` is set."""
+    owner_emails: list[Email] = Field(default_factory=list)
+    """The owners: budget alerts and high or critical GuardDuty and Security Hub findings go to them by email.
+    Required when `budgets` is set."""
     audit_log_retention_days: LogRetentionDays = 365
     """Days CloudTrail's CloudWatch Logs copy is kept. Default 365 (the S3 copy is kept `auditObjectDays`)."""
     audit_object_days: int = Field(default=2557, ge=365, le=3653)
@@ -81,13 +82,13 @@ class AccountConfig(ConfigModel):
     """True on an account where `AWSServiceRoleForECS` already exists (any ECS use creates it): the stack
     adopts it (`import_`) instead of failing to create it. Default False (a new account)."""
 
-    _unique_emails = field_validator("budget_emails")(unique_items)
+    _unique_emails = field_validator("owner_emails")(unique_items)
     _unique_zones = field_validator("hosted_zones")(unique_items)
 
     @model_validator(mode="after")
     def _budgets_need_emails(self) -> AccountConfig:
-        if self.budgets and not self.budget_emails:
-            raise ValueError("budgets need budgetEmails: the alerts would reach nobody")
+        if self.budgets and not self.owner_emails:
+            raise ValueError("budgets need ownerEmails: the alerts would reach nobody")
         return self
 
 

@@ -39,7 +39,7 @@ class AccountPrerequisitesArgs:
     hosted_zones: Sequence[str] = ()
     budgets: Mapping[str, float] = field(default_factory=dict)
     """Environment -> monthly limit in USD."""
-    budget_emails: Sequence[str] = ()
+    owner_emails: Sequence[str] = ()
 
 
 class AccountPrerequisites(pulumi.ComponentResource):
@@ -80,7 +80,7 @@ class AccountPrerequisites(pulumi.ComponentResource):
                     name="TagKeyValue", values=[f"user:Environment${environment}"])],
                 notifications=[aws.budgets.BudgetNotificationArgs(
                     comparison_operator="GREATER_THAN", threshold=threshold, threshold_type="PERCENTAGE",
-                    notification_type="ACTUAL", subscriber_email_addresses=list(args.budget_emails),
+                    notification_type="ACTUAL", subscriber_email_addresses=list(args.owner_emails),
                 ) for threshold in ALERT_THRESHOLDS],
                 tags={"Name": physical_name("budget", environment)}, opts=child)
         self.register_outputs({"zoneNameServers": self.zone_name_servers})

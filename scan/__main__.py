@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     except ScanError as error:
         print(f"scan: {error}", file=sys.stderr)
         return 1
-    verdict = judge(findings, accepted, [t.label for t in chosen])
+    verdict = judge(findings, accepted, [t.label for t in chosen], [t.label for t in targets()])
     labels = ", ".join(t.label for t in chosen)
     print(f"checkov over {labels}: {len(findings)} failed checks, {len(verdict.excused)} excused by "
           f"{args.exceptions.name}, {len(verdict.unexcused)} not, {len(verdict.stale)} stale exceptions")

@@ -100,9 +100,10 @@ def load(path: Path) -> list[Accepted]:
 
 
 def judge(findings: Iterable[Finding], exceptions: Sequence[Accepted],
-          scanned: Sequence[str] | None = None) -> Verdict:
+          scanned: Sequence[str] | None = None, known: Sequence[str] = ()) -> Verdict:
     """Excuse each finding listed by an exception; report unlisted findings and stale patterns. `scanned`: the
-    stack labels scanned (default: all), so a partial scan does not call other stacks' exceptions stale."""
+    stack labels scanned (default: all) among the `known` ones: a pattern is judged stale only when every known
+    stack it can match was scanned, so a partial scan does not call other stacks' exceptions stale."""
     verdict = Verdict()
     used: set[tuple[int, str]] = set()
     for finding in sorted(set(findings), key=lambda f: (f.check, f.stack, f.address)):
@@ -121,8 +122,10 @@ def judge(findings: Iterable[Finding], exceptions: Sequence[Accepted],
     for entry in exceptions:
         for pattern in entry.resources:
             stack_part = pattern.split("/", 1)[0]
-            if scanned is not None and not any(fnmatch.fnmatchcase(label, stack_part) for label in scanned):
-                continue
+            if scanned is not None:
+                reach = {label for label in (*known, *scanned) if fnmatch.fnmatchcase(label, stack_part)}
+                if not reach or not reach <= set(scanned):
+                    continue
             if (entry.index, pattern) not in used:
                 verdict.stale.append(f"exceptions[{entry.index}] {entry.check} {pattern}: matches no finding")
     return verdict

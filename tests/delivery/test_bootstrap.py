@@ -112,6 +112,9 @@ def test_runs_as_its_own_project_with_its_own_stack_file(run: StackRun) -> None:
         "aws:iam/serviceLinkedRole:ServiceLinkedRole": 1,
         "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": 1,
         "aws:budgets/budget:Budget": 3,
+        "aws:sns/topic:Topic": 1, "aws:sns/topicPolicy:TopicPolicy": 1,
+        "aws:sns/topicSubscription:TopicSubscription": 1,
+        "aws:cloudwatch/eventRule:EventRule": 2, "aws:cloudwatch/eventTarget:EventTarget": 2,
     }
 
 
@@ -228,7 +231,7 @@ def test_outputs_are_what_login_and_stack_init_need(run: StackRun) -> None:
         ({"aws:region": None}, "aws:region: required"),
         ({"platform-bootstrap:github": '{"repository": "example-org/*"}'},
          "platform-bootstrap:github.repository = 'example-org/*'"),
-        ({"platform-bootstrap:budgetEmails": None}, "budgets need budgetEmails: the alerts would reach nobody"),
+        ({"platform-bootstrap:ownerEmails": None}, "budgets need ownerEmails: the alerts would reach nobody"),
     ],
 )
 def test_bad_config_names_the_key(change: dict[str, str | None], expected: str) -> None:
@@ -428,6 +431,26 @@ def test_each_environment_has_a_monthly_budget_alerting_the_owners_at_80_and_100
     assert prod["costFilters"] == [{"name": "TagKeyValue", "values": ["user:Environment$prod"]}]
     assert [(n["threshold"], n["notificationType"], n["subscriberEmailAddresses"]) for n in prod["notifications"]] == [
         (80.0, "ACTUAL", ["platform-team@example.com"]), (100.0, "ACTUAL", ["platform-team@example.com"])]
+
+
+def test_high_and_critical_findings_reach_the_owners_through_an_encrypted_topic(run: StackRun) -> None:
+    topic = one(run, "aws:sns/topic:Topic")
+    assert topic.inputs["kmsMasterKeyId"] == run.named("audit-key").outputs["arn"]
+    patterns = {r.inputs["name"]: json.loads(r.inputs["eventPattern"]) for r in run.of_type(
+        "aws:cloudwatch/eventRule:EventRule")}
+    assert patterns[f"{PREFIX}-findings-guardduty"]["detail"] == {"severity": [{"numeric": [">=", 7]}]}
+    assert patterns[f"{PREFIX}-findings-securityhub"]["detail"]["findings"]["Severity"] == {
+        "Label": ["HIGH", "CRITICAL"]}
+    assert {t.inputs["arn"] for t in run.of_type("aws:cloudwatch/eventTarget:EventTarget")} == {topic.outputs["arn"]}
+    (statement,) = json.loads(one(run, "aws:sns/topicPolicy:TopicPolicy").inputs["policy"])["Statement"]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": [
+        f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/{PREFIX}-findings-guardduty",
+        f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/{PREFIX}-findings-securityhub"]}}
+    subscription = one(run, "aws:sns/topicSubscription:TopicSubscription")
+    assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "platform-team@example.com")
+    key_policy = {s["Sid"]: s for s in json.loads(run.named("audit-key").inputs["policy"])["Statement"]}
+    assert key_policy["EventBridgePublishesFindings"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}}
 
 
 def test_hosted_zones_are_optional_and_export_their_name_servers() -> None:

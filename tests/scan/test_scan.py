@@ -49,7 +49,11 @@ def test_a_stale_pattern_inside_a_used_exception_is_reported() -> None:
 
 def test_a_partial_scan_does_not_call_other_stacks_exceptions_stale() -> None:
     dev_only = Accepted("CKV_AWS_2", ("dev/aws_lb_listener.load-balancer-http",), "dev has no certificate at all", 0)
-    assert judge([LOGS], [ACCEPT_LOGS, dev_only], scanned=["prod"]).ok
+    assert judge([LOGS], [ACCEPT_LOGS, dev_only], scanned=["prod"], known=["dev", "prod"]).ok
+    everywhere = Accepted("CKV_AWS_18", ("*/aws_s3_bucket.uploads",), "access logs need another bucket", 2)
+    assert judge([LOGS], [ACCEPT_LOGS, everywhere], scanned=["prod"], known=["dev", "prod"]).ok
+    assert judge([LOGS], [ACCEPT_LOGS, everywhere], scanned=["dev", "prod"], known=["dev", "prod"]).stale == [
+        "exceptions[2] CKV_AWS_18 */aws_s3_bucket.uploads: matches no finding"]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
