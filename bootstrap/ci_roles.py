@@ -106,8 +106,10 @@ class CiRoles(pulumi.ComponentResource):
                 f"{name}-preview-{stack}", name=physical_name("preview", stack),
                 description=f"GitHub Actions `pulumi preview` of the {stack} stack (environment preview-{stack})",
                 assume_role_policy=github_trust_policy(provider.arn, args.repository, f"preview-{stack}"),
-                permissions_boundary=preview_boundary.arn, managed_policy_arns=[read_only],
-                max_session_duration=3600, tags={"Name": physical_name("preview", stack)}, opts=child)
+                permissions_boundary=preview_boundary.arn, max_session_duration=3600,
+                tags={"Name": physical_name("preview", stack)}, opts=child)
+            aws.iam.RolePolicyAttachment(f"{name}-preview-{stack}-read-only", role=preview.name,
+                                         policy_arn=read_only, opts=child)
             aws.iam.RolePolicy(
                 f"{name}-preview-{stack}-state", role=preview.id, name="state-read",
                 policy=policy_document(state_statements(args, stack, write=False)), opts=child)
@@ -115,8 +117,10 @@ class CiRoles(pulumi.ComponentResource):
                 f"{name}-deploy-{stack}", name=physical_name("deploy", stack),
                 description=f"GitHub Actions `pulumi up` of the {stack} stack (environment {stack})",
                 assume_role_policy=github_trust_policy(provider.arn, args.repository, stack),
-                permissions_boundary=deploy_boundary.arn, managed_policy_arns=[read_only],
-                max_session_duration=7200, tags={"Name": physical_name("deploy", stack)}, opts=child)
+                permissions_boundary=deploy_boundary.arn, max_session_duration=7200,
+                tags={"Name": physical_name("deploy", stack)}, opts=child)
+            aws.iam.RolePolicyAttachment(f"{name}-deploy-{stack}-read-only", role=deploy.name,
+                                         policy_arn=read_only, opts=child)
             infrastructure = aws.iam.Policy(
                 f"{name}-deploy-{stack}-infrastructure", name=physical_name("deploy", stack, "infrastructure"),
                 description=f"What `pulumi up` of the {stack} stack changes: the platform's services in this "
@@ -151,10 +155,12 @@ def github_trust_policy(provider_arn: pulumi.Input[str], repository: str, enviro
 
 
 def _state_paths(args: CiRolesArgs, stack: str) -> list[pulumi.Output[str]]:
-    """The stack's files in the diy backend: checkpoint (`stacks/<project>/<stack>.json`, `.gz`, `.bak`),
-    history, backups and locks (`<dir>/<project>/<stack>/...`)."""
+    """The stack's files in the diy backend's project layout (pulumi/pulumi pkg/backend/diy `projectReferenceStore`
+    and `lockPath`): checkpoint `stacks/<project>/<stack>.json` (also `.gz`, `.bak`), `history/<project>/<stack>/`,
+    `backups/<project>/<stack>/`, and locks under the fully qualified name, `locks/organization/<project>/<stack>/`."""
     base = f"{STATE_PREFIX}/%s/{args.platform_project}/{stack}"
-    suffixes = [f"{base % 'stacks'}.json*", f"{base % 'history'}/*", f"{base % 'backups'}/*", f"{base % 'locks'}/*"]
+    suffixes = [f"{base % 'stacks'}.json*", f"{base % 'history'}/*", f"{base % 'backups'}/*",
+                f"{base % 'locks/organization'}/*"]
     return [pulumi.Output.concat(args.state_bucket_arn, "/", suffix) for suffix in suffixes]
 
 

@@ -103,7 +103,8 @@ def test_runs_as_its_own_project_with_its_own_stack_file(run: StackRun) -> None:
         "aws:iam/policy:Policy": 5,
         # 3 x (deploy state, deploy IAM, preview state), CloudTrail logs, Config delivery
         "aws:iam/rolePolicy:RolePolicy": 11,
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,  # 3 infrastructure, AWS_ConfigRole
+        # 6 ReadOnlyAccess, 3 infrastructure, AWS_ConfigRole
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 10,
         "aws:cloudtrail/trail:Trail": 1, "aws:cloudwatch/logGroup:LogGroup": 1,
         "aws:guardduty/detector:Detector": 1, "aws:guardduty/detectorFeature:DetectorFeature": 1,
         "aws:securityhub/account:Account": 1, "aws:securityhub/standardsSubscription:StandardsSubscription": 2,
@@ -283,7 +284,9 @@ def test_each_stack_has_a_deploy_role_trusted_only_by_its_github_environment(run
         boundary = run.named(f"ci-{kind}-boundary")
         assert resource.inputs["permissionsBoundary"] == boundary.outputs["arn"]
         assert boundary.inputs["path"] == "/boundaries/"
-        assert resource.inputs["managedPolicyArns"] == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+        read_only = run.named(f"ci-{kind}-{stack}-read-only")
+        assert read_only.inputs == {"role": resource.outputs["name"],
+                                    "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}
 
 
 def test_preview_roles_only_read_their_own_stacks_state_and_decrypt(run: StackRun) -> None:
@@ -293,7 +296,7 @@ def test_preview_roles_only_read_their_own_stacks_state_and_decrypt(run: StackRu
     assert statements == {
         "ReadStackState": {"Sid": "ReadStackState", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [
             f"{bucket}/.pulumi/stacks/platform/prod.json*", f"{bucket}/.pulumi/history/platform/prod/*",
-            f"{bucket}/.pulumi/backups/platform/prod/*", f"{bucket}/.pulumi/locks/platform/prod/*",
+            f"{bucket}/.pulumi/backups/platform/prod/*", f"{bucket}/.pulumi/locks/organization/platform/prod/*",
             f"{bucket}/.pulumi/meta.yaml"]},
         "ListState": {"Sid": "ListState", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket],
                       "Condition": {"StringLike": {"s3:prefix": [".pulumi/*"]}}},
