@@ -34,6 +34,7 @@ from components.naming import physical_name
 
 from .permissions import (
     DEPLOY_VERBS,
+    GLOBAL_RESOURCES,
     PROTECTED_ACCOUNT_ACTIONS,
     READ_ONLY_POLICY,
     READ_PATTERNS,
@@ -204,6 +205,12 @@ def iam_statements(args: CiRolesArgs, stack: str) -> list[Statement]:
     ]
 
 
+def _global_arn(context: AwsContext, service: str, resource: str) -> str:
+    """CloudWatch dashboards keep the account in their ARN; Route53 zones have neither region nor account."""
+    account = context.account_id if service == "cloudwatch" else ""
+    return f"arn:{context.partition}:{service}::{account}:{resource}"
+
+
 def infrastructure_statements(args: CiRolesArgs, stack: str) -> list[Statement]:
     """`DEPLOY_VERBS` on each service's ARNs in this account and region, `S3_VERBS` on the stack's buckets,
     `UNSCOPED_DEPLOY_ACTIONS` on `*` (see permissions.py for why this shape)."""
@@ -213,6 +220,9 @@ def infrastructure_statements(args: CiRolesArgs, stack: str) -> list[Statement]:
         Statement(sid="PlatformServicesInThisAccountAndRegion",
                   actions=[f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs],
                   resources=[context.arn(service, "*") for service in DEPLOY_VERBS]),
+        *(Statement(sid=f"{service.capitalize()}WithoutRegion", actions=[f"{service}:{a}" for a in actions],
+                    resources=[_global_arn(context, service, resource)])
+          for service, (actions, resource) in GLOBAL_RESOURCES.items()),
         Statement(sid="StackBuckets", actions=list(S3_VERBS), resources=[buckets, f"{buckets}/*"]),
         Statement(sid="UnscopedMutations", actions=list(UNSCOPED_DEPLOY_ACTIONS), resources=["*"],
                   justification=UNSCOPED),
@@ -237,6 +247,7 @@ def boundary_statements(args: CiRolesArgs, *, deploy: bool) -> list[Statement]:
         statements += [
             Statement(sid="PlatformMutations", resources=["*"], justification=CEILING, actions=[
                 *(f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs),
+                *(f"{service}:{a}" for service, (actions, _) in GLOBAL_RESOURCES.items() for a in actions),
                 *S3_VERBS, *UNSCOPED_DEPLOY_ACTIONS]),
             Statement(sid="PlatformRoles", resources=[
                 f"arn:{context.partition}:iam::{context.account_id}:role/{args.platform_project}-*",

@@ -36,29 +36,43 @@ DEPLOY_VERBS: dict[str, tuple[str, ...]] = {
     "sqs": ("Create*", "Delete*", "Set*", "Tag*", "Untag*"),
     "sns": ("Create*", "Delete*", "Set*", "Tag*", "Untag*", "Subscribe", "Unsubscribe"),
     "events": ("Create*", "Delete*", "Update*", "Put*", "Remove*", "Tag*", "Untag*"),
-    "kms": ("Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Enable*"),
+    "kms": ("Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Enable*", "RetireGrant", "Decrypt", "Encrypt",
+            "GenerateDataKey*", "ReEncrypt*"),
     "secretsmanager": ("Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*"),
     "logs": ("Create*", "Delete*", "Put*", "Tag*", "Untag*", "Associate*", "Disassociate*"),
     "cloudwatch": ("Delete*", "Put*", "Tag*", "Untag*"),
     "wafv2": ("Create*", "Delete*", "Update*", "Put*", "Tag*", "Untag*", "Associate*", "Disassociate*"),
     "acm": ("Delete*", "Add*", "Remove*"),
-    "ecr": ("Create*", "Delete*", "Put*", "Tag*", "Untag*", "Set*"),
+    "ecr": ("Create*", "Delete*", "Put*", "Tag*", "Untag*", "Set*", "InitiateLayerUpload", "UploadLayerPart",
+            "CompleteLayerUpload", "BatchCheckLayerAvailability"),
 }
 """Regional services: verb patterns allowed on `arn:<partition>:<service>:<region>:<account>:*`. No verb lets
 a deploy schedule or disable a key (kms:ScheduleKeyDeletion/DisableKey are left to people), and the boundary
-denies any action on the account layer's own keys, buckets, trail and log group."""
+denies any action on the account layer's own keys, buckets, trail and log group. The KMS data-key actions are
+there because creating an encrypted store (an RDS-managed secret, an encrypted secret value) uses the caller's
+own KMS permissions; the ECR layer actions because `awsx.ecr.Image` pushes the platform's images."""
+
+GLOBAL_RESOURCES: dict[str, tuple[tuple[str, ...], str]] = {
+    "cloudwatch": (("PutDashboard", "DeleteDashboards"), "dashboard/*"),
+    "route53": (("ChangeResourceRecordSets", "ChangeTagsForResource"), "hostedzone/*"),
+}
+"""Services whose resources have no region in their ARN (`arn:<partition>:cloudwatch::<account>:dashboard/x`,
+`arn:<partition>:route53:::hostedzone/Z...`): these actions on those ARNs (the ALB's alias record and the
+certificate's validation records in the stack's zones, the stack's dashboard)."""
 
 S3_VERBS = ("s3:Create*", "s3:Delete*", "s3:Put*")
 """On the stack's own buckets only (`arn:<partition>:s3:::<project>-<stack>-*` and their objects)."""
 
 UNSCOPED_DEPLOY_ACTIONS = (
     "acm:RequestCertificate",
+    "ecr:GetAuthorizationToken",
     "ecs:DeregisterTaskDefinition",
     "elasticloadbalancing:SetWebAcl",
     "kms:CreateKey",
 )
 """Mutations the platform makes that AWS does not scope to a resource (Resource must be `*`): requesting the
-ALB certificate, retiring task definitions, associating the WAF with the ALB, creating the stack key."""
+ALB certificate, logging in to ECR to push images, retiring task definitions, associating the WAF with the ALB,
+creating the stack key."""
 
 READ_PATTERNS = (
     "ec2:Describe*", "ec2:Get*",

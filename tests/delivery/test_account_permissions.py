@@ -8,6 +8,7 @@ import pytest
 
 from bootstrap.permissions import (
     DEPLOY_VERBS,
+    GLOBAL_RESOURCES,
     PROTECTED_ACCOUNT_ACTIONS,
     READ_PATTERNS,
     S3_VERBS,
@@ -15,7 +16,8 @@ from bootstrap.permissions import (
 )
 from policies.guardrails.iam_catalog import lookup
 
-DEPLOY_PATTERNS = [f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs]
+DEPLOY_PATTERNS = [f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs] + [
+    f"{service}:{action}" for service, (actions, _) in GLOBAL_RESOURCES.items() for action in actions]
 DATA_ACTIONS = {
     "s3:GetObject", "s3:GetObjectVersion", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
     "dynamodb:Scan", "dynamodb:GetRecords", "sqs:ReceiveMessage", "logs:GetLogEvents", "logs:FilterLogEvents",
