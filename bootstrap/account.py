@@ -45,6 +45,7 @@ def build_account(config: AccountConfig, context: AwsContext) -> dict[str, pulum
         roles = CiRoles("ci", CiRolesArgs(
             aws_context=context, repository=github.repository, stacks=tuple(github.stacks),
             platform_project=github.platform_project, passed_to_services=tuple(github.passed_to_services),
+            import_existing_provider=github.import_existing_provider,
             state_bucket_arn=backend.bucket_arn, secrets_key_arn=backend.key_arn,
             protected_arns=(audit.bucket_arn, pulumi.Output.concat(audit.bucket_arn, "/*"), audit.key_arn,
                             audit.trail_arn, audit.log_group_arn)))

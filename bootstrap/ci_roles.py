@@ -66,6 +66,8 @@ class CiRolesArgs:
     """Services the deploy role may pass the stack's roles to (`iam:PassedToService`)."""
     state_bucket_arn: pulumi.Input[str]
     secrets_key_arn: pulumi.Input[str]
+    import_existing_provider: bool = False
+    """Adopt the account's existing GitHub OIDC provider instead of creating one (one per URL per account)."""
     protected_arns: tuple[pulumi.Input[str], ...] = ()
     """The account layer's own keys, buckets (and their objects), trail and log groups: every boundary denies
     every action on them (they are managed by the account stack, run by an administrator)."""
@@ -85,9 +87,14 @@ class CiRoles(pulumi.ComponentResource):
         super().__init__("platform:account:CiRoles", name, None, opts)
         context = args.aws_context
         child = pulumi.ResourceOptions(parent=self)
+        existing = f"arn:{context.partition}:iam::{context.account_id}:oidc-provider/{GITHUB_ISSUER}"
+        adopt = args.import_existing_provider
         provider = aws.iam.OpenIdConnectProvider(
             f"{name}-github", url=f"https://{GITHUB_ISSUER}", client_id_lists=[AUDIENCE],
-            tags={"Name": physical_name("github-oidc")}, opts=child)
+            tags={"Name": physical_name("github-oidc")},
+            # Adopting: whatever tags and thumbprints it has are left as they are by the import.
+            opts=pulumi.ResourceOptions(parent=self, import_=existing if adopt else None,
+                                        ignore_changes=["tags", "thumbprintLists"] if adopt else None))
         read_only = f"arn:{context.partition}:iam::aws:policy/{READ_ONLY_POLICY}"
         preview_boundary = aws.iam.Policy(
             f"{name}-preview-boundary", name=physical_name("ci-preview-boundary"), path=BOUNDARY_PATH,

@@ -41,6 +41,10 @@ class GitHubConfig(ConfigModel):
     """The services the deploy role may pass the stack's roles to (`iam:PassedToService`): ECS tasks (task and
     execution roles) and VPC flow logs (their delivery role), what components/ create today."""
 
+    import_existing_provider: bool = False
+    """True when the account already has GitHub's OIDC provider (IAM allows one per URL per account, so
+    creating a second fails with EntityAlreadyExists): the stack adopts it (`import_`). Default False."""
+
     _unique_stacks = field_validator("stacks")(unique_items)
 
 

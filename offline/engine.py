@@ -54,6 +54,8 @@ class RecordedResource:
     id: str | None = None
     retain_on_delete: bool = False
     ignore_changes: list[str] = field(default_factory=list)
+    import_id: str | None = None
+    """The `import_` resource option: the id of an existing resource the engine adopts instead of creating."""
     registered_at: float = field(default=0.0, compare=False, repr=False)
     """When the engine received the registration (`time.time()`), for the benchmarks' "program start to last
     resource registered"; not part of what the engine records, so never compared."""
@@ -208,6 +210,7 @@ class RecordingMonitor(MockMonitor):
             id=response.id or None,
             retain_on_delete=bool(request.retainOnDelete),
             ignore_changes=list(request.ignoreChanges),
+            import_id=request.importId or None,
             registered_at=time.time(),
         )
         with self._lock:  # one order for the records and the listener

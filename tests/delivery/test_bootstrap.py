@@ -413,10 +413,22 @@ def test_config_records_everything_delivers_encrypted_and_starts_after_its_chann
 def test_ecs_service_linked_role_is_created_or_adopted(run: StackRun) -> None:
     created = one(run, "aws:iam/serviceLinkedRole:ServiceLinkedRole")
     assert created.inputs["awsServiceName"] == "ecs.amazonaws.com"
+    assert created.import_id is None and created.ignore_changes == []
+    assert one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").import_id is None
     config = {**stack_config(STACK, BOOTSTRAP), "platform-bootstrap:importEcsServiceLinkedRole": "true"}
     adopted = one(run_stack(STACK, project_dir=BOOTSTRAP, config=config), "aws:iam/serviceLinkedRole:ServiceLinkedRole")
-    assert adopted.id == (f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS")
+    ecs_role = f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+    assert adopted.import_id == ecs_role
     assert adopted.ignore_changes == ["tags"]
+
+
+def test_an_existing_github_provider_is_adopted_not_created_twice() -> None:
+    config = {**stack_config(STACK, BOOTSTRAP), "platform-bootstrap:github": json.dumps(
+        {"repository": REPOSITORY, "importExistingProvider": True})}
+    adopted = one(run_stack(STACK, project_dir=BOOTSTRAP, config=config),
+                  "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert adopted.import_id == OIDC
+    assert adopted.ignore_changes == ["tags", "thumbprintLists"]
 
 
 def test_ecr_scans_every_repository_continuously_with_enhanced_scanning(run: StackRun) -> None:
