@@ -43,8 +43,10 @@ def build_account(config: AccountConfig, context: AwsContext) -> dict[str, pulum
     if config.github is not None:
         github = config.github
         roles = CiRoles("ci", CiRolesArgs(
-            aws_context=context, repository=github.repository, stacks=tuple(github.stacks),
-            platform_project=github.platform_project, passed_to_services=tuple(github.passed_to_services),
+            aws_context=context, repository=github.repository,
+            environments={env: tuple(stacks) for env, stacks in github.environments.items()},
+            platform_project=github.platform_project, name_prefix=github.name_prefix or github.platform_project,
+            passed_to_services=tuple(github.passed_to_services),
             import_existing_provider=github.import_existing_provider,
             state_bucket_arn=backend.bucket_arn, secrets_key_arn=backend.key_arn,
             protected_arns=(audit.bucket_arn, pulumi.Output.concat(audit.bucket_arn, "/*"), audit.key_arn,

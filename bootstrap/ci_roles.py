@@ -1,14 +1,16 @@
-"""CiRoles: GitHub Actions' OIDC provider and the roles the workflows assume, one pair per platform stack.
+"""CiRoles: GitHub Actions' OIDC provider and the roles the workflows assume, one pair per GitHub environment.
 
 - the provider for `https://token.actions.githubusercontent.com`, audience `sts.amazonaws.com`, no thumbprint:
   for GitHub, IAM validates the token with its own library of trusted CAs and ignores any configured
   thumbprint (pulumi-aws 7 `OpenIdConnectProvider.thumbprint_lists`: optional), so none goes stale;
-- per stack, a **deploy** role trusted only by `repo:<owner>/<repo>:environment:<stack>` (the deploy job's
-  GitHub environment: its protection rules, e.g. prod's required reviewers, gate the credentials) and a
-  **preview** role trusted only by `repo:<owner>/<repo>:environment:preview-<stack>`. Not the `pull_request`
-  subject: it is the same for every pull request, so one role per stack trusted by it would let any branch of
-  the repository read prod's state; a per-stack preview environment can restrict which branches and who may
-  use it. Every trust policy is `StringEquals` on `aud` and `sub`: no wildcard, no other repository;
+- per GitHub environment (dev, staging, prod: each deploys the stacks listed for it), a **deploy** role trusted
+  only by `repo:<owner>/<repo>:environment:<environment>` (the deploy job's GitHub environment: its protection
+  rules, e.g. prod's required reviewers, gate the credentials) and a **preview** role trusted only by
+  `repo:<owner>/<repo>:environment:preview-<environment>`, each limited to its stacks' state, roles and buckets.
+  Not the `pull_request` subject: it is the same for every pull request, so a role trusted by it would let any
+  branch of the repository read prod's state; a preview environment per environment can restrict which
+  branches and who may use it. Every trust policy is `StringEquals` on `aud` and `sub`: no wildcard, no other
+  repository;
 - every role carries a permissions boundary (a ceiling, `/boundaries/`) that denies turning off the account's
   detective controls, creating users, access keys or OIDC providers, and touching the account layer's own
   roles, keys, buckets and trail; it also cuts data reads out of `ReadOnlyAccess`.
@@ -23,6 +25,7 @@ the stack's roles to ECS and flow logs, and creates the service-linked roles a f
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -58,12 +61,14 @@ class CiRolesArgs:
     aws_context: AwsContext
     repository: str
     """`<owner>/<repo>`: the only repository whose workflows may assume the roles."""
-    stacks: tuple[str, ...]
-    """The platform stacks of this account: one deploy and one preview role each."""
+    environments: Mapping[str, tuple[str, ...]]
+    """GitHub environment -> the platform stacks it deploys: one deploy and one preview role per environment."""
     platform_project: str
-    """The platform's project name: its stacks' roles and buckets are named `<project>-<stack>-*`."""
+    """The platform's Pulumi project name: state lives under `.pulumi/stacks/<project>/<stack>.json`."""
+    name_prefix: str
+    """The first word of the platform's physical names: its stacks' roles and buckets are `<prefix>-<stack>-*`."""
     passed_to_services: tuple[str, ...]
-    """Services the deploy role may pass the stack's roles to (`iam:PassedToService`)."""
+    """Services the deploy role may pass its stacks' roles to (`iam:PassedToService`)."""
     state_bucket_arn: pulumi.Input[str]
     secrets_key_arn: pulumi.Input[str]
     import_existing_provider: bool = False
@@ -74,14 +79,15 @@ class CiRolesArgs:
 
 
 class CiRoles(pulumi.ComponentResource):
-    """The GitHub OIDC provider, a preview and a deploy role per stack, and their two permissions boundaries."""
+    """The GitHub OIDC provider, a preview and a deploy role per environment, and their two permissions
+    boundaries."""
 
     provider_arn: pulumi.Output[str]
     deploy_role_arns: dict[str, pulumi.Output[str]]
-    """Stack -> deploy role ARN: the `AWS_DEPLOY_ROLE_ARN` variable of the GitHub environment `<stack>`."""
+    """Environment -> deploy role ARN: the `AWS_DEPLOY_ROLE_ARN` variable of the GitHub environment of that name."""
     preview_role_arns: dict[str, pulumi.Output[str]]
-    """Stack -> preview role ARN: the `AWS_PREVIEW_ROLE_ARN` variable of the GitHub environment
-    `preview-<stack>`."""
+    """Environment -> preview role ARN: the `AWS_PREVIEW_ROLE_ARN` variable of the GitHub environment
+    `preview-<environment>`."""
 
     def __init__(self, name: str, args: CiRolesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:account:CiRoles", name, None, opts)
@@ -109,43 +115,43 @@ class CiRoles(pulumi.ComponentResource):
         self.provider_arn = provider.arn
         self.deploy_role_arns = {}
         self.preview_role_arns = {}
-        for stack in args.stacks:
+        for env, stacks in args.environments.items():
             preview = aws.iam.Role(
-                f"{name}-preview-{stack}", name=physical_name("preview", stack),
-                description=f"GitHub Actions `pulumi preview` of the {stack} stack (environment preview-{stack})",
-                assume_role_policy=github_trust_policy(provider.arn, args.repository, f"preview-{stack}"),
+                f"{name}-preview-{env}", name=physical_name("preview", env),
+                description=f"GitHub Actions `pulumi preview` of {', '.join(stacks)} (environment preview-{env})",
+                assume_role_policy=github_trust_policy(provider.arn, args.repository, f"preview-{env}"),
                 permissions_boundary=preview_boundary.arn, max_session_duration=3600,
-                tags={"Name": physical_name("preview", stack)}, opts=child)
-            aws.iam.RolePolicyAttachment(f"{name}-preview-{stack}-read-only", role=preview.name,
+                tags={"Name": physical_name("preview", env)}, opts=child)
+            aws.iam.RolePolicyAttachment(f"{name}-preview-{env}-read-only", role=preview.name,
                                          policy_arn=read_only, opts=child)
             aws.iam.RolePolicy(
-                f"{name}-preview-{stack}-state", role=preview.id, name="state-read",
-                policy=policy_document(state_statements(args, stack, write=False)), opts=child)
+                f"{name}-preview-{env}-state", role=preview.id, name="state-read",
+                policy=policy_document(state_statements(args, stacks, write=False)), opts=child)
             deploy = aws.iam.Role(
-                f"{name}-deploy-{stack}", name=physical_name("deploy", stack),
-                description=f"GitHub Actions `pulumi up` of the {stack} stack (environment {stack})",
-                assume_role_policy=github_trust_policy(provider.arn, args.repository, stack),
+                f"{name}-deploy-{env}", name=physical_name("deploy", env),
+                description=f"GitHub Actions `pulumi up` of {', '.join(stacks)} (environment {env})",
+                assume_role_policy=github_trust_policy(provider.arn, args.repository, env),
                 permissions_boundary=deploy_boundary.arn, max_session_duration=7200,
-                tags={"Name": physical_name("deploy", stack)}, opts=child)
-            aws.iam.RolePolicyAttachment(f"{name}-deploy-{stack}-read-only", role=deploy.name,
+                tags={"Name": physical_name("deploy", env)}, opts=child)
+            aws.iam.RolePolicyAttachment(f"{name}-deploy-{env}-read-only", role=deploy.name,
                                          policy_arn=read_only, opts=child)
             infrastructure = aws.iam.Policy(
-                f"{name}-deploy-{stack}-infrastructure", name=physical_name("deploy", stack, "infrastructure"),
-                description=f"What `pulumi up` of the {stack} stack changes: the platform's services in this "
-                            "account and region, the stack's own buckets",
-                policy=policy_document(infrastructure_statements(args, stack)),
-                tags={"Name": physical_name("deploy", stack, "infrastructure")}, opts=child)
+                f"{name}-deploy-{env}-infrastructure", name=physical_name("deploy", env, "infrastructure"),
+                description=f"What `pulumi up` of {', '.join(stacks)} changes: the platform's services in this "
+                            "account and region, the stacks' own buckets",
+                policy=policy_document(infrastructure_statements(args, stacks)),
+                tags={"Name": physical_name("deploy", env, "infrastructure")}, opts=child)
             aws.iam.RolePolicyAttachment(
-                f"{name}-deploy-{stack}-infrastructure-attachment", role=deploy.name, policy_arn=infrastructure.arn,
+                f"{name}-deploy-{env}-infrastructure-attachment", role=deploy.name, policy_arn=infrastructure.arn,
                 opts=child)
             aws.iam.RolePolicy(
-                f"{name}-deploy-{stack}-state", role=deploy.id, name="state-write",
-                policy=policy_document(state_statements(args, stack, write=True)), opts=child)
+                f"{name}-deploy-{env}-state", role=deploy.id, name="state-write",
+                policy=policy_document(state_statements(args, stacks, write=True)), opts=child)
             aws.iam.RolePolicy(
-                f"{name}-deploy-{stack}-iam", role=deploy.id, name="stack-roles",
-                policy=policy_document(iam_statements(args, stack)), opts=child)
-            self.preview_role_arns[stack] = preview.arn
-            self.deploy_role_arns[stack] = deploy.arn
+                f"{name}-deploy-{env}-iam", role=deploy.id, name="stack-roles",
+                policy=policy_document(iam_statements(args, stacks)), opts=child)
+            self.preview_role_arns[env] = preview.arn
+            self.deploy_role_arns[env] = deploy.arn
         self.register_outputs({"providerArn": self.provider_arn, "deployRoleArns": self.deploy_role_arns,
                                "previewRoleArns": self.preview_role_arns})
 
@@ -162,21 +168,23 @@ def github_trust_policy(provider_arn: pulumi.Input[str], repository: str, enviro
     )])
 
 
-def _state_paths(args: CiRolesArgs, stack: str) -> list[pulumi.Output[str]]:
+def _state_paths(args: CiRolesArgs, stacks: Sequence[str]) -> list[pulumi.Output[str]]:
     """The stack's files in the diy backend's project layout (pulumi/pulumi pkg/backend/diy `projectReferenceStore`
     and `lockPath`): checkpoint `stacks/<project>/<stack>.json` (also `.gz`, `.bak`), `history/<project>/<stack>/`,
     `backups/<project>/<stack>/`, and locks under the fully qualified name, `locks/organization/<project>/<stack>/`."""
-    base = f"{STATE_PREFIX}/%s/{args.platform_project}/{stack}"
-    suffixes = [f"{base % 'stacks'}.json*", f"{base % 'history'}/*", f"{base % 'backups'}/*",
-                f"{base % 'locks/organization'}/*"]
+    suffixes = []
+    for stack in stacks:
+        base = f"{STATE_PREFIX}/%s/{args.platform_project}/{stack}"
+        suffixes += [f"{base % 'stacks'}.json*", f"{base % 'history'}/*", f"{base % 'backups'}/*",
+                     f"{base % 'locks/organization'}/*"]
     return [pulumi.Output.concat(args.state_bucket_arn, "/", suffix) for suffix in suffixes]
 
 
-def state_statements(args: CiRolesArgs, stack: str, *, write: bool) -> list[Statement]:
+def state_statements(args: CiRolesArgs, stacks: Sequence[str], *, write: bool) -> list[Statement]:
     """Preview: GetObject on the stack's state files and `.pulumi/meta.yaml`, ListBucket under `.pulumi/`,
     kms:Decrypt with the secrets key (the secrets provider's data key, and SSE-KMS reads). Deploy: also
     PutObject/DeleteObject on those files and kms:GenerateDataKey (SSE-KMS writes)."""
-    objects = [*_state_paths(args, stack), pulumi.Output.concat(args.state_bucket_arn, f"/{STATE_PREFIX}/meta.yaml")]
+    objects = [*_state_paths(args, stacks), pulumi.Output.concat(args.state_bucket_arn, f"/{STATE_PREFIX}/meta.yaml")]
     statements = [
         Statement(sid="ReadStackState", actions=["s3:GetObject"], resources=objects),
         Statement(sid="ListState", actions=["s3:ListBucket"], resources=[args.state_bucket_arn],
@@ -186,25 +194,26 @@ def state_statements(args: CiRolesArgs, stack: str, *, write: bool) -> list[Stat
     ]
     if write:
         statements.append(Statement(sid="WriteStackState", actions=["s3:PutObject", "s3:DeleteObject"],
-                                    resources=_state_paths(args, stack)))
+                                    resources=_state_paths(args, stacks)))
     return statements
 
 
-def _stack_roles(args: CiRolesArgs, stack: str) -> str:
-    return f"arn:{args.aws_context.partition}:iam::{args.aws_context.account_id}:role/{args.platform_project}-{stack}-*"
+def _stack_roles(args: CiRolesArgs, stacks: Sequence[str]) -> list[str]:
+    context = args.aws_context
+    return [f"arn:{context.partition}:iam::{context.account_id}:role/{args.name_prefix}-{stack}-*" for stack in stacks]
 
 
-def iam_statements(args: CiRolesArgs, stack: str) -> list[Statement]:
-    """The stack's own roles (`role/<project>-<stack>-*`): create, change, tag, delete; iam:PassRole of them to
+def iam_statements(args: CiRolesArgs, stacks: Sequence[str]) -> list[Statement]:
+    """The stacks' own roles (`role/<prefix>-<stack>-*`): create, change, tag, delete; iam:PassRole of them to
     `passed_to_services` only; iam:CreateServiceLinkedRole for `SERVICE_LINKED_ROLES` only."""
     context = args.aws_context
-    roles = _stack_roles(args, stack)
+    roles = _stack_roles(args, stacks)
     return [
-        Statement(sid="StackRoles", resources=[roles], actions=[
+        Statement(sid="StackRoles", resources=roles, actions=[
             "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
             "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy",
             "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"]),
-        Statement(sid="PassStackRoles", actions=["iam:PassRole"], resources=[roles],
+        Statement(sid="PassStackRoles", actions=["iam:PassRole"], resources=roles,
                   conditions={"StringEquals": {"iam:PassedToService": list(args.passed_to_services)}}),
         Statement(sid="ServiceLinkedRoles", actions=["iam:CreateServiceLinkedRole"],
                   resources=[f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/*"],
@@ -218,11 +227,11 @@ def _global_arn(context: AwsContext, service: str, resource: str) -> str:
     return f"arn:{context.partition}:{service}::{account}:{resource}"
 
 
-def infrastructure_statements(args: CiRolesArgs, stack: str) -> list[Statement]:
+def infrastructure_statements(args: CiRolesArgs, stacks: Sequence[str]) -> list[Statement]:
     """`DEPLOY_VERBS` on each service's ARNs in this account and region, `S3_VERBS` on the stack's buckets,
     `UNSCOPED_DEPLOY_ACTIONS` on `*` (see permissions.py for why this shape)."""
     context = args.aws_context
-    buckets = f"arn:{context.partition}:s3:::{args.platform_project}-{stack}-*"
+    buckets = [f"arn:{context.partition}:s3:::{args.name_prefix}-{stack}-*" for stack in stacks]
     return [
         Statement(sid="PlatformServicesInThisAccountAndRegion",
                   actions=[f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs],
@@ -230,7 +239,8 @@ def infrastructure_statements(args: CiRolesArgs, stack: str) -> list[Statement]:
         *(Statement(sid=f"{service.capitalize()}WithoutRegion", actions=[f"{service}:{a}" for a in actions],
                     resources=[_global_arn(context, service, resource)])
           for service, (actions, resource) in GLOBAL_RESOURCES.items()),
-        Statement(sid="StackBuckets", actions=list(S3_VERBS), resources=[buckets, f"{buckets}/*"]),
+        Statement(sid="StackBuckets", actions=list(S3_VERBS),
+                  resources=[arn for bucket in buckets for arn in (bucket, f"{bucket}/*")]),
         Statement(sid="UnscopedMutations", actions=list(UNSCOPED_DEPLOY_ACTIONS), resources=["*"],
                   justification=UNSCOPED),
     ]
@@ -257,7 +267,7 @@ def boundary_statements(args: CiRolesArgs, *, deploy: bool) -> list[Statement]:
                 *(f"{service}:{a}" for service, (actions, _) in GLOBAL_RESOURCES.items() for a in actions),
                 *S3_VERBS, *UNSCOPED_DEPLOY_ACTIONS]),
             Statement(sid="PlatformRoles", resources=[
-                f"arn:{context.partition}:iam::{context.account_id}:role/{args.platform_project}-*",
+                f"arn:{context.partition}:iam::{context.account_id}:role/{args.name_prefix}-*",
                 f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/*"], actions=[
                 "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
                 "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy",

@@ -30,12 +30,17 @@ class GitHubConfig(ConfigModel):
 
     repository: Repository
     """`<owner>/<repo>`. Required: the OIDC trust policies name it in every `sub` condition."""
-    stacks: list[StackName] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
-    """The platform stacks this account runs. Each gets a deploy role trusted by the GitHub environment of the
-    same name and a preview role trusted by the environment `preview-<stack>`. Default dev, staging, prod."""
+    environments: dict[StackName, list[StackName]] = Field(
+        default_factory=lambda: {"dev": ["dev"], "staging": ["staging"], "prod": ["prod"]}, min_length=1)
+    """GitHub environment -> the platform stacks its deploy jobs run in this account. Each environment gets a
+    deploy role trusted by that environment and a preview role trusted by `preview-<environment>`, both limited
+    to those stacks' state, roles and buckets. Default dev, staging and prod, one stack each, of the same name."""
     platform_project: NonEmptyStr = "platform"
-    """The platform's project name (Pulumi.yaml `name`): its roles are named `<project>-<stack>-*`, the prefix
-    that scopes the deploy role's IAM and iam:PassRole permissions. Default `platform`."""
+    """The platform's Pulumi project name (Pulumi.yaml `name`): its stacks' state lives under
+    `.pulumi/stacks/<project>/<stack>.json`. Default `platform`."""
+    name_prefix: NonEmptyStr | None = None
+    """The first word of the platform's physical names (`<prefix>-<stack>-*` roles and buckets), which scopes the
+    deploy role's IAM, iam:PassRole and S3 permissions. Default: `platformProject`."""
     passed_to_services: list[NonEmptyStr] = Field(
         default_factory=lambda: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"], min_length=1)
     """The services the deploy role may pass the stack's roles to (`iam:PassedToService`): ECS tasks (task and
@@ -45,7 +50,16 @@ class GitHubConfig(ConfigModel):
     """True when the account already has GitHub's OIDC provider (IAM allows one per URL per account, so
     creating a second fails with EntityAlreadyExists): the stack adopts it (`import_`). Default False."""
 
-    _unique_stacks = field_validator("stacks")(unique_items)
+    @field_validator("environments")
+    @classmethod
+    def _stacks_listed_once(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        listed = [stack for stacks in value.values() for stack in stacks]
+        duplicates = sorted({s for s in listed if listed.count(s) > 1})
+        if duplicates:
+            raise ValueError(f"a stack belongs to one environment; listed more than once: {', '.join(duplicates)}")
+        if any(not stacks for stacks in value.values()):
+            raise ValueError("each environment lists at least one stack")
+        return value
 
 
 class BudgetConfig(ConfigModel):

@@ -233,6 +233,8 @@ def test_outputs_are_what_login_and_stack_init_need(run: StackRun) -> None:
         ({"platform-bootstrap:github": '{"repository": "example-org/*"}'},
          "platform-bootstrap:github.repository = 'example-org/*'"),
         ({"platform-bootstrap:ownerEmails": None}, "budgets need ownerEmails: the alerts would reach nobody"),
+        ({"platform-bootstrap:github": '{"repository": "o/r", "environments": {"prod": ["prod"], "dr": ["prod"]}}'},
+         "a stack belongs to one environment; listed more than once: prod"),
     ],
 )
 def test_bad_config_names_the_key(change: dict[str, str | None], expected: str) -> None:
@@ -327,6 +329,21 @@ def test_deploy_roles_write_state_pass_only_their_stacks_roles_and_create_only_k
         "Condition": {"StringEquals": {"iam:AWSServiceName": [
             "ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com",
             "ecs.application-autoscaling.amazonaws.com"]}}}
+
+
+def test_an_environment_deploying_several_stacks_gets_one_role_pair_scoped_to_all_of_them() -> None:
+    config = {**stack_config(STACK, BOOTSTRAP), "platform-bootstrap:github": json.dumps({
+        "repository": REPOSITORY, "namePrefix": "acme",
+        "environments": {"prod": ["prod", "prod-us-west-2"]}})}
+    multi = run_stack(STACK, project_dir=BOOTSTRAP, config=config)
+    assert sorted(r.name for r in multi.of_type("aws:iam/role:Role") if r.name.startswith("ci-")) == [
+        "ci-deploy-prod", "ci-preview-prod"]
+    iam = {s["Sid"]: s for s in json.loads(multi.named("ci-deploy-prod-iam").inputs["policy"])["Statement"]}
+    assert iam["PassStackRoles"]["Resource"] == [f"arn:aws:iam::{ACCOUNT_ID}:role/acme-prod-*",
+                                                 f"arn:aws:iam::{ACCOUNT_ID}:role/acme-prod-us-west-2-*"]
+    state_files = json.loads(multi.named("ci-preview-prod-state").inputs["policy"])["Statement"][0]["Resource"]
+    assert [r.split("/.pulumi/", 1)[1] for r in state_files if "/stacks/" in r] == [
+        "stacks/platform/prod.json*", "stacks/platform/prod-us-west-2.json*"]
 
 
 def test_deploy_infrastructure_is_scoped_to_this_account_and_region_and_the_stacks_buckets(run: StackRun) -> None:
