@@ -248,7 +248,7 @@ def infrastructure_statements(args: CiRolesArgs, stacks: Sequence[str]) -> list[
 
 def boundary_statements(args: CiRolesArgs, *, deploy: bool) -> list[Statement]:
     """The ceiling of every CI role: the control-plane reads of `READ_PATTERNS`, the state, the secrets key;
-    for deploy roles also the platform's mutations and IAM on `<project>-*` roles. Denied to all: the
+    for deploy roles also the platform's mutations and IAM on `<namePrefix>-*` roles. Denied to all: the
     `PROTECTED_ACCOUNT_ACTIONS` and anything on the account layer's own resources and CI roles."""
     context = args.aws_context
     state = pulumi.Output.concat(args.state_bucket_arn, f"/{STATE_PREFIX}/*")

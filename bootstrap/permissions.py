@@ -9,7 +9,7 @@ AWS's action catalogue):
   scope to resources (`ec2:DisableEbsEncryptionByDefault`, `s3:PutAccountPublicAccessBlock`), and those are
   exactly the ones an ARN-scoped statement can never grant. The few unscoped actions a deploy needs are listed
   one by one (`UNSCOPED_DEPLOY_ACTIONS`).
-- S3 mutations are scoped to the stack's own bucket names (`<project>-<stack>-*`), IAM to the stack's roles.
+- S3 mutations are scoped to the stack's own bucket names (`<namePrefix>-<stack>-*`), IAM to the stack's roles.
 - Reads come from the AWS-managed `ReadOnlyAccess` (a preview refreshes and reads every resource type the
   program uses; a hand list of hundreds of Describe/List/Get actions would break with each new type). It holds
   no write, no `kms:Decrypt`, no `secretsmanager:GetSecretValue`; the roles' permissions boundary cuts its data
@@ -61,7 +61,7 @@ GLOBAL_RESOURCES: dict[str, tuple[tuple[str, ...], str]] = {
 certificate's validation records in the stack's zones, the stack's dashboard)."""
 
 S3_VERBS = ("s3:Create*", "s3:Delete*", "s3:Put*")
-"""On the stack's own buckets only (`arn:<partition>:s3:::<project>-<stack>-*` and their objects)."""
+"""On the stack's own buckets only (`arn:<partition>:s3:::<namePrefix>-<stack>-*` and their objects)."""
 
 UNSCOPED_DEPLOY_ACTIONS = (
     "acm:RequestCertificate",
