@@ -7,6 +7,7 @@
     python3 run.py lint                    ruff and basedpyright
     python3 run.py bench                   the benchmarks
     python3 run.py preflight --stack prod  read-only checks of the account before an up (AWS credentials)
+    python3 run.py scan                    checkov over every stack, against scan/exceptions.yaml
 
 The first call installs uv (pinned) into ./.tools with pip, then `uv run --frozen` builds .venv from
 uv.lock. Standard library only: this file runs before any dependency exists.
@@ -30,11 +31,13 @@ COMMANDS: dict[str, list[list[str]]] = {
     "lint": [["ruff", "check", "."], ["basedpyright"]],
     "bench": [["python", "-m", "benchmarks"]],
     "preflight": [["python", "-m", "preflight"]],
+    "scan": [["python", "-m", "scan"]],
     "sync": [["python", "-c", "print('environment ready')"]],
 }
 
 UV_OPTIONS: dict[str, list[str]] = {
     "bench": ["--group", "bench"],  # checkov, the benchmarks' peer scanner: heavy, so not in the default groups
+    "scan": ["--group", "scan"],  # checkov for the third-party scan, likewise
 }
 
 

@@ -33,11 +33,17 @@ from typing import Any
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 TERRAFORM_TYPES: dict[str, str] = {
+    "aws:accessanalyzer/analyzer:Analyzer": "aws_accessanalyzer_analyzer",
     "aws:acm/certificate:Certificate": "aws_acm_certificate",
     "aws:acm/certificateValidation:CertificateValidation": "aws_acm_certificate_validation",
     "aws:appautoscaling/policy:Policy": "aws_appautoscaling_policy",
     "aws:appautoscaling/scheduledAction:ScheduledAction": "aws_appautoscaling_scheduled_action",
     "aws:appautoscaling/target:Target": "aws_appautoscaling_target",
+    "aws:budgets/budget:Budget": "aws_budgets_budget",
+    "aws:cfg/deliveryChannel:DeliveryChannel": "aws_config_delivery_channel",
+    "aws:cfg/recorder:Recorder": "aws_config_configuration_recorder",
+    "aws:cfg/recorderStatus:RecorderStatus": "aws_config_configuration_recorder_status",
+    "aws:cloudtrail/trail:Trail": "aws_cloudtrail",
     "aws:cloudwatch/dashboard:Dashboard": "aws_cloudwatch_dashboard",
     "aws:cloudwatch/eventBus:EventBus": "aws_cloudwatch_event_bus",
     "aws:cloudwatch/eventRule:EventRule": "aws_cloudwatch_event_rule",
@@ -58,6 +64,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:ec2/vpc:Vpc": "aws_vpc",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
+    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": "aws_ecr_registry_scanning_configuration",
     "aws:ecr/repository:Repository": "aws_ecr_repository",
     "aws:ecr/repositoryPolicy:RepositoryPolicy": "aws_ecr_repository_policy",
     "aws:scheduler/schedule:Schedule": "aws_scheduler_schedule",
@@ -66,8 +73,14 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "aws_ecs_cluster_capacity_providers",
     "aws:ecs/service:Service": "aws_ecs_service",
     "aws:ecs/taskDefinition:TaskDefinition": "aws_ecs_task_definition",
+    "aws:guardduty/detector:Detector": "aws_guardduty_detector",
+    "aws:guardduty/detectorFeature:DetectorFeature": "aws_guardduty_detector_feature",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
+    "aws:iam/policy:Policy": "aws_iam_policy",
     "aws:iam/role:Role": "aws_iam_role",
     "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": "aws_iam_service_linked_role",
     "aws:kms/alias:Alias": "aws_kms_alias",
     "aws:kms/key:Key": "aws_kms_key",
     "aws:lb/listener:Listener": "aws_lb_listener",
@@ -79,6 +92,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": "aws_rds_cluster_parameter_group",
     "aws:rds/subnetGroup:SubnetGroup": "aws_db_subnet_group",
     "aws:route53/record:Record": "aws_route53_record",
+    "aws:route53/zone:Zone": "aws_route53_zone",
     "aws:s3/bucket:Bucket": "aws_s3_bucket",
     "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": "aws_s3_bucket_cors_configuration",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "aws_s3_bucket_lifecycle_configuration",
@@ -103,6 +117,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:synthetics/canary:Canary": "aws_synthetics_canary",
     "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
     "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": "aws_chatbot_slack_channel_configuration",
+    "aws:securityhub/account:Account": "aws_securityhub_account",
+    "aws:securityhub/standardsSubscription:StandardsSubscription": "aws_securityhub_standards_subscription",
     "aws:sns/topic:Topic": "aws_sns_topic",
     "aws:sns/topicPolicy:TopicPolicy": "aws_sns_topic_policy",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
@@ -119,14 +135,14 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:elasticache/userGroup:UserGroup": "aws_elasticache_user_group",
     "aws:rds/instance:Instance": "aws_db_instance",
     "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
     "aws:backup/vault:Vault": "aws_backup_vault",
     "aws:backup/plan:Plan": "aws_backup_plan",
     "aws:backup/selection:Selection": "aws_backup_selection",
     "aws:s3/bucketLogging:BucketLogging": "aws_s3_bucket_logging",
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "aws_s3_bucket_replication_configuration",
 }
-"""Pulumi type token -> Terraform resource type, for every AWS type the platform registers (as pulumi-aws's
+"""Pulumi type token -> Terraform resource type, for every AWS type the platform and the account layer
+(bootstrap/) register (as pulumi-aws's
 bridge maps them: the `ec2` module's resources keep Terraform's unprefixed names, `aws_lb` is the load
 balancer, `aws_db_subnet_group` the RDS subnet group)."""
 

@@ -1,5 +1,6 @@
-"""The state backend bootstrap: validate the stack config, tag everything, build the StateBackend, export
-what `pulumi login` and `pulumi stack init --secrets-provider` need."""
+"""The account layer: validate the stack config, tag everything, then build what the platform's stacks need
+once per account: the state backend, the CI roles, the audit trail, the security baseline, the prerequisites
+and budgets. Exports what `pulumi login`, `pulumi stack init --secrets-provider` and the GitHub settings need."""
 
 import sys
 from pathlib import Path
@@ -10,20 +11,13 @@ if _REPO not in sys.path:
 
 import pulumi  # noqa: E402
 
-from bootstrap.state_backend import StateBackend, StateBackendArgs, load_bootstrap_config  # noqa: E402
+from bootstrap.account import build_account  # noqa: E402
+from bootstrap.config import load_account_config  # noqa: E402
 from components.aws_context import AwsContext  # noqa: E402
 from components.config.config_source import pulumi_config_values  # noqa: E402
 from components.tagging import register_standard_tags, standard_tags  # noqa: E402
 
-config = load_bootstrap_config(pulumi.get_stack(), pulumi_config_values())
+config = load_account_config(pulumi.get_stack(), pulumi_config_values())
 register_standard_tags(standard_tags(config))
-backend = StateBackend(
-    "backend",
-    StateBackendArgs(
-        aws_context=AwsContext.lookup(),
-        noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
-        key_deletion_window_days=config.key_deletion_window_days,
-    ),
-)
-for key, value in backend.outputs.items():
+for key, value in build_account(config, AwsContext.lookup()).items():
     pulumi.export(key, value)

@@ -14,57 +14,14 @@ roles that run Pulumi use the key through their own IAM policies; S3 uses it wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
-from pydantic import Field, ValidationError
 
 from components.aws_context import AwsContext
 from components.bucket import Bucket, BucketArgs, access_log_delivery, bucket_physical_name
-from components.config.base import ConfigModel, Environment, NonEmptyStr
-from components.config.problems import NAMESPACE, Problem, StackConfigError, problems_from_validation_error
 from components.keys import account_root_statement, symmetric_key
 from components.naming import physical_name
-
-PROJECT = "platform-bootstrap"
-"""The bootstrap's project name (bootstrap/Pulumi.yaml), and so its config namespace."""
-
-
-class BootstrapConfig(ConfigModel):
-    """The `platform-bootstrap:` keys of a bootstrap stack file."""
-
-    environment: Environment
-    """The `Environment` tag: the most sensitive environment whose state the bucket holds (prod)."""
-    owner: NonEmptyStr
-    """The `Owner` tag."""
-    cost_center: NonEmptyStr
-    """The `CostCenter` tag."""
-    noncurrent_version_expiration_days: int = Field(default=90, ge=1, le=3650)
-    """Days an overwritten state file stays recoverable (S3 keeps every version until then). Default 90."""
-    key_deletion_window_days: int = Field(default=30, ge=7, le=30)
-    """Days a scheduled deletion of the secrets key can be cancelled. Default 30, the longest."""
-
-
-def load_bootstrap_config(stack: str, raw: Mapping[str, Any]) -> BootstrapConfig:
-    """Validate a bootstrap stack's config or raise `StackConfigError` naming each bad key."""
-    prefix = f"{PROJECT}:"
-    values = {key.removeprefix(prefix): value for key, value in raw.items() if key.startswith(prefix)}
-    problems: list[Problem] = []
-    if not isinstance(raw.get("aws:region"), str):
-        problems.append(Problem("aws:region", "required: the region of the state bucket, e.g. us-east-1"))
-    config = None
-    try:
-        config = BootstrapConfig.model_validate(values)
-    except ValidationError as error:
-        problems += [
-            Problem(prefix + p.path.removeprefix(f"{NAMESPACE}:"), p.message, p.value)
-            for p in problems_from_validation_error(error, BootstrapConfig)
-        ]
-    if problems or config is None:
-        raise StackConfigError(f"Pulumi.{stack}.yaml", problems)
-    return config
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +37,7 @@ class StateBackend(pulumi.ComponentResource):
     """The state bucket and the secrets key of a self-managed backend, both protected."""
 
     bucket_name: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
     key_arn: pulumi.Output[str]
     key_alias: str
     """`alias/<project>-<stack>-pulumi`."""
@@ -122,6 +80,7 @@ class StateBackend(pulumi.ComponentResource):
         )
         self.bucket_name = bucket.bucket_name
         self.key_arn = key.arn
+        self.bucket_arn = bucket.arn
         self.backend_url = pulumi.Output.concat("s3://", bucket.bucket_name, "?region=", context.region)
         self.secrets_provider = f"awskms://{self.key_alias}?region={context.region}"
         self.outputs: dict[str, pulumi.Input[object]] = {

@@ -59,6 +59,8 @@ class RecordedResource:
     ignore_changes: list[str] = field(default_factory=list)
     custom_timeouts: dict[str, str] = field(default_factory=dict)
     """The `customTimeouts` option (`create`, `update`, `delete` durations such as `20m`) where one is set."""
+    import_id: str | None = None
+    """The `import_` resource option: the id of an existing resource the engine adopts instead of creating."""
     registered_at: float = field(default=0.0, compare=False, repr=False)
     """When the engine received the registration (`time.time()`), for the benchmarks' "program start to last
     resource registered"; not part of what the engine records, so never compared."""
@@ -215,6 +217,7 @@ class RecordingMonitor(MockMonitor):
             ignore_changes=list(request.ignoreChanges),
             custom_timeouts={k: v for k in ("create", "update", "delete")
                              if (v := getattr(request.customTimeouts, k))},
+            import_id=request.importId or None,
             registered_at=time.time(),
         )
         with self._lock:  # one order for the records and the listener

@@ -618,3 +618,43 @@ def _canary(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tu
     return physical, {"arn": m.arn("synthetics", f"canary:{physical}"), "engineArn": m.arn(
         "lambda", f"function:cwsyn-{physical}-{_uuid(name)}:1"), "status": "RUNNING"}
 
+# -- the account layer (bootstrap/) ------------------------------------------------------------------
+@resource("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+def _oidc_provider(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    host = str(inputs.get("url") or "https://oidc.example.com").removeprefix("https://")
+    arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:oidc-provider/{host}"
+    return arn, {"arn": arn}
+
+
+@resource("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+def _service_linked_role(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    service = str(inputs.get("awsServiceName") or "ecs.amazonaws.com")
+    prefix = service.split(".", maxsplit=1)[0]
+    role = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}.get(service, f"AWSServiceRoleFor{prefix}")
+    arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/aws-service-role/{service}/{role}"
+    return arn, {"arn": arn, "name": role, "path": f"/aws-service-role/{service}/",
+                 "uniqueId": "AROA" + _hex(name).upper()}
+
+
+@resource("aws:guardduty/detector:Detector")
+def _detector(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    detector = _hex(name, 32)
+    return detector, {"accountId": ACCOUNT_ID, "arn": m.arn("guardduty", f"detector/{detector}")}
+
+
+@resource("aws:securityhub/account:Account")
+def _security_hub(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return ACCOUNT_ID, {"arn": m.arn("securityhub", "hub/default")}
+
+
+@resource("aws:cloudtrail/trail:Trail")
+def _trail(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = m.arn("cloudtrail", f"trail/{physical}")
+    return arn, {"arn": arn, "homeRegion": m.region}
+
+
+@resource("aws:route53/zone:Zone")
+def _hosted_zone(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    zone_id = "Z" + _hex(physical, 13).upper()
+    return zone_id, {"zoneId": zone_id, "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+                     "nameServers": [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)]}

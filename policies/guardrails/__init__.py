@@ -9,6 +9,7 @@ from pulumi_policy import Policy
 
 from . import (
     access_logging,
+    account,
     backup,
     budget,
     caches,
@@ -51,6 +52,7 @@ POLICIES: list[Policy] = [
     *functions.POLICIES,
     *canaries.POLICIES,
     *rotation.POLICIES,
+    *account.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

@@ -1,4 +1,4 @@
-"""no-wildcard-iam and no-iam-access-keys.
+"""no-wildcard-iam and no-iam-access-keys (no IAM users, no long-lived credentials).
 
 no-wildcard-iam reads every policy document the stack can produce: identity policies (iam Policy, RolePolicy,
 User/Group policies, Role inline policies), trust policies (Role assumeRolePolicy) and resource policies (S3,
@@ -14,6 +14,12 @@ endpoints, Lambda permissions). In every `Allow` statement it rejects:
 - `Principal: "*"` (or `NotPrincipal`) without a condition that restricts who (aws:SourceArn,
   aws:PrincipalOrgID, ...).
 `Deny` statements are never flagged (the TLS-only `Principal "*"` deny is what we want).
+
+Permissions boundaries: an `aws:iam/policy:Policy` whose `path` is one of `permissionsBoundaryPaths`
+(default `/boundaries/`) is a ceiling on what a role's identity policies may grant, not a grant, so it may allow
+scoped actions on `Resource: "*"`; every other rule above still applies (no `*` or `service:*`, no NotAction,
+no unknown action). Attaching such a policy as a grant (a policy attachment or `managedPolicyArns` naming a
+`:policy/boundaries/` ARN) is a violation.
 
 Unknown documents: a document built from a new resource's ARN is an unknown string at preview. It cannot be
 read, so the policy defers it explicitly (an advisory naming the property) and judges it on `pulumi up`,
@@ -97,6 +103,10 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "restrictingConditionKeys": {
         "type": "array", "items": {"type": "string"}, "default": RESTRICTING_KEYS_DEFAULT,
         "description": "Condition keys that restrict an Allow for `Principal: \"*\"` to known callers.",
+    },
+    "permissionsBoundaryPaths": {
+        "type": "array", "items": {"type": "string"}, "default": ["/boundaries/"],
+        "description": "IAM paths of customer-managed policies used only as permissions boundaries (ceilings).",
     },
     "forbiddenManagedPolicies": {
         "type": "array", "items": {"type": "string"},
@@ -297,6 +307,7 @@ def check_no_wildcard_iam(resource: Resource, ctx: Context) -> None:
     elif resource.type == "aws:iam/role:Role":
         listed = as_list(resource.props.get("managedPolicyArns"))
         arns = listed if isinstance(listed, list) else []
+    boundary_paths = [str(p) for p in ctx.settings["permissionsBoundaryPaths"]]
     for arn in arns:
         # An unknown ARN is a policy created in this stack (AWS-managed ARNs are literals): its own
         # document is judged where it is defined.
@@ -304,8 +315,13 @@ def check_no_wildcard_iam(resource: Resource, ctx: Context) -> None:
         if name:
             ctx.violation(f"{resource.subject} attaches the AWS-managed policy {name}, which grants "
                           f"far more than a workload needs. {HINT}")
+        if isinstance(arn, str) and any(f":policy{path}" in arn for path in boundary_paths):
+            ctx.violation(f"{resource.subject} attaches the permissions boundary {arn} as a grant: a boundary "
+                          f"is a ceiling that may allow actions on Resource '*'. Set it as the role's "
+                          f"`permissions_boundary`, and grant with a policy outside {', '.join(boundary_paths)}.")
 
-    self_scoped = resource.type in set(ctx.settings["selfScopedResourcePolicies"])
+    self_scoped = resource.type in set(ctx.settings["selfScopedResourcePolicies"]) or (
+        resource.type == "aws:iam/policy:Policy" and resource.props.get("path") in boundary_paths)
     for where, kind, document in _documents(resource):
         result = judge_document(document, kind, self_scoped, restricting)
         if isinstance(result, Unknown):
@@ -333,25 +349,42 @@ NO_WILDCARD_IAM = resource_policy(
 )
 
 
+USER_TYPES = {
+    "aws:iam/user:User": ("name", "creates the IAM user {user!r}"),
+    "aws:iam/accessKey:AccessKey": ("user", "creates a long-lived IAM access key"),
+    "aws:iam/userLoginProfile:UserLoginProfile": ("user", "gives the IAM user {user!r} a console password"),
+    "aws:iam/serviceSpecificCredential:ServiceSpecificCredential": ("userName", "creates a long-lived "
+                                                                    "service-specific credential"),
+    "aws:iam/signingCertificate:SigningCertificate": ("userName", "uploads a signing certificate for an IAM user"),
+    "aws:iam/sshKey:SshKey": ("username", "uploads an SSH key for an IAM user"),
+}
+"""Type -> (property naming the user, what it does): IAM users and every long-lived credential of one."""
+
+
 def check_no_access_keys(resource: Resource, ctx: Context) -> None:
-    user = resource.props.get("user")
+    prop, what = USER_TYPES[resource.type]
+    user = resource.props.get(prop)
     if isinstance(user, str) and user in {str(u) for u in ctx.settings["allowedUsers"]}:
         return
-    ctx.violation(f"{resource.subject} creates a long-lived IAM access key. Use an IAM role instead (task "
-                  f"roles for services, OIDC federation for CI).")
+    shown = user if isinstance(user, str) else "?"
+    ctx.violation(f"{resource.subject} {what.format(user=shown)}. No IAM users or long-lived credentials: people "
+                  f"sign in through IAM Identity Center and assume roles; services use task roles, CI uses OIDC "
+                  f"federation (bootstrap/ci_roles.py).")
 
 
 NO_IAM_ACCESS_KEYS = resource_policy(
     name="no-iam-access-keys",
-    description="No long-lived IAM access keys: workloads and CI use roles.",
-    types=["aws:iam/accessKey:AccessKey"],
+    description="No IAM users and no long-lived credentials (access keys, console passwords, service-specific "
+                "credentials, signing certificates, SSH keys): people, workloads and CI use roles.",
+    types=list(USER_TYPES),
     check=check_no_access_keys,
     settings={"allowedUsers": {
         "type": "array", "items": {"type": "string"}, "default": [],
-        "description": "IAM user names whose access keys are a reviewed, explicit exception (none by default).",
+        "description": "IAM user names that are a reviewed, explicit exception (none by default).",
     }},
     severity=Severity.HIGH,
-    remediation="Remove the aws.iam.AccessKey; give the workload a role (ECS task role, OIDC for CI).",
+    remediation="Remove the aws.iam.User / AccessKey / credential; give the workload a role (ECS task role, OIDC "
+                "for CI) and people IAM Identity Center.",
 )
 
 POLICIES = [NO_WILDCARD_IAM, NO_IAM_ACCESS_KEYS]

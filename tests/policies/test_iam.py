@@ -210,12 +210,64 @@ def test_action_lookups_are_cached() -> None:
     assert info.hits == 4
 
 
+NO_USERS = ("No IAM users or long-lived credentials: people sign in through IAM Identity Center and assume roles; "
+            "services use task roles, CI uses OIDC federation (bootstrap/ci_roles.py).")
+
+
 def test_access_keys_are_rejected() -> None:
     result = check(NO_IAM_ACCESS_KEYS, "aws:iam/accessKey:AccessKey", {"user": "ci"})
-    assert result.violations == [
-        "aws:iam/accessKey:AccessKey 'r' creates a long-lived IAM access key. Use an IAM role instead (task roles "
-        "for services, OIDC federation for CI)."]
-    assert check(NO_IAM_ACCESS_KEYS, "aws:iam/user:User", {"name": "ci"}).passed
+    assert result.violations == [f"aws:iam/accessKey:AccessKey 'r' creates a long-lived IAM access key. {NO_USERS}"]
+
+
+def test_iam_users_and_their_credentials_are_rejected() -> None:
+    cases = {
+        "aws:iam/user:User": ({"name": "ci"}, "creates the IAM user 'ci'"),
+        "aws:iam/userLoginProfile:UserLoginProfile": (
+            {"user": "alice"}, "gives the IAM user 'alice' a console password"),
+        "aws:iam/serviceSpecificCredential:ServiceSpecificCredential": (
+            {"userName": "ci", "serviceName": "codecommit.amazonaws.com"},
+            "creates a long-lived service-specific credential"),
+        "aws:iam/signingCertificate:SigningCertificate": (
+            {"userName": "ci"}, "uploads a signing certificate for an IAM user"),
+        "aws:iam/sshKey:SshKey": ({"username": "ci"}, "uploads an SSH key for an IAM user"),
+    }
+    for type_, (props, what) in cases.items():
+        assert check(NO_IAM_ACCESS_KEYS, type_, props).violations == [f"{type_} 'r' {what}. {NO_USERS}"], type_
+
+
+def test_roles_are_not_judged_by_the_no_users_policy() -> None:
+    assert check(NO_IAM_ACCESS_KEYS, "aws:iam/role:Role", {"name": "ci"}).passed
+
+
+BOUNDARY = "aws:iam/policy:Policy"
+
+
+def test_a_permissions_boundary_may_allow_scoped_actions_on_any_resource() -> None:
+    document = policy_document(allow(["ec2:Create*", "s3:GetBucket*"], "*"))
+    assert check(NO_WILDCARD_IAM, BOUNDARY, {"path": "/boundaries/", "policy": document}).passed
+    assert violations(BOUNDARY, {"path": "/", "policy": document}) == [
+        f"aws:iam/policy:Policy 'r' policy: statement 'S' allows ec2:CreateCapacityManagerDataExport, "
+        f"ec2:CreateCapacityReservation, ec2:CreateCapacityReservationBySplitting, ec2:CreateCapacityReservationFleet, "
+        f"ec2:CreateCarrierGateway and 114 more on Resource '*', but AWS scopes these actions to resources: name the "
+        f"ARNs. {HINT}"]
+
+
+def test_a_permissions_boundary_still_refuses_whole_service_and_star_actions() -> None:
+    for action, problem in (("*", "allows every action ('*')"), ("ec2:*", "allows every ec2 action ('ec2:*')")):
+        document = policy_document(allow(action, "*"))
+        assert violations(BOUNDARY, {"path": "/boundaries/", "policy": document}) == [
+            f"aws:iam/policy:Policy 'r' policy: statement 'S' {problem}. {HINT}"]
+
+
+def test_a_permissions_boundary_attached_as_a_grant_is_rejected() -> None:
+    arn = "arn:aws:iam::123456789012:policy/boundaries/ci-deploy-boundary"
+    attachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    assert violations(attachment, {"role": "x", "policyArn": arn}) == [
+        f"{attachment} 'r' attaches the permissions boundary {arn} as a grant: a boundary is a ceiling that may "
+        f"allow actions on Resource '*'. Set it as the role's `permissions_boundary`, and grant with a policy "
+        f"outside /boundaries/."]
+    assert violations("aws:iam/role:Role", {"managedPolicyArns": [arn]})
+    assert check(NO_WILDCARD_IAM, "aws:iam/role:Role", {"permissionsBoundary": arn}).passed
 
 
 def test_an_access_key_exception_must_be_configured_by_user_name() -> None:
