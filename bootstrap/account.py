@@ -19,10 +19,10 @@ def build_account(config: AccountConfig, context: AwsContext) -> dict[str, pulum
     """Build every account-layer component from validated config; return the stack outputs."""
     backend = StateBackend("backend", StateBackendArgs(
         aws_context=context, noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
-        key_deletion_window_days=config.key_deletion_window_days))
+        key_deletion_window_days=config.key_deletion_window_days, other_logged_buckets=("audit",)))
     audit = AuditTrail("audit", AuditTrailArgs(
         aws_context=context, retention_days=config.audit_log_retention_days, object_days=config.audit_object_days,
-        key_deletion_window_days=config.key_deletion_window_days))
+        key_deletion_window_days=config.key_deletion_window_days, access_log_bucket=backend.access_log_bucket_name))
     SecurityBaseline("security", SecurityBaselineArgs(
         aws_context=context, audit_bucket_name=audit.bucket_name, audit_bucket_arn=audit.bucket_arn,
         audit_key_arn=audit.key_arn))

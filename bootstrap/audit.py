@@ -35,6 +35,9 @@ class AuditTrailArgs:
     object_days: int = 2557
     """Days log files stay in the bucket. Default 2557 (7 years)."""
     key_deletion_window_days: int = 30
+    access_log_bucket: pulumi.Input[str] | None = None
+    """The account's access-log bucket: who read the trail's log files (CIS: access logging on the CloudTrail
+    bucket). Default none."""
 
 
 class AuditTrail(pulumi.ComponentResource):
@@ -63,7 +66,7 @@ class AuditTrail(pulumi.ComponentResource):
             BucketArgs(
                 name="audit", aws_context=context, kms_key_arn=key.arn, expiration_days=args.object_days,
                 # A deleted log file stays recoverable for 90 days (versioning), time to notice and restore it.
-                noncurrent_version_expiration_days=90, protect=True,
+                noncurrent_version_expiration_days=90, protect=True, access_log_bucket=args.access_log_bucket,
                 policy_statements=lambda arn: [
                     Statement(sid="CloudTrailReadsAcl", actions=["s3:GetBucketAcl"], resources=[arn],
                               principals={"Service": [context.service_principal("cloudtrail")]},

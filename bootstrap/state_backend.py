@@ -31,6 +31,8 @@ class StateBackendArgs:
     """Days an overwritten state file stays recoverable."""
     key_deletion_window_days: int = 30
     """Days a scheduled deletion of the key can be cancelled (7 to 30)."""
+    other_logged_buckets: tuple[str, ...] = ()
+    """Keys of the account's other buckets whose S3 access logs go to the same log bucket (`audit`)."""
 
 
 class StateBackend(pulumi.ComponentResource):
@@ -38,6 +40,8 @@ class StateBackend(pulumi.ComponentResource):
 
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
+    access_log_bucket_name: pulumi.Output[str]
+    """The account's S3 access-log bucket (the state bucket's, and `other_logged_buckets`')."""
     key_arn: pulumi.Output[str]
     key_alias: str
     """`alias/<project>-<stack>-pulumi`."""
@@ -62,7 +66,8 @@ class StateBackend(pulumi.ComponentResource):
             f"{name}-access-logs",
             BucketArgs(name="access-logs", aws_context=context, encryption="AES256", expiration_days=365,
                        noncurrent_version_expiration_days=7,
-                       policy_statements=access_log_delivery(context, [bucket_physical_name("state", context)]),
+                       policy_statements=access_log_delivery(context, [
+                           bucket_physical_name(key, context) for key in ("state", *args.other_logged_buckets)]),
                        protect=True),
             pulumi.ResourceOptions(parent=self),
         )
@@ -79,6 +84,7 @@ class StateBackend(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self),
         )
         self.bucket_name = bucket.bucket_name
+        self.access_log_bucket_name = access_logs.bucket_name
         self.key_arn = key.arn
         self.bucket_arn = bucket.arn
         self.backend_url = pulumi.Output.concat("s3://", bucket.bucket_name, "?region=", context.region)

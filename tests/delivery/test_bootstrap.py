@@ -59,8 +59,10 @@ def one(run: StackRun, type_: str) -> RecordedResource:
 
 
 def state(run: StackRun, type_: str) -> RecordedResource:
-    """The state backend's one resource of `type_` (the audit trail has its own bucket and key)."""
-    matches = [r for r in run.of_type(type_) if "platform:bootstrap:StateBackend" in r.urn]
+    """The state backend's one resource of `type_` (the audit trail has its own bucket and key; the state
+    bucket's access-log bucket has its own test, test_state_bucket_logs_access)."""
+    matches = [r for r in run.of_type(type_)
+               if "platform:bootstrap:StateBackend" in r.urn and "-access-logs" not in r.name]
     assert len(matches) == 1, f"{len(matches)} {type_} in the state backend"
     return matches[0]
 
@@ -95,7 +97,8 @@ def test_runs_as_its_own_project_with_its_own_stack_file(run: StackRun) -> None:
         "aws:s3/bucketPolicy:BucketPolicy",
     ]
     assert types == {
-        **dict.fromkeys(bucket_parts, 2),  # the state bucket and the audit bucket
+        **dict.fromkeys(bucket_parts, 3),  # the state bucket, its access-log bucket and the audit bucket
+        "aws:s3/bucketLogging:BucketLogging": 2,  # the state and audit buckets log access
         "aws:kms/key:Key": 2, "aws:kms/alias:Alias": 2,  # the secrets key and the audit key
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
         # 3 deploy + 3 preview roles, CloudTrail's log delivery, AWS Config
@@ -122,9 +125,9 @@ def test_runs_as_its_own_project_with_its_own_stack_file(run: StackRun) -> None:
 
 def test_state_bucket_logs_access_to_a_protected_sse_s3_log_bucket(run: StackRun) -> None:
     [logs] = [b for b in run.of_type("aws:s3/bucket:Bucket") if "-access-logs" in b.name]
-    state = one(run, "aws:s3/bucket:Bucket")
-    logging = one(run, "aws:s3/bucketLogging:BucketLogging")
-    assert (logging.inputs["bucket"], logging.inputs["targetBucket"]) == (state.id, logs.outputs["bucket"])
+    state_bucket = state(run, "aws:s3/bucket:Bucket")
+    [logging] = [r for r in run.of_type("aws:s3/bucketLogging:BucketLogging") if r.inputs["bucket"] == state_bucket.id]
+    assert logging.inputs["targetBucket"] == logs.outputs["bucket"]
     assert logs.protect
     [encryption] = [e for e in run.of_type(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
