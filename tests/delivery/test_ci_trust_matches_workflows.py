@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from offline.engine import run_stack
-from offline.stackfile import STACKS
+from offline.stackfile import STACKS, environment_of, read_stack_file
 
 from .invocations import load_yaml, workflow_steps
 
@@ -48,6 +48,7 @@ def test_every_role_assuming_job_runs_in_an_environment_a_role_trusts() -> None:
     assert {env for env, _ in deploy.values()} == set(STACKS)
     assert {role for _, role in deploy.values()} == {"${{ vars.AWS_DEPLOY_ROLE_ARN }}"}
     preview = _role_jobs(ROOT / ".github" / "workflows" / "pull-request.yml")
-    assert list(preview.values()) == [("preview-${{ matrix.stack }}", "${{ vars.AWS_PREVIEW_ROLE_ARN }}")]
-    matrix = load_yaml(ROOT / ".github" / "workflows" / "pull-request.yml")["jobs"]["preview"]["strategy"]["matrix"]
-    assert {f"preview-{s}" for s in matrix["stack"]} <= trusted
+    # one preview environment per stack environment (the matrix row's `environment`, job `stacks`)
+    assert list(preview.values()) == [("preview-${{ matrix.environment }}", "${{ vars.AWS_PREVIEW_ROLE_ARN }}")]
+    environments = {environment_of(read_stack_file(stack)) for stack in STACKS}
+    assert {f"preview-{env}" for env in environments} <= trusted
