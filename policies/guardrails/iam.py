@@ -34,8 +34,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Unknown, as_list, resource_policy
 from .arn_scope import covers_every_resource_of_a_kind
+from .base import Context, Resource, Unknown, as_list, resource_policy
 from .iam_catalog import ActionMatch, lookup
 from .policy_documents import DocumentError, Statement, condition_keys, parse, principal_is_everyone
 
