@@ -263,6 +263,10 @@ class Service(pulumi.ComponentResource):
         if grants.events is not None:
             bus = _require(registry.grantable("events"), "event bus", self._name)
             statements.extend(bus.grant(grants.events))
+        if grants.models:
+            from .models import invoke_statements
+
+            statements.extend(invoke_statements(grants.models, self._args.aws_context))
         return statements
 
     def _references(self) -> Registry:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from ..registry import is_stack_secret_reference
 from .base import ConfigModel, ResourceKey, unique_items
@@ -382,6 +382,14 @@ QueueAccess = Literal["consume", "send"]
 BucketAccess = Literal["read", "readwrite"]
 
 
+def _bedrock_model_id(value: str) -> str:
+    """A Bedrock foundation model or cross-Region inference profile id (components/models.py)."""
+    from ..models import parse_model_id
+
+    parse_model_id(value)
+    return value
+
+
 class GrantsConfig(ConfigModel):
     """What a service may use; each grant becomes exact IAM actions on that store's own ARNs (and the
     database's security group rule). Names refer to the stack's `tables`, `queues`, `buckets`, `secrets`."""
@@ -400,8 +408,14 @@ class GrantsConfig(ConfigModel):
     variables go in the service's `secrets` instead (the execution role reads those)."""
     events: Literal["publish"] | None = None
     """`publish`: put events on the stack's event bus."""
+    models: list[Annotated[str, AfterValidator(_bedrock_model_id)]] = []
+    """Bedrock models the service may invoke (`bedrock:InvokeModel`, `...WithResponseStream`) by id:
+    foundation models (`anthropic.claude-3-haiku-20240307-v1:0`) or cross-Region inference profiles
+    (`us.anthropic.claude-3-5-haiku-20241022-v1:0`: the profile and the model in its Regions). Exactly these
+    ARNs, never `foundation-model/*` (components/models.py)."""
 
     _unique_secrets = field_validator("secrets")(unique_items)
+    _unique_models = field_validator("models")(unique_items)
 
 
 class ServiceConfig(ConfigModel):
