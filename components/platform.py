@@ -68,7 +68,8 @@ class Platform(pulumi.ComponentResource):
         if any(service.kind == "web" for service in config.services.values()):
             self.load_balancer = LoadBalancer("load-balancer", LoadBalancerArgs(
                 config=config.load_balancer, vpc_id=self.network.vpc_id,
-                public_subnet_ids=self.network.public_subnet_ids, aws_context=context), child)
+                public_subnet_ids=self.network.public_subnet_ids, aws_context=context,
+                kms_key_arn=self.keys.arn, log_retention_days=config.log_retention_days), child)
         # -- one registry of what the stack built: grants and `${...}` references resolve through it -----
         self.registry = Registry(stores, context)
         register_services(self.registry, config.services, self.load_balancer)

@@ -180,6 +180,9 @@ class WafConfig(ConfigModel):
     (a web ACL costs a monthly fee plus per-request charges)."""
     rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
     """Requests one client IP may send in 5 minutes before it is blocked (the reference's 2000)."""
+    forwarded_ip_header: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")] | None = None
+    """Key the rate limit on the first address of this header (`X-Forwarded-For`) instead of the source IP:
+    behind CloudFront or API Gateway every request comes from the proxy's addresses. Default: the source IP."""
 
 
 class LoadBalancerConfig(ConfigModel):

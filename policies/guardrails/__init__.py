@@ -17,6 +17,7 @@ from . import (
     observability,
     protection,
     tagging,
+    waf,
 )
 
 PACK_NAME = "platform-guardrails"
@@ -31,6 +32,7 @@ POLICIES: list[Policy] = [
     *containers.POLICIES,
     *load_balancing.POLICIES,
     *observability.POLICIES,
+    *waf.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 
