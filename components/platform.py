@@ -29,6 +29,7 @@ from .queue import Queue, QueueArgs
 from .registry import Registry, register_services
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs
+from .site import build_sites
 from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
 
@@ -82,6 +83,8 @@ class Platform(pulumi.ComponentResource):
                 references=self.registry, deployment_alarm_names=deployment_alarm_names(name, service.kind)), child)
             for name, service in config.services.items()
         }
+        # -- sites: private buckets behind CloudFront (components/site.py) -----------------------------
+        self.sites = build_sites(config, context, child)
 
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpcId": self.network.vpc_id,
@@ -102,6 +105,8 @@ class Platform(pulumi.ComponentResource):
         if self.load_balancer is not None:
             self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
             self.outputs["url"] = self.load_balancer.url
+        if self.sites:
+            self.outputs["siteUrls"] = {key: site.url for key, site in self.sites.items()}
         self.register_outputs(self.outputs)
 
     # -- observability -----------------------------------------------------------------------------

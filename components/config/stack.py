@@ -20,6 +20,7 @@ from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
 from .problems import MISSING, NAMESPACE, Problem, StackConfigError, key_path, problems_from_validation_error
+from .sites import SiteConfig
 
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
 TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+@-]*$")]
@@ -69,6 +70,8 @@ class StackConfig(ConfigModel):
     events: EventsConfig = EventsConfig()
     secrets: dict[ResourceKey, SecretConfig] = {}
     alarms: AlarmsConfig = AlarmsConfig()
+    sites: dict[ResourceKey, SiteConfig] = {}
+    """Static sites served by CloudFront (components/site.py)."""
 
     @field_validator("name")
     @classmethod

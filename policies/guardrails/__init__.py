@@ -8,6 +8,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    cloudfront,
     containers,
     data_protection,
     encryption,
@@ -33,6 +34,7 @@ POLICIES: list[Policy] = [
     *load_balancing.POLICIES,
     *observability.POLICIES,
     *waf.POLICIES,
+    *cloudfront.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 
