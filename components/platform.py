@@ -13,6 +13,7 @@ from .alarms import (
     WorkerMonitor,
     deployment_alarm_names,
 )
+from .api import api_alarms, build_apis, origin_verify_secrets
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .cluster import Cluster, ClusterArgs
@@ -74,17 +75,21 @@ class Platform(pulumi.ComponentResource):
         # -- one registry of what the stack built: grants and `${...}` references resolve through it -----
         self.registry = Registry(stores, context)
         register_services(self.registry, config.services, self.load_balancer)
+        origin_verify = origin_verify_secrets(config, self.keys.arn, child)  # before the services: their rules need it
         self.services: dict[str, Service] = {
             name: Service(name, ServiceArgs(
                 config=service, cluster=self.cluster, vpc_id=self.network.vpc_id,
                 subnet_ids=self.network.private_subnet_ids, aws_context=context,
                 log_retention_days=config.log_retention_days, kms_key_arn=stores.kms_key_arn,
                 load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores,
-                references=self.registry, deployment_alarm_names=deployment_alarm_names(name, service.kind)), child)
+                references=self.registry, deployment_alarm_names=deployment_alarm_names(name, service.kind),
+                required_header=origin_verify[name].header if name in origin_verify else None), child)
             for name, service in config.services.items()
         }
         # -- sites: private buckets behind CloudFront (components/site.py) -----------------------------
         self.sites = build_sites(config, context, child)
+        # -- REST APIs: API Gateway in front of web services or from OpenAPI documents (components/api.py) --
+        self.apis = build_apis(config, context, self.keys.arn, self.registry, child, origin_verify=origin_verify)
 
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpcId": self.network.vpc_id,
@@ -105,6 +110,12 @@ class Platform(pulumi.ComponentResource):
         if self.load_balancer is not None:
             self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
             self.outputs["url"] = self.load_balancer.url
+        for key, api in self.apis.items():
+            api_alarms(key, api, self.observability.topic_arn, child)
+        if self.apis:
+            self.outputs["apiUrls"] = {key: api.invoke_url for key, api in self.apis.items()}
+            self.outputs["apiKeyIds"] = {f"{key}.{name}": key_id for key, api in self.apis.items()
+                                         for name, key_id in api.api_key_ids.items()}
         if self.sites:
             self.outputs["siteUrls"] = {key: site.url for key, site in self.sites.items()}
         self.register_outputs(self.outputs)

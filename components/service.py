@@ -74,6 +74,9 @@ class ServiceArgs:
     """CloudWatch alarms a deployment watches (ECS deployment alarms): one going to ALARM during a deployment
     rolls it back. Plain names (`components.alarms.deployment_alarm_names`), so the alarms, which watch this
     service, can be created after it without a dependency cycle. Default none: the circuit breaker only."""
+    required_header: tuple[str, pulumi.Input[str]] | None = None
+    """`web`: (header, value) the listener rule also requires, so only API Gateway reaches the service
+    (components/api.py `OriginVerify`); requests without it fall through to the listener's 404."""
 
 
 class Service(pulumi.ComponentResource):
@@ -422,6 +425,10 @@ class Service(pulumi.ComponentResource):
         if config.routing.hosts:
             conditions.append(aws.lb.ListenerRuleConditionArgs(
                 host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=config.routing.hosts)))
+        if self._args.required_header is not None:
+            header, value = self._args.required_header
+            conditions.append(aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                http_header_name=header, values=[value])))
         rule = aws.lb.ListenerRule(
             f"{self._name}-rule", listener_arn=lb.listener_arn, priority=config.routing.priority,
             conditions=conditions,

@@ -13,6 +13,8 @@ import yaml
 from pydantic import StringConstraints, ValidationError, field_validator
 
 from . import compute, data, network, observability, references, thresholds
+from .apis import ApiConfig
+from .apis import check as apis_check
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
@@ -72,6 +74,8 @@ class StackConfig(ConfigModel):
     alarms: AlarmsConfig = AlarmsConfig()
     sites: dict[ResourceKey, SiteConfig] = {}
     """Static sites served by CloudFront (components/site.py)."""
+    apis: dict[ResourceKey, ApiConfig] = {}
+    """API Gateway REST APIs (components/api.py)."""
 
     @field_validator("name")
     @classmethod
@@ -108,6 +112,7 @@ def _network_check(config: StackConfig) -> list[Problem]:
 
 CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
                                         references.check)
+CROSS_CHECKS += (apis_check,)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

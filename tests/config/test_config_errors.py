@@ -10,8 +10,9 @@ from offline.engine import run_stack
 
 from .mutate import DELETE, broken
 
-TOP_KEYS = ("alarms, buckets, cluster, costCenter, database, environment, events, loadBalancer, "
-            "logRetentionDays, name, network, owner, protectStatefulResources, queues, secrets, services, sites, tables, tags")
+TOP_KEYS = ("alarms, apis, buckets, cluster, costCenter, database, environment, events, loadBalancer, "
+            "logRetentionDays, name, network, owner, protectStatefulResources, queues, secrets, services, sites, "
+            "tables, tags")
 
 CASES = [
     ("dev", "platform:netwrok", {"cidr": "10.0.0.0/16"},
