@@ -8,6 +8,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    api_gateway,
     cloudfront,
     containers,
     data_protection,
@@ -35,6 +36,7 @@ POLICIES: list[Policy] = [
     *observability.POLICIES,
     *waf.POLICIES,
     *cloudfront.POLICIES,
+    *api_gateway.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 
