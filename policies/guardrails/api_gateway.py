@@ -38,8 +38,8 @@ def check_stages(stack: Stack, ctx: Context) -> None:
                 continue
             rate = dig(settings.props, "settings", "throttlingRateLimit")
             burst = dig(settings.props, "settings", "throttlingBurstLimit")
-            if isinstance(rate, Unknown) or isinstance(burst, Unknown) or (rate is not None and burst is not None and float(rate) >= 0 and float(burst) >= 0):
-                throttled = True
+            unknown = isinstance(rate, Unknown) or isinstance(burst, Unknown)
+            throttled = throttled or unknown or (rate is not None and burst is not None)
         if not throttled:
             ctx.violation(f"{stage.subject} has no stage-wide throttle: add MethodSettings with methodPath '*/*', "
                           f"throttlingRateLimit and throttlingBurstLimit. {HINT}", stage.urn)
