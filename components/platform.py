@@ -17,6 +17,7 @@ from .api import api_alarms, build_apis, origin_verify_secrets
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .cluster import Cluster, ClusterArgs
+from .collection import build_collections
 from .config import StackConfig
 from .config.observability import instance_memory_gib, max_connections
 from .database import Database, DatabaseArgs
@@ -74,6 +75,10 @@ class Platform(pulumi.ComponentResource):
                 kms_key_arn=self.keys.arn, log_retention_days=config.log_retention_days), child)
         # -- one registry of what the stack built: grants and `${...}` references resolve through it -----
         self.registry = Registry(stores, context)
+        # -- OpenSearch Serverless collections (components/collection.py): before the services' grants ------
+        self.collections = build_collections(config, context, self.keys.arn, self.network, child)
+        for key, collection in (self.collections.built if self.collections else {}).items():
+            self.registry.add("collections", key, collection)
         register_services(self.registry, config.services, self.load_balancer)
         origin_verify = origin_verify_secrets(config, self.keys.arn, child)  # before the services: their rules need it
         self.services: dict[str, Service] = {
@@ -86,6 +91,11 @@ class Platform(pulumi.ComponentResource):
                 required_header=origin_verify[name].header if name in origin_verify else None), child)
             for name, service in config.services.items()
         }
+        if self.collections is not None:  # data access policies name the granted task roles
+            for key in self.collections.built:
+                self.collections.admit(key, {name: (self.services[name].task_role_arn, service.grants.collections[key])
+                                             for name, service in config.services.items()
+                                             if key in service.grants.collections})
         # -- sites: private buckets behind CloudFront (components/site.py) -----------------------------
         self.sites = build_sites(config, context, child)
         # -- REST APIs: API Gateway in front of web services or from OpenAPI documents (components/api.py) --

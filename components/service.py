@@ -266,6 +266,9 @@ class Service(pulumi.ComponentResource):
         if grants.events is not None:
             bus = _require(registry.grantable("events"), "event bus", self._name)
             statements.extend(bus.grant(grants.events))
+        for collection, access in sorted(grants.collections.items()):
+            store = _require(registry.grantable("collections", collection), f"collection {collection}", self._name)
+            statements.extend(store.grant(access))
         if grants.models:
             from .models import invoke_statements
 

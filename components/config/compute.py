@@ -417,6 +417,10 @@ class GrantsConfig(ConfigModel):
     (`us.anthropic.claude-3-5-haiku-20241022-v1:0`: the profile and the model in its Regions). Exactly these
     ARNs, never `foundation-model/*` (components/models.py)."""
 
+    collections: dict[ResourceKey, Literal["read", "readwrite"]] = {}
+    """OpenSearch Serverless collections: `{cache: readwrite}` (IAM `aoss:APIAccessAll` on the collection and
+    the task role in its data access policy with the level's permissions)."""
+
     _unique_secrets = field_validator("secrets")(unique_items)
     _unique_models = field_validator("models")(unique_items)
 

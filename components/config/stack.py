@@ -16,6 +16,8 @@ from . import compute, data, network, observability, references, thresholds
 from .apis import ApiConfig
 from .apis import check as apis_check
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
+from .collections import CollectionConfig
+from .collections import check as collections_check
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import BucketConfig, DatabaseConfig, EventsConfig, QueueConfig, SecretConfig, TableConfig
 from .network import NetworkConfig
@@ -76,6 +78,8 @@ class StackConfig(ConfigModel):
     """Static sites served by CloudFront (components/site.py)."""
     apis: dict[ResourceKey, ApiConfig] = {}
     """API Gateway REST APIs (components/api.py)."""
+    collections: dict[ResourceKey, CollectionConfig] = {}
+    """OpenSearch Serverless collections (components/collection.py)."""
 
     @field_validator("name")
     @classmethod
@@ -112,7 +116,7 @@ def _network_check(config: StackConfig) -> list[Problem]:
 
 CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
                                         references.check)
-CROSS_CHECKS += (apis_check,)
+CROSS_CHECKS += (apis_check, collections_check)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

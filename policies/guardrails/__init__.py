@@ -17,6 +17,7 @@ from . import (
     load_balancing,
     network,
     observability,
+    opensearch_serverless,
     protection,
     tagging,
     waf,
@@ -37,6 +38,7 @@ POLICIES: list[Policy] = [
     *waf.POLICIES,
     *cloudfront.POLICIES,
     *api_gateway.POLICIES,
+    *opensearch_serverless.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

@@ -10,7 +10,7 @@ from offline.engine import run_stack
 
 from .mutate import DELETE, broken
 
-TOP_KEYS = ("alarms, apis, buckets, cluster, costCenter, database, environment, events, loadBalancer, "
+TOP_KEYS = ("alarms, apis, buckets, cluster, collections, costCenter, database, environment, events, loadBalancer, "
             "logRetentionDays, name, network, owner, protectStatefulResources, queues, secrets, services, sites, "
             "tables, tags")
 
