@@ -271,7 +271,8 @@ def api_alarms(name: str, api: Api, topic_arn: pulumi.Input[str], opts: pulumi.R
     for what, metric, stat, threshold in specs:
         percentile = stat.startswith("p")
         aws.cloudwatch.MetricAlarm(
-            f"{name}-{what}", name=physical_name(f"api-{name}", what), namespace="AWS/ApiGateway", metric_name=metric,
+            f"api-{name}-{what}", name=physical_name(f"api-{name}", what), namespace="AWS/ApiGateway",
+            metric_name=metric,
             dimensions={"ApiName": api.api_name, "Stage": api.stage_name}, period=60, evaluation_periods=5,
             datapoints_to_alarm=5, threshold=threshold, comparison_operator="GreaterThanThreshold",
             statistic=None if percentile else stat, extended_statistic=stat if percentile else None,

@@ -80,10 +80,11 @@ def test_custom_domain_waf_and_alarms(api_run: StackRun) -> None:
     association = one(api_run, "aws:wafv2/webAclAssociation:WebAclAssociation", "api-public-waf-association")
     assert "/restapis/" in association["resourceArn"] and association["resourceArn"].endswith("/stages/v1")
     alarms = {r.name: r.inputs for r in api_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-              if r.name.startswith("public-")}
-    assert set(alarms) == {"public-5xx-rate", "public-4xx-rate", "public-latency-p95", "public-latency-p99"}
-    assert alarms["public-latency-p95"]["extendedStatistic"] == "p95"
-    assert alarms["public-5xx-rate"]["threshold"] == 0.05
+              if r.name.startswith("api-public-")}
+    assert set(alarms) == {"api-public-5xx-rate", "api-public-4xx-rate", "api-public-latency-p95",
+                           "api-public-latency-p99"}
+    assert alarms["api-public-latency-p95"]["extendedStatistic"] == "p95"
+    assert alarms["api-public-5xx-rate"]["threshold"] == 0.05
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
