@@ -28,6 +28,7 @@ region).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,9 +38,10 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .config.sites import SiteConfig
-from .iam import Statement
+from .iam import Statement, policy_document
 from .keys import KeysArgs, account_root_statement, key_policy, symmetric_key
 from .naming import physical_name
+from .observability import topic_policy
 from .waf import WebAclArgs, web_acl
 
 if TYPE_CHECKING:
@@ -58,10 +60,12 @@ class Edge(pulumi.ComponentResource):
 
     provider: aws.Provider
     key_arn: pulumi.Output[str]
+    alarm_topic_arn: pulumi.Output[str]
+    """SNS topic in us-east-1 (stack key there) for the sites' alarms; the stack's alarm emails subscribe."""
     context: AwsContext
     """The stack's context with the region set to us-east-1 (for ARNs of what lives there)."""
 
-    def __init__(self, name: str, context: AwsContext, *, protect: bool,
+    def __init__(self, name: str, context: AwsContext, *, protect: bool, emails: Sequence[str] = (),
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:site:Edge", name, None, opts)
         self.context = dataclasses.replace(context, region=EDGE_REGION)
@@ -74,7 +78,18 @@ class Edge(pulumi.ComponentResource):
                             alias=f"alias/{physical_name('edge')}", tag_name=physical_name("edge-key"),
                             deletion_window_days=30 if protect else 7, protect=protect)
         self.key_arn = key.arn
-        self.register_outputs({"keyArn": self.key_arn})
+        # CloudFront metrics live in us-east-1, and an alarm notifies topics of its own Region only.
+        topic_name = physical_name("edge-alarms", max_length=256)
+        topic = aws.sns.Topic(f"{name}-alarm-topic", name=topic_name, display_name=f"{physical_name()} edge alarms",
+                              kms_master_key_id=key.arn, tags={"Name": topic_name}, opts=scoped)
+        aws.sns.TopicPolicy(f"{name}-alarm-topic-policy", arn=topic.arn,
+                            policy=policy_document(topic_policy(self.context, self.context.arn("sns", topic_name))),
+                            opts=scoped)
+        for index, email in enumerate(emails):
+            aws.sns.TopicSubscription(f"{name}-alarm-email-{index}", topic=topic.arn, protocol="email",
+                                      endpoint=email, opts=scoped)
+        self.alarm_topic_arn = topic.arn
+        self.register_outputs({"keyArn": self.key_arn, "alarmTopicArn": self.alarm_topic_arn})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,6 +179,13 @@ class Site(pulumi.ComponentResource):
                 aliases=[aws.route53.RecordAliasArgs(name=distribution.domain_name,
                                                      zone_id=distribution.hosted_zone_id,
                                                      evaluate_target_health=False)], opts=child)
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-5xx-rate", name=physical_name(purpose, "5xx-rate"), namespace="AWS/CloudFront",
+            metric_name="5xxErrorRate", dimensions={"DistributionId": distribution.id, "Region": "Global"},
+            statistic="Average", period=60, evaluation_periods=5, datapoints_to_alarm=5, threshold=5,
+            comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
+            alarm_actions=[edge.alarm_topic_arn], ok_actions=[edge.alarm_topic_arn],
+            alarm_description=f"Site {args.name}: more than 5 % of responses are 5xx for 5 minutes", opts=at_edge)
         self._access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days,
                           at_edge=at_edge)
 
@@ -235,7 +257,7 @@ def build_sites(config: StackConfig, context: AwsContext, opts: pulumi.ResourceO
     if not config.sites:
         return {}
     protect = config.protect_stateful_resources
-    edge = Edge("edge", context, protect=protect, opts=opts)
+    edge = Edge("edge", context, protect=protect, emails=config.alarms.emails, opts=opts)
     return {key: Site(f"site-{key}", SiteArgs(name=key, config=site, aws_context=context, edge=edge,
                                               log_retention_days=config.log_retention_days, protect=protect), opts)
             for key, site in config.sites.items()}

@@ -97,3 +97,11 @@ def test_prod_with_a_site_passes_every_mandatory_policy(preview: bool) -> None:
     with PolicyHarness() as harness:
         report = harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
+
+
+def test_the_5xx_rate_alarm_lives_in_us_east_1_and_notifies_a_topic_there(site_run: StackRun) -> None:
+    alarm = one(site_run, "aws:cloudwatch/metricAlarm:MetricAlarm", "site-frontend-5xx-rate")
+    [topic] = [r for r in site_run.of_type("aws:sns/topic:Topic") if r.name == "edge-alarm-topic"]
+    assert (alarm["namespace"], alarm["metricName"], alarm["threshold"]) == ("AWS/CloudFront", "5xxErrorRate", 5)
+    assert alarm["dimensions"]["Region"] == "Global" and alarm["alarmActions"] == [topic.outputs["arn"]]
+    assert edge_provider(site_run, "site-frontend-5xx-rate") and edge_provider(site_run, "edge-alarm-topic")
