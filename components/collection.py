@@ -62,9 +62,12 @@ class CollectionsArgs:
 class Collection:
     """One built collection: the `Grantable` a service's grant resolves to."""
 
-    def __init__(self, name: str, collection: aws.opensearch.ServerlessCollection) -> None:
+    def __init__(self, name: str, collection: aws.opensearch.ServerlessCollection, physical: str) -> None:
         self.name = name
+        self.physical_name = physical
+        """The collection's name in AWS (`<product>-<stack>-<key>`, at most 32 characters)."""
         self.collection_name = collection.name
+        self.collection_id = collection.id
         self.arn = collection.arn
         self.endpoint = collection.collection_endpoint
 
@@ -114,7 +117,7 @@ class Collections(pulumi.ComponentResource):
                 standby_replicas="ENABLED" if standby else "DISABLED",
                 description=f"{physical_name(key)}: encrypted with the stack key, VPC endpoint only",
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[encryption, network]))
-            self.built[key] = Collection(key, collection)
+            self.built[key] = Collection(key, collection, collection_name)
         self.register_outputs({})
 
     def admit(self, key: str, principals: Mapping[str, tuple[pulumi.Input[str], str]]) -> None:

@@ -21,6 +21,7 @@ from .collection import build_collections
 from .config import StackConfig
 from .config.observability import instance_memory_gib, max_connections
 from .database import Database, DatabaseArgs
+from .edge_dashboard import edge_dashboard
 from .events import Events, EventsArgs, bus_name, rule_arn
 from .grants import DataStores
 from .keys import Keys, KeysArgs
@@ -122,6 +123,12 @@ class Platform(pulumi.ComponentResource):
             self.outputs["url"] = self.load_balancer.url
         for key, api in self.apis.items():
             api_alarms(key, api, self.observability.topic_arn, child)
+        edge_dashboard(
+            region=context.region, account=context.account_id, opts=child,
+            apis={key: (api.api_name, api.stage_name) for key, api in self.apis.items()},
+            sites={key: site.distribution_id for key, site in self.sites.items()},
+            collections={key: (c.collection_id, c.physical_name) for key, c in
+                         (self.collections.built if self.collections else {}).items()})
         if self.apis:
             self.outputs["apiUrls"] = {key: api.invoke_url for key, api in self.apis.items()}
             self.outputs["apiKeyIds"] = {f"{key}.{name}": key_id for key, api in self.apis.items()
