@@ -148,3 +148,19 @@ def build_collections(config: StackConfig, context: AwsContext, kms_key_arn: pul
         collections=config.collections, aws_context=context, kms_key_arn=kms_key_arn, vpc_id=network.vpc_id,
         vpc_cidr=network.vpc_cidr, subnet_ids=network.private_subnet_ids, production=config.environment == "prod",
         protect=config.protect_stateful_resources), opts)
+
+
+def collection_alarms(collections: Collections, account_id: str, topic_arn: pulumi.Input[str],
+                      opts: pulumi.ResourceOptions) -> None:
+    """Per collection: search errors and ingestion errors above 5 a minute for 5 minutes (AWS/AOSS; a
+    collection's metrics carry CollectionId, CollectionName and ClientId = the account)."""
+    for key, collection in collections.built.items():
+        dimensions = {"CollectionId": collection.collection_id, "CollectionName": collection.physical_name,
+                      "ClientId": account_id}
+        for what, metric in (("search-errors", "SearchRequestErrors"), ("ingestion-errors", "IngestionRequestErrors")):
+            aws.cloudwatch.MetricAlarm(
+                f"collection-{key}-{what}", name=physical_name("collection", key, what), namespace="AWS/AOSS",
+                metric_name=metric, dimensions=dimensions, statistic="Sum", period=60, evaluation_periods=5,
+                datapoints_to_alarm=5, threshold=5, comparison_operator="GreaterThanThreshold",
+                treat_missing_data="notBreaching", alarm_actions=[topic_arn], ok_actions=[topic_arn],
+                alarm_description=f"Collection {key}: more than 5 {metric} a minute for 5 minutes", opts=opts)

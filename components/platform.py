@@ -17,7 +17,7 @@ from .api import api_alarms, build_apis, origin_verify_secrets
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .cluster import Cluster, ClusterArgs
-from .collection import build_collections
+from .collection import build_collections, collection_alarms
 from .config import StackConfig
 from .config.observability import instance_memory_gib, max_connections
 from .database import Database, DatabaseArgs
@@ -123,6 +123,8 @@ class Platform(pulumi.ComponentResource):
             self.outputs["url"] = self.load_balancer.url
         for key, api in self.apis.items():
             api_alarms(key, api, self.observability.topic_arn, child)
+        if self.collections is not None:
+            collection_alarms(self.collections, context.account_id, self.observability.topic_arn, child)
         edge_dashboard(
             region=context.region, account=context.account_id, opts=child,
             apis={key: (api.api_name, api.stage_name) for key, api in self.apis.items()},

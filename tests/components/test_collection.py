@@ -58,3 +58,14 @@ def test_prod_with_a_collection_passes_every_mandatory_policy(preview: bool) -> 
     with PolicyHarness() as harness:
         report = harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
+
+
+def test_search_and_ingestion_errors_alarm_to_the_stack_topic(run: StackRun) -> None:
+    [collection] = run.of_type("aws:opensearch/serverlessCollection:ServerlessCollection")
+    [topic] = [t for t in run.of_type("aws:sns/topic:Topic") if t.name == "observability-alarm-topic"]
+    alarms = {r.name: r.inputs for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+              if r.name.startswith("collection-cache-")}
+    assert set(alarms) == {"collection-cache-search-errors", "collection-cache-ingestion-errors"}
+    for alarm in alarms.values():
+        assert alarm["namespace"] == "AWS/AOSS" and alarm["alarmActions"] == [topic.outputs["arn"]]
+        assert alarm["dimensions"]["CollectionId"] == collection.id
