@@ -138,6 +138,8 @@ class Api(pulumi.ComponentResource):
     rest_api_id: pulumi.Output[str]
     stage_name: str
     invoke_url: pulumi.Output[str]
+    url: pulumi.Input[str]
+    """What clients call: `https://<domain>` with a custom domain, else the stage's invoke URL."""
     api_name: pulumi.Output[str]
     api_key_ids: dict[str, pulumi.Output[str]]
     origin_verify_secret_arn: pulumi.Output[str] | None
@@ -198,6 +200,9 @@ class Api(pulumi.ComponentResource):
         self.api_name = api.name
         self.stage_name = config.stage
         self.invoke_url = stage.invoke_url
+        # With a custom domain the execute-api endpoint is disabled: clients use the domain.
+        self.url = (f"https://{config.domain.name}" if config.domain is not None
+                                       else stage.invoke_url)
         self.register_outputs({"restApiId": self.rest_api_id, "invokeUrl": self.invoke_url})
 
     @staticmethod

@@ -132,7 +132,7 @@ class Platform(pulumi.ComponentResource):
             collections={key: (c.collection_id, c.physical_name) for key, c in
                          (self.collections.built if self.collections else {}).items()})
         if self.apis:
-            self.outputs["apiUrls"] = {key: api.invoke_url for key, api in self.apis.items()}
+            self.outputs["apiUrls"] = {key: api.url for key, api in self.apis.items()}
             self.outputs["apiKeyIds"] = {f"{key}.{name}": key_id for key, api in self.apis.items()
                                          for name, key_id in api.api_key_ids.items()}
         if self.sites:

@@ -93,3 +93,10 @@ def test_prod_with_an_api_passes_every_mandatory_policy(preview: bool) -> None:
     with PolicyHarness() as harness:
         report = harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
+
+
+def test_with_a_custom_domain_clients_use_it_and_the_execute_api_endpoint_is_off(api_run: StackRun) -> None:
+    api = one(api_run, "aws:apigateway/restApi:RestApi", "api-public-rest-api")
+    assert api["disableExecuteApiEndpoint"] is True
+    assert api_run.outputs["apiUrls"] == {"public": "https://gw.example.com"}
+    assert set(api_run.outputs["apiKeyIds"]) == {"public.partner-a"}
