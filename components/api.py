@@ -202,7 +202,7 @@ class Api(pulumi.ComponentResource):
         self.invoke_url = stage.invoke_url
         # With a custom domain the execute-api endpoint is disabled: clients use the domain.
         self.url = (f"https://{config.domain.name}" if config.domain is not None
-                                       else stage.invoke_url)
+                    else stage.invoke_url)
         self.register_outputs({"restApiId": self.rest_api_id, "invokeUrl": self.invoke_url})
 
     @staticmethod
