@@ -140,6 +140,27 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:backup/selection:Selection": "aws_backup_selection",
     "aws:s3/bucketLogging:BucketLogging": "aws_s3_bucket_logging",
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "aws_s3_bucket_replication_configuration",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "aws_wafv2_web_acl_logging_configuration",
+    # sites, APIs, collections (components/site.py, api.py, collection.py)
+    "aws:cloudfront/distribution:Distribution": "aws_cloudfront_distribution",
+    "aws:cloudfront/originAccessControl:OriginAccessControl": "aws_cloudfront_origin_access_control",
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "aws_cloudfront_response_headers_policy",
+    "aws:cloudwatch/logDelivery:LogDelivery": "aws_cloudwatch_log_delivery",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "aws_cloudwatch_log_delivery_destination",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": "aws_cloudwatch_log_delivery_source",
+    "aws:apigateway/restApi:RestApi": "aws_api_gateway_rest_api",
+    "aws:apigateway/deployment:Deployment": "aws_api_gateway_deployment",
+    "aws:apigateway/stage:Stage": "aws_api_gateway_stage",
+    "aws:apigateway/methodSettings:MethodSettings": "aws_api_gateway_method_settings",
+    "aws:apigateway/usagePlan:UsagePlan": "aws_api_gateway_usage_plan",
+    "aws:apigateway/apiKey:ApiKey": "aws_api_gateway_api_key",
+    "aws:apigateway/usagePlanKey:UsagePlanKey": "aws_api_gateway_usage_plan_key",
+    "aws:apigateway/domainName:DomainName": "aws_api_gateway_domain_name",
+    "aws:apigateway/basePathMapping:BasePathMapping": "aws_api_gateway_base_path_mapping",
+    "aws:opensearch/serverlessCollection:ServerlessCollection": "aws_opensearchserverless_collection",
+    "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy": "aws_opensearchserverless_security_policy",
+    "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy": "aws_opensearchserverless_access_policy",
+    "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": "aws_opensearchserverless_vpc_endpoint",
 }
 """Pulumi type token -> Terraform resource type, for every AWS type the platform and the account layer
 (bootstrap/) register (as pulumi-aws's

@@ -110,7 +110,7 @@ class StoreLookup(Protocol):
 def grant_statements(grants: GrantsConfig, stores: StoreLookup, grantee: str) -> list[Statement]:
     """The statements of a grantee's role (a service's task role, a function's execution role): each grant
     resolved through the stack's registry, in a fixed order (tables, queues, buckets, secrets, database, event
-    bus, caches) so the rendered policy is stable. `grantee` names it in errors (`service api`)."""
+    bus, caches, collections) so the rendered policy is stable. `grantee` names it in errors (`service api`)."""
     statements: list[Statement] = []
     for section, wanted in (("tables", grants.tables), ("queues", grants.queues), ("buckets", grants.buckets)):
         for store_name, access in sorted(wanted.items()):
@@ -128,4 +128,7 @@ def grant_statements(grants: GrantsConfig, stores: StoreLookup, grantee: str) ->
     for cache_name, access in sorted(grants.caches.items()):
         cache = require_store(stores.grantable("caches", cache_name), f"cache {cache_name}", grantee)
         statements.extend(cache.grant(access))
+    for collection, access in sorted(grants.collections.items()):
+        store = require_store(stores.grantable("collections", collection), f"collection {collection}", grantee)
+        statements.extend(store.grant(access))
     return statements

@@ -14,6 +14,7 @@ from .bucket import Bucket, BucketArgs
 from .config.compute import LoadBalancerConfig
 from .iam import Statement
 from .naming import physical_name
+from .waf import WebAclArgs, associate, web_acl
 
 ACCESS_LOG_PREFIX = "alb"
 
@@ -51,6 +52,10 @@ class LoadBalancerArgs:
     nat_public_ips: Sequence[pulumi.Input[str]] = ()
     """The NAT gateways' public IPs: in-VPC clients (a smoke-test function) reach the internet-facing ALB's
     public addresses through them, so that is the source address the test listener sees."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """The stack key: encrypts the web ACL's log group. None: the web ACL does not log."""
+    log_retention_days: int = 365
+    """Retention of the web ACL's log group (the stack's `logRetentionDays`)."""
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -63,7 +68,8 @@ class LoadBalancer(pulumi.ComponentResource):
       (the domain case creates an ACM certificate validated by DNS, and an alias A record). HTTP then
       redirects to HTTPS with a 301. Both listeners answer a fixed 404 for anything no rule matches.
     - Invalid header fields dropped, access logs to a dedicated bucket, deletion protection from config,
-      and an optional WAFv2 web ACL (managed common + known-bad-inputs rules, a per-IP rate limit)."""
+      and an optional WAFv2 web ACL (managed common + known-bad-inputs rules, a per-IP rate limit, logs to an
+      encrypted `aws-waf-logs-` log group: components/waf.py)."""
 
     arn: pulumi.Output[str]
     arn_suffix: pulumi.Output[str]
@@ -136,7 +142,7 @@ class LoadBalancer(pulumi.ComponentResource):
         scheme = "https" if self.https else "http"
         self.url = pulumi.Output.concat(scheme, "://", host)
 
-        self.web_acl_arn = self._web_acl(config, lb) if config.waf.enabled else None
+        self.web_acl_arn = self._web_acl(config, lb, args) if config.waf.enabled else None
         self.register_outputs({
             "arn": self.arn, "dnsName": self.dns_name, "url": self.url, "securityGroupId": self.security_group_id,
         })
@@ -292,44 +298,13 @@ class LoadBalancer(pulumi.ComponentResource):
         return listener.arn
 
     # -- WAF ---------------------------------------------------------------------------------------
-    def _web_acl(self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer) -> pulumi.Output[str]:
-        metric = physical_name("alb", separator="-")
-
-        def visibility(suffix: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
-            return aws.wafv2.WebAclRuleVisibilityConfigArgs(
-                cloudwatch_metrics_enabled=True, sampled_requests_enabled=True, metric_name=f"{metric}-{suffix}")
-
-        def managed(priority: int, group: str) -> aws.wafv2.WebAclRuleArgs:
-            return aws.wafv2.WebAclRuleArgs(
-                name=group, priority=priority,
-                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
-                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
-                statement=aws.wafv2.WebAclRuleStatementArgs(
-                    managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                        vendor_name="AWS", name=group)),
-                visibility_config=visibility(group),
-            )
-
-        acl = aws.wafv2.WebAcl(
-            f"{self._name}-waf", name=physical_name("alb"), scope="REGIONAL",
+    def _web_acl(self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer,
+                 args: LoadBalancerArgs) -> pulumi.Output[str]:
+        """The ALB's web ACL (components/waf.py: rate limit, common and known-bad-inputs rules, encrypted logs)."""
+        acl = web_acl(f"{self._name}-waf", WebAclArgs(
+            purpose="alb", scope="REGIONAL",
             description="ALB: per-IP rate limit, AWS managed common and known-bad-inputs rules",
-            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
-            rules=[
-                aws.wafv2.WebAclRuleArgs(
-                    name="RateLimitPerIp", priority=1,
-                    action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
-                    statement=aws.wafv2.WebAclRuleStatementArgs(
-                        rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
-                            limit=config.waf.rate_limit, aggregate_key_type="IP", evaluation_window_sec=300)),
-                    visibility_config=visibility("rate-limit"),
-                ),
-                managed(2, "AWSManagedRulesCommonRuleSet"),
-                managed(3, "AWSManagedRulesKnownBadInputsRuleSet"),
-            ],
-            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
-                cloudwatch_metrics_enabled=True, sampled_requests_enabled=True, metric_name=metric),
-            opts=self._child,
-        )
-        aws.wafv2.WebAclAssociation(f"{self._name}-waf-association", resource_arn=lb.arn, web_acl_arn=acl.arn,
-                                    opts=self._child)
+            rate_limit=config.waf.rate_limit, forwarded_ip_header=config.waf.forwarded_ip_header,
+            kms_key_arn=args.kms_key_arn, log_retention_days=args.log_retention_days), self._child)
+        associate(f"{self._name}-waf-association", acl, lb.arn, self._child)
         return acl.arn

@@ -22,18 +22,21 @@ from .alarms import (
     WorkerMonitor,
     deployment_alarm_names,
 )
+from .api import api_alarms, build_apis, origin_verify_secrets
 from .aws_context import AwsContext
 from .backup import Backup, BackupArgs
 from .bucket import Bucket, BucketArgs, access_log_delivery, bucket_physical_name
 from .cache import Cache, CacheArgs
 from .canary import Canaries, CanariesArgs
 from .cluster import Cluster, ClusterArgs
+from .collection import build_collections, collection_alarms
 from .config import StackConfig
 from .config.compute import ServiceConfig, reads_stack_secrets
 from .config.data import DATABASE_MASTER_SECRET, PostgresConfig
 from .config.observability import instance_memory_gib, max_connections
 from .config.workloads import ImageSpec
 from .database import Database, DatabaseArgs
+from .edge_dashboard import edge_dashboard
 from .events import Events, EventsArgs, bus_name, rule_arn
 from .function import Function, FunctionArgs
 from .grants import DataStores, Grantable
@@ -49,6 +52,7 @@ from .repository import Repository, RepositoryArgs
 from .rotation import Rotations, RotationsArgs, rotation_statements
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs, role_arn
+from .site import build_sites
 from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
 from .task_rules import TaskRules, TaskRulesArgs
@@ -98,10 +102,16 @@ class Platform(pulumi.ComponentResource):
                 public_subnet_ids=self.network.public_subnet_ids, aws_context=context,
                 network_ready=self.network.internet_ready,
                 test_listener=any(s.kind == "web" and s.deployment.progressive for s in config.services.values()),
-                vpc_cidr=self.network.vpc_cidr, nat_public_ips=self.network.nat_public_ips), child)
+                vpc_cidr=self.network.vpc_cidr, nat_public_ips=self.network.nat_public_ips,
+                kms_key_arn=self.keys.arn, log_retention_days=config.log_retention_days), child)
         # -- one registry of what the stack built: grants and `${...}` references resolve through it -----
         self.registry = Registry(stores, context)
+        # -- OpenSearch Serverless collections (components/collection.py): before the services' grants ------
+        self.collections = build_collections(config, context, self.keys.arn, self.network, child)
+        for key, collection in (self.collections.built if self.collections else {}).items():
+            self.registry.add("collections", key, collection)
         register_services(self.registry, config.services, self.load_balancer)
+        origin_verify = origin_verify_secrets(config, self.keys.arn, child)  # before the services: their rules need it
         self.services: dict[str, Service] = {
             name: Service(name, ServiceArgs(
                 config=service, cluster=self.cluster, vpc_id=self.network.vpc_id,
@@ -110,9 +120,19 @@ class Platform(pulumi.ComponentResource):
                 load_balancer=self.load_balancer if service.kind == "web" else None, data_stores=stores,
                 references=self.registry, deployment_alarm_names=deployment_alarm_names(name, service.kind),
                 repositories=self.repositories, protect=protect, network_ready=self.network.egress_ready,
-                hold_tasks=config.secrets_pending and reads_stack_secrets(service)), child)
+                hold_tasks=config.secrets_pending and reads_stack_secrets(service),
+                required_header=origin_verify[name].header if name in origin_verify else None), child)
             for name, service in config.services.items()
         }
+        if self.collections is not None:  # data access policies name the granted task roles
+            for key in self.collections.built:
+                self.collections.admit(key, {name: (self.services[name].task_role_arn, service.grants.collections[key])
+                                             for name, service in config.services.items()
+                                             if key in service.grants.collections})
+        # -- sites: private buckets behind CloudFront (components/site.py) -----------------------------
+        self.sites = build_sites(config, context, child)
+        # -- REST APIs: API Gateway in front of web services or from OpenAPI documents (components/api.py) --
+        self.apis = build_apis(config, context, self.keys.arn, self.registry, child, origin_verify=origin_verify)
         self.functions = self._functions(config, context, child)
         self.task_rules = (TaskRules("tasks", TaskRulesArgs(
             tasks=config.tasks, services=self.services, cluster_arn=self.cluster.arn,
@@ -152,6 +172,22 @@ class Platform(pulumi.ComponentResource):
         if self.load_balancer is not None:
             self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
             self.outputs["url"] = self.load_balancer.url
+        for key, api in self.apis.items():
+            api_alarms(key, api, self.observability.topic_arn, child)
+        if self.collections is not None:
+            collection_alarms(self.collections, context.account_id, self.observability.topic_arn, child)
+        edge_dashboard(
+            region=context.region, account=context.account_id, opts=child,
+            apis={key: (api.api_name, api.stage_name) for key, api in self.apis.items()},
+            sites={key: site.distribution_id for key, site in self.sites.items()},
+            collections={key: (c.collection_id, c.physical_name) for key, c in
+                         (self.collections.built if self.collections else {}).items()})
+        if self.apis:
+            self.outputs["apiUrls"] = {key: api.url for key, api in self.apis.items()}
+            self.outputs["apiKeyIds"] = {f"{key}.{name}": key_id for key, api in self.apis.items()
+                                         for name, key_id in api.api_key_ids.items()}
+        if self.sites:
+            self.outputs["siteUrls"] = {key: site.url for key, site in self.sites.items()}
         self.register_outputs(self.outputs)
 
     # -- functions -----------------------------------------------------------------------------------

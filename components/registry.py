@@ -85,6 +85,8 @@ register_kind(Kind(
     secrets={"masterSecret": ("master_secret_arn", "master_secret_kms_key_arn")}))
 register_kind(Kind("caches", {"endpoint": "endpoint", "readerEndpoint": "reader_endpoint", "port": "port"},
                    lambda c: c.caches))
+register_kind(Kind("collections", {"name": "collection_name", "arn": "arn", "endpoint": "endpoint"},
+                   lambda c: c.collections))
 register_kind(Kind("services", {"url": "url"},
                    lambda c: [name for name, s in c.services.items() if s.kind == "web"]))
 

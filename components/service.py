@@ -27,6 +27,7 @@ from .delivery import (
     weighted_forward,
 )
 from .grants import DataStores, Grantable, grant_statements, require_store
+from .models import invoke_statements
 from .iam import Statement, policy_document, service_trust_policy
 from .image import ServiceImage, ServiceImageArgs
 from .load_balancer import LoadBalancer
@@ -116,6 +117,10 @@ class ServiceArgs:
     functions: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """Functions a lifecycle hook may name as `${functions.<name>.arn}` (each with an `arn`). Default none: until
     the stack has functions, hooks give the function's ARN."""
+
+    required_header: tuple[str, pulumi.Input[str]] | None = None
+    """`web`: (header, value) the listener rule also requires, so only API Gateway reaches the service
+    (components/api.py `OriginVerify`); requests without it fall through to the listener's 404."""
 
 
 @dataclass(frozen=True)
@@ -368,8 +373,12 @@ class Service(pulumi.ComponentResource):
 
     def _grant_statements(self) -> list[Statement]:
         """The task role's statements: each grant resolved through the stack's registry
-        (components/grants.py `grant_statements`, shared with functions)."""
-        return grant_statements(self._args.config.grants, self._references(), f"service {self._name}")
+        (components/grants.py `grant_statements`, shared with functions), and the Bedrock models it may invoke."""
+        grants = self._args.config.grants
+        statements = grant_statements(grants, self._references(), f"service {self._name}")
+        if grants.models:
+            statements.extend(invoke_statements(grants.models, self._args.aws_context))
+        return statements
 
     def _references(self) -> Registry:
         """The stack's registry (components/registry.py): given by the platform, else one over the data stores."""
@@ -550,6 +559,10 @@ class Service(pulumi.ComponentResource):
         if config.routing.hosts:
             conditions.append(aws.lb.ListenerRuleConditionArgs(
                 host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=config.routing.hosts)))
+        if self._args.required_header is not None:
+            header, value = self._args.required_header
+            conditions.append(aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                http_header_name=header, values=[value])))
         if not config.deployment.progressive:
             rule = aws.lb.ListenerRule(
                 f"{self._name}-rule", listener_arn=lb.listener_arn, priority=config.routing.priority,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from ..registry import is_stack_secret_reference
 from .base import ConfigModel, ResourceKey, unique_items
@@ -182,6 +182,9 @@ class WafConfig(ConfigModel):
     (a web ACL costs a monthly fee plus per-request charges)."""
     rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
     """Requests one client IP may send in 5 minutes before it is blocked (the reference's 2000)."""
+    forwarded_ip_header: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")] | None = None
+    """Key the rate limit on the first address of this header (`X-Forwarded-For`) instead of the source IP:
+    behind CloudFront or API Gateway every request comes from the proxy's addresses. Default: the source IP."""
 
 
 class TrafficTestListenerConfig(ConfigModel):
@@ -549,6 +552,14 @@ BucketAccess = Literal["read", "readwrite"]
 CacheAccess = Literal["connect"]
 
 
+def _bedrock_model_id(value: str) -> str:
+    """A Bedrock foundation model or cross-Region inference profile id (components/models.py)."""
+    from ..models import parse_model_id
+
+    parse_model_id(value)
+    return value
+
+
 class GrantsConfig(ConfigModel):
     """What a service may use; each grant becomes exact IAM actions on that store's own ARNs (and the
     database's security group rule). Names refer to the stack's `tables`, `queues`, `buckets`, `secrets`."""
@@ -570,8 +581,18 @@ class GrantsConfig(ConfigModel):
     caches: dict[ResourceKey, CacheAccess] = {}
     """`{sessions: connect}`: IAM authentication to the cache as its user (`elasticache:Connect`), and the
     cache port open from this service to the cache."""
+    models: list[Annotated[str, AfterValidator(_bedrock_model_id)]] = []
+    """Bedrock models the service may invoke (`bedrock:InvokeModel`, `...WithResponseStream`) by id:
+    foundation models (`anthropic.claude-3-haiku-20240307-v1:0`) or cross-Region inference profiles
+    (`us.anthropic.claude-3-5-haiku-20241022-v1:0`: the profile and the model in its Regions). Exactly these
+    ARNs, never `foundation-model/*` (components/models.py)."""
+
+    collections: dict[ResourceKey, Literal["read", "readwrite"]] = {}
+    """OpenSearch Serverless collections: `{cache: readwrite}` (IAM `aoss:APIAccessAll` on the collection and
+    the task role in its data access policy with the level's permissions)."""
 
     _unique_secrets = field_validator("secrets")(unique_items)
+    _unique_models = field_validator("models")(unique_items)
 
 
 class ServiceConfig(ConfigModel):

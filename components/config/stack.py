@@ -13,7 +13,11 @@ import yaml
 from pydantic import PositiveFloat, StringConstraints, ValidationError, field_validator
 
 from . import compute, data, functions, network, observability, references, thresholds, workloads
+from .apis import ApiConfig
+from .apis import check as apis_check
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
+from .collections import CollectionConfig
+from .collections import check as collections_check
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
 from .data import (
     BackupConfig,
@@ -30,6 +34,7 @@ from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
 from .problems import MISSING, NAMESPACE, Problem, StackConfigError, key_path, problems_from_validation_error
+from .sites import SiteConfig
 
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w .:/=+@-]+$")]
 TagValue = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w .:/=+@-]*$")]
@@ -105,6 +110,12 @@ class StackConfig(ConfigModel):
     """CloudWatch Synthetics canaries on the stack's own URL."""
     tasks: dict[ResourceKey, TaskConfig] = {}
     """One-off ECS tasks (a service's task definition) started by EventBridge rules."""
+    sites: dict[ResourceKey, SiteConfig] = {}
+    """Static sites served by CloudFront (components/site.py)."""
+    apis: dict[ResourceKey, ApiConfig] = {}
+    """API Gateway REST APIs (components/api.py)."""
+    collections: dict[ResourceKey, CollectionConfig] = {}
+    """OpenSearch Serverless collections (components/collection.py)."""
 
     @field_validator("name")
     @classmethod
@@ -141,6 +152,7 @@ def _network_check(config: StackConfig) -> list[Problem]:
 
 CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
                                         references.check, workloads.check, functions.check)
+CROSS_CHECKS += (apis_check, collections_check)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

@@ -10,10 +10,12 @@ from pulumi_policy import Policy
 from . import (
     access_logging,
     account,
+    api_gateway,
     backup,
     budget,
     caches,
     canaries,
+    cloudfront,
     containers,
     data_protection,
     delivery,
@@ -24,10 +26,12 @@ from . import (
     load_balancing,
     network,
     observability,
+    opensearch_serverless,
     protection,
     rds,
     rotation,
     tagging,
+    waf,
 )
 
 PACK_NAME = "platform-guardrails"
@@ -53,6 +57,10 @@ POLICIES: list[Policy] = [
     *canaries.POLICIES,
     *rotation.POLICIES,
     *account.POLICIES,
+    *waf.POLICIES,
+    *cloudfront.POLICIES,
+    *api_gateway.POLICIES,
+    *opensearch_serverless.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

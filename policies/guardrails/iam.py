@@ -11,6 +11,12 @@ endpoints, Lambda permissions). In every `Allow` statement it rejects:
 - `Resource: "*"` unless every action in the statement is one AWS does not scope to resources (decided from
   the catalogue, e.g. `ecr:GetAuthorizationToken`, `xray:PutTraceSegments`); in a key policy (and a Secrets
   Manager secret policy) `*` means the resource the policy is attached to and is fine;
+- an ARN whose wildcard covers every resource of a kind: the wildcard stands where the resource's name begins
+  in the ARN's resource part (`arn:aws:s3:::*`, `...:table/*`, `arn:aws:bedrock:*::foundation-model/*`,
+  `...:secret:*`, `...:key/*`, `...:log-group:*`), decided from the ARN formats in AWS's catalogue
+  (`arn_scope.py` spells the rule out); a wildcard after a named parent stays allowed (objects of a named bucket
+  `arn:aws:s3:::my-bucket/*`, streams of a named log group `...:log-group:name:*`, indexes of a named table
+  `...:table/orders/index/*`, a secret's random suffix `...:secret:name-*`);
 - `Principal: "*"` (or `NotPrincipal`) without a condition that restricts who (aws:SourceArn,
   aws:PrincipalOrgID, ...).
 `Deny` statements are never flagged (the TLS-only `Principal "*"` deny is what we want).
@@ -34,6 +40,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from .arn_scope import covers_every_resource_of_a_kind
 from .base import Context, Resource, Unknown, as_list, resource_policy
 from .iam_catalog import ActionMatch, lookup
 from .policy_documents import DocumentError, Statement, condition_keys, parse, principal_is_everyone
@@ -186,6 +193,17 @@ def _judge_resources(statement: Statement, matches: list[ActionMatch], problems:
                         f"{'this action' if len(scoped) == 1 else 'these actions'} to resources: name the ARNs")
 
 
+def _judge_arn_wildcards(statement: Statement, problems: list[str]) -> None:
+    """ARNs whose wildcard covers every resource of a kind (unknown entries are reported by `_judge_resources`)."""
+    resources = as_list(statement.resources)
+    if isinstance(resources, Unknown):
+        return
+    for arn in resources:
+        if isinstance(arn, str) and covers_every_resource_of_a_kind(arn):
+            problems.append(f"{statement.label} allows {arn!r}, whose wildcard covers every resource of its kind: "
+                            f"name the resources (a wildcard after a named parent, such as bucket/*, is fine)")
+
+
 def _judge_principal(statement: Statement, restricting: frozenset[str], problems: list[str],
                      unknown: list[str]) -> None:
     label = statement.label
@@ -226,6 +244,8 @@ def judge_statement(statement: Statement, kind: str, resource_star_ok: bool,
     matches = _judge_actions(statement, problems, unknown)
     if kind != TRUST and not resource_star_ok:
         _judge_resources(statement, matches, problems, unknown)
+    if kind != TRUST:
+        _judge_arn_wildcards(statement, problems)
     if kind != IDENTITY:
         _judge_principal(statement, restricting, problems, unknown)
     return problems, unknown
@@ -339,7 +359,10 @@ NO_WILDCARD_IAM = resource_policy(
     name="no-wildcard-iam",
     description="IAM and resource policies grant named actions on named resources: no `*` or `service:*` "
                 "actions, no NotAction/NotResource, no `Resource: \"*\"` for actions AWS scopes to resources, "
-                "no unknown actions, no `Principal: \"*\"` without a restricting condition.",
+                "no unknown actions, no `Principal: \"*\"` without a restricting condition, no ARN whose wildcard "
+                "covers every resource of a kind (the wildcard stands where the name begins in the ARN's resource "
+                "part: `arn:aws:s3:::*`, `table/*`, `foundation-model/*`, `secret:*`, `key/*`; a wildcard after a "
+                "named parent stays allowed: `arn:aws:s3:::my-bucket/*`, `log-group:name:*`).",
     types=[*DOCUMENTS, LAMBDA_PERMISSION, *POLICY_ATTACHMENTS],
     check=check_no_wildcard_iam,
     settings=SETTINGS,

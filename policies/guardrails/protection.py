@@ -29,6 +29,7 @@ STATEFUL_DEFAULT = [
     "aws:s3/bucketV2:BucketV2",
     "aws:sqs/queue:Queue",
     "aws:kms/key:Key",
+    "aws:opensearch/serverlessCollection:ServerlessCollection",
     "aws:secretsmanager/secret:Secret",
     "aws:efs/fileSystem:FileSystem",
     "aws:ecr/repository:Repository",

@@ -10,9 +10,10 @@ from offline.engine import run_stack
 
 from .mutate import DELETE, broken
 
-TOP_KEYS = ("alarms, backup, buckets, budget, caches, canaries, cluster, costCenter, database, environment, events, "
-            "functions, loadBalancer, logRetentionDays, name, network, owner, protectStatefulResources, queues, "
-            "repositories, secrets, secretsPending, services, tables, tags, tasks")
+TOP_KEYS = ("alarms, apis, backup, buckets, budget, caches, canaries, cluster, collections, costCenter, database, "
+            "environment, events, functions, loadBalancer, logRetentionDays, name, network, owner, "
+            "protectStatefulResources, queues, repositories, secrets, secretsPending, services, sites, tables, tags, "
+            "tasks")
 
 CASES = [
     ("dev", "platform:netwrok", {"cidr": "10.0.0.0/16"},

@@ -274,3 +274,54 @@ def test_an_access_key_exception_must_be_configured_by_user_name() -> None:
     key = "aws:iam/accessKey:AccessKey"
     assert check(NO_IAM_ACCESS_KEYS, key, {"user": "legacy-ci"}, config={"allowedUsers": ["legacy-ci"]}).passed
     assert check(NO_IAM_ACCESS_KEYS, key, {"user": UNKNOWN}, config={"allowedUsers": ["legacy-ci"]}).violations
+
+
+def wildcard_message(arn: str, sid: str = "S") -> str:
+    return (f"{RP}: statement '{sid}' allows {arn!r}, whose wildcard covers every resource of its kind: name the "
+            f"resources (a wildcard after a named parent, such as bucket/*, is fine). {HINT}")
+
+
+def test_an_arn_wildcard_over_every_resource_of_a_kind_is_rejected() -> None:
+    cases = {
+        "bedrock:InvokeModel": "arn:aws:bedrock:*::foundation-model/*",
+        "dynamodb:GetItem": "arn:aws:dynamodb:us-east-1:123456789012:table/*",
+        "s3:GetObject": "arn:aws:s3:::*",
+        "secretsmanager:GetSecretValue": "arn:aws:secretsmanager:us-east-1:123456789012:secret:*",
+        "kms:Decrypt": "arn:aws:kms:us-east-1:123456789012:key/*",
+        "logs:PutLogEvents": "arn:aws:logs:us-east-1:123456789012:log-group:*",
+    }
+    for action, arn in cases.items():
+        assert violations(ROLE_POLICY, {"policy": policy_document(allow(action, arn))}) == [wildcard_message(arn)]
+    # A wildcard that cuts into the type prefix, or stands for the whole resource part, covers even more.
+    for arn in ("arn:aws:dynamodb:us-east-1:123456789012:tab*", "arn:aws:logs:us-east-1:123456789012:*"):
+        assert violations(ROLE_POLICY, {"policy": policy_document(allow("logs:PutLogEvents", arn))}) == [
+            wildcard_message(arn)]
+
+
+def test_a_wildcard_after_a_named_parent_stays_allowed() -> None:
+    allowed = {
+        "s3:GetObject": "arn:aws:s3:::my-bucket/*",
+        "logs:PutLogEvents": "arn:aws:logs:us-east-1:123456789012:log-group:/platform/dev/api:*",
+        "dynamodb:Query": "arn:aws:dynamodb:us-east-1:123456789012:table/orders/index/*",
+        "secretsmanager:GetSecretValue": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-credentials-*",
+        "bedrock:InvokeModel": "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+        "ecs:DescribeTasks": "arn:aws:ecs:us-east-1:123456789012:task/platform-dev-cluster/*",
+    }
+    for action, arn in allowed.items():
+        assert check(NO_WILDCARD_IAM, ROLE_POLICY, {"policy": policy_document(allow(action, arn))}).passed, arn
+
+
+def test_arn_wildcards_are_judged_in_resource_policies_but_not_in_deny_statements() -> None:
+    everyone_reads = allow("s3:GetObject", "arn:aws:s3:::*", Principal={"AWS": "arn:aws:iam::123456789012:root"})
+    assert violations(BUCKET_POLICY, {"policy": policy_document(everyone_reads)}) == [
+        "aws:s3/bucketPolicy:BucketPolicy 'r' policy: statement 'S' allows 'arn:aws:s3:::*', whose wildcard covers "
+        f"every resource of its kind: name the resources (a wildcard after a named parent, such as bucket/*, is "
+        f"fine). {HINT}"]
+    deny = {"Sid": "D", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::*"}
+    assert check(NO_WILDCARD_IAM, BUCKET_POLICY, {"policy": policy_document(deny)}).passed
+
+
+def test_the_description_spells_out_the_arn_wildcard_rule() -> None:
+    for phrase in ("every resource of a kind", "`table/*`", "`foundation-model/*`", "`arn:aws:s3:::my-bucket/*`",
+                   "`log-group:name:*`"):
+        assert phrase in NO_WILDCARD_IAM.description

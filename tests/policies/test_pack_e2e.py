@@ -183,9 +183,12 @@ def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(
     production = {"prod-data-protection", "prod-database-standby", "ecs-service-hardening",
                   "prod-stateful-resources-protected", "rds-instance-hardening", "prod-backup-coverage",
                   "prod-secrets-rotated"}
+    production.add("internet-entry-points-have-waf")  # dev's ALB has no web ACL (waf.enabled: false)
     assert production <= report.violated("mandatory")
     assert report.violated("mandatory") <= production | {"prod-bucket-versioning"}
     assert any("allows ECS Exec in production" in d.message for d in report.mandatory)
+    assert any(d.policy == "internet-entry-points-have-waf" and "is internet-facing in a production stack" in d.message
+               for d in report.mandatory)
     # dev's preset leaves `protect` off: every stateful resource is named, nothing else.
     unprotected = {r.urn for r in run.resources if r.type in STATEFUL_DEFAULT and not r.protect}
     assert unprotected and {d.resource for d in report.mandatory
