@@ -52,6 +52,9 @@ AUDIENCE = "sts.amazonaws.com"
 BOUNDARY_PATH = "/boundaries/"
 """Where permissions boundaries live: the pack's no-wildcard-iam reads a policy on this path as a ceiling
 (`Resource: "*"` allowed, no whole-service wildcard) and refuses to see it attached as a grant."""
+DEPLOYER_PATH = "/deployers/"
+"""The deploy roles' infrastructure policies: the pack's no-wildcard-iam `deployerPolicyPaths` (they create what
+cannot be named before it exists)."""
 UNSCOPED = "actions AWS does not scope to resources: Resource must be '*'"
 CEILING = "permissions boundary: a ceiling on what identity policies may grant, not a grant"
 
@@ -137,6 +140,7 @@ class CiRoles(pulumi.ComponentResource):
                                          policy_arn=read_only, opts=child)
             infrastructure = aws.iam.Policy(
                 f"{name}-deploy-{env}-infrastructure", name=physical_name("deploy", env, "infrastructure"),
+                path=DEPLOYER_PATH,
                 description=f"What `pulumi up` of {', '.join(stacks)} changes: the platform's services in this "
                             "account and region, the stacks' own buckets",
                 policy=policy_document(infrastructure_statements(args, stacks)),

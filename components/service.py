@@ -27,10 +27,10 @@ from .delivery import (
     weighted_forward,
 )
 from .grants import DataStores, Grantable, grant_statements, require_store
-from .models import invoke_statements
 from .iam import Statement, policy_document, service_trust_policy
 from .image import ServiceImage, ServiceImageArgs
 from .load_balancer import LoadBalancer
+from .models import invoke_statements
 from .naming import path_name, physical_name
 from .registry import Registry, is_stack_secret_reference
 from .repository import repository_arn, repository_url

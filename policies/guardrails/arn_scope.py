@@ -26,6 +26,11 @@ from functools import cache, lru_cache
 
 WILDCARDS = re.compile(r"[*?]")
 
+GENERATED_IDS = frozenset({("ec2", "network-interface/")})
+"""(service, type prefix) of resources whose ids AWS generates when a create action runs: no policy can name
+them beforehand (an ENI Lambda creates in a VPC), so their wildcard is scoped by the other resources of the
+statement (subnets, security groups) instead."""
+
 
 @cache
 def type_prefixes(service: str) -> tuple[str, ...]:
@@ -56,6 +61,8 @@ def covers_every_resource_of_a_kind(arn: str) -> bool:
     if found is None:
         return False
     head = resource[:found.start()]
+    if (service, head) in GENERATED_IDS:
+        return False
     if head == "":
         return True
     if WILDCARDS.search(service):

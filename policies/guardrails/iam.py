@@ -27,6 +27,14 @@ scoped actions on `Resource: "*"`; every other rule above still applies (no `*` 
 no unknown action). Attaching such a policy as a grant (a policy attachment or `managedPolicyArns` naming a
 `:policy/boundaries/` ARN) is a violation.
 
+Deployers: an `aws:iam/policy:Policy` whose `path` is one of `deployerPolicyPaths` (default `/deployers/`: the
+account layer's CI deploy roles) creates the stack's resources, whose names and ids (`vpc-...`, ENIs, new
+tables) cannot be listed before they exist; its ARNs may therefore end in a wildcard where a name begins (the
+account, region and name prefix still scope them). Every other rule applies to it.
+
+Generated ids: `network-interface/*` is not a wildcard over named resources: an ENI's id exists only once
+`CreateNetworkInterface` returns (Lambda in a VPC), so the statement scopes it by subnet and security group.
+
 Unknown documents: a document built from a new resource's ARN is an unknown string at preview. It cannot be
 read, so the policy defers it explicitly (an advisory naming the property) and judges it on `pulumi up`,
 when `Analyze` gets the known document before the resource is created.
@@ -114,6 +122,12 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "permissionsBoundaryPaths": {
         "type": "array", "items": {"type": "string"}, "default": ["/boundaries/"],
         "description": "IAM paths of customer-managed policies used only as permissions boundaries (ceilings).",
+    },
+    "deployerPolicyPaths": {
+        "type": "array", "items": {"type": "string"}, "default": ["/deployers/"],
+        "description": "IAM paths of the infrastructure deployer's policies (the CI deploy roles): they create "
+                       "resources whose names and ids do not exist yet, so their ARNs may end in a wildcard "
+                       "where a name begins (`...:us-east-1:<account>:vpc/*`); every other rule still applies.",
     },
     "forbiddenManagedPolicies": {
         "type": "array", "items": {"type": "string"},
@@ -224,7 +238,7 @@ def _judge_principal(statement: Statement, restricting: frozenset[str], problems
 
 
 def judge_statement(statement: Statement, kind: str, resource_star_ok: bool,
-                    restricting: frozenset[str]) -> tuple[list[str], list[str]]:
+                    restricting: frozenset[str], kind_wildcards_ok: bool = False) -> tuple[list[str], list[str]]:
     """(problems, unknown fields) of one statement. Deny statements are never problems."""
     problems: list[str] = []
     unknown: list[str] = []
@@ -244,31 +258,31 @@ def judge_statement(statement: Statement, kind: str, resource_star_ok: bool,
     matches = _judge_actions(statement, problems, unknown)
     if kind != TRUST and not resource_star_ok:
         _judge_resources(statement, matches, problems, unknown)
-    if kind != TRUST:
+    if kind != TRUST and not kind_wildcards_ok:
         _judge_arn_wildcards(statement, problems)
     if kind != IDENTITY:
         _judge_principal(statement, restricting, problems, unknown)
     return problems, unknown
 
 
-def judge_document(document: Any, kind: str, resource_star_ok: bool,
-                   restricting: frozenset[str]) -> tuple[list[str], list[str]] | Unknown:
+def judge_document(document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str],
+                   kind_wildcards_ok: bool = False) -> tuple[list[str], list[str]] | Unknown:
     """(problems, unknown fields) of a whole document; `Unknown` when the document itself is unknown."""
     if isinstance(document, str):
-        return _judge_text(document, kind, resource_star_ok, restricting)
-    return _judge(document, kind, resource_star_ok, restricting)
+        return _judge_text(document, kind, resource_star_ok, restricting, kind_wildcards_ok)
+    return _judge(document, kind, resource_star_ok, restricting, kind_wildcards_ok)
 
 
 @lru_cache(maxsize=2048)
-def _judge_text(document: str, kind: str, resource_star_ok: bool,
-                restricting: frozenset[str]) -> tuple[list[str], list[str]]:
-    result = _judge(document, kind, resource_star_ok, restricting)
+def _judge_text(document: str, kind: str, resource_star_ok: bool, restricting: frozenset[str],
+                kind_wildcards_ok: bool) -> tuple[list[str], list[str]]:
+    result = _judge(document, kind, resource_star_ok, restricting, kind_wildcards_ok)
     assert not isinstance(result, Unknown)  # a known string is never unknown
     return result
 
 
-def _judge(document: Any, kind: str, resource_star_ok: bool,
-           restricting: frozenset[str]) -> tuple[list[str], list[str]] | Unknown:
+def _judge(document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str],
+           kind_wildcards_ok: bool = False) -> tuple[list[str], list[str]] | Unknown:
     try:
         statements = parse(document)
     except DocumentError as error:
@@ -278,7 +292,7 @@ def _judge(document: Any, kind: str, resource_star_ok: bool,
     problems: list[str] = []
     unknown: list[str] = []
     for statement in statements:
-        found, missing = judge_statement(statement, kind, resource_star_ok, restricting)
+        found, missing = judge_statement(statement, kind, resource_star_ok, restricting, kind_wildcards_ok)
         problems += found
         unknown += missing
     return problems, unknown
@@ -342,8 +356,10 @@ def check_no_wildcard_iam(resource: Resource, ctx: Context) -> None:
 
     self_scoped = resource.type in set(ctx.settings["selfScopedResourcePolicies"]) or (
         resource.type == "aws:iam/policy:Policy" and resource.props.get("path") in boundary_paths)
+    deployer = resource.type == "aws:iam/policy:Policy" and resource.props.get("path") in [
+        str(p) for p in ctx.settings["deployerPolicyPaths"]]
     for where, kind, document in _documents(resource):
-        result = judge_document(document, kind, self_scoped, restricting)
+        result = judge_document(document, kind, self_scoped, restricting, kind_wildcards_ok=deployer)
         if isinstance(result, Unknown):
             ctx.defer(f".{where} of {resource.subject}",
                       "the document embeds values known only after create; judged on `pulumi up`")

@@ -325,3 +325,23 @@ def test_the_description_spells_out_the_arn_wildcard_rule() -> None:
     for phrase in ("every resource of a kind", "`table/*`", "`foundation-model/*`", "`arn:aws:s3:::my-bucket/*`",
                    "`log-group:name:*`"):
         assert phrase in NO_WILDCARD_IAM.description
+
+
+def test_enis_whose_ids_aws_generates_may_be_wildcarded() -> None:
+    """A function in a VPC creates its ENIs; their ids exist only afterwards (the statement names the subnets)."""
+    eni = "arn:aws:ec2:us-east-1:123456789012:network-interface/*"
+    assert check(NO_WILDCARD_IAM, ROLE_POLICY, {"policy": policy_document(allow("ec2:CreateNetworkInterface", eni))}
+                 ).passed
+    vpcs = "arn:aws:ec2:us-east-1:123456789012:vpc/*"
+    assert violations(ROLE_POLICY, {"policy": policy_document(allow("ec2:CreateVpc", vpcs))}) == [
+        wildcard_message(vpcs)]
+
+
+def test_a_deployer_policy_may_wildcard_what_it_creates_but_nothing_else() -> None:
+    vpcs = "arn:aws:ec2:us-east-1:123456789012:vpc/*"
+    deployer = {"path": "/deployers/", "policy": policy_document(allow("ec2:CreateVpc", vpcs))}
+    assert check(NO_WILDCARD_IAM, "aws:iam/policy:Policy", deployer).passed
+    elsewhere = {**deployer, "path": "/"}
+    assert check(NO_WILDCARD_IAM, "aws:iam/policy:Policy", elsewhere).violations
+    everything = {"path": "/deployers/", "policy": policy_document(allow("ec2:*", vpcs))}
+    assert check(NO_WILDCARD_IAM, "aws:iam/policy:Policy", everything).violations, "service:* stays refused"
