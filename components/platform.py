@@ -52,7 +52,7 @@ from .repository import Repository, RepositoryArgs
 from .rotation import Rotations, RotationsArgs, rotation_statements
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs, role_arn
-from .site import build_sites
+from .site import build_sites, site_bucket_keys
 from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
 from .task_rules import TaskRules, TaskRulesArgs
@@ -130,7 +130,8 @@ class Platform(pulumi.ComponentResource):
                                              for name, service in config.services.items()
                                              if key in service.grants.collections})
         # -- sites: private buckets behind CloudFront (components/site.py) -----------------------------
-        self.sites = build_sites(config, context, child)
+        self.sites = build_sites(config, context, child,
+                                 self.access_logs.bucket_name if self.access_logs is not None else None)
         # -- REST APIs: API Gateway in front of web services or from OpenAPI documents (components/api.py) --
         self.apis = build_apis(config, context, self.keys.arn, self.registry, child, origin_verify=origin_verify)
         self.functions = self._functions(config, context, child)
@@ -294,8 +295,8 @@ class Platform(pulumi.ComponentResource):
         protect = config.protect_stateful_resources
         # S3 server access logs of the data buckets go to one log bucket of the stack (SSE-S3: S3 log delivery
         # accepts no KMS default encryption), kept as long as the stack's logs.
-        # The canaries' artifact bucket logs there too.
-        logged = [*config.buckets, *(["canaries"] if config.canaries else [])]
+        # The canaries' artifact bucket and the sites' content buckets log there too.
+        logged = [*config.buckets, *(["canaries"] if config.canaries else []), *site_bucket_keys(config)]
         self.access_logs = (Bucket("access-logs", BucketArgs(
             name="access-logs", aws_context=context, encryption="AES256",
             expiration_days=config.log_retention_days, noncurrent_version_expiration_days=7,

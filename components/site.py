@@ -101,6 +101,8 @@ class SiteArgs:
     edge: Edge
     log_retention_days: int
     protect: bool = False
+    access_log_bucket: pulumi.Input[str] | None = None
+    """The stack's access-log bucket: the content bucket's S3 server access logs go there. Default none."""
 
 
 class Site(pulumi.ComponentResource):
@@ -167,6 +169,7 @@ class Site(pulumi.ComponentResource):
                             deletion_window_days=30 if args.protect else 7, protect=args.protect)
         bucket = Bucket(f"{name}-content", BucketArgs(
             name=purpose, aws_context=context, kms_key_arn=key.arn, protect=args.protect,
+            access_log_bucket=args.access_log_bucket,
             policy_statements=lambda arn: [Statement(
                 sid="CloudFrontReadsThroughOac", actions=["s3:GetObject"],
                 resources=[pulumi.Output.concat(arn, "/*")],
@@ -252,12 +255,19 @@ class Site(pulumi.ComponentResource):
                                    delivery_destination_arn=destination.arn, opts=at_edge)
 
 
-def build_sites(config: StackConfig, context: AwsContext, opts: pulumi.ResourceOptions) -> dict[str, Site]:
+def site_bucket_keys(config: StackConfig) -> list[str]:
+    """The `name` of each site's content bucket (`bucket_physical_name` input): they log to the stack's log bucket."""
+    return [f"site-{key}" for key in config.sites]
+
+
+def build_sites(config: StackConfig, context: AwsContext, opts: pulumi.ResourceOptions,
+                access_log_bucket: pulumi.Input[str] | None = None) -> dict[str, Site]:
     """Every `platform:sites` entry, sharing one `Edge` (created only when there is a site)."""
     if not config.sites:
         return {}
     protect = config.protect_stateful_resources
     edge = Edge("edge", context, protect=protect, emails=config.alarms.emails, opts=opts)
     return {key: Site(f"site-{key}", SiteArgs(name=key, config=site, aws_context=context, edge=edge,
-                                              log_retention_days=config.log_retention_days, protect=protect), opts)
+                                              log_retention_days=config.log_retention_days, protect=protect,
+                                              access_log_bucket=access_log_bucket), opts)
             for key, site in config.sites.items()}

@@ -47,7 +47,7 @@ def test_the_alb_rule_refuses_requests_without_the_header(api_run: StackRun) -> 
     value = one(api_run, "aws:secretsmanager/secretVersion:SecretVersion", "origin-verify-api-value")["secretString"]
     [header] = [c["httpHeader"] for c in rule["conditions"] if "httpHeader" in c]
     assert header == {"httpHeaderName": "X-Origin-Verify", "values": [value]}
-    worker_rules = [r for r in api_run.of_type("aws:lb/listenerRule:ListenerRule") if r.name != "api-rule"]
+    worker_rules = [r for r in api_run.of_type("aws:lb/listenerRule:ListenerRule") if not r.name.startswith("api-")]
     assert all("httpHeader" not in c for r in worker_rules for c in r.inputs["conditions"])
 
 
