@@ -5,6 +5,7 @@
     python3 run.py test                    the test suite
     python3 run.py lint                    ruff and basedpyright
     python3 run.py bench                   the benchmarks
+    python3 run.py mutate                  the mutation check (pack, config validation, grants/IAM)
 
 The first call installs uv (pinned) into ./.tools with pip, then `uv run --frozen` builds .venv from
 uv.lock. Standard library only: this file runs before any dependency exists.
@@ -26,6 +27,7 @@ COMMANDS: dict[str, list[list[str]]] = {
     "test": [["pytest", "-n", "2"]],
     "lint": [["ruff", "check", "."], ["basedpyright"]],
     "bench": [["python", "-m", "benchmarks"]],
+    "mutate": [["python", "-m", "tests.mutation"]],
     "sync": [["python", "-c", "print('environment ready')"]],
 }
 
