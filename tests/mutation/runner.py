@@ -22,6 +22,7 @@ fails its own tests; 0 otherwise.
 from __future__ import annotations
 
 import argparse
+import ast
 import compileall
 import contextlib
 import importlib
@@ -47,9 +48,9 @@ FLOORS: dict[str, float] = {"pack": 90.0, "config": 90.0, "grants": 90.0}
 
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".tools", "node_modules", "__pycache__", "*.pyc", ".ruff_cache",
                                      ".pytest_cache", "venv", "bench-results*", ".mypy_cache")
-WARM_IMPORTS = ("pytest", "xdist", "pulumi", "pulumi_aws", "pulumi_policy", "pydantic", "yaml", "jsonschema",
-                "offline.engine", "offline.policy_harness", "components.platform", "policies.guardrails")
-"""Imported once per worker before any fork; the project's own modules among them are dropped again."""
+WARM_IMPORTS = ("pytest", "xdist", "pulumi", "pulumi_aws", "pulumi_policy", "pydantic", "yaml", "jsonschema")
+"""Imported once per worker before any fork, with every module of PROJECT_PACKAGES."""
+PROJECT_PACKAGES = ("policies", "components", "offline")
 
 PYTEST_ARGS = ("-x", "-q", "-n", "0", "--no-header", "-p", "no:cacheprovider", "-W", "ignore")
 MIN_TIMEOUT = 20.0
@@ -63,6 +64,8 @@ class Task:
     source: str | None
     tests: tuple[str, ...]
     timeout: float
+    stale: tuple[str, ...] = ()
+    """Modules the child must import afresh: the mutated one and its importers (the rest stay warm)."""
 
 
 @dataclass
@@ -92,23 +95,78 @@ _WORKDIR: Path | None = None
 
 
 def _worker_init(dirs: Any) -> None:
+    """Claim a copy of the tree; import the third-party libraries and every project module once (a forked
+    child re-imports only what a mutant can change: see `_forget`)."""
     global _WORKDIR  # noqa: PLW0603  # one copy of the tree per worker process, for its lifetime
     _WORKDIR = Path(dirs.get())
     os.chdir(_WORKDIR)
     sys.path.insert(0, str(_WORKDIR))
     sys.dont_write_bytecode = True
+    names = [*WARM_IMPORTS, *sorted(project_modules(_WORKDIR))]
     with Path(os.devnull).open("w") as devnull, contextlib.redirect_stdout(devnull), \
             contextlib.redirect_stderr(devnull):
-        for name in WARM_IMPORTS:
+        for name in names:
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
-    root = str(_WORKDIR)
-    for name, module in list(sys.modules.items()):
-        if name.startswith("tests.mutation"):
-            continue  # this runner (the pool calls it by name); the rest of `tests` comes from the copy
-        origin = getattr(module, "__file__", None) or ""
-        if origin.startswith(root) or name.split(".")[0] in ("components", "offline", "policies", "tests"):
-            del sys.modules[name]
+    _forget(_test_modules())
+
+
+def _test_modules() -> list[str]:
+    """The test modules (pytest imports them itself, with assertion rewriting, from the copy: `tests` too, which
+    the main process imported from the tree); never this runner, which the pool calls by name."""
+    return [name for name in sys.modules if name.split(".")[0] == "tests" and not name.startswith("tests.mutation")]
+
+
+def _forget(names: Iterable[str]) -> None:
+    for name in names:
+        sys.modules.pop(name, None)
+
+
+def project_modules(root: Path) -> dict[str, Path]:
+    """Module name -> file of every module of the project's own packages."""
+    found = {}
+    for folder in PROJECT_PACKAGES:
+        for path in sorted((root / folder).rglob("*.py")):
+            parts = path.relative_to(root).with_suffix("").parts
+            if "venv" in parts or "tools" in parts[:2] and folder == "policies":
+                continue
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+def importers(root: Path) -> dict[str, set[str]]:
+    """Module -> the project modules that import it (directly), read from every import statement."""
+    modules = project_modules(root)
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, *([base] if base else [])])
+                targets = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            for target in targets:  # the module named (a package's __init__ holds no one else's objects)
+                if target in graph and target != name:
+                    graph[target].add(name)
+    return graph
+
+
+def downstream(module: str, graph: dict[str, set[str]]) -> set[str]:
+    """`module` and every project module that imports it, directly or not: what a mutant of it changes."""
+    seen = {module}
+    stack = [module]
+    while stack:
+        for importer in graph.get(stack.pop(), ()):
+            if importer not in seen:
+                seen.add(importer)
+                stack.append(importer)
+    return seen
 
 
 def _worker_run(task: Task) -> Outcome:
@@ -123,6 +181,7 @@ def _worker_run(task: Task) -> Outcome:
         if pid == 0:  # the child: pytest in-process, on a fresh import of the project
             code = 3
             try:
+                _forget(task.stale)
                 null = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(null, 1)
                 os.dup2(null, 2)
@@ -274,6 +333,9 @@ def _baselines(pool: Any, selection: list[tuple[Package, Module]]) -> dict[tuple
 
 def _run_all(pool: Any, work: list[tuple[Package, Module, Mutant, str]], timeouts: dict[tuple[str, ...], float],
              tallies: dict[str, Tally], *, jobs: int, time_box: float | None, started: float) -> None:
+    graph = importers(ROOT)
+    stale = {path: tuple(sorted(downstream(path.removesuffix(".py").replace("/", "."), graph)))
+             for path in {mutant.path for _p, _m, mutant, _s in work}}
     queue = list(reversed(work))
     in_flight: list[tuple[Any, Package, Module, Mutant, str, bool]] = []
     done = 0
@@ -281,7 +343,7 @@ def _run_all(pool: Any, work: list[tuple[Package, Module, Mutant, str]], timeout
 
     def submit(package: Package, module: Module, mutant: Mutant, source: str, wider: bool) -> None:
         tests = _existing(package.wider if wider else module.tests)
-        task = Task(mutant, source, tests, timeouts.get(tests, MIN_TIMEOUT))
+        task = Task(mutant, source, tests, timeouts.get(tests, MIN_TIMEOUT), stale[mutant.path])
         in_flight.append((pool.apply_async(_worker_run, (task,)), package, module, mutant, source, wider))
 
     while queue or in_flight:

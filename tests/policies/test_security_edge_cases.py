@@ -111,6 +111,30 @@ def test_everyone_with_a_restricting_condition_passes_and_an_unrelated_condition
     assert len(wildcard_violations("aws:s3/bucketPolicy:BucketPolicy", {"policy": policy_document(unrelated)})) == 1
 
 
+@pytest.mark.parametrize("key", ["aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID",
+                                 "aws:SourceOrgPaths", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
+                                 "aws:PrincipalAccount", "aws:PrincipalArn", "aws:SourceVpc", "aws:SourceVpce",
+                                 "aws:SourceIp", "aws:userid", "aws:PrincipalServiceName"])
+def test_each_restricting_condition_key_restricts_everyone(key: str) -> None:
+    document = policy_document({"Sid": "S", "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+                                "Resource": "arn:aws:sqs:us-east-1:123456789012:q",
+                                "Condition": {"StringEquals": {key: "x"}}})
+    assert wildcard_violations("aws:sqs/queuePolicy:QueuePolicy", {"policy": document}) == []
+
+
+@pytest.mark.parametrize("resource_type", [
+    "aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaKey:ReplicaKey",
+    "aws:kms/replicaExternalKey:ReplicaExternalKey", "aws:secretsmanager/secretPolicy:SecretPolicy",
+    "aws:secretsmanager/secret:Secret",
+])
+def test_in_a_key_or_secret_policy_resource_star_is_the_resource_itself(resource_type: str) -> None:
+    document = policy_document({"Sid": "S", "Effect": "Allow", "Principal": {"AWS": ARN},
+                                "Action": ["kms:Decrypt", "secretsmanager:GetSecretValue"], "Resource": "*"})
+    assert wildcard_violations(resource_type, {"policy": document}) == []
+    assert check(NO_WILDCARD_IAM, resource_type, {"policy": document},
+                 config={"selfScopedResourcePolicies": []}).violations
+
+
 def test_not_principal_in_an_allow_is_rejected() -> None:
     document = policy_document({"Sid": "S", "Effect": "Allow", "NotPrincipal": {"AWS": ARN},
                                 "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})
