@@ -128,7 +128,7 @@ def project_modules(root: Path) -> dict[str, Path]:
     for folder in PROJECT_PACKAGES:
         for path in sorted((root / folder).rglob("*.py")):
             parts = path.relative_to(root).with_suffix("").parts
-            if "venv" in parts or "tools" in parts[:2] and folder == "policies":
+            if "venv" in parts:  # the pack's own virtualenv (policies/venv)
                 continue
             name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
             found[name] = path

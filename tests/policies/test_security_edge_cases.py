@@ -123,9 +123,9 @@ def test_each_restricting_condition_key_restricts_everyone(key: str) -> None:
 
 
 @pytest.mark.parametrize("resource_type", [
-    "aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaKey:ReplicaKey",
-    "aws:kms/replicaExternalKey:ReplicaExternalKey", "aws:secretsmanager/secretPolicy:SecretPolicy",
-    "aws:secretsmanager/secret:Secret",
+    "aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy", "aws:kms/externalKey:ExternalKey",
+    "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey",
+    "aws:secretsmanager/secretPolicy:SecretPolicy", "aws:secretsmanager/secret:Secret",
 ])
 def test_in_a_key_or_secret_policy_resource_star_is_the_resource_itself(resource_type: str) -> None:
     document = policy_document({"Sid": "S", "Effect": "Allow", "Principal": {"AWS": ARN},
