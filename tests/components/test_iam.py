@@ -19,11 +19,16 @@ BUCKET = "arn:aws:s3:::platform-dev-uploads"
 
 def rendered(document: Callable[[], pulumi.Output[str]]) -> dict[str, Any]:
     """The JSON a document renders to (plain values only: no engine needed). The Output is made inside the
-    event loop that resolves it."""
+    event loop that resolves it; a private loop, so the thread's current loop (the engine's) is left alone
+    (`asyncio.run` would unset it for every later test in this worker)."""
     async def resolve() -> str:
         return await document().future()  # type: ignore[return-value]
 
-    return json.loads(asyncio.run(resolve()))
+    loop = asyncio.new_event_loop()
+    try:
+        return json.loads(loop.run_until_complete(resolve()))
+    finally:
+        loop.close()
 
 
 @pytest.mark.parametrize("actions", [["*"], ["s3:*"], ["s3:GetObject", "dynamodb:*"]])
