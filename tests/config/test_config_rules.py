@@ -187,3 +187,24 @@ def test_prod_needs_two_azs_and_dev_may_use_one() -> None:
 def test_flow_logs_kept_ninety_days_pass_and_sixty_do_not() -> None:
     assert network(flowLogs={"retentionDays": 90}).flow_logs.retention_days == 90
     assert refused(flowLogs={"retentionDays": 60}).startswith("flow logs must be kept at least 90 days; allowed: 90, ")
+
+
+def test_subnets_are_carved_four_bits_smaller_by_default() -> None:
+    assert network().subnet_cidrs() == {"public": ["10.10.0.0/20", "10.10.16.0/20"],
+                                        "private": ["10.10.64.0/20", "10.10.80.0/20"],
+                                        "data": ["10.10.128.0/20", "10.10.144.0/20"]}
+
+
+def test_an_explicit_subnet_with_host_bits_is_refused() -> None:
+    lines = problems("dev", explicit("dev", 1, ["10.10.0.1/24"], ["10.10.1.0/24"], ["10.10.2.0/24"]))
+    assert lines == ["Pulumi.dev.yaml: platform:network.subnets.public[0] = '10.10.0.1/24': not a valid network CIDR "
+                     "(10.10.0.1/24 has host bits set)"]
+
+
+def test_a_subnet_as_large_as_the_vpc_is_a_valid_size_but_overlaps_the_others() -> None:
+    lines = problems("dev", explicit("dev", 1, ["10.10.0.0/16"], ["10.10.1.0/24"], ["10.10.2.0/24"]))
+    assert lines == [
+        "Pulumi.dev.yaml: platform:network.subnets.private[0] = '10.10.1.0/24': overlaps subnets.public[0] "
+        "(10.10.0.0/16)",
+        "Pulumi.dev.yaml: platform:network.subnets.data[0] = '10.10.2.0/24': overlaps subnets.public[0] "
+        "(10.10.0.0/16)"]

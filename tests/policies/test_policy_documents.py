@@ -3,6 +3,7 @@ relies on to see a value as true, a number, unknown, production, or a principal 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -131,6 +132,12 @@ def test_parse_reads_one_statement_or_a_list_and_refuses_what_is_not_a_document(
         assert str(caught.value) == message
     assert parse({"Statement": Unknown("array")}) == Unknown("array")
     assert parse({"Statement": [{"Sid": "A"}, Unknown("object")]}) == Unknown("object")
+
+
+def test_statements_are_immutable_values() -> None:
+    parsed = statement(Sid="A", Effect="Allow")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parsed.effect = "Deny"  # type: ignore[misc]
 
 
 def test_statements_are_labelled_by_sid_or_position() -> None:

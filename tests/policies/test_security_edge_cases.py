@@ -21,7 +21,7 @@ from policies.guardrails.iam import HINT, NO_WILDCARD_IAM
 from policies.guardrails.network import VPC_FLOW_LOGS
 from policies.guardrails.observability import LOG_RETENTION, SERVICE_AND_DATABASE_ALARMS
 
-from .helpers import STANDARD_TAGS, R, check, check_stack, policy_document
+from .helpers import STANDARD_TAGS, UNKNOWN, UNKNOWN_OBJECT, R, check, check_stack, policy_document
 
 ARN = "arn:aws:iam::123456789012:role/app"
 STAR_RESOURCE = {"Sid": "S", "Effect": "Allow", "Principal": {"AWS": ARN}, "Action": "s3:GetObject", "Resource": "*"}
@@ -432,3 +432,51 @@ def test_every_service_and_database_kind_needs_an_alarm(resource_type: str, dime
         f"{resource_type} 't' has 1 CloudWatch alarm(s), fewer than 2: add an aws.cloudwatch.MetricAlarm with "
         f"dimension {dimension}=<its {output}> (the platform's observability component creates them per service "
         f"and database), notifying the alarm topic."]
+
+
+# -- no-wildcard-iam: what cannot be read yet is deferred, never passed ----------------------------------------
+def test_unknown_parts_of_a_statement_are_deferred_by_name() -> None:
+    bucket = "aws:s3/bucketPolicy:BucketPolicy"
+    cases = [
+        ({"Effect": UNKNOWN, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, "statement 'S' Effect"),
+        ({"Effect": "Allow", "Action": ["s3:GetObject", UNKNOWN], "Resource": "arn:aws:s3:::b/*", "Principal":
+          {"AWS": ARN}}, "statement 'S' Action"),
+        ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Principal": {"AWS": UNKNOWN}},
+         "statement 'S' Principal"),
+        ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Principal": "*",
+          "Condition": UNKNOWN_OBJECT}, "statement 'S' Condition"),
+    ]
+    for fields, what in cases:
+        result = check(NO_WILDCARD_IAM, bucket, {"policy": {"Statement": [{"Sid": "S", **fields}]}})
+        assert result.violations == [], what
+        assert len(result.deferred) == 1 and f"{what} in .policy of {bucket} 'r'" in result.deferred[0], what
+
+
+def test_a_non_string_action_is_refused_and_the_rest_still_judged() -> None:
+    document = policy_document({"Sid": "S", "Effect": "Allow", "Action": [7, "s3:*"], "Resource": "arn:aws:s3:::b"})
+    assert wildcard_violations("aws:iam/policy:Policy", {"policy": document}) == [
+        f"aws:iam/policy:Policy 'r' policy: statement 'S' has a non-string action 7. {HINT}",
+        f"aws:iam/policy:Policy 'r' policy: statement 'S' allows every s3 action ('s3:*'). {HINT}"]
+
+
+def test_many_scoped_actions_on_resource_star_are_summarised_after_five() -> None:
+    five = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging"]
+    shown = ", ".join(sorted(five))
+    assert wildcard_violations("aws:iam/policy:Policy", {"policy": policy_document(
+        {"Sid": "S", "Effect": "Allow", "Action": five, "Resource": "*"})}) == [
+        f"aws:iam/policy:Policy 'r' policy: statement 'S' allows {shown} on Resource '*', but AWS scopes these "
+        f"actions to resources: name the ARNs. {HINT}"]
+    six = sorted([*five, "s3:ListBucket"])
+    assert wildcard_violations("aws:iam/policy:Policy", {"policy": policy_document(
+        {"Sid": "S", "Effect": "Allow", "Action": six, "Resource": "*"})}) == [
+        f"aws:iam/policy:Policy 'r' policy: statement 'S' allows {', '.join(six[:5])} and 1 more on Resource '*', "
+        f"but AWS scopes these actions to resources: name the ARNs. {HINT}"]
+
+
+def test_an_unknown_lambda_action_or_principal_is_deferred() -> None:
+    result = check(NO_WILDCARD_IAM, "aws:lambda/permission:Permission",
+                   {"action": UNKNOWN, "principal": UNKNOWN, "function": "f"})
+    assert result.violations == []
+    assert len(result.deferred) == 1
+    assert ".action of aws:lambda/permission:Permission 'r'" in result.deferred[0]
+    assert ".principal of aws:lambda/permission:Permission 'r'" in result.deferred[0]
