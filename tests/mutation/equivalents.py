@@ -10,6 +10,9 @@ EQUIVALENT: dict[str, str] = {
     "policies/guardrails/iam.py::judge_document::remove-statement::if isinstance(document, str): ... -> pass":
         "the string branch only memoises (`_judge_text`, an lru_cache over `_judge`); without it a string "
         "document goes straight to `_judge`, which parses strings too: same verdicts, only slower",
+    "policies/guardrails/iam.py::_lambda_permission::string::'*' -> ''":
+        "AWS's catalogue lookup of `*` (spaces around it or not) is itself a whole-service match with service '', "
+        "so the `or match.whole_service` half flags it with the identical message",
     "policies/guardrails/policy_documents.py::parse::remove-statement::if isinstance(raw, Unknown): ... -> pass":
         "`as_list` returns an Unknown unchanged and the very next check returns it: the same Unknown either way",
     "policies/guardrails/policy_documents.py::parse::remove-statement::if isinstance(statements, Unknown): ... -> "

@@ -21,7 +21,7 @@ from policies.guardrails.iam import HINT, NO_WILDCARD_IAM
 from policies.guardrails.network import VPC_FLOW_LOGS
 from policies.guardrails.observability import LOG_RETENTION, SERVICE_AND_DATABASE_ALARMS
 
-from .helpers import STANDARD_TAGS, UNKNOWN, UNKNOWN_OBJECT, R, check, check_stack, policy_document
+from .helpers import STANDARD_TAGS, UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_OBJECT, R, check, check_stack, policy_document
 
 ARN = "arn:aws:iam::123456789012:role/app"
 STAR_RESOURCE = {"Sid": "S", "Effect": "Allow", "Principal": {"AWS": ARN}, "Action": "s3:GetObject", "Resource": "*"}
@@ -480,3 +480,14 @@ def test_an_unknown_lambda_action_or_principal_is_deferred() -> None:
     assert len(result.deferred) == 1
     assert ".action of aws:lambda/permission:Permission 'r'" in result.deferred[0]
     assert ".principal of aws:lambda/permission:Permission 'r'" in result.deferred[0]
+
+
+def test_unknown_inline_policies_or_actions_as_a_whole_are_deferred() -> None:
+    result = check(NO_WILDCARD_IAM, "aws:iam/role:Role", {"inlinePolicies": UNKNOWN_ARRAY})
+    assert result.violations == []
+    assert len(result.deferred) == 1 and ".inlinePolicies of aws:iam/role:Role 'r'" in result.deferred[0]
+    result = check(NO_WILDCARD_IAM, "aws:iam/policy:Policy",
+                   {"policy": {"Statement": [{"Sid": "S", "Effect": "Allow", "Action": UNKNOWN_ARRAY,
+                                              "Resource": "arn:aws:s3:::b/*"}]}})
+    assert result.violations == []
+    assert len(result.deferred) == 1 and "statement 'S' Action in .policy of" in result.deferred[0]
