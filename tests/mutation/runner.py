@@ -11,7 +11,7 @@ modules byte-compiled with checked-hash .pyc files (an edited source is never se
 imports the third-party libraries once (pulumi, pulumi_aws, pydantic, pytest...), then for each mutant writes
 the mutated module into its copy and forks: the child runs pytest in-process on the targeted tests (`-x`, stop
 at the first failure) with the project's modules imported afresh, the parent restores the module. A mutant is
-killed when a test fails, the tests cannot even import (exit 1-3) or they run past the time-out (4x the
+killed when a test fails, the tests cannot even import (exit 1-4) or they run past the time-out (4x the
 unmutated run, 20 s at least); a mutant surviving its targeted tests then runs against its package's wider
 set. Equivalent mutants (`equivalents.py`, each with its reason) are left out of the score.
 
@@ -54,7 +54,9 @@ PROJECT_PACKAGES = ("policies", "components", "offline")
 
 PYTEST_ARGS = ("-x", "-q", "-n", "0", "--no-header", "-p", "no:cacheprovider", "-W", "ignore")
 MIN_TIMEOUT = 20.0
-KILLED_CODES = {1, 2, 3}  # tests failed, interrupted (a collection error: the mutant breaks an import), internal
+KILLED_CODES = {1, 2, 3, 4}
+"""Tests failed, interrupted (a collection error), internal error, usage error (a conftest that no longer imports):
+the last three mean the mutant breaks an import. The unmutated code must pass (0), so none is the runner's fault."""
 
 
 @dataclass
