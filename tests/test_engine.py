@@ -28,7 +28,7 @@ def test_parents_dependencies_and_property_dependencies_are_recorded(stack_runs:
     run = stack_runs["dev"]
     [vpc] = run.of_type("aws:ec2/vpc:Vpc")
     [network] = run.of_type("platform:network:Network")
-    subnet = run.of_type("aws:ec2/subnet:Subnet")[0]
+    subnet = run.named("network-public-a")  # by name: registration order is not fixed
     assert subnet.parent == network.urn
     assert vpc.urn in subnet.dependencies
     assert subnet.property_dependencies["vpcId"] == [vpc.urn]
@@ -45,7 +45,7 @@ def test_mocked_outputs_carry_account_and_region(stack_runs: dict[str, StackRun]
 
 def test_first_preview_leaves_computed_values_unknown(preview_runs: dict[str, StackRun]) -> None:
     run = preview_runs["dev"]
-    subnet = run.of_type("aws:ec2/subnet:Subnet")[0]
+    subnet = run.named("network-public-a")  # by name: registration order is not fixed
     assert subnet.inputs["vpcId"] == UNKNOWN
     assert subnet.inputs["cidrBlock"] == "10.10.0.0/20"
     assert run.named("network-flow-logs-write").inputs["role"] == UNKNOWN  # the new role's name

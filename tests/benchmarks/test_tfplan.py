@@ -28,7 +28,7 @@ def test_every_aws_type_the_stacks_register_has_a_terraform_type(stack_runs: dic
 
 def test_a_type_without_a_mapping_is_counted_not_guessed(stack_runs: dict[str, StackRun]) -> None:
     run = stack_runs["dev"]
-    vpc = run.of_type("aws:ec2/vpc:Vpc")[0]
+    [vpc] = run.of_type("aws:ec2/vpc:Vpc")
     stranger = type(vpc)(**{**vpc.__dict__, "type": "aws:ec2/vpc:VpcStranger", "urn": vpc.urn + "-x"})
     plan, mapping = plan_for([*run.resources, stranger])
     assert mapping.unmapped_types == {"aws:ec2/vpc:VpcStranger": 1}
