@@ -184,13 +184,14 @@ def test_prod_needs_two_azs_and_dev_may_use_one() -> None:
     assert load_stack_config("prod", broken("prod", "platform:network.azCount", 2)).network.az_count == 2
 
 
-def test_flow_logs_kept_ninety_days_pass_and_eighty_nine_do_not() -> None:
-    """The minimum is the pack's (vpc-flow-logs.minimumRetentionDays in the stack's pack config): one source."""
+def test_flow_logs_kept_ninety_days_pass_and_sixty_do_not() -> None:
+    """The minimum is the pack's (vpc-flow-logs.minimumRetentionDays in the stack's pack config): one source.
+    60 is the CloudWatch retention just below 90 (89 is not a retention CloudWatch offers)."""
     assert load_stack_config("dev", broken("dev", "platform:network.flowLogs.retentionDays", 90))
-    with pytest.raises(StackConfigError) as refused_89:
-        load_stack_config("dev", broken("dev", "platform:network.flowLogs.retentionDays", 89))
-    assert refused_89.value.lines == [
-        "Pulumi.dev.yaml: platform:network.flowLogs.retentionDays = 89: flow logs must be kept at least 90 days "
+    with pytest.raises(StackConfigError) as refused_60:
+        load_stack_config("dev", broken("dev", "platform:network.flowLogs.retentionDays", 60))
+    assert refused_60.value.lines == [
+        "Pulumi.dev.yaml: platform:network.flowLogs.retentionDays = 60: flow logs must be kept at least 90 days "
         "(policies/config/dev.json: vpc-flow-logs.minimumRetentionDays); a relaxation goes in that file (reviewed "
         "by the platform owners)"]
 
