@@ -29,7 +29,7 @@ COMMANDS: dict[str, list[list[str]]] = {
     "preview": [["python", "-m", "offline.preview"]],
     "cost": [["python", "-m", "offline.cost"]],
     "test": [["pytest", "-n", "2"]],
-    "lint": [["ruff", "check", "."], ["basedpyright"]],
+    "lint": [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["basedpyright"]],
     "bench": [["python", "-m", "benchmarks"]],
     "preflight": [["python", "-m", "preflight"]],
     "scan": [["python", "-m", "scan"]],
@@ -48,8 +48,17 @@ def uv() -> Path:
     binary = TOOLS / "bin" / ("uv.exe" if os.name == "nt" else "uv")
     if not binary.exists():
         subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "--target", str(TOOLS), f"uv=={UV_VERSION}"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+                str(TOOLS),
+                f"uv=={UV_VERSION}",
+            ],
             check=True,
         )
     return binary

@@ -57,13 +57,27 @@ def machine() -> dict[str, Any]:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         usable = os.cpu_count() or 0
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=program_bench.ROOT, capture_output=True,
-                            text=True, check=False).stdout.strip()
-    dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=program_bench.ROOT,
-                                capture_output=True, text=True, check=False).stdout.strip())
-    return {"nproc": usable, "cpu": model, "python": platform.python_version(),
-            "implementation": platform.python_implementation(), "system": f"{platform.system()} {platform.release()}",
-            "commit": commit + ("+dirty" if dirty else ""), "load_average": list(os.getloadavg())}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=program_bench.ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = bool(
+        subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=program_bench.ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    )
+    return {
+        "nproc": usable,
+        "cpu": model,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "system": f"{platform.system()} {platform.release()}",
+        "commit": commit + ("+dirty" if dirty else ""),
+        "load_average": list(os.getloadavg()),
+    }
 
 
 class Bench:
@@ -92,8 +106,12 @@ class Bench:
     def calibrate(self, when: str) -> None:
         """A fixed pure-Python workload, before and after the rest: how fast this machine was during the run
         (shared machines drift by tens of percent; divide by it to compare runs)."""
-        figure = self.figure("machine", f"calibration loop, {when} (2M iterations)", "s",
-                             note="same work every run: a slower machine, not slower code")
+        figure = self.figure(
+            "machine",
+            f"calibration loop, {when} (2M iterations)",
+            "s",
+            note="same work every run: a slower machine, not slower code",
+        )
         self.sample(figure, calibration_seconds)
 
     def program(self, stacks: Sequence[str]) -> None:
@@ -133,22 +151,32 @@ class Bench:
             warm = make().run(resources, self.runs, warm_up=resources)
             sessions[label] = warm
             self.figure(section, f"{label}: first check, cold (Configure to report)", "s").samples.append(
-                cold.passes[0].total_s)
+                cold.passes[0].total_s
+            )
             self.figure(section, f"{label}: Remediate + Analyze per resource", "ms").samples.extend(
-                p.per_resource_ms for p in warm.passes)
-            self.figure(section, f"{label}: AnalyzeStack", "ms",
-                        note=f"{statistics_median([p.stack_ms for p in warm.passes]) / len(resources):.2f} "
-                             f"ms/resource").samples.extend(p.stack_ms for p in warm.passes)
-            self.figure(section, f"{label}: whole check, warm (Configure to report)", "s",
-                        note=f"{warm.passes[-1].mandatory} mandatory violations").samples.extend(
-                p.total_s for p in warm.passes)
+                p.per_resource_ms for p in warm.passes
+            )
+            self.figure(
+                section,
+                f"{label}: AnalyzeStack",
+                "ms",
+                note=f"{statistics_median([p.stack_ms for p in warm.passes]) / len(resources):.2f} ms/resource",
+            ).samples.extend(p.stack_ms for p in warm.passes)
+            self.figure(
+                section,
+                f"{label}: whole check, warm (Configure to report)",
+                "s",
+                note=f"{warm.passes[-1].mandatory} mandatory violations",
+            ).samples.extend(p.total_s for p in warm.passes)
         platform_ms = statistics_median([p.per_resource_ms for p in sessions["platform pack"].passes])
         floor_ms = statistics_median([p.per_resource_ms for p in sessions["no-op pack"].passes])
         ratio = platform_ms / floor_ms
         self.derived["pack_per_resource_ratio"] = ratio
         verdict = "meets" if ratio <= TARGETS["pack_ratio"] else "MISSES"
-        self.notes.append(f"pack cost per resource: {platform_ms:.2f} ms against the protocol floor (no-op pack) "
-                          f"{floor_ms:.2f} ms = {ratio:.2f}x ({verdict} target <= {TARGETS['pack_ratio']}x)")
+        self.notes.append(
+            f"pack cost per resource: {platform_ms:.2f} ms against the protocol floor (no-op pack) "
+            f"{floor_ms:.2f} ms = {ratio:.2f}x ({verdict} target <= {TARGETS['pack_ratio']}x)"
+        )
 
     def scaling(self, sizes: Sequence[int], workdir: Path) -> None:
         section = "scaling: prod with N generated services"
@@ -161,36 +189,43 @@ class Bench:
             saved = workdir / f"scaled-{size}.pickle"
             counts: list[int] = []
 
-            def take(size: int = size, saved: Path = saved, memory_figure: Figure = memory_figure,
-                     counts: list[int] = counts) -> float:
+            def take(
+                size: int = size, saved: Path = saved, memory_figure: Figure = memory_figure, counts: list[int] = counts
+            ) -> float:
                 sample = program_bench.program_sample("prod", services=size, save=saved)
                 memory_figure.samples.append(sample.peak_rss_mb)
                 counts.append(sample.resources)
                 return sample.seconds
 
             self.sample(run_figure, take)
-            run_figure.note = (f"{counts[-1]} resources, {run_figure.median / counts[-1] * 1000:.2f} ms/resource"
-                               + (f"; {run_figure.note}" if run_figure.note else ""))
+            run_figure.note = f"{counts[-1]} resources, {run_figure.median / counts[-1] * 1000:.2f} ms/resource" + (
+                f"; {run_figure.note}" if run_figure.note else ""
+            )
             run_points.append((size, run_figure.median))
             run = pickle.loads(saved.read_bytes())
             log(f"  pack over {len(run.resources)} resources of {size} services")
             session = pack_bench.platform_session().run(run.resources, self.runs, warm_up=run.resources[:200])
-            pack_figure = self.figure(section, f"pack, {size} services: whole check (warm)", "s",
-                                      note=f"{statistics_median([p.per_resource_ms for p in session.passes]):.2f} "
-                                           f"ms/resource Remediate+Analyze, AnalyzeStack "
-                                           f"{statistics_median([p.stack_ms for p in session.passes]):.0f} ms")
+            pack_figure = self.figure(
+                section,
+                f"pack, {size} services: whole check (warm)",
+                "s",
+                note=f"{statistics_median([p.per_resource_ms for p in session.passes]):.2f} "
+                f"ms/resource Remediate+Analyze, AnalyzeStack "
+                f"{statistics_median([p.stack_ms for p in session.passes]):.0f} ms",
+            )
             pack_figure.samples.extend(p.total_s for p in session.passes)
-            self.figure(section, f"pack, {size} services: peak memory", "MB").samples.append(
-                session.peak_rss_kb / 1024)
+            self.figure(section, f"pack, {size} services: peak memory", "MB").samples.append(session.peak_rss_kb / 1024)
             pack_points.append((size, pack_figure.median))
         if len(sizes) >= 2:
             for label, points in (("run", run_points), ("pack", pack_points)):
                 slope, intercept, r2 = linear_fit(points)
                 self.derived[f"scaling_{label}_slope_s_per_service"] = slope
                 self.derived[f"scaling_{label}_r2"] = r2
-                self.notes.append(f"scaling, {label}: {slope * 1000:.0f} ms per service + {intercept:.2f} s fixed "
-                                  f"(least squares over {', '.join(str(int(p[0])) for p in points)} services, "
-                                  f"r² = {r2:.4f}; 1.0 is a straight line)")
+                self.notes.append(
+                    f"scaling, {label}: {slope * 1000:.0f} ms per service + {intercept:.2f} s fixed "
+                    f"(least squares over {', '.join(str(int(p[0])) for p in points)} services, "
+                    f"r² = {r2:.4f}; 1.0 is a straight line)"
+                )
 
     def peer(self, run: Any, workdir: Path) -> None:
         from . import peer
@@ -201,11 +236,15 @@ class Bench:
         converted = time.perf_counter() - started
         path = workdir / "prod.tfplan.json"
         path.write_text(json.dumps(plan))
-        self.notes.append(f"terraform plan for checkov ({converted * 1000:.0f} ms to convert, SDK imports included): "
-                          f"{mapping.summary()}")
+        self.notes.append(
+            f"terraform plan for checkov ({converted * 1000:.0f} ms to convert, SDK imports included): "
+            f"{mapping.summary()}"
+        )
         if not peer.checkov_available():
-            self.notes.append("checkov is not installed (it is in the `bench` dependency group: "
-                              "`uv run --group bench python -m benchmarks`): peer scan skipped")
+            self.notes.append(
+                "checkov is not installed (it is in the `bench` dependency group: "
+                "`uv run --group bench python -m benchmarks`): peer scan skipped"
+            )
             return
         figure = self.figure(section, "checkov scan (process start to report)", "s")
         results: list[peer.ScanResult] = []
@@ -221,8 +260,12 @@ class Bench:
 
     def cost(self, saved_run: Path) -> None:
         section = "cost estimate (policies/guardrails/costing)"
-        figure = self.figure(section, "preview's cost section: import, usage file, estimate, render (prod)", "s",
-                             target=TARGETS["cost_section_s"])
+        figure = self.figure(
+            section,
+            "preview's cost section: import, usage file, estimate, render (prod)",
+            "s",
+            target=TARGETS["cost_section_s"],
+        )
         totals: list[float] = []
 
         def take() -> float:
@@ -249,8 +292,15 @@ class Bench:
 
     # -- output -------------------------------------------------------------------------------------
     def to_dict(self, info: dict[str, Any]) -> dict[str, Any]:
-        return {"machine": info, "runs": self.runs, "quick": self.quick, "figures": [f.as_dict() for f in self.figures],
-                "derived": self.derived, "notes": self.notes, "errors": self.errors}
+        return {
+            "machine": info,
+            "runs": self.runs,
+            "quick": self.quick,
+            "figures": [f.as_dict() for f in self.figures],
+            "derived": self.derived,
+            "notes": self.notes,
+            "errors": self.errors,
+        }
 
 
 def calibration_seconds() -> float:
@@ -271,12 +321,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="samples per figure (default 3; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="smoke check: one run, prod only, small sizes, no suite")
-    parser.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
-                        help=f"run only these sections ({', '.join(SECTIONS)})")
-    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), default=None,
-                        help=f"scaling sizes, comma-separated (default {','.join(map(str, SIZES))})")
-    parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
-                        help="write the figures as JSON to FILE (without FILE: print JSON instead of the table)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        metavar="SECTION",
+        help=f"run only these sections ({', '.join(SECTIONS)})",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=lambda s: tuple(int(x) for x in s.split(",")),
+        default=None,
+        help=f"scaling sizes, comma-separated (default {','.join(map(str, SIZES))})",
+    )
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="write the figures as JSON to FILE (without FILE: print JSON instead of the table)",
+    )
     parser.add_argument("--compare", type=Path, metavar="FILE", help="show each median against a previous --json")
     args = parser.parse_args(argv)
     if args.quick and "--runs" not in (argv if argv is not None else sys.argv[1:]):
@@ -294,8 +358,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one branch pe
     bench = Bench(args.runs, args.quick)
     info = machine()
     started = time.perf_counter()
-    log(f"benchmarks: {args.runs} run(s), sections {', '.join(sections)}; {info['nproc']} CPUs, {info['cpu']}, "
-        f"Python {info['python']}, load {info['load_average'][0]:.2f}")
+    log(
+        f"benchmarks: {args.runs} run(s), sections {', '.join(sections)}; {info['nproc']} CPUs, {info['cpu']}, "
+        f"Python {info['python']}, load {info['load_average'][0]:.2f}"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         prod_run = None
@@ -328,15 +394,17 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  (one branch pe
     info["load_average_after"] = list(os.getloadavg())
     info["seconds"] = round(time.perf_counter() - started, 1)
     document = bench.to_dict(info)
-    table = "\n".join([
-        f"Benchmarks at {info['commit']} on {info['nproc']} CPUs ({info['cpu']}), {info['implementation']} "
-        f"{info['python']}, {info['system']}; {args.runs} run(s) per figure; load average "
-        f"{info['load_average'][0]:.2f} before, {info['load_average_after'][0]:.2f} after; took {info['seconds']} s",
-        "",
-        render(bench.figures),
-        *([""] + [f"* {note}" for note in bench.notes] if bench.notes else []),
-        *([""] + [f"! {error}" for error in bench.errors] if bench.errors else []),
-    ])
+    table = "\n".join(
+        [
+            f"Benchmarks at {info['commit']} on {info['nproc']} CPUs ({info['cpu']}), {info['implementation']} "
+            f"{info['python']}, {info['system']}; {args.runs} run(s) per figure; load average "
+            f"{info['load_average'][0]:.2f} before, {info['load_average_after'][0]:.2f} after; took {info['seconds']} s",
+            "",
+            render(bench.figures),
+            *([""] + [f"* {note}" for note in bench.notes] if bench.notes else []),
+            *([""] + [f"! {error}" for error in bench.errors] if bench.errors else []),
+        ]
+    )
     if args.json == "-":
         print(json.dumps(document, indent=2))
     else:

@@ -27,8 +27,9 @@ print(json.dumps({"seconds": elapsed, "total": estimate_run(run, config).total, 
 
 def section_sample(saved_run: Path) -> tuple[float, float]:
     """(seconds the preview's cost section takes, the stack's estimated monthly total in USD)."""
-    done = subprocess.run([sys.executable, "-c", _SECTION, str(saved_run)], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _SECTION, str(saved_run)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"cost section failed ({done.returncode}):\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -47,8 +47,9 @@ def scaled_services(base: Mapping[str, Any], count: int) -> dict[str, Any]:
     return services
 
 
-def scaled_config(count: int, base_stack: str = BASE_STACK,
-                  base_config: Mapping[str, str] | None = None) -> dict[str, str]:
+def scaled_config(
+    count: int, base_stack: str = BASE_STACK, base_config: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The flat engine config (`ns:key` -> string, as `offline.engine.run_stack` takes it) of `base_stack`
     with `count` generated services replacing its own."""
     if count < 1:

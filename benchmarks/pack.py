@@ -91,8 +91,15 @@ class PackSession:
                 report = process.analyze(resources, self.policy_config)
                 total = time.perf_counter() - start
                 per_resource = sum(timed.times["Remediate"]) + sum(timed.times["Analyze"])
-                self.passes.append(Pass(len(resources), per_resource / len(resources) * 1000,
-                                        sum(timed.times["AnalyzeStack"]) * 1000, total, len(report.mandatory)))
+                self.passes.append(
+                    Pass(
+                        len(resources),
+                        per_resource / len(resources) * 1000,
+                        sum(timed.times["AnalyzeStack"]) * 1000,
+                        total,
+                        len(report.mandatory),
+                    )
+                )
             self.peak_rss_kb = peak_rss_kb(process.process.pid)
         finally:
             process.close()
@@ -112,12 +119,25 @@ def startup_seconds(pack_dir: Path, stack: str = "prod") -> float:
     """Process start to port printed, as the engine starts a Python pack (`python -u -m pulumi.policy <engine>
     <pack dir>` from the pack directory, the PULUMI_* environment set)."""
     env = dict(os.environ)
-    env.update({"PULUMI_PROJECT": "platform", "PULUMI_STACK": stack, "PULUMI_ORGANIZATION": "organization",
-                "PULUMI_DRY_RUN": "false", "PULUMI_CONFIG": json.dumps({})})
+    env.update(
+        {
+            "PULUMI_PROJECT": "platform",
+            "PULUMI_STACK": stack,
+            "PULUMI_ORGANIZATION": "organization",
+            "PULUMI_DRY_RUN": "false",
+            "PULUMI_CONFIG": json.dumps({}),
+        }
+    )
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(pack_dir)],
-                               cwd=pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(pack_dir)],
+        cwd=pack_dir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()

@@ -34,15 +34,27 @@ class ScanResult:
     top_failed: list[tuple[str, int]]
 
     def summary(self) -> str:
-        return (f"checkov {self.version}: {self.resources} resources, {self.passed} checks passed, "
-                f"{self.failed} failed, {self.parsing_errors} parsing errors")
+        return (
+            f"checkov {self.version}: {self.resources} resources, {self.passed} checks passed, "
+            f"{self.failed} failed, {self.parsing_errors} parsing errors"
+        )
 
 
 def scan(plan: Path) -> ScanResult:
     """`checkov -f <plan> --framework terraform_plan -o json`, process start to report. Exit code 1 only means
     some check failed; no report at all is an error."""
-    command = [sys.executable, "-m", "checkov.main", "-f", str(plan), "--framework", "terraform_plan",
-               "-o", "json", "--skip-download"]
+    command = [
+        sys.executable,
+        "-m",
+        "checkov.main",
+        "-f",
+        str(plan),
+        "--framework",
+        "terraform_plan",
+        "-o",
+        "json",
+        "--skip-download",
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=plan.parent, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
@@ -54,8 +66,15 @@ def scan(plan: Path) -> ScanResult:
         report = next(r for r in report if r.get("check_type") == "terraform_plan")
     summary = report.get("summary", {})
     failed = collections.Counter(c["check_id"] for c in report.get("results", {}).get("failed_checks", []))
-    return ScanResult(seconds, summary.get("passed", 0), summary.get("failed", 0), summary.get("resource_count", 0),
-                      summary.get("parsing_errors", 0), summary.get("checkov_version", "?"), failed.most_common(5))
+    return ScanResult(
+        seconds,
+        summary.get("passed", 0),
+        summary.get("failed", 0),
+        summary.get("resource_count", 0),
+        summary.get("parsing_errors", 0),
+        summary.get("checkov_version", "?"),
+        failed.most_common(5),
+    )
 
 
 __all__ = ["PlanMapping", "ScanResult", "checkov_available", "plan_for", "scan"]

@@ -37,8 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     finished = time.time()
     registered = [r.registered_at for r in run.resources]
     result = {
-        "stack": args.stack, "services": args.services, "resources": len(run.resources),
-        "first_registered": min(registered), "last_registered": max(registered), "finished": finished,
+        "stack": args.stack,
+        "services": args.services,
+        "resources": len(run.resources),
+        "first_registered": min(registered),
+        "last_registered": max(registered),
+        "finished": finished,
         "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
     if args.save:

@@ -40,8 +40,13 @@ class Figure:
         return self.median <= self.target
 
     def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"section": self.section, "name": self.name, "unit": self.unit,
-                                "samples": list(self.samples), "note": self.note}
+        data: dict[str, Any] = {
+            "section": self.section,
+            "name": self.name,
+            "unit": self.unit,
+            "samples": list(self.samples),
+            "note": self.note,
+        }
         if self.samples:
             data |= {"min": self.min, "median": self.median, "max": self.max, "runs": len(self.samples)}
         if self.target is not None:
@@ -101,8 +106,10 @@ def render(figures: Iterable[Figure]) -> str:
         if f.target is not None:
             verdict = "meets" if f.met else "MISSES"
             note = f"{verdict} target <= {_number(f.target)} {f.unit}" + (f"; {note}" if note else "")
-        lines.append(f"{f.name:<{width}}  {_number(f.min):>8}  {_number(f.median):>8}  {_number(f.max):>8}  "
-                     f"{f.unit:<6} {len(f.samples):>4}  {note}".rstrip())
+        lines.append(
+            f"{f.name:<{width}}  {_number(f.min):>8}  {_number(f.median):>8}  {_number(f.max):>8}  "
+            f"{f.unit:<6} {len(f.samples):>4}  {note}".rstrip()
+        )
     return "\n".join(lines)
 
 
@@ -116,6 +123,8 @@ def compare(current: Sequence[Mapping[str, Any]], previous: Sequence[Mapping[str
         if old is None or "median" not in f or not old["median"]:
             continue
         change = (f["median"] - old["median"]) / old["median"] * 100
-        lines.append(f"{f['name']:<{width}}  {_number(old['median']):>8} -> {_number(f['median']):>8} "
-                     f"{f['unit']:<6} {change:+6.1f} %")
+        lines.append(
+            f"{f['name']:<{width}}  {_number(old['median']):>8} -> {_number(f['median']):>8} "
+            f"{f['unit']:<6} {change:+6.1f} %"
+        )
     return "\n".join(lines) if lines else "(no figure in common)"

@@ -99,8 +99,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "aws_s3_bucket_ownership_controls",
     "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
-        "aws_s3_bucket_server_side_encryption_configuration",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "aws_s3_bucket_server_side_encryption_configuration",
     "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
     "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
     "aws:secretsmanager/secretRotation:SecretRotation": "aws_secretsmanager_secret_rotation",
@@ -111,8 +110,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": "aws_lambda_function_event_invoke_config",
     "aws:lambda/functionUrl:FunctionUrl": "aws_lambda_function_url",
     "aws:lambda/invocation:Invocation": "aws_lambda_invocation",
-    "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig":
-        "aws_lambda_provisioned_concurrency_config",
+    "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": "aws_lambda_provisioned_concurrency_config",
     "aws:lb/targetGroupAttachment:TargetGroupAttachment": "aws_lb_target_group_attachment",
     "aws:synthetics/canary:Canary": "aws_synthetics_canary",
     "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
@@ -216,13 +214,18 @@ def _shape(parent: type, pulumi_name: str, annotation: Any) -> Shape:
     kind = "value"
     if isinstance(unwrapped, type) and _types.is_output_type(unwrapped):
         nested, kind = unwrapped, "object"
-    elif origin is not None and args and isinstance(args[0], type) and _types.is_output_type(args[0]) \
-            and origin not in (dict, Mapping, typing.Mapping):
+    elif (
+        origin is not None
+        and args
+        and isinstance(args[0], type)
+        and _types.is_output_type(args[0])
+        and origin not in (dict, Mapping, typing.Mapping)
+    ):
         nested, kind = args[0], "objects"
     elif origin in (dict, Mapping, typing.Mapping):
         kind = "map"
     if nested is not None and nested.__name__.startswith(parent.__name__) and nested.__name__ != parent.__name__:
-        return Shape(snake(nested.__name__[len(parent.__name__):]), kind, nested, "type name")
+        return Shape(snake(nested.__name__[len(parent.__name__) :]), kind, nested, "type name")
     return Shape(snake(pulumi_name), kind, nested)
 
 
@@ -251,12 +254,13 @@ class PlanMapping:
 
     def summary(self) -> str:
         unmapped = sum(self.unmapped_types.values())
-        text = (f"{self.mapped} of {self.total} resources mapped to Terraform types "
-                f"({self.components} components and the stack have no Terraform equivalent"
-                + (f", {unmapped} of types without a mapping: {', '.join(sorted(self.unmapped_types))}" if unmapped
-                   else "")
-                + f"); nested blocks named from SDK types: {self.fields_by_type_name} values, "
-                  f"snake_case: {self.fields_by_snake_case}; {self.references} references")
+        text = (
+            f"{self.mapped} of {self.total} resources mapped to Terraform types "
+            f"({self.components} components and the stack have no Terraform equivalent"
+            + (f", {unmapped} of types without a mapping: {', '.join(sorted(self.unmapped_types))}" if unmapped else "")
+            + f"); nested blocks named from SDK types: {self.fields_by_type_name} values, "
+            f"snake_case: {self.fields_by_snake_case}; {self.references} references"
+        )
         if self.unknown_fields:
             text += f"; {self.unknown_fields} properties the SDK does not declare (kept, snake_case)"
         return text
@@ -335,15 +339,33 @@ class Converter:
                 continue
             cls = _sdk_class(r.type)
             tf_type, name = address.split(".", 1)
-            values = self.block(r.inputs, cls, resource=True) if cls is not None else {
-                snake(k): self.value(v, None) for k, v in r.inputs.items()}
+            values = (
+                self.block(r.inputs, cls, resource=True)
+                if cls is not None
+                else {snake(k): self.value(v, None) for k, v in r.inputs.items()}
+            )
             self.mapping.mapped += 1
-            common = {"address": address, "mode": "managed", "type": tf_type, "name": name,
-                      "provider_name": PROVIDER_NAME}
+            common = {
+                "address": address,
+                "mode": "managed",
+                "type": tf_type,
+                "name": name,
+                "provider_name": PROVIDER_NAME,
+            }
             planned.append({**common, "schema_version": 0, "values": values, "sensitive_values": {}})
-            changes.append({**common, "change": {"actions": ["create"], "before": None, "after": values,
-                                                 "after_unknown": {}, "before_sensitive": False,
-                                                 "after_sensitive": {}}})
+            changes.append(
+                {
+                    **common,
+                    "change": {
+                        "actions": ["create"],
+                        "before": None,
+                        "after": values,
+                        "after_unknown": {},
+                        "before_sensitive": False,
+                        "after_sensitive": {},
+                    },
+                }
+            )
             expressions: dict[str, Any] = {}
             known = shapes(cls, True) if cls is not None else {}
             for prop, urns in (r.property_dependencies or {}).items():
@@ -354,15 +376,26 @@ class Converter:
                 key = shape.tf_name if shape is not None else snake(prop)
                 expressions[key] = {"references": [ref for t in targets for ref in (f"{t}.id", t)]}
                 self.mapping.references += len(targets)
-            configuration.append({"address": address, "mode": "managed", "type": tf_type, "name": name,
-                                  "provider_config_key": "aws", "expressions": expressions, "schema_version": 0})
+            configuration.append(
+                {
+                    "address": address,
+                    "mode": "managed",
+                    "type": tf_type,
+                    "name": name,
+                    "provider_config_key": "aws",
+                    "expressions": expressions,
+                    "schema_version": 0,
+                }
+            )
         return {
             "format_version": "1.2",
             "terraform_version": "1.9.8",
             "planned_values": {"root_module": {"resources": planned}},
             "resource_changes": changes,
-            "configuration": {"provider_config": {"aws": {"name": "aws", "full_name": PROVIDER_NAME}},
-                              "root_module": {"resources": configuration}},
+            "configuration": {
+                "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER_NAME}},
+                "root_module": {"resources": configuration},
+            },
         }
 
 

@@ -99,77 +99,132 @@ class CiRoles(pulumi.ComponentResource):
         existing = f"arn:{context.partition}:iam::{context.account_id}:oidc-provider/{GITHUB_ISSUER}"
         adopt = args.import_existing_provider
         provider = aws.iam.OpenIdConnectProvider(
-            f"{name}-github", url=f"https://{GITHUB_ISSUER}", client_id_lists=[AUDIENCE],
+            f"{name}-github",
+            url=f"https://{GITHUB_ISSUER}",
+            client_id_lists=[AUDIENCE],
             tags={"Name": physical_name("github-oidc")},
             # Adopting: whatever tags and thumbprints it has are left as they are by the import.
-            opts=pulumi.ResourceOptions(parent=self, import_=existing if adopt else None,
-                                        ignore_changes=["tags", "thumbprintLists"] if adopt else None))
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                import_=existing if adopt else None,
+                ignore_changes=["tags", "thumbprintLists"] if adopt else None,
+            ),
+        )
         read_only = f"arn:{context.partition}:iam::aws:policy/{READ_ONLY_POLICY}"
         preview_boundary = aws.iam.Policy(
-            f"{name}-preview-boundary", name=physical_name("ci-preview-boundary"), path=BOUNDARY_PATH,
+            f"{name}-preview-boundary",
+            name=physical_name("ci-preview-boundary"),
+            path=BOUNDARY_PATH,
             description="Permissions boundary of the CI preview roles: reads of the control plane and the state",
             policy=policy_document(boundary_statements(args, deploy=False)),
-            tags={"Name": physical_name("ci-preview-boundary")}, opts=child)
+            tags={"Name": physical_name("ci-preview-boundary")},
+            opts=child,
+        )
         deploy_boundary = aws.iam.Policy(
-            f"{name}-deploy-boundary", name=physical_name("ci-deploy-boundary"), path=BOUNDARY_PATH,
+            f"{name}-deploy-boundary",
+            name=physical_name("ci-deploy-boundary"),
+            path=BOUNDARY_PATH,
             description="Permissions boundary of the CI deploy roles: the platform's services in this account",
             policy=policy_document(boundary_statements(args, deploy=True)),
-            tags={"Name": physical_name("ci-deploy-boundary")}, opts=child)
+            tags={"Name": physical_name("ci-deploy-boundary")},
+            opts=child,
+        )
         self.provider_arn = provider.arn
         self.deploy_role_arns = {}
         self.preview_role_arns = {}
         for env, stacks in args.environments.items():
             preview = aws.iam.Role(
-                f"{name}-preview-{env}", name=physical_name("preview", env),
+                f"{name}-preview-{env}",
+                name=physical_name("preview", env),
                 description=f"GitHub Actions `pulumi preview` of {', '.join(stacks)} (environment preview-{env})",
                 assume_role_policy=github_trust_policy(provider.arn, args.repository, f"preview-{env}"),
-                permissions_boundary=preview_boundary.arn, max_session_duration=3600,
-                tags={"Name": physical_name("preview", env)}, opts=child)
-            aws.iam.RolePolicyAttachment(f"{name}-preview-{env}-read-only", role=preview.name,
-                                         policy_arn=read_only, opts=child)
+                permissions_boundary=preview_boundary.arn,
+                max_session_duration=3600,
+                tags={"Name": physical_name("preview", env)},
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-preview-{env}-read-only", role=preview.name, policy_arn=read_only, opts=child
+            )
             aws.iam.RolePolicy(
-                f"{name}-preview-{env}-state", role=preview.id, name="state-read",
-                policy=policy_document(state_statements(args, stacks, write=False)), opts=child)
+                f"{name}-preview-{env}-state",
+                role=preview.id,
+                name="state-read",
+                policy=policy_document(state_statements(args, stacks, write=False)),
+                opts=child,
+            )
             deploy = aws.iam.Role(
-                f"{name}-deploy-{env}", name=physical_name("deploy", env),
+                f"{name}-deploy-{env}",
+                name=physical_name("deploy", env),
                 description=f"GitHub Actions `pulumi up` of {', '.join(stacks)} (environment {env})",
                 assume_role_policy=github_trust_policy(provider.arn, args.repository, env),
-                permissions_boundary=deploy_boundary.arn, max_session_duration=7200,
-                tags={"Name": physical_name("deploy", env)}, opts=child)
-            aws.iam.RolePolicyAttachment(f"{name}-deploy-{env}-read-only", role=deploy.name,
-                                         policy_arn=read_only, opts=child)
+                permissions_boundary=deploy_boundary.arn,
+                max_session_duration=7200,
+                tags={"Name": physical_name("deploy", env)},
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-deploy-{env}-read-only", role=deploy.name, policy_arn=read_only, opts=child
+            )
             infrastructure = aws.iam.Policy(
-                f"{name}-deploy-{env}-infrastructure", name=physical_name("deploy", env, "infrastructure"),
+                f"{name}-deploy-{env}-infrastructure",
+                name=physical_name("deploy", env, "infrastructure"),
                 path=DEPLOYER_PATH,
                 description=f"What `pulumi up` of {', '.join(stacks)} changes: the platform's services in this "
-                            "account and region, the stacks' own buckets",
+                "account and region, the stacks' own buckets",
                 policy=policy_document(infrastructure_statements(args, stacks)),
-                tags={"Name": physical_name("deploy", env, "infrastructure")}, opts=child)
+                tags={"Name": physical_name("deploy", env, "infrastructure")},
+                opts=child,
+            )
             aws.iam.RolePolicyAttachment(
-                f"{name}-deploy-{env}-infrastructure-attachment", role=deploy.name, policy_arn=infrastructure.arn,
-                opts=child)
+                f"{name}-deploy-{env}-infrastructure-attachment",
+                role=deploy.name,
+                policy_arn=infrastructure.arn,
+                opts=child,
+            )
             aws.iam.RolePolicy(
-                f"{name}-deploy-{env}-state", role=deploy.id, name="state-write",
-                policy=policy_document(state_statements(args, stacks, write=True)), opts=child)
+                f"{name}-deploy-{env}-state",
+                role=deploy.id,
+                name="state-write",
+                policy=policy_document(state_statements(args, stacks, write=True)),
+                opts=child,
+            )
             aws.iam.RolePolicy(
-                f"{name}-deploy-{env}-iam", role=deploy.id, name="stack-roles",
-                policy=policy_document(iam_statements(args, stacks)), opts=child)
+                f"{name}-deploy-{env}-iam",
+                role=deploy.id,
+                name="stack-roles",
+                policy=policy_document(iam_statements(args, stacks)),
+                opts=child,
+            )
             self.preview_role_arns[env] = preview.arn
             self.deploy_role_arns[env] = deploy.arn
-        self.register_outputs({"providerArn": self.provider_arn, "deployRoleArns": self.deploy_role_arns,
-                               "previewRoleArns": self.preview_role_arns})
+        self.register_outputs(
+            {
+                "providerArn": self.provider_arn,
+                "deployRoleArns": self.deploy_role_arns,
+                "previewRoleArns": self.preview_role_arns,
+            }
+        )
 
 
 def github_trust_policy(provider_arn: pulumi.Input[str], repository: str, environment: str) -> pulumi.Output[str]:
     """Trust for GitHub's OIDC tokens of one repository's one environment: `StringEquals` on `aud` and `sub`
     (`repo:<owner>/<repo>:environment:<environment>`), the only shape the pack's github-oidc-trust accepts."""
-    return policy_document([Statement(
-        sid="GitHubEnvironment",
-        actions=["sts:AssumeRoleWithWebIdentity"],
-        principals={"Federated": [provider_arn]},
-        conditions={"StringEquals": {f"{GITHUB_ISSUER}:aud": AUDIENCE,
-                                     f"{GITHUB_ISSUER}:sub": f"repo:{repository}:environment:{environment}"}},
-    )])
+    return policy_document(
+        [
+            Statement(
+                sid="GitHubEnvironment",
+                actions=["sts:AssumeRoleWithWebIdentity"],
+                principals={"Federated": [provider_arn]},
+                conditions={
+                    "StringEquals": {
+                        f"{GITHUB_ISSUER}:aud": AUDIENCE,
+                        f"{GITHUB_ISSUER}:sub": f"repo:{repository}:environment:{environment}",
+                    }
+                },
+            )
+        ]
+    )
 
 
 def _state_paths(args: CiRolesArgs, stacks: Sequence[str]) -> list[pulumi.Output[str]]:
@@ -179,8 +234,12 @@ def _state_paths(args: CiRolesArgs, stacks: Sequence[str]) -> list[pulumi.Output
     suffixes = []
     for stack in stacks:
         base = f"{STATE_PREFIX}/%s/{args.platform_project}/{stack}"
-        suffixes += [f"{base % 'stacks'}.json*", f"{base % 'history'}/*", f"{base % 'backups'}/*",
-                     f"{base % 'locks/organization'}/*"]
+        suffixes += [
+            f"{base % 'stacks'}.json*",
+            f"{base % 'history'}/*",
+            f"{base % 'backups'}/*",
+            f"{base % 'locks/organization'}/*",
+        ]
     return [pulumi.Output.concat(args.state_bucket_arn, "/", suffix) for suffix in suffixes]
 
 
@@ -191,14 +250,24 @@ def state_statements(args: CiRolesArgs, stacks: Sequence[str], *, write: bool) -
     objects = [*_state_paths(args, stacks), pulumi.Output.concat(args.state_bucket_arn, f"/{STATE_PREFIX}/meta.yaml")]
     statements = [
         Statement(sid="ReadStackState", actions=["s3:GetObject"], resources=objects),
-        Statement(sid="ListState", actions=["s3:ListBucket"], resources=[args.state_bucket_arn],
-                  conditions={"StringLike": {"s3:prefix": [f"{STATE_PREFIX}/*"]}}),
-        Statement(sid="SecretsKey", actions=["kms:Decrypt", *(["kms:GenerateDataKey"] if write else [])],
-                  resources=[args.secrets_key_arn]),
+        Statement(
+            sid="ListState",
+            actions=["s3:ListBucket"],
+            resources=[args.state_bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{STATE_PREFIX}/*"]}},
+        ),
+        Statement(
+            sid="SecretsKey",
+            actions=["kms:Decrypt", *(["kms:GenerateDataKey"] if write else [])],
+            resources=[args.secrets_key_arn],
+        ),
     ]
     if write:
-        statements.append(Statement(sid="WriteStackState", actions=["s3:PutObject", "s3:DeleteObject"],
-                                    resources=_state_paths(args, stacks)))
+        statements.append(
+            Statement(
+                sid="WriteStackState", actions=["s3:PutObject", "s3:DeleteObject"], resources=_state_paths(args, stacks)
+            )
+        )
     return statements
 
 
@@ -213,15 +282,35 @@ def iam_statements(args: CiRolesArgs, stacks: Sequence[str]) -> list[Statement]:
     context = args.aws_context
     roles = _stack_roles(args, stacks)
     return [
-        Statement(sid="StackRoles", resources=roles, actions=[
-            "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
-            "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy",
-            "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"]),
-        Statement(sid="PassStackRoles", actions=["iam:PassRole"], resources=roles,
-                  conditions={"StringEquals": {"iam:PassedToService": list(args.passed_to_services)}}),
-        Statement(sid="ServiceLinkedRoles", actions=["iam:CreateServiceLinkedRole"],
-                  resources=[f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/*"],
-                  conditions={"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED_ROLES)}}),
+        Statement(
+            sid="StackRoles",
+            resources=roles,
+            actions=[
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:AttachRolePolicy",
+                "iam:DetachRolePolicy",
+            ],
+        ),
+        Statement(
+            sid="PassStackRoles",
+            actions=["iam:PassRole"],
+            resources=roles,
+            conditions={"StringEquals": {"iam:PassedToService": list(args.passed_to_services)}},
+        ),
+        Statement(
+            sid="ServiceLinkedRoles",
+            actions=["iam:CreateServiceLinkedRole"],
+            resources=[f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/*"],
+            conditions={"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED_ROLES)}},
+        ),
     ]
 
 
@@ -237,16 +326,27 @@ def infrastructure_statements(args: CiRolesArgs, stacks: Sequence[str]) -> list[
     context = args.aws_context
     buckets = [f"arn:{context.partition}:s3:::{args.name_prefix}-{stack}-*" for stack in stacks]
     return [
-        Statement(sid="PlatformServicesInThisAccountAndRegion",
-                  actions=[f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs],
-                  resources=[context.arn(service, "*") for service in DEPLOY_VERBS]),
-        *(Statement(sid=f"{service.capitalize()}WithoutRegion", actions=[f"{service}:{a}" for a in actions],
-                    resources=[_global_arn(context, service, resource)])
-          for service, (actions, resource) in GLOBAL_RESOURCES.items()),
-        Statement(sid="StackBuckets", actions=list(S3_VERBS),
-                  resources=[arn for bucket in buckets for arn in (bucket, f"{bucket}/*")]),
-        Statement(sid="UnscopedMutations", actions=list(UNSCOPED_DEPLOY_ACTIONS), resources=["*"],
-                  justification=UNSCOPED),
+        Statement(
+            sid="PlatformServicesInThisAccountAndRegion",
+            actions=[f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs],
+            resources=[context.arn(service, "*") for service in DEPLOY_VERBS],
+        ),
+        *(
+            Statement(
+                sid=f"{service.capitalize()}WithoutRegion",
+                actions=[f"{service}:{a}" for a in actions],
+                resources=[_global_arn(context, service, resource)],
+            )
+            for service, (actions, resource) in GLOBAL_RESOURCES.items()
+        ),
+        Statement(
+            sid="StackBuckets",
+            actions=list(S3_VERBS),
+            resources=[arn for bucket in buckets for arn in (bucket, f"{bucket}/*")],
+        ),
+        Statement(
+            sid="UnscopedMutations", actions=list(UNSCOPED_DEPLOY_ACTIONS), resources=["*"], justification=UNSCOPED
+        ),
     ]
 
 
@@ -259,40 +359,91 @@ def boundary_statements(args: CiRolesArgs, *, deploy: bool) -> list[Statement]:
     ci_roles = f"arn:{context.partition}:iam::{context.account_id}:role/{physical_name()}-*"
     statements = [
         Statement(sid="ControlPlaneReads", actions=list(READ_PATTERNS), resources=["*"], justification=CEILING),
-        Statement(sid="State", actions=["s3:GetObject", *(["s3:PutObject", "s3:DeleteObject"] if deploy else [])],
-                  resources=[state]),
-        Statement(sid="SecretsKey", actions=["kms:Decrypt", *(["kms:GenerateDataKey"] if deploy else [])],
-                  resources=[args.secrets_key_arn]),
+        Statement(
+            sid="State",
+            actions=["s3:GetObject", *(["s3:PutObject", "s3:DeleteObject"] if deploy else [])],
+            resources=[state],
+        ),
+        Statement(
+            sid="SecretsKey",
+            actions=["kms:Decrypt", *(["kms:GenerateDataKey"] if deploy else [])],
+            resources=[args.secrets_key_arn],
+        ),
     ]
     if deploy:
         statements += [
-            Statement(sid="PlatformMutations", resources=["*"], justification=CEILING, actions=[
-                *(f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs),
-                *(f"{service}:{a}" for service, (actions, _) in GLOBAL_RESOURCES.items() for a in actions),
-                *S3_VERBS, *UNSCOPED_DEPLOY_ACTIONS]),
-            Statement(sid="PlatformRoles", resources=[
-                f"arn:{context.partition}:iam::{context.account_id}:role/{args.name_prefix}-*",
-                f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/*"], actions=[
-                "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
-                "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PassRole",
-                "iam:CreateServiceLinkedRole"]),
+            Statement(
+                sid="PlatformMutations",
+                resources=["*"],
+                justification=CEILING,
+                actions=[
+                    *(f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs),
+                    *(f"{service}:{a}" for service, (actions, _) in GLOBAL_RESOURCES.items() for a in actions),
+                    *S3_VERBS,
+                    *UNSCOPED_DEPLOY_ACTIONS,
+                ],
+            ),
+            Statement(
+                sid="PlatformRoles",
+                resources=[
+                    f"arn:{context.partition}:iam::{context.account_id}:role/{args.name_prefix}-*",
+                    f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/*",
+                ],
+                actions=[
+                    "iam:CreateRole",
+                    "iam:DeleteRole",
+                    "iam:UpdateRole",
+                    "iam:UpdateRoleDescription",
+                    "iam:UpdateAssumeRolePolicy",
+                    "iam:TagRole",
+                    "iam:UntagRole",
+                    "iam:PutRolePolicy",
+                    "iam:DeleteRolePolicy",
+                    "iam:AttachRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:PassRole",
+                    "iam:CreateServiceLinkedRole",
+                ],
+            ),
         ]
     statements += [
-        Statement(sid="DenyAccountControls", effect="Deny", actions=list(PROTECTED_ACCOUNT_ACTIONS),
-                  resources=["*"], justification=CEILING),
-        Statement(sid="DenyCiRoles", effect="Deny", actions=["iam:*"], resources=[ci_roles],
-                  justification=CEILING),
+        Statement(
+            sid="DenyAccountControls",
+            effect="Deny",
+            actions=list(PROTECTED_ACCOUNT_ACTIONS),
+            resources=["*"],
+            justification=CEILING,
+        ),
+        Statement(sid="DenyCiRoles", effect="Deny", actions=["iam:*"], resources=[ci_roles], justification=CEILING),
     ]
-    statements.append(Statement(
-        sid="DenyStateBackendChanges", effect="Deny",
-        actions=["s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:PutBucketVersioning",
-                 "s3:PutLifecycleConfiguration", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock",
-                 "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DeleteAlias",
-                 "kms:UpdateAlias"],
-        resources=[args.state_bucket_arn, args.secrets_key_arn]))
+    statements.append(
+        Statement(
+            sid="DenyStateBackendChanges",
+            effect="Deny",
+            actions=[
+                "s3:DeleteBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:PutBucketPolicy",
+                "s3:PutBucketVersioning",
+                "s3:PutLifecycleConfiguration",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutBucketPublicAccessBlock",
+                "kms:ScheduleKeyDeletion",
+                "kms:DisableKey",
+                "kms:PutKeyPolicy",
+                "kms:DeleteAlias",
+                "kms:UpdateAlias",
+            ],
+            resources=[args.state_bucket_arn, args.secrets_key_arn],
+        )
+    )
     if args.protected_arns:
-        statements.append(Statement(sid="DenyAccountLayerResources", effect="Deny",
-                                    actions=["s3:*", "kms:*", "logs:*", "cloudtrail:*"],
-                                    resources=list(args.protected_arns)))
+        statements.append(
+            Statement(
+                sid="DenyAccountLayerResources",
+                effect="Deny",
+                actions=["s3:*", "kms:*", "logs:*", "cloudtrail:*"],
+                resources=list(args.protected_arns),
+            )
+        )
     return statements

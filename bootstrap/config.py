@@ -31,7 +31,8 @@ class GitHubConfig(ConfigModel):
     repository: Repository
     """`<owner>/<repo>`. Required: the OIDC trust policies name it in every `sub` condition."""
     environments: dict[StackName, list[StackName]] = Field(
-        default_factory=lambda: {"dev": ["dev"], "staging": ["staging"], "prod": ["prod"]}, min_length=1)
+        default_factory=lambda: {"dev": ["dev"], "staging": ["staging"], "prod": ["prod"]}, min_length=1
+    )
     """GitHub environment -> the platform stacks its deploy jobs run in this account. Each environment gets a
     deploy role trusted by that environment and a preview role trusted by `preview-<environment>`, both limited
     to those stacks' state, roles and buckets. Default dev, staging and prod, one stack each, of the same name."""
@@ -42,7 +43,8 @@ class GitHubConfig(ConfigModel):
     """The first word of the platform's physical names (`<prefix>-<stack>-*` roles and buckets), which scopes the
     deploy role's IAM, iam:PassRole and S3 permissions. Default: `platformProject`."""
     passed_to_services: list[NonEmptyStr] = Field(
-        default_factory=lambda: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"], min_length=1)
+        default_factory=lambda: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"], min_length=1
+    )
     """The services the deploy role may pass the stack's roles to (`iam:PassedToService`): ECS tasks (task and
     execution roles) and VPC flow logs (their delivery role), what components/ create today."""
 

@@ -23,11 +23,22 @@ from components.iam import Statement, policy_document
 from components.naming import physical_name
 
 PATTERNS: dict[str, dict[str, object]] = {
-    "guardduty": {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
-                  "detail": {"severity": [{"numeric": [">=", 7]}]}},
-    "securityhub": {"source": ["aws.securityhub"], "detail-type": ["Security Hub Findings - Imported"],
-                    "detail": {"findings": {"Severity": {"Label": ["HIGH", "CRITICAL"]},
-                                            "Workflow": {"Status": ["NEW"]}, "RecordState": ["ACTIVE"]}}},
+    "guardduty": {
+        "source": ["aws.guardduty"],
+        "detail-type": ["GuardDuty Finding"],
+        "detail": {"severity": [{"numeric": [">=", 7]}]},
+    },
+    "securityhub": {
+        "source": ["aws.securityhub"],
+        "detail-type": ["Security Hub Findings - Imported"],
+        "detail": {
+            "findings": {
+                "Severity": {"Label": ["HIGH", "CRITICAL"]},
+                "Workflow": {"Status": ["NEW"]},
+                "RecordState": ["ACTIVE"],
+            }
+        },
+    },
 }
 """Rule short name -> EventBridge event pattern."""
 
@@ -51,24 +62,43 @@ class FindingsAlerts(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         topic_name = physical_name("security-findings")
         topic = aws.sns.Topic(
-            f"{name}-topic", name=topic_name, display_name=f"{physical_name()} security findings",
-            kms_master_key_id=args.key_arn, tags={"Name": topic_name}, opts=child)
+            f"{name}-topic",
+            name=topic_name,
+            display_name=f"{physical_name()} security findings",
+            kms_master_key_id=args.key_arn,
+            tags={"Name": topic_name},
+            opts=child,
+        )
         rule_arns = [context.arn("events", f"rule/{physical_name('findings', short)}") for short in PATTERNS]
         aws.sns.TopicPolicy(
-            f"{name}-topic-policy", arn=topic.arn,
-            policy=policy_document([Statement(
-                sid="FindingRulesPublish", actions=["sns:Publish"], resources=[context.arn("sns", topic_name)],
-                principals={"Service": [context.service_principal("events")]},
-                conditions={"ArnEquals": {"aws:SourceArn": rule_arns}})]),
-            opts=child)
+            f"{name}-topic-policy",
+            arn=topic.arn,
+            policy=policy_document(
+                [
+                    Statement(
+                        sid="FindingRulesPublish",
+                        actions=["sns:Publish"],
+                        resources=[context.arn("sns", topic_name)],
+                        principals={"Service": [context.service_principal("events")]},
+                        conditions={"ArnEquals": {"aws:SourceArn": rule_arns}},
+                    )
+                ]
+            ),
+            opts=child,
+        )
         for short, pattern in PATTERNS.items():
             rule = aws.cloudwatch.EventRule(
-                f"{name}-{short}", name=physical_name("findings", short),
+                f"{name}-{short}",
+                name=physical_name("findings", short),
                 description=f"High and critical {short} findings to the owners",
-                event_pattern=json.dumps(pattern), tags={"Name": physical_name("findings", short)}, opts=child)
+                event_pattern=json.dumps(pattern),
+                tags={"Name": physical_name("findings", short)},
+                opts=child,
+            )
             aws.cloudwatch.EventTarget(f"{name}-{short}-to-topic", rule=rule.name, arn=topic.arn, opts=child)
         for index, email in enumerate(args.emails):
-            aws.sns.TopicSubscription(f"{name}-email-{index}", topic=topic.arn, protocol="email", endpoint=email,
-                                      opts=child)
+            aws.sns.TopicSubscription(
+                f"{name}-email-{index}", topic=topic.arn, protocol="email", endpoint=email, opts=child
+            )
         self.topic_arn = topic.arn
         self.register_outputs({"topicArn": self.topic_arn})

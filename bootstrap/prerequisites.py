@@ -51,36 +51,68 @@ class AccountPrerequisites(pulumi.ComponentResource):
         super().__init__("platform:account:AccountPrerequisites", name, None, opts)
         context = args.aws_context
         child = pulumi.ResourceOptions(parent=self)
-        existing = (f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/{ECS_SERVICE}/"
-                    "AWSServiceRoleForECS")
+        existing = (
+            f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/{ECS_SERVICE}/"
+            "AWSServiceRoleForECS"
+        )
         adopt = args.import_ecs_service_linked_role
         aws.iam.ServiceLinkedRole(
-            f"{name}-ecs", aws_service_name=ECS_SERVICE, tags={"Name": "AWSServiceRoleForECS"},
+            f"{name}-ecs",
+            aws_service_name=ECS_SERVICE,
+            tags={"Name": "AWSServiceRoleForECS"},
             # Adopting: the existing role has no tags yet; compared on import, they would make it fail.
-            opts=pulumi.ResourceOptions(parent=self, import_=existing if adopt else None,
-                                        ignore_changes=["tags"] if adopt else None))
+            opts=pulumi.ResourceOptions(
+                parent=self, import_=existing if adopt else None, ignore_changes=["tags"] if adopt else None
+            ),
+        )
         aws.ecr.RegistryScanningConfiguration(
-            f"{name}-ecr-scanning", scan_type="ENHANCED",
-            rules=[aws.ecr.RegistryScanningConfigurationRuleArgs(
-                scan_frequency="CONTINUOUS_SCAN",
-                repository_filters=[aws.ecr.RegistryScanningConfigurationRuleRepositoryFilterArgs(
-                    filter="*", filter_type="WILDCARD")])],
-            opts=child)
+            f"{name}-ecr-scanning",
+            scan_type="ENHANCED",
+            rules=[
+                aws.ecr.RegistryScanningConfigurationRuleArgs(
+                    scan_frequency="CONTINUOUS_SCAN",
+                    repository_filters=[
+                        aws.ecr.RegistryScanningConfigurationRuleRepositoryFilterArgs(
+                            filter="*", filter_type="WILDCARD"
+                        )
+                    ],
+                )
+            ],
+            opts=child,
+        )
         self.zone_name_servers = {}
         for zone_name in args.hosted_zones:
             zone = aws.route53.Zone(
-                f"{name}-zone-{zone_name}", name=zone_name, comment=f"{physical_name()}: public zone",
-                force_destroy=False, tags={"Name": zone_name}, opts=child)
+                f"{name}-zone-{zone_name}",
+                name=zone_name,
+                comment=f"{physical_name()}: public zone",
+                force_destroy=False,
+                tags={"Name": zone_name},
+                opts=child,
+            )
             self.zone_name_servers[zone_name] = zone.name_servers
         for environment, limit in sorted(args.budgets.items()):
             aws.budgets.Budget(
-                f"{name}-budget-{environment}", name=physical_name("budget", environment), budget_type="COST",
-                limit_amount=f"{limit:.2f}", limit_unit="USD", time_unit="MONTHLY",
-                cost_filters=[aws.budgets.BudgetCostFilterArgs(
-                    name="TagKeyValue", values=[f"user:Environment${environment}"])],
-                notifications=[aws.budgets.BudgetNotificationArgs(
-                    comparison_operator="GREATER_THAN", threshold=threshold, threshold_type="PERCENTAGE",
-                    notification_type="ACTUAL", subscriber_email_addresses=list(args.owner_emails),
-                ) for threshold in ALERT_THRESHOLDS],
-                tags={"Name": physical_name("budget", environment)}, opts=child)
+                f"{name}-budget-{environment}",
+                name=physical_name("budget", environment),
+                budget_type="COST",
+                limit_amount=f"{limit:.2f}",
+                limit_unit="USD",
+                time_unit="MONTHLY",
+                cost_filters=[
+                    aws.budgets.BudgetCostFilterArgs(name="TagKeyValue", values=[f"user:Environment${environment}"])
+                ],
+                notifications=[
+                    aws.budgets.BudgetNotificationArgs(
+                        comparison_operator="GREATER_THAN",
+                        threshold=threshold,
+                        threshold_type="PERCENTAGE",
+                        notification_type="ACTUAL",
+                        subscriber_email_addresses=list(args.owner_emails),
+                    )
+                    for threshold in ALERT_THRESHOLDS
+                ],
+                tags={"Name": physical_name("budget", environment)},
+                opts=child,
+            )
         self.register_outputs({"zoneNameServers": self.zone_name_servers})

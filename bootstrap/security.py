@@ -56,45 +56,80 @@ class SecurityBaseline(pulumi.ComponentResource):
         context = args.aws_context
         child = pulumi.ResourceOptions(parent=self)
         detector = aws.guardduty.Detector(
-            f"{name}-guardduty", enable=True, finding_publishing_frequency="FIFTEEN_MINUTES",
-            tags={"Name": physical_name("guardduty")}, opts=child)
+            f"{name}-guardduty",
+            enable=True,
+            finding_publishing_frequency="FIFTEEN_MINUTES",
+            tags={"Name": physical_name("guardduty")},
+            opts=child,
+        )
         aws.guardduty.DetectorFeature(
-            f"{name}-guardduty-s3", detector_id=detector.id, name="S3_DATA_EVENTS", status="ENABLED", opts=child)
+            f"{name}-guardduty-s3", detector_id=detector.id, name="S3_DATA_EVENTS", status="ENABLED", opts=child
+        )
         hub = aws.securityhub.Account(
-            f"{name}-security-hub", enable_default_standards=False, auto_enable_controls=True,
-            control_finding_generator="SECURITY_CONTROL", opts=child)
+            f"{name}-security-hub",
+            enable_default_standards=False,
+            auto_enable_controls=True,
+            control_finding_generator="SECURITY_CONTROL",
+            opts=child,
+        )
         for short, resource in STANDARDS.items():
             aws.securityhub.StandardsSubscription(
-                f"{name}-standard-{short}", standards_arn=standards_arn(context, resource),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]))
+                f"{name}-standard-{short}",
+                standards_arn=standards_arn(context, resource),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
+            )
         role = aws.iam.Role(
-            f"{name}-config-role", name=physical_name("config"),
+            f"{name}-config-role",
+            name=physical_name("config"),
             description="AWS Config records the account's resources and delivers to the audit bucket",
             assume_role_policy=service_trust_policy(context.service_principal("config"), context.account_id),
-            tags={"Name": physical_name("config")}, opts=child)
+            tags={"Name": physical_name("config")},
+            opts=child,
+        )
         managed = aws.iam.RolePolicyAttachment(
-            f"{name}-config-managed", role=role.name,
-            policy_arn=f"arn:{context.partition}:iam::aws:policy/service-role/AWS_ConfigRole", opts=child)
+            f"{name}-config-managed",
+            role=role.name,
+            policy_arn=f"arn:{context.partition}:iam::aws:policy/service-role/AWS_ConfigRole",
+            opts=child,
+        )
         delivery = aws.iam.RolePolicy(
-            f"{name}-config-delivery", role=role.id, name="deliver-to-audit-bucket",
-            policy=policy_document(config_delivery_statements(args)), opts=child)
+            f"{name}-config-delivery",
+            role=role.id,
+            name="deliver-to-audit-bucket",
+            policy=policy_document(config_delivery_statements(args)),
+            opts=child,
+        )
         recorder = aws.cfg.Recorder(
-            f"{name}-config-recorder", name=physical_name("config"), role_arn=role.arn,
-            recording_group=aws.cfg.RecorderRecordingGroupArgs(all_supported=True,
-                                                               include_global_resource_types=True),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[managed, delivery]))
+            f"{name}-config-recorder",
+            name=physical_name("config"),
+            role_arn=role.arn,
+            recording_group=aws.cfg.RecorderRecordingGroupArgs(all_supported=True, include_global_resource_types=True),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[managed, delivery]),
+        )
         channel = aws.cfg.DeliveryChannel(
-            f"{name}-config-channel", name=physical_name("config"), s3_bucket_name=args.audit_bucket_name,
-            s3_key_prefix=CONFIG_PREFIX, s3_kms_key_arn=args.audit_key_arn,
+            f"{name}-config-channel",
+            name=physical_name("config"),
+            s3_bucket_name=args.audit_bucket_name,
+            s3_key_prefix=CONFIG_PREFIX,
+            s3_kms_key_arn=args.audit_key_arn,
             snapshot_delivery_properties=aws.cfg.DeliveryChannelSnapshotDeliveryPropertiesArgs(
-                delivery_frequency="TwentyFour_Hours"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[recorder]))
+                delivery_frequency="TwentyFour_Hours"
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[recorder]),
+        )
         aws.cfg.RecorderStatus(
-            f"{name}-config-status", name=recorder.name, is_enabled=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[channel]))
+            f"{name}-config-status",
+            name=recorder.name,
+            is_enabled=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[channel]),
+        )
         aws.accessanalyzer.Analyzer(
-            f"{name}-access-analyzer", analyzer_name=physical_name("access"), type="ACCOUNT",
-            tags={"Name": physical_name("access")}, opts=child)
+            f"{name}-access-analyzer",
+            analyzer_name=physical_name("access"),
+            type="ACCOUNT",
+            tags={"Name": physical_name("access")},
+            opts=child,
+        )
         self.detector_id = detector.id
         self.register_outputs({"detectorId": self.detector_id})
 
@@ -106,8 +141,16 @@ def config_delivery_statements(args: SecurityBaselineArgs) -> list[Statement]:
     objects = pulumi.Output.concat(args.audit_bucket_arn, f"/{CONFIG_PREFIX}/AWSLogs/{context.account_id}/*")
     return [
         Statement(sid="BucketAcl", actions=["s3:GetBucketAcl"], resources=[args.audit_bucket_arn]),
-        Statement(sid="Deliver", actions=["s3:PutObject"], resources=[objects],
-                  conditions={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}),
-        Statement(sid="AuditKey", actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[args.audit_key_arn],
-                  conditions=via_service(context, "s3")),
+        Statement(
+            sid="Deliver",
+            actions=["s3:PutObject"],
+            resources=[objects],
+            conditions={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+        ),
+        Statement(
+            sid="AuditKey",
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=[args.audit_key_arn],
+            conditions=via_service(context, "s3"),
+        ),
     ]

@@ -55,20 +55,30 @@ class StateBackend(pulumi.ComponentResource):
         context = args.aws_context
         self.key_alias = f"alias/{physical_name('pulumi')}"
         key = symmetric_key(
-            self, f"{name}-key",
+            self,
+            f"{name}-key",
             description=f"{physical_name()}: Pulumi secrets provider and state bucket encryption",
-            policy=[account_root_statement(context)], alias=self.key_alias, tag_name=physical_name("pulumi"),
-            deletion_window_days=args.key_deletion_window_days, protect=True,
+            policy=[account_root_statement(context)],
+            alias=self.key_alias,
+            tag_name=physical_name("pulumi"),
+            deletion_window_days=args.key_deletion_window_days,
+            protect=True,
         )
         # Who read or wrote which stack's state: S3 server access logs into a log bucket (SSE-S3, the only
         # default encryption S3 log delivery accepts), kept a year.
         access_logs = Bucket(
             f"{name}-access-logs",
-            BucketArgs(name="access-logs", aws_context=context, encryption="AES256", expiration_days=365,
-                       noncurrent_version_expiration_days=7,
-                       policy_statements=access_log_delivery(context, [
-                           bucket_physical_name(key, context) for key in ("state", *args.other_logged_buckets)]),
-                       protect=True),
+            BucketArgs(
+                name="access-logs",
+                aws_context=context,
+                encryption="AES256",
+                expiration_days=365,
+                noncurrent_version_expiration_days=7,
+                policy_statements=access_log_delivery(
+                    context, [bucket_physical_name(key, context) for key in ("state", *args.other_logged_buckets)]
+                ),
+                protect=True,
+            ),
             pulumi.ResourceOptions(parent=self),
         )
         bucket = Bucket(
@@ -98,5 +108,3 @@ class StateBackend(pulumi.ComponentResource):
             "secretsProvider": self.secrets_provider,
         }
         self.register_outputs(self.outputs)
-
-

@@ -21,8 +21,9 @@ import pulumi
 from .config.observability import AlarmsConfig
 from .naming import physical_name
 
-Comparison = Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold",
-                     "LessThanOrEqualToThreshold"]
+Comparison = Literal[
+    "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
+]
 MissingData = Literal["notBreaching", "breaching", "ignore", "missing"]
 Axis = Literal["left", "right"]
 GIB = 1024**3
@@ -332,14 +333,23 @@ def deployment_alarm_names(service: str, kind: str) -> list[str]:
     return [alarm_name(service, what) for what in WEB_ROLLBACK_ALARMS] if kind == "web" else []
 
 
-def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMonitor | None = None,
-                    web_services: Sequence[WebServiceMonitor] = (), workers: Sequence[WorkerMonitor] = (),
-                    database: DatabaseMonitor | None = None, queues: Sequence[QueueMonitor] = (),
-                    tables: Sequence[TableMonitor] = (), services: Sequence[ServiceMonitor] = (),
-                    tasks: Sequence[TaskMonitor] = (), caches: Sequence[CacheMonitor] = (),
-                    database_instance: DatabaseInstanceMonitor | None = None,
-                    functions: Sequence[FunctionMonitor] = (), canaries: Sequence[CanaryMonitor] = (),
-                    event_tasks: Sequence[EventTaskMonitor] = ()) -> MonitoringPlan:
+def monitoring_plan(
+    thresholds: AlarmsConfig,
+    *,
+    load_balancer: LoadBalancerMonitor | None = None,
+    web_services: Sequence[WebServiceMonitor] = (),
+    workers: Sequence[WorkerMonitor] = (),
+    database: DatabaseMonitor | None = None,
+    queues: Sequence[QueueMonitor] = (),
+    tables: Sequence[TableMonitor] = (),
+    services: Sequence[ServiceMonitor] = (),
+    tasks: Sequence[TaskMonitor] = (),
+    caches: Sequence[CacheMonitor] = (),
+    database_instance: DatabaseInstanceMonitor | None = None,
+    functions: Sequence[FunctionMonitor] = (),
+    canaries: Sequence[CanaryMonitor] = (),
+    event_tasks: Sequence[EventTaskMonitor] = (),
+) -> MonitoringPlan:
     """The stack's alarms and dashboard, in the order on-call reads them: the edge, each service, the
     database, the queues, the tables."""
     plan = MonitoringPlan()
@@ -375,8 +385,9 @@ def monitoring_plan(thresholds: AlarmsConfig, *, load_balancer: LoadBalancerMoni
     return plan
 
 
-def _load_balancer(plan: MonitoringPlan, thresholds: AlarmsConfig, lb: LoadBalancerMonitor,
-                   web_services: Sequence[WebServiceMonitor]) -> None:
+def _load_balancer(
+    plan: MonitoringPlan, thresholds: AlarmsConfig, lb: LoadBalancerMonitor, web_services: Sequence[WebServiceMonitor]
+) -> None:
     limits = thresholds.load_balancer
     dims = (("LoadBalancer", lb.arn_suffix),)
 
@@ -384,35 +395,76 @@ def _load_balancer(plan: MonitoringPlan, thresholds: AlarmsConfig, lb: LoadBalan
         return Metric(id_, ALB, name, dims, stat, label=label, axis=axis)
 
     per_service = tuple(
-        Metric(f"req_{_id(w.name)}", ALB, "RequestCount",
-               (("LoadBalancer", w.load_balancer_arn_suffix), ("TargetGroup", w.target_group_arn_suffix)), "Sum",
-               label=w.name)
-        for w in web_services)
+        Metric(
+            f"req_{_id(w.name)}",
+            ALB,
+            "RequestCount",
+            (("LoadBalancer", w.load_balancer_arn_suffix), ("TargetGroup", w.target_group_arn_suffix)),
+            "Sum",
+            label=w.name,
+        )
+        for w in web_services
+    )
     elb_5xx = alb("elb5xx", "HTTPCode_ELB_5XX_Count", "Sum", "ELB 5xx")
     rejected = alb("rejected", "RejectedConnectionCount", "Sum", "Rejected connections")
-    plan.add("Load balancer", [
-        Widget("alb:requests", "ALB requests (per minute)",
-               (alb("requests", "RequestCount", "Sum", "All requests"), *per_service), stat="Sum"),
-        Widget("alb:latency", "ALB target response time (seconds)",
-               tuple(alb(p, "TargetResponseTime", p, p) for p in ("p50", "p95", "p99")), left_label="seconds"),
-        Widget("alb:errors", "ALB 4xx / 5xx (per minute)", (
-            alb("target4xx", "HTTPCode_Target_4XX_Count", "Sum", "Target 4xx"),
-            alb("target5xx", "HTTPCode_Target_5XX_Count", "Sum", "Target 5xx"),
-            alb("elb4xx", "HTTPCode_ELB_4XX_Count", "Sum", "ELB 4xx"), elb_5xx), stat="Sum"),
-        Widget("alb:connections", "ALB connections (per minute)",
-               (rejected, alb("active", "ActiveConnectionCount", "Sum", "Active connections", axis="right")),
-               stat="Sum"),
-    ], [
-        AlarmSpec("alb", "elb-5xx",
-                  f"The load balancer itself answered 5xx (no healthy target, target unreachable) more than "
-                  f"{limits.elb_5xx_per_minute} times a minute for {limits.elb_5xx_minutes} minutes.",
-                  (elb_5xx,), "GreaterThanThreshold", limits.elb_5xx_per_minute, limits.elb_5xx_minutes,
-                  "alb:errors"),
-        AlarmSpec("alb", "rejected-connections",
-                  f"The load balancer rejected more than {limits.rejected_connections} connections in a minute: "
-                  "it reached its connection limit.",
-                  (rejected,), "GreaterThanThreshold", limits.rejected_connections, 1, "alb:connections"),
-    ])
+    plan.add(
+        "Load balancer",
+        [
+            Widget(
+                "alb:requests",
+                "ALB requests (per minute)",
+                (alb("requests", "RequestCount", "Sum", "All requests"), *per_service),
+                stat="Sum",
+            ),
+            Widget(
+                "alb:latency",
+                "ALB target response time (seconds)",
+                tuple(alb(p, "TargetResponseTime", p, p) for p in ("p50", "p95", "p99")),
+                left_label="seconds",
+            ),
+            Widget(
+                "alb:errors",
+                "ALB 4xx / 5xx (per minute)",
+                (
+                    alb("target4xx", "HTTPCode_Target_4XX_Count", "Sum", "Target 4xx"),
+                    alb("target5xx", "HTTPCode_Target_5XX_Count", "Sum", "Target 5xx"),
+                    alb("elb4xx", "HTTPCode_ELB_4XX_Count", "Sum", "ELB 4xx"),
+                    elb_5xx,
+                ),
+                stat="Sum",
+            ),
+            Widget(
+                "alb:connections",
+                "ALB connections (per minute)",
+                (rejected, alb("active", "ActiveConnectionCount", "Sum", "Active connections", axis="right")),
+                stat="Sum",
+            ),
+        ],
+        [
+            AlarmSpec(
+                "alb",
+                "elb-5xx",
+                f"The load balancer itself answered 5xx (no healthy target, target unreachable) more than "
+                f"{limits.elb_5xx_per_minute} times a minute for {limits.elb_5xx_minutes} minutes.",
+                (elb_5xx,),
+                "GreaterThanThreshold",
+                limits.elb_5xx_per_minute,
+                limits.elb_5xx_minutes,
+                "alb:errors",
+            ),
+            AlarmSpec(
+                "alb",
+                "rejected-connections",
+                f"The load balancer rejected more than {limits.rejected_connections} connections in a minute: "
+                "it reached its connection limit.",
+                (rejected,),
+                "GreaterThanThreshold",
+                limits.rejected_connections,
+                1,
+                "alb:connections",
+            ),
+        ],
+    )
 
 
 def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebServiceMonitor) -> None:
@@ -425,8 +477,9 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
     unhealthy = Metric("unhealthy", ALB, "UnHealthyHostCount", dims, "Maximum", label="Unhealthy targets")
     error_rate = (
         Metric("requests", ALB, "RequestCount", dims, "Sum", period=window, label="Requests", visible=False),
-        Metric("errors", ALB, "HTTPCode_Target_5XX_Count", dims, "Sum", period=window, label="Target 5xx",
-               visible=False),
+        Metric(
+            "errors", ALB, "HTTPCode_Target_5XX_Count", dims, "Sum", period=window, label="Target 5xx", visible=False
+        ),
         Expression("rate", "100 * FILL(errors, 0) / requests", "5xx % of requests"),
     )
     healthy_series: tuple[Series, ...] = (healthy,)
@@ -435,37 +488,81 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
     if web.alternate_target_group_arn_suffix is not None:
         healthy_series, unhealthy_series, error_rate, latency_series = _both_target_groups(web, window)
     service_widgets, service_alarms = _service_parts(thresholds, web)
-    plan.add(f"Service {key} (web)", [
-        Widget(f"service:{key}:latency", f"{key}: target response time (seconds)", tuple(latency.values()),
-               left_label="seconds"),
-        Widget(f"service:{key}:5xx", f"{key}: 5xx rate (% of requests, {limits.error_rate_minutes} min)",
-               period=window, left_label="%"),
-        Widget(f"service:{key}:targets", f"{key}: healthy / unhealthy targets", healthy_series),
-        *service_widgets,
-    ], [
-        AlarmSpec(key, "p95-latency",
-                  f"{key}: p95 target response time above {limits.latency_p95_seconds:g} s for "
-                  f"{limits.latency_minutes} minutes.",
-                  latency_series, "GreaterThanThreshold", limits.latency_p95_seconds, limits.latency_minutes,
-                  f"service:{key}:latency"),
-        AlarmSpec(key, "5xx-rate",
-                  f"{key}: more than {limits.error_rate_percent:g} % of requests answered 5xx by the targets over "
-                  f"{limits.error_rate_minutes} minutes (no traffic does not breach).",
-                  error_rate, "GreaterThanThreshold", limits.error_rate_percent, 1, f"service:{key}:5xx",
-                  deployment_rollback=True),
-        *([AlarmSpec(key, "healthy-hosts",
-                     f"{key}: fewer than {limits.minimum_healthy_hosts} healthy targets for "
-                     f"{limits.unhealthy_hosts_minutes} minutes.",
-                     healthy_series, "LessThanThreshold", limits.minimum_healthy_hosts, limits.unhealthy_hosts_minutes,
-                     f"service:{key}:targets", treat_missing_data="breaching")]
-          if limits.minimum_healthy_hosts is not None else []),
-        AlarmSpec(key, "unhealthy-hosts",
-                  f"{key}: more than {limits.unhealthy_hosts} unhealthy targets for "
-                  f"{limits.unhealthy_hosts_minutes} minutes.",
-                  unhealthy_series, "GreaterThanThreshold", limits.unhealthy_hosts, limits.unhealthy_hosts_minutes,
-                  f"service:{key}:targets", deployment_rollback=True),
-        *service_alarms,
-    ])
+    plan.add(
+        f"Service {key} (web)",
+        [
+            Widget(
+                f"service:{key}:latency",
+                f"{key}: target response time (seconds)",
+                tuple(latency.values()),
+                left_label="seconds",
+            ),
+            Widget(
+                f"service:{key}:5xx",
+                f"{key}: 5xx rate (% of requests, {limits.error_rate_minutes} min)",
+                period=window,
+                left_label="%",
+            ),
+            Widget(f"service:{key}:targets", f"{key}: healthy / unhealthy targets", healthy_series),
+            *service_widgets,
+        ],
+        [
+            AlarmSpec(
+                key,
+                "p95-latency",
+                f"{key}: p95 target response time above {limits.latency_p95_seconds:g} s for "
+                f"{limits.latency_minutes} minutes.",
+                latency_series,
+                "GreaterThanThreshold",
+                limits.latency_p95_seconds,
+                limits.latency_minutes,
+                f"service:{key}:latency",
+            ),
+            AlarmSpec(
+                key,
+                "5xx-rate",
+                f"{key}: more than {limits.error_rate_percent:g} % of requests answered 5xx by the targets over "
+                f"{limits.error_rate_minutes} minutes (no traffic does not breach).",
+                error_rate,
+                "GreaterThanThreshold",
+                limits.error_rate_percent,
+                1,
+                f"service:{key}:5xx",
+                deployment_rollback=True,
+            ),
+            *(
+                [
+                    AlarmSpec(
+                        key,
+                        "healthy-hosts",
+                        f"{key}: fewer than {limits.minimum_healthy_hosts} healthy targets for "
+                        f"{limits.unhealthy_hosts_minutes} minutes.",
+                        healthy_series,
+                        "LessThanThreshold",
+                        limits.minimum_healthy_hosts,
+                        limits.unhealthy_hosts_minutes,
+                        f"service:{key}:targets",
+                        treat_missing_data="breaching",
+                    )
+                ]
+                if limits.minimum_healthy_hosts is not None
+                else []
+            ),
+            AlarmSpec(
+                key,
+                "unhealthy-hosts",
+                f"{key}: more than {limits.unhealthy_hosts} unhealthy targets for "
+                f"{limits.unhealthy_hosts_minutes} minutes.",
+                unhealthy_series,
+                "GreaterThanThreshold",
+                limits.unhealthy_hosts,
+                limits.unhealthy_hosts_minutes,
+                f"service:{key}:targets",
+                deployment_rollback=True,
+            ),
+            *service_alarms,
+        ],
+    )
 
 
 def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Series, ...], ...]:
@@ -475,36 +572,71 @@ def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Seri
     groups = (("", web.target_group_arn_suffix), ("Alt", web.alternate_target_group_arn_suffix))
 
     def per_group(id_: str, name: str, stat: str, label: str, period: int = 60) -> tuple[Metric, ...]:
-        return tuple(Metric(f"{id_}{suffix}", ALB, name, (("LoadBalancer", web.load_balancer_arn_suffix),
-                                                          ("TargetGroup", group)), stat, period=period,
-                            label=f"{label} ({'alternate' if suffix else 'primary'} group)", visible=False)
-                     for suffix, group in groups if group is not None)
+        return tuple(
+            Metric(
+                f"{id_}{suffix}",
+                ALB,
+                name,
+                (("LoadBalancer", web.load_balancer_arn_suffix), ("TargetGroup", group)),
+                stat,
+                period=period,
+                label=f"{label} ({'alternate' if suffix else 'primary'} group)",
+                visible=False,
+            )
+            for suffix, group in groups
+            if group is not None
+        )
 
-    healthy = (*per_group("healthy", "HealthyHostCount", "Minimum", "Healthy targets"),
-               Expression("healthyAll", "FILL(healthy, 0) + FILL(healthyAlt, 0)", "Healthy targets"))
-    unhealthy = (*per_group("unhealthy", "UnHealthyHostCount", "Maximum", "Unhealthy targets"),
-                 Expression("unhealthyAll", "FILL(unhealthy, 0) + FILL(unhealthyAlt, 0)", "Unhealthy targets"))
+    healthy = (
+        *per_group("healthy", "HealthyHostCount", "Minimum", "Healthy targets"),
+        Expression("healthyAll", "FILL(healthy, 0) + FILL(healthyAlt, 0)", "Healthy targets"),
+    )
+    unhealthy = (
+        *per_group("unhealthy", "UnHealthyHostCount", "Maximum", "Unhealthy targets"),
+        Expression("unhealthyAll", "FILL(unhealthy, 0) + FILL(unhealthyAlt, 0)", "Unhealthy targets"),
+    )
     error_rate = (
         *per_group("requests", "RequestCount", "Sum", "Requests", window),
         *per_group("errors", "HTTPCode_Target_5XX_Count", "Sum", "Target 5xx", window),
-        Expression("rate", "100 * (FILL(errors, 0) + FILL(errorsAlt, 0)) / SUM([requests, requestsAlt])",
-                   "5xx % of requests"),
+        Expression(
+            "rate", "100 * (FILL(errors, 0) + FILL(errorsAlt, 0)) / SUM([requests, requestsAlt])", "5xx % of requests"
+        ),
     )
-    latency = (*per_group("latency", "TargetResponseTime", "p95", "p95 response time"),
-               Expression("latencyMax", "MAX([latency, latencyAlt])", "p95 response time (slower group)"))
+    latency = (
+        *per_group("latency", "TargetResponseTime", "p95", "p95 response time"),
+        Expression("latencyMax", "MAX([latency, latencyAlt])", "p95 response time (slower group)"),
+    )
     return healthy, unhealthy, error_rate, latency
 
 
 def _worker(plan: MonitoringPlan, thresholds: AlarmsConfig, worker: WorkerMonitor) -> None:
     key = worker.name
     service_widgets, service_alarms = _service_parts(thresholds, worker)
-    backlog = Widget(f"service:{key}:backlog", f"{key}: visible messages per running task", (
-        Metric("visible", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", worker.queue_name),),
-               "Maximum", label="Visible messages", visible=False),
-        Metric("running", INSIGHTS, "RunningTaskCount", _service_dims(worker), "Average", label="Running tasks",
-               visible=False),
-        Expression("backlog", "visible / running", "Visible messages per running task"),
-    ))
+    backlog = Widget(
+        f"service:{key}:backlog",
+        f"{key}: visible messages per running task",
+        (
+            Metric(
+                "visible",
+                SQS,
+                "ApproximateNumberOfMessagesVisible",
+                (("QueueName", worker.queue_name),),
+                "Maximum",
+                label="Visible messages",
+                visible=False,
+            ),
+            Metric(
+                "running",
+                INSIGHTS,
+                "RunningTaskCount",
+                _service_dims(worker),
+                "Average",
+                label="Running tasks",
+                visible=False,
+            ),
+            Expression("backlog", "visible / running", "Visible messages per running task"),
+        ),
+    )
     plan.add(f"Service {key} (worker)", [*service_widgets, backlog], service_alarms)
 
 
@@ -520,22 +652,44 @@ def _task(plan: MonitoringPlan, task: TaskMonitor) -> None:
     exit code or failed to start (EventBridge rule): one message is one failed run, so the alarm fires on the
     first, and stays in ALARM until someone has read (and deleted) the records."""
     key = task.name
-    failures = Metric("failures", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", task.failure_queue_name),),
-                      "Maximum", label="Failed runs waiting to be looked at")
+    failures = Metric(
+        "failures",
+        SQS,
+        "ApproximateNumberOfMessagesVisible",
+        (("QueueName", task.failure_queue_name),),
+        "Maximum",
+        label="Failed runs waiting to be looked at",
+    )
     group = (("ScheduleGroup", task.schedule_group_name),)
-    plan.add(f"Task {key} (scheduled)", [
-        Widget(f"task:{key}:failures", f"{key}: failed runs (failure queue)", (failures,)),
-        Widget(f"task:{key}:invocations", f"{key}: scheduler invocations (per period)", (
-            Metric("attempts", SCHEDULER, "InvocationAttemptCount", group, "Sum", label="Invocation attempts"),
-            Metric("targeterrors", SCHEDULER, "TargetErrorCount", group, "Sum", label="RunTask errors"),
-            Metric("dropped", SCHEDULER, "InvocationDroppedCount", group, "Sum", label="Dropped after retries"),
-        ), stat="Sum"),
-    ], [
-        AlarmSpec(key, "failed-runs",
-                  f"Task {key}: a run failed (non-zero exit, failed to start, or the scheduler could not start it "
-                  "after its retries); the records are in its failure queue.",
-                  (failures,), "GreaterThanThreshold", 0, 1, f"task:{key}:failures"),
-    ])
+    plan.add(
+        f"Task {key} (scheduled)",
+        [
+            Widget(f"task:{key}:failures", f"{key}: failed runs (failure queue)", (failures,)),
+            Widget(
+                f"task:{key}:invocations",
+                f"{key}: scheduler invocations (per period)",
+                (
+                    Metric("attempts", SCHEDULER, "InvocationAttemptCount", group, "Sum", label="Invocation attempts"),
+                    Metric("targeterrors", SCHEDULER, "TargetErrorCount", group, "Sum", label="RunTask errors"),
+                    Metric("dropped", SCHEDULER, "InvocationDroppedCount", group, "Sum", label="Dropped after retries"),
+                ),
+                stat="Sum",
+            ),
+        ],
+        [
+            AlarmSpec(
+                key,
+                "failed-runs",
+                f"Task {key}: a run failed (non-zero exit, failed to start, or the scheduler could not start it "
+                "after its retries); the records are in its failure queue.",
+                (failures,),
+                "GreaterThanThreshold",
+                0,
+                1,
+                f"task:{key}:failures",
+            ),
+        ],
+    )
 
 
 def _service_dims(service: ServiceMonitor) -> tuple[tuple[str, pulumi.Input[str]], ...]:
@@ -558,17 +712,37 @@ def _service_parts(thresholds: AlarmsConfig, service: ServiceMonitor) -> tuple[l
         Widget(f"service:{key}:tasks", f"{key}: running vs desired tasks", (running, desired, pending)),
     ]
     alarms = [
-        AlarmSpec(key, "cpu", f"{key}: average CPU above {limits.cpu_percent:g} % for {limits.cpu_minutes} minutes.",
-                  (cpu,), "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, f"service:{key}:utilization"),
-        AlarmSpec(key, "memory",
-                  f"{key}: average memory above {limits.memory_percent:g} % for {limits.memory_minutes} minutes.",
-                  (memory,), "GreaterThanThreshold", limits.memory_percent, limits.memory_minutes,
-                  f"service:{key}:utilization"),
-        AlarmSpec(key, "running-tasks",
-                  f"{key}: fewer tasks running than desired for {limits.tasks_below_desired_minutes} minutes "
-                  "(tasks failing to start or to stay up; Container Insights).",
-                  (running, desired, missing), "GreaterThanThreshold", 0, limits.tasks_below_desired_minutes,
-                  f"service:{key}:tasks"),
+        AlarmSpec(
+            key,
+            "cpu",
+            f"{key}: average CPU above {limits.cpu_percent:g} % for {limits.cpu_minutes} minutes.",
+            (cpu,),
+            "GreaterThanThreshold",
+            limits.cpu_percent,
+            limits.cpu_minutes,
+            f"service:{key}:utilization",
+        ),
+        AlarmSpec(
+            key,
+            "memory",
+            f"{key}: average memory above {limits.memory_percent:g} % for {limits.memory_minutes} minutes.",
+            (memory,),
+            "GreaterThanThreshold",
+            limits.memory_percent,
+            limits.memory_minutes,
+            f"service:{key}:utilization",
+        ),
+        AlarmSpec(
+            key,
+            "running-tasks",
+            f"{key}: fewer tasks running than desired for {limits.tasks_below_desired_minutes} minutes "
+            "(tasks failing to start or to stay up; Container Insights).",
+            (running, desired, missing),
+            "GreaterThanThreshold",
+            0,
+            limits.tasks_below_desired_minutes,
+            f"service:{key}:tasks",
+        ),
     ]
     return widgets, alarms
 
@@ -578,42 +752,82 @@ def _database(plan: MonitoringPlan, thresholds: AlarmsConfig, db: DatabaseMonito
     dims = (("DBClusterIdentifier", db.cluster_identifier),)
     cpu = Metric("cpu", RDS, "CPUUtilization", dims, "Maximum", label="Highest instance CPU %")
     memory = Metric("freeable", RDS, "FreeableMemory", dims, "Minimum", label="Lowest freeable memory (bytes)")
-    connections = Metric("connections", RDS, "DatabaseConnections", dims, "Maximum",
-                         label="Connections (busiest instance)")
+    connections = Metric(
+        "connections", RDS, "DatabaseConnections", dims, "Maximum", label="Connections (busiest instance)"
+    )
     memory_floor = round(db.memory_gib * GIB * limits.freeable_memory_percent / 100)
     connection_limit = round(db.max_connections * limits.connections_percent / 100)
     widgets = [
-        Widget("database:cpu", "Database CPU (%)",
-               (cpu, Metric("cpu_avg", RDS, "CPUUtilization", dims, "Average", label="Average CPU %")),
-               left_label="%"),
-        Widget("database:connections", f"Database connections (max_connections {db.max_connections})",
-               (connections,)),
+        Widget(
+            "database:cpu",
+            "Database CPU (%)",
+            (cpu, Metric("cpu_avg", RDS, "CPUUtilization", dims, "Average", label="Average CPU %")),
+            left_label="%",
+        ),
+        Widget("database:connections", f"Database connections (max_connections {db.max_connections})", (connections,)),
         Widget("database:memory", "Database freeable memory", (memory,), left_label="bytes"),
     ]
     alarms = [
-        AlarmSpec("database", "cpu", f"Database: an instance's CPU above {limits.cpu_percent:g} % for "
-                  f"{limits.cpu_minutes} minutes.",
-                  (cpu,), "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, "database:cpu"),
-        AlarmSpec("database", "connections",
-                  f"Database: more than {connection_limit} connections ({limits.connections_percent:g} % of "
-                  f"max_connections {db.max_connections}) on an instance for {limits.connections_minutes} minutes.",
-                  (connections,), "GreaterThanThreshold", connection_limit, limits.connections_minutes,
-                  "database:connections"),
-        AlarmSpec("database", "freeable-memory",
-                  f"Database: freeable memory below {limits.freeable_memory_percent:g} % of "
-                  f"{db.memory_gib:g} GiB for {limits.freeable_memory_minutes} minutes.",
-                  (memory,), "LessThanThreshold", memory_floor, limits.freeable_memory_minutes, "database:memory"),
+        AlarmSpec(
+            "database",
+            "cpu",
+            f"Database: an instance's CPU above {limits.cpu_percent:g} % for {limits.cpu_minutes} minutes.",
+            (cpu,),
+            "GreaterThanThreshold",
+            limits.cpu_percent,
+            limits.cpu_minutes,
+            "database:cpu",
+        ),
+        AlarmSpec(
+            "database",
+            "connections",
+            f"Database: more than {connection_limit} connections ({limits.connections_percent:g} % of "
+            f"max_connections {db.max_connections}) on an instance for {limits.connections_minutes} minutes.",
+            (connections,),
+            "GreaterThanThreshold",
+            connection_limit,
+            limits.connections_minutes,
+            "database:connections",
+        ),
+        AlarmSpec(
+            "database",
+            "freeable-memory",
+            f"Database: freeable memory below {limits.freeable_memory_percent:g} % of "
+            f"{db.memory_gib:g} GiB for {limits.freeable_memory_minutes} minutes.",
+            (memory,),
+            "LessThanThreshold",
+            memory_floor,
+            limits.freeable_memory_minutes,
+            "database:memory",
+        ),
     ]
     if db.serverless:
         acu = Metric("acu", RDS, "ACUUtilization", dims, "Maximum", label="ACU utilisation % (of maximum)")
-        widgets.append(Widget("database:capacity", "Database capacity: ACU utilisation (%) and ACUs", (
-            acu, Metric("capacity", RDS, "ServerlessDatabaseCapacity", dims, "Average", label="ACUs",
-                        axis="right")), left_label="%", right_label="ACU"))
-        alarms.append(AlarmSpec(
-            "database", "acu-utilization",
-            f"Database: capacity above {limits.acu_utilization_percent:g} % of the maximum ACU for "
-            f"{limits.acu_minutes} minutes (raise maxCapacity or find the load).",
-            (acu,), "GreaterThanThreshold", limits.acu_utilization_percent, limits.acu_minutes, "database:capacity"))
+        widgets.append(
+            Widget(
+                "database:capacity",
+                "Database capacity: ACU utilisation (%) and ACUs",
+                (
+                    acu,
+                    Metric("capacity", RDS, "ServerlessDatabaseCapacity", dims, "Average", label="ACUs", axis="right"),
+                ),
+                left_label="%",
+                right_label="ACU",
+            )
+        )
+        alarms.append(
+            AlarmSpec(
+                "database",
+                "acu-utilization",
+                f"Database: capacity above {limits.acu_utilization_percent:g} % of the maximum ACU for "
+                f"{limits.acu_minutes} minutes (raise maxCapacity or find the load).",
+                (acu,),
+                "GreaterThanThreshold",
+                limits.acu_utilization_percent,
+                limits.acu_minutes,
+                "database:capacity",
+            )
+        )
     plan.add("Database", widgets, alarms)
 
 
@@ -630,40 +844,83 @@ def _database_instance(plan: MonitoringPlan, thresholds: AlarmsConfig, db: Datab
     storage_floor = round(db.allocated_storage_gib * GIB * limits.free_storage_percent / 100)
     widgets = [
         Widget("database:cpu", "Database CPU (%)", (cpu,), left_label="%"),
-        Widget("database:connections", f"Database connections (max_connections {db.max_connections})",
-               (connections,)),
+        Widget("database:connections", f"Database connections (max_connections {db.max_connections})", (connections,)),
         Widget("database:memory", "Database freeable memory", (memory,), left_label="bytes"),
         Widget("database:storage", "Database free storage", (storage,), left_label="bytes"),
     ]
     alarms = [
-        AlarmSpec("database", "cpu", f"Database: CPU above {limits.cpu_percent:g} % for {limits.cpu_minutes} minutes.",
-                  (cpu,), "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, "database:cpu"),
-        AlarmSpec("database", "connections",
-                  f"Database: more than {connection_limit} connections ({limits.connections_percent:g} % of "
-                  f"max_connections {db.max_connections}) for {limits.connections_minutes} minutes.",
-                  (connections,), "GreaterThanThreshold", connection_limit, limits.connections_minutes,
-                  "database:connections"),
-        AlarmSpec("database", "freeable-memory",
-                  f"Database: freeable memory below {limits.freeable_memory_percent:g} % of {db.memory_gib:g} GiB "
-                  f"for {limits.freeable_memory_minutes} minutes.",
-                  (memory,), "LessThanThreshold", memory_floor, limits.freeable_memory_minutes, "database:memory"),
-        AlarmSpec("database", "free-storage",
-                  f"Database: free storage below {limits.free_storage_percent:g} % of the "
-                  f"{db.allocated_storage_gib} GiB allocated for {limits.free_storage_minutes} minutes (storage "
-                  "autoscaling at its maximum or cooling down: raise maxAllocatedStorageGib).",
-                  (storage,), "LessThanThreshold", storage_floor, limits.free_storage_minutes, "database:storage"),
+        AlarmSpec(
+            "database",
+            "cpu",
+            f"Database: CPU above {limits.cpu_percent:g} % for {limits.cpu_minutes} minutes.",
+            (cpu,),
+            "GreaterThanThreshold",
+            limits.cpu_percent,
+            limits.cpu_minutes,
+            "database:cpu",
+        ),
+        AlarmSpec(
+            "database",
+            "connections",
+            f"Database: more than {connection_limit} connections ({limits.connections_percent:g} % of "
+            f"max_connections {db.max_connections}) for {limits.connections_minutes} minutes.",
+            (connections,),
+            "GreaterThanThreshold",
+            connection_limit,
+            limits.connections_minutes,
+            "database:connections",
+        ),
+        AlarmSpec(
+            "database",
+            "freeable-memory",
+            f"Database: freeable memory below {limits.freeable_memory_percent:g} % of {db.memory_gib:g} GiB "
+            f"for {limits.freeable_memory_minutes} minutes.",
+            (memory,),
+            "LessThanThreshold",
+            memory_floor,
+            limits.freeable_memory_minutes,
+            "database:memory",
+        ),
+        AlarmSpec(
+            "database",
+            "free-storage",
+            f"Database: free storage below {limits.free_storage_percent:g} % of the "
+            f"{db.allocated_storage_gib} GiB allocated for {limits.free_storage_minutes} minutes (storage "
+            "autoscaling at its maximum or cooling down: raise maxAllocatedStorageGib).",
+            (storage,),
+            "LessThanThreshold",
+            storage_floor,
+            limits.free_storage_minutes,
+            "database:storage",
+        ),
     ]
     if db.replica_identifiers:
-        lags = tuple(Metric(f"lag{index}", RDS, "ReplicaLag", (("DBInstanceIdentifier", replica),), "Maximum",
-                            label=f"Replica {index} lag (s)")
-                     for index, replica in enumerate(db.replica_identifiers, start=1))
+        lags = tuple(
+            Metric(
+                f"lag{index}",
+                RDS,
+                "ReplicaLag",
+                (("DBInstanceIdentifier", replica),),
+                "Maximum",
+                label=f"Replica {index} lag (s)",
+            )
+            for index, replica in enumerate(db.replica_identifiers, start=1)
+        )
         widgets.append(Widget("database:replicas", "Database read replica lag (seconds)", lags, left_label="seconds"))
-        alarms += [AlarmSpec("database", f"replica-{index}-lag",
-                             f"Database: read replica {index} more than {limits.replica_lag_seconds:g} s behind the "
-                             f"primary for {limits.replica_lag_minutes} minutes.",
-                             (lag,), "GreaterThanThreshold", limits.replica_lag_seconds, limits.replica_lag_minutes,
-                             "database:replicas")
-                   for index, lag in enumerate(lags, start=1)]
+        alarms += [
+            AlarmSpec(
+                "database",
+                f"replica-{index}-lag",
+                f"Database: read replica {index} more than {limits.replica_lag_seconds:g} s behind the "
+                f"primary for {limits.replica_lag_minutes} minutes.",
+                (lag,),
+                "GreaterThanThreshold",
+                limits.replica_lag_seconds,
+                limits.replica_lag_minutes,
+                "database:replicas",
+            )
+            for index, lag in enumerate(lags, start=1)
+        ]
     plan.add("Database", widgets, alarms)
 
 
@@ -672,26 +929,55 @@ def _queue(plan: MonitoringPlan, thresholds: AlarmsConfig, queue: QueueMonitor) 
     key = queue.name
     dims = (("QueueName", queue.queue_name),)
     age = Metric("age", SQS, "ApproximateAgeOfOldestMessage", dims, "Maximum", label="Oldest message (seconds)")
-    dead = Metric("dlq", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", queue.dlq_name),), "Maximum",
-                  label="Messages in the dead-letter queue")
-    plan.add(f"Queue {key}", [
-        Widget(f"queue:{key}:depth", f"{key}: messages", (
-            Metric("visible", SQS, "ApproximateNumberOfMessagesVisible", dims, "Maximum", label="Visible"),
-            Metric("inflight", SQS, "ApproximateNumberOfMessagesNotVisible", dims, "Maximum", label="In flight"),
-        )),
-        Widget(f"queue:{key}:age", f"{key}: age of the oldest message (seconds)", (age,), left_label="seconds"),
-        Widget(f"queue:{key}:dlq", f"{key}: dead-letter queue depth", (dead,)),
-    ], [
-        AlarmSpec(key, "oldest-message",
-                  f"Queue {key}: the oldest message is older than {limits.oldest_message_seconds:g} s for "
-                  f"{limits.oldest_message_minutes} minutes (consumers behind or stopped).",
-                  (age,), "GreaterThanThreshold", limits.oldest_message_seconds, limits.oldest_message_minutes,
-                  f"queue:{key}:age"),
-        AlarmSpec(key, "dlq-depth",
-                  f"Queue {key}: more than {limits.dead_letter_messages} messages in its dead-letter queue "
-                  "(messages that failed maxReceiveCount times need a person).",
-                  (dead,), "GreaterThanThreshold", limits.dead_letter_messages, 1, f"queue:{key}:dlq"),
-    ])
+    dead = Metric(
+        "dlq",
+        SQS,
+        "ApproximateNumberOfMessagesVisible",
+        (("QueueName", queue.dlq_name),),
+        "Maximum",
+        label="Messages in the dead-letter queue",
+    )
+    plan.add(
+        f"Queue {key}",
+        [
+            Widget(
+                f"queue:{key}:depth",
+                f"{key}: messages",
+                (
+                    Metric("visible", SQS, "ApproximateNumberOfMessagesVisible", dims, "Maximum", label="Visible"),
+                    Metric(
+                        "inflight", SQS, "ApproximateNumberOfMessagesNotVisible", dims, "Maximum", label="In flight"
+                    ),
+                ),
+            ),
+            Widget(f"queue:{key}:age", f"{key}: age of the oldest message (seconds)", (age,), left_label="seconds"),
+            Widget(f"queue:{key}:dlq", f"{key}: dead-letter queue depth", (dead,)),
+        ],
+        [
+            AlarmSpec(
+                key,
+                "oldest-message",
+                f"Queue {key}: the oldest message is older than {limits.oldest_message_seconds:g} s for "
+                f"{limits.oldest_message_minutes} minutes (consumers behind or stopped).",
+                (age,),
+                "GreaterThanThreshold",
+                limits.oldest_message_seconds,
+                limits.oldest_message_minutes,
+                f"queue:{key}:age",
+            ),
+            AlarmSpec(
+                key,
+                "dlq-depth",
+                f"Queue {key}: more than {limits.dead_letter_messages} messages in its dead-letter queue "
+                "(messages that failed maxReceiveCount times need a person).",
+                (dead,),
+                "GreaterThanThreshold",
+                limits.dead_letter_messages,
+                1,
+                f"queue:{key}:dlq",
+            ),
+        ],
+    )
 
 
 def _table(plan: MonitoringPlan, table: TableMonitor) -> None:
@@ -701,14 +987,29 @@ def _table(plan: MonitoringPlan, table: TableMonitor) -> None:
     def metric(id_: str, name: str, label: str) -> Metric:
         return Metric(id_, DYNAMODB, name, dims, "Sum", label=label)
 
-    plan.add(f"Table {key}", [
-        Widget(f"table:{key}:capacity", f"{key}: consumed capacity units (per minute)", (
-            metric("reads", "ConsumedReadCapacityUnits", "Read units"),
-            metric("writes", "ConsumedWriteCapacityUnits", "Write units")), stat="Sum"),
-        Widget(f"table:{key}:throttles", f"{key}: throttled requests (per minute)", (
-            metric("readthrottles", "ReadThrottleEvents", "Read throttle events"),
-            metric("writethrottles", "WriteThrottleEvents", "Write throttle events")), stat="Sum"),
-    ])
+    plan.add(
+        f"Table {key}",
+        [
+            Widget(
+                f"table:{key}:capacity",
+                f"{key}: consumed capacity units (per minute)",
+                (
+                    metric("reads", "ConsumedReadCapacityUnits", "Read units"),
+                    metric("writes", "ConsumedWriteCapacityUnits", "Write units"),
+                ),
+                stat="Sum",
+            ),
+            Widget(
+                f"table:{key}:throttles",
+                f"{key}: throttled requests (per minute)",
+                (
+                    metric("readthrottles", "ReadThrottleEvents", "Read throttle events"),
+                    metric("writethrottles", "WriteThrottleEvents", "Write throttle events"),
+                ),
+                stat="Sum",
+            ),
+        ],
+    )
 
 
 def _cache(plan: MonitoringPlan, thresholds: AlarmsConfig, cache: CacheMonitor) -> None:
@@ -719,9 +1020,17 @@ def _cache(plan: MonitoringPlan, thresholds: AlarmsConfig, cache: CacheMonitor) 
     thing = f"cache-{key}"
 
     def nodes(prefix: str, name: str, stat: str, label: str) -> tuple[Metric, ...]:
-        return tuple(Metric(f"{prefix}{index}", ELASTICACHE, name, (("CacheClusterId", node),), stat,
-                            label=f"{label} {node.rsplit('-', 1)[-1]}")
-                     for index, node in enumerate(cache.member_cluster_ids, start=1))
+        return tuple(
+            Metric(
+                f"{prefix}{index}",
+                ELASTICACHE,
+                name,
+                (("CacheClusterId", node),),
+                stat,
+                label=f"{label} {node.rsplit('-', 1)[-1]}",
+            )
+            for index, node in enumerate(cache.member_cluster_ids, start=1)
+        )
 
     def worst(prefix: str, name: str, stat: str, label: str) -> tuple[Series, ...]:
         metrics = nodes(prefix, name, stat, label)
@@ -735,41 +1044,86 @@ def _cache(plan: MonitoringPlan, thresholds: AlarmsConfig, cache: CacheMonitor) 
     connections = worst("connections", "CurrConnections", "Maximum", "Connections")
     widgets = [
         Widget(f"cache:{key}:cpu", f"Cache {key}: engine and host CPU (%)", left_label="%"),
-        Widget(f"cache:{key}:memory", f"Cache {key}: memory used (% of maxmemory) and evictions",
-               left_label="%"),
+        Widget(f"cache:{key}:memory", f"Cache {key}: memory used (% of maxmemory) and evictions", left_label="%"),
         Widget(f"cache:{key}:connections", f"Cache {key}: client connections"),
     ]
     alarms = [
-        AlarmSpec(thing, "engine-cpu", f"Cache {key}: engine CPU above {limits.engine_cpu_percent:g} % on a node for "
-                  f"{limits.cpu_minutes} minutes (the engine thread is saturated).",
-                  engine_cpu, "GreaterThanThreshold", limits.engine_cpu_percent, limits.cpu_minutes,
-                  f"cache:{key}:cpu"),
-        AlarmSpec(thing, "cpu", f"Cache {key}: host CPU above {limits.cpu_percent:g} % on a node for "
-                  f"{limits.cpu_minutes} minutes.",
-                  host_cpu, "GreaterThanThreshold", limits.cpu_percent, limits.cpu_minutes, f"cache:{key}:cpu"),
-        AlarmSpec(thing, "memory", f"Cache {key}: memory above {limits.memory_percent:g} % of maxmemory on a node "
-                  f"for {limits.memory_minutes} minutes (evictions follow).",
-                  memory, "GreaterThanThreshold", limits.memory_percent, limits.memory_minutes,
-                  f"cache:{key}:memory"),
-        AlarmSpec(thing, "evictions", f"Cache {key}: more than {limits.evictions} keys evicted a minute for "
-                  f"{limits.evictions_minutes} minutes (out of memory: a larger node or shorter TTLs).",
-                  evictions, "GreaterThanThreshold", limits.evictions, limits.evictions_minutes,
-                  f"cache:{key}:memory"),
-        AlarmSpec(thing, "connections", f"Cache {key}: more than {limits.connections} connections on a node for "
-                  f"{limits.connections_minutes} minutes (a connection leak?).",
-                  connections, "GreaterThanThreshold", limits.connections, limits.connections_minutes,
-                  f"cache:{key}:connections"),
+        AlarmSpec(
+            thing,
+            "engine-cpu",
+            f"Cache {key}: engine CPU above {limits.engine_cpu_percent:g} % on a node for "
+            f"{limits.cpu_minutes} minutes (the engine thread is saturated).",
+            engine_cpu,
+            "GreaterThanThreshold",
+            limits.engine_cpu_percent,
+            limits.cpu_minutes,
+            f"cache:{key}:cpu",
+        ),
+        AlarmSpec(
+            thing,
+            "cpu",
+            f"Cache {key}: host CPU above {limits.cpu_percent:g} % on a node for {limits.cpu_minutes} minutes.",
+            host_cpu,
+            "GreaterThanThreshold",
+            limits.cpu_percent,
+            limits.cpu_minutes,
+            f"cache:{key}:cpu",
+        ),
+        AlarmSpec(
+            thing,
+            "memory",
+            f"Cache {key}: memory above {limits.memory_percent:g} % of maxmemory on a node "
+            f"for {limits.memory_minutes} minutes (evictions follow).",
+            memory,
+            "GreaterThanThreshold",
+            limits.memory_percent,
+            limits.memory_minutes,
+            f"cache:{key}:memory",
+        ),
+        AlarmSpec(
+            thing,
+            "evictions",
+            f"Cache {key}: more than {limits.evictions} keys evicted a minute for "
+            f"{limits.evictions_minutes} minutes (out of memory: a larger node or shorter TTLs).",
+            evictions,
+            "GreaterThanThreshold",
+            limits.evictions,
+            limits.evictions_minutes,
+            f"cache:{key}:memory",
+        ),
+        AlarmSpec(
+            thing,
+            "connections",
+            f"Cache {key}: more than {limits.connections} connections on a node for "
+            f"{limits.connections_minutes} minutes (a connection leak?).",
+            connections,
+            "GreaterThanThreshold",
+            limits.connections,
+            limits.connections_minutes,
+            f"cache:{key}:connections",
+        ),
     ]
     if cache.replicas:
         lag = worst("lag", "ReplicationLag", "Maximum", "Replication lag (s)")
-        widgets.append(Widget(f"cache:{key}:replication", f"Cache {key}: replication lag (seconds)",
-                              left_label="seconds"))
-        alarms.append(AlarmSpec(
-            thing, "replication-lag", f"Cache {key}: a replica more than {limits.replication_lag_seconds:g} s "
-            f"behind the primary for {limits.replication_lag_minutes} minutes (a failover would lose that much).",
-            lag, "GreaterThanThreshold", limits.replication_lag_seconds, limits.replication_lag_minutes,
-            f"cache:{key}:replication"))
+        widgets.append(
+            Widget(f"cache:{key}:replication", f"Cache {key}: replication lag (seconds)", left_label="seconds")
+        )
+        alarms.append(
+            AlarmSpec(
+                thing,
+                "replication-lag",
+                f"Cache {key}: a replica more than {limits.replication_lag_seconds:g} s "
+                f"behind the primary for {limits.replication_lag_minutes} minutes (a failover would lose that much).",
+                lag,
+                "GreaterThanThreshold",
+                limits.replication_lag_seconds,
+                limits.replication_lag_minutes,
+                f"cache:{key}:replication",
+            )
+        )
     plan.add(f"Cache {key}", widgets, alarms)
+
+
 LAMBDA = "AWS/Lambda"
 
 
@@ -787,40 +1141,98 @@ def _function(plan: MonitoringPlan, thresholds: AlarmsConfig, function: Function
     p99 = metric("p99", "Duration", "p99", "p99 (ms)")
     ceiling = round(function.timeout_seconds * 1000 * limits.duration_percent_of_timeout / 100)
     widgets = [
-        Widget(f"function:{key}:invocations", f"{key}: invocations, errors, throttles", (
-            metric("invocations", "Invocations", "Sum", "Invocations"), errors, throttles), stat="Sum"),
-        Widget(f"function:{key}:duration", f"{key}: duration (ms; timeout {function.timeout_seconds} s)", (
-            metric("p50", "Duration", "p50", "p50 (ms)"), p99), left_label="ms"),
-        Widget(f"function:{key}:concurrency", f"{key}: concurrent executions",
-               (metric("concurrent", "ConcurrentExecutions", "Maximum", "Concurrent executions"),)),
+        Widget(
+            f"function:{key}:invocations",
+            f"{key}: invocations, errors, throttles",
+            (metric("invocations", "Invocations", "Sum", "Invocations"), errors, throttles),
+            stat="Sum",
+        ),
+        Widget(
+            f"function:{key}:duration",
+            f"{key}: duration (ms; timeout {function.timeout_seconds} s)",
+            (metric("p50", "Duration", "p50", "p50 (ms)"), p99),
+            left_label="ms",
+        ),
+        Widget(
+            f"function:{key}:concurrency",
+            f"{key}: concurrent executions",
+            (metric("concurrent", "ConcurrentExecutions", "Maximum", "Concurrent executions"),),
+        ),
     ]
     alarms = [
-        AlarmSpec(key, "errors", f"Function {key}: more than {limits.errors} failed invocations in "
-                  f"{limits.errors_minutes} minutes.", (errors,), "GreaterThanThreshold", limits.errors, 1,
-                  f"function:{key}:invocations"),
-        AlarmSpec(key, "throttles", f"Function {key}: more than {limits.throttles} throttled invocations in "
-                  f"{limits.throttles_minutes} minutes (concurrency exhausted).", (throttles,),
-                  "GreaterThanThreshold", limits.throttles, 1, f"function:{key}:invocations"),
-        AlarmSpec(key, "duration", f"Function {key}: p99 duration above {ceiling} ms "
-                  f"({limits.duration_percent_of_timeout:g} % of its {function.timeout_seconds} s timeout) for "
-                  f"{limits.duration_minutes} minutes: invocations are about to time out.", (p99,),
-                  "GreaterThanThreshold", ceiling, limits.duration_minutes, f"function:{key}:duration"),
+        AlarmSpec(
+            key,
+            "errors",
+            f"Function {key}: more than {limits.errors} failed invocations in {limits.errors_minutes} minutes.",
+            (errors,),
+            "GreaterThanThreshold",
+            limits.errors,
+            1,
+            f"function:{key}:invocations",
+        ),
+        AlarmSpec(
+            key,
+            "throttles",
+            f"Function {key}: more than {limits.throttles} throttled invocations in "
+            f"{limits.throttles_minutes} minutes (concurrency exhausted).",
+            (throttles,),
+            "GreaterThanThreshold",
+            limits.throttles,
+            1,
+            f"function:{key}:invocations",
+        ),
+        AlarmSpec(
+            key,
+            "duration",
+            f"Function {key}: p99 duration above {ceiling} ms "
+            f"({limits.duration_percent_of_timeout:g} % of its {function.timeout_seconds} s timeout) for "
+            f"{limits.duration_minutes} minutes: invocations are about to time out.",
+            (p99,),
+            "GreaterThanThreshold",
+            ceiling,
+            limits.duration_minutes,
+            f"function:{key}:duration",
+        ),
     ]
     if function.failure_queue_name is not None:
-        failed = Metric("failed", SQS, "ApproximateNumberOfMessagesVisible",
-                        (("QueueName", function.failure_queue_name),), "Maximum", label="Failed events")
+        failed = Metric(
+            "failed",
+            SQS,
+            "ApproximateNumberOfMessagesVisible",
+            (("QueueName", function.failure_queue_name),),
+            "Maximum",
+            label="Failed events",
+        )
         widgets.append(Widget(f"function:{key}:failures", f"{key}: failed asynchronous events", (failed,)))
-        alarms.append(AlarmSpec(key, "failed-events", f"Function {key}: more than {limits.failed_events} events "
-                                "in its failure queue (asynchronous invocations that failed every retry).",
-                                (failed,), "GreaterThanThreshold", limits.failed_events, 1,
-                                f"function:{key}:failures"))
+        alarms.append(
+            AlarmSpec(
+                key,
+                "failed-events",
+                f"Function {key}: more than {limits.failed_events} events "
+                "in its failure queue (asynchronous invocations that failed every retry).",
+                (failed,),
+                "GreaterThanThreshold",
+                limits.failed_events,
+                1,
+                f"function:{key}:failures",
+            )
+        )
     if function.stream_source:
         age = metric("iterator", "IteratorAge", "Maximum", "Iterator age (ms)")
         widgets.append(Widget(f"function:{key}:iterator", f"{key}: iterator age (ms)", (age,), left_label="ms"))
-        alarms.append(AlarmSpec(key, "iterator-age", f"Function {key}: the last stream record read is older than "
-                                f"{limits.iterator_age_seconds:g} s (falling behind).", (age,),
-                                "GreaterThanThreshold", limits.iterator_age_seconds * 1000, 5,
-                                f"function:{key}:iterator"))
+        alarms.append(
+            AlarmSpec(
+                key,
+                "iterator-age",
+                f"Function {key}: the last stream record read is older than "
+                f"{limits.iterator_age_seconds:g} s (falling behind).",
+                (age,),
+                "GreaterThanThreshold",
+                limits.iterator_age_seconds * 1000,
+                5,
+                f"function:{key}:iterator",
+            )
+        )
     plan.add(f"Function {key}", widgets, alarms)
 
 
@@ -834,16 +1246,51 @@ def _canaries(plan: MonitoringPlan, canaries: Sequence[CanaryMonitor]) -> None:
     for canary in canaries:
         key = canary.name
         dims = (("CanaryName", canary.canary_name),)
-        success = Metric("success", SYNTHETICS, "SuccessPercent", dims, "Average", period=canary.minutes * 60,
-                         label="Successful runs %")
-        widgets.append(Widget(f"canary:{key}", f"Canary {key}: successful runs (%)", (
-            success, Metric("duration", SYNTHETICS, "Duration", dims, "Average", period=canary.minutes * 60,
-                            label="Run duration (ms)", axis="right")), period=canary.minutes * 60,
-            left_label="%", right_label="ms"))
-        alarms.append(AlarmSpec(f"canary-{key}", "success", f"Canary {key}: fewer than {canary.success_percent:g} % "
-                                f"of runs succeeded over {canary.minutes} minutes (or it stopped running).",
-                                (success,), "LessThanThreshold", canary.success_percent, 1, f"canary:{key}",
-                                treat_missing_data="breaching"))
+        success = Metric(
+            "success",
+            SYNTHETICS,
+            "SuccessPercent",
+            dims,
+            "Average",
+            period=canary.minutes * 60,
+            label="Successful runs %",
+        )
+        widgets.append(
+            Widget(
+                f"canary:{key}",
+                f"Canary {key}: successful runs (%)",
+                (
+                    success,
+                    Metric(
+                        "duration",
+                        SYNTHETICS,
+                        "Duration",
+                        dims,
+                        "Average",
+                        period=canary.minutes * 60,
+                        label="Run duration (ms)",
+                        axis="right",
+                    ),
+                ),
+                period=canary.minutes * 60,
+                left_label="%",
+                right_label="ms",
+            )
+        )
+        alarms.append(
+            AlarmSpec(
+                f"canary-{key}",
+                "success",
+                f"Canary {key}: fewer than {canary.success_percent:g} % "
+                f"of runs succeeded over {canary.minutes} minutes (or it stopped running).",
+                (success,),
+                "LessThanThreshold",
+                canary.success_percent,
+                1,
+                f"canary:{key}",
+                treat_missing_data="breaching",
+            )
+        )
     plan.add("Canaries", widgets, alarms)
 
 
@@ -852,13 +1299,29 @@ def _event_tasks(plan: MonitoringPlan, thresholds: AlarmsConfig, tasks: Sequence
     limit = thresholds.functions.failed_events
     widgets, alarms = [], []
     for task in tasks:
-        failed = Metric("failed", SQS, "ApproximateNumberOfMessagesVisible", (("QueueName", task.failure_queue_name),),
-                        "Maximum", label="Events that did not start the task")
-        widgets.append(Widget(f"task:{task.name}:failures", f"Task {task.name}: events that failed to start it",
-                              (failed,)))
-        alarms.append(AlarmSpec(f"task-{task.name}", "failed-events", f"Task {task.name}: more than {limit} events "
-                                "in its failure queue (RunTask failed every retry).", (failed,),
-                                "GreaterThanThreshold", limit, 1, f"task:{task.name}:failures"))
+        failed = Metric(
+            "failed",
+            SQS,
+            "ApproximateNumberOfMessagesVisible",
+            (("QueueName", task.failure_queue_name),),
+            "Maximum",
+            label="Events that did not start the task",
+        )
+        widgets.append(
+            Widget(f"task:{task.name}:failures", f"Task {task.name}: events that failed to start it", (failed,))
+        )
+        alarms.append(
+            AlarmSpec(
+                f"task-{task.name}",
+                "failed-events",
+                f"Task {task.name}: more than {limit} events in its failure queue (RunTask failed every retry).",
+                (failed,),
+                "GreaterThanThreshold",
+                limit,
+                1,
+                f"task:{task.name}:failures",
+            )
+        )
     plan.add("Event-started tasks", widgets, alarms)
 
 
@@ -866,16 +1329,42 @@ def _custom(plan: MonitoringPlan, thresholds: AlarmsConfig) -> None:
     """`alarms.custom`: one widget and one alarm per entry, on the metric exactly as configured."""
     widgets, alarms = [], []
     for key, custom in thresholds.custom.items():
-        metric = Metric("value", custom.namespace, custom.metric, tuple(sorted(custom.dimensions.items())),
-                        custom.statistic, period=custom.period_seconds, label=f"{custom.metric} ({custom.statistic})")
-        widgets.append(Widget(f"custom:{key}", f"{key}: {custom.namespace} {custom.metric}", (metric,),
-                              stat=custom.statistic, period=custom.period_seconds))
-        description = custom.description or (f"{custom.namespace} {custom.metric} {custom.statistic} "
-                                             f"{custom.comparison} {custom.threshold:g} for "
-                                             f"{custom.evaluation_periods} x {custom.period_seconds} s.")
-        alarms.append(AlarmSpec("custom", key, description, (metric,), custom.comparison, custom.threshold,
-                                custom.evaluation_periods, f"custom:{key}",
-                                treat_missing_data=custom.treat_missing_data))
+        metric = Metric(
+            "value",
+            custom.namespace,
+            custom.metric,
+            tuple(sorted(custom.dimensions.items())),
+            custom.statistic,
+            period=custom.period_seconds,
+            label=f"{custom.metric} ({custom.statistic})",
+        )
+        widgets.append(
+            Widget(
+                f"custom:{key}",
+                f"{key}: {custom.namespace} {custom.metric}",
+                (metric,),
+                stat=custom.statistic,
+                period=custom.period_seconds,
+            )
+        )
+        description = custom.description or (
+            f"{custom.namespace} {custom.metric} {custom.statistic} "
+            f"{custom.comparison} {custom.threshold:g} for "
+            f"{custom.evaluation_periods} x {custom.period_seconds} s."
+        )
+        alarms.append(
+            AlarmSpec(
+                "custom",
+                key,
+                description,
+                (metric,),
+                custom.comparison,
+                custom.threshold,
+                custom.evaluation_periods,
+                f"custom:{key}",
+                treat_missing_data=custom.treat_missing_data,
+            )
+        )
     plan.add("Custom alarms", widgets, alarms)
 
 

@@ -42,29 +42,45 @@ if TYPE_CHECKING:
 
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-ACCESS_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
-    "ip": "$context.identity.sourceIp",
-    "caller": "$context.identity.caller", "apiKeyId": "$context.identity.apiKeyId",
-    "requestTime": "$context.requestTime", "httpMethod": "$context.httpMethod", "resourcePath": "$context.resourcePath",
-    "status": "$context.status", "protocol": "$context.protocol", "responseLength": "$context.responseLength",
-    "integrationLatency": "$context.integrationLatency", "latency": "$context.responseLatency",
-    "wafResponseCode": "$context.waf.responseCode", "xrayTraceId": "$context.xrayTraceId",
-}, separators=(",", ":"))
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "extendedRequestId": "$context.extendedRequestId",
+        "ip": "$context.identity.sourceIp",
+        "caller": "$context.identity.caller",
+        "apiKeyId": "$context.identity.apiKeyId",
+        "requestTime": "$context.requestTime",
+        "httpMethod": "$context.httpMethod",
+        "resourcePath": "$context.resourcePath",
+        "status": "$context.status",
+        "protocol": "$context.protocol",
+        "responseLength": "$context.responseLength",
+        "integrationLatency": "$context.integrationLatency",
+        "latency": "$context.responseLatency",
+        "wafResponseCode": "$context.waf.responseCode",
+        "xrayTraceId": "$context.xrayTraceId",
+    },
+    separators=(",", ":"),
+)
 """One JSON object per request (CloudWatch Logs Insights parses it without a pattern)."""
 
 
 def proxy_document(title: str, target: str, verify: str, *, api_key_required: bool) -> str:
     """An OpenAPI 3 document proxying `/` and `/{proxy+}` (any method) to `target` (`https://host`)."""
+
     def method(path: str, proxied: bool) -> dict[str, Any]:
         parameters = {f"integration.request.header.{ORIGIN_VERIFY_HEADER}": f"'{verify}'"}
         if proxied:
             parameters["integration.request.path.proxy"] = "method.request.path.proxy"
         operation: dict[str, Any] = {
             "x-amazon-apigateway-integration": {
-                "type": "http_proxy", "httpMethod": "ANY", "uri": f"{target}{path}",
+                "type": "http_proxy",
+                "httpMethod": "ANY",
+                "uri": f"{target}{path}",
                 "passthroughBehavior": "when_no_match",
-                "requestParameters": parameters, "timeoutInMillis": 29000},
+                "requestParameters": parameters,
+                "timeoutInMillis": 29000,
+            },
             "responses": {},
         }
         if proxied:
@@ -73,12 +89,16 @@ def proxy_document(title: str, target: str, verify: str, *, api_key_required: bo
             operation["security"] = [{"api_key": []}]
         return {"x-amazon-apigateway-any-method": operation}
 
-    return json.dumps({
-        "openapi": "3.0.1", "info": {"title": title, "version": "1"},
-        "paths": {"/": method("/", False), "/{proxy+}": method("/{proxy}", True)},
-        "components": {"securitySchemes": {"api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"}}},
-        "x-amazon-apigateway-api-key-source": "HEADER",
-    }, sort_keys=True)
+    return json.dumps(
+        {
+            "openapi": "3.0.1",
+            "info": {"title": title, "version": "1"},
+            "paths": {"/": method("/", False), "/{proxy+}": method("/{proxy}", True)},
+            "components": {"securitySchemes": {"api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"}}},
+            "x-amazon-apigateway-api-key-source": "HEADER",
+        },
+        sort_keys=True,
+    )
 
 
 def load_document(path: str) -> str:
@@ -100,25 +120,31 @@ class OriginVerify:
         return ORIGIN_VERIFY_HEADER, self.value
 
 
-def origin_verify_secrets(config: StackConfig, kms_key_arn: pulumi.Input[str],
-                          opts: pulumi.ResourceOptions) -> dict[str, OriginVerify]:
+def origin_verify_secrets(
+    config: StackConfig, kms_key_arn: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> dict[str, OriginVerify]:
     """One Secrets Manager secret per web service an API proxies, created before the services (their listener
     rules require the header). The value comes from Secrets Manager's `GetRandomPassword`."""
     found: dict[str, OriginVerify] = {}
     for service in sorted({api.service for api in config.apis.values() if api.service is not None}):
-        value = pulumi.Output.secret(aws.secretsmanager.get_random_password_output(
-            password_length=48, exclude_punctuation=True).random_password)
+        value = pulumi.Output.secret(
+            aws.secretsmanager.get_random_password_output(password_length=48, exclude_punctuation=True).random_password
+        )
         secret = aws.secretsmanager.Secret(
-            f"origin-verify-{service}", name=f"/{physical_name(service, separator='/')}/origin-verify",
+            f"origin-verify-{service}",
+            name=f"/{physical_name(service, separator='/')}/origin-verify",
             description=f"{ORIGIN_VERIFY_HEADER}: API Gateway adds it, the ALB rule of {service} requires it",
-            kms_key_id=kms_key_arn, recovery_window_in_days=7,
+            kms_key_id=kms_key_arn,
+            recovery_window_in_days=7,
             # Regenerated by the platform itself (below), not by a Secrets Manager rotation function.
             tags={"RotatedBy": "external"},
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=config.protect_stateful_resources)))
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=config.protect_stateful_resources)),
+        )
         # Known defect (issue 13 note): GetRandomPassword answers a new value at every run, so each `up`
         # replaces the header in the secret, the API and the ALB rule together.
-        aws.secretsmanager.SecretVersion(f"origin-verify-{service}-value", secret_id=secret.id, secret_string=value,
-                                         opts=opts)
+        aws.secretsmanager.SecretVersion(
+            f"origin-verify-{service}-value", secret_id=secret.id, secret_string=value, opts=opts
+        )
         found[service] = OriginVerify(secret.arn, value)
     return found
 
@@ -159,145 +185,281 @@ class Api(pulumi.ComponentResource):
 
         if config.service is not None:
             if args.service_url is None or args.origin_verify is None:
-                raise ValueError(f"api {args.name}: service {config.service} has no URL or origin-verify secret "
-                                 "(is it a web service?)")
+                raise ValueError(
+                    f"api {args.name}: service {config.service} has no URL or origin-verify secret "
+                    "(is it a web service?)"
+                )
             verify = args.origin_verify
             self.origin_verify_secret_arn, self.origin_verify_value = verify.secret_arn, verify.value
             body: pulumi.Input[str] = pulumi.Output.all(args.service_url, verify.value).apply(
-                lambda v: proxy_document(physical_name(purpose), str(v[0]), str(v[1]),
-                                         api_key_required=config.api_key_required))
+                lambda v: proxy_document(
+                    physical_name(purpose), str(v[0]), str(v[1]), api_key_required=config.api_key_required
+                )
+            )
         else:
             assert config.openapi is not None  # config: exactly one of service and openapi
             body = load_document(config.openapi)
 
         api = aws.apigateway.RestApi(
-            f"{name}-rest-api", name=physical_name(purpose), body=body, fail_on_warnings=True,
+            f"{name}-rest-api",
+            name=physical_name(purpose),
+            body=body,
+            fail_on_warnings=True,
             endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(types="REGIONAL"),
-            disable_execute_api_endpoint=config.domain is not None, opts=child)
+            disable_execute_api_endpoint=config.domain is not None,
+            opts=child,
+        )
         deployment = aws.apigateway.Deployment(
-            f"{name}-deployment", rest_api=api.id,
+            f"{name}-deployment",
+            rest_api=api.id,
             triggers={"body": pulumi.Output.from_input(body).apply(lambda b: hashlib.sha256(b.encode()).hexdigest())},
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False))
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False),
+        )
         logs = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs", name=f"/{physical_name(purpose, separator='/')}/access",
-            retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn, opts=child)
+            f"{name}-access-logs",
+            name=f"/{physical_name(purpose, separator='/')}/access",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child,
+        )
         stage = aws.apigateway.Stage(
-            f"{name}-stage", rest_api=api.id, deployment=deployment.id, stage_name=config.stage,
+            f"{name}-stage",
+            rest_api=api.id,
+            deployment=deployment.id,
+            stage_name=config.stage,
             xray_tracing_enabled=True,
-            access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(destination_arn=logs.arn,
-                                                                          format=ACCESS_LOG_FORMAT),
-            opts=child)
+            access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
+                destination_arn=logs.arn, format=ACCESS_LOG_FORMAT
+            ),
+            opts=child,
+        )
         self._method_settings(name, config, api, stage, child)
         self.api_key_ids = self._usage_plans(name, purpose, config, api, stage=stage, child=child)
         if config.domain is not None:
             self._domain(name, config, api, stage, child)
         if config.waf.enabled:
-            acl = web_acl(f"{name}-waf", WebAclArgs(
-                purpose=purpose, scope="REGIONAL", description=f"API {args.name}: per-IP rate limit, AWS managed "
-                "common and known-bad-inputs rules", rate_limit=config.waf.rate_limit,
-                kms_key_arn=args.kms_key_arn, log_retention_days=args.log_retention_days), child)
-            associate(f"{name}-waf-association", acl, pulumi.Output.concat(
-                "arn:", context.partition, ":apigateway:", context.region, "::/restapis/", api.id, "/stages/",
-                stage.stage_name), child)
+            acl = web_acl(
+                f"{name}-waf",
+                WebAclArgs(
+                    purpose=purpose,
+                    scope="REGIONAL",
+                    description=f"API {args.name}: per-IP rate limit, AWS managed common and known-bad-inputs rules",
+                    rate_limit=config.waf.rate_limit,
+                    kms_key_arn=args.kms_key_arn,
+                    log_retention_days=args.log_retention_days,
+                ),
+                child,
+            )
+            associate(
+                f"{name}-waf-association",
+                acl,
+                pulumi.Output.concat(
+                    "arn:",
+                    context.partition,
+                    ":apigateway:",
+                    context.region,
+                    "::/restapis/",
+                    api.id,
+                    "/stages/",
+                    stage.stage_name,
+                ),
+                child,
+            )
 
         self.rest_api_id = api.id
         self.api_name = api.name
         self.stage_name = config.stage
         self.invoke_url = stage.invoke_url
         # With a custom domain the execute-api endpoint is disabled: clients use the domain.
-        self.url = (f"https://{config.domain.name}" if config.domain is not None
-                    else stage.invoke_url)
+        self.url = f"https://{config.domain.name}" if config.domain is not None else stage.invoke_url
         self.register_outputs({"restApiId": self.rest_api_id, "invokeUrl": self.invoke_url})
 
     @staticmethod
-    def _method_settings(name: str, config: ApiConfig, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage,
-                         child: pulumi.ResourceOptions) -> None:
+    def _method_settings(
+        name: str,
+        config: ApiConfig,
+        api: aws.apigateway.RestApi,
+        stage: aws.apigateway.Stage,
+        child: pulumi.ResourceOptions,
+    ) -> None:
         """Stage-wide (`*/*`) logging, metrics and throttle; then each per-method throttle."""
         throttles = {"*/*": config.throttle, **config.method_throttles}
         for index, (path, throttle) in enumerate(throttles.items()):
             aws.apigateway.MethodSettings(
-                f"{name}-settings" if index == 0 else f"{name}-settings-{index}", rest_api=api.id,
-                stage_name=stage.stage_name, method_path=path.lstrip("/") if path != "*/*" else path,
+                f"{name}-settings" if index == 0 else f"{name}-settings-{index}",
+                rest_api=api.id,
+                stage_name=stage.stage_name,
+                method_path=path.lstrip("/") if path != "*/*" else path,
                 settings=aws.apigateway.MethodSettingsSettingsArgs(
-                    logging_level=config.logging_level, metrics_enabled=True, data_trace_enabled=False,
-                    throttling_rate_limit=throttle.rate_limit, throttling_burst_limit=throttle.burst_limit),
-                opts=child)
+                    logging_level=config.logging_level,
+                    metrics_enabled=True,
+                    data_trace_enabled=False,
+                    throttling_rate_limit=throttle.rate_limit,
+                    throttling_burst_limit=throttle.burst_limit,
+                ),
+                opts=child,
+            )
 
     @staticmethod
-    def _usage_plans(name: str, purpose: str, config: ApiConfig, api: aws.apigateway.RestApi, *,
-                     stage: aws.apigateway.Stage, child: pulumi.ResourceOptions) -> dict[str, pulumi.Output[str]]:
+    def _usage_plans(
+        name: str,
+        purpose: str,
+        config: ApiConfig,
+        api: aws.apigateway.RestApi,
+        *,
+        stage: aws.apigateway.Stage,
+        child: pulumi.ResourceOptions,
+    ) -> dict[str, pulumi.Output[str]]:
         keys: dict[str, pulumi.Output[str]] = {}
         for plan_name, plan in config.usage_plans.items():
             usage_plan = aws.apigateway.UsagePlan(
-                f"{name}-plan-{plan_name}", name=physical_name(purpose, plan_name),
+                f"{name}-plan-{plan_name}",
+                name=physical_name(purpose, plan_name),
                 api_stages=[aws.apigateway.UsagePlanApiStageArgs(api_id=api.id, stage=stage.stage_name)],
                 throttle_settings=aws.apigateway.UsagePlanThrottleSettingsArgs(
-                    rate_limit=plan.throttle.rate_limit, burst_limit=plan.throttle.burst_limit),
+                    rate_limit=plan.throttle.rate_limit, burst_limit=plan.throttle.burst_limit
+                ),
                 quota_settings=aws.apigateway.UsagePlanQuotaSettingsArgs(
-                    limit=plan.quota.limit, period=plan.quota.period) if plan.quota else None,
-                opts=child)
+                    limit=plan.quota.limit, period=plan.quota.period
+                )
+                if plan.quota
+                else None,
+                opts=child,
+            )
             for key_name in plan.keys:
-                key = aws.apigateway.ApiKey(f"{name}-key-{key_name}", name=physical_name(purpose, key_name),
-                                            description=f"{plan_name} plan; value generated by API Gateway",
-                                            enabled=True, opts=child)
-                aws.apigateway.UsagePlanKey(f"{name}-plan-{plan_name}-{key_name}", key_id=key.id, key_type="API_KEY",
-                                            usage_plan_id=usage_plan.id, opts=child)
+                key = aws.apigateway.ApiKey(
+                    f"{name}-key-{key_name}",
+                    name=physical_name(purpose, key_name),
+                    description=f"{plan_name} plan; value generated by API Gateway",
+                    enabled=True,
+                    opts=child,
+                )
+                aws.apigateway.UsagePlanKey(
+                    f"{name}-plan-{plan_name}-{key_name}",
+                    key_id=key.id,
+                    key_type="API_KEY",
+                    usage_plan_id=usage_plan.id,
+                    opts=child,
+                )
                 keys[key_name] = key.id
         return keys
 
     @staticmethod
-    def _domain(name: str, config: ApiConfig, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage,
-                child: pulumi.ResourceOptions) -> None:
+    def _domain(
+        name: str,
+        config: ApiConfig,
+        api: aws.apigateway.RestApi,
+        stage: aws.apigateway.Stage,
+        child: pulumi.ResourceOptions,
+    ) -> None:
         assert config.domain is not None
         zone_id = aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id
         certificate = aws.acm.Certificate(
-            f"{name}-certificate", domain_name=config.domain.name, validation_method="DNS",
-            key_algorithm="EC_prime256v1", tags={"Name": config.domain.name}, opts=child)
+            f"{name}-certificate",
+            domain_name=config.domain.name,
+            validation_method="DNS",
+            key_algorithm="EC_prime256v1",
+            tags={"Name": config.domain.name},
+            opts=child,
+        )
         option = certificate.domain_validation_options[0]
         record = aws.route53.Record(
-            f"{name}-certificate-validation", zone_id=zone_id, name=option.resource_record_name,
-            type=option.resource_record_type, records=[option.resource_record_value], ttl=60, allow_overwrite=True,
-            opts=child)
-        validation = aws.acm.CertificateValidation(f"{name}-certificate-validated", certificate_arn=certificate.arn,
-                                                   validation_record_fqdns=[record.fqdn], opts=child)
+            f"{name}-certificate-validation",
+            zone_id=zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=60,
+            allow_overwrite=True,
+            opts=child,
+        )
+        validation = aws.acm.CertificateValidation(
+            f"{name}-certificate-validated",
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+            opts=child,
+        )
         domain = aws.apigateway.DomainName(
-            f"{name}-domain", domain_name=config.domain.name, regional_certificate_arn=validation.certificate_arn,
+            f"{name}-domain",
+            domain_name=config.domain.name,
+            regional_certificate_arn=validation.certificate_arn,
             security_policy="TLS_1_2",
-            endpoint_configuration=aws.apigateway.DomainNameEndpointConfigurationArgs(types="REGIONAL"), opts=child)
-        aws.apigateway.BasePathMapping(f"{name}-mapping", rest_api=api.id, stage_name=stage.stage_name,
-                                       domain_name=domain.domain_name, opts=child)
+            endpoint_configuration=aws.apigateway.DomainNameEndpointConfigurationArgs(types="REGIONAL"),
+            opts=child,
+        )
+        aws.apigateway.BasePathMapping(
+            f"{name}-mapping", rest_api=api.id, stage_name=stage.stage_name, domain_name=domain.domain_name, opts=child
+        )
         aws.route53.Record(
-            f"{name}-alias", zone_id=zone_id, name=config.domain.name, type="A",
-            aliases=[aws.route53.RecordAliasArgs(name=domain.regional_domain_name, zone_id=domain.regional_zone_id,
-                                                 evaluate_target_health=False)], opts=child)
+            f"{name}-alias",
+            zone_id=zone_id,
+            name=config.domain.name,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=domain.regional_domain_name, zone_id=domain.regional_zone_id, evaluate_target_health=False
+                )
+            ],
+            opts=child,
+        )
 
 
 def api_alarms(name: str, api: Api, topic_arn: pulumi.Input[str], opts: pulumi.ResourceOptions) -> None:
     """5xx rate > 5 % and 4xx rate > 25 % (throttled 429s included) over 5 minutes; latency p95 > 1 s and
     p99 > 2.5 s for 5 minutes (seed 002). `Average` of 4XXError/5XXError is the rate (each request is 0 or 1)."""
-    specs = (("5xx-rate", "5XXError", "Average", 0.05), ("4xx-rate", "4XXError", "Average", 0.25),
-             ("latency-p95", "Latency", "p95", 1000.0), ("latency-p99", "Latency", "p99", 2500.0))
+    specs = (
+        ("5xx-rate", "5XXError", "Average", 0.05),
+        ("4xx-rate", "4XXError", "Average", 0.25),
+        ("latency-p95", "Latency", "p95", 1000.0),
+        ("latency-p99", "Latency", "p99", 2500.0),
+    )
     for what, metric, stat, threshold in specs:
         percentile = stat.startswith("p")
         aws.cloudwatch.MetricAlarm(
-            f"api-{name}-{what}", name=physical_name(f"api-{name}", what), namespace="AWS/ApiGateway",
+            f"api-{name}-{what}",
+            name=physical_name(f"api-{name}", what),
+            namespace="AWS/ApiGateway",
             metric_name=metric,
-            dimensions={"ApiName": api.api_name, "Stage": api.stage_name}, period=60, evaluation_periods=5,
-            datapoints_to_alarm=5, threshold=threshold, comparison_operator="GreaterThanThreshold",
-            statistic=None if percentile else stat, extended_statistic=stat if percentile else None,
-            treat_missing_data="notBreaching", alarm_actions=[topic_arn], ok_actions=[topic_arn],
-            alarm_description=f"API {name}: {metric} {stat} above {threshold:g} for 5 minutes", opts=opts)
+            dimensions={"ApiName": api.api_name, "Stage": api.stage_name},
+            period=60,
+            evaluation_periods=5,
+            datapoints_to_alarm=5,
+            threshold=threshold,
+            comparison_operator="GreaterThanThreshold",
+            statistic=None if percentile else stat,
+            extended_statistic=stat if percentile else None,
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic_arn],
+            ok_actions=[topic_arn],
+            alarm_description=f"API {name}: {metric} {stat} above {threshold:g} for 5 minutes",
+            opts=opts,
+        )
 
 
-def build_apis(config: StackConfig, context: AwsContext, kms_key_arn: pulumi.Input[str], registry: Registry,
-               opts: pulumi.ResourceOptions, *, origin_verify: dict[str, OriginVerify]) -> dict[str, Api]:
+def build_apis(
+    config: StackConfig,
+    context: AwsContext,
+    kms_key_arn: pulumi.Input[str],
+    registry: Registry,
+    opts: pulumi.ResourceOptions,
+    *,
+    origin_verify: dict[str, OriginVerify],
+) -> dict[str, Api]:
     """Every `platform:apis` entry; a proxy's target is its service's URL from the registry."""
     apis: dict[str, Api] = {}
     for key, api in config.apis.items():
         service = api.service
-        apis[key] = Api(f"api-{key}", ApiArgs(
-            name=key, config=api, aws_context=context, kms_key_arn=kms_key_arn,
-            log_retention_days=config.log_retention_days,
-            origin_verify=origin_verify.get(service) if service else None,
-            service_url=registry.attribute(f"services.{service}.url") if service else None), opts)
+        apis[key] = Api(
+            f"api-{key}",
+            ApiArgs(
+                name=key,
+                config=api,
+                aws_context=context,
+                kms_key_arn=kms_key_arn,
+                log_retention_days=config.log_retention_days,
+                origin_verify=origin_verify.get(service) if service else None,
+                service_url=registry.attribute(f"services.{service}.url") if service else None,
+            ),
+            opts,
+        )
     return apis

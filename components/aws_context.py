@@ -22,8 +22,12 @@ class AwsContext:
         identity = aws.get_caller_identity()
         region = aws.get_region()
         partition = aws.get_partition()
-        return AwsContext(account_id=identity.account_id, region=region.region,
-                          partition=partition.partition, dns_suffix=partition.dns_suffix)
+        return AwsContext(
+            account_id=identity.account_id,
+            region=region.region,
+            partition=partition.partition,
+            dns_suffix=partition.dns_suffix,
+        )
 
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         """`arn("logs", "log-group:/x")` -> `arn:aws:logs:us-east-1:123456789012:log-group:/x`."""

@@ -63,46 +63,82 @@ class Backup(pulumi.ComponentResource):
             raise ValueError(f"backup: copyRegion {config.copy_region} is the stack's own region; copy to another")
         child = pulumi.ResourceOptions(parent=self)
         vault = aws.backup.Vault(
-            f"{name}-vault", name=physical_name(), kms_key_arn=args.kms_key_arn, force_destroy=False,
-            tags={"Name": physical_name()}, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+            f"{name}-vault",
+            name=physical_name(),
+            kms_key_arn=args.kms_key_arn,
+            force_destroy=False,
+            tags={"Name": physical_name()},
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
         self.vault_name, self.vault_arn = vault.name, vault.arn
         self.copy_vault_arn = None
         copy_actions = None
         if config.copy_region is not None:
-            copy = BackupCopy(f"{name}-copy", region=config.copy_region, aws_context=context, protect=args.protect,
-                              opts=child)
+            copy = BackupCopy(
+                f"{name}-copy", region=config.copy_region, aws_context=context, protect=args.protect, opts=child
+            )
             self.copy_vault_arn = copy.vault_arn
-            copy_actions = [aws.backup.PlanRuleCopyActionArgs(
-                destination_vault_arn=copy.vault_arn,
-                lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(
-                    delete_after=config.copy_retention_days or config.retention_days))]
+            copy_actions = [
+                aws.backup.PlanRuleCopyActionArgs(
+                    destination_vault_arn=copy.vault_arn,
+                    lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(
+                        delete_after=config.copy_retention_days or config.retention_days
+                    ),
+                )
+            ]
         plan = aws.backup.Plan(
-            f"{name}-plan", name=physical_name(),
-            rules=[aws.backup.PlanRuleArgs(
-                rule_name="daily", target_vault_name=vault.name, schedule=config.schedule,
-                start_window=START_WINDOW_MINUTES, completion_window=COMPLETION_WINDOW_MINUTES,
-                lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=config.retention_days),
-                copy_actions=copy_actions,
-                recovery_point_tags={"Project": pulumi.get_project(), "Stack": pulumi.get_stack()},
-            )],
-            tags={"Name": physical_name()}, opts=child)
+            f"{name}-plan",
+            name=physical_name(),
+            rules=[
+                aws.backup.PlanRuleArgs(
+                    rule_name="daily",
+                    target_vault_name=vault.name,
+                    schedule=config.schedule,
+                    start_window=START_WINDOW_MINUTES,
+                    completion_window=COMPLETION_WINDOW_MINUTES,
+                    lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=config.retention_days),
+                    copy_actions=copy_actions,
+                    recovery_point_tags={"Project": pulumi.get_project(), "Stack": pulumi.get_stack()},
+                )
+            ],
+            tags={"Name": physical_name()},
+            opts=child,
+        )
         self.plan_id = plan.id
         role = aws.iam.Role(
-            f"{name}-role", name=physical_name("backup", max_length=64),
+            f"{name}-role",
+            name=physical_name("backup", max_length=64),
             description=f"AWS Backup of {physical_name()}",
             assume_role_policy=service_trust_policy(context.service_principal("backup"), context.account_id),
-            opts=child)
-        attachments = [aws.iam.RolePolicyAttachment(
-            f"{name}-role-{policy.rsplit('/', 1)[-1]}", role=role.name,
-            policy_arn=f"arn:{context.partition}:iam::aws:policy/{policy}", opts=child) for policy in MANAGED_POLICIES]
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-role-{policy.rsplit('/', 1)[-1]}",
+                role=role.name,
+                policy_arn=f"arn:{context.partition}:iam::aws:policy/{policy}",
+                opts=child,
+            )
+            for policy in MANAGED_POLICIES
+        ]
         if args.resource_arns:
             aws.backup.Selection(
-                f"{name}-selection", name=physical_name("stateful", max_length=50), plan_id=plan.id,
-                iam_role_arn=role.arn, resources=list(args.resource_arns),
+                f"{name}-selection",
+                name=physical_name("stateful", max_length=50),
+                plan_id=plan.id,
+                iam_role_arn=role.arn,
+                resources=list(args.resource_arns),
                 # The role's policies first: a selection whose role cannot back up fails its first job.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=attachments))
-        self.register_outputs({"vaultName": self.vault_name, "vaultArn": self.vault_arn, "planId": self.plan_id,
-                               "copyVaultArn": self.copy_vault_arn})
+                opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            )
+        self.register_outputs(
+            {
+                "vaultName": self.vault_name,
+                "vaultArn": self.vault_arn,
+                "planId": self.plan_id,
+                "copyVaultArn": self.copy_vault_arn,
+            }
+        )
 
 
 class BackupCopy(pulumi.ComponentResource):
@@ -111,17 +147,39 @@ class BackupCopy(pulumi.ComponentResource):
 
     vault_arn: pulumi.Output[str]
 
-    def __init__(self, name: str, *, region: str, aws_context: AwsContext, protect: bool,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        region: str,
+        aws_context: AwsContext,
+        protect: bool,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         provider = aws.Provider(f"{name}-{region}", region=region, opts=opts)
-        super().__init__("platform:backup:BackupCopy", name, None,
-                         pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[provider])))
+        super().__init__(
+            "platform:backup:BackupCopy",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[provider])),
+        )
         key = symmetric_key(
-            self, f"{name}-key", description=f"{physical_name()}: backup copies in {region}",
-            policy=[account_root_statement(aws_context)], alias=f"alias/{physical_name('backup-copy')}",
-            tag_name=physical_name("backup-copy"), deletion_window_days=30, protect=protect)
+            self,
+            f"{name}-key",
+            description=f"{physical_name()}: backup copies in {region}",
+            policy=[account_root_statement(aws_context)],
+            alias=f"alias/{physical_name('backup-copy')}",
+            tag_name=physical_name("backup-copy"),
+            deletion_window_days=30,
+            protect=protect,
+        )
         vault = aws.backup.Vault(
-            f"{name}-vault", name=physical_name("copy"), kms_key_arn=key.arn, force_destroy=False,
-            tags={"Name": physical_name("copy")}, opts=pulumi.ResourceOptions(parent=self, protect=protect))
+            f"{name}-vault",
+            name=physical_name("copy"),
+            kms_key_arn=key.arn,
+            force_destroy=False,
+            tags={"Name": physical_name("copy")},
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+        )
         self.vault_arn = vault.arn
         self.register_outputs({"vaultArn": self.vault_arn})

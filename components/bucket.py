@@ -55,14 +55,19 @@ class BucketArgs:
     the stack's `access_logs_bucket`. Default none: no access logs (log buckets themselves)."""
 
     @staticmethod
-    def from_config(name: str, config: BucketConfig, *, aws_context: AwsContext,
-                    kms_key_arn: pulumi.Input[str], protect: bool) -> BucketArgs:
+    def from_config(
+        name: str, config: BucketConfig, *, aws_context: AwsContext, kms_key_arn: pulumi.Input[str], protect: bool
+    ) -> BucketArgs:
         """The args of a `platform:buckets.<name>` entry: SSE-KMS with the stack key."""
         return BucketArgs(
-            name=name, aws_context=aws_context, kms_key_arn=kms_key_arn,
+            name=name,
+            aws_context=aws_context,
+            kms_key_arn=kms_key_arn,
             noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
             abort_incomplete_upload_days=config.abort_incomplete_upload_days,
-            lifecycle_rules=config.lifecycle_rules, cors_rules=config.cors, protect=protect,
+            lifecycle_rules=config.lifecycle_rules,
+            cors_rules=config.cors,
+            protect=protect,
         )
 
 
@@ -80,8 +85,9 @@ class Bucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: BucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:bucket:Bucket", name, None, opts)
         if args.encryption == "aws:kms" and args.kms_key_arn is None:
-            raise ValueError(f"bucket {args.name}: encryption aws:kms needs kms_key_arn (or use AES256 where AWS "
-                             "allows only SSE-S3)")
+            raise ValueError(
+                f"bucket {args.name}: encryption aws:kms needs kms_key_arn (or use AES256 where AWS allows only SSE-S3)"
+            )
         self._args = args
         self._encryption = args.encryption
         self._kms_key_arn = args.kms_key_arn
@@ -103,56 +109,91 @@ class Bucket(pulumi.ComponentResource):
         # Each side-by-side resource depends on the one before it: S3 serialises bucket configuration
         # changes and answers OperationAborted to concurrent ones.
         public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True, opts=child)
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
         ownership = aws.s3.BucketOwnershipControls(
-            f"{name}-ownership", bucket=bucket.id,
+            f"{name}-ownership",
+            bucket=bucket.id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+        )
         versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning", bucket=bucket.id,
+            f"{name}-versioning",
+            bucket=bucket.id,
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[ownership]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ownership]),
+        )
         if args.encryption == "aws:kms":
             default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="aws:kms", kms_master_key_id=args.kms_key_arn)
+                sse_algorithm="aws:kms", kms_master_key_id=args.kms_key_arn
+            )
             rule = aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=default, bucket_key_enabled=True)
+                apply_server_side_encryption_by_default=default, bucket_key_enabled=True
+            )
         else:
             default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="AES256")
+                sse_algorithm="AES256"
+            )
             rule = aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=default)
+                apply_server_side_encryption_by_default=default
+            )
         encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption", bucket=bucket.id, rules=[rule],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[rule],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
         lifecycle = aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle", bucket=bucket.id, rules=_lifecycle_rules(args),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning, encryption]))
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=_lifecycle_rules(args),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning, encryption]),
+        )
         statements = [deny_insecure_transport(["s3:*"], [known_arn, f"{known_arn}/*"])]
         if args.policy_statements is not None:
             statements.extend(args.policy_statements(pulumi.Output.from_input(known_arn)))
         policy = aws.s3.BucketPolicy(
-            f"{name}-policy", bucket=bucket.id, policy=policy_document(statements),
+            f"{name}-policy",
+            bucket=bucket.id,
+            policy=policy_document(statements),
             # The public access block must exist first, or S3 may judge the policy before it applies.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access, lifecycle]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access, lifecycle]),
+        )
         if args.access_log_bucket is not None:
             aws.s3.BucketLogging(
-                f"{name}-access-logging", bucket=bucket.id, target_bucket=args.access_log_bucket,
+                f"{name}-access-logging",
+                bucket=bucket.id,
+                target_bucket=args.access_log_bucket,
                 target_prefix=f"{args.name}/",
                 target_object_key_format=aws.s3.BucketLoggingTargetObjectKeyFormatArgs(
                     partitioned_prefix=aws.s3.BucketLoggingTargetObjectKeyFormatPartitionedPrefixArgs(
-                        partition_date_source="EventTime")),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
+                        partition_date_source="EventTime"
+                    )
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            )
         if args.cors_rules:
             aws.s3.BucketCorsConfiguration(
-                f"{name}-cors", bucket=bucket.id,
-                cors_rules=[aws.s3.BucketCorsConfigurationCorsRuleArgs(
-                    allowed_origins=list(rule.allowed_origins), allowed_methods=list(rule.allowed_methods),
-                    allowed_headers=list(rule.allowed_headers) or None,
-                    expose_headers=list(rule.expose_headers) or None, max_age_seconds=rule.max_age_seconds,
-                ) for rule in args.cors_rules],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
+                f"{name}-cors",
+                bucket=bucket.id,
+                cors_rules=[
+                    aws.s3.BucketCorsConfigurationCorsRuleArgs(
+                        allowed_origins=list(rule.allowed_origins),
+                        allowed_methods=list(rule.allowed_methods),
+                        allowed_headers=list(rule.allowed_headers) or None,
+                        expose_headers=list(rule.expose_headers) or None,
+                        max_age_seconds=rule.max_age_seconds,
+                    )
+                    for rule in args.cors_rules
+                ],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            )
         self.register_outputs({"bucketName": self.bucket_name, "arn": self.arn})
 
     def grant(self, access: str) -> list[Statement]:
@@ -165,16 +206,23 @@ class Bucket(pulumi.ComponentResource):
         level = "ReadWrite" if access == "readwrite" else "Read"
         actions = READ_ACTIONS + (WRITE_ACTIONS if access == "readwrite" else ())
         statements = [
-            Statement(sid=statement_id("bucket", self._args.name, "objects", level), actions=actions,
-                      resources=[objects]),
-            Statement(sid=statement_id("bucket", self._args.name, "list"), actions=["s3:ListBucket"],
-                      resources=[self.arn]),
+            Statement(
+                sid=statement_id("bucket", self._args.name, "objects", level), actions=actions, resources=[objects]
+            ),
+            Statement(
+                sid=statement_id("bucket", self._args.name, "list"), actions=["s3:ListBucket"], resources=[self.arn]
+            ),
         ]
         if self._encryption == "aws:kms" and self._kms_key_arn is not None:
             key_actions = ["kms:Decrypt"] + (["kms:GenerateDataKey"] if access == "readwrite" else [])
-            statements.append(Statement(
-                sid=statement_id("bucket", self._args.name, "key"), actions=key_actions,
-                resources=[self._kms_key_arn], conditions=via_service(self._args.aws_context, "s3")))
+            statements.append(
+                Statement(
+                    sid=statement_id("bucket", self._args.name, "key"),
+                    actions=key_actions,
+                    resources=[self._kms_key_arn],
+                    conditions=via_service(self._args.aws_context, "s3"),
+                )
+            )
         return statements
 
 
@@ -183,20 +231,27 @@ def bucket_physical_name(name: str, context: AwsContext) -> str:
     return physical_name(name, context.account_id, context.region, max_length=63).lower()
 
 
-def access_log_delivery(context: AwsContext, source_bucket_names: Sequence[str]) -> Callable[
-        [pulumi.Output[str]], Sequence[Statement]]:
+def access_log_delivery(
+    context: AwsContext, source_bucket_names: Sequence[str]
+) -> Callable[[pulumi.Output[str]], Sequence[Statement]]:
     """The log bucket's policy statement letting S3 server access logging (`logging.s3`) put objects, only for this
     account's `source_bucket_names`: with BucketOwnerEnforced (ACLs off), this policy is how S3 grants log
     delivery (S3 User Guide, "Permissions for log delivery")."""
     sources = [f"arn:{context.partition}:s3:::{name}" for name in source_bucket_names]
 
     def statements(arn: pulumi.Output[str]) -> Sequence[Statement]:
-        return [Statement(
-            sid="S3ServerAccessLogsDelivery", actions=["s3:PutObject"],
-            principals={"Service": [context.service_principal("logging.s3")]},
-            resources=[arn.apply(lambda a: f"{a}/*")],
-            conditions={"StringEquals": {"aws:SourceAccount": context.account_id},
-                        "ArnLike": {"aws:SourceArn": sources}})]
+        return [
+            Statement(
+                sid="S3ServerAccessLogsDelivery",
+                actions=["s3:PutObject"],
+                principals={"Service": [context.service_principal("logging.s3")]},
+                resources=[arn.apply(lambda a: f"{a}/*")],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": context.account_id},
+                    "ArnLike": {"aws:SourceArn": sources},
+                },
+            )
+        ]
 
     return statements
 
@@ -207,22 +262,34 @@ def _lifecycle_rules(args: BucketArgs) -> list[aws.s3.BucketLifecycleConfigurati
         status="Enabled",
         filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
         noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-            noncurrent_days=args.noncurrent_version_expiration_days),
+            noncurrent_days=args.noncurrent_version_expiration_days
+        ),
         abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-            days_after_initiation=args.abort_incomplete_upload_days),
-        expiration=(aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.expiration_days)
-                    if args.expiration_days is not None
-                    else aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(expired_object_delete_marker=True)),
+            days_after_initiation=args.abort_incomplete_upload_days
+        ),
+        expiration=(
+            aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.expiration_days)
+            if args.expiration_days is not None
+            else aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(expired_object_delete_marker=True)
+        ),
     )
     rules = [base]
     for rule_id, rule in args.lifecycle_rules.items():
-        rules.append(aws.s3.BucketLifecycleConfigurationRuleArgs(
-            id=rule_id,
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=rule.prefix),
-            transitions=[aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                days=t.days, storage_class=t.storage_class) for t in rule.transitions] or None,
-            expiration=(aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=rule.expiration_days)
-                        if rule.expiration_days is not None else None),
-        ))
+        rules.append(
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id=rule_id,
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=rule.prefix),
+                transitions=[
+                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=t.days, storage_class=t.storage_class)
+                    for t in rule.transitions
+                ]
+                or None,
+                expiration=(
+                    aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=rule.expiration_days)
+                    if rule.expiration_days is not None
+                    else None
+                ),
+            )
+        )
     return rules

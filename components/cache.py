@@ -89,36 +89,68 @@ class Cache(pulumi.ComponentResource):
         self.member_cluster_ids = [f"{group_id}-{index + 1:03d}" for index in range(nodes)]
 
         self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=args.vpc_id, name=physical_name(args.name, "cache"),
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            name=physical_name(args.name, "cache"),
             description=f"ElastiCache {args.name}: {PORT} only from granted services; no egress",
-            tags={"Name": physical_name(args.name, "cache")}, opts=child)
+            tags={"Name": physical_name(args.name, "cache")},
+            opts=child,
+        )
         self.security_group_id = self.security_group.id
         subnets = aws.elasticache.SubnetGroup(
-            f"{name}-subnets", name=group_id, subnet_ids=list(args.subnet_ids),
-            description=f"ElastiCache {args.name}: the isolated data subnets", tags={"Name": group_id}, opts=child)
+            f"{name}-subnets",
+            name=group_id,
+            subnet_ids=list(args.subnet_ids),
+            description=f"ElastiCache {args.name}: the isolated data subnets",
+            tags={"Name": group_id},
+            opts=child,
+        )
 
         self.user_id = physical_name(args.name, config.user, max_length=40).lower()
-        users = [aws.elasticache.User(
-            f"{name}-user", user_id=self.user_id, user_name=self.user_id, engine=config.engine,
-            access_string=config.access_string,
-            authentication_mode=aws.elasticache.UserAuthenticationModeArgs(type="iam"),
-            tags={"Name": self.user_id}, opts=child)]
+        users = [
+            aws.elasticache.User(
+                f"{name}-user",
+                user_id=self.user_id,
+                user_name=self.user_id,
+                engine=config.engine,
+                access_string=config.access_string,
+                authentication_mode=aws.elasticache.UserAuthenticationModeArgs(type="iam"),
+                tags={"Name": self.user_id},
+                opts=child,
+            )
+        ]
         if config.engine == "redis":
             default_id = physical_name(args.name, "default", max_length=40).lower()
-            users.append(aws.elasticache.User(
-                f"{name}-default-user", user_id=default_id, user_name="default", engine="redis",
-                access_string=DISABLED_DEFAULT_ACCESS,
-                authentication_mode=aws.elasticache.UserAuthenticationModeArgs(type="no-password-required"),
-                tags={"Name": default_id}, opts=child))
+            users.append(
+                aws.elasticache.User(
+                    f"{name}-default-user",
+                    user_id=default_id,
+                    user_name="default",
+                    engine="redis",
+                    access_string=DISABLED_DEFAULT_ACCESS,
+                    authentication_mode=aws.elasticache.UserAuthenticationModeArgs(type="no-password-required"),
+                    tags={"Name": default_id},
+                    opts=child,
+                )
+            )
         user_group = aws.elasticache.UserGroup(
-            f"{name}-users", user_group_id=group_id, engine=config.engine,
-            user_ids=[user.user_id for user in users], tags={"Name": group_id}, opts=child)
+            f"{name}-users",
+            user_group_id=group_id,
+            engine=config.engine,
+            user_ids=[user.user_id for user in users],
+            tags={"Name": group_id},
+            opts=child,
+        )
 
         # Created before the group so ElastiCache delivers into groups with retention and the stack key.
         log_groups = {
             log_type: aws.cloudwatch.LogGroup(
-                f"{name}-{log_type}", name=f"/aws/elasticache/{group_id}/{log_type}",
-                retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn, opts=child)
+                f"{name}-{log_type}",
+                name=f"/aws/elasticache/{group_id}/{log_type}",
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.kms_key_arn,
+                opts=child,
+            )
             for log_type in LOG_TYPES
         }
         zones = list(args.availability_zones)
@@ -147,9 +179,15 @@ class Cache(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             final_snapshot_identifier=physical_name(args.name, "final") if args.protect else None,
             apply_immediately=not args.protect,
-            log_delivery_configurations=[aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
-                destination=log_groups[log_type].name, destination_type="cloudwatch-logs", log_format="json",
-                log_type=log_type) for log_type in LOG_TYPES],
+            log_delivery_configurations=[
+                aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
+                    destination=log_groups[log_type].name,
+                    destination_type="cloudwatch-logs",
+                    log_format="json",
+                    log_type=log_type,
+                )
+                for log_type in LOG_TYPES
+            ],
             tags={"Name": group_id},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(log_groups.values())),
         )
@@ -158,9 +196,16 @@ class Cache(pulumi.ComponentResource):
         self.reader_endpoint = group.reader_endpoint_address
         self._group_arn = context.arn("elasticache", f"replicationgroup:{group_id}")
         self._user_arn = context.arn("elasticache", f"user:{self.user_id}")
-        self.register_outputs({"replicationGroupId": group_id, "endpoint": self.endpoint,
-                               "readerEndpoint": self.reader_endpoint, "port": self.port, "userId": self.user_id,
-                               "securityGroupId": self.security_group_id})
+        self.register_outputs(
+            {
+                "replicationGroupId": group_id,
+                "endpoint": self.endpoint,
+                "readerEndpoint": self.reader_endpoint,
+                "port": self.port,
+                "userId": self.user_id,
+                "securityGroupId": self.security_group_id,
+            }
+        )
 
     def grant(self, access: str) -> list[Statement]:
         """`connect`: `elasticache:Connect` on this replication group and its IAM user, the two resources AWS
@@ -169,8 +214,13 @@ class Cache(pulumi.ComponentResource):
         side is `allow_from`."""
         if access != "connect":
             raise unknown_access("caches", self._args.name, access)
-        return [Statement(sid=statement_id("cache", self._args.name, "connect"), actions=["elasticache:Connect"],
-                          resources=[self._group_arn, self._user_arn])]
+        return [
+            Statement(
+                sid=statement_id("cache", self._args.name, "connect"),
+                actions=["elasticache:Connect"],
+                resources=[self._group_arn, self._user_arn],
+            )
+        ]
 
     def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> None:
         """Admit `security_group_id` on 6379: one ingress rule named after the grantee, referencing its group
@@ -179,7 +229,13 @@ class Cache(pulumi.ComponentResource):
             raise ValueError(f"cache {self._args.name}: {name} is already allowed in")
         self._ingress.add(name)
         aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-from-{name}", security_group_id=self.security_group.id,
-            referenced_security_group_id=security_group_id, ip_protocol="tcp", from_port=PORT, to_port=PORT,
+            f"{self._name}-from-{name}",
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=security_group_id,
+            ip_protocol="tcp",
+            from_port=PORT,
+            to_port=PORT,
             description=f"{self._args.config.engine} from {name}",
-            tags={"Name": physical_name(self._args.name, "from", name)}, opts=pulumi.ResourceOptions(parent=self))
+            tags={"Name": physical_name(self._args.name, "from", name)},
+            opts=pulumi.ResourceOptions(parent=self),
+        )

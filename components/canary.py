@@ -22,10 +22,14 @@ SCRIPTS = Path(__file__).resolve().parent / "canary_scripts"
 CANARY_NAME_LENGTH = 21
 """Synthetics' historical limit on canary names (lower-case letters, digits, `-` and `_`): kept, so a name
 valid in every region and API version."""
-METRICS_JUSTIFICATION = ("cloudwatch:PutMetricData has no resource type in AWS's action catalogue; the "
-                         "statement is limited to the CloudWatchSynthetics namespace by condition.")
-LIST_BUCKETS_JUSTIFICATION = ("s3:ListAllMyBuckets is an account-level list call with no resource type; "
-                              "Synthetics calls it before writing artifacts. Writing is scoped to the canary's prefix.")
+METRICS_JUSTIFICATION = (
+    "cloudwatch:PutMetricData has no resource type in AWS's action catalogue; the "
+    "statement is limited to the CloudWatchSynthetics namespace by condition."
+)
+LIST_BUCKETS_JUSTIFICATION = (
+    "s3:ListAllMyBuckets is an account-level list call with no resource type; "
+    "Synthetics calls it before writing artifacts. Writing is scoped to the canary's prefix."
+)
 
 
 def canary_name(key: str) -> str:
@@ -64,16 +68,31 @@ class Canaries(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         retention = max(c.artifact_retention_days for c in args.canaries.values())
         expiry = LifecycleRuleConfig.model_validate({"prefix": "artifacts/", "expirationDays": retention})
-        self.bucket = Bucket(f"{name}-artifacts", BucketArgs(
-            name="canaries", aws_context=args.aws_context, kms_key_arn=args.kms_key_arn,
-            lifecycle_rules={"artifacts": expiry},
-            protect=args.protect, access_log_bucket=args.access_log_bucket), self._child)
+        self.bucket = Bucket(
+            f"{name}-artifacts",
+            BucketArgs(
+                name="canaries",
+                aws_context=args.aws_context,
+                kms_key_arn=args.kms_key_arn,
+                lifecycle_rules={"artifacts": expiry},
+                protect=args.protect,
+                access_log_bucket=args.access_log_bucket,
+            ),
+            self._child,
+        )
         self.bucket_name = self.bucket.bucket_name
-        code = {kind: aws.s3.BucketObjectv2(
-            f"{name}-{kind}-code", bucket=self.bucket.bucket_name, key=f"code/{kind}.zip",
-            source=pulumi.AssetArchive({"index.js": pulumi.FileAsset(str(SCRIPTS / f"{kind}.js"))}),
-            server_side_encryption="aws:kms", kms_key_id=args.kms_key_arn, opts=self._child)
-            for kind in sorted({c.kind for c in args.canaries.values()})}
+        code = {
+            kind: aws.s3.BucketObjectv2(
+                f"{name}-{kind}-code",
+                bucket=self.bucket.bucket_name,
+                key=f"code/{kind}.zip",
+                source=pulumi.AssetArchive({"index.js": pulumi.FileAsset(str(SCRIPTS / f"{kind}.js"))}),
+                server_side_encryption="aws:kms",
+                kms_key_id=args.kms_key_arn,
+                opts=self._child,
+            )
+            for kind in sorted({c.kind for c in args.canaries.values()})
+        }
         self.canary_names = {}
         for key, config in args.canaries.items():
             self.canary_names[key] = self._canary(key, config, code[config.kind])
@@ -84,46 +103,95 @@ class Canaries(pulumi.ComponentResource):
         name = canary_name(key)
         bucket_arn = self.bucket.arn
         role = aws.iam.Role(
-            f"{key}-canary-role", name=physical_name(key, "canary", max_length=64),
+            f"{key}-canary-role",
+            name=physical_name(key, "canary", max_length=64),
             description=f"Synthetics canary {name}",
-            assume_role_policy=policy_document([Statement(
-                sid="TrustLambda", actions=["sts:AssumeRole"],
-                principals={"Service": [context.service_principal("lambda")]})]),
-            tags={"Name": physical_name(key, "canary")}, opts=self._child)
+            assume_role_policy=policy_document(
+                [
+                    Statement(
+                        sid="TrustLambda",
+                        actions=["sts:AssumeRole"],
+                        principals={"Service": [context.service_principal("lambda")]},
+                    )
+                ]
+            ),
+            tags={"Name": physical_name(key, "canary")},
+            opts=self._child,
+        )
         log_groups = context.arn("logs", f"log-group:/aws/lambda/cwsyn-{name}-*")
-        policy = aws.iam.RolePolicy(f"{key}-canary-policy", role=role.id, name="canary-least-privilege",
-                                    policy=policy_document([
-            Statement(sid="WriteOwnArtifacts", actions=["s3:PutObject"],
-                      resources=[pulumi.Output.concat(bucket_arn, f"/artifacts/{name}/*")]),
-            Statement(sid="LocateArtifactBucket", actions=["s3:GetBucketLocation"], resources=[bucket_arn]),
-            Statement(sid="ListBuckets", actions=["s3:ListAllMyBuckets"], resources=["*"],
-                      justification=LIST_BUCKETS_JUSTIFICATION),
-            Statement(sid="ArtifactKey", actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                      resources=[args.kms_key_arn], conditions=via_service(context, "s3")),
-            Statement(sid="WriteOwnLogs", actions=["logs:CreateLogGroup", "logs:CreateLogStream",
-                                                   "logs:PutLogEvents"],
-                      resources=[log_groups, f"{log_groups}:log-stream:*"]),
-            Statement(sid="PutSyntheticsMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
-                      conditions={"StringEquals": {"cloudwatch:namespace": "CloudWatchSynthetics"}},
-                      justification=METRICS_JUSTIFICATION),
-        ]), opts=self._child)
+        policy = aws.iam.RolePolicy(
+            f"{key}-canary-policy",
+            role=role.id,
+            name="canary-least-privilege",
+            policy=policy_document(
+                [
+                    Statement(
+                        sid="WriteOwnArtifacts",
+                        actions=["s3:PutObject"],
+                        resources=[pulumi.Output.concat(bucket_arn, f"/artifacts/{name}/*")],
+                    ),
+                    Statement(sid="LocateArtifactBucket", actions=["s3:GetBucketLocation"], resources=[bucket_arn]),
+                    Statement(
+                        sid="ListBuckets",
+                        actions=["s3:ListAllMyBuckets"],
+                        resources=["*"],
+                        justification=LIST_BUCKETS_JUSTIFICATION,
+                    ),
+                    Statement(
+                        sid="ArtifactKey",
+                        actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                        resources=[args.kms_key_arn],
+                        conditions=via_service(context, "s3"),
+                    ),
+                    Statement(
+                        sid="WriteOwnLogs",
+                        actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                        resources=[log_groups, f"{log_groups}:log-stream:*"],
+                    ),
+                    Statement(
+                        sid="PutSyntheticsMetrics",
+                        actions=["cloudwatch:PutMetricData"],
+                        resources=["*"],
+                        conditions={"StringEquals": {"cloudwatch:namespace": "CloudWatchSynthetics"}},
+                        justification=METRICS_JUSTIFICATION,
+                    ),
+                ]
+            ),
+            opts=self._child,
+        )
         aws.synthetics.Canary(
-            f"{key}-canary", name=name, runtime_version=config.runtime, handler="index.handler",
-            execution_role_arn=role.arn, s3_bucket=self.bucket.bucket_name, s3_key=code.key,
+            f"{key}-canary",
+            name=name,
+            runtime_version=config.runtime,
+            handler="index.handler",
+            execution_role_arn=role.arn,
+            s3_bucket=self.bucket.bucket_name,
+            s3_key=code.key,
             s3_version=code.version_id,
             artifact_s3_location=pulumi.Output.concat("s3://", self.bucket.bucket_name, f"/artifacts/{name}/"),
             artifact_config=aws.synthetics.CanaryArtifactConfigArgs(
                 s3_encryption=aws.synthetics.CanaryArtifactConfigS3EncryptionArgs(
-                    encryption_mode="SSE_KMS", kms_key_arn=args.kms_key_arn)),
+                    encryption_mode="SSE_KMS", kms_key_arn=args.kms_key_arn
+                )
+            ),
             schedule=aws.synthetics.CanaryScheduleArgs(
-                expression=f"rate({config.every_minutes} minute{'s' if config.every_minutes > 1 else ''})"),
+                expression=f"rate({config.every_minutes} minute{'s' if config.every_minutes > 1 else ''})"
+            ),
             run_config=aws.synthetics.CanaryRunConfigArgs(
                 timeout_in_seconds=min(config.timeout_seconds, config.every_minutes * 60),
-                environment_variables={"TARGET_URL": args.url, "CHECK_PATH": config.path, "METHOD": config.method,
-                                       "EXPECTED_STATUS": str(config.expected_status)}),
+                environment_variables={
+                    "TARGET_URL": args.url,
+                    "CHECK_PATH": config.path,
+                    "METHOD": config.method,
+                    "EXPECTED_STATUS": str(config.expected_status),
+                },
+            ),
             success_retention_period=config.artifact_retention_days,
             failure_retention_period=config.artifact_retention_days,
-            start_canary=True, delete_lambda=True, tags={"Name": name},
+            start_canary=True,
+            delete_lambda=True,
+            tags={"Name": name},
             # The role's policy first: the canary's first run writes artifacts and logs.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
         return name

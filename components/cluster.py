@@ -54,8 +54,11 @@ class Cluster(pulumi.ComponentResource):
         configuration = None
         if config.execute_command:
             log_group = aws.cloudwatch.LogGroup(
-                f"{name}-exec-logs", name=path_name("ecs", "exec"), retention_in_days=args.log_retention_days,
-                kms_key_id=args.kms_key_arn, opts=child,
+                f"{name}-exec-logs",
+                name=path_name("ecs", "exec"),
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.kms_key_arn,
+                opts=child,
             )
             self.exec_log_group_arn = log_group.arn
             self.exec_kms_key_arn = args.kms_key_arn
@@ -71,17 +74,22 @@ class Cluster(pulumi.ComponentResource):
             )
 
         cluster = aws.ecs.Cluster(
-            f"{name}-cluster", name=physical_name("cluster", max_length=255),
+            f"{name}-cluster",
+            name=physical_name("cluster", max_length=255),
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=config.container_insights)],
-            configuration=configuration, opts=child,
+            configuration=configuration,
+            opts=child,
         )
         self.name = cluster.name
         self.arn = cluster.arn
         self.capacity_providers = aws.ecs.ClusterCapacityProviders(
-            f"{name}-capacity-providers", cluster_name=cluster.name, capacity_providers=list(CAPACITY_PROVIDERS),
+            f"{name}-capacity-providers",
+            cluster_name=cluster.name,
+            capacity_providers=list(CAPACITY_PROVIDERS),
             default_capacity_provider_strategies=[
                 aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
-                    capacity_provider="FARGATE", base=1, weight=1),
+                    capacity_provider="FARGATE", base=1, weight=1
+                ),
             ],
             opts=child,
         )

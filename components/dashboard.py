@@ -31,8 +31,9 @@ THRESHOLD_COLOUR = "#d62728"
 Resolve = Callable[[Any], Any]
 
 
-def dashboard_body(plan: MonitoringPlan, *, region: str, heading: str,
-                   alarm_arns: Sequence[pulumi.Input[str]]) -> pulumi.Output[str]:
+def dashboard_body(
+    plan: MonitoringPlan, *, region: str, heading: str, alarm_arns: Sequence[pulumi.Input[str]]
+) -> pulumi.Output[str]:
     """The dashboard body JSON: a heading, the status of every alarm, then one row group per section."""
     inputs: list[pulumi.Output[Any]] = []
     index: dict[int, int] = {}
@@ -56,22 +57,34 @@ def dashboard_body(plan: MonitoringPlan, *, region: str, heading: str,
         def resolve(value: Any) -> Any:
             return values[index[id(value)]] if id(value) in index else value
 
-        return json.dumps(render_body(plan, region=region, heading=heading,
-                                      alarm_arns=[resolve(a) for a in alarm_arns], resolve=resolve))
+        return json.dumps(
+            render_body(
+                plan, region=region, heading=heading, alarm_arns=[resolve(a) for a in alarm_arns], resolve=resolve
+            )
+        )
 
     return pulumi.Output.all(*inputs).apply(render)
 
 
-def render_body(plan: MonitoringPlan, *, region: str, heading: str, alarm_arns: Sequence[str],
-                resolve: Resolve) -> dict[str, Any]:
+def render_body(
+    plan: MonitoringPlan, *, region: str, heading: str, alarm_arns: Sequence[str], resolve: Resolve
+) -> dict[str, Any]:
     """The body as a dict, every value plain."""
     widgets: list[dict[str, Any]] = [_text(0, 2, heading)]
     y = 2
     for start in range(0, len(alarm_arns), ALARMS_PER_STATUS_WIDGET):
-        chunk = list(alarm_arns[start:start + ALARMS_PER_STATUS_WIDGET])
+        chunk = list(alarm_arns[start : start + ALARMS_PER_STATUS_WIDGET])
         height = 2 + (len(chunk) + 3) // 4
-        widgets.append({"type": "alarm", "x": 0, "y": y, "width": GRID_COLUMNS, "height": height, "properties": {
-            "title": "Alarms", "alarms": chunk, "sortBy": "stateUpdatedTimestamp"}})
+        widgets.append(
+            {
+                "type": "alarm",
+                "x": 0,
+                "y": y,
+                "width": GRID_COLUMNS,
+                "height": height,
+                "properties": {"title": "Alarms", "alarms": chunk, "sortBy": "stateUpdatedTimestamp"},
+            }
+        )
         y += height
     per_row = GRID_COLUMNS // WIDGET_WIDTH
     for section in plan.sections:
@@ -86,12 +99,19 @@ def render_body(plan: MonitoringPlan, *, region: str, heading: str, alarm_arns: 
 
 
 def _text(y: int, height: int, markdown: str) -> dict[str, Any]:
-    return {"type": "text", "x": 0, "y": y, "width": GRID_COLUMNS, "height": height,
-            "properties": {"markdown": markdown, "background": "transparent"}}
+    return {
+        "type": "text",
+        "x": 0,
+        "y": y,
+        "width": GRID_COLUMNS,
+        "height": height,
+        "properties": {"markdown": markdown, "background": "transparent"},
+    }
 
 
-def _metric_widget(plan: MonitoringPlan, widget: Widget, at: tuple[int, int], region: str,
-                   resolve: Resolve) -> dict[str, Any]:
+def _metric_widget(
+    plan: MonitoringPlan, widget: Widget, at: tuple[int, int], region: str, resolve: Resolve
+) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "title": widget.title,
         "region": region,
@@ -108,8 +128,7 @@ def _metric_widget(plan: MonitoringPlan, widget: Widget, at: tuple[int, int], re
     if thresholds:
         properties["annotations"] = {"horizontal": thresholds}
     x, y = at
-    return {"type": "metric", "x": x, "y": y, "width": WIDGET_WIDTH, "height": WIDGET_HEIGHT,
-            "properties": properties}
+    return {"type": "metric", "x": x, "y": y, "width": WIDGET_WIDTH, "height": WIDGET_HEIGHT, "properties": properties}
 
 
 def _axis(label: str | None) -> dict[str, Any]:
@@ -135,5 +154,10 @@ def _row(series: Series, resolve: Resolve) -> list[Any]:
 
 def _threshold(alarm: AlarmSpec) -> dict[str, Any]:
     above = alarm.comparison.startswith("GreaterThan")
-    return {"label": f"{alarm.what} alarm ({'>' if above else '<'} {alarm.threshold:g})", "value": alarm.threshold,
-            "color": THRESHOLD_COLOUR, "fill": "above" if above else "below", "yAxis": "left"}
+    return {
+        "label": f"{alarm.what} alarm ({'>' if above else '<'} {alarm.threshold:g})",
+        "value": alarm.threshold,
+        "color": THRESHOLD_COLOUR,
+        "fill": "above" if above else "below",
+        "yAxis": "left",
+    }

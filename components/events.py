@@ -60,8 +60,13 @@ class Events(pulumi.ComponentResource):
         super().__init__("platform:events:Events", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         bus = aws.cloudwatch.EventBus(
-            f"{name}-bus", name=bus_name(), kms_key_identifier=args.kms_key_arn,
-            description=f"{physical_name()}: application events", tags={"Name": bus_name()}, opts=child)
+            f"{name}-bus",
+            name=bus_name(),
+            kms_key_identifier=args.kms_key_arn,
+            description=f"{physical_name()}: application events",
+            tags={"Name": bus_name()},
+            opts=child,
+        )
         self.bus_name, self.bus_arn = bus.name, bus.arn
         self.rule_names = {}
         for key, rule_config in args.config.rules.items():
@@ -84,7 +89,8 @@ class Events(pulumi.ComponentResource):
                 arn=queue.arn,
                 retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
                     maximum_retry_attempts=rule_config.maximum_retry_attempts,
-                    maximum_event_age_in_seconds=rule_config.maximum_event_age_seconds),
+                    maximum_event_age_in_seconds=rule_config.maximum_event_age_seconds,
+                ),
                 dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=queue.dlq_arn),
                 opts=child,
             )
@@ -96,5 +102,8 @@ class Events(pulumi.ComponentResource):
         stores under its own key-policy statement (scoped to this bus), not with the caller's permissions."""
         if access != "publish":
             raise unknown_access("events", "bus", access)
-        return [Statement(sid=statement_id("event", "bus", "publish"), actions=["events:PutEvents"],
-                          resources=[self.bus_arn])]
+        return [
+            Statement(
+                sid=statement_id("event", "bus", "publish"), actions=["events:PutEvents"], resources=[self.bus_arn]
+            )
+        ]

@@ -27,11 +27,15 @@ provisioned concurrency name the alias, so a deployment switches them all at onc
 FAILURE_RETENTION_SECONDS = 14 * 24 * 3600
 """The failure queue keeps an event 14 days (SQS's maximum): time for a person to look and redrive."""
 
-TRACING_JUSTIFICATION = ("X-Ray's PutTraceSegments and PutTelemetryRecords have no resource type in AWS's action "
-                         "catalogue, so AWS accepts only '*' (the same as the AWSXRayDaemonWriteAccess policy).")
-ENI_DESCRIBE_JUSTIFICATION = ("ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets are list calls with no resource "
-                              "type; Lambda's VPC guide: DescribeNetworkInterfaces \"only works if it's allowed on all "
-                              "resources\". Creating and deleting interfaces is scoped below.")
+TRACING_JUSTIFICATION = (
+    "X-Ray's PutTraceSegments and PutTelemetryRecords have no resource type in AWS's action "
+    "catalogue, so AWS accepts only '*' (the same as the AWSXRayDaemonWriteAccess policy)."
+)
+ENI_DESCRIBE_JUSTIFICATION = (
+    "ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets are list calls with no resource "
+    "type; Lambda's VPC guide: DescribeNetworkInterfaces \"only works if it's allowed on all "
+    'resources". Creating and deleting interfaces is scoped below.'
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,8 +110,13 @@ class Function(pulumi.ComponentResource):
         self.physical_name = physical
         log_group_name = f"/aws/lambda/{physical}"
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=log_group_name, retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn, tags={"Name": physical}, opts=self._child)
+            f"{name}-logs",
+            name=log_group_name,
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            tags={"Name": physical},
+            opts=self._child,
+        )
         self.log_group_name = log_group.name
         self.failure_queue_arn: str | None = None
         self.failure_queue_name = None
@@ -119,18 +128,33 @@ class Function(pulumi.ComponentResource):
         if config.grants.database is not None:
             group = self._security_group()
             self.security_group_id = group.id
-            vpc_config = aws.lambda_.FunctionVpcConfigArgs(subnet_ids=list(args.private_subnet_ids),
-                                                           security_group_ids=[group.id])
+            vpc_config = aws.lambda_.FunctionVpcConfigArgs(
+                subnet_ids=list(args.private_subnet_ids), security_group_ids=[group.id]
+            )
         statements = self._statements(context.arn("logs", f"log-group:{log_group_name}"))
         role = aws.iam.Role(
-            f"{name}-role", name=physical_name(key, "function", max_length=64),
+            f"{name}-role",
+            name=physical_name(key, "function", max_length=64),
             description=f"Execution role of function {key}",
-            assume_role_policy=policy_document([Statement(
-                sid="TrustLambda", actions=["sts:AssumeRole"],
-                principals={"Service": [context.service_principal("lambda")]})]),
-            tags={"Name": physical_name(key, "function")}, opts=self._child)
-        role_policy = aws.iam.RolePolicy(f"{name}-policy", role=role.id, name="function-least-privilege",
-                                         policy=policy_document(statements), opts=self._child)
+            assume_role_policy=policy_document(
+                [
+                    Statement(
+                        sid="TrustLambda",
+                        actions=["sts:AssumeRole"],
+                        principals={"Service": [context.service_principal("lambda")]},
+                    )
+                ]
+            ),
+            tags={"Name": physical_name(key, "function")},
+            opts=self._child,
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=role.id,
+            name="function-least-privilege",
+            policy=policy_document(statements),
+            opts=self._child,
+        )
         self.role_arn = role.arn
 
         environment = dict(config.environment)
@@ -138,35 +162,57 @@ class Function(pulumi.ComponentResource):
             store = require_store(args.data_stores.secrets.get(secret), f"secret {secret}", f"function {key}")
             environment[secret_arn_variable(secret)] = store.arn
         function = aws.lambda_.Function(
-            f"{name}-function", name=physical, role=role.arn, architectures=[config.architecture],
-            memory_size=config.memory, timeout=config.timeout_seconds, publish=True,
+            f"{name}-function",
+            name=physical,
+            role=role.arn,
+            architectures=[config.architecture],
+            memory_size=config.memory,
+            timeout=config.timeout_seconds,
+            publish=True,
             reserved_concurrent_executions=config.reserved_concurrency,
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=environment) if environment else None,
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group_name),
-            vpc_config=vpc_config, tags={"Name": physical},
+            vpc_config=vpc_config,
+            tags={"Name": physical},
             # The group and the role's policy first: the function logs by name and checks its ENI rights.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, role_policy]),
             **self._code(),  # type: ignore[arg-type]
         )
         self.function_name, self.arn = function.name, function.arn
-        alias = aws.lambda_.Alias(f"{name}-alias", name=ALIAS, function_name=function.name,
-                                  function_version=function.version,
-                                  description=f"{key}: the version triggers invoke", opts=self._child)
+        alias = aws.lambda_.Alias(
+            f"{name}-alias",
+            name=ALIAS,
+            function_name=function.name,
+            function_version=function.version,
+            description=f"{key}: the version triggers invoke",
+            opts=self._child,
+        )
         self.alias_arn = alias.arn
         self._function, self._alias = function, alias
         self._invocation_settings()
 
         from .triggers import wire_triggers  # triggers build on this component's outputs
+
         wire_triggers(self, args)
         if config.run_on_deploy is not None:
             payload = json.dumps(config.run_on_deploy.input, sort_keys=True)
             aws.lambda_.Invocation(
-                f"{name}-run-on-deploy", function_name=function.name, qualifier=alias.name, input=payload,
+                f"{name}-run-on-deploy",
+                function_name=function.name,
+                qualifier=alias.name,
+                input=payload,
                 triggers={"input": payload},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[alias, *args.run_after]))
-        self.register_outputs({"functionName": self.function_name, "aliasArn": self.alias_arn,
-                               "roleArn": self.role_arn, "logGroupName": self.log_group_name})
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[alias, *args.run_after]),
+            )
+        self.register_outputs(
+            {
+                "functionName": self.function_name,
+                "aliasArn": self.alias_arn,
+                "roleArn": self.role_arn,
+                "logGroupName": self.log_group_name,
+            }
+        )
 
     def _code(self) -> dict[str, object]:
         """The package: a pinned ECR image, or the code directory zipped by Pulumi with handler and runtime."""
@@ -174,8 +220,12 @@ class Function(pulumi.ComponentResource):
         if config.image is not None:
             return {"package_type": "Image", "image_uri": config.image}
         assert config.code is not None and config.handler is not None  # config.functions.check
-        return {"package_type": "Zip", "code": pulumi.FileArchive(str(PROJECT_DIR / config.code)),
-                "handler": config.handler, "runtime": config.runtime}
+        return {
+            "package_type": "Zip",
+            "code": pulumi.FileArchive(str(PROJECT_DIR / config.code)),
+            "handler": config.handler,
+            "runtime": config.runtime,
+        }
 
     def _invocation_settings(self) -> None:
         """Provisioned concurrency on the alias; asynchronous retries and the on-failure destination."""
@@ -183,17 +233,26 @@ class Function(pulumi.ComponentResource):
         function, alias = self._function, self._alias
         if config.provisioned_concurrency is not None:
             aws.lambda_.ProvisionedConcurrencyConfig(
-                f"{name}-provisioned", function_name=function.name, qualifier=alias.name,
-                provisioned_concurrent_executions=config.provisioned_concurrency, opts=self._child)
+                f"{name}-provisioned",
+                function_name=function.name,
+                qualifier=alias.name,
+                provisioned_concurrent_executions=config.provisioned_concurrency,
+                opts=self._child,
+            )
         if self.failure_queue_arn is not None:
             aws.lambda_.FunctionEventInvokeConfig(
-                f"{name}-async", function_name=function.name, qualifier=alias.name,
+                f"{name}-async",
+                function_name=function.name,
+                qualifier=alias.name,
                 maximum_retry_attempts=config.async_retry_attempts,
                 maximum_event_age_in_seconds=config.maximum_event_age_seconds,
                 destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
                     on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
-                        destination=self.failure_queue_arn)),
-                opts=self._child)
+                        destination=self.failure_queue_arn
+                    )
+                ),
+                opts=self._child,
+            )
 
     @property
     def alias(self) -> aws.lambda_.Alias:
@@ -213,10 +272,17 @@ class Function(pulumi.ComponentResource):
         context = args.aws_context
         grantee = f"function {self.key}"
         statements = [
-            Statement(sid="WriteOwnLogs", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                      resources=[f"{log_group_arn}:log-stream:*"]),
-            Statement(sid="SendTraces", actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                      resources=["*"], justification=TRACING_JUSTIFICATION),
+            Statement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[f"{log_group_arn}:log-stream:*"],
+            ),
+            Statement(
+                sid="SendTraces",
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                resources=["*"],
+                justification=TRACING_JUSTIFICATION,
+            ),
         ]
         # The queues that trigger it are consumed by the event source mapping, with the function's role.
         grants = config.grants
@@ -233,24 +299,42 @@ class Function(pulumi.ComponentResource):
         if self.failure_queue_arn is not None:
             statements += [
                 Statement(sid="SendFailedEvents", actions=["sqs:SendMessage"], resources=[self.failure_queue_arn]),
-                Statement(sid="FailureQueueKey", actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                          resources=[args.kms_key_arn], conditions=via_service(context, "sqs")),
+                Statement(
+                    sid="FailureQueueKey",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[args.kms_key_arn],
+                    conditions=via_service(context, "sqs"),
+                ),
             ]
         if config.grants.database is not None:
             network_interfaces = context.arn("ec2", "network-interface/*")
             subnets = [pulumi.Output.concat(context.arn("ec2", "subnet/"), s) for s in args.private_subnet_ids]
             assert self.security_group_id is not None
             statements += [
-                Statement(sid="DescribeNetwork", actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
-                          resources=["*"], justification=ENI_DESCRIBE_JUSTIFICATION),
-                Statement(sid="CreateOwnInterfaces", actions=["ec2:CreateNetworkInterface"],
-                          resources=[network_interfaces, *subnets,
-                                     pulumi.Output.concat(context.arn("ec2", "security-group/"),
-                                                          self.security_group_id)]),
-                Statement(sid="ManageInterfaces", actions=["ec2:AssignPrivateIpAddresses",
-                                                           "ec2:DeleteNetworkInterface",
-                                                           "ec2:UnassignPrivateIpAddresses"],
-                          resources=[network_interfaces]),
+                Statement(
+                    sid="DescribeNetwork",
+                    actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+                    resources=["*"],
+                    justification=ENI_DESCRIBE_JUSTIFICATION,
+                ),
+                Statement(
+                    sid="CreateOwnInterfaces",
+                    actions=["ec2:CreateNetworkInterface"],
+                    resources=[
+                        network_interfaces,
+                        *subnets,
+                        pulumi.Output.concat(context.arn("ec2", "security-group/"), self.security_group_id),
+                    ],
+                ),
+                Statement(
+                    sid="ManageInterfaces",
+                    actions=[
+                        "ec2:AssignPrivateIpAddresses",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:UnassignPrivateIpAddresses",
+                    ],
+                    resources=[network_interfaces],
+                ),
             ]
         return statements
 
@@ -258,18 +342,34 @@ class Function(pulumi.ComponentResource):
     def _security_group(self) -> aws.ec2.SecurityGroup:
         args, name, key = self._args, self._name, self.key
         group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=args.vpc_id, name=physical_name(key, "function"),
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            name=physical_name(key, "function"),
             description=f"Function {key}: no ingress; HTTPS out and PostgreSQL to the database",
-            tags={"Name": physical_name(key, "function")}, opts=self._child)
+            tags={"Name": physical_name(key, "function")},
+            opts=self._child,
+        )
         aws.vpc.SecurityGroupEgressRule(
-            f"{name}-out-https", security_group_id=group.id, ip_protocol="tcp", from_port=443, to_port=443,
-            cidr_ipv4=HTTPS_ANYWHERE, description="HTTPS to AWS APIs (through NAT or VPC endpoints)",
-            opts=self._child)
+            f"{name}-out-https",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=HTTPS_ANYWHERE,
+            description="HTTPS to AWS APIs (through NAT or VPC endpoints)",
+            opts=self._child,
+        )
         database = require_store(args.data_stores.database, "database", f"function {key}")
         aws.vpc.SecurityGroupEgressRule(
-            f"{name}-out-database", security_group_id=group.id, ip_protocol="tcp", from_port=DATABASE_PORT,
-            to_port=DATABASE_PORT, referenced_security_group_id=database.security_group_id,
-            description="PostgreSQL to the database", opts=self._child)
+            f"{name}-out-database",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=DATABASE_PORT,
+            to_port=DATABASE_PORT,
+            referenced_security_group_id=database.security_group_id,
+            description="PostgreSQL to the database",
+            opts=self._child,
+        )
         database.allow_from(f"function-{key}", group.id)
         return group
 
@@ -279,19 +379,30 @@ class Function(pulumi.ComponentResource):
         args, context = self._args, self._args.aws_context
         arn = context.arn("sqs", queue_name)
         queue = aws.sqs.Queue(
-            f"{self._name}-failures", name=queue_name, message_retention_seconds=FAILURE_RETENTION_SECONDS,
-            kms_master_key_id=args.kms_key_arn, kms_data_key_reuse_period_seconds=300,
+            f"{self._name}-failures",
+            name=queue_name,
+            message_retention_seconds=FAILURE_RETENTION_SECONDS,
+            kms_master_key_id=args.kms_key_arn,
+            kms_data_key_reuse_period_seconds=300,
             tags={"Name": queue_name, "Role": "dead-letter"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
         from .triggers import event_rule_arns  # the rules that may drop undeliverable events here
+
         statements = [deny_insecure_transport(["sqs:*"], [arn])]
         rules = event_rule_arns(context, args.config, self.key)
         if rules:
-            statements.append(Statement(
-                sid="EventRulesSendUndelivered", actions=["sqs:SendMessage"],
-                principals={"Service": [context.service_principal("events")]}, resources=[arn],
-                conditions={"ArnEquals": {"aws:SourceArn": rules}}))
-        aws.sqs.QueuePolicy(f"{self._name}-failures-policy", queue_url=queue.url,
-                            policy=policy_document(statements), opts=self._child)
+            statements.append(
+                Statement(
+                    sid="EventRulesSendUndelivered",
+                    actions=["sqs:SendMessage"],
+                    principals={"Service": [context.service_principal("events")]},
+                    resources=[arn],
+                    conditions={"ArnEquals": {"aws:SourceArn": rules}},
+                )
+            )
+        aws.sqs.QueuePolicy(
+            f"{self._name}-failures-policy", queue_url=queue.url, policy=policy_document(statements), opts=self._child
+        )
         self.failure_queue_arn = arn
         self.failure_queue_name = queue.name

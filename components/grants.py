@@ -63,8 +63,7 @@ ACCESS_LEVELS: Mapping[str, tuple[str, ...]] = {
 
 def statement_id(*words: str) -> str:
     """`statement_id("table", "user-sessions", "read")` -> `TableUserSessionsRead` (IAM Sids are [A-Za-z0-9])."""
-    return "".join(part[:1].upper() + part[1:] for word in words for part in re.split(r"[^A-Za-z0-9]+", word)
-                   if part)
+    return "".join(part[:1].upper() + part[1:] for word in words for part in re.split(r"[^A-Za-z0-9]+", word) if part)
 
 
 def unknown_access(kind: str, name: str, access: str) -> ValueError:

@@ -46,9 +46,7 @@ class Statement:
         """The statement as the IAM JSON shape (values may still be Outputs)."""
         shape: dict[str, Any] = {"Sid": self.sid, "Effect": self.effect, "Action": sorted(set(self.actions))}
         if self.principals is not None:
-            shape["Principal"] = (
-                "*" if self.principals == "*" else {k: list(v) for k, v in self.principals.items()}
-            )
+            shape["Principal"] = "*" if self.principals == "*" else {k: list(v) for k, v in self.principals.items()}
         if self.resources:
             shape["Resource"] = list(self.resources)
         if self.conditions:
@@ -67,17 +65,21 @@ def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [s.to_json_shape() for s in statements]})
 
 
-def service_trust_policy(service: str, source_account: pulumi.Input[str],
-                         source_arn_like: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
+def service_trust_policy(
+    service: str, source_account: pulumi.Input[str], source_arn_like: pulumi.Input[str] | None = None
+) -> pulumi.Output[str]:
     """A role trust policy for an AWS service principal, conditioned on the calling account (and source ARN)
     so another account's resource cannot make the service assume this role (confused deputy)."""
     conditions: dict[str, dict[str, ConditionValues]] = {"StringEquals": {"aws:SourceAccount": source_account}}
     if source_arn_like is not None:
         conditions["ArnLike"] = {"aws:SourceArn": source_arn_like}
-    return policy_document([
-        Statement(sid="TrustService", actions=["sts:AssumeRole"], principals={"Service": [service]},
-                  conditions=conditions)
-    ])
+    return policy_document(
+        [
+            Statement(
+                sid="TrustService", actions=["sts:AssumeRole"], principals={"Service": [service]}, conditions=conditions
+            )
+        ]
+    )
 
 
 def deny_insecure_transport(actions: Sequence[str], resources: Sequence[pulumi.Input[str]]) -> Statement:

@@ -62,8 +62,12 @@ class ServiceImage(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         if args.repository is not None:
             image = awsx.ecr.Image(
-                f"{name}-image", repository_url=args.repository.url, context=args.config.context,
-                dockerfile=args.config.dockerfile, platform=args.config.platform, image_tag=args.config.tag,
+                f"{name}-image",
+                repository_url=args.repository.url,
+                context=args.config.context,
+                dockerfile=args.config.dockerfile,
+                platform=args.config.platform,
+                image_tag=args.config.tag,
                 opts=child,
             )
             self.image_uri = image.image_uri
@@ -77,19 +81,27 @@ class ServiceImage(pulumi.ComponentResource):
             else aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")
         )
         repository = aws.ecr.Repository(
-            f"{name}-repository", name=physical_name(args.service), image_tag_mutability="IMMUTABLE",
+            f"{name}-repository",
+            name=physical_name(args.service),
+            image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
-            encryption_configurations=[encryption], force_delete=False,
+            encryption_configurations=[encryption],
+            force_delete=False,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         aws.ecr.LifecyclePolicy(
-            f"{name}-lifecycle", repository=repository.name,
+            f"{name}-lifecycle",
+            repository=repository.name,
             policy=lifecycle_policy(keep_tagged_images=KEEP_IMAGES, untagged_expiry_days=UNTAGGED_EXPIRY_DAYS),
             opts=child,
         )
         image = awsx.ecr.Image(
-            f"{name}-image", repository_url=repository.repository_url, context=args.config.context,
-            dockerfile=args.config.dockerfile, platform=args.config.platform, image_tag=args.config.tag,
+            f"{name}-image",
+            repository_url=repository.repository_url,
+            context=args.config.context,
+            dockerfile=args.config.dockerfile,
+            platform=args.config.platform,
+            image_tag=args.config.tag,
             opts=child,
         )
         self.image_uri = image.image_uri

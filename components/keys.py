@@ -14,13 +14,36 @@ from .naming import physical_name
 KEY_POLICY_RESOURCE = "key policy: Resource '*' means this key itself"
 
 ADMIN_ACTIONS = (
-    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:Decrypt", "kms:DeleteAlias",
-    "kms:DescribeKey", "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
-    "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies",
-    "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ReEncryptFrom",
-    "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand",
-    "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias",
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
     "kms:UpdateKeyDescription",
 )
 """What the account root may do with the key, named one by one (no `kms:*`). Granting the root delegates to
@@ -71,10 +94,14 @@ class Keys(pulumi.ComponentResource):
         if not 7 <= args.deletion_window_days <= 30:
             raise ValueError(f"deletion_window_days must be 7 to 30, got {args.deletion_window_days}")
         key = symmetric_key(
-            self, f"{name}-key",
+            self,
+            f"{name}-key",
             description=f"{physical_name()}: encrypts the stack's stores, queues, secrets and log groups",
-            policy=key_policy(args), alias=f"alias/{physical_name()}", tag_name=physical_name("key"),
-            deletion_window_days=args.deletion_window_days, protect=args.protect,
+            policy=key_policy(args),
+            alias=f"alias/{physical_name()}",
+            tag_name=physical_name("key"),
+            deletion_window_days=args.deletion_window_days,
+            protect=args.protect,
         )
         self.alias_name = f"alias/{physical_name()}"
         self.arn = key.arn
@@ -82,8 +109,17 @@ class Keys(pulumi.ComponentResource):
         self.register_outputs({"arn": self.arn, "keyId": self.key_id, "aliasName": self.alias_name})
 
 
-def symmetric_key(parent: pulumi.Resource, name: str, *, description: str, policy: list[Statement], alias: str,
-                  tag_name: str, deletion_window_days: int, protect: bool) -> aws.kms.Key:
+def symmetric_key(
+    parent: pulumi.Resource,
+    name: str,
+    *,
+    description: str,
+    policy: list[Statement],
+    alias: str,
+    tag_name: str,
+    deletion_window_days: int,
+    protect: bool,
+) -> aws.kms.Key:
     """A symmetric customer-managed key, rotated yearly, with its alias: the one way this project makes a
     key (the stack key here, the state backend's secrets key in bootstrap/)."""
     key = aws.kms.Key(
@@ -98,8 +134,7 @@ def symmetric_key(parent: pulumi.Resource, name: str, *, description: str, polic
         tags={"Name": tag_name},
         opts=pulumi.ResourceOptions(parent=parent, protect=protect),
     )
-    aws.kms.Alias(f"{name}-alias", name=alias, target_key_id=key.key_id,
-                  opts=pulumi.ResourceOptions(parent=parent))
+    aws.kms.Alias(f"{name}-alias", name=alias, target_key_id=key.key_id, opts=pulumi.ResourceOptions(parent=parent))
     return key
 
 
@@ -123,8 +158,15 @@ def key_policy(args: KeysArgs) -> list[Statement]:
         account_root_statement(context),
         Statement(
             sid="CloudWatchLogsEncryptsThisAccountsLogGroups",
-            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
-                     "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+            actions=[
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+                "kms:GenerateDataKey",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:DescribeKey",
+            ],
             principals={"Service": [f"logs.{region_suffix}"]},
             resources=["*"],
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": context.arn("logs", "log-group:*")}},
@@ -137,8 +179,10 @@ def key_policy(args: KeysArgs) -> list[Statement]:
             actions=["kms:Decrypt", "kms:GenerateDataKey"],
             principals={"Service": [context.service_principal("cloudwatch")]},
             resources=["*"],
-            conditions={"StringEquals": {"aws:SourceAccount": account},
-                        "ArnLike": {"aws:SourceArn": context.arn("cloudwatch", "alarm:*")}},
+            conditions={
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": context.arn("cloudwatch", "alarm:*")},
+            },
             justification=KEY_POLICY_RESOURCE,
         ),
     ]
@@ -158,23 +202,27 @@ def key_policy(args: KeysArgs) -> list[Statement]:
                 actions=["kms:GenerateDataKey", "kms:Decrypt"],
                 principals={"Service": [context.service_principal("events")]},
                 resources=["*"],
-                conditions={"StringEquals": {"aws:SourceAccount": account},
-                            "ArnEquals": {"kms:EncryptionContext:aws:events:event-bus:arn": bus_arn}},
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnEquals": {"kms:EncryptionContext:aws:events:event-bus:arn": bus_arn},
+                },
                 justification=KEY_POLICY_RESOURCE,
             ),
         ]
     if args.events_deliver_to_queues:
-        statements.append(Statement(
-            # Through SQS only. Not aws:SourceAccount/aws:SourceArn: a target delivery's KMS request does not
-            # carry them, so such a condition would silently drop every event. Which rule may send is decided
-            # by each queue's policy (aws:SourceArn of the rule).
-            sid="EventBridgeDeliversToEncryptedQueues",
-            actions=["kms:GenerateDataKey", "kms:Decrypt"],
-            principals={"Service": [context.service_principal("events")]},
-            resources=["*"],
-            conditions={"StringEquals": {"kms:ViaService": f"sqs.{region_suffix}"}},
-            justification=KEY_POLICY_RESOURCE,
-        ))
+        statements.append(
+            Statement(
+                # Through SQS only. Not aws:SourceAccount/aws:SourceArn: a target delivery's KMS request does not
+                # carry them, so such a condition would silently drop every event. Which rule may send is decided
+                # by each queue's policy (aws:SourceArn of the rule).
+                sid="EventBridgeDeliversToEncryptedQueues",
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                principals={"Service": [context.service_principal("events")]},
+                resources=["*"],
+                conditions={"StringEquals": {"kms:ViaService": f"sqs.{region_suffix}"}},
+                justification=KEY_POLICY_RESOURCE,
+            )
+        )
     return statements
 
 

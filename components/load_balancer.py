@@ -18,12 +18,36 @@ from .waf import WebAclArgs, associate, web_acl
 
 ACCESS_LOG_PREFIX = "alb"
 
-ELB_ACCOUNT_REGIONS = frozenset({
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1",
-    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-north-1",
-    "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1",
-})
+ELB_ACCOUNT_REGIONS = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "af-south-1",
+        "ap-east-1",
+        "ap-south-1",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "eu-south-1",
+        "eu-north-1",
+        "me-south-1",
+        "sa-east-1",
+        "us-gov-west-1",
+        "us-gov-east-1",
+        "cn-north-1",
+        "cn-northwest-1",
+    }
+)
 """Regions opened before August 2022, where ALB access logs are written by a regional Elastic Load
 Balancing account (`aws.elb.get_service_account`). Newer regions deliver as the service principal
 `logdelivery.elasticloadbalancing.amazonaws.com` instead."""
@@ -97,9 +121,12 @@ class LoadBalancer(pulumi.ComponentResource):
         self.https = config.https
 
         group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=args.vpc_id, name=physical_name("alb"),
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            name=physical_name("alb"),
             description="Internet-facing ALB: HTTPS (and HTTP redirect) from the configured CIDRs",
-            tags={"Name": physical_name("alb")}, opts=self._child,
+            tags={"Name": physical_name("alb")},
+            opts=self._child,
         )
         self.security_group_id = group.id
         self._ingress(config)
@@ -107,12 +134,20 @@ class LoadBalancer(pulumi.ComponentResource):
         logs_bucket = self._access_log_bucket(config, args.aws_context)
         self.access_log_bucket = logs_bucket.bucket_name
         lb = aws.lb.LoadBalancer(
-            f"{name}-alb", name=physical_name("alb", max_length=32), load_balancer_type="application",
-            internal=False, ip_address_type="ipv4", subnets=list(args.public_subnet_ids),
-            security_groups=[group.id], drop_invalid_header_fields=True, desync_mitigation_mode="defensive",
-            enable_deletion_protection=config.deletion_protection, idle_timeout=config.idle_timeout_seconds,
-            access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs_bucket.bucket_name,
-                                                          prefix=ACCESS_LOG_PREFIX, enabled=True),
+            f"{name}-alb",
+            name=physical_name("alb", max_length=32),
+            load_balancer_type="application",
+            internal=False,
+            ip_address_type="ipv4",
+            subnets=list(args.public_subnet_ids),
+            security_groups=[group.id],
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="defensive",
+            enable_deletion_protection=config.deletion_protection,
+            idle_timeout=config.idle_timeout_seconds,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=logs_bucket.bucket_name, prefix=ACCESS_LOG_PREFIX, enabled=True
+            ),
             tags={"Name": physical_name("alb")},
             # The ALB writes a test object when access logging is turned on: the bucket policy must exist first.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs_bucket, *args.network_ready]),
@@ -125,7 +160,8 @@ class LoadBalancer(pulumi.ComponentResource):
         zone_id: pulumi.Output[str] | None = None
         if config.domain is not None:
             zone_id = pulumi.Output.from_input(
-                aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id)
+                aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id
+            )
         certificate_arn = self._certificate(config, zone_id)
         self.listener_arn = self._listeners(config, lb, certificate_arn)
         self.test_listener_arn = self._test_listener(args, lb, certificate_arn) if args.test_listener else None
@@ -133,9 +169,13 @@ class LoadBalancer(pulumi.ComponentResource):
         host: pulumi.Input[str] = lb.dns_name
         if config.domain is not None and zone_id is not None:
             aws.route53.Record(
-                f"{name}-alias", zone_id=zone_id, name=config.domain.name, type="A",
-                aliases=[aws.route53.RecordAliasArgs(name=lb.dns_name, zone_id=lb.zone_id,
-                                                     evaluate_target_health=True)],
+                f"{name}-alias",
+                zone_id=zone_id,
+                name=config.domain.name,
+                type="A",
+                aliases=[
+                    aws.route53.RecordAliasArgs(name=lb.dns_name, zone_id=lb.zone_id, evaluate_target_health=True)
+                ],
                 opts=self._child,
             )
             host = config.domain.name
@@ -143,35 +183,53 @@ class LoadBalancer(pulumi.ComponentResource):
         self.url = pulumi.Output.concat(scheme, "://", host)
 
         self.web_acl_arn = self._web_acl(config, lb, args) if config.waf.enabled else None
-        self.register_outputs({
-            "arn": self.arn, "dnsName": self.dns_name, "url": self.url, "securityGroupId": self.security_group_id,
-        })
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "dnsName": self.dns_name,
+                "url": self.url,
+                "securityGroupId": self.security_group_id,
+            }
+        )
 
     # -- security group --------------------------------------------------------------------------
     def _ingress(self, config: LoadBalancerConfig) -> None:
         ports = (443, 80) if self.https else (80,)
         for cidr in config.ingress_cidrs:
             network = ipaddress.ip_network(cidr)
-            label = "any" if network.prefixlen == 0 else str(network).replace("/", "-").replace(":", "-").replace(
-                ".", "-")
+            label = (
+                "any" if network.prefixlen == 0 else str(network).replace("/", "-").replace(":", "-").replace(".", "-")
+            )
             family = f"ipv{network.version}"
             for port in ports:
-                purpose = "HTTP, redirected to HTTPS" if port == 80 and self.https else (
-                    "HTTPS" if port == 443 else "HTTP (no certificate configured)")
+                purpose = (
+                    "HTTP, redirected to HTTPS"
+                    if port == 80 and self.https
+                    else ("HTTPS" if port == 443 else "HTTP (no certificate configured)")
+                )
                 aws.vpc.SecurityGroupIngressRule(
-                    f"{self._name}-in-{port}-{family}-{label}", security_group_id=self.security_group_id,
-                    ip_protocol="tcp", from_port=port, to_port=port,
+                    f"{self._name}-in-{port}-{family}-{label}",
+                    security_group_id=self.security_group_id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
                     cidr_ipv4=cidr if network.version == 4 else None,
                     cidr_ipv6=cidr if network.version == 6 else None,
-                    description=f"{purpose} from {cidr}", opts=self._child,
+                    description=f"{purpose} from {cidr}",
+                    opts=self._child,
                 )
 
     def allow_to(self, name: str, security_group_id: pulumi.Input[str], port: int) -> None:
         """Let the ALB reach a service's security group on its container port (the ALB's only egress)."""
         aws.vpc.SecurityGroupEgressRule(
-            f"{self._name}-out-{name}", security_group_id=self.security_group_id, ip_protocol="tcp",
-            from_port=port, to_port=port, referenced_security_group_id=security_group_id,
-            description=f"To service {name} on {port}", opts=self._child,
+            f"{self._name}-out-{name}",
+            security_group_id=self.security_group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=security_group_id,
+            description=f"To service {name} on {port}",
+            opts=self._child,
         )
 
     # -- access logs -----------------------------------------------------------------------------
@@ -182,16 +240,29 @@ class LoadBalancer(pulumi.ComponentResource):
         principals = self.log_delivery_principals(context)
 
         def log_delivery(bucket_arn: pulumi.Output[str]) -> list[Statement]:
-            return [Statement(
-                sid="AllowLoadBalancerLogDelivery", actions=["s3:PutObject"], principals=principals,
-                resources=[bucket_arn.apply(lambda arn: f"{arn}/{ACCESS_LOG_PREFIX}/AWSLogs/{context.account_id}/*")],
-            )]
+            return [
+                Statement(
+                    sid="AllowLoadBalancerLogDelivery",
+                    actions=["s3:PutObject"],
+                    principals=principals,
+                    resources=[
+                        bucket_arn.apply(lambda arn: f"{arn}/{ACCESS_LOG_PREFIX}/AWSLogs/{context.account_id}/*")
+                    ],
+                )
+            ]
 
-        return Bucket(f"{self._name}-logs", BucketArgs(
-            name="alb-logs", aws_context=context, encryption="AES256",
-            expiration_days=config.access_log_expiration_days, policy_statements=log_delivery,
-            protect=config.deletion_protection,  # prod: access logs are audit evidence, kept like the ALB itself
-        ), opts=self._child)
+        return Bucket(
+            f"{self._name}-logs",
+            BucketArgs(
+                name="alb-logs",
+                aws_context=context,
+                encryption="AES256",
+                expiration_days=config.access_log_expiration_days,
+                policy_statements=log_delivery,
+                protect=config.deletion_protection,  # prod: access logs are audit evidence, kept like the ALB itself
+            ),
+            opts=self._child,
+        )
 
     @staticmethod
     def log_delivery_principals(context: AwsContext) -> dict[str, list[str]]:
@@ -202,66 +273,96 @@ class LoadBalancer(pulumi.ComponentResource):
         return {"Service": [context.service_principal("logdelivery.elasticloadbalancing")]}
 
     # -- TLS ---------------------------------------------------------------------------------------
-    def _certificate(self, config: LoadBalancerConfig,
-                     zone_id: pulumi.Output[str] | None) -> pulumi.Input[str] | None:
+    def _certificate(self, config: LoadBalancerConfig, zone_id: pulumi.Output[str] | None) -> pulumi.Input[str] | None:
         """The HTTPS certificate: the configured ARN, or one issued for the domain and validated by DNS."""
         if config.certificate_arn is not None:
             return config.certificate_arn
         if config.domain is None or zone_id is None:
             return None
         certificate = aws.acm.Certificate(
-            f"{self._name}-certificate", domain_name=config.domain.name, validation_method="DNS",
-            key_algorithm="EC_prime256v1", tags={"Name": config.domain.name}, opts=self._child,
+            f"{self._name}-certificate",
+            domain_name=config.domain.name,
+            validation_method="DNS",
+            key_algorithm="EC_prime256v1",
+            tags={"Name": config.domain.name},
+            opts=self._child,
         )
         option = certificate.domain_validation_options[0]
         record = aws.route53.Record(
-            f"{self._name}-certificate-validation", zone_id=zone_id, name=option.resource_record_name,
-            type=option.resource_record_type, records=[option.resource_record_value], ttl=60,
-            allow_overwrite=True, opts=self._child,
+            f"{self._name}-certificate-validation",
+            zone_id=zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=60,
+            allow_overwrite=True,
+            opts=self._child,
         )
         validation = aws.acm.CertificateValidation(
-            f"{self._name}-certificate-validated", certificate_arn=certificate.arn,
+            f"{self._name}-certificate-validated",
+            certificate_arn=certificate.arn,
             validation_record_fqdns=[record.fqdn],
             # The provider polls for 75 minutes by default: a zone that is not delegated would hold the stack's
             # lock past the deploy job's timeout. 20 minutes is ample for a delegated zone (DNS validation
             # usually completes in a few); `run.py preflight` checks the delegation before an `up`.
-            opts=pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(
-                create=CERTIFICATE_VALIDATION_TIMEOUT)),
+            opts=pulumi.ResourceOptions(
+                parent=self, custom_timeouts=pulumi.CustomTimeouts(create=CERTIFICATE_VALIDATION_TIMEOUT)
+            ),
         )
         # The listener takes the ARN from the validation, so it waits until the certificate is issued.
         return validation.certificate_arn
 
-    def _listeners(self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer,
-                   certificate_arn: pulumi.Input[str] | None) -> pulumi.Output[str]:
+    def _listeners(
+        self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer, certificate_arn: pulumi.Input[str] | None
+    ) -> pulumi.Output[str]:
         not_found = aws.lb.ListenerDefaultActionArgs(
             type="fixed-response",
             fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
-                content_type="text/plain", message_body="Not found", status_code="404"),
+                content_type="text/plain", message_body="Not found", status_code="404"
+            ),
         )
         if certificate_arn is None:
             # No certificate: only with loadBalancer.allowPlainHttp, in dev (config refuses it elsewhere).
-            http = aws.lb.Listener(f"{self._name}-http", load_balancer_arn=lb.arn, port=80, protocol="HTTP",
-                                   default_actions=[not_found], opts=self._child)
+            http = aws.lb.Listener(
+                f"{self._name}-http",
+                load_balancer_arn=lb.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=[not_found],
+                opts=self._child,
+            )
             return http.arn
         https = aws.lb.Listener(
-            f"{self._name}-https", load_balancer_arn=lb.arn, port=443, protocol="HTTPS",
-            ssl_policy=config.ssl_policy, certificate_arn=certificate_arn, default_actions=[not_found],
+            f"{self._name}-https",
+            load_balancer_arn=lb.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=config.ssl_policy,
+            certificate_arn=certificate_arn,
+            default_actions=[not_found],
             opts=self._child,
         )
         aws.lb.Listener(
-            f"{self._name}-http", load_balancer_arn=lb.arn, port=80, protocol="HTTP",
-            default_actions=[aws.lb.ListenerDefaultActionArgs(
-                type="redirect",
-                redirect=aws.lb.ListenerDefaultActionRedirectArgs(protocol="HTTPS", port="443",
-                                                                  status_code="HTTP_301"),
-            )],
+            f"{self._name}-http",
+            load_balancer_arn=lb.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port="443", status_code="HTTP_301"
+                    ),
+                )
+            ],
             opts=self._child,
         )
         return https.arn
 
     # -- test listener (progressive deployments) ---------------------------------------------------
-    def _test_listener(self, args: LoadBalancerArgs, lb: aws.lb.LoadBalancer,
-                       certificate_arn: pulumi.Input[str] | None) -> pulumi.Output[str]:
+    def _test_listener(
+        self, args: LoadBalancerArgs, lb: aws.lb.LoadBalancer, certificate_arn: pulumi.Input[str] | None
+    ) -> pulumi.Output[str]:
         """A listener on `testListener.port` where ECS sends test traffic to a new revision before production
         traffic moves. HTTPS with the production certificate (plain HTTP without one, dev only); a fixed 404
         for anything no test rule matches. Its port admits the VPC, the NAT gateways' addresses and the named
@@ -279,32 +380,53 @@ class LoadBalancer(pulumi.ComponentResource):
         for label, cidr, what in sources:
             ipv6 = isinstance(cidr, str) and ":" in cidr
             aws.vpc.SecurityGroupIngressRule(
-                f"{self._name}-in-test-{port}-{label}", security_group_id=self.security_group_id, ip_protocol="tcp",
-                from_port=port, to_port=port, cidr_ipv4=None if ipv6 else cidr, cidr_ipv6=cidr if ipv6 else None,
-                description=f"Test traffic (deployments) from {what}", opts=self._child,
+                f"{self._name}-in-test-{port}-{label}",
+                security_group_id=self.security_group_id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=None if ipv6 else cidr,
+                cidr_ipv6=cidr if ipv6 else None,
+                description=f"Test traffic (deployments) from {what}",
+                opts=self._child,
             )
         not_found = aws.lb.ListenerDefaultActionArgs(
             type="fixed-response",
             fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
-                content_type="text/plain", message_body="Not found", status_code="404"),
+                content_type="text/plain", message_body="Not found", status_code="404"
+            ),
         )
         https = certificate_arn is not None
         listener = aws.lb.Listener(
-            f"{self._name}-test", load_balancer_arn=lb.arn, port=port, protocol="HTTPS" if https else "HTTP",
-            ssl_policy=args.config.ssl_policy if https else None, certificate_arn=certificate_arn,
-            default_actions=[not_found], tags={"Name": physical_name("alb", "test"), "Traffic": "test"},
+            f"{self._name}-test",
+            load_balancer_arn=lb.arn,
+            port=port,
+            protocol="HTTPS" if https else "HTTP",
+            ssl_policy=args.config.ssl_policy if https else None,
+            certificate_arn=certificate_arn,
+            default_actions=[not_found],
+            tags={"Name": physical_name("alb", "test"), "Traffic": "test"},
             opts=self._child,
         )
         return listener.arn
 
     # -- WAF ---------------------------------------------------------------------------------------
-    def _web_acl(self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer,
-                 args: LoadBalancerArgs) -> pulumi.Output[str]:
+    def _web_acl(
+        self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer, args: LoadBalancerArgs
+    ) -> pulumi.Output[str]:
         """The ALB's web ACL (components/waf.py: rate limit, common and known-bad-inputs rules, encrypted logs)."""
-        acl = web_acl(f"{self._name}-waf", WebAclArgs(
-            purpose="alb", scope="REGIONAL",
-            description="ALB: per-IP rate limit, AWS managed common and known-bad-inputs rules",
-            rate_limit=config.waf.rate_limit, forwarded_ip_header=config.waf.forwarded_ip_header,
-            kms_key_arn=args.kms_key_arn, log_retention_days=args.log_retention_days), self._child)
+        acl = web_acl(
+            f"{self._name}-waf",
+            WebAclArgs(
+                purpose="alb",
+                scope="REGIONAL",
+                description="ALB: per-IP rate limit, AWS managed common and known-bad-inputs rules",
+                rate_limit=config.waf.rate_limit,
+                forwarded_ip_header=config.waf.forwarded_ip_header,
+                kms_key_arn=args.kms_key_arn,
+                log_retention_days=args.log_retention_days,
+            ),
+            self._child,
+        )
         associate(f"{self._name}-waf-association", acl, lb.arn, self._child)
         return acl.arn

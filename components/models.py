@@ -33,10 +33,26 @@ GEO_REGIONS: Mapping[str, tuple[str, ...]] = {
     "us": ("us-east-1", "us-east-2", "us-west-1", "us-west-2"),
     "us-gov": ("us-gov-east-1", "us-gov-west-1"),
     "ca": ("ca-central-1", "ca-west-1"),
-    "eu": ("eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2",
-           "eu-west-3"),
-    "apac": ("ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1",
-             "ap-southeast-2", "ap-southeast-4"),
+    "eu": (
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+    ),
+    "apac": (
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-4",
+    ),
     "jp": ("ap-northeast-1", "ap-northeast-3"),
     "au": ("ap-southeast-2", "ap-southeast-4"),
     "global": (),
@@ -57,13 +73,14 @@ def parse_model_id(model_id: str) -> tuple[str | None, str]:
     if dot and MODEL_ID.match(rest):
         if geo in GEO_REGIONS:
             return geo, rest
-        raise ValueError(f"an inference profile of unknown geography {geo!r}; known: "
-                         f"{', '.join(GEO_REGIONS)}")
+        raise ValueError(f"an inference profile of unknown geography {geo!r}; known: {', '.join(GEO_REGIONS)}")
     if MODEL_ID.match(model_id):
         return None, model_id
-    raise ValueError("not a Bedrock model id (<provider>.<model>, e.g. "
-                     "anthropic.claude-3-haiku-20240307-v1:0) or cross-Region inference profile id "
-                     "(<geography>.<model id>, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0)")
+    raise ValueError(
+        "not a Bedrock model id (<provider>.<model>, e.g. "
+        "anthropic.claude-3-haiku-20240307-v1:0) or cross-Region inference profile id "
+        "(<geography>.<model id>, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0)"
+    )
 
 
 def model_arns(model_id: str, context: AwsContext) -> list[str]:
@@ -75,14 +92,22 @@ def model_arns(model_id: str, context: AwsContext) -> list[str]:
     profile = context.arn("bedrock", f"inference-profile/{model_id}")
     regions = GEO_REGIONS[geo]
     if not regions:  # global: any commercial Region
-        return [profile, f"arn:{partition}:bedrock:{context.region}::foundation-model/{model}",
-                f"arn:{partition}:bedrock:::foundation-model/{model}"]
+        return [
+            profile,
+            f"arn:{partition}:bedrock:{context.region}::foundation-model/{model}",
+            f"arn:{partition}:bedrock:::foundation-model/{model}",
+        ]
     destinations = sorted({context.region, *regions})
     return [profile, *(f"arn:{partition}:bedrock:{region}::foundation-model/{model}" for region in destinations)]
 
 
 def invoke_statements(model_ids: Iterable[str], context: AwsContext) -> list[Statement]:
     """One statement per granted model (its Sid names it): invoke, with and without streaming."""
-    return [Statement(sid=statement_id("model", model_id, "invoke"), actions=list(INVOKE_ACTIONS),
-                      resources=model_arns(model_id, context))
-            for model_id in dict.fromkeys(model_ids)]
+    return [
+        Statement(
+            sid=statement_id("model", model_id, "invoke"),
+            actions=list(INVOKE_ACTIONS),
+            resources=model_arns(model_id, context),
+        )
+        for model_id in dict.fromkeys(model_ids)
+    ]

@@ -70,11 +70,23 @@ class Network(pulumi.ComponentResource):
         self.availability_zones = list(zones[: config.az_count])
         self.vpc_cidr = config.cidr
 
-        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=config.cidr, enable_dns_support=True,
-                          enable_dns_hostnames=True, tags={"Name": physical_name("vpc")}, opts=self._child)
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=config.cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": physical_name("vpc")},
+            opts=self._child,
+        )
         self.vpc_id = vpc.id
-        aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=vpc.id, ingress=[], egress=[],
-                                     tags={"Name": physical_name("default-unused")}, opts=self._child)
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=vpc.id,
+            ingress=[],
+            egress=[],
+            tags={"Name": physical_name("default-unused")},
+            opts=self._child,
+        )
 
         cidrs = config.subnet_cidrs()
         subnets = {tier: self._subnets(vpc, tier, cidrs[tier]) for tier in TIERS}
@@ -82,11 +94,17 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = [s.id for s in subnets["private"]]
         self.data_subnet_ids = [s.id for s in subnets["data"]]
 
-        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags={"Name": physical_name("igw")},
-                                      opts=self._child)
+        igw = aws.ec2.InternetGateway(
+            f"{name}-igw", vpc_id=vpc.id, tags={"Name": physical_name("igw")}, opts=self._child
+        )
         public_table = self._route_table(vpc, "public", subnets["public"])
-        public_default = aws.ec2.Route(f"{name}-public-default", route_table_id=public_table.id,
-                                       destination_cidr_block="0.0.0.0/0", gateway_id=igw.id, opts=self._child)
+        public_default = aws.ec2.Route(
+            f"{name}-public-default",
+            route_table_id=public_table.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=self._child,
+        )
         self.internet_ready = [igw, public_default, *self._associations["public"]]
         self.egress_ready = []
 
@@ -99,32 +117,48 @@ class Network(pulumi.ComponentResource):
             self.egress_ready.extend(self._associations[f"private-{self._zone_suffix(index)}"])
             if nats:
                 nat = nats[index] if len(nats) > 1 else nats[0]
-                self.egress_ready.append(aws.ec2.Route(
-                    f"{name}-private-{self._zone_suffix(index)}-default", route_table_id=table.id,
-                    destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id, opts=self._child))
+                self.egress_ready.append(
+                    aws.ec2.Route(
+                        f"{name}-private-{self._zone_suffix(index)}-default",
+                        route_table_id=table.id,
+                        destination_cidr_block="0.0.0.0/0",
+                        nat_gateway_id=nat.id,
+                        opts=self._child,
+                    )
+                )
         data_table = self._route_table(vpc, "data", subnets["data"])
         self.private_route_table_ids = [t.id for t in private_tables]
         self.data_route_table_id = data_table.id
 
         gateway_tables = [*[t.id for t in private_tables], data_table.id]
         for service in ("s3", "dynamodb"):
-            self.egress_ready.append(aws.ec2.VpcEndpoint(
-                f"{name}-{service}-endpoint", vpc_id=vpc.id, service_name=args.aws_context.endpoint_service(service),
-                vpc_endpoint_type="Gateway", route_table_ids=gateway_tables,
-                tags={"Name": physical_name(service, "gateway")}, opts=self._child))
+            self.egress_ready.append(
+                aws.ec2.VpcEndpoint(
+                    f"{name}-{service}-endpoint",
+                    vpc_id=vpc.id,
+                    service_name=args.aws_context.endpoint_service(service),
+                    vpc_endpoint_type="Gateway",
+                    route_table_ids=gateway_tables,
+                    tags={"Name": physical_name(service, "gateway")},
+                    opts=self._child,
+                )
+            )
         self.endpoint_security_group_id: pulumi.Output[str] | None = None
         if config.interface_endpoints:
             self.endpoint_security_group_id = self._interface_endpoints(
-                vpc, config, self.private_subnet_ids, args.aws_context)
+                vpc, config, self.private_subnet_ids, args.aws_context
+            )
 
         self._flow_logs(vpc, config, args)
-        self.register_outputs({
-            "vpcId": self.vpc_id,
-            "vpcCidr": self.vpc_cidr,
-            "publicSubnetIds": self.public_subnet_ids,
-            "privateSubnetIds": self.private_subnet_ids,
-            "dataSubnetIds": self.data_subnet_ids,
-        })
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "vpcCidr": self.vpc_cidr,
+                "publicSubnetIds": self.public_subnet_ids,
+                "privateSubnetIds": self.private_subnet_ids,
+                "dataSubnetIds": self.data_subnet_ids,
+            }
+        )
 
     def _zone_suffix(self, index: int) -> str:
         """`us-east-1a` -> `a`: readable, stable logical names per AZ."""
@@ -145,48 +179,77 @@ class Network(pulumi.ComponentResource):
         ]
 
     def _route_table(self, vpc: aws.ec2.Vpc, label: str, subnets: list[aws.ec2.Subnet]) -> aws.ec2.RouteTable:
-        table = aws.ec2.RouteTable(f"{self._name}-{label}-rt", vpc_id=vpc.id,
-                                   tags={"Name": physical_name(label)}, opts=self._child)
+        table = aws.ec2.RouteTable(
+            f"{self._name}-{label}-rt", vpc_id=vpc.id, tags={"Name": physical_name(label)}, opts=self._child
+        )
         self._associations[label] = [
-            aws.ec2.RouteTableAssociation(f"{subnet._name}-rta", subnet_id=subnet.id, route_table_id=table.id,
-                                          opts=self._child)
+            aws.ec2.RouteTableAssociation(
+                f"{subnet._name}-rta", subnet_id=subnet.id, route_table_id=table.id, opts=self._child
+            )
             for subnet in subnets
         ]
         return table
 
-    def _nat_gateways(self, config: NetworkConfig, public: list[aws.ec2.Subnet],
-                      igw: aws.ec2.InternetGateway) -> list[aws.ec2.NatGateway]:
+    def _nat_gateways(
+        self, config: NetworkConfig, public: list[aws.ec2.Subnet], igw: aws.ec2.InternetGateway
+    ) -> list[aws.ec2.NatGateway]:
         count = {"none": 0, "single": 1, "per-az": config.az_count}[config.nat_strategy]
         nats = []
         for index in range(count):
             suffix = self._zone_suffix(index)
-            eip = aws.ec2.Eip(f"{self._name}-nat-{suffix}-eip", domain="vpc",
-                              tags={"Name": physical_name("nat", suffix)}, opts=self._child)
-            nats.append(aws.ec2.NatGateway(
-                f"{self._name}-nat-{suffix}", allocation_id=eip.id, subnet_id=public[index].id,
-                connectivity_type="public", tags={"Name": physical_name("nat", suffix)},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
-            ))
+            eip = aws.ec2.Eip(
+                f"{self._name}-nat-{suffix}-eip",
+                domain="vpc",
+                tags={"Name": physical_name("nat", suffix)},
+                opts=self._child,
+            )
+            nats.append(
+                aws.ec2.NatGateway(
+                    f"{self._name}-nat-{suffix}",
+                    allocation_id=eip.id,
+                    subnet_id=public[index].id,
+                    connectivity_type="public",
+                    tags={"Name": physical_name("nat", suffix)},
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                )
+            )
         return nats
 
-    def _interface_endpoints(self, vpc: aws.ec2.Vpc, config: NetworkConfig,
-                             subnet_ids: list[pulumi.Output[str]], context: AwsContext) -> pulumi.Output[str]:
+    def _interface_endpoints(
+        self, vpc: aws.ec2.Vpc, config: NetworkConfig, subnet_ids: list[pulumi.Output[str]], context: AwsContext
+    ) -> pulumi.Output[str]:
         group = aws.ec2.SecurityGroup(
-            f"{self._name}-endpoints-sg", vpc_id=vpc.id, name=physical_name("endpoints"),
+            f"{self._name}-endpoints-sg",
+            vpc_id=vpc.id,
+            name=physical_name("endpoints"),
             description="Interface VPC endpoints: HTTPS from inside the VPC only",
-            tags={"Name": physical_name("endpoints")}, opts=self._child,
+            tags={"Name": physical_name("endpoints")},
+            opts=self._child,
         )
         aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-endpoints-https", security_group_id=group.id, ip_protocol="tcp", from_port=443,
-            to_port=443, cidr_ipv4=config.cidr, description="HTTPS from the VPC", opts=self._child,
+            f"{self._name}-endpoints-https",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=config.cidr,
+            description="HTTPS from the VPC",
+            opts=self._child,
         )
         for service in config.interface_endpoints:
-            self.egress_ready.append(aws.ec2.VpcEndpoint(
-                f"{self._name}-{service.replace('.', '-')}-endpoint", vpc_id=vpc.id,
-                service_name=context.endpoint_service(service), vpc_endpoint_type="Interface",
-                private_dns_enabled=True, subnet_ids=subnet_ids, security_group_ids=[group.id],
-                tags={"Name": physical_name(service.replace(".", "-"), "endpoint")}, opts=self._child,
-            ))
+            self.egress_ready.append(
+                aws.ec2.VpcEndpoint(
+                    f"{self._name}-{service.replace('.', '-')}-endpoint",
+                    vpc_id=vpc.id,
+                    service_name=context.endpoint_service(service),
+                    vpc_endpoint_type="Interface",
+                    private_dns_enabled=True,
+                    subnet_ids=subnet_ids,
+                    security_group_ids=[group.id],
+                    tags={"Name": physical_name(service.replace(".", "-"), "endpoint")},
+                    opts=self._child,
+                )
+            )
         return group.id
 
     def _flow_logs(self, vpc: aws.ec2.Vpc, config: NetworkConfig, args: NetworkArgs) -> None:
@@ -194,29 +257,42 @@ class Network(pulumi.ComponentResource):
         log_group_name = path_name("vpc", "flow-logs")
         log_group_arn = context.arn("logs", f"log-group:{log_group_name}")  # known before create: judged at preview
         log_group = aws.cloudwatch.LogGroup(
-            f"{self._name}-flow-logs", name=log_group_name,
-            retention_in_days=config.flow_logs.retention_days, kms_key_id=args.log_kms_key_arn,
+            f"{self._name}-flow-logs",
+            name=log_group_name,
+            retention_in_days=config.flow_logs.retention_days,
+            kms_key_id=args.log_kms_key_arn,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect_flow_logs),
         )
         role = aws.iam.Role(
-            f"{self._name}-flow-logs-role", name=physical_name("vpc-flow-logs"),
+            f"{self._name}-flow-logs-role",
+            name=physical_name("vpc-flow-logs"),
             assume_role_policy=service_trust_policy(
-                context.service_principal("vpc-flow-logs"), context.account_id,
-                context.arn("ec2", "vpc-flow-log/*")),
+                context.service_principal("vpc-flow-logs"), context.account_id, context.arn("ec2", "vpc-flow-log/*")
+            ),
             opts=self._child,
         )
         write = aws.iam.RolePolicy(
-            f"{self._name}-flow-logs-write", role=role.id,
-            policy=policy_document([Statement(
-                sid="WriteFlowLogs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                resources=[log_group_arn, f"{log_group_arn}:*"],
-            )]),
+            f"{self._name}-flow-logs-write",
+            role=role.id,
+            policy=policy_document(
+                [
+                    Statement(
+                        sid="WriteFlowLogs",
+                        actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        resources=[log_group_arn, f"{log_group_arn}:*"],
+                    )
+                ]
+            ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
         aws.ec2.FlowLog(
-            f"{self._name}-flow-log", vpc_id=vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
-            log_destination=log_group.arn, iam_role_arn=role.arn, max_aggregation_interval=60,
+            f"{self._name}-flow-log",
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
             tags={"Name": physical_name("vpc-flow-log")},
             # The flow log service checks the role's permissions when the flow log is created.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[write]),

@@ -89,23 +89,42 @@ class Observability(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         context = args.aws_context
         self.plan = monitoring_plan(
-            args.alarms, load_balancer=args.load_balancer, web_services=args.web_services, workers=args.workers,
-            database=args.database, queues=args.queues, tables=args.tables, services=args.services,
-            tasks=args.tasks, caches=args.caches, database_instance=args.database_instance,
-            functions=args.functions, canaries=args.canaries, event_tasks=args.event_tasks)
+            args.alarms,
+            load_balancer=args.load_balancer,
+            web_services=args.web_services,
+            workers=args.workers,
+            database=args.database,
+            queues=args.queues,
+            tables=args.tables,
+            services=args.services,
+            tasks=args.tasks,
+            caches=args.caches,
+            database_instance=args.database_instance,
+            functions=args.functions,
+            canaries=args.canaries,
+            event_tasks=args.event_tasks,
+        )
 
         topic_name = physical_name("alarms", max_length=256)
         topic = aws.sns.Topic(
-            f"{name}-alarm-topic", name=topic_name,
-            display_name=f"{physical_name()} alarms", kms_master_key_id=args.kms_key_arn,
-            tags={"Name": physical_name("alarms")}, opts=child)
-        aws.sns.TopicPolicy(f"{name}-alarm-topic-policy", arn=topic.arn,
-                            # The ARN from the known name: the policy is judged at a first preview too.
-                            policy=policy_document(topic_policy(context, context.arn("sns", topic_name))),
-                            opts=child)
+            f"{name}-alarm-topic",
+            name=topic_name,
+            display_name=f"{physical_name()} alarms",
+            kms_master_key_id=args.kms_key_arn,
+            tags={"Name": physical_name("alarms")},
+            opts=child,
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-alarm-topic-policy",
+            arn=topic.arn,
+            # The ARN from the known name: the policy is judged at a first preview too.
+            policy=policy_document(topic_policy(context, context.arn("sns", topic_name))),
+            opts=child,
+        )
         for index, email in enumerate(args.alarms.emails):
-            aws.sns.TopicSubscription(f"{name}-alarm-email-{index}", topic=topic.arn, protocol="email",
-                                      endpoint=email, opts=child)
+            aws.sns.TopicSubscription(
+                f"{name}-alarm-email-{index}", topic=topic.arn, protocol="email", endpoint=email, opts=child
+            )
         self.topic_arn = topic.arn
         notification_targets(self, name, topic.arn, args.alarms, context)
 
@@ -113,16 +132,27 @@ class Observability(pulumi.ComponentResource):
         self.alarm_names = [spec.name for spec in self.plan.alarms]
         dashboard_name = physical_name(max_length=255)
         dashboard = aws.cloudwatch.Dashboard(
-            f"{name}-dashboard", dashboard_name=dashboard_name,
+            f"{name}-dashboard",
+            dashboard_name=dashboard_name,
             dashboard_body=dashboard_body(
-                self.plan, region=context.region, alarm_arns=[a.arn for a in alarms],
+                self.plan,
+                region=context.region,
+                alarm_arns=[a.arn for a in alarms],
                 heading=f"# {dashboard_name}\nAlarms notify SNS topic `{physical_name('alarms')}`; thresholds "
-                        "come from `platform:alarms` (shaded: where each alarm fires)."),
-            opts=child)
+                "come from `platform:alarms` (shaded: where each alarm fires).",
+            ),
+            opts=child,
+        )
         self.dashboard_name = dashboard.dashboard_name
         self.dashboard_url = dashboard.dashboard_name.apply(lambda n: dashboard_url(context.region, n))
-        self.register_outputs({"topicArn": self.topic_arn, "dashboardName": self.dashboard_name,
-                               "dashboardUrl": self.dashboard_url, "alarmNames": self.alarm_names})
+        self.register_outputs(
+            {
+                "topicArn": self.topic_arn,
+                "dashboardName": self.dashboard_name,
+                "dashboardUrl": self.dashboard_url,
+                "alarmNames": self.alarm_names,
+            }
+        )
 
     def _alarm(self, name: str, spec: AlarmSpec, topic_arn: pulumi.Output[str]) -> aws.cloudwatch.MetricAlarm:
         """A single-metric alarm (statistic or percentile), or a metric math alarm over `spec.series`."""
@@ -157,25 +187,37 @@ def _query(series: Metric | Expression, spec: AlarmSpec) -> aws.cloudwatch.Metri
     returned = series is spec.evaluated
     if isinstance(series, Expression):
         return aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id=series.id, expression=series.expression, label=series.label, return_data=returned)
+            id=series.id, expression=series.expression, label=series.label, return_data=returned
+        )
     return aws.cloudwatch.MetricAlarmMetricQueryArgs(
-        id=series.id, label=series.label, return_data=returned,
+        id=series.id,
+        label=series.label,
+        return_data=returned,
         metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-            namespace=series.namespace, metric_name=series.name, period=series.period, stat=series.stat,
-            dimensions=dict(series.dimensions)))
+            namespace=series.namespace,
+            metric_name=series.name,
+            period=series.period,
+            stat=series.stat,
+            dimensions=dict(series.dimensions),
+        ),
+    )
 
 
 def topic_policy(context: AwsContext, topic_arn: pulumi.Input[str]) -> list[Statement]:
     """CloudWatch may publish, for alarms of this account named after this stack; nothing else is allowed
     (the policy replaces SNS's default one, which lets every principal of the account manage the topic)."""
-    return [Statement(
-        sid="CloudWatchAlarmsOfThisStackPublish",
-        actions=["sns:Publish"],
-        principals={"Service": [context.service_principal("cloudwatch")]},
-        resources=[topic_arn],
-        conditions={"StringEquals": {"aws:SourceAccount": context.account_id},
-                    "ArnLike": {"aws:SourceArn": context.arn("cloudwatch", f"alarm:{physical_name()}-*")}},
-    )]
+    return [
+        Statement(
+            sid="CloudWatchAlarmsOfThisStackPublish",
+            actions=["sns:Publish"],
+            principals={"Service": [context.service_principal("cloudwatch")]},
+            resources=[topic_arn],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": context.account_id},
+                "ArnLike": {"aws:SourceArn": context.arn("cloudwatch", f"alarm:{physical_name()}-*")},
+            },
+        )
+    ]
 
 
 def dashboard_url(region: str, name: str) -> str:

@@ -17,8 +17,13 @@ from .iam import Statement, deny_insecure_transport, policy_document
 from .keys import via_service
 from .naming import physical_name
 
-CONSUME_ACTIONS = ("sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                   "sqs:GetQueueUrl", "sqs:ReceiveMessage")
+CONSUME_ACTIONS = (
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+)
 SEND_ACTIONS = ("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage")
 KMS_DATA_KEY_REUSE_SECONDS = 300
 """How long SQS reuses a data key before asking KMS again. Default 5 minutes (SQS's): fewer KMS calls."""
@@ -94,28 +99,43 @@ class Queue(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[dlq], protect=args.protect),
         )
         aws.sqs.RedriveAllowPolicy(
-            f"{name}-dlq-redrive-allow", queue_url=dlq.url,
+            f"{name}-dlq-redrive-allow",
+            queue_url=dlq.url,
             redrive_allow_policy=json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [queue_arn]}),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[queue]),
         )
         for target, arn, label in ((queue, queue_arn, "queue"), (dlq, dlq_arn, "dlq")):
-            aws.sqs.QueuePolicy(f"{name}-{label}-policy", queue_url=target.url,
-                                policy=policy_document(self._resource_policy(arn)), opts=child)
+            aws.sqs.QueuePolicy(
+                f"{name}-{label}-policy",
+                queue_url=target.url,
+                policy=policy_document(self._resource_policy(arn)),
+                opts=child,
+            )
         self.queue_name, self.url, self.arn = queue.name, queue.url, queue.arn
         self.dlq_name, self.dlq_url, self.dlq_arn = dlq.name, dlq.url, dlq.arn
-        self.register_outputs({"queueName": self.queue_name, "url": self.url, "arn": self.arn,
-                               "dlqName": self.dlq_name, "dlqUrl": self.dlq_url, "dlqArn": self.dlq_arn})
+        self.register_outputs(
+            {
+                "queueName": self.queue_name,
+                "url": self.url,
+                "arn": self.arn,
+                "dlqName": self.dlq_name,
+                "dlqUrl": self.dlq_url,
+                "dlqArn": self.dlq_arn,
+            }
+        )
 
     def _resource_policy(self, arn: str) -> list[Statement]:
         statements = [deny_insecure_transport(["sqs:*"], [arn])]
         if self._args.event_rule_arns:
-            statements.append(Statement(
-                sid="EventRulesSend",
-                actions=["sqs:SendMessage"],
-                principals={"Service": [self._args.aws_context.service_principal("events")]},
-                resources=[arn],
-                conditions={"ArnEquals": {"aws:SourceArn": list(self._args.event_rule_arns)}},
-            ))
+            statements.append(
+                Statement(
+                    sid="EventRulesSend",
+                    actions=["sqs:SendMessage"],
+                    principals={"Service": [self._args.aws_context.service_principal("events")]},
+                    resources=[arn],
+                    conditions={"ArnEquals": {"aws:SourceArn": list(self._args.event_rule_arns)}},
+                )
+            )
         return statements
 
     def grant(self, access: str) -> list[Statement]:
@@ -127,10 +147,15 @@ class Queue(pulumi.ComponentResource):
             raise unknown_access("queues", self._args.name, access)
         consume = access == "consume"
         return [
-            Statement(sid=statement_id("queue", self._args.name, access),
-                      actions=CONSUME_ACTIONS if consume else SEND_ACTIONS, resources=[self.arn]),
-            Statement(sid=statement_id("queue", self._args.name, "key"),
-                      actions=["kms:Decrypt"] if consume else ["kms:Decrypt", "kms:GenerateDataKey"],
-                      resources=[self._args.kms_key_arn],
-                      conditions=via_service(self._args.aws_context, "sqs")),
+            Statement(
+                sid=statement_id("queue", self._args.name, access),
+                actions=CONSUME_ACTIONS if consume else SEND_ACTIONS,
+                resources=[self.arn],
+            ),
+            Statement(
+                sid=statement_id("queue", self._args.name, "key"),
+                actions=["kms:Decrypt"] if consume else ["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self._args.kms_key_arn],
+                conditions=via_service(self._args.aws_context, "sqs"),
+            ),
         ]

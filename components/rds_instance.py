@@ -36,15 +36,20 @@ def enhanced_monitoring_role(parent: pulumi.Resource, name: str, context: AwsCon
     `monitoring.rds` only for this account's database instances (confused deputy), with AWS's managed
     AmazonRDSEnhancedMonitoringRole policy attached."""
     role = aws.iam.Role(
-        f"{name}-monitoring-role", name=physical_name(name, "monitoring", max_length=64),
+        f"{name}-monitoring-role",
+        name=physical_name(name, "monitoring", max_length=64),
         description=f"RDS Enhanced Monitoring of {physical_name(name)}",
-        assume_role_policy=service_trust_policy(context.service_principal("monitoring.rds"), context.account_id,
-                                                context.arn("rds", "db:*")),
-        opts=pulumi.ResourceOptions(parent=parent))
+        assume_role_policy=service_trust_policy(
+            context.service_principal("monitoring.rds"), context.account_id, context.arn("rds", "db:*")
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
     aws.iam.RolePolicyAttachment(
-        f"{name}-monitoring-policy", role=role.name,
+        f"{name}-monitoring-policy",
+        role=role.name,
         policy_arn=f"arn:{context.partition}:iam::aws:policy/{ENHANCED_MONITORING_POLICY}",
-        opts=pulumi.ResourceOptions(parent=parent))
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
     return role
 
 
@@ -63,10 +68,17 @@ class MasterSecret:
         if access != "read":
             raise unknown_access("secrets", "database-master", access)
         return [
-            Statement(sid=statement_id("secret", "database-master", "read"), actions=["secretsmanager:GetSecretValue"],
-                      resources=[self.arn]),
-            Statement(sid=statement_id("secret", "database-master", "key"), actions=["kms:Decrypt"],
-                      resources=[self._kms_key_arn], conditions=via_service(self._context, "secretsmanager")),
+            Statement(
+                sid=statement_id("secret", "database-master", "read"),
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[self.arn],
+            ),
+            Statement(
+                sid=statement_id("secret", "database-master", "key"),
+                actions=["kms:Decrypt"],
+                resources=[self._kms_key_arn],
+                conditions=via_service(self._context, "secretsmanager"),
+            ),
         ]
 
 
@@ -137,17 +149,27 @@ class RdsInstance(pulumi.ComponentResource):
         self.identifier = physical_name("db", max_length=63)
 
         self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=args.vpc_id, name=physical_name("db"),
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            name=physical_name("db"),
             description="RDS PostgreSQL: 5432 only from granted services; no egress",
-            tags={"Name": physical_name("db")}, opts=child)
+            tags={"Name": physical_name("db")},
+            opts=child,
+        )
         self.security_group_id = self.security_group.id
         subnet_group = aws.rds.SubnetGroup(
-            f"{name}-subnets", name=physical_name("db"), subnet_ids=list(args.subnet_ids),
-            description="RDS PostgreSQL: the isolated data subnets", tags={"Name": physical_name("db")}, opts=child)
+            f"{name}-subnets",
+            name=physical_name("db"),
+            subnet_ids=list(args.subnet_ids),
+            description="RDS PostgreSQL: the isolated data subnets",
+            tags={"Name": physical_name("db")},
+            opts=child,
+        )
         parameters = aws.rds.ParameterGroup(
             f"{name}-params",
             # The family is in the name: a major upgrade creates the new group before deleting the old one.
-            name=physical_name("db", f"pg{config.major_version}"), family=f"{ENGINE}{config.major_version}",
+            name=physical_name("db", f"pg{config.major_version}"),
+            family=f"{ENGINE}{config.major_version}",
             description=f"{physical_name('db')}: TLS only, connections and slow statements logged",
             parameters=[
                 aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1"),
@@ -155,16 +177,23 @@ class RdsInstance(pulumi.ComponentResource):
                 aws.rds.ParameterGroupParameterArgs(name="log_connections", value="1"),
                 aws.rds.ParameterGroupParameterArgs(name="log_disconnections", value="1"),
             ],
-            tags={"Name": physical_name("db", f"pg{config.major_version}")}, opts=child)
-        monitoring = (enhanced_monitoring_role(self, name, context) if config.enhanced_monitoring_seconds else None)
-        self.replica_identifiers = [physical_name("db", f"replica-{i}", max_length=63)
-                                    for i in range(1, config.read_replicas + 1)]
+            tags={"Name": physical_name("db", f"pg{config.major_version}")},
+            opts=child,
+        )
+        monitoring = enhanced_monitoring_role(self, name, context) if config.enhanced_monitoring_seconds else None
+        self.replica_identifiers = [
+            physical_name("db", f"replica-{i}", max_length=63) for i in range(1, config.read_replicas + 1)
+        ]
         log_groups = [
             aws.cloudwatch.LogGroup(
                 f"{name}-{ident.removeprefix(self.identifier).strip('-') or 'primary'}-{log}-logs",
-                name=f"/aws/rds/instance/{ident}/{log}", retention_in_days=args.log_retention_days,
-                kms_key_id=args.kms_key_arn, opts=child)
-            for ident in (self.identifier, *self.replica_identifiers) for log in LOG_EXPORTS
+                name=f"/aws/rds/instance/{ident}/{log}",
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.kms_key_arn,
+                opts=child,
+            )
+            for ident in (self.identifier, *self.replica_identifiers)
+            for log in LOG_EXPORTS
         ]
         common = {
             "instance_class": config.instance_class,
@@ -236,12 +265,19 @@ class RdsInstance(pulumi.ComponentResource):
         self.database_name = config.database_name
         self.iam_user = config.iam_user
         self.master_secret_arn = instance.master_user_secrets.apply(
-            lambda secrets: (secrets[0].secret_arn or "") if secrets else "")
-        self.register_outputs({
-            "identifier": self.identifier, "endpoint": self.endpoint, "readerEndpoint": self.reader_endpoint,
-            "port": self.port, "databaseName": self.database_name, "masterSecretArn": self.master_secret_arn,
-            "securityGroupId": self.security_group_id,
-        })
+            lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
+        )
+        self.register_outputs(
+            {
+                "identifier": self.identifier,
+                "endpoint": self.endpoint,
+                "readerEndpoint": self.reader_endpoint,
+                "port": self.port,
+                "databaseName": self.database_name,
+                "masterSecretArn": self.master_secret_arn,
+                "securityGroupId": self.security_group_id,
+            }
+        )
 
     def grant(self, access: str) -> list[Statement]:
         """`connect`: rds-db:connect as `iamUser` on this instance only
@@ -252,14 +288,21 @@ class RdsInstance(pulumi.ComponentResource):
         elif access.startswith("connect:") and _DB_USER.fullmatch(access.removeprefix("connect:")):
             user = access.removeprefix("connect:")
         else:
-            raise ValueError(f"database: unknown access {access!r}; allowed: connect (as {self.iam_user}), "
-                             "connect:<database user>")
+            raise ValueError(
+                f"database: unknown access {access!r}; allowed: connect (as {self.iam_user}), connect:<database user>"
+            )
         context = self._context
-        resources = [resource_id.apply(
-            lambda value: f"arn:{context.partition}:rds-db:{context.region}:{context.account_id}:dbuser:{value}/{user}")
-            for resource_id in (self.resource_id, *self._replica_resource_ids)]
-        return [Statement(sid=statement_id("database", "connect", user), actions=["rds-db:connect"],
-                          resources=resources)]
+        resources = [
+            resource_id.apply(
+                lambda value: (
+                    f"arn:{context.partition}:rds-db:{context.region}:{context.account_id}:dbuser:{value}/{user}"
+                )
+            )
+            for resource_id in (self.resource_id, *self._replica_resource_ids)
+        ]
+        return [
+            Statement(sid=statement_id("database", "connect", user), actions=["rds-db:connect"], resources=resources)
+        ]
 
     def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> None:
         """Admit `security_group_id` on 5432: one ingress rule named after the grantee, referencing its group."""
@@ -267,7 +310,13 @@ class RdsInstance(pulumi.ComponentResource):
             raise ValueError(f"database: {name} is already allowed in")
         self._ingress.add(name)
         aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-from-{name}", security_group_id=self.security_group.id,
-            referenced_security_group_id=security_group_id, ip_protocol="tcp", from_port=PORT, to_port=PORT,
-            description=f"PostgreSQL from {name}", tags={"Name": physical_name("db", "from", name)},
-            opts=pulumi.ResourceOptions(parent=self))
+            f"{self._name}-from-{name}",
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=security_group_id,
+            ip_protocol="tcp",
+            from_port=PORT,
+            to_port=PORT,
+            description=f"PostgreSQL from {name}",
+            tags={"Name": physical_name("db", "from", name)},
+            opts=pulumi.ResourceOptions(parent=self),
+        )

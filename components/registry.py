@@ -76,19 +76,27 @@ register_kind(Kind("buckets", {"name": "bucket_name", "arn": "arn"}, lambda c: c
 register_kind(Kind("tables", {"name": "table_name", "arn": "arn"}, lambda c: c.tables))
 register_kind(Kind("queues", {"name": "queue_name", "url": "url", "arn": "arn"}, lambda c: c.queues))
 register_kind(Kind("secrets", {"name": "secret_name", "arn": "arn"}, lambda c: c.secrets))
-register_kind(Kind("events", {"busName": "bus_name", "busArn": "bus_arn"},
-                   lambda c: _present(c.events.creates_bus), singleton=True))
-register_kind(Kind(
-    "database",
-    {"endpoint": "endpoint", "readerEndpoint": "reader_endpoint", "port": "port", "name": "database_name"},
-    lambda c: _present(c.database is not None), singleton=True,
-    secrets={"masterSecret": ("master_secret_arn", "master_secret_kms_key_arn")}))
-register_kind(Kind("caches", {"endpoint": "endpoint", "readerEndpoint": "reader_endpoint", "port": "port"},
-                   lambda c: c.caches))
-register_kind(Kind("collections", {"name": "collection_name", "arn": "arn", "endpoint": "endpoint"},
-                   lambda c: c.collections))
-register_kind(Kind("services", {"url": "url"},
-                   lambda c: [name for name, s in c.services.items() if s.kind == "web"]))
+register_kind(
+    Kind(
+        "events", {"busName": "bus_name", "busArn": "bus_arn"}, lambda c: _present(c.events.creates_bus), singleton=True
+    )
+)
+register_kind(
+    Kind(
+        "database",
+        {"endpoint": "endpoint", "readerEndpoint": "reader_endpoint", "port": "port", "name": "database_name"},
+        lambda c: _present(c.database is not None),
+        singleton=True,
+        secrets={"masterSecret": ("master_secret_arn", "master_secret_kms_key_arn")},
+    )
+)
+register_kind(
+    Kind("caches", {"endpoint": "endpoint", "readerEndpoint": "reader_endpoint", "port": "port"}, lambda c: c.caches)
+)
+register_kind(
+    Kind("collections", {"name": "collection_name", "arn": "arn", "endpoint": "endpoint"}, lambda c: c.collections)
+)
+register_kind(Kind("services", {"url": "url"}, lambda c: [name for name, s in c.services.items() if s.kind == "web"]))
 
 
 # -- config time: what can be referenced ------------------------------------------------------------
@@ -103,8 +111,13 @@ def addressable(config: StackConfig) -> dict[str, list[str]]:
 
 def readable_secrets(config: StackConfig) -> list[str]:
     """Every `<path>` a container secret may read from: `database.masterSecret`."""
-    return [_path(kind, name, secret) for kind in KINDS.values() if kind.secrets
-            for name in sorted(kind.declared(config)) for secret in kind.secrets]
+    return [
+        _path(kind, name, secret)
+        for kind in KINDS.values()
+        if kind.secrets
+        for name in sorted(kind.declared(config))
+        for secret in kind.secrets
+    ]
 
 
 def _path(kind: Kind, name: str, attribute: str) -> str:
@@ -182,7 +195,8 @@ class Registry:
             return text
         # split() alternates literal text and the captured reference: even indexes are literal
         pieces: list[pulumi.Input[str]] = [
-            part if index % 2 == 0 else self.attribute(part.strip()) for index, part in enumerate(parts)]
+            part if index % 2 == 0 else self.attribute(part.strip()) for index, part in enumerate(parts)
+        ]
         return pulumi.Output.concat(*[p for p in pieces if p != ""])
 
     def secret(self, reference: str, grantee: str) -> tuple[pulumi.Output[str], list[Statement]]:
@@ -200,8 +214,9 @@ class Registry:
         key_arn = getattr(thing, attributes[1])
         json_key = match["key"]
         value_from = pulumi.Output.concat(arn, ":", json_key, "::") if json_key else arn
-        label = "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", f"{kind.section} {name} {secret}")
-                        if w)
+        label = "".join(
+            w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", f"{kind.section} {name} {secret}") if w
+        )
         statements = [Statement(sid=f"Inject{label}", actions=["secretsmanager:GetSecretValue"], resources=[arn])]
         if key_arn is not None:
             conditions = {}
@@ -209,8 +224,9 @@ class Registry:
                 from .keys import via_service
 
                 conditions = via_service(self.aws_context, "secretsmanager")
-            statements.append(Statement(sid=f"Inject{label}Key", actions=["kms:Decrypt"], resources=[key_arn],
-                                        conditions=conditions))
+            statements.append(
+                Statement(sid=f"Inject{label}Key", actions=["kms:Decrypt"], resources=[key_arn], conditions=conditions)
+            )
         return value_from, statements
 
     @staticmethod
@@ -226,8 +242,6 @@ def is_stack_secret_reference(reference: str) -> bool:
     """A container secret that reads a secret the stack built by path (`database.masterSecret:password`),
     rather than a `platform:secrets` name (`stripe-key[:json-key]`) or an ARN."""
     return not reference.startswith("arn:") and "." in reference.split(":", 1)[0]
-
-
 
 
 class _WebEntry(Protocol):
@@ -257,8 +271,9 @@ def service_url(load_balancer: _LoadBalancerUrl, hosts: Sequence[str]) -> pulumi
     return load_balancer.url
 
 
-def register_services(registry: Registry, services: Mapping[str, _WebEntry],
-                      load_balancer: _LoadBalancerUrl | None) -> None:
+def register_services(
+    registry: Registry, services: Mapping[str, _WebEntry], load_balancer: _LoadBalancerUrl | None
+) -> None:
     """`services.<name>.url` for every web service: known before any service is built, so services may
     reference each other (and themselves) in any order."""
     if load_balancer is None:
@@ -269,5 +284,17 @@ def register_services(registry: Registry, services: Mapping[str, _WebEntry],
             registry.add("services", name, Endpoint(service_url(load_balancer, hosts)))
 
 
-__all__ = ["KINDS", "Endpoint", "Kind", "Registry", "addressable", "is_stack_secret_reference", "listing",
-           "readable_secrets", "references_in", "register_kind", "register_services", "service_url"]
+__all__ = [
+    "KINDS",
+    "Endpoint",
+    "Kind",
+    "Registry",
+    "addressable",
+    "is_stack_secret_reference",
+    "listing",
+    "readable_secrets",
+    "references_in",
+    "register_kind",
+    "register_services",
+    "service_url",
+]

@@ -46,16 +46,34 @@ def repository_arn(context: AwsContext, name: str) -> str:
 def lifecycle_policy(*, keep_tagged_images: int, untagged_expiry_days: int) -> str:
     """Untagged images expire `untagged_expiry_days` after their push; of the tagged ones, the newest
     `keep_tagged_images` are kept. (`tagPatternList: ["*"]` selects every tagged image.)"""
-    return json.dumps({"rules": [
-        {"rulePriority": 1, "description": f"Expire untagged images after {untagged_expiry_days} days",
-         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
-                       "countNumber": untagged_expiry_days},
-         "action": {"type": "expire"}},
-        {"rulePriority": 2, "description": f"Keep the newest {keep_tagged_images} tagged images",
-         "selection": {"tagStatus": "tagged", "tagPatternList": ["*"], "countType": "imageCountMoreThan",
-                       "countNumber": keep_tagged_images},
-         "action": {"type": "expire"}},
-    ]})
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"Expire untagged images after {untagged_expiry_days} days",
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": untagged_expiry_days,
+                    },
+                    "action": {"type": "expire"},
+                },
+                {
+                    "rulePriority": 2,
+                    "description": f"Keep the newest {keep_tagged_images} tagged images",
+                    "selection": {
+                        "tagStatus": "tagged",
+                        "tagPatternList": ["*"],
+                        "countType": "imageCountMoreThan",
+                        "countNumber": keep_tagged_images,
+                    },
+                    "action": {"type": "expire"},
+                },
+            ]
+        }
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,32 +119,44 @@ class Repository(pulumi.ComponentResource):
         self.url = repository_url(context, self.repository_name)
         self.arn = repository_arn(context, self.repository_name)
         self.resource = aws.ecr.Repository(
-            f"{name}-repository", name=self.repository_name, image_tag_mutability="IMMUTABLE",
+            f"{name}-repository",
+            name=self.repository_name,
+            image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
-            encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
-                encryption_type="KMS", kms_key=args.kms_key_arn)],
-            force_delete=False, tags={"Name": self.repository_name},
+            encryption_configurations=[
+                aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS", kms_key=args.kms_key_arn)
+            ],
+            force_delete=False,
+            tags={"Name": self.repository_name},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         child = pulumi.ResourceOptions(parent=self)
         aws.ecr.LifecyclePolicy(
-            f"{name}-lifecycle", repository=self.resource.name,
-            policy=lifecycle_policy(keep_tagged_images=args.config.keep_tagged_images,
-                                    untagged_expiry_days=args.config.untagged_expiry_days),
-            opts=child)
+            f"{name}-lifecycle",
+            repository=self.resource.name,
+            policy=lifecycle_policy(
+                keep_tagged_images=args.config.keep_tagged_images, untagged_expiry_days=args.config.untagged_expiry_days
+            ),
+            opts=child,
+        )
         if args.puller_role_arns:
             aws.ecr.RepositoryPolicy(
-                f"{name}-policy", repository=self.resource.name,
-                policy=policy_document(pull_policy(context, args.puller_role_arns)), opts=child)
+                f"{name}-policy",
+                repository=self.resource.name,
+                policy=policy_document(pull_policy(context, args.puller_role_arns)),
+                opts=child,
+            )
         self.register_outputs({"repositoryName": self.repository_name, "url": self.url, "arn": self.arn})
 
 
 def pull_policy(context: AwsContext, role_arns: Sequence[str]) -> list[Statement]:
     """The repository policy: this account may pull, as one of `role_arns` only. A repository policy has no
     `Resource` (it applies to the repository it is attached to)."""
-    return [Statement(
-        sid="ExecutionRolesOfThisStackPull",
-        actions=PULL_ACTIONS,
-        principals={"AWS": [f"arn:{context.partition}:iam::{context.account_id}:root"]},
-        conditions={"ArnEquals": {"aws:PrincipalArn": sorted(set(role_arns))}},
-    )]
+    return [
+        Statement(
+            sid="ExecutionRolesOfThisStackPull",
+            actions=PULL_ACTIONS,
+            principals={"AWS": [f"arn:{context.partition}:iam::{context.account_id}:root"]},
+            conditions={"ArnEquals": {"aws:PrincipalArn": sorted(set(role_arns))}},
+        )
+    ]

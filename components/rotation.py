@@ -20,23 +20,38 @@ from .grants import statement_id
 from .iam import Statement
 from .keys import via_service
 
-ROTATE_ACTIONS = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
-                  "secretsmanager:UpdateSecretVersionStage")
+ROTATE_ACTIONS = (
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+)
 """What the four rotation steps call on the secret (AWS's rotation function templates)."""
-RANDOM_PASSWORD_JUSTIFICATION = ("secretsmanager:GetRandomPassword generates a password and touches no resource; "
-                                 "AWS's catalogue gives it no resource type, so only '*' is accepted.")
+RANDOM_PASSWORD_JUSTIFICATION = (
+    "secretsmanager:GetRandomPassword generates a password and touches no resource; "
+    "AWS's catalogue gives it no resource type, so only '*' is accepted."
+)
 
 
-def rotation_statements(secret: str, secret_arn: pulumi.Input[str], kms_key_arn: pulumi.Input[str],
-                        context: AwsContext) -> list[Statement]:
+def rotation_statements(
+    secret: str, secret_arn: pulumi.Input[str], kms_key_arn: pulumi.Input[str], context: AwsContext
+) -> list[Statement]:
     """The rotation function's rights on one secret: the four steps' actions on it, its key through Secrets
     Manager only, and GetRandomPassword."""
     return [
         Statement(sid=statement_id("rotate", secret), actions=ROTATE_ACTIONS, resources=[secret_arn]),
-        Statement(sid=statement_id("rotate", secret, "key"), actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                  resources=[kms_key_arn], conditions=via_service(context, "secretsmanager")),
-        Statement(sid=statement_id("rotate", secret, "password"), actions=["secretsmanager:GetRandomPassword"],
-                  resources=["*"], justification=RANDOM_PASSWORD_JUSTIFICATION),
+        Statement(
+            sid=statement_id("rotate", secret, "key"),
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=[kms_key_arn],
+            conditions=via_service(context, "secretsmanager"),
+        ),
+        Statement(
+            sid=statement_id("rotate", secret, "password"),
+            actions=["secretsmanager:GetRandomPassword"],
+            resources=["*"],
+            justification=RANDOM_PASSWORD_JUSTIFICATION,
+        ),
     ]
 
 
@@ -82,21 +97,33 @@ class Rotations(pulumi.ComponentResource):
             function = args.functions[secret.rotation.function]
             arn: pulumi.Output[str] = store.arn  # type: ignore[attr-defined]
             permission = aws.lambda_.Permission(
-                f"{name}-{key}-invoke", action="lambda:InvokeFunction",
-                function=function.function.name, qualifier=function.alias.name,  # type: ignore[attr-defined]
-                principal=context.service_principal("secretsmanager"), source_arn=arn,
-                opts=pulumi.ResourceOptions(parent=self))
+                f"{name}-{key}-invoke",
+                action="lambda:InvokeFunction",
+                function=function.function.name,  # type: ignore[attr-defined]
+                qualifier=function.alias.name,  # type: ignore[attr-defined]
+                principal=context.service_principal("secretsmanager"),
+                source_arn=arn,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
             aws.secretsmanager.SecretRotation(
-                f"{name}-{key}", secret_id=arn, rotation_lambda_arn=function.alias_arn,  # type: ignore[attr-defined]
+                f"{name}-{key}",
+                secret_id=arn,
+                rotation_lambda_arn=function.alias_arn,  # type: ignore[attr-defined]
                 rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
-                    automatically_after_days=secret.rotation.days),
+                    automatically_after_days=secret.rotation.days
+                ),
                 # An empty secret has nothing to rotate yet: the first rotation waits for the schedule.
                 rotate_immediately=False,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+            )
         if args.master_secret_arn is not None:
             aws.secretsmanager.SecretRotation(
-                f"{name}-database-master", secret_id=args.master_secret_arn,
+                f"{name}-database-master",
+                secret_id=args.master_secret_arn,
                 rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
-                    automatically_after_days=args.master_secret_rotation_days),
-                rotate_immediately=False, opts=pulumi.ResourceOptions(parent=self))
+                    automatically_after_days=args.master_secret_rotation_days
+                ),
+                rotate_immediately=False,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         self.register_outputs({})

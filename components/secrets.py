@@ -74,9 +74,15 @@ class Secret(pulumi.ComponentResource):
         if access != "read":
             raise unknown_access("secrets", self._args.name, access)
         return [
-            Statement(sid=statement_id("secret", self._args.name, "read"),
-                      actions=["secretsmanager:GetSecretValue"], resources=[self.arn]),
-            Statement(sid=statement_id("secret", self._args.name, "key"), actions=["kms:Decrypt"],
-                      resources=[self._args.kms_key_arn],
-                      conditions=via_service(self._args.aws_context, "secretsmanager")),
+            Statement(
+                sid=statement_id("secret", self._args.name, "read"),
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[self.arn],
+            ),
+            Statement(
+                sid=statement_id("secret", self._args.name, "key"),
+                actions=["kms:Decrypt"],
+                resources=[self._args.kms_key_arn],
+                conditions=via_service(self._args.aws_context, "secretsmanager"),
+            ),
         ]

@@ -212,18 +212,28 @@ class Service(pulumi.ComponentResource):
         log_group_name = path_name("services", name)
         log_group_arn = args.aws_context.arn("logs", f"log-group:{log_group_name}")
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=log_group_name, retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn, opts=self._child,
+            f"{name}-logs",
+            name=log_group_name,
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=self._child,
         )
         self.log_group_name = log_group.name
         container_secrets, secret_statements = self._container_secrets()
 
-        execution_role = self._role("execution", [
-            *pull_statements,
-            Statement(sid="WriteOwnLogs", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                      resources=[f"{log_group_arn}:log-stream:*"]),
-            *secret_statements,
-        ], depends_on=[log_group])
+        execution_role = self._role(
+            "execution",
+            [
+                *pull_statements,
+                Statement(
+                    sid="WriteOwnLogs",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[f"{log_group_arn}:log-stream:*"],
+                ),
+                *secret_statements,
+            ],
+            depends_on=[log_group],
+        )
         self.execution_role_arn = execution_role.arn
         task_role = self._role("task", [*self._grant_statements(), *self._exec_statements()])
         self.task_role_arn = task_role.arn
@@ -238,8 +248,7 @@ class Service(pulumi.ComponentResource):
 
         # The roles' policies too: ECS uses the execution role the moment the first task starts, before an
         # inline policy created in the same `up` may exist.
-        depends_on: list[pulumi.Resource] = [args.cluster.capacity_providers, *self._role_policies,
-                                             *args.network_ready]
+        depends_on: list[pulumi.Resource] = [args.cluster.capacity_providers, *self._role_policies, *args.network_ready]
         self._routes: Routing | None = None
         if config.kind == "web":
             assert config.port is not None  # checked above: a web service has a port
@@ -250,52 +259,88 @@ class Service(pulumi.ComponentResource):
                 self.alternate_target_group_arn_suffix = routing.alternate.arn_suffix
         hooks = self._hooks()
         infrastructure = self._infrastructure_role(hooks, depends_on)
-        service = self._ecs_service(task_definition=task_definition, group=group, depends_on=depends_on,
-                                    hooks=hooks, infrastructure=infrastructure)
+        service = self._ecs_service(
+            task_definition=task_definition,
+            group=group,
+            depends_on=depends_on,
+            hooks=hooks,
+            infrastructure=infrastructure,
+        )
         self.service_name = service.name
         self._autoscaling(service)
-        self.register_outputs({
-            "serviceName": self.service_name, "securityGroupId": self.security_group_id,
-            "logGroupName": self.log_group_name, "taskRoleArn": self.task_role_arn,
-        })
+        self.register_outputs(
+            {
+                "serviceName": self.service_name,
+                "securityGroupId": self.security_group_id,
+                "logGroupName": self.log_group_name,
+                "taskRoleArn": self.task_role_arn,
+            }
+        )
 
-
-    def _ecs_service(self, *, task_definition: aws.ecs.TaskDefinition, group: aws.ec2.SecurityGroup,
-                     depends_on: list[pulumi.Resource], hooks: list[Hook],
-                     infrastructure: aws.iam.Role | None) -> aws.ecs.Service:
+    def _ecs_service(
+        self,
+        *,
+        task_definition: aws.ecs.TaskDefinition,
+        group: aws.ec2.SecurityGroup,
+        depends_on: list[pulumi.Resource],
+        hooks: list[Hook],
+        infrastructure: aws.iam.Role | None,
+    ) -> aws.ecs.Service:
         """The ECS service: private subnets, no public IP, circuit breaker and alarms rolling back, the
         configured deployment strategy; autoscaling owns the count once it exists."""
         name, args, config = self._name, self._args, self._args.config
         load_balancers = None
         if self._routes is not None:
             assert config.port is not None
-            load_balancers = [aws.ecs.ServiceLoadBalancerArgs(
-                target_group_arn=self._routes.target_group.arn, container_name=name, container_port=config.port,
-                advanced_configuration=self._advanced_configuration(self._routes, infrastructure))]
+            load_balancers = [
+                aws.ecs.ServiceLoadBalancerArgs(
+                    target_group_arn=self._routes.target_group.arn,
+                    container_name=name,
+                    container_port=config.port,
+                    advanced_configuration=self._advanced_configuration(self._routes, infrastructure),
+                )
+            ]
         capacity = config.capacity
-        strategies = [aws.ecs.ServiceCapacityProviderStrategyArgs(
-            capacity_provider="FARGATE", base=capacity.on_demand_base, weight=capacity.on_demand_weight)]
+        strategies = [
+            aws.ecs.ServiceCapacityProviderStrategyArgs(
+                capacity_provider="FARGATE", base=capacity.on_demand_base, weight=capacity.on_demand_weight
+            )
+        ]
         if capacity.spot_weight:
-            strategies.append(aws.ecs.ServiceCapacityProviderStrategyArgs(
-                capacity_provider="FARGATE_SPOT", weight=capacity.spot_weight))
+            strategies.append(
+                aws.ecs.ServiceCapacityProviderStrategyArgs(
+                    capacity_provider="FARGATE_SPOT", weight=capacity.spot_weight
+                )
+            )
         service = aws.ecs.Service(
-            f"{name}-service", name=physical_name(name, max_length=255), cluster=args.cluster.arn,
-            task_definition=task_definition.arn, desired_count=0 if args.hold_tasks else config.desired_count,
-            capacity_provider_strategies=strategies, platform_version="LATEST",
+            f"{name}-service",
+            name=physical_name(name, max_length=255),
+            cluster=args.cluster.arn,
+            task_definition=task_definition.arn,
+            desired_count=0 if args.hold_tasks else config.desired_count,
+            capacity_provider_strategies=strategies,
+            platform_version="LATEST",
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=list(args.subnet_ids), security_groups=[group.id], assign_public_ip=False),
+                subnets=list(args.subnet_ids), security_groups=[group.id], assign_public_ip=False
+            ),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             deployment_controller=aws.ecs.ServiceDeploymentControllerArgs(type="ECS"),
             deployment_configuration=deployment_configuration(
-                config.deployment, hooks, infrastructure.arn if infrastructure is not None and hooks else None),
-            alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=list(args.deployment_alarm_names), enable=True,
-                                             rollback=True) if args.deployment_alarm_names else None,
+                config.deployment, hooks, infrastructure.arn if infrastructure is not None and hooks else None
+            ),
+            alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=list(args.deployment_alarm_names), enable=True, rollback=True)
+            if args.deployment_alarm_names
+            else None,
             deployment_minimum_healthy_percent=config.deployment.minimum_healthy_percent,
             deployment_maximum_percent=config.deployment.maximum_percent,
             health_check_grace_period_seconds=(
-                config.deployment.health_check_grace_seconds if config.kind == "web" else None),
-            load_balancers=load_balancers, enable_execute_command=args.cluster.execute_command,
-            enable_ecs_managed_tags=True, propagate_tags="SERVICE", wait_for_steady_state=False,
+                config.deployment.health_check_grace_seconds if config.kind == "web" else None
+            ),
+            load_balancers=load_balancers,
+            enable_execute_command=args.cluster.execute_command,
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            wait_for_steady_state=False,
             tags={"Name": physical_name(name), "Service": name, "Kind": config.kind},
             # Autoscaling owns the task count once the service exists.
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on, ignore_changes=["desiredCount"]),
@@ -310,9 +355,17 @@ class Service(pulumi.ComponentResource):
             target = None
             if config.build.repository is not None:
                 target = _require_repository(self._args.repositories, config.build.repository, self._name)
-            built = ServiceImage(f"{self._name}-image", ServiceImageArgs(
-                service=self._name, config=config.build, kms_key_arn=self._args.kms_key_arn, repository=target,
-                protect=self._args.protect), opts=self._child)
+            built = ServiceImage(
+                f"{self._name}-image",
+                ServiceImageArgs(
+                    service=self._name,
+                    config=config.build,
+                    kms_key_arn=self._args.kms_key_arn,
+                    repository=target,
+                    protect=self._args.protect,
+                ),
+                opts=self._child,
+            )
             return built.image_uri, _ecr_pull([built.repository_arn])
         if isinstance(config.image, ImageSpec):
             # This account's and region's ECR: a repository of the stack, or one that already exists.
@@ -355,8 +408,9 @@ class Service(pulumi.ComponentResource):
             secret, _, json_key = reference.partition(":")
             store = self._args.data_stores.secrets.get(secret)
             if store is None:
-                raise ValueError(f"service {self._name}: secrets.{env} names secret {secret!r}, which the stack "
-                                 "did not build")
+                raise ValueError(
+                    f"service {self._name}: secrets.{env} names secret {secret!r}, which the stack did not build"
+                )
             arn = _attribute(store, "arn", f"secret {secret}")
             value_from = arn if not json_key else pulumi.Output.concat(arn, ":", json_key, "::")
             entries.append({"name": env, "valueFrom": value_from})
@@ -364,11 +418,17 @@ class Service(pulumi.ComponentResource):
                 read_stack_secrets.add(secret)
                 statements.extend(store.grant("read"))
         if external:
-            statements.append(Statement(sid="InjectExternalSecrets", actions=["secretsmanager:GetSecretValue"],
-                                        resources=sorted(set(external))))
+            statements.append(
+                Statement(
+                    sid="InjectExternalSecrets",
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=sorted(set(external)),
+                )
+            )
         if parameters:
-            statements.append(Statement(sid="InjectParameters", actions=["ssm:GetParameters"],
-                                        resources=sorted(set(parameters))))
+            statements.append(
+                Statement(sid="InjectParameters", actions=["ssm:GetParameters"], resources=sorted(set(parameters)))
+            )
         return entries, statements
 
     def _grant_statements(self) -> list[Statement]:
@@ -394,16 +454,22 @@ class Service(pulumi.ComponentResource):
         statements = [
             Statement(
                 sid="ExecChannels",
-                actions=["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
-                         "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+                actions=[
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ],
                 resources=["*"],
                 justification="Session Manager message channels are not resources: AWS defines no resource "
-                              "type for ssmmessages actions, so they cannot be scoped below '*'.",
+                "type for ssmmessages actions, so they cannot be scoped below '*'.",
             ),
             Statement(
-                sid="ExecFindLogGroup", actions=["logs:DescribeLogGroups"], resources=["*"],
+                sid="ExecFindLogGroup",
+                actions=["logs:DescribeLogGroups"],
+                resources=["*"],
                 justification="DescribeLogGroups is a list call with no resource type in AWS's action "
-                              "catalogue; the Exec agent calls it before writing session logs.",
+                "catalogue; the Exec agent calls it before writing session logs.",
             ),
             Statement(
                 sid="ExecWriteSessionLogs",
@@ -412,46 +478,68 @@ class Service(pulumi.ComponentResource):
             ),
         ]
         if cluster.exec_kms_key_arn is not None:
-            statements.append(Statement(sid="ExecDecryptSession", actions=["kms:Decrypt"],
-                                        resources=[cluster.exec_kms_key_arn]))
+            statements.append(
+                Statement(sid="ExecDecryptSession", actions=["kms:Decrypt"], resources=[cluster.exec_kms_key_arn])
+            )
         return statements
 
-    def _role(self, purpose: str, statements: list[Statement],
-              depends_on: Sequence[pulumi.Resource] = ()) -> aws.iam.Role:
+    def _role(
+        self, purpose: str, statements: list[Statement], depends_on: Sequence[pulumi.Resource] = ()
+    ) -> aws.iam.Role:
         context = self._args.aws_context
         role = aws.iam.Role(
-            f"{self._name}-{purpose}-role", name=role_name(self._name, purpose),
+            f"{self._name}-{purpose}-role",
+            name=role_name(self._name, purpose),
             description=f"ECS {purpose} role of service {self._name}",
-            assume_role_policy=service_trust_policy(context.service_principal("ecs-tasks"), context.account_id,
-                                                    context.arn("ecs", "*")),
+            assume_role_policy=service_trust_policy(
+                context.service_principal("ecs-tasks"), context.account_id, context.arn("ecs", "*")
+            ),
             opts=self._child,
         )
         if statements:
-            self._role_policies.append(aws.iam.RolePolicy(
-                f"{self._name}-{purpose}-policy", role=role.id, name=f"{purpose}-least-privilege",
-                policy=policy_document(statements),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on))))
+            self._role_policies.append(
+                aws.iam.RolePolicy(
+                    f"{self._name}-{purpose}-policy",
+                    role=role.id,
+                    name=f"{purpose}-least-privilege",
+                    policy=policy_document(statements),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+                )
+            )
         return role
 
     # -- network ---------------------------------------------------------------------------------
     def _security_group(self) -> aws.ec2.SecurityGroup:
         config, args = self._args.config, self._args
         group = aws.ec2.SecurityGroup(
-            f"{self._name}-sg", vpc_id=args.vpc_id, name=physical_name(self._name, "service"),
+            f"{self._name}-sg",
+            vpc_id=args.vpc_id,
+            name=physical_name(self._name, "service"),
             description=f"{'Task' if config.kind == 'task' else 'Service'} {self._name} ({config.kind}): "
-                        + ("from the ALB on the container port only" if config.kind == "web" else "no ingress"),
-            tags={"Name": physical_name(self._name, "service")}, opts=self._child,
+            + ("from the ALB on the container port only" if config.kind == "web" else "no ingress"),
+            tags={"Name": physical_name(self._name, "service")},
+            opts=self._child,
         )
         aws.vpc.SecurityGroupEgressRule(
-            f"{self._name}-out-https", security_group_id=group.id, ip_protocol="tcp", from_port=443, to_port=443,
-            cidr_ipv4=HTTPS_ANYWHERE, description="HTTPS to AWS APIs (through NAT or VPC endpoints)",
+            f"{self._name}-out-https",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=HTTPS_ANYWHERE,
+            description="HTTPS to AWS APIs (through NAT or VPC endpoints)",
             opts=self._child,
         )
         if config.kind == "web" and args.load_balancer is not None and config.port is not None:
             aws.vpc.SecurityGroupIngressRule(
-                f"{self._name}-in-alb", security_group_id=group.id, ip_protocol="tcp", from_port=config.port,
-                to_port=config.port, referenced_security_group_id=args.load_balancer.security_group_id,
-                description="From the ALB only, on the container port", opts=self._child,
+                f"{self._name}-in-alb",
+                security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=config.port,
+                to_port=config.port,
+                referenced_security_group_id=args.load_balancer.security_group_id,
+                description="From the ALB only, on the container port",
+                opts=self._child,
             )
             args.load_balancer.allow_to(self._name, group.id, config.port)
         if config.grants.database is not None:
@@ -463,9 +551,14 @@ class Service(pulumi.ComponentResource):
         for rule_name, rule in sorted(config.egress.items()):
             cidr = {"cidr_ipv4": rule.cidr} if rule.ip_version == 4 else {"cidr_ipv6": rule.cidr}
             aws.vpc.SecurityGroupEgressRule(
-                f"{self._name}-out-{rule_name}", security_group_id=group.id, ip_protocol=rule.protocol,
-                from_port=rule.port, to_port=rule.last_port, **cidr,
-                description=f"egress.{rule_name} (stack config)", tags={"Name": physical_name(self._name, rule_name)},
+                f"{self._name}-out-{rule_name}",
+                security_group_id=group.id,
+                ip_protocol=rule.protocol,
+                from_port=rule.port,
+                to_port=rule.last_port,
+                **cidr,
+                description=f"egress.{rule_name} (stack config)",
+                tags={"Name": physical_name(self._name, rule_name)},
                 opts=self._child,
             )
         return group
@@ -475,17 +568,26 @@ class Service(pulumi.ComponentResource):
         admits this group on that port (`NetworkGrantable.allow_from`). Both sides, one grant."""
         port = getattr(store, "port", DATABASE_PORT)
         aws.vpc.SecurityGroupEgressRule(
-            f"{self._name}-out-{label}", security_group_id=group.id, ip_protocol="tcp",
-            from_port=port, to_port=port,
+            f"{self._name}-out-{label}",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
             referenced_security_group_id=_attribute(store, "security_group_id", label),
-            description=description, opts=self._child,
+            description=description,
+            opts=self._child,
         )
         store.allow_from(self._name, group.id)
 
     # -- task definition -------------------------------------------------------------------------
-    def _task_definition(self, image: pulumi.Input[str], log_group: aws.cloudwatch.LogGroup,
-                         secrets: list[dict[str, Any]], execution_role: aws.iam.Role,
-                         task_role: aws.iam.Role) -> aws.ecs.TaskDefinition:
+    def _task_definition(
+        self,
+        image: pulumi.Input[str],
+        log_group: aws.cloudwatch.LogGroup,
+        secrets: list[dict[str, Any]],
+        execution_role: aws.iam.Role,
+        task_role: aws.iam.Role,
+    ) -> aws.ecs.TaskDefinition:
         config, context = self._args.config, self._args.aws_context
         exec_on = self._args.cluster.execute_command
         writable = list(dict.fromkeys([*config.writable_paths, *(EXEC_AGENT_PATHS if exec_on else ())]))
@@ -497,14 +599,21 @@ class Service(pulumi.ComponentResource):
             "user": config.user,
             "readonlyRootFilesystem": True,
             "privileged": False,
-            "environment": [{"name": k, "value": self._references().resolve(v)}
-                            for k, v in sorted(config.environment.items())],
+            "environment": [
+                {"name": k, "value": self._references().resolve(v)} for k, v in sorted(config.environment.items())
+            ],
             "secrets": secrets,
             "mountPoints": [{"sourceVolume": volumes[p], "containerPath": p, "readOnly": False} for p in writable],
-            "logConfiguration": {"logDriver": "awslogs", "options": {
-                "awslogs-group": path_name("services", self._name), "awslogs-region": context.region,
-                "awslogs-stream-prefix": "ecs", "mode": "non-blocking", "max-buffer-size": "25m",
-            }},
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": path_name("services", self._name),
+                    "awslogs-region": context.region,
+                    "awslogs-stream-prefix": "ecs",
+                    "mode": "non-blocking",
+                    "max-buffer-size": "25m",
+                },
+            },
             "linuxParameters": {"initProcessEnabled": exec_on},
         }
         if config.command is not None:
@@ -514,15 +623,25 @@ class Service(pulumi.ComponentResource):
         health = config.container_health_command()
         if health is not None:
             check = config.health_check
-            container["healthCheck"] = {"command": health, "interval": check.interval_seconds,
-                                        "timeout": check.timeout_seconds, "retries": check.retries,
-                                        "startPeriod": check.start_period_seconds}
+            container["healthCheck"] = {
+                "command": health,
+                "interval": check.interval_seconds,
+                "timeout": check.timeout_seconds,
+                "retries": check.retries,
+                "startPeriod": check.start_period_seconds,
+            }
         return aws.ecs.TaskDefinition(
-            f"{self._name}-task", family=physical_name(self._name, max_length=255), cpu=str(config.cpu),
-            memory=str(config.memory), network_mode="awsvpc", requires_compatibilities=["FARGATE"],
+            f"{self._name}-task",
+            family=physical_name(self._name, max_length=255),
+            cpu=str(config.cpu),
+            memory=str(config.memory),
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family="LINUX", cpu_architecture=config.architecture),
-            execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
+                operating_system_family="LINUX", cpu_architecture=config.architecture
+            ),
+            execution_role_arn=execution_role.arn,
+            task_role_arn=task_role.arn,
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in volumes.values()],
             container_definitions=pulumi.Output.json_dumps([container]),
             # the container logs to the group by name: it must exist before a task starts
@@ -536,14 +655,26 @@ class Service(pulumi.ComponentResource):
         check = config.health_check
         label = f"{self._name}-{suffix}" if suffix else self._name
         return aws.lb.TargetGroup(
-            f"{label}-tg", name=physical_name(self._name, suffix, max_length=32), port=config.port,
-            protocol="HTTP", target_type="ip", vpc_id=self._args.vpc_id,
+            f"{label}-tg",
+            name=physical_name(self._name, suffix, max_length=32),
+            port=config.port,
+            protocol="HTTP",
+            target_type="ip",
+            vpc_id=self._args.vpc_id,
             deregistration_delay=config.deployment.deregistration_delay_seconds,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, path=check.path, protocol="HTTP", port="traffic-port", matcher=check.matcher,
-                interval=check.interval_seconds, timeout=check.timeout_seconds,
-                healthy_threshold=check.healthy_threshold, unhealthy_threshold=check.unhealthy_threshold),
-            tags={"Name": physical_name(self._name, suffix)}, opts=self._child,
+                enabled=True,
+                path=check.path,
+                protocol="HTTP",
+                port="traffic-port",
+                matcher=check.matcher,
+                interval=check.interval_seconds,
+                timeout=check.timeout_seconds,
+                healthy_threshold=check.healthy_threshold,
+                unhealthy_threshold=check.unhealthy_threshold,
+            ),
+            tags={"Name": physical_name(self._name, suffix)},
+            opts=self._child,
         )
 
     def _routing(self) -> Routing:
@@ -554,40 +685,67 @@ class Service(pulumi.ComponentResource):
         target_group = self._target_group()
         conditions = []
         if config.routing.paths:
-            conditions.append(aws.lb.ListenerRuleConditionArgs(
-                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=config.routing.paths)))
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=config.routing.paths)
+                )
+            )
         if config.routing.hosts:
-            conditions.append(aws.lb.ListenerRuleConditionArgs(
-                host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=config.routing.hosts)))
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=config.routing.hosts)
+                )
+            )
         if self._args.required_header is not None:
             header, value = self._args.required_header
-            conditions.append(aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                http_header_name=header, values=[value])))
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(http_header_name=header, values=[value])
+                )
+            )
         if not config.deployment.progressive:
             rule = aws.lb.ListenerRule(
-                f"{self._name}-rule", listener_arn=lb.listener_arn, priority=config.routing.priority,
+                f"{self._name}-rule",
+                listener_arn=lb.listener_arn,
+                priority=config.routing.priority,
                 conditions=conditions,
                 actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
-                tags={"Name": physical_name(self._name)}, opts=self._child,
+                tags={"Name": physical_name(self._name)},
+                opts=self._child,
             )
             return Routing(target_group=target_group, rule=rule)
         if lb.test_listener_arn is None:
-            raise ValueError(f"service {self._name}: a {config.deployment.strategy} deployment needs the load "
-                             "balancer's test listener (LoadBalancerArgs.test_listener)")
+            raise ValueError(
+                f"service {self._name}: a {config.deployment.strategy} deployment needs the load "
+                "balancer's test listener (LoadBalancerArgs.test_listener)"
+            )
         alternate = self._target_group("alt")
         owned_by_ecs = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
         rule = aws.lb.ListenerRule(
-            f"{self._name}-rule", listener_arn=lb.listener_arn, priority=config.routing.priority,
-            conditions=conditions, actions=[weighted_forward(target_group.arn, alternate.arn)],
-            tags={"Name": physical_name(self._name)}, opts=owned_by_ecs,
+            f"{self._name}-rule",
+            listener_arn=lb.listener_arn,
+            priority=config.routing.priority,
+            conditions=conditions,
+            actions=[weighted_forward(target_group.arn, alternate.arn)],
+            tags={"Name": physical_name(self._name)},
+            opts=owned_by_ecs,
         )
         test_rule = aws.lb.ListenerRule(
-            f"{self._name}-test-rule", listener_arn=lb.test_listener_arn, priority=config.routing.priority,
-            conditions=conditions, actions=[weighted_forward(target_group.arn, alternate.arn)],
-            tags={"Name": physical_name(self._name, "test")}, opts=owned_by_ecs,
+            f"{self._name}-test-rule",
+            listener_arn=lb.test_listener_arn,
+            priority=config.routing.priority,
+            conditions=conditions,
+            actions=[weighted_forward(target_group.arn, alternate.arn)],
+            tags={"Name": physical_name(self._name, "test")},
+            opts=owned_by_ecs,
         )
-        return Routing(target_group=target_group, rule=rule, alternate=alternate, test_rule=test_rule,
-                       listener_arns=(lb.listener_arn, lb.test_listener_arn))
+        return Routing(
+            target_group=target_group,
+            rule=rule,
+            alternate=alternate,
+            test_rule=test_rule,
+            listener_arns=(lb.listener_arn, lb.test_listener_arn),
+        )
 
     # -- progressive delivery: hooks, infrastructure role, advanced configuration ----------------------
     def _hooks(self) -> list[Hook]:
@@ -600,8 +758,9 @@ class Service(pulumi.ComponentResource):
             if reference:
                 function = self._args.functions.get(reference["name"])
                 if function is None:
-                    raise ValueError(f"service {self._name}: lifecycle hook function {hook.function} is not a "
-                                     "function of this stack")
+                    raise ValueError(
+                        f"service {self._name}: lifecycle hook function {hook.function} is not a function of this stack"
+                    )
                 arn = _attribute(function, "arn", f"function {reference['name']}")
             hooks.append(Hook(function_arn=arn, stages=list(hook.stages), details=dict(hook.details)))
         return hooks
@@ -614,9 +773,14 @@ class Service(pulumi.ComponentResource):
         statements = hook_statements([h.function_arn for h in hooks])
         routes = self._routes
         if routes is not None and routes.alternate is not None and routes.test_rule is not None:
-            statements = [*load_balancer_statements([routes.target_group.arn, routes.alternate.arn],
-                                                    routes.listener_arns, [routes.rule.arn, routes.test_rule.arn]),
-                          *statements]
+            statements = [
+                *load_balancer_statements(
+                    [routes.target_group.arn, routes.alternate.arn],
+                    routes.listener_arns,
+                    [routes.rule.arn, routes.test_rule.arn],
+                ),
+                *statements,
+            ]
         if not statements:
             return None  # blue-green without a load balancer or hooks: ECS needs no role
         role, policy = infrastructure_role(self._name, self._args.aws_context, statements, self)
@@ -624,56 +788,80 @@ class Service(pulumi.ComponentResource):
         return role
 
     @staticmethod
-    def _advanced_configuration(routes: Routing, role: aws.iam.Role | None
-                                ) -> aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs | None:
+    def _advanced_configuration(
+        routes: Routing, role: aws.iam.Role | None
+    ) -> aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs | None:
         if routes.alternate is None or routes.test_rule is None or role is None:
             return None
         return aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
-            alternate_target_group_arn=routes.alternate.arn, production_listener_rule=routes.rule.arn,
-            test_listener_rule=routes.test_rule.arn, role_arn=role.arn)
+            alternate_target_group_arn=routes.alternate.arn,
+            production_listener_rule=routes.rule.arn,
+            test_listener_rule=routes.test_rule.arn,
+            role_arn=role.arn,
+        )
 
     # -- autoscaling -----------------------------------------------------------------------------
     def _autoscaling(self, service: aws.ecs.Service) -> None:
         config = self._args.config
         scaling = config.autoscaling
         target = aws.appautoscaling.Target(
-            f"{self._name}-scaling-target", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
+            f"{self._name}-scaling-target",
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", self._args.cluster.name, "/", service.name),
             min_capacity=0 if self._args.hold_tasks else scaling.min_count,
-            max_capacity=0 if self._args.hold_tasks else scaling.max_count, opts=self._child,
+            max_capacity=0 if self._args.hold_tasks else scaling.max_count,
+            opts=self._child,
         )
 
-        def tracking(label: str, value: float,
-                     predefined: aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs | None = None,  # noqa: E501
-                     customized: aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs | None = None,  # noqa: E501
-                     ) -> aws.appautoscaling.Policy:
+        def tracking(
+            label: str,
+            value: float,
+            predefined: aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs
+            | None = None,
+            customized: aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs
+            | None = None,
+        ) -> aws.appautoscaling.Policy:
             return aws.appautoscaling.Policy(
-                f"{self._name}-scale-{label}", name=physical_name(self._name, label, max_length=255),
-                policy_type="TargetTrackingScaling", service_namespace=target.service_namespace,
-                scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
+                f"{self._name}-scale-{label}",
+                name=physical_name(self._name, label, max_length=255),
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
                 target_tracking_scaling_policy_configuration=(
                     aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
-                        target_value=value, predefined_metric_specification=predefined,
+                        target_value=value,
+                        predefined_metric_specification=predefined,
                         customized_metric_specification=customized,
                         scale_in_cooldown=scaling.scale_in_cooldown_seconds,
-                        scale_out_cooldown=scaling.scale_out_cooldown_seconds)),
+                        scale_out_cooldown=scaling.scale_out_cooldown_seconds,
+                    )
+                ),
                 opts=self._child,
             )
 
         predefined = aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs
         tracking("cpu", scaling.cpu_target, predefined(predefined_metric_type="ECSServiceAverageCPUUtilization"))
-        tracking("memory", scaling.memory_target,
-                 predefined(predefined_metric_type="ECSServiceAverageMemoryUtilization"))
+        tracking(
+            "memory", scaling.memory_target, predefined(predefined_metric_type="ECSServiceAverageMemoryUtilization")
+        )
         if config.kind == "web" and scaling.requests_per_target is not None:
             lb = self._args.load_balancer
             assert lb is not None and self.target_group_arn_suffix is not None
             if self.alternate_target_group_arn_suffix is None:
-                tracking("requests", scaling.requests_per_target, predefined(
-                    predefined_metric_type="ALBRequestCountPerTarget",
-                    resource_label=pulumi.Output.concat(lb.arn_suffix, "/", self.target_group_arn_suffix)))
+                tracking(
+                    "requests",
+                    scaling.requests_per_target,
+                    predefined(
+                        predefined_metric_type="ALBRequestCountPerTarget",
+                        resource_label=pulumi.Output.concat(lb.arn_suffix, "/", self.target_group_arn_suffix),
+                    ),
+                )
             else:  # progressive: traffic moves between two target groups, so count both
-                tracking("requests", scaling.requests_per_target,
-                         customized=self._requests_metric(lb.arn_suffix, service))
+                tracking(
+                    "requests", scaling.requests_per_target, customized=self._requests_metric(lb.arn_suffix, service)
+                )
         if config.kind == "worker":
             queue = self._consumed_queue()
             self.queue_name = queue
@@ -685,16 +873,22 @@ class Service(pulumi.ComponentResource):
             start = (0, 0) if self._args.hold_tasks else (scaling.min_count, scaling.max_count)  # keep the hold
             for label, expression, low, high in (("stop", schedule.stop, 0, 0), ("start", schedule.start, *start)):
                 aws.appautoscaling.ScheduledAction(
-                    f"{self._name}-schedule-{label}", name=physical_name(self._name, label, max_length=255),
-                    service_namespace=target.service_namespace, scalable_dimension=target.scalable_dimension,
-                    resource_id=target.resource_id, schedule=expression, timezone=schedule.timezone,
+                    f"{self._name}-schedule-{label}",
+                    name=physical_name(self._name, label, max_length=255),
+                    service_namespace=target.service_namespace,
+                    scalable_dimension=target.scalable_dimension,
+                    resource_id=target.resource_id,
+                    schedule=expression,
+                    timezone=schedule.timezone,
                     scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
-                        min_capacity=low, max_capacity=high),
+                        min_capacity=low, max_capacity=high
+                    ),
                     opts=self._child,
                 )
 
-    def _requests_metric(self, lb_suffix: pulumi.Output[str], service: aws.ecs.Service) -> \
-            aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
+    def _requests_metric(
+        self, lb_suffix: pulumi.Output[str], service: aws.ecs.Service
+    ) -> aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
         """ALB requests per running task per minute over both target groups (metric math): the predefined
         ALBRequestCountPerTarget follows one group, which is idle after every other deployment."""
         spec = aws.appautoscaling
@@ -704,20 +898,50 @@ class Service(pulumi.ComponentResource):
         stat_metric_args = getattr(spec, f"{prefix}MetricStatMetricArgs")
         dimension_args = getattr(spec, f"{prefix}MetricStatMetricDimensionArgs")
         groups = {"primary": self.target_group_arn_suffix, "alternate": self.alternate_target_group_arn_suffix}
-        requests = [metric_args(id=key, return_data=False, metric_stat=stat_args(stat="Sum", metric=stat_metric_args(
-            namespace="AWS/ApplicationELB", metric_name="RequestCount",
-            dimensions=[dimension_args(name="LoadBalancer", value=lb_suffix),
-                        dimension_args(name="TargetGroup", value=suffix)])))
-            for key, suffix in groups.items()]
-        return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(metrics=[
-            *requests,
-            metric_args(id="running", return_data=False, metric_stat=stat_args(stat="Average", metric=stat_metric_args(
-                namespace="ECS/ContainerInsights", metric_name="RunningTaskCount",
-                dimensions=[dimension_args(name="ClusterName", value=self._args.cluster.name),
-                            dimension_args(name="ServiceName", value=service.name)]))),
-            metric_args(id="perTask", expression="SUM([primary, alternate]) / running",
-                        label="ALB requests per running task (both target groups)", return_data=True),
-        ])
+        requests = [
+            metric_args(
+                id=key,
+                return_data=False,
+                metric_stat=stat_args(
+                    stat="Sum",
+                    metric=stat_metric_args(
+                        namespace="AWS/ApplicationELB",
+                        metric_name="RequestCount",
+                        dimensions=[
+                            dimension_args(name="LoadBalancer", value=lb_suffix),
+                            dimension_args(name="TargetGroup", value=suffix),
+                        ],
+                    ),
+                ),
+            )
+            for key, suffix in groups.items()
+        ]
+        return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(
+            metrics=[
+                *requests,
+                metric_args(
+                    id="running",
+                    return_data=False,
+                    metric_stat=stat_args(
+                        stat="Average",
+                        metric=stat_metric_args(
+                            namespace="ECS/ContainerInsights",
+                            metric_name="RunningTaskCount",
+                            dimensions=[
+                                dimension_args(name="ClusterName", value=self._args.cluster.name),
+                                dimension_args(name="ServiceName", value=service.name),
+                            ],
+                        ),
+                    ),
+                ),
+                metric_args(
+                    id="perTask",
+                    expression="SUM([primary, alternate]) / running",
+                    label="ALB requests per running task (both target groups)",
+                    return_data=True,
+                ),
+            ]
+        )
 
     def _consumed_queue(self) -> pulumi.Output[str]:
         grants = self._args.config.grants
@@ -727,8 +951,9 @@ class Service(pulumi.ComponentResource):
         store = _require(self._args.data_stores.queues.get(consumed[0]), f"queue {consumed[0]}", self._name)
         return _attribute(store, "queue_name", f"queue {consumed[0]}")
 
-    def _backlog_metric(self, queue: pulumi.Output[str], service: aws.ecs.Service) -> \
-            aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
+    def _backlog_metric(
+        self, queue: pulumi.Output[str], service: aws.ecs.Service
+    ) -> aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
         """Visible messages per running task (metric math): the queue backlog each task would have to work
         through. With no task running the expression has no value; `_scale_from_zero` covers that case."""
         spec = aws.appautoscaling
@@ -737,54 +962,113 @@ class Service(pulumi.ComponentResource):
         stat_args = getattr(spec, f"{prefix}MetricStatArgs")
         stat_metric_args = getattr(spec, f"{prefix}MetricStatMetricArgs")
         dimension_args = getattr(spec, f"{prefix}MetricStatMetricDimensionArgs")
-        return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(metrics=[
-            metric_args(id="visible", return_data=False, metric_stat=stat_args(stat="Average", metric=stat_metric_args(
-                namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible",
-                dimensions=[dimension_args(name="QueueName", value=queue)]))),
-            metric_args(id="running", return_data=False, metric_stat=stat_args(stat="Average", metric=stat_metric_args(
-                namespace="ECS/ContainerInsights", metric_name="RunningTaskCount",
-                dimensions=[dimension_args(name="ClusterName", value=self._args.cluster.name),
-                            dimension_args(name="ServiceName", value=service.name)]))),
-            metric_args(id="backlog", expression="visible / running", label="Visible messages per running task",
-                        return_data=True),
-        ])
+        return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(
+            metrics=[
+                metric_args(
+                    id="visible",
+                    return_data=False,
+                    metric_stat=stat_args(
+                        stat="Average",
+                        metric=stat_metric_args(
+                            namespace="AWS/SQS",
+                            metric_name="ApproximateNumberOfMessagesVisible",
+                            dimensions=[dimension_args(name="QueueName", value=queue)],
+                        ),
+                    ),
+                ),
+                metric_args(
+                    id="running",
+                    return_data=False,
+                    metric_stat=stat_args(
+                        stat="Average",
+                        metric=stat_metric_args(
+                            namespace="ECS/ContainerInsights",
+                            metric_name="RunningTaskCount",
+                            dimensions=[
+                                dimension_args(name="ClusterName", value=self._args.cluster.name),
+                                dimension_args(name="ServiceName", value=service.name),
+                            ],
+                        ),
+                    ),
+                ),
+                metric_args(
+                    id="backlog",
+                    expression="visible / running",
+                    label="Visible messages per running task",
+                    return_data=True,
+                ),
+            ]
+        )
 
-    def _scale_from_zero(self, target: aws.appautoscaling.Target, queue: pulumi.Output[str],
-                         service: aws.ecs.Service) -> None:
+    def _scale_from_zero(
+        self, target: aws.appautoscaling.Target, queue: pulumi.Output[str], service: aws.ecs.Service
+    ) -> None:
         """min 0: target tracking cannot divide by zero running tasks, so a step policy starts the first
         task when messages are waiting and none is running (and only then, so it never fights the
         target tracking policies)."""
         policy = aws.appautoscaling.Policy(
-            f"{self._name}-scale-from-zero", name=physical_name(self._name, "from-zero", max_length=255),
-            policy_type="StepScaling", service_namespace=target.service_namespace,
-            scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
+            f"{self._name}-scale-from-zero",
+            name=physical_name(self._name, "from-zero", max_length=255),
+            policy_type="StepScaling",
+            service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension,
+            resource_id=target.resource_id,
             step_scaling_policy_configuration=aws.appautoscaling.PolicyStepScalingPolicyConfigurationArgs(
-                adjustment_type="ExactCapacity", cooldown=self._args.config.autoscaling.scale_out_cooldown_seconds,
+                adjustment_type="ExactCapacity",
+                cooldown=self._args.config.autoscaling.scale_out_cooldown_seconds,
                 metric_aggregation_type="Maximum",
-                step_adjustments=[aws.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
-                    metric_interval_lower_bound="0", scaling_adjustment=1)]),
+                step_adjustments=[
+                    aws.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
+                        metric_interval_lower_bound="0", scaling_adjustment=1
+                    )
+                ],
+            ),
             opts=self._child,
         )
         query = aws.cloudwatch.MetricAlarmMetricQueryArgs
         metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
         aws.cloudwatch.MetricAlarm(
-            f"{self._name}-work-waiting", name=physical_name(self._name, "work-waiting", max_length=255),
+            f"{self._name}-work-waiting",
+            name=physical_name(self._name, "work-waiting", max_length=255),
             alarm_description=f"Messages are waiting for worker {self._name} and no task is running: start one",
-            comparison_operator="GreaterThanOrEqualToThreshold", threshold=1, evaluation_periods=1,
-            datapoints_to_alarm=1, treat_missing_data="notBreaching",
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=1,
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            treat_missing_data="notBreaching",
             metric_queries=[
-                query(id="visible", return_data=False, metric=metric(
-                    namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible", period=60,
-                    stat="Maximum", dimensions={"QueueName": queue})),
-                query(id="running", return_data=False, metric=metric(
-                    namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=60, stat="Maximum",
-                    dimensions={"ClusterName": self._args.cluster.name, "ServiceName": service.name})),
-                query(id="waiting", return_data=True, label="Work waiting with no task running",
-                      expression="IF(visible > 0 AND FILL(running, 0) < 1, 1, 0)"),
+                query(
+                    id="visible",
+                    return_data=False,
+                    metric=metric(
+                        namespace="AWS/SQS",
+                        metric_name="ApproximateNumberOfMessagesVisible",
+                        period=60,
+                        stat="Maximum",
+                        dimensions={"QueueName": queue},
+                    ),
+                ),
+                query(
+                    id="running",
+                    return_data=False,
+                    metric=metric(
+                        namespace="ECS/ContainerInsights",
+                        metric_name="RunningTaskCount",
+                        period=60,
+                        stat="Maximum",
+                        dimensions={"ClusterName": self._args.cluster.name, "ServiceName": service.name},
+                    ),
+                ),
+                query(
+                    id="waiting",
+                    return_data=True,
+                    label="Work waiting with no task running",
+                    expression="IF(visible > 0 AND FILL(running, 0) < 1, 1, 0)",
+                ),
             ],
-            alarm_actions=[policy.arn], opts=self._child,
+            alarm_actions=[policy.arn],
+            opts=self._child,
         )
-
 
     # -- task: run to completion, on a schedule or on demand ----------------------------------------------
     def _run_as_task(self, task_definition: aws.ecs.TaskDefinition, group: aws.ec2.SecurityGroup) -> None:
@@ -796,23 +1080,39 @@ class Service(pulumi.ComponentResource):
                 raise ValueError(f"task {self._name}: a scheduled task needs the stack key for its failure queue")
             capacity = config.capacity
             context = args.aws_context
-            self.schedule = TaskSchedule(f"{self._name}-schedule", TaskScheduleArgs(
-                task=self._name, schedule=config.schedule, aws_context=context,
-                # the cluster's and roles' ARNs from their known names (components/cluster.py names the cluster
-                # `physical_name("cluster")`): the scheduler role's policy is judged at a first preview.
-                cluster_arn=context.arn("ecs", f"cluster/{physical_name('cluster', max_length=255)}"),
-                task_definition_arn=task_definition.arn, task_definition_family=self.task_definition_family,
-                execution_role_arn=role_arn(context, self._name, "execution"),
-                task_role_arn=role_arn(context, self._name, "task"),
-                subnet_ids=args.subnet_ids, security_group_id=group.id,
-                on_demand_base=capacity.on_demand_base, on_demand_weight=capacity.on_demand_weight,
-                spot_weight=capacity.spot_weight, kms_key_arn=args.kms_key_arn,
-                execute_command=args.cluster.execute_command, protect=args.protect, hold=args.hold_tasks,
-            ), opts=self._child)
-        self.register_outputs({
-            "taskDefinitionFamily": self.task_definition_family, "securityGroupId": self.security_group_id,
-            "logGroupName": self.log_group_name, "taskRoleArn": self.task_role_arn,
-        })
+            self.schedule = TaskSchedule(
+                f"{self._name}-schedule",
+                TaskScheduleArgs(
+                    task=self._name,
+                    schedule=config.schedule,
+                    aws_context=context,
+                    # the cluster's and roles' ARNs from their known names (components/cluster.py names the cluster
+                    # `physical_name("cluster")`): the scheduler role's policy is judged at a first preview.
+                    cluster_arn=context.arn("ecs", f"cluster/{physical_name('cluster', max_length=255)}"),
+                    task_definition_arn=task_definition.arn,
+                    task_definition_family=self.task_definition_family,
+                    execution_role_arn=role_arn(context, self._name, "execution"),
+                    task_role_arn=role_arn(context, self._name, "task"),
+                    subnet_ids=args.subnet_ids,
+                    security_group_id=group.id,
+                    on_demand_base=capacity.on_demand_base,
+                    on_demand_weight=capacity.on_demand_weight,
+                    spot_weight=capacity.spot_weight,
+                    kms_key_arn=args.kms_key_arn,
+                    execute_command=args.cluster.execute_command,
+                    protect=args.protect,
+                    hold=args.hold_tasks,
+                ),
+                opts=self._child,
+            )
+        self.register_outputs(
+            {
+                "taskDefinitionFamily": self.task_definition_family,
+                "securityGroupId": self.security_group_id,
+                "logGroupName": self.log_group_name,
+                "taskRoleArn": self.task_role_arn,
+            }
+        )
 
 
 # -- helpers -----------------------------------------------------------------------------------------
@@ -824,22 +1124,25 @@ def role_arn(context: AwsContext, service: str, purpose: str) -> str:
 def _require_repository(repositories: Mapping[str, ImageRepository], key: str, service: str) -> ImageRepository:
     repository = repositories.get(key)
     if repository is None:
-        raise ValueError(f"service {service}: build.repository names repository {key!r}, which the stack did not "
-                         "build")
+        raise ValueError(f"service {service}: build.repository names repository {key!r}, which the stack did not build")
     return repository
 
 
 def _ecr_pull(repositories: Sequence[pulumi.Input[str]]) -> list[Statement]:
     return [
         Statement(
-            sid="EcrAuthenticate", actions=["ecr:GetAuthorizationToken"], resources=["*"],
+            sid="EcrAuthenticate",
+            actions=["ecr:GetAuthorizationToken"],
+            resources=["*"],
             justification="ecr:GetAuthorizationToken issues a registry login token; it is an account-level call "
-                          "with no resource type, so AWS accepts only '*'. The pull actions below are scoped to "
-                          "the service's own repository.",
+            "with no resource type, so AWS accepts only '*'. The pull actions below are scoped to "
+            "the service's own repository.",
         ),
-        Statement(sid="EcrPullOwnImage",
-                  actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                  resources=list(repositories)),
+        Statement(
+            sid="EcrPullOwnImage",
+            actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            resources=list(repositories),
+        ),
     ]
 
 
@@ -855,6 +1158,8 @@ def _require(store: Grantable | None, what: str, service: str) -> Any:
 def _attribute(store: object, attribute: str, what: str) -> pulumi.Output[str]:
     value = getattr(store, attribute, None)
     if value is None:
-        raise TypeError(f"{what} ({type(store).__name__}) has no `{attribute}`; services need it "
-                        "(see components/service.py: NamedQueue, ArnStore, GuardedStore)")
+        raise TypeError(
+            f"{what} ({type(store).__name__}) has no `{attribute}`; services need it "
+            "(see components/service.py: NamedQueue, ArnStore, GuardedStore)"
+        )
     return value

@@ -65,29 +65,53 @@ class Edge(pulumi.ComponentResource):
     context: AwsContext
     """The stack's context with the region set to us-east-1 (for ARNs of what lives there)."""
 
-    def __init__(self, name: str, context: AwsContext, *, protect: bool, emails: Sequence[str] = (),
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        context: AwsContext,
+        *,
+        protect: bool,
+        emails: Sequence[str] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         super().__init__("platform:site:Edge", name, None, opts)
         self.context = dataclasses.replace(context, region=EDGE_REGION)
-        self.provider = aws.Provider(f"{name}-{EDGE_REGION}", region=EDGE_REGION,
-                                     opts=pulumi.ResourceOptions(parent=self))
+        self.provider = aws.Provider(
+            f"{name}-{EDGE_REGION}", region=EDGE_REGION, opts=pulumi.ResourceOptions(parent=self)
+        )
         scoped = pulumi.ResourceOptions(parent=self, provider=self.provider)
         holder = pulumi.ComponentResource("platform:site:EdgeKeys", f"{name}-keys", None, scoped)
-        key = symmetric_key(holder, f"{name}-key", description=f"{physical_name('edge')}: CloudFront and WAF logs "
-                            f"in {EDGE_REGION}", policy=key_policy(KeysArgs(aws_context=self.context)),
-                            alias=f"alias/{physical_name('edge')}", tag_name=physical_name("edge-key"),
-                            deletion_window_days=30 if protect else 7, protect=protect)
+        key = symmetric_key(
+            holder,
+            f"{name}-key",
+            description=f"{physical_name('edge')}: CloudFront and WAF logs in {EDGE_REGION}",
+            policy=key_policy(KeysArgs(aws_context=self.context)),
+            alias=f"alias/{physical_name('edge')}",
+            tag_name=physical_name("edge-key"),
+            deletion_window_days=30 if protect else 7,
+            protect=protect,
+        )
         self.key_arn = key.arn
         # CloudFront metrics live in us-east-1, and an alarm notifies topics of its own Region only.
         topic_name = physical_name("edge-alarms", max_length=256)
-        topic = aws.sns.Topic(f"{name}-alarm-topic", name=topic_name, display_name=f"{physical_name()} edge alarms",
-                              kms_master_key_id=key.arn, tags={"Name": topic_name}, opts=scoped)
-        aws.sns.TopicPolicy(f"{name}-alarm-topic-policy", arn=topic.arn,
-                            policy=policy_document(topic_policy(self.context, self.context.arn("sns", topic_name))),
-                            opts=scoped)
+        topic = aws.sns.Topic(
+            f"{name}-alarm-topic",
+            name=topic_name,
+            display_name=f"{physical_name()} edge alarms",
+            kms_master_key_id=key.arn,
+            tags={"Name": topic_name},
+            opts=scoped,
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-alarm-topic-policy",
+            arn=topic.arn,
+            policy=policy_document(topic_policy(self.context, self.context.arn("sns", topic_name))),
+            opts=scoped,
+        )
         for index, email in enumerate(emails):
-            aws.sns.TopicSubscription(f"{name}-alarm-email-{index}", topic=topic.arn, protocol="email",
-                                      endpoint=email, opts=scoped)
+            aws.sns.TopicSubscription(
+                f"{name}-alarm-email-{index}", topic=topic.arn, protocol="email", endpoint=email, opts=scoped
+            )
         self.alarm_topic_arn = topic.arn
         self.register_outputs({"keyArn": self.key_arn, "alarmTopicArn": self.alarm_topic_arn})
 
@@ -125,134 +149,258 @@ class Site(pulumi.ComponentResource):
         certificate_arn = self._certificate(name, config, zone_id, at_edge)
         acl = None
         if config.waf.enabled:
-            acl = web_acl(f"{name}-waf", WebAclArgs(
-                purpose=purpose, scope="CLOUDFRONT", description=f"CloudFront {args.name}: per-IP rate limit, "
-                "AWS managed common and known-bad-inputs rules", rate_limit=config.waf.rate_limit,
-                kms_key_arn=edge.key_arn, log_retention_days=args.log_retention_days), at_edge)
+            acl = web_acl(
+                f"{name}-waf",
+                WebAclArgs(
+                    purpose=purpose,
+                    scope="CLOUDFRONT",
+                    description=f"CloudFront {args.name}: per-IP rate limit, "
+                    "AWS managed common and known-bad-inputs rules",
+                    rate_limit=config.waf.rate_limit,
+                    kms_key_arn=edge.key_arn,
+                    log_retention_days=args.log_retention_days,
+                ),
+                at_edge,
+            )
 
         bucket_name = physical_name(purpose, context.account_id, context.region, max_length=63).lower()
         oac = aws.cloudfront.OriginAccessControl(
-            f"{name}-oac", name=physical_name(purpose), description=f"{args.name}: CloudFront signs S3 requests",
-            origin_access_control_origin_type="s3", signing_behavior="always", signing_protocol="sigv4", opts=child)
+            f"{name}-oac",
+            name=physical_name(purpose),
+            description=f"{args.name}: CloudFront signs S3 requests",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            opts=child,
+        )
         headers = self._security_headers(name, purpose, config, child)
         distribution = aws.cloudfront.Distribution(
-            f"{name}-distribution", enabled=True, is_ipv6_enabled=True, http_version="http2and3",
-            comment=physical_name(purpose), aliases=[config.domain.name], price_class=config.price_class,
+            f"{name}-distribution",
+            enabled=True,
+            is_ipv6_enabled=True,
+            http_version="http2and3",
+            comment=physical_name(purpose),
+            aliases=[config.domain.name],
+            price_class=config.price_class,
             default_root_object=config.default_root_object,
-            origins=[aws.cloudfront.DistributionOriginArgs(
-                origin_id="s3", domain_name=f"{bucket_name}.s3.{context.region}.{context.dns_suffix}",
-                origin_access_control_id=oac.id)],
+            origins=[
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id="s3",
+                    domain_name=f"{bucket_name}.s3.{context.region}.{context.dns_suffix}",
+                    origin_access_control_id=oac.id,
+                )
+            ],
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
-                target_origin_id="s3", viewer_protocol_policy="redirect-to-https", compress=True,
-                allowed_methods=["GET", "HEAD", "OPTIONS"], cached_methods=["GET", "HEAD"],
-                cache_policy_id=CACHING_OPTIMIZED, response_headers_policy_id=headers.id),
+                target_origin_id="s3",
+                viewer_protocol_policy="redirect-to-https",
+                compress=True,
+                allowed_methods=["GET", "HEAD", "OPTIONS"],
+                cached_methods=["GET", "HEAD"],
+                cache_policy_id=CACHING_OPTIMIZED,
+                response_headers_policy_id=headers.id,
+            ),
             custom_error_responses=[
                 aws.cloudfront.DistributionCustomErrorResponseArgs(
-                    error_code=code, response_code=200, response_page_path="/index.html", error_caching_min_ttl=10)
-                for code in (403, 404)] if config.spa else None,
+                    error_code=code, response_code=200, response_page_path="/index.html", error_caching_min_ttl=10
+                )
+                for code in (403, 404)
+            ]
+            if config.spa
+            else None,
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")),
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
+            ),
             viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=certificate_arn, ssl_support_method="sni-only",
-                minimum_protocol_version=TLS_FLOOR),
+                acm_certificate_arn=certificate_arn, ssl_support_method="sni-only", minimum_protocol_version=TLS_FLOOR
+            ),
             web_acl_id=acl.arn if acl is not None else None,
-            tags={"Name": physical_name(purpose)}, opts=child)
+            tags={"Name": physical_name(purpose)},
+            opts=child,
+        )
 
         source_arn = distribution.arn
-        key = symmetric_key(self, f"{name}-key", description=f"{physical_name(purpose)}: the site's objects",
-                            policy=[account_root_statement(context), Statement(
-                                sid="CloudFrontDecryptsForThisDistribution", actions=["kms:Decrypt"],
-                                resources=["*"], principals={"Service": [context.service_principal("cloudfront")]},
-                                conditions={"StringEquals": {"AWS:SourceArn": source_arn}},
-                                justification="a key policy's `*` is the key itself")],
-                            alias=f"alias/{physical_name(purpose)}", tag_name=physical_name(purpose, "key"),
-                            deletion_window_days=30 if args.protect else 7, protect=args.protect)
-        bucket = Bucket(f"{name}-content", BucketArgs(
-            name=purpose, aws_context=context, kms_key_arn=key.arn, protect=args.protect,
-            access_log_bucket=args.access_log_bucket,
-            policy_statements=lambda arn: [Statement(
-                sid="CloudFrontReadsThroughOac", actions=["s3:GetObject"],
-                resources=[pulumi.Output.concat(arn, "/*")],
-                principals={"Service": [context.service_principal("cloudfront")]},
-                conditions={"StringEquals": {"AWS:SourceArn": source_arn}})]), child)
+        key = symmetric_key(
+            self,
+            f"{name}-key",
+            description=f"{physical_name(purpose)}: the site's objects",
+            policy=[
+                account_root_statement(context),
+                Statement(
+                    sid="CloudFrontDecryptsForThisDistribution",
+                    actions=["kms:Decrypt"],
+                    resources=["*"],
+                    principals={"Service": [context.service_principal("cloudfront")]},
+                    conditions={"StringEquals": {"AWS:SourceArn": source_arn}},
+                    justification="a key policy's `*` is the key itself",
+                ),
+            ],
+            alias=f"alias/{physical_name(purpose)}",
+            tag_name=physical_name(purpose, "key"),
+            deletion_window_days=30 if args.protect else 7,
+            protect=args.protect,
+        )
+        bucket = Bucket(
+            f"{name}-content",
+            BucketArgs(
+                name=purpose,
+                aws_context=context,
+                kms_key_arn=key.arn,
+                protect=args.protect,
+                access_log_bucket=args.access_log_bucket,
+                policy_statements=lambda arn: [
+                    Statement(
+                        sid="CloudFrontReadsThroughOac",
+                        actions=["s3:GetObject"],
+                        resources=[pulumi.Output.concat(arn, "/*")],
+                        principals={"Service": [context.service_principal("cloudfront")]},
+                        conditions={"StringEquals": {"AWS:SourceArn": source_arn}},
+                    )
+                ],
+            ),
+            child,
+        )
 
         for record_type in ("A", "AAAA"):
             aws.route53.Record(
-                f"{name}-alias-{record_type.lower()}", zone_id=zone_id, name=config.domain.name, type=record_type,
-                aliases=[aws.route53.RecordAliasArgs(name=distribution.domain_name,
-                                                     zone_id=distribution.hosted_zone_id,
-                                                     evaluate_target_health=False)], opts=child)
+                f"{name}-alias-{record_type.lower()}",
+                zone_id=zone_id,
+                name=config.domain.name,
+                type=record_type,
+                aliases=[
+                    aws.route53.RecordAliasArgs(
+                        name=distribution.domain_name, zone_id=distribution.hosted_zone_id, evaluate_target_health=False
+                    )
+                ],
+                opts=child,
+            )
         aws.cloudwatch.MetricAlarm(
-            f"{name}-5xx-rate", name=physical_name(purpose, "5xx-rate"), namespace="AWS/CloudFront",
-            metric_name="5xxErrorRate", dimensions={"DistributionId": distribution.id, "Region": "Global"},
-            statistic="Average", period=60, evaluation_periods=5, datapoints_to_alarm=5, threshold=5,
-            comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-            alarm_actions=[edge.alarm_topic_arn], ok_actions=[edge.alarm_topic_arn],
-            alarm_description=f"Site {args.name}: more than 5 % of responses are 5xx for 5 minutes", opts=at_edge)
-        self._access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days,
-                          at_edge=at_edge)
+            f"{name}-5xx-rate",
+            name=physical_name(purpose, "5xx-rate"),
+            namespace="AWS/CloudFront",
+            metric_name="5xxErrorRate",
+            dimensions={"DistributionId": distribution.id, "Region": "Global"},
+            statistic="Average",
+            period=60,
+            evaluation_periods=5,
+            datapoints_to_alarm=5,
+            threshold=5,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[edge.alarm_topic_arn],
+            ok_actions=[edge.alarm_topic_arn],
+            alarm_description=f"Site {args.name}: more than 5 % of responses are 5xx for 5 minutes",
+            opts=at_edge,
+        )
+        self._access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days, at_edge=at_edge)
 
         self.bucket_name = bucket.bucket_name
         self.distribution_id = distribution.id
         self.distribution_arn = distribution.arn
         self.domain_name = distribution.domain_name
         self.url = f"https://{config.domain.name}"
-        self.register_outputs({"bucketName": self.bucket_name, "distributionId": self.distribution_id,
-                               "url": self.url})
+        self.register_outputs({"bucketName": self.bucket_name, "distributionId": self.distribution_id, "url": self.url})
 
     @staticmethod
-    def _certificate(name: str, config: SiteConfig, zone_id: pulumi.Input[str],
-                     at_edge: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    def _certificate(
+        name: str, config: SiteConfig, zone_id: pulumi.Input[str], at_edge: pulumi.ResourceOptions
+    ) -> pulumi.Output[str]:
         """An ACM certificate in us-east-1 for the site's name, validated by DNS in its zone."""
         certificate = aws.acm.Certificate(
-            f"{name}-certificate", domain_name=config.domain.name, validation_method="DNS",
-            key_algorithm="EC_prime256v1", tags={"Name": config.domain.name}, opts=at_edge)
+            f"{name}-certificate",
+            domain_name=config.domain.name,
+            validation_method="DNS",
+            key_algorithm="EC_prime256v1",
+            tags={"Name": config.domain.name},
+            opts=at_edge,
+        )
         option = certificate.domain_validation_options[0]
         record = aws.route53.Record(
-            f"{name}-certificate-validation", zone_id=zone_id, name=option.resource_record_name,
-            type=option.resource_record_type, records=[option.resource_record_value], ttl=60, allow_overwrite=True,
-            opts=pulumi.ResourceOptions(parent=at_edge.parent))
+            f"{name}-certificate-validation",
+            zone_id=zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=60,
+            allow_overwrite=True,
+            opts=pulumi.ResourceOptions(parent=at_edge.parent),
+        )
         validation = aws.acm.CertificateValidation(
-            f"{name}-certificate-validated", certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn], opts=at_edge)
+            f"{name}-certificate-validated",
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+            opts=at_edge,
+        )
         return validation.certificate_arn
 
     @staticmethod
-    def _security_headers(name: str, purpose: str, config: SiteConfig,
-                          child: pulumi.ResourceOptions) -> aws.cloudfront.ResponseHeadersPolicy:
+    def _security_headers(
+        name: str, purpose: str, config: SiteConfig, child: pulumi.ResourceOptions
+    ) -> aws.cloudfront.ResponseHeadersPolicy:
         security = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs(
             strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
-                access_control_max_age_sec=HSTS_SECONDS, include_subdomains=True, preload=True, override=True),
+                access_control_max_age_sec=HSTS_SECONDS, include_subdomains=True, preload=True, override=True
+            ),
             content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
-                override=True),
+                override=True
+            ),
             frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
-                frame_option="DENY", override=True),
+                frame_option="DENY", override=True
+            ),
             referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
-                referrer_policy="strict-origin-when-cross-origin", override=True),
+                referrer_policy="strict-origin-when-cross-origin", override=True
+            ),
             content_security_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs(
-                content_security_policy=config.content_security_policy, override=True),
+                content_security_policy=config.content_security_policy, override=True
+            ),
         )
         return aws.cloudfront.ResponseHeadersPolicy(
-            f"{name}-security-headers", name=physical_name(purpose, "security-headers"),
-            comment="HSTS, nosniff, DENY framing, referrer policy, CSP", security_headers_config=security,
-            opts=child)
+            f"{name}-security-headers",
+            name=physical_name(purpose, "security-headers"),
+            comment="HSTS, nosniff, DENY framing, referrer policy, CSP",
+            security_headers_config=security,
+            opts=child,
+        )
 
     @staticmethod
-    def _access_logs(name: str, purpose: str, distribution: aws.cloudfront.Distribution, edge: Edge, *,
-                     retention_days: int, at_edge: pulumi.ResourceOptions) -> None:
+    def _access_logs(
+        name: str,
+        purpose: str,
+        distribution: aws.cloudfront.Distribution,
+        edge: Edge,
+        *,
+        retention_days: int,
+        at_edge: pulumi.ResourceOptions,
+    ) -> None:
         """Standard logging v2: distribution -> delivery source -> delivery -> encrypted log group (us-east-1)."""
         group = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs", name=f"/{physical_name(purpose, separator='/')}/cloudfront",
-            retention_in_days=retention_days, kms_key_id=edge.key_arn, opts=at_edge)
+            f"{name}-access-logs",
+            name=f"/{physical_name(purpose, separator='/')}/cloudfront",
+            retention_in_days=retention_days,
+            kms_key_id=edge.key_arn,
+            opts=at_edge,
+        )
         source = aws.cloudwatch.LogDeliverySource(
-            f"{name}-log-source", name=physical_name(purpose, "access"), log_type="ACCESS_LOGS",
-            resource_arn=distribution.arn, opts=at_edge)
+            f"{name}-log-source",
+            name=physical_name(purpose, "access"),
+            log_type="ACCESS_LOGS",
+            resource_arn=distribution.arn,
+            opts=at_edge,
+        )
         destination = aws.cloudwatch.LogDeliveryDestination(
-            f"{name}-log-destination", name=physical_name(purpose, "access"), output_format="json",
+            f"{name}-log-destination",
+            name=physical_name(purpose, "access"),
+            output_format="json",
             delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
-                destination_resource_arn=group.arn), opts=at_edge)
-        aws.cloudwatch.LogDelivery(f"{name}-log-delivery", delivery_source_name=source.name,
-                                   delivery_destination_arn=destination.arn, opts=at_edge)
+                destination_resource_arn=group.arn
+            ),
+            opts=at_edge,
+        )
+        aws.cloudwatch.LogDelivery(
+            f"{name}-log-delivery",
+            delivery_source_name=source.name,
+            delivery_destination_arn=destination.arn,
+            opts=at_edge,
+        )
 
 
 def site_bucket_keys(config: StackConfig) -> list[str]:
@@ -260,14 +408,30 @@ def site_bucket_keys(config: StackConfig) -> list[str]:
     return [f"site-{key}" for key in config.sites]
 
 
-def build_sites(config: StackConfig, context: AwsContext, opts: pulumi.ResourceOptions,
-                access_log_bucket: pulumi.Input[str] | None = None) -> dict[str, Site]:
+def build_sites(
+    config: StackConfig,
+    context: AwsContext,
+    opts: pulumi.ResourceOptions,
+    access_log_bucket: pulumi.Input[str] | None = None,
+) -> dict[str, Site]:
     """Every `platform:sites` entry, sharing one `Edge` (created only when there is a site)."""
     if not config.sites:
         return {}
     protect = config.protect_stateful_resources
     edge = Edge("edge", context, protect=protect, emails=config.alarms.emails, opts=opts)
-    return {key: Site(f"site-{key}", SiteArgs(name=key, config=site, aws_context=context, edge=edge,
-                                              log_retention_days=config.log_retention_days, protect=protect,
-                                              access_log_bucket=access_log_bucket), opts)
-            for key, site in config.sites.items()}
+    return {
+        key: Site(
+            f"site-{key}",
+            SiteArgs(
+                name=key,
+                config=site,
+                aws_context=context,
+                edge=edge,
+                log_retention_days=config.log_retention_days,
+                protect=protect,
+                access_log_bucket=access_log_bucket,
+            ),
+            opts,
+        )
+        for key, site in config.sites.items()
+    }

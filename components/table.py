@@ -14,8 +14,14 @@ from .iam import Statement
 from .keys import via_service
 from .naming import physical_name
 
-READ_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
-                "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
+READ_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+)
 WRITE_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 KEY_READ_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
 KEY_WRITE_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey")
@@ -62,14 +68,25 @@ class Table(pulumi.ComponentResource):
         range_key = declare(config.range_key)
         indexes = []
         for index_name, index in config.global_secondary_indexes.items():
-            schema = [aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(attribute_name=declare(index.hash_key) or "",
-                                                                           key_type="HASH")]
+            schema = [
+                aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                    attribute_name=declare(index.hash_key) or "", key_type="HASH"
+                )
+            ]
             if index.range_key is not None:
-                schema.append(aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
-                    attribute_name=declare(index.range_key) or "", key_type="RANGE"))
-            indexes.append(aws.dynamodb.TableGlobalSecondaryIndexArgs(
-                name=index_name, key_schemas=schema, projection_type=index.projection,
-                non_key_attributes=list(index.non_key_attributes) or None))
+                schema.append(
+                    aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                        attribute_name=declare(index.range_key) or "", key_type="RANGE"
+                    )
+                )
+            indexes.append(
+                aws.dynamodb.TableGlobalSecondaryIndexArgs(
+                    name=index_name,
+                    key_schemas=schema,
+                    projection_type=index.projection,
+                    non_key_attributes=list(index.non_key_attributes) or None,
+                )
+            )
         table = aws.dynamodb.Table(
             f"{name}-table",
             name=physical_name(args.name, max_length=255),
@@ -78,12 +95,17 @@ class Table(pulumi.ComponentResource):
             range_key=range_key,
             attributes=[aws.dynamodb.TableAttributeArgs(name=n, type=t) for n, t in attributes.items()],
             global_secondary_indexes=indexes or None,
-            ttl=(aws.dynamodb.TableTtlArgs(attribute_name=config.ttl_attribute, enabled=True)
-                 if config.ttl_attribute else None),
+            ttl=(
+                aws.dynamodb.TableTtlArgs(attribute_name=config.ttl_attribute, enabled=True)
+                if config.ttl_attribute
+                else None
+            ),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(
-                enabled=True, recovery_period_in_days=config.point_in_time_recovery_days),
+                enabled=True, recovery_period_in_days=config.point_in_time_recovery_days
+            ),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
-                enabled=True, kms_key_arn=args.kms_key_arn),
+                enabled=True, kms_key_arn=args.kms_key_arn
+            ),
             deletion_protection_enabled=args.protect,
             table_class=config.table_class,
             tags={"Name": physical_name(args.name)},
@@ -103,11 +125,15 @@ class Table(pulumi.ComponentResource):
         write = access == "readwrite"
         level = "ReadWrite" if write else "Read"
         return [
-            Statement(sid=statement_id("table", self._args.name, level),
-                      actions=READ_ACTIONS + (WRITE_ACTIONS if write else ()),
-                      resources=[self.arn, self.arn.apply(lambda arn: f"{arn}/index/*")]),
-            Statement(sid=statement_id("table", self._args.name, "key"),
-                      actions=KEY_READ_ACTIONS + (KEY_WRITE_ACTIONS if write else ()),
-                      resources=[self._args.kms_key_arn],
-                      conditions=via_service(self._args.aws_context, "dynamodb")),
+            Statement(
+                sid=statement_id("table", self._args.name, level),
+                actions=READ_ACTIONS + (WRITE_ACTIONS if write else ()),
+                resources=[self.arn, self.arn.apply(lambda arn: f"{arn}/index/*")],
+            ),
+            Statement(
+                sid=statement_id("table", self._args.name, "key"),
+                actions=KEY_READ_ACTIONS + (KEY_WRITE_ACTIONS if write else ()),
+                resources=[self._args.kms_key_arn],
+                conditions=via_service(self._args.aws_context, "dynamodb"),
+            ),
         ]

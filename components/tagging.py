@@ -57,8 +57,9 @@ def takes_tag_map(resource_class: type) -> bool:
     return "Mapping" in str(parameter.annotation)
 
 
-def merge_tags(resource_tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None,
-               standard: Mapping[str, str]) -> pulumi.Input[Mapping[str, pulumi.Input[str]]]:
+def merge_tags(
+    resource_tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None, standard: Mapping[str, str]
+) -> pulumi.Input[Mapping[str, pulumi.Input[str]]]:
     """Per-resource tags (e.g. `Name`, `Tier`) merged with the standard ones; the standard keys win."""
     if resource_tags is None:
         return dict(standard)

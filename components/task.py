@@ -109,68 +109,125 @@ class TaskSchedule(pulumi.ComponentResource):
         rule_arn = context.arn("events", f"rule/{rule_name}")
         group_arn = context.arn("scheduler", f"schedule-group/{self.schedule_group_name}")
 
-        group = aws.scheduler.ScheduleGroup(f"{name}-group", name=self.schedule_group_name,
-                                            tags={"Name": self.schedule_group_name}, opts=child)
+        group = aws.scheduler.ScheduleGroup(
+            f"{name}-group", name=self.schedule_group_name, tags={"Name": self.schedule_group_name}, opts=child
+        )
         queue = aws.sqs.Queue(
-            f"{name}-failures", name=self.failure_queue_name, message_retention_seconds=FAILURE_RETENTION_SECONDS,
-            kms_master_key_id=args.kms_key_arn, kms_data_key_reuse_period_seconds=KMS_DATA_KEY_REUSE_SECONDS,
+            f"{name}-failures",
+            name=self.failure_queue_name,
+            message_retention_seconds=FAILURE_RETENTION_SECONDS,
+            kms_master_key_id=args.kms_key_arn,
+            kms_data_key_reuse_period_seconds=KMS_DATA_KEY_REUSE_SECONDS,
             tags={"Name": self.failure_queue_name, "Role": "dead-letter"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
         self.failure_queue_url = queue.url
-        aws.sqs.QueuePolicy(f"{name}-failures-policy", queue_url=queue.url, policy=policy_document([
-            deny_insecure_transport(["sqs:*"], [queue_arn]),
-            Statement(sid="FailedRunEventsSend", actions=["sqs:SendMessage"],
-                      principals={"Service": [context.service_principal("events")]}, resources=[queue_arn],
-                      conditions={"ArnEquals": {"aws:SourceArn": rule_arn}}),
-        ]), opts=child)
+        aws.sqs.QueuePolicy(
+            f"{name}-failures-policy",
+            queue_url=queue.url,
+            policy=policy_document(
+                [
+                    deny_insecure_transport(["sqs:*"], [queue_arn]),
+                    Statement(
+                        sid="FailedRunEventsSend",
+                        actions=["sqs:SendMessage"],
+                        principals={"Service": [context.service_principal("events")]},
+                        resources=[queue_arn],
+                        conditions={"ArnEquals": {"aws:SourceArn": rule_arn}},
+                    ),
+                ]
+            ),
+            opts=child,
+        )
         rule = aws.cloudwatch.EventRule(
-            f"{name}-failed", name=rule_name, description=f"Failed runs of task {task} to its failure queue",
+            f"{name}-failed",
+            name=rule_name,
+            description=f"Failed runs of task {task} to its failure queue",
             event_pattern=json.dumps(failed_run_pattern(args.cluster_arn, args.task_definition_family)),
-            tags={"Name": rule_name}, opts=child)
-        aws.cloudwatch.EventTarget(f"{name}-failed-target", rule=rule.name, target_id="failure-queue",
-                                   arn=queue.arn, opts=child)
+            tags={"Name": rule_name},
+            opts=child,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-failed-target", rule=rule.name, target_id="failure-queue", arn=queue.arn, opts=child
+        )
 
         role = aws.iam.Role(
-            f"{name}-role", name=physical_name(task, "scheduler", max_length=64),
+            f"{name}-role",
+            name=physical_name(task, "scheduler", max_length=64),
             description=f"EventBridge Scheduler runs task {task}",
-            assume_role_policy=service_trust_policy(context.service_principal("scheduler"), context.account_id,
-                                                    group_arn),
-            opts=child)
+            assume_role_policy=service_trust_policy(
+                context.service_principal("scheduler"), context.account_id, group_arn
+            ),
+            opts=child,
+        )
         self.role_arn = role.arn
-        policy = aws.iam.RolePolicy(f"{name}-role-policy", role=role.id, name="run-task-least-privilege",
-                                    policy=policy_document(self._role_statements(args, queue_arn)), opts=child)
-        capacity = [aws.scheduler.ScheduleTargetEcsParametersCapacityProviderStrategyArgs(
-            capacity_provider="FARGATE", base=args.on_demand_base, weight=args.on_demand_weight)]
+        policy = aws.iam.RolePolicy(
+            f"{name}-role-policy",
+            role=role.id,
+            name="run-task-least-privilege",
+            policy=policy_document(self._role_statements(args, queue_arn)),
+            opts=child,
+        )
+        capacity = [
+            aws.scheduler.ScheduleTargetEcsParametersCapacityProviderStrategyArgs(
+                capacity_provider="FARGATE", base=args.on_demand_base, weight=args.on_demand_weight
+            )
+        ]
         if args.spot_weight:
-            capacity.append(aws.scheduler.ScheduleTargetEcsParametersCapacityProviderStrategyArgs(
-                capacity_provider="FARGATE_SPOT", weight=args.spot_weight))
+            capacity.append(
+                aws.scheduler.ScheduleTargetEcsParametersCapacityProviderStrategyArgs(
+                    capacity_provider="FARGATE_SPOT", weight=args.spot_weight
+                )
+            )
         config = args.schedule
-        window = (aws.scheduler.ScheduleFlexibleTimeWindowArgs(
-            mode="FLEXIBLE", maximum_window_in_minutes=config.flexible_window_minutes)
-            if config.flexible_window_minutes is not None else aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"))
+        window = (
+            aws.scheduler.ScheduleFlexibleTimeWindowArgs(
+                mode="FLEXIBLE", maximum_window_in_minutes=config.flexible_window_minutes
+            )
+            if config.flexible_window_minutes is not None
+            else aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF")
+        )
         aws.scheduler.Schedule(
-            f"{name}-schedule", name=self.schedule_name, group_name=group.name,
-            description=f"Runs task {task}", schedule_expression=config.expression,
-            schedule_expression_timezone=config.timezone, flexible_time_window=window,
+            f"{name}-schedule",
+            name=self.schedule_name,
+            group_name=group.name,
+            description=f"Runs task {task}",
+            schedule_expression=config.expression,
+            schedule_expression_timezone=config.timezone,
+            flexible_time_window=window,
             state="ENABLED" if config.enabled and not args.hold else "DISABLED",
             target=aws.scheduler.ScheduleTargetArgs(
-                arn=args.cluster_arn, role_arn=role.arn,
+                arn=args.cluster_arn,
+                role_arn=role.arn,
                 ecs_parameters=aws.scheduler.ScheduleTargetEcsParametersArgs(
-                    task_definition_arn=args.task_definition_arn, task_count=1,
-                    capacity_provider_strategies=capacity, platform_version="LATEST",
+                    task_definition_arn=args.task_definition_arn,
+                    task_count=1,
+                    capacity_provider_strategies=capacity,
+                    platform_version="LATEST",
                     network_configuration=aws.scheduler.ScheduleTargetEcsParametersNetworkConfigurationArgs(
-                        subnets=list(args.subnet_ids), security_groups=[args.security_group_id],
-                        assign_public_ip=False),
-                    enable_ecs_managed_tags=True, propagate_tags="TASK_DEFINITION",
-                    enable_execute_command=args.execute_command),
+                        subnets=list(args.subnet_ids), security_groups=[args.security_group_id], assign_public_ip=False
+                    ),
+                    enable_ecs_managed_tags=True,
+                    propagate_tags="TASK_DEFINITION",
+                    enable_execute_command=args.execute_command,
+                ),
                 retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
                     maximum_retry_attempts=config.retry_attempts,
-                    maximum_event_age_in_seconds=config.maximum_event_age_seconds),
-                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=queue.arn)),
+                    maximum_event_age_in_seconds=config.maximum_event_age_seconds,
+                ),
+                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=queue.arn),
+            ),
             # The role's permissions first: the scheduler assumes it at the first run.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]))
-        self.register_outputs({"scheduleName": self.schedule_name, "scheduleGroupName": self.schedule_group_name,
-                               "failureQueueName": self.failure_queue_name, "roleArn": self.role_arn})
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.register_outputs(
+            {
+                "scheduleName": self.schedule_name,
+                "scheduleGroupName": self.schedule_group_name,
+                "failureQueueName": self.failure_queue_name,
+                "roleArn": self.role_arn,
+            }
+        )
 
     @staticmethod
     def _role_statements(args: TaskScheduleArgs, queue_arn: str) -> list[Statement]:
@@ -179,16 +236,29 @@ class TaskSchedule(pulumi.ComponentResource):
         context = args.aws_context
         cluster_name = args.cluster_arn.rsplit("/", 1)[-1]
         return [
-            Statement(sid="RunThisTask", actions=["ecs:RunTask"],
-                      resources=[context.arn("ecs", f"task-definition/{args.task_definition_family}:*")],
-                      conditions={"ArnEquals": {"ecs:cluster": args.cluster_arn}}),
-            Statement(sid="PassThisTasksRoles", actions=["iam:PassRole"],
-                      resources=[args.execution_role_arn, args.task_role_arn],
-                      conditions={"StringEquals": {"iam:PassedToService": context.service_principal("ecs-tasks")}}),
-            Statement(sid="TagTheStartedTask", actions=["ecs:TagResource"],
-                      resources=[context.arn("ecs", f"task/{cluster_name}/*")],
-                      conditions={"StringEquals": {"ecs:CreateAction": "RunTask"}}),
+            Statement(
+                sid="RunThisTask",
+                actions=["ecs:RunTask"],
+                resources=[context.arn("ecs", f"task-definition/{args.task_definition_family}:*")],
+                conditions={"ArnEquals": {"ecs:cluster": args.cluster_arn}},
+            ),
+            Statement(
+                sid="PassThisTasksRoles",
+                actions=["iam:PassRole"],
+                resources=[args.execution_role_arn, args.task_role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": context.service_principal("ecs-tasks")}},
+            ),
+            Statement(
+                sid="TagTheStartedTask",
+                actions=["ecs:TagResource"],
+                resources=[context.arn("ecs", f"task/{cluster_name}/*")],
+                conditions={"StringEquals": {"ecs:CreateAction": "RunTask"}},
+            ),
             Statement(sid="RecordFailedRuns", actions=["sqs:SendMessage"], resources=[queue_arn]),
-            Statement(sid="RecordFailedRunsKey", actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                      resources=[args.kms_key_arn], conditions=via_service(context, "sqs")),
+            Statement(
+                sid="RecordFailedRunsKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[args.kms_key_arn],
+                conditions=via_service(context, "sqs"),
+            ),
         ]

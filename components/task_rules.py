@@ -65,55 +65,116 @@ class TaskRules(pulumi.ComponentResource):
         queue_name = physical_name("task", key, "failures", max_length=80)
         queue_arn = context.arn("sqs", queue_name)
         queue = aws.sqs.Queue(
-            f"{key}-task-failures", name=queue_name, message_retention_seconds=FAILURE_RETENTION_SECONDS,
-            kms_master_key_id=args.kms_key_arn, kms_data_key_reuse_period_seconds=300,
+            f"{key}-task-failures",
+            name=queue_name,
+            message_retention_seconds=FAILURE_RETENTION_SECONDS,
+            kms_master_key_id=args.kms_key_arn,
+            kms_data_key_reuse_period_seconds=300,
             tags={"Name": queue_name, "Role": "dead-letter"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
-        aws.sqs.QueuePolicy(f"{key}-task-failures-policy", queue_url=queue.url, policy=policy_document([
-            deny_insecure_transport(["sqs:*"], [queue_arn]),
-            Statement(sid="TaskRulesSendUndelivered", actions=["sqs:SendMessage"],
-                      principals={"Service": [context.service_principal("events")]}, resources=[queue_arn],
-                      conditions={"ArnEquals": {"aws:SourceArn": rule_arns}}),
-        ]), opts=child)
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        aws.sqs.QueuePolicy(
+            f"{key}-task-failures-policy",
+            queue_url=queue.url,
+            policy=policy_document(
+                [
+                    deny_insecure_transport(["sqs:*"], [queue_arn]),
+                    Statement(
+                        sid="TaskRulesSendUndelivered",
+                        actions=["sqs:SendMessage"],
+                        principals={"Service": [context.service_principal("events")]},
+                        resources=[queue_arn],
+                        conditions={"ArnEquals": {"aws:SourceArn": rule_arns}},
+                    ),
+                ]
+            ),
+            opts=child,
+        )
         self.failure_queue_names[key] = queue.name
         family = physical_name(task.service, max_length=255)  # the service's task definition family
         definition = context.arn("ecs", f"task-definition/{family}")
         role = aws.iam.Role(
-            f"{key}-task-events-role", name=physical_name("task", key, "events", max_length=64),
+            f"{key}-task-events-role",
+            name=physical_name("task", key, "events", max_length=64),
             description=f"EventBridge runs task {key} ({task.service}'s task definition)",
-            assume_role_policy=policy_document([Statement(
-                sid="TrustTheTaskRules", actions=["sts:AssumeRole"],
-                principals={"Service": [context.service_principal("events")]},
-                conditions={"StringEquals": {"aws:SourceAccount": context.account_id},
-                            "ArnEquals": {"aws:SourceArn": rule_arns}})]),
-            tags={"Name": physical_name("task", key, "events")}, opts=child)
-        policy = aws.iam.RolePolicy(f"{key}-task-events-policy", role=role.id, name="run-one-task",
-                                    policy=policy_document([
-            Statement(sid="RunTheTask", actions=["ecs:RunTask"], resources=[definition, f"{definition}:*"],
-                      conditions={"ArnEquals": {"ecs:cluster": args.cluster_arn}}),
-            Statement(sid="PassTheTaskRoles", actions=["iam:PassRole"],
-                      resources=[service.task_role_arn, service.execution_role_arn],
-                      conditions={"StringEquals": {"iam:PassedToService": context.service_principal("ecs-tasks")}}),
-        ]), opts=child)
-        overrides = (json.dumps({"containerOverrides": [{"name": task.service, "command": task.command}]})
-                     if task.command is not None else None)
+            assume_role_policy=policy_document(
+                [
+                    Statement(
+                        sid="TrustTheTaskRules",
+                        actions=["sts:AssumeRole"],
+                        principals={"Service": [context.service_principal("events")]},
+                        conditions={
+                            "StringEquals": {"aws:SourceAccount": context.account_id},
+                            "ArnEquals": {"aws:SourceArn": rule_arns},
+                        },
+                    )
+                ]
+            ),
+            tags={"Name": physical_name("task", key, "events")},
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{key}-task-events-policy",
+            role=role.id,
+            name="run-one-task",
+            policy=policy_document(
+                [
+                    Statement(
+                        sid="RunTheTask",
+                        actions=["ecs:RunTask"],
+                        resources=[definition, f"{definition}:*"],
+                        conditions={"ArnEquals": {"ecs:cluster": args.cluster_arn}},
+                    ),
+                    Statement(
+                        sid="PassTheTaskRoles",
+                        actions=["iam:PassRole"],
+                        resources=[service.task_role_arn, service.execution_role_arn],
+                        conditions={"StringEquals": {"iam:PassedToService": context.service_principal("ecs-tasks")}},
+                    ),
+                ]
+            ),
+            opts=child,
+        )
+        overrides = (
+            json.dumps({"containerOverrides": [{"name": task.service, "command": task.command}]})
+            if task.command is not None
+            else None
+        )
         for rule_key, rule in task.events.items():
             name = task_rule_name(key, rule_key)
             event_rule = aws.cloudwatch.EventRule(
-                f"{key}-{rule_key}-task-rule", name=name, event_bus_name=args.event_bus_name,
+                f"{key}-{rule_key}-task-rule",
+                name=name,
+                event_bus_name=args.event_bus_name,
                 description=rule.description or f"{rule_key}: runs task {key}",
                 event_pattern=json.dumps(rule.event_pattern, sort_keys=True),
-                state="ENABLED" if rule.enabled else "DISABLED", tags={"Name": name}, opts=child)
+                state="ENABLED" if rule.enabled else "DISABLED",
+                tags={"Name": name},
+                opts=child,
+            )
             aws.cloudwatch.EventTarget(
-                f"{key}-{rule_key}-task-target", rule=event_rule.name, event_bus_name=args.event_bus_name,
-                target_id=f"task-{key}", arn=args.cluster_arn, role_arn=role.arn, input=overrides,
+                f"{key}-{rule_key}-task-target",
+                rule=event_rule.name,
+                event_bus_name=args.event_bus_name,
+                target_id=f"task-{key}",
+                arn=args.cluster_arn,
+                role_arn=role.arn,
+                input=overrides,
                 ecs_target=aws.cloudwatch.EventTargetEcsTargetArgs(
-                    task_definition_arn=definition, launch_type="FARGATE", platform_version="LATEST",
-                    task_count=1, network_configuration=aws.cloudwatch.EventTargetEcsTargetNetworkConfigurationArgs(
-                        subnets=list(args.private_subnet_ids), security_groups=[service.security_group_id],
-                        assign_public_ip=False)),
+                    task_definition_arn=definition,
+                    launch_type="FARGATE",
+                    platform_version="LATEST",
+                    task_count=1,
+                    network_configuration=aws.cloudwatch.EventTargetEcsTargetNetworkConfigurationArgs(
+                        subnets=list(args.private_subnet_ids),
+                        security_groups=[service.security_group_id],
+                        assign_public_ip=False,
+                    ),
+                ),
                 retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
                     maximum_retry_attempts=self._args.tasks[key].maximum_retry_attempts,
-                    maximum_event_age_in_seconds=86_400),
+                    maximum_event_age_in_seconds=86_400,
+                ),
                 dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=queue_arn),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, queue]))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, queue]),
+            )

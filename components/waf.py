@@ -53,16 +53,20 @@ class WebAclArgs:
 
 def _visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
     return aws.wafv2.WebAclRuleVisibilityConfigArgs(
-        cloudwatch_metrics_enabled=True, sampled_requests_enabled=True, metric_name=metric)
+        cloudwatch_metrics_enabled=True, sampled_requests_enabled=True, metric_name=metric
+    )
 
 
 def _managed(priority: int, group: str, metric: str) -> aws.wafv2.WebAclRuleArgs:
     return aws.wafv2.WebAclRuleArgs(
-        name=group, priority=priority,
+        name=group,
+        priority=priority,
         override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
         statement=aws.wafv2.WebAclRuleStatementArgs(
             managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                vendor_name="AWS", name=group)),
+                vendor_name="AWS", name=group
+            )
+        ),
         visibility_config=_visibility(f"{metric}-{group}"),
     )
 
@@ -71,14 +75,20 @@ def _rate_limit(args: WebAclArgs, metric: str) -> aws.wafv2.WebAclRuleArgs:
     forwarded = None
     if args.forwarded_ip_header is not None:
         forwarded = aws.wafv2.WebAclRuleStatementRateBasedStatementForwardedIpConfigArgs(
-            header_name=args.forwarded_ip_header, fallback_behavior="MATCH")
+            header_name=args.forwarded_ip_header, fallback_behavior="MATCH"
+        )
     return aws.wafv2.WebAclRuleArgs(
-        name="RateLimitPerIp", priority=1,
+        name="RateLimitPerIp",
+        priority=1,
         action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
         statement=aws.wafv2.WebAclRuleStatementArgs(
             rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
-                limit=args.rate_limit, aggregate_key_type="FORWARDED_IP" if forwarded else "IP",
-                forwarded_ip_config=forwarded, evaluation_window_sec=300)),
+                limit=args.rate_limit,
+                aggregate_key_type="FORWARDED_IP" if forwarded else "IP",
+                forwarded_ip_config=forwarded,
+                evaluation_window_sec=300,
+            )
+        ),
         visibility_config=_visibility(f"{metric}-rate-limit"),
     )
 
@@ -92,27 +102,42 @@ def web_acl(name: str, args: WebAclArgs, opts: pulumi.ResourceOptions) -> aws.wa
         *(_managed(priority, group, metric) for priority, group in enumerate(MANAGED_RULE_GROUPS, start=2)),
     ]
     acl = aws.wafv2.WebAcl(
-        name, name=physical_name(args.purpose), scope=args.scope, description=args.description,
+        name,
+        name=physical_name(args.purpose),
+        scope=args.scope,
+        description=args.description,
         default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
         rules=list(rules),
         visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
-            cloudwatch_metrics_enabled=True, sampled_requests_enabled=True, metric_name=metric),
+            cloudwatch_metrics_enabled=True, sampled_requests_enabled=True, metric_name=metric
+        ),
         opts=opts,
     )
     if args.kms_key_arn is not None:
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=LOG_GROUP_PREFIX + physical_name(args.purpose),
-            retention_in_days=args.log_retention_days, kms_key_id=args.kms_key_arn, opts=opts)
+            f"{name}-logs",
+            name=LOG_GROUP_PREFIX + physical_name(args.purpose),
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=opts,
+        )
         aws.wafv2.WebAclLoggingConfiguration(
-            f"{name}-logging", resource_arn=acl.arn, log_destination_configs=[log_group.arn],
-            redacted_fields=[aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs(
-                single_header=aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs(name=header))
-                for header in REDACTED_HEADERS],
-            opts=opts)
+            f"{name}-logging",
+            resource_arn=acl.arn,
+            log_destination_configs=[log_group.arn],
+            redacted_fields=[
+                aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs(
+                    single_header=aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs(name=header)
+                )
+                for header in REDACTED_HEADERS
+            ],
+            opts=opts,
+        )
     return acl
 
 
-def associate(name: str, acl: aws.wafv2.WebAcl, resource_arn: pulumi.Input[str],
-              opts: pulumi.ResourceOptions) -> aws.wafv2.WebAclAssociation:
+def associate(
+    name: str, acl: aws.wafv2.WebAcl, resource_arn: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> aws.wafv2.WebAclAssociation:
     """Attach a REGIONAL web ACL to an ALB or an API Gateway REST stage (`arn:...:/restapis/<id>/stages/<s>`)."""
     return aws.wafv2.WebAclAssociation(name, resource_arn=resource_arn, web_acl_arn=acl.arn, opts=opts)

@@ -44,8 +44,9 @@ def estimate_run(run: StackRun, config: Mapping[str, str], project_dir: Path = P
     stack file (`project_dir`)."""
     region = config.get("aws:region") or DEFAULT_REGION
     usage = load_usage(run.stack, project_dir)
-    return estimate_stack(items_from_records(run.resources), stack=f"{run.project}/{run.stack}", region=region,
-                          usage=usage)
+    return estimate_stack(
+        items_from_records(run.resources), stack=f"{run.project}/{run.stack}", region=region, usage=usage
+    )
 
 
 def preview_section(run: StackRun, config: Mapping[str, str]) -> str:
@@ -55,8 +56,13 @@ def preview_section(run: StackRun, config: Mapping[str, str]) -> str:
         estimate = estimate_run(run, config)
     except UsageFileError as error:
         return f"\nEstimated monthly cost: not computed: {error}\n"
-    return "\nEstimated monthly cost (python3 run.py cost --stack " + run.stack + " for every line):\n" + \
-        render(estimate, detail=False) + "\n"
+    return (
+        "\nEstimated monthly cost (python3 run.py cost --stack "
+        + run.stack
+        + " for every line):\n"
+        + render(estimate, detail=False)
+        + "\n"
+    )
 
 
 def _diff_rows(base: Mapping[str, float], head: Mapping[str, float]) -> list[tuple[str, float, float]]:
@@ -70,8 +76,12 @@ def _signed(value: float) -> str:
 
 def render_diff(base: Mapping[str, Mapping[str, Any] | None], head: Mapping[str, Mapping[str, Any] | None]) -> str:
     """Markdown: one row per stack (base, head, difference), then the resources whose estimate changed."""
-    out = ["### Estimated monthly cost (USD), base branch vs this pull request", "",
-           "| stack | base | pull request | difference |", "|---|---:|---:|---:|"]
+    out = [
+        "### Estimated monthly cost (USD), base branch vs this pull request",
+        "",
+        "| stack | base | pull request | difference |",
+        "|---|---:|---:|---:|",
+    ]
     details: list[str] = []
     for stack in sorted(set(base) | set(head), key=lambda s: (STACKS.index(s) if s in STACKS else 99, s)):
         old, new = base.get(stack), head.get(stack)
@@ -113,8 +123,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     diff.add_argument("--head", type=Path, required=True)
     diff.add_argument("--stacks", nargs="+", default=list(STACKS))
     parser.add_argument("--stack", choices=STACKS, default="dev", help="stack to estimate (default: dev)")
-    parser.add_argument("--config-file", type=Path, metavar="FILE",
-                        help="a stack file elsewhere (Pulumi.<name>.yaml); its usage file is read beside it")
+    parser.add_argument(
+        "--config-file",
+        type=Path,
+        metavar="FILE",
+        help="a stack file elsewhere (Pulumi.<name>.yaml); its usage file is read beside it",
+    )
     parser.add_argument("--unknowns", action="store_true", help="as on a first preview (computed values unknown)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the estimate as JSON")
     parser.add_argument("--quiet", action="store_true", help="per component and the total only")
@@ -134,8 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     stack, directory = args.stack, PROJECT_DIR
     if args.config_file is not None:
         stack, directory = _stack_name(args.config_file), args.config_file.resolve().parent
-        flat = to_engine_config(dict((yaml.safe_load(args.config_file.read_text()) or {}).get("config") or {}),
-                                project_name())
+        flat = to_engine_config(
+            dict((yaml.safe_load(args.config_file.read_text()) or {}).get("config") or {}), project_name()
+        )
     else:
         flat = stack_config(stack)
     try:

@@ -16,8 +16,14 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
-ELB_ACCOUNT_BY_REGION = {"us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
-                         "us-west-2": "797873946194", "eu-west-1": "156460612806", "eu-central-1": "054676820928"}
+ELB_ACCOUNT_BY_REGION = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "eu-west-1": "156460612806",
+    "eu-central-1": "054676820928",
+}
 
 
 def _hex(seed: str, length: int = 17) -> str:
@@ -105,27 +111,39 @@ def invoke(token: str):
 @invoke("aws:index/getAvailabilityZones:getAvailabilityZones")
 def _azs(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     letters = "abcdef"
-    return {"names": [f"{m.region}{c}" for c in letters],
-            "zoneIds": [f"use1-az{i + 1}" for i in range(len(letters))],
-            "groupNames": [m.region] * len(letters), "id": m.region, "state": args.get("state")}
+    return {
+        "names": [f"{m.region}{c}" for c in letters],
+        "zoneIds": [f"use1-az{i + 1}" for i in range(len(letters))],
+        "groupNames": [m.region] * len(letters),
+        "id": m.region,
+        "state": args.get("state"),
+    }
 
 
 @invoke("aws:index/getCallerIdentity:getCallerIdentity")
 def _caller(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
-    return {"accountId": ACCOUNT_ID, "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/deployer",
-            "userId": "AROAEXAMPLEDEPLOYER", "id": ACCOUNT_ID}
+    return {
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/deployer",
+        "userId": "AROAEXAMPLEDEPLOYER",
+        "id": ACCOUNT_ID,
+    }
 
 
 @invoke("aws:index/getRegion:getRegion")
 def _region(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
-    return {"name": m.region, "region": m.region, "id": m.region, "endpoint": f"ec2.{m.region}.amazonaws.com",
-            "description": m.region}
+    return {
+        "name": m.region,
+        "region": m.region,
+        "id": m.region,
+        "endpoint": f"ec2.{m.region}.amazonaws.com",
+        "description": m.region,
+    }
 
 
 @invoke("aws:index/getPartition:getPartition")
 def _partition(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
-    return {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION,
-            "reverseDnsPrefix": "com.amazonaws"}
+    return {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION, "reverseDnsPrefix": "com.amazonaws"}
 
 
 @invoke("aws:elb/getServiceAccount:getServiceAccount")
@@ -138,8 +156,14 @@ def _elb_account(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
 def _zone(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     name = str(args.get("name") or "example.com").rstrip(".")
     zone_id = "Z" + _hex(name, 13).upper()
-    return {"zoneId": zone_id, "id": zone_id, "name": name, "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
-            "privateZone": False, "nameServers": ["ns-1.awsdns-01.org"]}
+    return {
+        "zoneId": zone_id,
+        "id": zone_id,
+        "name": name,
+        "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+        "privateZone": False,
+        "nameServers": ["ns-1.awsdns-01.org"],
+    }
 
 
 AURORA_POSTGRESQL_NEWEST_MINOR = {"13": "13.20", "14": "14.17", "15": "15.12", "16": "16.8", "17": "17.4"}
@@ -152,8 +176,15 @@ def _engine_version(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     requested = str(args.get("version") or "16")
     actual = AURORA_POSTGRESQL_NEWEST_MINOR.get(requested, requested)
     family = f"{args.get('engine', 'aurora-postgresql')}{actual.split('.')[0]}"
-    return {"engine": args.get("engine"), "version": actual, "versionActual": actual, "id": actual,
-            "parameterGroupFamily": family, "status": "available", "latest": args.get("latest")}
+    return {
+        "engine": args.get("engine"),
+        "version": actual,
+        "versionActual": actual,
+        "id": actual,
+        "parameterGroupFamily": family,
+        "status": "available",
+        "latest": args.get("latest"),
+    }
 
 
 @invoke("aws:iam/getPolicyDocument:getPolicyDocument")
@@ -163,8 +194,12 @@ def _policy_document(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
         rendered: dict[str, Any] = {"Effect": s.get("effect", "Allow")}
         if s.get("sid"):
             rendered["Sid"] = s["sid"]
-        for key, out in (("actions", "Action"), ("notActions", "NotAction"), ("resources", "Resource"),
-                         ("notResources", "NotResource")):
+        for key, out in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
             if s.get(key):
                 values = s[key]
                 rendered[out] = values[0] if len(values) == 1 else values
@@ -211,9 +246,14 @@ for _token, _prefix, _kind in (
 @resource("aws:ec2/vpc:Vpc")
 def _vpc(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     rid = f"vpc-{_hex(name)}"
-    return rid, {"arn": m.arn("ec2", f"vpc/{rid}"), "defaultSecurityGroupId": f"sg-{_hex(name + 'default')}",
-                 "defaultRouteTableId": f"rtb-{_hex(name + 'main')}", "mainRouteTableId": f"rtb-{_hex(name + 'main')}",
-                 "defaultNetworkAclId": f"acl-{_hex(name)}", "ownerId": ACCOUNT_ID}
+    return rid, {
+        "arn": m.arn("ec2", f"vpc/{rid}"),
+        "defaultSecurityGroupId": f"sg-{_hex(name + 'default')}",
+        "defaultRouteTableId": f"rtb-{_hex(name + 'main')}",
+        "mainRouteTableId": f"rtb-{_hex(name + 'main')}",
+        "defaultNetworkAclId": f"acl-{_hex(name)}",
+        "ownerId": ACCOUNT_ID,
+    }
 
 
 @resource("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
@@ -226,8 +266,12 @@ def _sg(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[
 def _eip(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     rid = f"eipalloc-{_hex(name)}"
     octet = int(_hex(name, 2), 16)
-    return rid, {"allocationId": rid, "publicIp": f"203.0.113.{octet % 250 + 1}", "domain": "vpc",
-                 "arn": m.arn("ec2", f"elastic-ip/{rid}")}
+    return rid, {
+        "allocationId": rid,
+        "publicIp": f"203.0.113.{octet % 250 + 1}",
+        "domain": "vpc",
+        "arn": m.arn("ec2", f"elastic-ip/{rid}"),
+    }
 
 
 @resource("aws:ec2/natGateway:NatGateway")
@@ -243,8 +287,11 @@ def _log_group(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) ->
 
 @resource("aws:iam/role:Role")
 def _role(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return physical, {"name": physical, "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{physical}",
-                      "uniqueId": "AROA" + _hex(name, 17).upper()}
+    return physical, {
+        "name": physical,
+        "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{physical}",
+        "uniqueId": "AROA" + _hex(name, 17).upper(),
+    }
 
 
 @resource("aws:iam/policy:Policy")
@@ -272,10 +319,14 @@ def _alias(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tup
 @resource("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 def _bucket(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     bucket = str(inputs.get("bucket") or f"{name}-{_hex(name, 7)}")
-    return bucket, {"bucket": bucket, "arn": f"arn:{PARTITION}:s3:::{bucket}",
-                    "bucketDomainName": f"{bucket}.s3.amazonaws.com",
-                    "bucketRegionalDomainName": f"{bucket}.s3.{m.region}.amazonaws.com",
-                    "hostedZoneId": "Z3AQBSTGFYJSTF", "region": m.region}
+    return bucket, {
+        "bucket": bucket,
+        "arn": f"arn:{PARTITION}:s3:::{bucket}",
+        "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{m.region}.amazonaws.com",
+        "hostedZoneId": "Z3AQBSTGFYJSTF",
+        "region": m.region,
+    }
 
 
 @resource("aws:dynamodb/table:Table")
@@ -302,12 +353,15 @@ def _topic_policy(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any])
 
 
 @resource("aws:sns/topicSubscription:TopicSubscription")
-def _topic_subscription(m: AwsMocks, name: str, physical: str,
-                        inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _topic_subscription(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     arn = f"{inputs.get('topic')}:{_uuid(name)}"
     email = inputs.get("protocol") in ("email", "email-json")
-    return arn, {"arn": arn, "ownerId": ACCOUNT_ID, "pendingConfirmation": email,
-                 "confirmationWasAuthenticated": not email}
+    return arn, {
+        "arn": arn,
+        "ownerId": ACCOUNT_ID,
+        "pendingConfirmation": email,
+        "confirmationWasAuthenticated": not email,
+    }
 
 
 @resource("aws:cloudwatch/eventBus:EventBus")
@@ -332,20 +386,33 @@ def _secret(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tu
 def _db_cluster(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     ident = str(inputs.get("clusterIdentifier") or physical)
     host = f"{ident}.cluster-{_hex(name, 12)}.{m.region}.rds.amazonaws.com"
-    return ident, {"clusterIdentifier": ident, "arn": m.arn("rds", f"cluster:{ident}"), "endpoint": host,
-                   "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"), "port": 5432,
-                   "clusterResourceId": "cluster-" + _hex(name, 26).upper(),
-                   "masterUserSecrets": [{
-                       "secretArn": m.arn("secretsmanager", f"secret:rds!cluster-{_uuid(name)}-AbCdEf"),
-                       "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}]}
+    return ident, {
+        "clusterIdentifier": ident,
+        "arn": m.arn("rds", f"cluster:{ident}"),
+        "endpoint": host,
+        "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"),
+        "port": 5432,
+        "clusterResourceId": "cluster-" + _hex(name, 26).upper(),
+        "masterUserSecrets": [
+            {
+                "secretArn": m.arn("secretsmanager", f"secret:rds!cluster-{_uuid(name)}-AbCdEf"),
+                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+                "secretStatus": "active",
+            }
+        ],
+    }
 
 
 @resource("aws:rds/clusterInstance:ClusterInstance")
 def _db_instance(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     ident = str(inputs.get("identifier") or physical)
-    return ident, {"identifier": ident, "arn": m.arn("rds", f"db:{ident}"),
-                   "dbiResourceId": "db-" + _hex(name, 26).upper(),
-                   "endpoint": f"{ident}.{_hex(name, 12)}.{m.region}.rds.amazonaws.com", "port": 5432}
+    return ident, {
+        "identifier": ident,
+        "arn": m.arn("rds", f"db:{ident}"),
+        "dbiResourceId": "db-" + _hex(name, 26).upper(),
+        "endpoint": f"{ident}.{_hex(name, 12)}.{m.region}.rds.amazonaws.com",
+        "port": 5432,
+    }
 
 
 def _rds_named(kind: str) -> Builder:
@@ -388,9 +455,13 @@ def _elb_arn(m: AwsMocks, kind: str, physical: str, name: str) -> tuple[str, str
 @resource("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 def _lb(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     arn, suffix = _elb_arn(m, "loadbalancer/app", physical, name)
-    return arn, {"arn": arn, "arnSuffix": suffix.removeprefix("loadbalancer/"), "name": physical,
-                 "dnsName": f"{physical}-{int(_hex(name, 8), 16) % 10**10}.{m.region}.elb.amazonaws.com",
-                 "zoneId": "Z35SXDOTRQ7X7K"}
+    return arn, {
+        "arn": arn,
+        "arnSuffix": suffix.removeprefix("loadbalancer/"),
+        "name": physical,
+        "dnsName": f"{physical}-{int(_hex(name, 8), 16) % 10**10}.{m.region}.elb.amazonaws.com",
+        "zoneId": "Z35SXDOTRQ7X7K",
+    }
 
 
 @resource("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
@@ -415,9 +486,20 @@ def _listener_rule(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]
 def _certificate(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     arn = m.arn("acm", f"certificate/{_uuid(name)}")
     domains = [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
-    return arn, {"arn": arn, "status": "PENDING_VALIDATION", "domainValidationOptions": [
-        {"domainName": d, "resourceRecordName": f"_{_hex(str(d), 32)}.{d}.", "resourceRecordType": "CNAME",
-         "resourceRecordValue": f"_{_hex(str(d) + 'v', 32)}.acm-validations.aws."} for d in domains if d]}
+    return arn, {
+        "arn": arn,
+        "status": "PENDING_VALIDATION",
+        "domainValidationOptions": [
+            {
+                "domainName": d,
+                "resourceRecordName": f"_{_hex(str(d), 32)}.{d}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_hex(str(d) + 'v', 32)}.acm-validations.aws.",
+            }
+            for d in domains
+            if d
+        ],
+    }
 
 
 @resource("aws:route53/record:Record")
@@ -438,8 +520,12 @@ def _dashboard(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) ->
 
 @resource("aws:ecr/repository:Repository")
 def _repository(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return physical, {"name": physical, "arn": m.arn("ecr", f"repository/{physical}"), "registryId": ACCOUNT_ID,
-                      "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{m.region}.amazonaws.com/{physical}"}
+    return physical, {
+        "name": physical,
+        "arn": m.arn("ecr", f"repository/{physical}"),
+        "registryId": ACCOUNT_ID,
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{m.region}.amazonaws.com/{physical}",
+    }
 
 
 @resource("aws:wafv2/webAcl:WebAcl")
@@ -474,14 +560,14 @@ def _capacity_providers(m: AwsMocks, name: str, physical: str, inputs: dict[str,
 
 
 @resource("aws:acm/certificateValidation:CertificateValidation")
-def _certificate_validation(m: AwsMocks, name: str, physical: str,
-                            inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _certificate_validation(
+    m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     return "2026-01-01 00:00:00 +0000 UTC", {"certificateArn": inputs.get("certificateArn")}
 
 
 @resource("aws:wafv2/webAclAssociation:WebAclAssociation")
-def _web_acl_association(m: AwsMocks, name: str, physical: str,
-                         inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _web_acl_association(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return f"{inputs.get('webAclArn')},{inputs.get('resourceArn')}", {}
 
 
@@ -513,18 +599,23 @@ def _bucket_config(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]
     return str(inputs.get("bucket")), {}
 
 
-for _token in ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-               "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-               "aws:s3/bucketVersioning:BucketVersioning",
-               "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-               "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-               "aws:s3/bucketPolicy:BucketPolicy",
-               "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration"):
+for _token in (
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
+):
     resource(_token)(_bucket_config)
 
 
-@resource("aws:sqs/queuePolicy:QueuePolicy", "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
-          "aws:sqs/redrivePolicy:RedrivePolicy")
+@resource(
+    "aws:sqs/queuePolicy:QueuePolicy",
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+    "aws:sqs/redrivePolicy:RedrivePolicy",
+)
 def _queue_attribute(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """A queue attribute resource: the provider's id is the queue URL."""
     return str(inputs.get("queueUrl")), {}
@@ -542,11 +633,14 @@ def _cache_group(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) 
     ident = str(inputs.get("replicationGroupId") or physical)
     nodes = int(inputs.get("numCacheClusters") or 1)
     suffix = f"{_hex(name, 6)}.{'use1' if m.region == 'us-east-1' else m.region}.cache.amazonaws.com"
-    return ident, {"arn": m.arn("elasticache", f"replicationgroup:{ident}"),
-                   "primaryEndpointAddress": f"master.{ident}.{suffix}",
-                   "readerEndpointAddress": f"replica.{ident}.{suffix}",
-                   "memberClusters": [f"{ident}-{i + 1:03d}" for i in range(nodes)],
-                   "port": inputs.get("port", 6379), "engineVersionActual": f"{inputs.get('engineVersion')}.0"}
+    return ident, {
+        "arn": m.arn("elasticache", f"replicationgroup:{ident}"),
+        "primaryEndpointAddress": f"master.{ident}.{suffix}",
+        "readerEndpointAddress": f"replica.{ident}.{suffix}",
+        "memberClusters": [f"{ident}-{i + 1:03d}" for i in range(nodes)],
+        "port": inputs.get("port", 6379),
+        "engineVersionActual": f"{inputs.get('engineVersion')}.0",
+    }
 
 
 @resource("aws:elasticache/user:User")
@@ -571,20 +665,30 @@ def _cache_subnets(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]
 def _rds_instance(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     ident = str(inputs.get("identifier") or physical)
     host = f"{ident}.{_hex(name, 12)}.{m.region}.rds.amazonaws.com"
-    outputs: dict[str, Any] = {"identifier": ident, "arn": m.arn("rds", f"db:{ident}"), "address": host,
-                               "endpoint": f"{host}:5432", "port": 5432,
-                               "resourceId": "db-" + _hex(name, 26).upper(),
-                               "engineVersionActual": f"{inputs.get('engineVersion') or '16'}.4"}
+    outputs: dict[str, Any] = {
+        "identifier": ident,
+        "arn": m.arn("rds", f"db:{ident}"),
+        "address": host,
+        "endpoint": f"{host}:5432",
+        "port": 5432,
+        "resourceId": "db-" + _hex(name, 26).upper(),
+        "engineVersionActual": f"{inputs.get('engineVersion') or '16'}.4",
+    }
     if inputs.get("manageMasterUserPassword"):
-        outputs["masterUserSecrets"] = [{
-            "secretArn": m.arn("secretsmanager", f"secret:rds!db-{_uuid(name)}-AbCdEf"),
-            "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"), "secretStatus": "active"}]
+        outputs["masterUserSecrets"] = [
+            {
+                "secretArn": m.arn("secretsmanager", f"secret:rds!db-{_uuid(name)}-AbCdEf"),
+                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+                "secretStatus": "active",
+            }
+        ]
     return ident, outputs
 
 
 @resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-def _role_policy_attachment(m: AwsMocks, name: str, physical: str,
-                            inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _role_policy_attachment(
+    m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     return f"{inputs.get('role')}-{_hex(name, 8)}", {}
 
 
@@ -598,25 +702,37 @@ def _bucket_logging(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any
 def _bucket_replication(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """S3's replication configuration: the provider's id is the source bucket name."""
     return str(inputs.get("bucket")), {}
+
+
 @resource("aws:lambda/function:Function")
 def _lambda_function(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     arn = m.arn("lambda", f"function:{physical}")
-    return physical, {"arn": arn, "qualifiedArn": f"{arn}:1", "version": "1", "name": physical,
-                      "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}"
-                                   "/invocations"}
+    return physical, {
+        "arn": arn,
+        "qualifiedArn": f"{arn}:1",
+        "version": "1",
+        "name": physical,
+        "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+    }
 
 
 @resource("aws:lambda/alias:Alias")
 def _lambda_alias(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     arn = m.arn("lambda", f"function:{inputs.get('functionName')}:{physical}")
-    return arn, {"arn": arn, "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/"
-                                          f"{arn}/invocations"}
+    return arn, {
+        "arn": arn,
+        "invokeArn": f"arn:{PARTITION}:apigateway:{m.region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+    }
 
 
 @resource("aws:synthetics/canary:Canary")
 def _canary(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return physical, {"arn": m.arn("synthetics", f"canary:{physical}"), "engineArn": m.arn(
-        "lambda", f"function:cwsyn-{physical}-{_uuid(name)}:1"), "status": "RUNNING"}
+    return physical, {
+        "arn": m.arn("synthetics", f"canary:{physical}"),
+        "engineArn": m.arn("lambda", f"function:cwsyn-{physical}-{_uuid(name)}:1"),
+        "status": "RUNNING",
+    }
+
 
 # -- the account layer (bootstrap/) ------------------------------------------------------------------
 @resource("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
@@ -632,8 +748,12 @@ def _service_linked_role(m: AwsMocks, name: str, physical: str, inputs: dict[str
     prefix = service.split(".", maxsplit=1)[0]
     role = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}.get(service, f"AWSServiceRoleFor{prefix}")
     arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/aws-service-role/{service}/{role}"
-    return arn, {"arn": arn, "name": role, "path": f"/aws-service-role/{service}/",
-                 "uniqueId": "AROA" + _hex(name).upper()}
+    return arn, {
+        "arn": arn,
+        "name": role,
+        "path": f"/aws-service-role/{service}/",
+        "uniqueId": "AROA" + _hex(name).upper(),
+    }
 
 
 @resource("aws:guardduty/detector:Detector")
@@ -656,5 +776,8 @@ def _trail(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tup
 @resource("aws:route53/zone:Zone")
 def _hosted_zone(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     zone_id = "Z" + _hex(physical, 13).upper()
-    return zone_id, {"zoneId": zone_id, "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
-                     "nameServers": [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)]}
+    return zone_id, {
+        "zoneId": zone_id,
+        "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+        "nameServers": [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)],
+    }

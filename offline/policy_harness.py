@@ -53,12 +53,20 @@ PACK_DIR = PROJECT_DIR / "policies"
 ENGINE_ADDRESS = "127.0.0.1:0"
 """What the engine passes as its own address; `pulumi.policy` parses and ignores it."""
 
-LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory",
-          analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
+LEVELS = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.DISABLED: "disabled",
+    analyzer_pb2.REMEDIATE: "remediate",
+}
 LEVEL_VALUES = {name: value for value, name in LEVELS.items()}
-SEVERITIES = {analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "", analyzer_pb2.POLICY_SEVERITY_LOW: "low",
-              analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium", analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
-              analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical"}
+SEVERITIES = {
+    analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "",
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
+}
 ROOT_TYPE = "pulumi:pulumi:Stack"
 
 
@@ -187,15 +195,28 @@ class PolicyReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "stack": self.stack, "project": self.project, "preview": self.preview,
+            "stack": self.stack,
+            "project": self.project,
+            "preview": self.preview,
             "pack": {"name": self.pack, "version": self.version},
-            "passed": self.passed, "resources": self.resources,
-            "summary": {"mandatory": len(self.mandatory), "advisory": len(self.advisory),
-                        "deferred": len(self.deferred)},
+            "passed": self.passed,
+            "resources": self.resources,
+            "summary": {
+                "mandatory": len(self.mandatory),
+                "advisory": len(self.advisory),
+                "deferred": len(self.deferred),
+            },
             "levels": self.levels,
             "diagnostics": [
-                {"policy": d.policy, "level": d.level, "resource": d.resource, "message": d.message,
-                 "severity": d.severity, "resourceType": d.resource_type, "stage": d.stage}
+                {
+                    "policy": d.policy,
+                    "level": d.level,
+                    "resource": d.resource,
+                    "message": d.message,
+                    "severity": d.severity,
+                    "resourceType": d.resource_type,
+                    "stage": d.stage,
+                }
                 for d in self.diagnostics
             ],
         }
@@ -215,8 +236,10 @@ def write_json_report(reports: PolicyReport | Sequence[PolicyReport], path: str 
 
 def format_report(report: PolicyReport, *, show_advisory: bool = True) -> str:
     """The policy report as lines: `LEVEL  policy  resource  message`, mandatory first, then a verdict."""
-    lines = [f"Policies ({report.pack}@v{report.version}) for stack {report.stack}"
-             f"{' (preview)' if report.preview else ''}: {report.resources} resources analyzed"]
+    lines = [
+        f"Policies ({report.pack}@v{report.version}) for stack {report.stack}"
+        f"{' (preview)' if report.preview else ''}: {report.resources} resources analyzed"
+    ]
     order = {"mandatory": 0, "remediate": 1, "advisory": 2, "disabled": 3}
     shown = [d for d in report.diagnostics if show_advisory or d.mandatory]
     for d in sorted(shown, key=lambda d: (order.get(d.level, 9), d.policy, d.resource)):
@@ -224,8 +247,10 @@ def format_report(report: PolicyReport, *, show_advisory: bool = True) -> str:
         text = " ".join(d.message.split())
         lines.append(f"  {d.level.upper():<9} {d.policy:<42} {where}\n            {text}")
     verdict = "passed" if report.passed else f"FAILED: {len(report.mandatory)} mandatory violation(s)"
-    lines.append(f"  {len(report.mandatory)} mandatory, {len(report.advisory)} advisory "
-                 f"({len(report.deferred)} deferred to `pulumi up`): {verdict}")
+    lines.append(
+        f"  {len(report.mandatory)} mandatory, {len(report.advisory)} advisory "
+        f"({len(report.deferred)} deferred to `pulumi up`): {verdict}"
+    )
     return "\n".join(lines)
 
 
@@ -266,15 +291,17 @@ def _parse_config(raw: Mapping[str, Any]) -> dict[str, LevelAndProps]:
             continue
         if isinstance(value, str):
             if value not in LEVEL_VALUES:
-                raise PolicyConfigError(f"parsing enforcement level for {key!r}: {value!r} is not a valid "
-                                        f"enforcement level")
+                raise PolicyConfigError(
+                    f"parsing enforcement level for {key!r}: {value!r} is not a valid enforcement level"
+                )
             parsed[key] = (value, None)
         elif isinstance(value, Mapping):
             props = dict(value)
             level = props.pop("enforcementLevel", None)
             if level is not None and level not in LEVEL_VALUES:
-                raise PolicyConfigError(f"parsing enforcement level for {key!r}: {level!r} is not a valid "
-                                        f"enforcement level")
+                raise PolicyConfigError(
+                    f"parsing enforcement level for {key!r}: {level!r} is not a valid enforcement level"
+                )
             if level is None and not props:
                 continue
             parsed[key] = (level, props or None)
@@ -283,8 +310,14 @@ def _parse_config(raw: Mapping[str, Any]) -> dict[str, LevelAndProps]:
     return parsed
 
 
-def reconcile_config(policies: Sequence[PolicyInfo], initial: Mapping[str, LevelAndProps], given: Mapping[str, Any],
-                     *, pack: str = "", version: str = "") -> dict[str, tuple[str, dict[str, Any]]]:
+def reconcile_config(
+    policies: Sequence[PolicyInfo],
+    initial: Mapping[str, LevelAndProps],
+    given: Mapping[str, Any],
+    *,
+    pack: str = "",
+    version: str = "",
+) -> dict[str, tuple[str, dict[str, Any]]]:
     """The engine's ReconcilePolicyPackConfig: schema defaults and each policy's own level, then the pack's
     initial config, then the given config ("all" first, then per policy); then JSON Schema validation."""
     result: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -350,8 +383,9 @@ def _options(resource: ResourceLike) -> analyzer_pb2.AnalyzerResourceOptions:
     )
 
 
-def _provider(resource: ResourceLike,
-              by_urn: Mapping[str, ResourceLike]) -> analyzer_pb2.AnalyzerProviderResource | None:
+def _provider(
+    resource: ResourceLike, by_urn: Mapping[str, ResourceLike]
+) -> analyzer_pb2.AnalyzerProviderResource | None:
     reference = getattr(resource, "provider", None)
     if not reference:
         return None
@@ -359,44 +393,71 @@ def _provider(resource: ResourceLike,
     provider = by_urn.get(urn)
     if provider is None:
         return None
-    return analyzer_pb2.AnalyzerProviderResource(type=provider.type, urn=provider.urn, name=provider.name,
-                                                 properties=_struct(provider.inputs))
+    return analyzer_pb2.AnalyzerProviderResource(
+        type=provider.type, urn=provider.urn, name=provider.name, properties=_struct(provider.inputs)
+    )
 
 
 def _property_dependencies(resource: ResourceLike) -> dict[str, analyzer_pb2.AnalyzerPropertyDependencies]:
-    return {key: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns))
-            for key, urns in (resource.property_dependencies or {}).items() if urns}
+    return {
+        key: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns))
+        for key, urns in (resource.property_dependencies or {}).items()
+        if urns
+    }
 
 
 # -- the process ------------------------------------------------------------------------------------
 class PolicyPackProcess:
     """One running pack process for one (project, stack, dry-run, stack config); reusable across checks."""
 
-    def __init__(self, pack_dir: str | os.PathLike[str] = PACK_DIR, *, project: str, stack: str,
-                 dry_run: bool, stack_config: Mapping[str, str] | None = None, organization: str = "organization",
-                 python: str | None = None, startup_timeout: float = 60.0, rpc_timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        pack_dir: str | os.PathLike[str] = PACK_DIR,
+        *,
+        project: str,
+        stack: str,
+        dry_run: bool,
+        stack_config: Mapping[str, str] | None = None,
+        organization: str = "organization",
+        python: str | None = None,
+        startup_timeout: float = 60.0,
+        rpc_timeout: float = 120.0,
+    ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.dry_run = project, stack, dry_run
         self.stack_config = dict(stack_config or {})
         self.rpc_timeout = rpc_timeout
         env = dict(os.environ)
-        env.update({
-            "PULUMI_PROJECT": project, "PULUMI_STACK": stack, "PULUMI_ORGANIZATION": organization,
-            "PULUMI_DRY_RUN": "true" if dry_run else "false", "PULUMI_CONFIG": json.dumps(self.stack_config),
-        })
+        env.update(
+            {
+                "PULUMI_PROJECT": project,
+                "PULUMI_STACK": stack,
+                "PULUMI_ORGANIZATION": organization,
+                "PULUMI_DRY_RUN": "true" if dry_run else "false",
+                "PULUMI_CONFIG": json.dumps(self.stack_config),
+            }
+        )
         self._stderr: list[str] = []
         self.process = subprocess.Popen(
             [python or sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(self.pack_dir)],
-            cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=self.pack_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
         self._finalizer = weakref.finalize(self, _terminate, self.process)
         threading.Thread(target=_drain, args=(self.process.stderr, self._stderr), daemon=True).start()
         try:
             port = self._read_port(startup_timeout)
-            self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=[
-                ("grpc.max_receive_message_length", 400 * 1024 * 1024),
-                ("grpc.max_send_message_length", 400 * 1024 * 1024)])
+            self.channel = grpc.insecure_channel(
+                f"127.0.0.1:{port}",
+                options=[
+                    ("grpc.max_receive_message_length", 400 * 1024 * 1024),
+                    ("grpc.max_send_message_length", 400 * 1024 * 1024),
+                ],
+            )
             try:
                 grpc.channel_ready_future(self.channel).result(timeout=startup_timeout)
             except grpc.FutureTimeoutError as error:
@@ -421,15 +482,18 @@ class PolicyPackProcess:
         try:
             line = lines.get(timeout=timeout)
         except queue.Empty:
-            raise PolicyPackError(f"policy pack at {self.pack_dir} printed no port in {timeout:.0f}s: "
-                                  f"{self.stderr}") from None
+            raise PolicyPackError(
+                f"policy pack at {self.pack_dir} printed no port in {timeout:.0f}s: {self.stderr}"
+            ) from None
         try:
             return int(line.strip())
         except ValueError:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=5)
-            raise PolicyPackError(f"policy pack at {self.pack_dir} did not start (exit "
-                                  f"{self.process.returncode}): {line.strip()} {self.stderr}") from None
+            raise PolicyPackError(
+                f"policy pack at {self.pack_dir} did not start (exit "
+                f"{self.process.returncode}): {line.strip()} {self.stderr}"
+            ) from None
 
     @property
     def stderr(self) -> str:
@@ -442,9 +506,9 @@ class PolicyPackProcess:
             raise PolicyPackError(f"{method} failed: {error.code().name}: {error.details()}\n{self.stderr}") from error
 
     def _handshake(self) -> None:
-        request = analyzer_pb2.AnalyzerHandshakeRequest(engine_address=ENGINE_ADDRESS,
-                                                        root_directory=str(self.pack_dir),
-                                                        program_directory=str(self.pack_dir))
+        request = analyzer_pb2.AnalyzerHandshakeRequest(
+            engine_address=ENGINE_ADDRESS, root_directory=str(self.pack_dir), program_directory=str(self.pack_dir)
+        )
         try:
             self.stub.Handshake(request, timeout=self.rpc_timeout)
         except grpc.RpcError as error:
@@ -457,10 +521,13 @@ class PolicyPackProcess:
         self.name, self.version = info.name, _project_version(self.pack_dir) or info.version
         self.policies = [
             PolicyInfo(
-                name=p.name, description=p.description, level=LEVELS[p.enforcementLevel],
+                name=p.name,
+                description=p.description,
+                level=LEVELS[p.enforcementLevel],
                 kind="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
                 config_schema=json_format.MessageToDict(p.configSchema.properties),
-                required=list(p.configSchema.required), severity=SEVERITIES.get(p.severity, ""),
+                required=list(p.configSchema.required),
+                severity=SEVERITIES.get(p.severity, ""),
             )
             for p in info.policies
         ]
@@ -475,16 +542,27 @@ class PolicyPackProcess:
 
     def configure(self, policy_config: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Reconcile `policy_config` (the --policy-pack-config content) as the engine does, send it."""
-        effective = reconcile_config(self.policies, self.initial_config, policy_config,
-                                     pack=self.name, version=self.version)
-        request = analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
-            name: analyzer_pb2.PolicyConfig(enforcementLevel=LEVEL_VALUES[level], properties=_struct(props))
-            for name, (level, props) in effective.items()
-        })
+        effective = reconcile_config(
+            self.policies, self.initial_config, policy_config, pack=self.name, version=self.version
+        )
+        request = analyzer_pb2.ConfigureAnalyzerRequest(
+            policyConfig={
+                name: analyzer_pb2.PolicyConfig(enforcementLevel=LEVEL_VALUES[level], properties=_struct(props))
+                for name, (level, props) in effective.items()
+            }
+        )
         self._call("Configure", request)
-        self._call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
-            stack=self.stack, project=self.project, organization="organization", dry_run=self.dry_run,
-            config=self.stack_config, tags={}))
+        self._call(
+            "ConfigureStack",
+            analyzer_pb2.AnalyzerStackConfigureRequest(
+                stack=self.stack,
+                project=self.project,
+                organization="organization",
+                dry_run=self.dry_run,
+                config=self.stack_config,
+                tags={},
+            ),
+        )
         return effective
 
     def analyze(self, resources: Iterable[ResourceLike], policy_config: Mapping[str, Any]) -> PolicyReport:
@@ -549,23 +627,36 @@ class Analysis:
         self._by_urn: dict[str, ResourceLike] = {}
         self._root = ""
         self._stack_resources: list[analyzer_pb2.AnalyzerResource] = []
-        self.report = PolicyReport(stack=process.stack, project=process.project, preview=process.dry_run,
-                                   pack=process.name, version=process.version,
-                                   levels={k: v[0] for k, v in effective.items()},
-                                   config={k: v[1] for k, v in effective.items()})
+        self.report = PolicyReport(
+            stack=process.stack,
+            project=process.project,
+            preview=process.dry_run,
+            pack=process.name,
+            version=process.version,
+            levels={k: v[0] for k, v in effective.items()},
+            config={k: v[1] for k, v in effective.items()},
+        )
 
     def _collect(self, diagnostics: Iterable[Any], default_urn: str, stage: str) -> None:
         for d in diagnostics:
             description = d.description or self._descriptions.get(d.policyName, "")
             message = d.message
             if description and message.startswith(description + "\n"):
-                message = message[len(description) + 1:]
+                message = message[len(description) + 1 :]
             urn = d.urn or default_urn
-            self.report.diagnostics.append(Diagnostic(
-                policy=d.policyName, level=LEVELS.get(d.enforcementLevel, str(d.enforcementLevel)),
-                resource=urn, message=message, severity=SEVERITIES.get(d.severity, ""),
-                description=description, pack=d.policyPackName,
-                resource_type=self._by_urn[urn].type if urn in self._by_urn else "", stage=stage))
+            self.report.diagnostics.append(
+                Diagnostic(
+                    policy=d.policyName,
+                    level=LEVELS.get(d.enforcementLevel, str(d.enforcementLevel)),
+                    resource=urn,
+                    message=message,
+                    severity=SEVERITIES.get(d.severity, ""),
+                    description=description,
+                    pack=d.policyPackName,
+                    resource_type=self._by_urn[urn].type if urn in self._by_urn else "",
+                    stage=stage,
+                )
+            )
 
     def add(self, resource: ResourceLike) -> None:
         """Remediate + Analyze one resource (its provider, if any, was added before it, as registered)."""
@@ -582,31 +673,44 @@ class Analysis:
         remediated = process._call("Remediate", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
         for remediation in remediated.remediations:
             if remediation.diagnostic:
-                report.diagnostics.append(Diagnostic(
-                    policy=remediation.policyName, level="advisory", resource=resource.urn,
-                    message=remediation.diagnostic, description=remediation.description,
-                    pack=remediation.policyPackName, resource_type=resource.type, stage="remediate"))
+                report.diagnostics.append(
+                    Diagnostic(
+                        policy=remediation.policyName,
+                        level="advisory",
+                        resource=resource.urn,
+                        message=remediation.diagnostic,
+                        description=remediation.description,
+                        pack=remediation.policyPackName,
+                        resource_type=resource.type,
+                        stage="remediate",
+                    )
+                )
             if remediation.HasField("properties"):
                 properties = remediation.properties  # the engine continues with the remediated inputs
         analyzed = process._call("Analyze", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
         self._collect(analyzed.diagnostics, resource.urn, "analyze")
         report.not_applicable += [(n.policy_name, resource.urn, n.reason) for n in analyzed.not_applicable]
-        self._stack_resources.append(analyzer_pb2.AnalyzerResource(
-            properties=_struct(resource.outputs), parent=resource.parent or "",
-            dependencies=list(resource.dependencies or []),
-            propertyDependencies=_property_dependencies(resource), **base))
+        self._stack_resources.append(
+            analyzer_pb2.AnalyzerResource(
+                properties=_struct(resource.outputs),
+                parent=resource.parent or "",
+                dependencies=list(resource.dependencies or []),
+                propertyDependencies=_property_dependencies(resource),
+                **base,
+            )
+        )
 
     def finish(self) -> PolicyReport:
         """AnalyzeStack over every resource added; the report."""
         report = self.report
-        analyzed = self.process._call("AnalyzeStack",
-                                      analyzer_pb2.AnalyzeStackRequest(resources=self._stack_resources))
+        analyzed = self.process._call("AnalyzeStack", analyzer_pb2.AnalyzeStackRequest(resources=self._stack_resources))
         self._collect(analyzed.diagnostics, self._root, "analyze-stack")
         report.not_applicable += [(n.policy_name, self._root, n.reason) for n in analyzed.not_applicable]
         # a resource policy may name a resource registered after the one judged: type it now all are known
         report.diagnostics = [
             dataclasses.replace(d, resource_type=self._by_urn[d.resource].type)
-            if not d.resource_type and d.resource in self._by_urn else d
+            if not d.resource_type and d.resource in self._by_urn
+            else d
             for d in report.diagnostics
         ]
         return report
@@ -643,15 +747,22 @@ class PolicyHarness:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def process(self, *, stack: str, project: str = "platform", preview: bool = False,
-                stack_config: Mapping[str, str] | None = None) -> PolicyPackProcess:
+    def process(
+        self,
+        *,
+        stack: str,
+        project: str = "platform",
+        preview: bool = False,
+        stack_config: Mapping[str, str] | None = None,
+    ) -> PolicyPackProcess:
         key = (project, stack, preview, json.dumps(dict(stack_config or {}), sort_keys=True))
         with self._lock:
             process = self._processes.get(key)
             if process is not None and process.running:
                 return process
-        started = PolicyPackProcess(self.pack_dir, project=project, stack=stack, dry_run=preview,
-                                    stack_config=stack_config, python=self.python)
+        started = PolicyPackProcess(
+            self.pack_dir, project=project, stack=stack, dry_run=preview, stack_config=stack_config, python=self.python
+        )
         with self._lock:
             current = self._processes.get(key)
             if current is not None and current.running:  # another thread won the race
@@ -660,22 +771,36 @@ class PolicyHarness:
             self._processes[key] = started
         return started
 
-    def check(self, resources: Iterable[ResourceLike], *, stack: str, project: str = "platform",
-              preview: bool = False, stack_config: Mapping[str, str] | None = None,
-              policy_config: str | os.PathLike[str] | Mapping[str, Any] | object | None = _DEFAULT) -> PolicyReport:
+    def check(
+        self,
+        resources: Iterable[ResourceLike],
+        *,
+        stack: str,
+        project: str = "platform",
+        preview: bool = False,
+        stack_config: Mapping[str, str] | None = None,
+        policy_config: str | os.PathLike[str] | Mapping[str, Any] | object | None = _DEFAULT,
+    ) -> PolicyReport:
         """Run the pack over `resources` as `pulumi preview` (preview=True) or `pulumi up` would.
 
         `policy_config`: the `--policy-pack-config` file or content; by default `<pack>/config/<stack>.json`,
         None for no file at all (every policy at its own level)."""
-        analysis = self.begin(stack=stack, project=project, preview=preview, stack_config=stack_config,
-                              policy_config=policy_config)
+        analysis = self.begin(
+            stack=stack, project=project, preview=preview, stack_config=stack_config, policy_config=policy_config
+        )
         for resource in resources:
             analysis.add(resource)
         return analysis.finish()
 
-    def begin(self, *, stack: str, project: str = "platform", preview: bool = False,
-              stack_config: Mapping[str, str] | None = None,
-              policy_config: str | os.PathLike[str] | Mapping[str, Any] | object | None = _DEFAULT) -> Analysis:
+    def begin(
+        self,
+        *,
+        stack: str,
+        project: str = "platform",
+        preview: bool = False,
+        stack_config: Mapping[str, str] | None = None,
+        policy_config: str | os.PathLike[str] | Mapping[str, Any] | object | None = _DEFAULT,
+    ) -> Analysis:
         """`check` one resource at a time: the configured check, to `add` resources to as they are registered
         and `finish`. Same arguments as `check`."""
         source = default_policy_config(stack, self.pack_dir) if policy_config is _DEFAULT else policy_config
@@ -705,15 +830,17 @@ def check_stack_run(run: Any, **kwargs: Any) -> PolicyReport:
         return harness.check_run(run, **kwargs)
 
 
-def print_report(run: Any, *, out: TextIO | None = None, report_json: str | os.PathLike[str] | None = None,
-                 **kwargs: Any) -> int:
+def print_report(
+    run: Any, *, out: TextIO | None = None, report_json: str | os.PathLike[str] | None = None, **kwargs: Any
+) -> int:
     """For the offline preview: run the pack over a `StackRun`, print the policy report, optionally write it as
     JSON; return the exit code (1 on a mandatory violation, else 0)."""
     return write_report(check_stack_run(run, **kwargs), out=out, report_json=report_json)
 
 
-def write_report(report: PolicyReport, *, out: TextIO | None = None,
-                 report_json: str | os.PathLike[str] | None = None) -> int:
+def write_report(
+    report: PolicyReport, *, out: TextIO | None = None, report_json: str | os.PathLike[str] | None = None
+) -> int:
     """Print a report (and write it as JSON); the exit code: 1 on a mandatory violation, else 0."""
     stream = out if out is not None else sys.stdout
     stream.write("\n" + format_report(report) + "\n")
@@ -724,7 +851,21 @@ def write_report(report: PolicyReport, *, out: TextIO | None = None,
 
 
 __all__ = [
-    "PACK_DIR", "Analysis", "Diagnostic", "PolicyConfigError", "PolicyHarness", "PolicyInfo", "PolicyPackError",
-    "PolicyPackProcess", "PolicyReport", "check_stack_run", "default_policy_config", "format_report",
-    "load_policy_config", "print_report", "reconcile_config", "write_json_report", "write_report",
+    "PACK_DIR",
+    "Analysis",
+    "Diagnostic",
+    "PolicyConfigError",
+    "PolicyHarness",
+    "PolicyInfo",
+    "PolicyPackError",
+    "PolicyPackProcess",
+    "PolicyReport",
+    "check_stack_run",
+    "default_policy_config",
+    "format_report",
+    "load_policy_config",
+    "print_report",
+    "reconcile_config",
+    "write_json_report",
+    "write_report",
 ]

@@ -40,13 +40,22 @@ if TYPE_CHECKING:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     summary = (__doc__ or "").strip().splitlines()[0]
     parser = argparse.ArgumentParser(prog="python -m offline.preview", description=summary)
-    parser.add_argument("--stack", help="stack to preview: reads Pulumi.<stack>.yaml unless --config-file is given "
-                        f"(default: dev, or derived from --config-file; stack files here: {', '.join(STACKS)})")
-    parser.add_argument("--config-file", type=Path, metavar="PATH",
-                        help="the stack config file to use instead of Pulumi.<stack>.yaml (as `pulumi preview "
-                             "--config-file`)")
-    parser.add_argument("--unknowns", action="store_true",
-                        help="leave computed ids/ARNs unknown, as on a stack's first `pulumi preview`")
+    parser.add_argument(
+        "--stack",
+        help="stack to preview: reads Pulumi.<stack>.yaml unless --config-file is given "
+        f"(default: dev, or derived from --config-file; stack files here: {', '.join(STACKS)})",
+    )
+    parser.add_argument(
+        "--config-file",
+        type=Path,
+        metavar="PATH",
+        help="the stack config file to use instead of Pulumi.<stack>.yaml (as `pulumi preview --config-file`)",
+    )
+    parser.add_argument(
+        "--unknowns",
+        action="store_true",
+        help="leave computed ids/ARNs unknown, as on a stack's first `pulumi preview`",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the recorded resources as JSON")
     parser.add_argument("--report-json", type=Path, metavar="FILE", help="write the policy report as JSON")
     parser.add_argument("--no-policies", action="store_true", help="skip the policy pack")
@@ -83,8 +92,13 @@ def render_counts(run: StackRun, out: TextIO) -> None:
 
 
 def write_resources_json(run: StackRun, path: Path) -> None:
-    document = {"stack": run.stack, "project": run.project, "preview": run.preview, "outputs": run.outputs,
-                "resources": [{k: v for k, v in asdict(r).items() if k != "registered_at"} for r in run.resources]}
+    document = {
+        "stack": run.stack,
+        "project": run.project,
+        "preview": run.preview,
+        "outputs": run.outputs,
+        "resources": [{k: v for k, v in asdict(r).items() if k != "registered_at"} for r in run.resources],
+    }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str))
 
 
@@ -101,8 +115,9 @@ class PolicyCheck:
 
     SWITCH_INTERVAL = 0.0002
 
-    def __init__(self, stack: str, preview: bool, policy_config: Path | None = None,
-                 config: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, stack: str, preview: bool, policy_config: Path | None = None, config: dict[str, str] | None = None
+    ) -> None:
         """`policy_config`: the `--policy-pack-config` file; default: the stack's (`stackfile.pack_config`).
         `config`: the stack config, which the pack receives as the engine passes it (PULUMI_CONFIG)."""
         from .policy_harness import PolicyHarness
@@ -114,15 +129,15 @@ class PolicyCheck:
         self._analysis: Analysis | None = None
         self._error: BaseException | None = None
         policy_config = policy_config if policy_config is not None else pack_config(stack)
-        self._thread = threading.Thread(target=self._judge, args=(stack, preview, policy_config, config),
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._judge, args=(stack, preview, policy_config, config), daemon=True)
         self._thread.start()
 
     def _judge(self, stack: str, preview: bool, policy_config: Path | None, config: dict[str, str] | None) -> None:
         try:
             # The stack config reaches the pack as PULUMI_CONFIG, as the engine passes it (platform:budget...).
-            analysis = self.harness.begin(stack=stack, project=project_name(), preview=preview,
-                                          policy_config=policy_config, stack_config=config)
+            analysis = self.harness.begin(
+                stack=stack, project=project_name(), preview=preview, policy_config=policy_config, stack_config=config
+            )
             while (resource := self._queue.get()) is not None:
                 analysis.add(resource)
             self._analysis = analysis
@@ -156,12 +171,19 @@ def main(argv: list[str] | None = None) -> int:
     source = args.config_file if args.config_file is not None else stack_file_path(args.stack)
     if not source.is_file():
         shown = args.config_file or source.name
-        print(f"{shown}: no such stack config file (stack files here: {', '.join(STACKS)}; or give "
-              "--config-file PATH)", file=sys.stderr)
+        print(
+            f"{shown}: no such stack config file (stack files here: {', '.join(STACKS)}; or give --config-file PATH)",
+            file=sys.stderr,
+        )
         return 2
     args.pack_config = pack_config(args.stack, args.config_file)
-    check = None if args.no_policies else PolicyCheck(
-        args.stack, args.unknowns, args.pack_config, stack_config(args.stack, config_file=args.config_file))
+    check = (
+        None
+        if args.no_policies
+        else PolicyCheck(
+            args.stack, args.unknowns, args.pack_config, stack_config(args.stack, config_file=args.config_file)
+        )
+    )
     try:
         return _preview(args, check)
     finally:
@@ -176,8 +198,13 @@ def _preview(args: argparse.Namespace, check: PolicyCheck | None) -> int:
     label = str(args.config_file) if args.config_file is not None else None
     try:
         config = load_stack_config(args.stack, flat, stack_file=label, project=project_name())
-        run = run_stack(args.stack, config=flat, preview=args.unknowns, config_file=args.config_file,
-                        on_register=check.add if check is not None else None)
+        run = run_stack(
+            args.stack,
+            config=flat,
+            preview=args.unknowns,
+            config_file=args.config_file,
+            on_register=check.add if check is not None else None,
+        )
     except StackConfigError as error:
         print(str(error), file=sys.stderr)
         return 2
@@ -192,8 +219,11 @@ def _preview(args: argparse.Namespace, check: PolicyCheck | None) -> int:
         out.write("Resources:\n")
         render_tree(run, out)
         out.write("\nEffective config (presets applied):\n")
-        out.write(yaml.safe_dump({f"platform:{k}": v for k, v in effective_config(config).items()},
-                                 sort_keys=False, width=110))
+        out.write(
+            yaml.safe_dump(
+                {f"platform:{k}": v for k, v in effective_config(config).items()}, sort_keys=False, width=110
+            )
+        )
     out.write("\nCounts by type:\n")
     render_counts(run, out)
     from .cost import preview_section  # the estimated monthly cost (python3 run.py cost for every line)

@@ -69,8 +69,11 @@ USAGE_FILE_SUFFIX = ".usage.yaml"
 
 def stack_names(project_dir: Path = PROJECT_DIR) -> tuple[str, ...]:
     """Every stack with a `Pulumi.<stack>.yaml` beside `Pulumi.yaml`, environment by environment, then by name."""
-    stacks = [p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in project_dir.glob("Pulumi.*.yaml")
-              if not p.name.endswith(USAGE_FILE_SUFFIX)]
+    stacks = [
+        p.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        for p in project_dir.glob("Pulumi.*.yaml")
+        if not p.name.endswith(USAGE_FILE_SUFFIX)
+    ]
 
     def order(stack: str) -> tuple[int, str]:
         environment = environment_of(read_stack_file(stack, project_dir))
@@ -84,8 +87,9 @@ STACKS = stack_names()
 """The repository's stacks (its `Pulumi.*.yaml` files): tests, Make targets and workflows cover each."""
 
 
-def pack_config(stack: str, config_file: Path | None = None, project_dir: Path = PROJECT_DIR,
-                config_dir: Path = POLICY_CONFIG_DIR) -> Path | None:
+def pack_config(
+    stack: str, config_file: Path | None = None, project_dir: Path = PROJECT_DIR, config_dir: Path = POLICY_CONFIG_DIR
+) -> Path | None:
     """The stack's policy-pack config: `policies/config/<stack>.json`, else `<environment>.json`."""
     source = config_file if config_file is not None else stack_file_path(stack, project_dir)
     values = read_config_file(source) if source.is_file() else {}
@@ -124,8 +128,12 @@ def _matrix_row(stack: str) -> dict[str, str | None]:
     """One stack for a CI matrix: its pack config as a path and as the name between policies/config/ and .json
     (workflows spell `policies/config/${{ matrix.packConfigName }}.json`)."""
     path = pack_config(stack)
-    return {"stack": stack, "environment": environment_of(read_stack_file(stack), project_name()),
-            "packConfig": _relative(path), "packConfigName": path.stem if path is not None else None}
+    return {
+        "stack": stack,
+        "environment": environment_of(read_stack_file(stack), project_name()),
+        "packConfig": _relative(path),
+        "packConfigName": path.stem if path is not None else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,8 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         path = pack_config(args.stack, args.config_file)
         if path is None:
-            print(f"no pack config for stack {args.stack}: add policies/config/{args.stack}.json or "
-                  "policies/config/<environment>.json", file=sys.stderr)
+            print(
+                f"no pack config for stack {args.stack}: add policies/config/{args.stack}.json or "
+                "policies/config/<environment>.json",
+                file=sys.stderr,
+            )
             return 1
         print(_relative(path))
     return 0

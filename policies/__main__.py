@@ -11,5 +11,5 @@ PolicyPack(
     policies=prepared(POLICIES),  # IAM catalogue loaded, heap frozen, cyclic GC off (guardrails/serving.py)
     enforcement_level=EnforcementLevel.MANDATORY,  # secure default; config/<stack>.json relaxes per stack
     description="Guardrails of the AWS platform: tags, least-privilege IAM, no internet ingress to "
-                "applications, encryption, data protection, hardened containers, TLS, logs and alarms.",
+    "applications, encryption, data protection, hardened containers, TLS, logs and alarms.",
 )

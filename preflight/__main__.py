@@ -40,13 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     session = boto3.Session(region_name=flat["aws:region"])
     account = session.client("sts").get_caller_identity()["Account"]
-    target = Target(config=config, project=config.name, stack=args.stack,
-                    region=flat["aws:region"], account=account)
+    target = Target(config=config, project=config.name, stack=args.stack, region=flat["aws:region"], account=account)
     gaps = run_checks(target, session.client, public_name_servers)
     for gap in gaps:
         print(gap)
-    print(f"preflight {args.stack} (account {account}, {target.region}): "
-          + (f"{len(gaps)} gap(s)" if gaps else "nothing missing"))
+    print(
+        f"preflight {args.stack} (account {account}, {target.region}): "
+        + (f"{len(gaps)} gap(s)" if gaps else "nothing missing")
+    )
     return 1 if gaps else 0
 
 

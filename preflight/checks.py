@@ -27,8 +27,11 @@ ELASTIC_IP_QUOTA_CODE = "L-0263D0A3"
 """Service Quotas code of "EC2-VPC Elastic IPs" (default 5 per region)."""
 ELASTIC_IP_DEFAULT_QUOTA = 5
 ECS_SERVICE_LINKED_ROLE_PATH = "/aws-service-role/ecs.amazonaws.com/"
-ON_DEMAND_SERVICE_LINKED_ROLES = ("elasticloadbalancing.amazonaws.com", "rds.amazonaws.com",
-                                  "ecs.application-autoscaling.amazonaws.com")
+ON_DEMAND_SERVICE_LINKED_ROLES = (
+    "elasticloadbalancing.amazonaws.com",
+    "rds.amazonaws.com",
+    "ecs.application-autoscaling.amazonaws.com",
+)
 """Created by AWS on first use, provided the deploy role may `iam:CreateServiceLinkedRole` for them."""
 
 
@@ -70,20 +73,34 @@ def hosted_zone(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[G
         return []
     zone_name = domain.hosted_zone.rstrip(".") + "."
     route53 = clients("route53")
-    zones = [z for z in route53.list_hosted_zones_by_name(DNSName=zone_name).get("HostedZones", [])
-             if z["Name"] == zone_name and not z.get("Config", {}).get("PrivateZone")]
+    zones = [
+        z
+        for z in route53.list_hosted_zones_by_name(DNSName=zone_name).get("HostedZones", [])
+        if z["Name"] == zone_name and not z.get("Config", {}).get("PrivateZone")
+    ]
     if not zones:
-        return [Gap("hosted-zone", f"no public hosted zone {zone_name} in account {target.account}: create it "
-                    "(the account layer's hostedZones) and delegate it from the parent domain; the load "
-                    "balancer's certificate is validated through it")]
-    assigned = {ns.rstrip(".").lower() for ns in
-                route53.get_hosted_zone(Id=zones[0]["Id"])["DelegationSet"]["NameServers"]}
+        return [
+            Gap(
+                "hosted-zone",
+                f"no public hosted zone {zone_name} in account {target.account}: create it "
+                "(the account layer's hostedZones) and delegate it from the parent domain; the load "
+                "balancer's certificate is validated through it",
+            )
+        ]
+    assigned = {
+        ns.rstrip(".").lower() for ns in route53.get_hosted_zone(Id=zones[0]["Id"])["DelegationSet"]["NameServers"]
+    }
     public = {ns.rstrip(".").lower() for ns in ns_lookup(zone_name)}
     if not public & assigned:
         found = ", ".join(sorted(public)) or "none"
-        return [Gap("hosted-zone", f"{zone_name} is not delegated to its Route 53 zone: the internet resolves "
-                    f"name servers {found}, the zone has {', '.join(sorted(assigned))}; set those NS records "
-                    "at the parent domain, or certificate validation will time out")]
+        return [
+            Gap(
+                "hosted-zone",
+                f"{zone_name} is not delegated to its Route 53 zone: the internet resolves "
+                f"name servers {found}, the zone has {', '.join(sorted(assigned))}; set those NS records "
+                "at the parent domain, or certificate validation will time out",
+            )
+        ]
     return []
 
 
@@ -109,8 +126,13 @@ def images(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[Gap]:
         try:
             ecr.describe_images(repositoryName=repository, imageIds=[identifier])
         except ClientError as error:
-            gaps.append(Gap("images", f"services.{name}: {shown}: {_code(error)}; push the image before the up, "
-                            "or ECS fails every task start"))
+            gaps.append(
+                Gap(
+                    "images",
+                    f"services.{name}: {shown}: {_code(error)}; push the image before the up, "
+                    "or ECS fails every task start",
+                )
+            )
     return gaps
 
 
@@ -142,13 +164,23 @@ def secrets(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[Gap]:
             if _code(error) != "ResourceNotFoundException":
                 raise
             if not pending:
-                gaps.append(Gap("secrets", f"{name} does not exist yet: for a first deploy set "
-                                "`platform:secretsPending: true` (services that read it start with 0 tasks), "
-                                "`up`, put its value, then remove the key"))
+                gaps.append(
+                    Gap(
+                        "secrets",
+                        f"{name} does not exist yet: for a first deploy set "
+                        "`platform:secretsPending: true` (services that read it start with 0 tasks), "
+                        "`up`, put its value, then remove the key",
+                    )
+                )
             continue
         if not any("AWSCURRENT" in labels for labels in stages.values()):
-            gaps.append(Gap("secrets", f"{name} has no value: aws secretsmanager put-secret-value --secret-id "
-                            f"{name} --secret-string file://<file> (then remove platform:secretsPending)"))
+            gaps.append(
+                Gap(
+                    "secrets",
+                    f"{name} has no value: aws secretsmanager put-secret-value --secret-id "
+                    f"{name} --secret-string file://<file> (then remove platform:secretsPending)",
+                )
+            )
     return gaps
 
 
@@ -156,9 +188,14 @@ def service_linked_roles(target: Target, clients: Clients, ns_lookup: NsLookup) 
     roles = clients("iam").list_roles(PathPrefix=ECS_SERVICE_LINKED_ROLE_PATH).get("Roles", [])
     if roles:
         return []
-    return [Gap("service-linked-roles", "the ECS service-linked role does not exist in this account: create it "
-                "once (the account layer, or aws iam create-service-linked-role --aws-service-name "
-                "ecs.amazonaws.com); a new account's first cluster creation can fail without it")]
+    return [
+        Gap(
+            "service-linked-roles",
+            "the ECS service-linked role does not exist in this account: create it "
+            "once (the account layer, or aws iam create-service-linked-role --aws-service-name "
+            "ecs.amazonaws.com); a new account's first cluster creation can fail without it",
+        )
+    ]
 
 
 def elastic_ips(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[Gap]:
@@ -172,9 +209,14 @@ def elastic_ips(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[G
     limit = _elastic_ip_quota(clients)
     if len(addresses) - own + needed <= limit:
         return []
-    return [Gap("quotas", f"Elastic IPs: {len(addresses)} allocated in {target.region} ({own} of them this "
-                f"stack's), the stack needs {needed} for its NAT gateways, the quota is {limit}: request a "
-                "quota increase (Service Quotas, EC2-VPC Elastic IPs) or use natStrategy single")]
+    return [
+        Gap(
+            "quotas",
+            f"Elastic IPs: {len(addresses)} allocated in {target.region} ({own} of them this "
+            f"stack's), the stack needs {needed} for its NAT gateways, the quota is {limit}: request a "
+            "quota increase (Service Quotas, EC2-VPC Elastic IPs) or use natStrategy single",
+        )
+    ]
 
 
 DOCUMENTATION_ACCOUNT = "123456789012"
@@ -188,18 +230,34 @@ def placeholders(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[
     config = target.config
     gaps: list[Gap] = []
     for name, service in config.services.items():
-        if isinstance(service.image, str) and \
-                parse_image(service.image).ecr_account == DOCUMENTATION_ACCOUNT != target.account:
-            gaps.append(Gap("placeholders", f"services.{name}.image names the documentation account "
-                            f"{DOCUMENTATION_ACCOUNT}: use this account's ECR ({target.account}) or your registry"))
+        if (
+            isinstance(service.image, str)
+            and parse_image(service.image).ecr_account == DOCUMENTATION_ACCOUNT != target.account
+        ):
+            gaps.append(
+                Gap(
+                    "placeholders",
+                    f"services.{name}.image names the documentation account "
+                    f"{DOCUMENTATION_ACCOUNT}: use this account's ECR ({target.account}) or your registry",
+                )
+            )
     for key, address in [("owner", config.owner), *(("alarms.emails", e) for e in config.alarms.emails)]:
         if _documentation_domain(address.rpartition("@")[2]):
-            gaps.append(Gap("placeholders", f"{key}: {address} is a placeholder address; alarms and budget "
-                            "alerts sent there reach nobody"))
+            gaps.append(
+                Gap(
+                    "placeholders",
+                    f"{key}: {address} is a placeholder address; alarms and budget alerts sent there reach nobody",
+                )
+            )
     domain = config.load_balancer.domain
     if domain is not None and _documentation_domain(domain.hosted_zone):
-        gaps.append(Gap("placeholders", f"loadBalancer.domain.hostedZone: {domain.hosted_zone} is a "
-                        "documentation domain: set the stack's own zone"))
+        gaps.append(
+            Gap(
+                "placeholders",
+                f"loadBalancer.domain.hostedZone: {domain.hosted_zone} is a "
+                "documentation domain: set the stack's own zone",
+            )
+        )
     return gaps
 
 
@@ -209,7 +267,14 @@ def _documentation_domain(name: str) -> bool:
 
 
 CHECKS: tuple[Callable[[Target, Clients, NsLookup], list[Gap]], ...] = (
-    placeholders, hosted_zone, certificate, images, secrets, service_linked_roles, elastic_ips)
+    placeholders,
+    hosted_zone,
+    certificate,
+    images,
+    secrets,
+    service_linked_roles,
+    elastic_ips,
+)
 
 
 def run_checks(target: Target, clients: Clients, ns_lookup: NsLookup) -> list[Gap]:

@@ -34,8 +34,10 @@ def main(argv: list[str]) -> int:
         return 1
     verdict = judge(findings, accepted, [t.label for t in chosen], [t.label for t in targets()])
     labels = ", ".join(t.label for t in chosen)
-    print(f"checkov over {labels}: {len(findings)} failed checks, {len(verdict.excused)} excused by "
-          f"{args.exceptions.name}, {len(verdict.unexcused)} not, {len(verdict.stale)} stale exceptions")
+    print(
+        f"checkov over {labels}: {len(findings)} failed checks, {len(verdict.excused)} excused by "
+        f"{args.exceptions.name}, {len(verdict.unexcused)} not, {len(verdict.stale)} stale exceptions"
+    )
     for finding in verdict.unexcused:
         print(f"FAILED {finding.render()}")
     for line in verdict.stale:

@@ -54,8 +54,10 @@ def write_plans(selected: Sequence[Target], directory: Path) -> dict[str, Path]:
         run = run_stack(target.stack, project_dir=target.project_dir)
         plan, mapping = plan_for(run.resources)
         if mapping.unmapped_types:
-            raise ScanError(f"{target.label}: types without a Terraform mapping, invisible to checkov: "
-                            f"{', '.join(sorted(mapping.unmapped_types))} (add them to benchmarks/tfplan.py)")
+            raise ScanError(
+                f"{target.label}: types without a Terraform mapping, invisible to checkov: "
+                f"{', '.join(sorted(mapping.unmapped_types))} (add them to benchmarks/tfplan.py)"
+            )
         path = directory / f"{target.label}.json"
         path.write_text(json.dumps(plan))
         plans[target.label] = path
@@ -74,16 +76,28 @@ def findings_from_report(report: Any, labels: dict[str, str]) -> list[Finding]:
             raise ScanError(f"checkov could not parse {errors} plan file(s)")
         for failed in item.get("results", {}).get("failed_checks", []):
             name = Path(str(failed["file_path"])).name
-            findings.append(Finding(labels[name], str(failed["check_id"]), str(failed["resource"]),
-                                    str(failed.get("check_name", ""))))
+            findings.append(
+                Finding(
+                    labels[name], str(failed["check_id"]), str(failed["resource"]), str(failed.get("check_name", ""))
+                )
+            )
     return findings
 
 
 def run_checkov(plans: Iterable[Path]) -> Any:
     """`checkov -f <plan>... --framework terraform_plan -o json`; exit code 1 only means checks failed."""
     paths = list(plans)
-    command = [sys.executable, "-m", "checkov.main", "--framework", "terraform_plan", "-o", "json",
-               "--skip-download", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "checkov.main",
+        "--framework",
+        "terraform_plan",
+        "-o",
+        "json",
+        "--skip-download",
+        "--quiet",
+    ]
     for path in paths:
         command += ["-f", path.name]
     done = subprocess.run(command, cwd=paths[0].parent, capture_output=True, text=True, check=False)

@@ -87,8 +87,11 @@ def load(path: Path) -> list[Accepted]:
         check, resources, reason = entry.get("check"), entry.get("resources"), entry.get("reason")
         if not isinstance(check, str) or not CHECK_ID.match(check):
             problems.append(f"{where}.check = {check!r}: a checkov check id such as CKV_AWS_145")
-        if (not isinstance(resources, list) or not resources
-                or not all(isinstance(r, str) and "/" in r for r in resources)):
+        if (
+            not isinstance(resources, list)
+            or not resources
+            or not all(isinstance(r, str) and "/" in r for r in resources)
+        ):
             problems.append(f"{where}.resources: a non-empty list of `<stack>/<terraform address>` patterns")
         if not isinstance(reason, str) or len(reason.strip()) < 20:
             problems.append(f"{where}.reason: say why this finding is an accepted trade-off (20 characters or more)")
@@ -99,8 +102,12 @@ def load(path: Path) -> list[Accepted]:
     return loaded
 
 
-def judge(findings: Iterable[Finding], exceptions: Sequence[Accepted],
-          scanned: Sequence[str] | None = None, known: Sequence[str] = ()) -> Verdict:
+def judge(
+    findings: Iterable[Finding],
+    exceptions: Sequence[Accepted],
+    scanned: Sequence[str] | None = None,
+    known: Sequence[str] = (),
+) -> Verdict:
     """Excuse each finding listed by an exception; report unlisted findings and stale patterns. `scanned`: the
     stack labels scanned (default: all) among the `known` ones: a pattern is judged stale only when every known
     stack it can match was scanned, so a partial scan does not call other stacks' exceptions stale."""

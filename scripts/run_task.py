@@ -54,13 +54,35 @@ def task_outputs(stack: str, task: str, runner: Runner) -> dict[str, Any]:
 
 def run_task_command(outputs: dict[str, Any], command: Sequence[str] | None = None) -> list[str]:
     """The `aws ecs run-task` argv for the task described by `outputs`."""
-    network = {"awsvpcConfiguration": {"subnets": list(outputs["subnets"]),
-                                       "securityGroups": list(outputs["securityGroups"]),
-                                       "assignPublicIp": "DISABLED"}}
-    argv = ["aws", "ecs", "run-task", "--cluster", outputs["cluster"], "--task-definition",
-            outputs["taskDefinition"], "--launch-type", "FARGATE", "--count", "1",
-            "--network-configuration", json.dumps(network), "--started-by", "make-task",
-            "--propagate-tags", "TASK_DEFINITION", "--enable-ecs-managed-tags", "--output", "json"]
+    network = {
+        "awsvpcConfiguration": {
+            "subnets": list(outputs["subnets"]),
+            "securityGroups": list(outputs["securityGroups"]),
+            "assignPublicIp": "DISABLED",
+        }
+    }
+    argv = [
+        "aws",
+        "ecs",
+        "run-task",
+        "--cluster",
+        outputs["cluster"],
+        "--task-definition",
+        outputs["taskDefinition"],
+        "--launch-type",
+        "FARGATE",
+        "--count",
+        "1",
+        "--network-configuration",
+        json.dumps(network),
+        "--started-by",
+        "make-task",
+        "--propagate-tags",
+        "TASK_DEFINITION",
+        "--enable-ecs-managed-tags",
+        "--output",
+        "json",
+    ]
     if command:
         overrides = {"containerOverrides": [{"name": outputs["container"], "command": list(command)}]}
         argv += ["--overrides", json.dumps(overrides)]
@@ -78,20 +100,44 @@ def start(outputs: dict[str, Any], command: Sequence[str] | None, runner: Runner
     return started[0]["taskArn"]
 
 
-def wait(outputs: dict[str, Any], task_arn: str, runner: Runner, *, poll: float, timeout: float,
-         sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+def wait(
+    outputs: dict[str, Any],
+    task_arn: str,
+    runner: Runner,
+    *,
+    poll: float,
+    timeout: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, Any]:
     """Describe the task until it is STOPPED; the last description. SystemExit(124) after `timeout`."""
     deadline = clock() + timeout
     while True:
-        described = json.loads(runner(["aws", "ecs", "describe-tasks", "--cluster", outputs["cluster"],
-                                        "--tasks", task_arn, "--output", "json"]))
+        described = json.loads(
+            runner(
+                [
+                    "aws",
+                    "ecs",
+                    "describe-tasks",
+                    "--cluster",
+                    outputs["cluster"],
+                    "--tasks",
+                    task_arn,
+                    "--output",
+                    "json",
+                ]
+            )
+        )
         tasks = described.get("tasks") or []
         if tasks and tasks[0].get("lastStatus") == "STOPPED":
             return tasks[0]
         if clock() >= deadline:
-            print(f"run_task: {task_arn} still {tasks[0].get('lastStatus') if tasks else 'unknown'} after "
-                  f"{timeout:g} s; it keeps running (aws ecs stop-task --cluster {outputs['cluster']} --task "
-                  f"{task_arn} stops it)", file=sys.stderr)
+            print(
+                f"run_task: {task_arn} still {tasks[0].get('lastStatus') if tasks else 'unknown'} after "
+                f"{timeout:g} s; it keeps running (aws ecs stop-task --cluster {outputs['cluster']} --task "
+                f"{task_arn} stops it)",
+                file=sys.stderr,
+            )
             raise SystemExit(124)
         sleep(poll)
 

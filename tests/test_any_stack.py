@@ -19,8 +19,11 @@ ARIVE = ROOT / "examples" / "arive" / "Pulumi.prod.yaml"
 
 
 def test_the_stacks_are_the_stack_files_in_the_repository_environment_by_environment() -> None:
-    files = {p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in ROOT.glob("Pulumi.*.yaml")
-             if not p.name.endswith(stackfile.USAGE_FILE_SUFFIX)}
+    files = {
+        p.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        for p in ROOT.glob("Pulumi.*.yaml")
+        if not p.name.endswith(stackfile.USAGE_FILE_SUFFIX)
+    }
     assert set(stackfile.STACKS) == files
     assert stackfile.STACKS[:3] == ("dev", "staging", "prod")
 
@@ -55,10 +58,14 @@ def test_a_stack_named_after_no_environment_runs_with_its_files_environment() ->
 
 
 NAME_LIMITS = {  # (resource type, name input) -> AWS's limit
-    ("aws:s3/bucket:Bucket", "bucket"): 63, ("aws:lb/loadBalancer:LoadBalancer", "name"): 32,
-    ("aws:lb/targetGroup:TargetGroup", "name"): 32, ("aws:iam/role:Role", "name"): 64,
-    ("aws:rds/cluster:Cluster", "clusterIdentifier"): 63, ("aws:rds/clusterInstance:ClusterInstance", "identifier"): 63,
-    ("aws:sqs/queue:Queue", "name"): 80, ("aws:ec2/securityGroup:SecurityGroup", "name"): 255,
+    ("aws:s3/bucket:Bucket", "bucket"): 63,
+    ("aws:lb/loadBalancer:LoadBalancer", "name"): 32,
+    ("aws:lb/targetGroup:TargetGroup", "name"): 32,
+    ("aws:iam/role:Role", "name"): 64,
+    ("aws:rds/cluster:Cluster", "clusterIdentifier"): 63,
+    ("aws:rds/clusterInstance:ClusterInstance", "identifier"): 63,
+    ("aws:sqs/queue:Queue", "name"): 80,
+    ("aws:ec2/securityGroup:SecurityGroup", "name"): 255,
 }
 
 
@@ -76,7 +83,8 @@ def test_a_long_product_and_stack_name_stay_within_aws_name_limits() -> None:
 
 
 def test_preview_of_any_config_file_names_it_and_uses_its_environments_pack_config(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy = tmp_path / "Pulumi.dev-alice.yaml"
     shutil.copy(ROOT / "Pulumi.dev.yaml", copy)
     assert preview.main(["--config-file", str(copy), "--no-policies", "--quiet"]) == 0
@@ -93,25 +101,32 @@ def test_preview_of_a_stack_without_a_file_says_which_exist(capsys: pytest.Captu
     assert preview.main(["--stack", "nope", "--no-policies"]) == 2
     assert capsys.readouterr().err.strip() == (
         f"Pulumi.nope.yaml: no such stack config file (stack files here: {', '.join(stackfile.STACKS)}; or give "
-        "--config-file PATH)")
+        "--config-file PATH)"
+    )
 
 
 def test_the_arive_example_previews_with_its_config_file_and_passes_every_mandatory_policy(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     resources, report = tmp_path / "resources.json", tmp_path / "report.json"
-    code = preview.main(["--config-file", str(ARIVE), "--quiet", "--json", str(resources),
-                         "--report-json", str(report)])
+    code = preview.main(
+        ["--config-file", str(ARIVE), "--quiet", "--json", str(resources), "--report-json", str(report)]
+    )
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "physical names arive-prod-*; policy config policies/config/prod.json" in printed
     verdict = json.loads(report.read_text())
     assert (verdict["passed"], verdict["summary"]["mandatory"], verdict["stack"]) == (True, 0, "prod")
     recorded = json.loads(resources.read_text())["resources"]
-    named = {r["inputs"]["name"] for r in recorded if r["type"] in (
-        "aws:ecs/cluster:Cluster", "aws:ecs/service:Service", "aws:lb/loadBalancer:LoadBalancer")}
+    named = {
+        r["inputs"]["name"]
+        for r in recorded
+        if r["type"] in ("aws:ecs/cluster:Cluster", "aws:ecs/service:Service", "aws:lb/loadBalancer:LoadBalancer")
+    }
     assert named == {"arive-prod-cluster", "arive-prod-api", "arive-prod-worker", "arive-prod-alb"}
-    taggable = [r for r in recorded if r["custom"] and r["type"].startswith("aws:")
-                and takes_tag_map(sdk_class(r["type"]))]
+    taggable = [
+        r for r in recorded if r["custom"] and r["type"].startswith("aws:") and takes_tag_map(sdk_class(r["type"]))
+    ]
     assert taggable and all(set(r["inputs"].get("tags") or {}) >= REQUIRED for r in taggable)
     assert {r["inputs"]["tags"]["Project"] for r in taggable} == {"arive"}
     task = next(r for r in recorded if r["name"] == "api-task")
@@ -121,6 +136,10 @@ def test_the_arive_example_previews_with_its_config_file_and_passes_every_mandat
     assert environment["DATABASE_URL"].endswith(":5432/arive?sslmode=require")
     # renamed, and still protected: the pack's prod-stateful-resources-protected passed above on these
     assert {r["type"] for r in recorded if r["protect"]} >= {
-        "aws:rds/cluster:Cluster", "aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:sqs/queue:Queue"}
+        "aws:rds/cluster:Cluster",
+        "aws:s3/bucket:Bucket",
+        "aws:kms/key:Key",
+        "aws:sqs/queue:Queue",
+    }
     # and as a first `pulumi preview` sees it (computed values unknown): still no mandatory violation
     assert preview.main(["--config-file", str(ARIVE), "--quiet", "--unknowns"]) == 0

@@ -18,8 +18,9 @@ def test_runs_are_isolated_between_stacks(stack_runs: dict[str, StackRun]) -> No
 def test_urns_follow_the_real_engine_shape(stack_runs: dict[str, StackRun]) -> None:
     run = stack_runs["dev"]
     [vpc] = run.of_type("aws:ec2/vpc:Vpc")
-    assert vpc.urn == ("urn:pulumi:dev::platform::platform:stack:Platform$platform:network:Network"
-                       "$aws:ec2/vpc:Vpc::network-vpc")
+    assert vpc.urn == (
+        "urn:pulumi:dev::platform::platform:stack:Platform$platform:network:Network$aws:ec2/vpc:Vpc::network-vpc"
+    )
     [platform] = run.of_type("platform:stack:Platform")
     assert platform.urn == "urn:pulumi:dev::platform::platform:stack:Platform::platform"
 
@@ -52,7 +53,8 @@ def test_first_preview_leaves_computed_values_unknown(preview_runs: dict[str, St
     # A document built only from names known before create is known at a first preview.
     assert json.loads(run.named("network-flow-logs-write").inputs["policy"])["Statement"][0]["Resource"] == [
         f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:/platform/dev/vpc/flow-logs",
-        f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:/platform/dev/vpc/flow-logs:*"]
+        f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:/platform/dev/vpc/flow-logs:*",
+    ]
 
 
 def test_policy_documents_are_rendered_json(stack_runs: dict[str, StackRun]) -> None:
@@ -67,17 +69,32 @@ def test_get_policy_document_invoke_renders_real_json() -> None:
 
     from offline.mocks import AwsMocks
 
-    rendered, _ = AwsMocks("us-east-1").call(MockCallArgs(
-        token="aws:iam/getPolicyDocument:getPolicyDocument",
-        args={"statements": [{"effect": "Allow", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"],
-                              "principals": [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}],
-                              "conditions": [{"test": "Bool", "variable": "aws:SecureTransport",
-                                              "values": ["true"]}]}]},
-        provider=""))
-    assert json.loads(rendered["json"])["Statement"] == [{
-        "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
-        "Principal": {"Service": ["ecs-tasks.amazonaws.com"]},
-        "Condition": {"Bool": {"aws:SecureTransport": ["true"]}}}]
+    rendered, _ = AwsMocks("us-east-1").call(
+        MockCallArgs(
+            token="aws:iam/getPolicyDocument:getPolicyDocument",
+            args={
+                "statements": [
+                    {
+                        "effect": "Allow",
+                        "actions": ["s3:GetObject"],
+                        "resources": ["arn:aws:s3:::b/*"],
+                        "principals": [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}],
+                        "conditions": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["true"]}],
+                    }
+                ]
+            },
+            provider="",
+        )
+    )
+    assert json.loads(rendered["json"])["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/*",
+            "Principal": {"Service": ["ecs-tasks.amazonaws.com"]},
+            "Condition": {"Bool": {"aws:SecureTransport": ["true"]}},
+        }
+    ]
 
 
 def test_stack_outputs_are_exported(stack_runs: dict[str, StackRun]) -> None:

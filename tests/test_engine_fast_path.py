@@ -13,16 +13,31 @@ from offline.engine import RecordedResource, StackRun
 
 def _comparable(resource: RecordedResource) -> tuple[Any, ...]:
     # dependency lists come from sets in the SDK: their order varies from run to run, whatever the path
-    return (resource.type, resource.name, resource.custom, resource.parent, resource.inputs, resource.outputs,
-            resource.id, resource.protect, resource.provider, resource.retain_on_delete, resource.ignore_changes,
-            sorted(resource.dependencies),
-            {k: sorted(v) for k, v in resource.property_dependencies.items()})
+    return (
+        resource.type,
+        resource.name,
+        resource.custom,
+        resource.parent,
+        resource.inputs,
+        resource.outputs,
+        resource.id,
+        resource.protect,
+        resource.provider,
+        resource.retain_on_delete,
+        resource.ignore_changes,
+        sorted(resource.dependencies),
+        {k: sorted(v) for k, v in resource.property_dependencies.items()},
+    )
 
 
 @pytest.mark.parametrize(("stack", "preview"), [("prod", False), ("dev", True)])
 def test_the_fast_path_records_what_the_sdks_mock_path_records(
-        stack: str, preview: bool, stack_runs: dict[str, StackRun], preview_runs: dict[str, StackRun],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    stack: str,
+    preview: bool,
+    stack_runs: dict[str, StackRun],
+    preview_runs: dict[str, StackRun],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     fast = (preview_runs if preview else stack_runs)[stack]
     monkeypatch.setattr(engine.RecordingMonitor, "fast", False)
     slow = engine.run_stack(stack, preview=preview)

@@ -25,8 +25,9 @@ def test_preview_prints_tree_counts_and_effective_config(capsys: pytest.CaptureF
     assert {r["type"] for r in document["resources"]} >= {"aws:ec2/vpc:Vpc", "pulumi:pulumi:Stack"}
 
 
-def test_bad_config_exits_2_with_one_line_per_problem(capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_config_exits_2_with_one_line_per_problem(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(preview, "stack_config", lambda stack: broken(stack, "platform:network.azCount", 9))
     code = preview.main(["--stack", "dev", "--no-policies"])
     captured = capsys.readouterr()

@@ -14,7 +14,8 @@ from tests.config.mutate import broken
 
 
 def test_judging_resources_as_they_register_reports_what_the_whole_check_reports(
-        preview_runs: dict[str, StackRun]) -> None:
+    preview_runs: dict[str, StackRun],
+) -> None:
     run = preview_runs["dev"]  # a first preview: documents built from unknown ARNs defer, so there is a report
     check = preview.PolicyCheck(run.stack, preview=True)
     try:
@@ -33,8 +34,9 @@ def test_judging_resources_as_they_register_reports_what_the_whole_check_reports
     assert streamed.levels == whole.levels
 
 
-def test_bad_config_stops_the_pack_started_for_the_report(capsys: pytest.CaptureFixture[str],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_config_stops_the_pack_started_for_the_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     processes: list[PolicyPackProcess] = []
     real = PolicyHarness.process
 

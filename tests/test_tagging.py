@@ -21,11 +21,19 @@ def sdk_class(resource_type: str) -> type:
     return getattr(package, class_name)
 
 
-@pytest.mark.parametrize(("cls", "taggable"), [
-    (aws.ec2.Vpc, True), (aws.ec2.Subnet, True), (aws.iam.Role, True), (aws.vpc.SecurityGroupIngressRule, True),
-    (aws.ec2.Route, False), (aws.ec2.RouteTableAssociation, False), (aws.iam.RolePolicy, False),
-    (aws.autoscaling.Group, False),  # its `tags` is a list of {key, value, propagateAtLaunch}
-])
+@pytest.mark.parametrize(
+    ("cls", "taggable"),
+    [
+        (aws.ec2.Vpc, True),
+        (aws.ec2.Subnet, True),
+        (aws.iam.Role, True),
+        (aws.vpc.SecurityGroupIngressRule, True),
+        (aws.ec2.Route, False),
+        (aws.ec2.RouteTableAssociation, False),
+        (aws.iam.RolePolicy, False),
+        (aws.autoscaling.Group, False),  # its `tags` is a list of {key, value, propagateAtLaunch}
+    ],
+)
 def test_taggability_is_read_from_the_installed_sdk(cls: type, taggable: bool) -> None:
     assert takes_tag_map(cls) is taggable
 
@@ -34,8 +42,11 @@ def test_every_taggable_resource_carries_the_standard_tags(stack_run: StackRun) 
     aws_resources = [r for r in stack_run.custom_resources if r.type.startswith("aws:")]
     taggable = [r for r in aws_resources if takes_tag_map(sdk_class(r.type))]
     assert taggable, "a stack with no taggable resource proves nothing"
-    untagged = [(r.type, r.name, sorted(REQUIRED - set(r.inputs.get("tags") or {}))) for r in taggable
-                if not set(r.inputs.get("tags") or {}) >= REQUIRED]
+    untagged = [
+        (r.type, r.name, sorted(REQUIRED - set(r.inputs.get("tags") or {})))
+        for r in taggable
+        if not set(r.inputs.get("tags") or {}) >= REQUIRED
+    ]
     assert untagged == []
     for resource in taggable:
         tags = resource.inputs["tags"]

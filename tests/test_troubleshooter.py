@@ -34,7 +34,8 @@ def statements(resource: RecordedResource) -> list[dict[str, Any]]:
 
 
 def test_ac1_the_stack_previews_with_its_config_file_and_passes_every_mandatory_policy(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "report.json"
     code = preview.main(["--config-file", str(TROUBLESHOOTER), "--quiet", "--report-json", str(report)])
     printed = capsys.readouterr().out
@@ -62,8 +63,10 @@ def test_ac3_api_gateway_rest_with_a_stage_usage_plan_and_429_over_100_rps_burst
     assert stage.inputs["stageName"] == "v1"
     plan = named(run, "aws:apigateway/usagePlan:UsagePlan", "api-public-plan-standard")
     assert plan.inputs["throttleSettings"] == {"rateLimit": 100, "burstLimit": 200}
-    settings = {r.inputs["methodPath"]: r.inputs["settings"]
-                for r in run.of_type("aws:apigateway/methodSettings:MethodSettings")}
+    settings = {
+        r.inputs["methodPath"]: r.inputs["settings"]
+        for r in run.of_type("aws:apigateway/methodSettings:MethodSettings")
+    }
     assert (settings["*/*"]["throttlingRateLimit"], settings["*/*"]["throttlingBurstLimit"]) == (100, 200)
     keys = run.of_type("aws:apigateway/apiKey:ApiKey")
     assert len(keys) == 2 and all("value" not in k.inputs for k in keys)
@@ -76,8 +79,12 @@ def test_ac4_log_groups_dashboard_and_the_p95_latency_alarm(run: StackRun) -> No
     assert {"/troubleshooter/prod/services/api", "/troubleshooter/prod/api-public/access"} <= groups
     assert run.of_type("aws:cloudwatch/dashboard:Dashboard")
     p95 = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "api-public-latency-p95").inputs
-    assert (p95["metricName"], p95["extendedStatistic"], p95["threshold"], p95["period"] * p95["evaluationPeriods"]) \
-        == ("Latency", "p95", 1000, 300)
+    assert (
+        p95["metricName"],
+        p95["extendedStatistic"],
+        p95["threshold"],
+        p95["period"] * p95["evaluationPeriods"],
+    ) == ("Latency", "p95", 1000, 300)
     five_xx = named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "api-public-5xx-rate").inputs
     assert five_xx["threshold"] == 0.05
     assert named(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "observability-api-running-tasks")
@@ -100,15 +107,19 @@ def test_ac6_bedrock_only_on_the_named_models_and_no_wildcard_arns_anywhere(run:
     task = statements(named(run, "aws:iam/rolePolicy:RolePolicy", "api-task-policy"))
     bedrock = [s for s in task if any(a.startswith("bedrock:") for a in s["Action"])]
     assert sorted(arn for s in bedrock for arn in s["Resource"]) == sorted(
-        f"arn:aws:bedrock:us-west-2::foundation-model/{model}" for model in MODELS)
+        f"arn:aws:bedrock:us-west-2::foundation-model/{model}" for model in MODELS
+    )
     for policy in run.of_type("aws:iam/rolePolicy:RolePolicy"):
         for statement in statements(policy):
             if statement["Effect"] == "Allow":
-                assert not any(covers_every_resource_of_a_kind(str(arn)) for arn in statement.get("Resource", [])), \
-                    (policy.name, statement["Sid"])
+                assert not any(covers_every_resource_of_a_kind(str(arn)) for arn in statement.get("Resource", [])), (
+                    policy.name,
+                    statement["Sid"],
+                )
     execution = statements(named(run, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy"))
     assert any("secretsmanager:GetSecretValue" in s["Action"] for s in execution)
-    container = json.loads(named(run, "aws:ecs/taskDefinition:TaskDefinition", "api-task").inputs[
-        "containerDefinitions"])[0]
+    container = json.loads(
+        named(run, "aws:ecs/taskDefinition:TaskDefinition", "api-task").inputs["containerDefinitions"]
+    )[0]
     assert [s["name"] for s in container["secrets"]] == ["MODEL_API_KEY"]
     assert all(e["name"] != "MODEL_API_KEY" for e in container["environment"])

@@ -27,8 +27,9 @@ from .problems import Problem, key_path
 if TYPE_CHECKING:
     from .stack import StackConfig
 
-MethodPath = Annotated[str, StringConstraints(
-    pattern=r"^/[A-Za-z0-9_{}./~-]*/(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\*)$")]
+MethodPath = Annotated[
+    str, StringConstraints(pattern=r"^/[A-Za-z0-9_{}./~-]*/(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\*)$")
+]
 """`<resource path>/<METHOD>` as API Gateway method settings name it: `/health/GET`, `/orders/{id}/*`."""
 
 
@@ -97,18 +98,31 @@ def check(config: StackConfig) -> list[Problem]:
     root = Path(__file__).resolve().parents[2]
     for name, api in config.apis.items():
         if api.service is not None and api.service not in web:
-            problems.append(Problem(key_path(("apis", name, "service")),
-                                    f"no web service {api.service!r} in platform:services; web services: "
-                                    f"{', '.join(web) or 'none'}", api.service))
+            problems.append(
+                Problem(
+                    key_path(("apis", name, "service")),
+                    f"no web service {api.service!r} in platform:services; web services: {', '.join(web) or 'none'}",
+                    api.service,
+                )
+            )
         if api.openapi is not None and not (root / api.openapi).is_file():
-            problems.append(Problem(key_path(("apis", name, "openapi")),
-                                    "no such file (a path from the project root, e.g. docs/openapi.json)", api.openapi))
+            problems.append(
+                Problem(
+                    key_path(("apis", name, "openapi")),
+                    "no such file (a path from the project root, e.g. docs/openapi.json)",
+                    api.openapi,
+                )
+            )
         seen: dict[str, str] = {}
         for plan_name, plan in api.usage_plans.items():
             for key in plan.keys:
                 if key in seen:
-                    problems.append(Problem(key_path(("apis", name, "usagePlans", plan_name, "keys")),
-                                            f"key {key!r} is already in plan {seen[key]!r}: a key belongs to one "
-                                            f"plan of a stage", key))
+                    problems.append(
+                        Problem(
+                            key_path(("apis", name, "usagePlans", plan_name, "keys")),
+                            f"key {key!r} is already in plan {seen[key]!r}: a key belongs to one plan of a stage",
+                            key,
+                        )
+                    )
                 seen.setdefault(key, plan_name)
     return problems

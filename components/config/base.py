@@ -19,8 +19,9 @@ so lower-case letters, digits and hyphens, 2 to 24 characters, starting with a l
 
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
-LogRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                           2557, 2922, 3288, 3653]
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
 """The values CloudWatch Logs accepts for `retention_in_days` (0, never expire, is deliberately not offered)."""
 
 

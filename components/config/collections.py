@@ -34,7 +34,12 @@ def check(config: StackConfig) -> list[Problem]:
     for name, service in config.services.items():
         for collection, access in service.grants.collections.items():
             if collection not in config.collections:
-                problems.append(Problem(key_path(("services", name, "grants", "collections", collection)),
-                                        f"no collection {collection!r} in platform:collections; defined: "
-                                        f"{', '.join(defined) or 'none'}", access))
+                problems.append(
+                    Problem(
+                        key_path(("services", name, "grants", "collections", collection)),
+                        f"no collection {collection!r} in platform:collections; defined: "
+                        f"{', '.join(defined) or 'none'}",
+                        access,
+                    )
+                )
     return problems

@@ -55,8 +55,9 @@ FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
 }
 """Fargate's task sizes: CPU units -> the memory values (MiB) allowed with it (Linux, platform 1.4.0)."""
 
-DnsName = Annotated[str, StringConstraints(
-    max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
+DnsName = Annotated[
+    str, StringConstraints(max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+]
 """A lower-case fully qualified domain name, without the trailing dot."""
 
 HostPattern = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?.-]{1,128}$")]
@@ -75,9 +76,9 @@ SECRET_LOOKING_NAME = re.compile(
 """Environment variable names that say they hold a secret: such values belong in `secrets` (valueFrom)."""
 
 SECRET_LOOKING_VALUE = re.compile(
-    r"://[^/\s:@]+:[^/\s@]+@"           # credentials in a URL: postgres://user:pass@host
-    r"|\b(AKIA|ASIA)[0-9A-Z]{16}\b"     # an AWS access key id
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY"   # a PEM private key
+    r"://[^/\s:@]+:[^/\s@]+@"  # credentials in a URL: postgres://user:pass@host
+    r"|\b(AKIA|ASIA)[0-9A-Z]{16}\b"  # an AWS access key id
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY"  # a PEM private key
 )
 """Values that are secrets whatever their variable is called."""
 
@@ -86,7 +87,8 @@ _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _REPOSITORY = re.compile(r"^[a-z0-9]+([._-]{1,2}[a-z0-9]+)*(/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*$")
 _ECR_REGISTRY = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
 _SECRETS_MANAGER_ARN = re.compile(
-    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$")
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$"
+)
 _SSM_PARAMETER_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+$")
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 
@@ -123,17 +125,21 @@ def parse_image(reference: str) -> ImageReference:
         registry, name = first, rest
     repository, colon, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "")
     if not _REPOSITORY.match(repository):
-        raise ValueError("not a valid image reference; expected [registry/]repository:tag or "
-                         "[registry/]repository@sha256:<digest>")
+        raise ValueError(
+            "not a valid image reference; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>"
+        )
     if colon and not _TAG.match(tag):
         raise ValueError(f"{tag!r} is not a valid image tag")
     if colon and tag.lower() == "latest":
-        raise ValueError("`latest` is not a version: it moves under a running service, so a redeploy or a "
-                         "scale-out can start different code; pin a version tag (repo:1.4.2) or a digest "
-                         "(repo@sha256:...)")
+        raise ValueError(
+            "`latest` is not a version: it moves under a running service, so a redeploy or a "
+            "scale-out can start different code; pin a version tag (repo:1.4.2) or a digest "
+            "(repo@sha256:...)"
+        )
     if not colon and not digest:
-        raise ValueError("untagged image (that means `latest`); pin a version tag (repo:1.4.2) or a digest "
-                         "(repo@sha256:...)")
+        raise ValueError(
+            "untagged image (that means `latest`); pin a version tag (repo:1.4.2) or a digest (repo@sha256:...)"
+        )
     return ImageReference(registry=registry, repository=repository, tag=tag or None, digest=digest or None)
 
 
@@ -143,6 +149,7 @@ def is_secret_arn(reference: str) -> bool:
 
 
 # -- cluster ---------------------------------------------------------------------------------------
+
 
 class ClusterConfig(ConfigModel):
     """The ECS cluster: FARGATE and FARGATE_SPOT capacity providers, Container Insights on."""
@@ -158,6 +165,7 @@ class ClusterConfig(ConfigModel):
 
 
 # -- load balancer ---------------------------------------------------------------------------------
+
 
 class DomainConfig(ConfigModel):
     """A public DNS name for the ALB in a Route53 hosted zone of this account."""
@@ -205,8 +213,10 @@ class TrafficTestListenerConfig(ConfigModel):
     @classmethod
     def _not_production(cls, value: int) -> int:
         if value in (80, 443):
-            raise ValueError("80 and 443 are the production listeners, open to loadBalancer.ingressCidrs; give "
-                             "the test listener its own port, e.g. 8443")
+            raise ValueError(
+                "80 and 443 are the production listeners, open to loadBalancer.ingressCidrs; give "
+                "the test listener its own port, e.g. 8443"
+            )
         return value
 
     @field_validator("cidrs")
@@ -218,8 +228,10 @@ class TrafficTestListenerConfig(ConfigModel):
             except ValueError as error:
                 raise ValueError(f"{cidr!r} is not a network CIDR ({error}); e.g. 198.51.100.0/24") from None
             if network.prefixlen == 0:
-                raise ValueError(f"{cidr} is the whole internet; the test listener serves a revision no one has "
-                                 "checked yet: name the networks that may test it (office, VPN)")
+                raise ValueError(
+                    f"{cidr} is the whole internet; the test listener serves a revision no one has "
+                    "checked yet: name the networks that may test it (office, VPN)"
+                )
         return unique_items(cls, value)
 
 
@@ -261,8 +273,9 @@ class LoadBalancerConfig(ConfigModel):
             try:
                 ipaddress.ip_network(cidr, strict=True)
             except ValueError as error:
-                raise ValueError(f"{cidr!r} is not a network CIDR ({error}); e.g. 0.0.0.0/0 or 203.0.113.0/24") \
-                    from None
+                raise ValueError(
+                    f"{cidr!r} is not a network CIDR ({error}); e.g. 0.0.0.0/0 or 203.0.113.0/24"
+                ) from None
         duplicates = sorted({c for c in value if value.count(c) > 1})
         if duplicates:
             raise ValueError(f"listed more than once: {', '.join(duplicates)}")
@@ -282,6 +295,7 @@ class LoadBalancerConfig(ConfigModel):
 
 
 # -- services --------------------------------------------------------------------------------------
+
 
 class HealthCheckConfig(ConfigModel):
     """The container health check (both kinds) and the target group health check (`web`)."""
@@ -308,8 +322,9 @@ class HealthCheckConfig(ConfigModel):
     @classmethod
     def _ecs_form(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and (len(value) < 2 or value[0] not in ("CMD", "CMD-SHELL")):
-            raise ValueError('a container health check is ["CMD-SHELL", "<shell command>"] or '
-                             '["CMD", "<executable>", "<arg>"...]')
+            raise ValueError(
+                'a container health check is ["CMD-SHELL", "<shell command>"] or ["CMD", "<executable>", "<arg>"...]'
+            )
         return value
 
 
@@ -341,10 +356,10 @@ class ScheduleConfig(ConfigModel):
     @field_validator("stop", "start")
     @classmethod
     def _expression(cls, value: str) -> str:
-        if not re.match(r"^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\S+\))$",
-                        value):
-            raise ValueError("not a schedule expression; e.g. cron(0 20 ? * MON-FRI *), rate(1 day), "
-                             "at(2026-01-01T00:00:00)")
+        if not re.match(r"^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\(\S+\))$", value):
+            raise ValueError(
+                "not a schedule expression; e.g. cron(0 20 ? * MON-FRI *), rate(1 day), at(2026-01-01T00:00:00)"
+            )
         return value
 
 
@@ -382,21 +397,37 @@ TRAFFIC_SHIFTING_STRATEGIES: tuple[str, ...] = ("canary", "linear")
 platform does not use) to split traffic, so a service without one cannot use them. Blue/green without a load
 balancer is allowed (AWS: no managed traffic shift, but bake time and hooks still apply)."""
 
-ECS_STRATEGY: dict[str, str] = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY",
-                                "linear": "LINEAR"}
+ECS_STRATEGY: dict[str, str] = {
+    "rolling": "ROLLING",
+    "blue-green": "BLUE_GREEN",
+    "canary": "CANARY",
+    "linear": "LINEAR",
+}
 """Config spelling -> the ECS API's `deploymentConfiguration.strategy`."""
 
-LifecycleStage = Literal["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
-                         "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]
+LifecycleStage = Literal[
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "POST_SCALE_UP",
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+]
 """The deployment stages at which ECS can invoke a lifecycle hook (pulumi-aws 7.x
 `ServiceDeploymentConfigurationLifecycleHookArgs.lifecycle_stages`)."""
 
-TRAFFIC_STAGES: tuple[str, ...] = ("TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT",
-                                   "POST_PRODUCTION_TRAFFIC_SHIFT")
+TRAFFIC_STAGES: tuple[str, ...] = (
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+)
 """Stages that exist only when ECS shifts traffic through a load balancer's listener rules."""
 
 LAMBDA_ARN = re.compile(
-    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$")
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"
+)
 FUNCTION_REFERENCE = re.compile(r"^\$\{functions\.(?P<name>[a-z][a-z0-9-]{0,22}[a-z0-9])\.arn\}$")
 """`${functions.<name>.arn}`: a function of the stack's `platform:functions` section, by name."""
 
@@ -459,8 +490,10 @@ class LifecycleHookConfig(ConfigModel):
     @classmethod
     def _function(cls, value: str) -> str:
         if not (LAMBDA_ARN.match(value) or FUNCTION_REFERENCE.match(value)):
-            raise ValueError("not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>) or a "
-                             "reference ${functions.<name>.arn}")
+            raise ValueError(
+                "not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>) or a "
+                "reference ${functions.<name>.arn}"
+            )
         return value
 
 
@@ -541,8 +574,9 @@ class ImageBuildConfig(ConfigModel):
     @classmethod
     def _not_latest(cls, value: str) -> str:
         if value.lower() == "latest":
-            raise ValueError("`latest` is not a version and the repository's tags are immutable; use a "
-                             "release or commit id")
+            raise ValueError(
+                "`latest` is not a version and the repository's tags are immutable; use a release or commit id"
+            )
         return value
 
 
@@ -619,8 +653,9 @@ class ServiceConfig(ConfigModel):
     """`web`: the container port the ALB forwards to. Required for web, not allowed for worker."""
     command: list[str] | None = None
     """Overrides the image's CMD (e.g. the worker's entry point when it shares the web image)."""
-    user: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")] \
-        = "1000:1000"
+    user: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")] = (
+        "1000:1000"
+    )
     """User (and group) the container runs as. Never root: `root`, `0` and `0:...` are refused."""
     writable_paths: list[Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_./-]*$")]] = ["/tmp"]
     """The root filesystem is read-only; these paths get task-scoped ephemeral volumes."""
@@ -679,12 +714,14 @@ class ServiceConfig(ConfigModel):
             raise ValueError(
                 f"{', '.join(named)} look{'s' if len(named) == 1 else ''} like a secret; a plain environment "
                 "value lands in the task definition and the state: move it to secrets (valueFrom a stack "
-                "secret or a Secrets Manager / SSM ARN)")
+                "secret or a Secrets Manager / SSM ARN)"
+            )
         valued = sorted(k for k, v in value.items() if SECRET_LOOKING_VALUE.search(v))
         if valued:
             raise ValueError(
                 f"the value of {', '.join(valued)} contains a credential (URL password, AWS key or private "
-                "key); move it to secrets (valueFrom a stack secret or a Secrets Manager / SSM ARN)")
+                "key); move it to secrets (valueFrom a stack secret or a Secrets Manager / SSM ARN)"
+            )
         return value
 
     def image_reference(self) -> ImageReference | None:
@@ -701,6 +738,7 @@ class ServiceConfig(ConfigModel):
 
 
 # -- cross-checks ----------------------------------------------------------------------------------
+
 
 def reads_stack_secrets(service: ServiceConfig) -> bool:
     """Whether the service injects a secret this stack creates (empty until an operator puts its value)."""
@@ -724,25 +762,41 @@ def _check_load_balancer(config: StackConfig) -> list[Problem]:
     lb = config.load_balancer
     web = [name for name, s in config.services.items() if s.kind == "web"]
     if lb.allow_plain_http and config.environment != "dev":
-        problems.append(Problem(
-            key_path(("loadBalancer", "allowPlainHttp")),
-            f"{config.environment} serves HTTPS only (plain HTTP may only redirect); allowed only in dev: "
-            "remove it and give loadBalancer.certificateArn or loadBalancer.domain {name, hostedZone}", True))
+        problems.append(
+            Problem(
+                key_path(("loadBalancer", "allowPlainHttp")),
+                f"{config.environment} serves HTTPS only (plain HTTP may only redirect); allowed only in dev: "
+                "remove it and give loadBalancer.certificateArn or loadBalancer.domain {name, hostedZone}",
+                True,
+            )
+        )
     elif lb.allow_plain_http and lb.https:
-        problems.append(Problem(key_path(("loadBalancer", "allowPlainHttp")),
-                                "a certificate is configured, so HTTP only redirects to HTTPS; remove it", True))
+        problems.append(
+            Problem(
+                key_path(("loadBalancer", "allowPlainHttp")),
+                "a certificate is configured, so HTTP only redirects to HTTPS; remove it",
+                True,
+            )
+        )
     elif web and not lb.https and not lb.allow_plain_http:
-        problems.append(Problem(
-            key_path(("loadBalancer",)),
-            f"web services ({', '.join(web)}) are served over HTTPS in every environment: give "
-            "loadBalancer.domain {name, hostedZone} or loadBalancer.certificateArn (or, in dev only, "
-            "loadBalancer.allowPlainHttp: true)"))
+        problems.append(
+            Problem(
+                key_path(("loadBalancer",)),
+                f"web services ({', '.join(web)}) are served over HTTPS in every environment: give "
+                "loadBalancer.domain {name, hostedZone} or loadBalancer.certificateArn (or, in dev only, "
+                "loadBalancer.allowPlainHttp: true)",
+            )
+        )
     domain = lb.domain
-    if domain is not None and domain.name != domain.hosted_zone and \
-            not domain.name.endswith("." + domain.hosted_zone):
-        problems.append(Problem(key_path(("loadBalancer", "domain", "name")),
-                                f"not inside the hosted zone {domain.hosted_zone}; use a name ending in "
-                                f".{domain.hosted_zone} or the zone that holds it", domain.name))
+    if domain is not None and domain.name != domain.hosted_zone and not domain.name.endswith("." + domain.hosted_zone):
+        problems.append(
+            Problem(
+                key_path(("loadBalancer", "domain", "name")),
+                f"not inside the hosted zone {domain.hosted_zone}; use a name ending in "
+                f".{domain.hosted_zone} or the zone that holds it",
+                domain.name,
+            )
+        )
     return problems
 
 
@@ -753,48 +807,82 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
         return key_path(("services", name, *path))
 
     if (service.image is None) == (service.build is None):
-        problems.append(Problem(at("image"), "give exactly one of image (a pinned image reference) and build "
-                                "(a Dockerfile to build into ECR)",
-                                service.image if isinstance(service.image, str) else MISSING))
+        problems.append(
+            Problem(
+                at("image"),
+                "give exactly one of image (a pinned image reference) and build (a Dockerfile to build into ECR)",
+                service.image if isinstance(service.image, str) else MISSING,
+            )
+        )
     if service.build is not None:
         wanted = "linux/arm64" if service.architecture == "ARM64" else "linux/amd64"
         if service.build.platform != wanted:
-            problems.append(Problem(at("build", "platform"),
-                                    f"must match architecture {service.architecture} ({wanted})",
-                                    service.build.platform))
+            problems.append(
+                Problem(
+                    at("build", "platform"),
+                    f"must match architecture {service.architecture} ({wanted})",
+                    service.build.platform,
+                )
+            )
 
     allowed = FARGATE_MEMORY.get(service.cpu)
     if allowed is None:
-        problems.append(Problem(at("cpu"), "Fargate CPU units are 256, 512, 1024, 2048, 4096, 8192 or 16384",
-                                service.cpu))
+        problems.append(
+            Problem(at("cpu"), "Fargate CPU units are 256, 512, 1024, 2048, 4096, 8192 or 16384", service.cpu)
+        )
     elif service.memory not in allowed:
-        problems.append(Problem(at("memory"),
-                                f"Fargate does not offer {service.memory} MiB with cpu {service.cpu}; "
-                                f"allowed: {_ranges(allowed)}", service.memory))
+        problems.append(
+            Problem(
+                at("memory"),
+                f"Fargate does not offer {service.memory} MiB with cpu {service.cpu}; allowed: {_ranges(allowed)}",
+                service.memory,
+            )
+        )
 
     problems.extend(_check_kind(at, service))
     check = service.health_check
     if check.timeout_seconds >= check.interval_seconds:
-        problems.append(Problem(at("healthCheck", "timeoutSeconds"),
-                                f"must be less than healthCheck.intervalSeconds ({check.interval_seconds}): a probe "
-                                "has to finish before the next one starts", check.timeout_seconds))
+        problems.append(
+            Problem(
+                at("healthCheck", "timeoutSeconds"),
+                f"must be less than healthCheck.intervalSeconds ({check.interval_seconds}): a probe "
+                "has to finish before the next one starts",
+                check.timeout_seconds,
+            )
+        )
 
     scaling = service.autoscaling
     if scaling.min_count > scaling.max_count:
-        problems.append(Problem(at("autoscaling", "minCount"),
-                                f"must not exceed autoscaling.maxCount ({scaling.max_count})", scaling.min_count))
+        problems.append(
+            Problem(
+                at("autoscaling", "minCount"),
+                f"must not exceed autoscaling.maxCount ({scaling.max_count})",
+                scaling.min_count,
+            )
+        )
     elif not scaling.min_count <= service.desired_count <= scaling.max_count:
-        problems.append(Problem(at("desiredCount"),
-                                f"must be between autoscaling.minCount ({scaling.min_count}) and "
-                                f"autoscaling.maxCount ({scaling.max_count})", service.desired_count))
+        problems.append(
+            Problem(
+                at("desiredCount"),
+                f"must be between autoscaling.minCount ({scaling.min_count}) and "
+                f"autoscaling.maxCount ({scaling.max_count})",
+                service.desired_count,
+            )
+        )
 
     if config.environment == "prod" and service.capacity.on_demand_base < 1:
-        problems.append(Problem(at("capacity", "onDemandBase"),
-                                "prod services keep at least 1 task on on-demand FARGATE (Spot can be "
-                                "reclaimed at two minutes' notice)", service.capacity.on_demand_base))
+        problems.append(
+            Problem(
+                at("capacity", "onDemandBase"),
+                "prod services keep at least 1 task on on-demand FARGATE (Spot can be "
+                "reclaimed at two minutes' notice)",
+                service.capacity.on_demand_base,
+            )
+        )
     if service.capacity.on_demand_weight + service.capacity.spot_weight == 0:
-        problems.append(Problem(at("capacity"), "onDemandWeight and spotWeight are both 0; at least one must "
-                                "be positive"))
+        problems.append(
+            Problem(at("capacity"), "onDemandWeight and spotWeight are both 0; at least one must be positive")
+        )
 
     problems.extend(_check_container_secrets(config, at, service))
     problems.extend(_check_grants(config, name, service.grants))
@@ -811,48 +899,79 @@ def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]
     if service.kind == "service":
         for key, present in (("port", service.port is not None), ("routing", service.routing is not None)):
             if present:
-                problems.append(Problem(at(key), f"a service (kind: service) takes no traffic from the load "
-                                        f"balancer; remove {key}, or use kind: web"))
+                problems.append(
+                    Problem(
+                        at(key),
+                        f"a service (kind: service) takes no traffic from the load "
+                        f"balancer; remove {key}, or use kind: web",
+                    )
+                )
         if service.health_check.command is None:
-            problems.append(Problem(at("healthCheck", "command"),
-                                    "a service (kind: service) has no port to probe: give a container health "
-                                    'check command, e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]'))
+            problems.append(
+                Problem(
+                    at("healthCheck", "command"),
+                    "a service (kind: service) has no port to probe: give a container health "
+                    'check command, e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]',
+                )
+            )
         if service.autoscaling.min_count < 1:
-            problems.append(Problem(at("autoscaling", "minCount"),
-                                    "a service (kind: service) scales on CPU and memory: with no task running "
-                                    "there is no metric to scale up from; keep at least 1",
-                                    service.autoscaling.min_count))
+            problems.append(
+                Problem(
+                    at("autoscaling", "minCount"),
+                    "a service (kind: service) scales on CPU and memory: with no task running "
+                    "there is no metric to scale up from; keep at least 1",
+                    service.autoscaling.min_count,
+                )
+            )
         return problems
     if service.kind == "web":
         if service.port is None:
             problems.append(Problem(at("port"), "a web service needs the container port the ALB forwards to"))
         if service.routing is None:
-            problems.append(Problem(at("routing"), "a web service needs a listener rule: "
-                                    "routing {priority, paths and/or hosts}"))
+            problems.append(
+                Problem(at("routing"), "a web service needs a listener rule: routing {priority, paths and/or hosts}")
+            )
         elif not service.routing.paths and not service.routing.hosts:
             problems.append(Problem(at("routing"), "give paths and/or hosts to match (e.g. paths: ['/*'])"))
         elif len(service.routing.paths) + len(service.routing.hosts) > 5:
-            problems.append(Problem(at("routing"), "an ALB rule matches at most 5 values across paths and "
-                                    "hosts", len(service.routing.paths) + len(service.routing.hosts)))
+            problems.append(
+                Problem(
+                    at("routing"),
+                    "an ALB rule matches at most 5 values across paths and hosts",
+                    len(service.routing.paths) + len(service.routing.hosts),
+                )
+            )
         if service.autoscaling.min_count < 1:
-            problems.append(Problem(at("autoscaling", "minCount"),
-                                    "a web service keeps at least 1 task (with none, the ALB has no target "
-                                    "and no request metric to scale from)", service.autoscaling.min_count))
+            problems.append(
+                Problem(
+                    at("autoscaling", "minCount"),
+                    "a web service keeps at least 1 task (with none, the ALB has no target "
+                    "and no request metric to scale from)",
+                    service.autoscaling.min_count,
+                )
+            )
     else:
         if service.port is not None:
             problems.append(Problem(at("port"), "a worker takes no traffic; remove port", service.port))
         if service.routing is not None:
             problems.append(Problem(at("routing"), "a worker takes no traffic; remove routing"))
         if service.health_check.command is None:
-            problems.append(Problem(at("healthCheck", "command"),
-                                    "a worker has no port to probe: give a container health check command, "
-                                    'e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]'))
+            problems.append(
+                Problem(
+                    at("healthCheck", "command"),
+                    "a worker has no port to probe: give a container health check command, "
+                    'e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]',
+                )
+            )
         consumed = [q for q, access in service.grants.queues.items() if access == "consume"]
         if len(consumed) != 1:
-            problems.append(Problem(
-                at("grants", "queues"),
-                "a worker consumes exactly one queue: grant it as {<queue>: consume}; "
-                + (f"found {len(consumed)} ({', '.join(consumed)})" if consumed else "found none")))
+            problems.append(
+                Problem(
+                    at("grants", "queues"),
+                    "a worker consumes exactly one queue: grant it as {<queue>: consume}; "
+                    + (f"found {len(consumed)} ({', '.join(consumed)})" if consumed else "found none"),
+                )
+            )
     return problems
 
 
@@ -867,15 +986,17 @@ def _check_container_secrets(config: StackConfig, at: Callable[..., str], servic
             continue  # `database.masterSecret:password`: checked with the other references (references.py)
         if reference.startswith("arn:"):
             if not is_secret_arn(reference):
-                problems.append(Problem(at("secrets", env), "not a Secrets Manager secret ARN or SSM parameter "
-                                        "ARN", reference))
+                problems.append(
+                    Problem(at("secrets", env), "not a Secrets Manager secret ARN or SSM parameter ARN", reference)
+                )
             continue
         secret = reference.split(":", 1)[0]
         if secret == DATABASE_MASTER_SECRET and config.database is not None:
             continue  # the database's RDS-managed master secret
         if secret not in config.secrets:
-            problems.append(Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets),
-                                    reference))
+            problems.append(
+                Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets), reference)
+            )
     return problems
 
 
@@ -887,38 +1008,65 @@ def _check_deployment(config: StackConfig, at: Callable[..., str], service: Serv
     strategy = deployment.strategy
     balanced = service.kind == "web"
     if not balanced and strategy in TRAFFIC_SHIFTING_STRATEGIES:
-        problems.append(Problem(at("deployment", "strategy"),
-                                f"{strategy} shifts traffic through the load balancer and a {service.kind} has "
-                                "none; use rolling or blue-green", strategy))
+        problems.append(
+            Problem(
+                at("deployment", "strategy"),
+                f"{strategy} shifts traffic through the load balancer and a {service.kind} has "
+                "none; use rolling or blue-green",
+                strategy,
+            )
+        )
     for key, owner in (("canary", "canary"), ("linear", "linear")):
         if getattr(deployment, key) is not None and strategy != owner:
-            problems.append(Problem(at("deployment", key),
-                                    f"settings of strategy {owner}, but the strategy is {strategy}; remove "
-                                    f"deployment.{key} or set deployment.strategy: {owner}"))
+            problems.append(
+                Problem(
+                    at("deployment", key),
+                    f"settings of strategy {owner}, but the strategy is {strategy}; remove "
+                    f"deployment.{key} or set deployment.strategy: {owner}",
+                )
+            )
     if deployment.bake_time_minutes is not None and not deployment.progressive:
-        problems.append(Problem(at("deployment", "bakeTimeMinutes"),
-                                "rolling keeps no old revision to bake beside the new one; bake time applies to "
-                                "blue-green, canary and linear", deployment.bake_time_minutes))
+        problems.append(
+            Problem(
+                at("deployment", "bakeTimeMinutes"),
+                "rolling keeps no old revision to bake beside the new one; bake time applies to "
+                "blue-green, canary and linear",
+                deployment.bake_time_minutes,
+            )
+        )
     functions = getattr(config, "functions", None) or {}
     for index, hook in enumerate(deployment.lifecycle_hooks):
         if not deployment.progressive:
-            problems.append(Problem(at("deployment", "lifecycleHooks", index),
-                                    "lifecycle hooks run in blue-green, canary and linear deployments only; "
-                                    f"the strategy is {strategy}"))
+            problems.append(
+                Problem(
+                    at("deployment", "lifecycleHooks", index),
+                    "lifecycle hooks run in blue-green, canary and linear deployments only; "
+                    f"the strategy is {strategy}",
+                )
+            )
             continue
         shifted = sorted(s for s in hook.stages if s in TRAFFIC_STAGES)
         if shifted and not balanced:
-            problems.append(Problem(at("deployment", "lifecycleHooks", index, "stages"),
-                                    f"{', '.join(shifted)} {'happens' if len(shifted) == 1 else 'happen'} only "
-                                    "when traffic shifts through a load "
-                                    f"balancer, and a {service.kind} has none; use RECONCILE_SERVICE, "
-                                    "PRE_SCALE_UP or POST_SCALE_UP"))
+            problems.append(
+                Problem(
+                    at("deployment", "lifecycleHooks", index, "stages"),
+                    f"{', '.join(shifted)} {'happens' if len(shifted) == 1 else 'happen'} only "
+                    "when traffic shifts through a load "
+                    f"balancer, and a {service.kind} has none; use RECONCILE_SERVICE, "
+                    "PRE_SCALE_UP or POST_SCALE_UP",
+                )
+            )
         reference = FUNCTION_REFERENCE.match(hook.function)
         if reference and reference["name"] not in functions:
             listed = f"defined: {', '.join(sorted(functions))}" if functions else "none are defined"
-            problems.append(Problem(at("deployment", "lifecycleHooks", index, "function"),
-                                    f"no function {reference['name']!r} in platform:functions ({listed}); "
-                                    "give the function's ARN (arn:aws:lambda:...)", hook.function))
+            problems.append(
+                Problem(
+                    at("deployment", "lifecycleHooks", index, "function"),
+                    f"no function {reference['name']!r} in platform:functions ({listed}); "
+                    "give the function's ARN (arn:aws:lambda:...)",
+                    hook.function,
+                )
+            )
     return problems
 
 
@@ -932,20 +1080,39 @@ def _check_grants(config: StackConfig, name: str, grants: GrantsConfig) -> list[
     ):
         for store, access in wanted.items():
             if store not in defined:
-                problems.append(Problem(key_path(("services", name, "grants", section, store)),
-                                        _unknown(kind, store, section, defined), access))
+                problems.append(
+                    Problem(
+                        key_path(("services", name, "grants", section, store)),
+                        _unknown(kind, store, section, defined),
+                        access,
+                    )
+                )
     for index, secret in enumerate(grants.secrets):
         if secret not in config.secrets:
-            problems.append(Problem(key_path(("services", name, "grants", "secrets", index)),
-                                    _unknown("secret", secret, "secrets", config.secrets), secret))
+            problems.append(
+                Problem(
+                    key_path(("services", name, "grants", "secrets", index)),
+                    _unknown("secret", secret, "secrets", config.secrets),
+                    secret,
+                )
+            )
     if grants.events is not None and not config.events.creates_bus:
-        problems.append(Problem(key_path(("services", name, "grants", "events")),
-                                "the stack has no event bus (platform:events declares no rules and is not "
-                                "enabled); remove the grant or set events.enabled: true", grants.events))
+        problems.append(
+            Problem(
+                key_path(("services", name, "grants", "events")),
+                "the stack has no event bus (platform:events declares no rules and is not "
+                "enabled); remove the grant or set events.enabled: true",
+                grants.events,
+            )
+        )
     if grants.database is not None and config.database is None:
-        problems.append(Problem(key_path(("services", name, "grants", "database")),
-                                "the stack has no database (platform:database); remove the grant or add one",
-                                grants.database))
+        problems.append(
+            Problem(
+                key_path(("services", name, "grants", "database")),
+                "the stack has no database (platform:database); remove the grant or add one",
+                grants.database,
+            )
+        )
     return problems
 
 
@@ -960,18 +1127,26 @@ def _check_routing(config: StackConfig) -> list[Problem]:
             continue
         owner = priorities.setdefault(routing.priority, name)
         if owner != name:
-            problems.append(Problem(key_path(("services", name, "routing", "priority")),
-                                    f"already used by services.{owner}; each listener rule needs its own "
-                                    "priority (1 to 50000)", routing.priority))
+            problems.append(
+                Problem(
+                    key_path(("services", name, "routing", "priority")),
+                    f"already used by services.{owner}; each listener rule needs its own priority (1 to 50000)",
+                    routing.priority,
+                )
+            )
         condition = (frozenset(routing.hosts), frozenset(routing.paths))
         if not routing.hosts and not routing.paths:
             continue
         owner = matches.setdefault(condition, name)
         if owner != name:
-            problems.append(Problem(key_path(("services", name, "routing", "paths")),
-                                    f"services.{owner} already routes the same hosts and paths; the "
-                                    "lower priority would never be reached: change paths or hosts",
-                                    ", ".join(sorted(routing.paths)) or MISSING))
+            problems.append(
+                Problem(
+                    key_path(("services", name, "routing", "paths")),
+                    f"services.{owner} already routes the same hosts and paths; the "
+                    "lower priority would never be reached: change paths or hosts",
+                    ", ".join(sorted(routing.paths)) or MISSING,
+                )
+            )
     return problems
 
 

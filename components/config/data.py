@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from .stack import StackConfig
 
 
-def _in_range(low: float, high: float, unit: str = "", *, step: float | None = None,
-              note: str = "") -> AfterValidator:
+def _in_range(low: float, high: float, unit: str = "", *, step: float | None = None, note: str = "") -> AfterValidator:
     """A bound whose message states the whole allowed range (pydantic's names only the side crossed)."""
     suffix = f" {unit}" if unit else ""
     extra = f" ({note})" if note else ""
@@ -121,10 +120,16 @@ class QueueConfig(ConfigModel):
     visibility_timeout_seconds: Annotated[int, _in_range(0, 43_200, "seconds")] = 30
     """How long a received message stays hidden; set it above the worker's longest processing time.
     Default 30 (SQS's)."""
-    message_retention_seconds: Annotated[int, _in_range(
-        60, MAX_SOURCE_RETENTION_SECONDS, "seconds",
-        note="the DLQ keeps 14 days counted from the first enqueue, so at most 7 days here leaves at least "
-             "7 in the DLQ")] = 345_600
+    message_retention_seconds: Annotated[
+        int,
+        _in_range(
+            60,
+            MAX_SOURCE_RETENTION_SECONDS,
+            "seconds",
+            note="the DLQ keeps 14 days counted from the first enqueue, so at most 7 days here leaves at least "
+            "7 in the DLQ",
+        ),
+    ] = 345_600
     """How long an unprocessed message is kept. Default 4 days (SQS's)."""
     max_receive_count: Annotated[int, _in_range(1, 1000, "receives")] = 5
     """Receives before a message moves to the dead-letter queue. Default 5: enough for transient
@@ -137,11 +142,16 @@ class QueueConfig(ConfigModel):
 
 
 # -- S3 -----------------------------------------------------------------------------------------------
-StorageClass = Literal["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
-                       "DEEP_ARCHIVE"]
+StorageClass = Literal["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
 """Lifecycle transition targets, in S3's waterfall order: an object only ever moves down this list."""
-WATERFALL: tuple[str, ...] = ("STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
-                              "DEEP_ARCHIVE")
+WATERFALL: tuple[str, ...] = (
+    "STANDARD_IA",
+    "INTELLIGENT_TIERING",
+    "ONEZONE_IA",
+    "GLACIER_IR",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+)
 MIN_DAYS_BEFORE: Mapping[str, int] = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
 """S3 refuses transitions to the infrequent-access classes before an object is 30 days old."""
 Days = Annotated[int, _in_range(1, 36_500, "days")]
@@ -166,9 +176,14 @@ class LifecycleRuleConfig(ConfigModel):
 
 
 _ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")
-HttpOrigin = Annotated[str, _matching(
-    _ORIGIN, "a browser origin such as https://app.example.com (scheme, host, optional port; a bare * is not "
-    "allowed: name the origins)")]
+HttpOrigin = Annotated[
+    str,
+    _matching(
+        _ORIGIN,
+        "a browser origin such as https://app.example.com (scheme, host, optional port; a bare * is not "
+        "allowed: name the origins)",
+    ),
+]
 """A browser origin: scheme, host and optional port, e.g. `https://app.example.com`; a `*.` subdomain
 wildcard is allowed, a bare `*` is not."""
 
@@ -188,11 +203,13 @@ class ReplicationConfig(ConfigModel):
     """Cross-region replication of a bucket: every new object version (and delete marker) copied to a replica
     bucket in `region` with the same hardening, encrypted with a key of that region."""
 
-    region: Annotated[str, _matching(re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$"),
-                                     "an AWS region such as us-west-2")]
+    region: Annotated[
+        str, _matching(re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$"), "an AWS region such as us-west-2")
+    ]
     """The replica's region. Required; must differ from the stack's."""
-    storage_class: Literal["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER",
-                           "DEEP_ARCHIVE"] = "STANDARD_IA"
+    storage_class: Literal[
+        "STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
+    ] = "STANDARD_IA"
     """Storage class of the replicas. Default STANDARD_IA (read only after a disaster)."""
     time_control: bool = False
     """S3 Replication Time Control: 99.99 % of objects replicated within 15 minutes, with replication metrics and
@@ -259,7 +276,6 @@ AUTO_PAUSE_MIN_VERSIONS: Mapping[int, tuple[int, int]] = {13: (13, 15), 14: (14,
 Capacity = Annotated[float, _in_range(0, 256, "ACU", step=0.5)]
 
 
-
 MasterSecretRotationDays = Annotated[int, _in_range(1, 365, "days")]
 
 
@@ -277,7 +293,8 @@ class DatabaseConfig(ConfigModel):
     (a pinned minor would otherwise make the next `up` try to downgrade, which RDS refuses). A major upgrade
     is a deliberate operation: see the README's database runbook."""
     instance_class: Annotated[str, StringConstraints(pattern=r"^db\.(serverless|[a-z0-9]+\.[a-z0-9]+)$")] = (
-        "db.serverless")
+        "db.serverless"
+    )
     """`db.serverless` (Serverless v2, the default) or a provisioned class such as `db.r6g.large`."""
     instances: Annotated[int, _in_range(1, 16, "instances")] = 1
     """Writer plus readers, spread over the AZs in order. Preset: 1 in dev and staging, 2 in prod (a reader
@@ -291,10 +308,12 @@ class DatabaseConfig(ConfigModel):
     backup_retention_days: Annotated[int, _in_range(1, 35, "days")] = 7
     """Automated backups (and point-in-time restore window). Preset: 1 dev, 7 staging, 35 prod."""
     preferred_backup_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 03:00-04:00")] = (
-        "03:00-04:00")
+        "03:00-04:00"
+    )
     """UTC, hh:mm-hh:mm. Default 03:00-04:00."""
-    preferred_maintenance_window: Annotated[str, _matching(
-        _WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. mon:04:30-mon:05:30")] = "mon:04:30-mon:05:30"
+    preferred_maintenance_window: Annotated[
+        str, _matching(_WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. mon:04:30-mon:05:30")
+    ] = "mon:04:30-mon:05:30"
     """UTC, ddd:hh:mm-ddd:hh:mm. Default mon:04:30-mon:05:30, after the backup window."""
     database_name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
     master_username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "dbadmin"
@@ -361,9 +380,11 @@ class PostgresConfig(ConfigModel):
     backup_retention_days: Annotated[int, _in_range(1, 35, "days")] = 7
     """Automated backups and point-in-time restore window. Preset: 1 dev, 7 staging, 35 prod."""
     preferred_backup_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 03:00-04:00")] = (
-        "03:00-04:00")
-    preferred_maintenance_window: Annotated[str, _matching(
-        _WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. mon:04:30-mon:05:30")] = "mon:04:30-mon:05:30"
+        "03:00-04:00"
+    )
+    preferred_maintenance_window: Annotated[
+        str, _matching(_WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. mon:04:30-mon:05:30")
+    ] = "mon:04:30-mon:05:30"
     database_name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
     master_username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "dbadmin"
     """Master user; its password is generated and kept by RDS in Secrets Manager, never in config or state."""
@@ -469,14 +490,15 @@ class CacheConfig(ConfigModel):
     snapshot_retention_days: Annotated[int, _in_range(0, 35, "days")] = 1
     """Daily snapshots kept (0: none). Preset: 0 dev, 7 staging, 35 prod. AWS Backup does not cover
     ElastiCache, so these are the cache's backups."""
-    snapshot_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 02:00-03:00")] = (
-        "02:00-03:00")
+    snapshot_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 02:00-03:00")] = "02:00-03:00"
     """UTC, at least 60 minutes. Default 02:00-03:00."""
-    maintenance_window: Annotated[str, _matching(
-        _WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. sun:05:00-sun:06:00")] = "sun:05:00-sun:06:00"
+    maintenance_window: Annotated[
+        str, _matching(_WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. sun:05:00-sun:06:00")
+    ] = "sun:05:00-sun:06:00"
     """UTC, at least 60 minutes, not overlapping the snapshot window. Default sun:05:00-sun:06:00."""
-    user: Annotated[str, _matching(CACHE_USER, "lower-case letters, digits and -, 1 to 16, starting with a "
-                                               "letter")] = "app"
+    user: Annotated[str, _matching(CACHE_USER, "lower-case letters, digits and -, 1 to 16, starting with a letter")] = (
+        "app"
+    )
     """The IAM-authenticated user a `caches: {<name>: connect}` grant connects as; its ElastiCache user id and
     name are `<project>-<stack>-<cache>-<user>` (IAM authentication needs the two equal)."""
     access_string: Annotated[str, StringConstraints(pattern=r"^on( \S+)+$")] = "on ~* +@all -@dangerous"
@@ -495,19 +517,29 @@ class CacheConfig(ConfigModel):
 def _check_cache(path: Path, cache: CacheConfig, environment: str, az_count: int) -> Iterator[Problem]:
     allowed = CACHE_ENGINE_VERSIONS[cache.engine]
     if cache.engine_version is not None and cache.engine_version not in allowed:
-        yield Problem(key_path((*path, "engineVersion")),
-                      f"allowed for {cache.engine}: {', '.join(allowed)} (IAM authentication needs 7 or later)",
-                      cache.engine_version)
+        yield Problem(
+            key_path((*path, "engineVersion")),
+            f"allowed for {cache.engine}: {', '.join(allowed)} (IAM authentication needs 7 or later)",
+            cache.engine_version,
+        )
     if environment == "prod" and cache.replicas < 1:
-        yield Problem(key_path((*path, "replicas")), "prod needs a replica in another AZ for Multi-AZ automatic "
-                      "failover (allowed: 1 to 5)", cache.replicas)
+        yield Problem(
+            key_path((*path, "replicas")),
+            "prod needs a replica in another AZ for Multi-AZ automatic failover (allowed: 1 to 5)",
+            cache.replicas,
+        )
     if cache.replicas >= 1 and az_count < 2:
-        yield Problem(key_path((*path, "replicas")), f"replicas go to other AZs (Multi-AZ) but network.azCount is "
-                      f"{az_count}", cache.replicas)
+        yield Problem(
+            key_path((*path, "replicas")),
+            f"replicas go to other AZs (Multi-AZ) but network.azCount is {az_count}",
+            cache.replicas,
+        )
     if not _windows_disjoint(cache.snapshot_window, cache.maintenance_window):
-        yield Problem(key_path((*path, "maintenanceWindow")),
-                      f"overlaps snapshotWindow ({cache.snapshot_window}); ElastiCache rejects that",
-                      cache.maintenance_window)
+        yield Problem(
+            key_path((*path, "maintenanceWindow")),
+            f"overlaps snapshotWindow ({cache.snapshot_window}); ElastiCache rejects that",
+            cache.maintenance_window,
+        )
 
 
 # -- AWS Backup -------------------------------------------------------------------------------------------
@@ -523,8 +555,7 @@ class BackupConfig(ConfigModel):
 
     retention_days: Annotated[int, _in_range(1, 36_500, "days")] = 35
     """How long each daily recovery point is kept. Preset: 7 dev, 14 staging, 35 prod."""
-    schedule: Annotated[str, _matching(_CRON, "an AWS cron expression such as cron(0 5 ? * * *)")] = (
-        "cron(0 5 ? * * *)")
+    schedule: Annotated[str, _matching(_CRON, "an AWS cron expression such as cron(0 5 ? * * *)")] = "cron(0 5 ? * * *)"
     """When the daily backup starts (UTC). Default 05:00, after the databases' own backup window (03:00-04:00)."""
     copy_region: Annotated[str, _matching(_REGION, "an AWS region such as us-west-2")] | None = None
     """A second region every recovery point is copied to (its own vault and key there). Required in prod."""
@@ -550,8 +581,13 @@ def check(config: StackConfig) -> list[Problem]:
     for name, cache in config.caches.items():
         problems.extend(_check_cache(("caches", name), cache, config.environment, config.network.az_count))
     if config.environment == "prod" and config.backup is not None and config.backup.copy_region is None:
-        problems.append(Problem(key_path(("backup", "copyRegion")), "prod copies its backups to a second region "
-                                "(a regional disaster must not take the copies with it); e.g. us-west-2"))
+        problems.append(
+            Problem(
+                key_path(("backup", "copyRegion")),
+                "prod copies its backups to a second region "
+                "(a regional disaster must not take the copies with it); e.g. us-west-2",
+            )
+        )
     return problems
 
 
@@ -560,12 +596,14 @@ Path = tuple[str | int, ...]
 
 def _check_table(path: Path, table: TableConfig) -> Iterator[Problem]:
     if table.hash_key is None:
-        detail = (f"a rangeKey ({table.range_key.name}) needs a hashKey: DynamoDB has no sort-only keys"
-                  if table.range_key else "every table needs a partition key, e.g. {name: pk, type: S}")
+        detail = (
+            f"a rangeKey ({table.range_key.name}) needs a hashKey: DynamoDB has no sort-only keys"
+            if table.range_key
+            else "every table needs a partition key, e.g. {name: pk, type: S}"
+        )
         yield Problem(key_path((*path, "hashKey")), f"required key is missing: {detail}")
     if table.hash_key and table.range_key and table.hash_key.name == table.range_key.name:
-        yield Problem(key_path((*path, "rangeKey", "name")), "must differ from hashKey.name",
-                      table.range_key.name)
+        yield Problem(key_path((*path, "rangeKey", "name")), "must differ from hashKey.name", table.range_key.name)
     types: dict[str, tuple[str, Path]] = {}
 
     def declare(attribute: KeyAttribute, where: Path) -> Iterator[Problem]:
@@ -573,38 +611,50 @@ def _check_table(path: Path, table: TableConfig) -> Iterator[Problem]:
         if seen is None:
             types[attribute.name] = (attribute.type, where)
         elif seen[0] != attribute.type:
-            yield Problem(key_path((*where, "type")),
-                          f"attribute {attribute.name} is type {seen[0]} at {key_path(seen[1])}; a DynamoDB "
-                          "attribute has one type across the table and its indexes", attribute.type)
+            yield Problem(
+                key_path((*where, "type")),
+                f"attribute {attribute.name} is type {seen[0]} at {key_path(seen[1])}; a DynamoDB "
+                "attribute has one type across the table and its indexes",
+                attribute.type,
+            )
 
     for role in ("hash_key", "range_key"):
         attribute = getattr(table, role)
         if attribute is not None:
             yield from declare(attribute, (*path, _camel(role)))
     if len(table.global_secondary_indexes) > MAX_GSIS:
-        yield Problem(key_path((*path, "globalSecondaryIndexes")),
-                      f"{len(table.global_secondary_indexes)} indexes; DynamoDB allows at most {MAX_GSIS}")
+        yield Problem(
+            key_path((*path, "globalSecondaryIndexes")),
+            f"{len(table.global_secondary_indexes)} indexes; DynamoDB allows at most {MAX_GSIS}",
+        )
     for index_name, index in table.global_secondary_indexes.items():
         where = (*path, "globalSecondaryIndexes", index_name)
         if index.hash_key is None:
-            detail = (f"a rangeKey ({index.range_key.name}) needs a hashKey: DynamoDB has no sort-only keys"
-                      if index.range_key else "an index needs a partition key, e.g. {name: userId, type: S}")
+            detail = (
+                f"a rangeKey ({index.range_key.name}) needs a hashKey: DynamoDB has no sort-only keys"
+                if index.range_key
+                else "an index needs a partition key, e.g. {name: userId, type: S}"
+            )
             yield Problem(key_path((*where, "hashKey")), f"required key is missing: {detail}")
         for role in ("hash_key", "range_key"):
             attribute = getattr(index, role)
             if attribute is not None:
                 yield from declare(attribute, (*where, _camel(role)))
         if index.projection == "INCLUDE" and not index.non_key_attributes:
-            yield Problem(key_path((*where, "nonKeyAttributes")),
-                          "projection INCLUDE needs the attributes to include")
+            yield Problem(key_path((*where, "nonKeyAttributes")), "projection INCLUDE needs the attributes to include")
         if index.projection != "INCLUDE" and index.non_key_attributes:
-            yield Problem(key_path((*where, "nonKeyAttributes")),
-                          f"only with projection INCLUDE (this index projects {index.projection})")
+            yield Problem(
+                key_path((*where, "nonKeyAttributes")),
+                f"only with projection INCLUDE (this index projects {index.projection})",
+            )
     if table.ttl_attribute is not None and table.ttl_attribute in types:
         kind, where = types[table.ttl_attribute]
-        yield Problem(key_path((*path, "ttlAttribute")),
-                      f"is a key attribute (type {kind} at {key_path(where)}); TTL needs its own Number "
-                      "attribute holding epoch seconds", table.ttl_attribute)
+        yield Problem(
+            key_path((*path, "ttlAttribute")),
+            f"is a key attribute (type {kind} at {key_path(where)}); TTL needs its own Number "
+            "attribute holding epoch seconds",
+            table.ttl_attribute,
+        )
 
 
 def _check_bucket(path: Path, bucket: BucketConfig) -> Iterator[Problem]:
@@ -616,23 +666,32 @@ def _check_bucket(path: Path, bucket: BucketConfig) -> Iterator[Problem]:
             at = (*where, "transitions", index)
             minimum = MIN_DAYS_BEFORE.get(transition.storage_class, 0)
             if transition.days < minimum:
-                yield Problem(key_path((*at, "days")),
-                              f"S3 moves objects to {transition.storage_class} no earlier than {minimum} days",
-                              transition.days)
+                yield Problem(
+                    key_path((*at, "days")),
+                    f"S3 moves objects to {transition.storage_class} no earlier than {minimum} days",
+                    transition.days,
+                )
             if transition.days <= previous_days:
-                yield Problem(key_path((*at, "days")),
-                              f"transitions must be in increasing days (the previous one is at {previous_days})",
-                              transition.days)
+                yield Problem(
+                    key_path((*at, "days")),
+                    f"transitions must be in increasing days (the previous one is at {previous_days})",
+                    transition.days,
+                )
             rank = WATERFALL.index(transition.storage_class)
             if rank <= previous_rank:
-                yield Problem(key_path((*at, "storageClass")),
-                              f"cannot move from {WATERFALL[previous_rank]} back up to "
-                              f"{transition.storage_class}; order: {' > '.join(WATERFALL)}",
-                              transition.storage_class)
+                yield Problem(
+                    key_path((*at, "storageClass")),
+                    f"cannot move from {WATERFALL[previous_rank]} back up to "
+                    f"{transition.storage_class}; order: {' > '.join(WATERFALL)}",
+                    transition.storage_class,
+                )
             previous_days, previous_rank = max(previous_days, transition.days), max(previous_rank, rank)
         if rule.expiration_days is not None and rule.transitions and rule.expiration_days <= previous_days:
-            yield Problem(key_path((*where, "expirationDays")),
-                          f"must be later than the last transition ({previous_days} days)", rule.expiration_days)
+            yield Problem(
+                key_path((*where, "expirationDays")),
+                f"must be later than the last transition ({previous_days} days)",
+                rule.expiration_days,
+            )
         if not rule.transitions and rule.expiration_days is None:
             yield Problem(key_path(where), "a rule needs transitions or expirationDays (it does nothing)")
 
@@ -640,8 +699,11 @@ def _check_bucket(path: Path, bucket: BucketConfig) -> Iterator[Problem]:
 def _check_events(config: StackConfig) -> Iterator[Problem]:
     events = config.events
     if events.enabled is False and events.rules:
-        yield Problem(key_path(("events", "enabled")), "rules are declared but the bus is disabled; remove "
-                      "enabled: false or the rules", False)
+        yield Problem(
+            key_path(("events", "enabled")),
+            "rules are declared but the bus is disabled; remove enabled: false or the rules",
+            False,
+        )
     for rule_name, rule in events.rules.items():
         where = ("events", "rules", rule_name)
         queue = config.queues.get(rule.queue)
@@ -649,8 +711,11 @@ def _check_events(config: StackConfig) -> Iterator[Problem]:
             known = ", ".join(sorted(config.queues)) or "none declared"
             yield Problem(key_path((*where, "queue")), f"no such queue; queues: {known}", rule.queue)
         elif queue.fifo:
-            yield Problem(key_path((*where, "queue")), "is a FIFO queue; rules here target standard queues "
-                          "(a FIFO target needs a message group id per event)", rule.queue)
+            yield Problem(
+                key_path((*where, "queue")),
+                "is a FIFO queue; rules here target standard queues (a FIFO target needs a message group id per event)",
+                rule.queue,
+            )
         yield from _check_pattern((*where, "eventPattern"), rule.event_pattern)
 
 
@@ -662,62 +727,90 @@ def _check_pattern(path: Path, pattern: Mapping[str, Any]) -> Iterator[Problem]:
                 yield Problem(key_path(where), "an empty object matches nothing")
             yield from _check_pattern(where, value)
         elif not isinstance(value, list) or not value:
-            yield Problem(key_path(where), "match values go in a non-empty list, e.g. [order.created]",
-                          value if isinstance(value, str | int | float | bool) else MISSING)
+            yield Problem(
+                key_path(where),
+                "match values go in a non-empty list, e.g. [order.created]",
+                value if isinstance(value, str | int | float | bool) else MISSING,
+            )
 
 
 def _check_database(database: DatabaseConfig, environment: str, az_count: int) -> Iterator[Problem]:
     path = ("database",)
     if database.serverless:
         if database.min_capacity > database.max_capacity:
-            yield Problem(key_path((*path, "minCapacity")),
-                          f"above maxCapacity ({_num(database.max_capacity)})", database.min_capacity)
+            yield Problem(
+                key_path((*path, "minCapacity")),
+                f"above maxCapacity ({_num(database.max_capacity)})",
+                database.min_capacity,
+            )
         if database.max_capacity < 1:
-            yield Problem(key_path((*path, "maxCapacity")), "Serverless v2 needs a maximum of at least 1 ACU "
-                          "(allowed: 1 to 256)", database.max_capacity)
+            yield Problem(
+                key_path((*path, "maxCapacity")),
+                "Serverless v2 needs a maximum of at least 1 ACU (allowed: 1 to 256)",
+                database.max_capacity,
+            )
         if database.min_capacity == 0:
             if environment != "dev":
-                yield Problem(key_path((*path, "minCapacity")),
-                              f"0 ACU (pause when idle) is allowed only in dev: a paused {environment} "
-                              "database takes ~15 s to resume on the first request; allowed: 0.5 to 256",
-                              database.min_capacity)
+                yield Problem(
+                    key_path((*path, "minCapacity")),
+                    f"0 ACU (pause when idle) is allowed only in dev: a paused {environment} "
+                    "database takes ~15 s to resume on the first request; allowed: 0.5 to 256",
+                    database.min_capacity,
+                )
             first = AUTO_PAUSE_MIN_VERSIONS.get(database.major_version)
             version = tuple(int(p) for p in database.engine_version.split("."))
             # A major alone means its newest minor, which is past every major's first auto-pause release.
             if database.major_version < 13 or (first is not None and len(version) > 1 and version < first):
-                yield Problem(key_path((*path, "engineVersion")),
-                              "scaling to 0 ACU needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later",
-                              database.engine_version)
+                yield Problem(
+                    key_path((*path, "engineVersion")),
+                    "scaling to 0 ACU needs Aurora PostgreSQL 13.15, 14.12, 15.7, 16.3 or later",
+                    database.engine_version,
+                )
     # prod's writer + reader: components/config/thresholds.py (the pack's prod-database-standby minimum)
     if database.instances > 1 and az_count < 2:
-        yield Problem(key_path((*path, "instances")), f"readers go to other AZs but network.azCount is "
-                      f"{az_count}", database.instances)
+        yield Problem(
+            key_path((*path, "instances")),
+            f"readers go to other AZs but network.azCount is {az_count}",
+            database.instances,
+        )
     if not _windows_disjoint(database.preferred_backup_window, database.preferred_maintenance_window):
-        yield Problem(key_path((*path, "preferredMaintenanceWindow")),
-                      f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",
-                      database.preferred_maintenance_window)
+        yield Problem(
+            key_path((*path, "preferredMaintenanceWindow")),
+            f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",
+            database.preferred_maintenance_window,
+        )
 
 
 def _check_postgres(database: PostgresConfig, environment: str, az_count: int) -> Iterator[Problem]:
     path = ("database",)
     if database.max_allocated_storage_gib <= database.allocated_storage_gib:
-        yield Problem(key_path((*path, "maxAllocatedStorageGib")),
-                      f"must be above allocatedStorageGib ({database.allocated_storage_gib}): it is the ceiling "
-                      "storage autoscaling grows to", database.max_allocated_storage_gib)
+        yield Problem(
+            key_path((*path, "maxAllocatedStorageGib")),
+            f"must be above allocatedStorageGib ({database.allocated_storage_gib}): it is the ceiling "
+            "storage autoscaling grows to",
+            database.max_allocated_storage_gib,
+        )
     if environment == "prod" and not database.multi_az:
-        yield Problem(key_path((*path, "multiAz")), "prod needs a standby in another AZ (allowed: true)",
-                      database.multi_az)
+        yield Problem(
+            key_path((*path, "multiAz")), "prod needs a standby in another AZ (allowed: true)", database.multi_az
+        )
     if database.multi_az and az_count < 2:
-        yield Problem(key_path((*path, "multiAz")), f"the standby goes to another AZ but network.azCount is "
-                      f"{az_count}", database.multi_az)
+        yield Problem(
+            key_path((*path, "multiAz")),
+            f"the standby goes to another AZ but network.azCount is {az_count}",
+            database.multi_az,
+        )
     if not _windows_disjoint(database.preferred_backup_window, database.preferred_maintenance_window):
-        yield Problem(key_path((*path, "preferredMaintenanceWindow")),
-                      f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",
-                      database.preferred_maintenance_window)
+        yield Problem(
+            key_path((*path, "preferredMaintenanceWindow")),
+            f"overlaps preferredBackupWindow ({database.preferred_backup_window}); RDS rejects that",
+            database.preferred_maintenance_window,
+        )
 
 
 def _windows_disjoint(backup: str, maintenance: str) -> bool:
     """The daily backup window and the weekly maintenance window may not overlap (RDS refuses it)."""
+
     def minutes(text: str) -> int:
         hours, mins = text.split(":")
         return int(hours) * 60 + int(mins)
@@ -741,4 +834,3 @@ def _windows_disjoint(backup: str, maintenance: str) -> bool:
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")
     return head + "".join(part.title() for part in rest)
-

@@ -54,8 +54,19 @@ patches. Already deprecated and refused: nodejs20.x (2026-04-30), python3.11 and
 java17/java11/java8.al2 and provided.al2 (2026-06-30), dotnet8 (2026-11-10), ruby3.2 (2026-03-31) and older.
 The policy pack keeps its own copy (policies/guardrails/functions.py); a test holds the two together."""
 
-Runtime = Literal["nodejs24.x", "nodejs22.x", "python3.14", "python3.13", "python3.12", "java25", "java21",
-                  "ruby3.4", "ruby3.3", "dotnet10", "provided.al2023"]
+Runtime = Literal[
+    "nodejs24.x",
+    "nodejs22.x",
+    "python3.14",
+    "python3.13",
+    "python3.12",
+    "java25",
+    "java21",
+    "ruby3.4",
+    "ruby3.3",
+    "dotnet10",
+    "provided.al2023",
+]
 
 CANARY_RUNTIMES = ("syn-nodejs-puppeteer-15.0",)
 """CloudWatch Synthetics runtimes the platform accepts (CloudWatch User Guide, "Synthetics runtime versions"
@@ -117,8 +128,9 @@ class ScheduleTriggerConfig(ConfigModel):
     @classmethod
     def _expression(cls, value: str) -> str:
         if not _SCHEDULE.match(value):
-            raise ValueError("not a schedule expression; e.g. cron(0 9 ? * MON-FRI *), rate(1 day), "
-                             "at(2026-01-01T00:00:00)")
+            raise ValueError(
+                "not a schedule expression; e.g. cron(0 9 ? * MON-FRI *), rate(1 day), at(2026-01-01T00:00:00)"
+            )
         return value
 
 
@@ -215,18 +227,24 @@ class FunctionConfig(ConfigModel):
     def _no_plain_secrets(cls, value: dict[str, str]) -> dict[str, str]:
         named = sorted(k for k in value if SECRET_LOOKING_NAME.search(k))
         if named:
-            raise ValueError(f"{', '.join(named)} look{'s' if len(named) == 1 else ''} like a secret; an "
-                             "environment value lands in the function's configuration and the state: declare "
-                             "the secret in platform:secrets and list it under the function's secrets")
+            raise ValueError(
+                f"{', '.join(named)} look{'s' if len(named) == 1 else ''} like a secret; an "
+                "environment value lands in the function's configuration and the state: declare "
+                "the secret in platform:secrets and list it under the function's secrets"
+            )
         valued = sorted(k for k, v in value.items() if SECRET_LOOKING_VALUE.search(v))
         if valued:
-            raise ValueError(f"the value of {', '.join(valued)} contains a credential (URL password, AWS key or "
-                             "private key); move it to a stack secret listed under the function's secrets")
+            raise ValueError(
+                f"the value of {', '.join(valued)} contains a credential (URL password, AWS key or "
+                "private key); move it to a stack secret listed under the function's secrets"
+            )
         for name, text in value.items():
             for reference in _REFERENCE.findall(text):
                 if not _REFERENCE_SHAPE.match(reference):
-                    raise ValueError(f"{name}: ${{{reference}}} is not a reference; write ${{<kind>.<name>.<attr>}}, "
-                                     "e.g. ${queues.jobs.url}")
+                    raise ValueError(
+                        f"{name}: ${{{reference}}} is not a reference; write ${{<kind>.<name>.<attr>}}, "
+                        "e.g. ${queues.jobs.url}"
+                    )
         return value
 
 
@@ -286,34 +304,55 @@ def check(config: StackConfig) -> list[Problem]:
     for name, task in config.tasks.items():
         where = ("tasks", name)
         if task.service not in config.services:
-            problems.append(Problem(key_path((*where, "service")), _unknown("service", task.service, "services",
-                                                                           config.services), task.service))
+            problems.append(
+                Problem(
+                    key_path((*where, "service")),
+                    _unknown("service", task.service, "services", config.services),
+                    task.service,
+                )
+            )
         if not task.events:
             problems.append(Problem(key_path((*where, "events")), "give at least one rule that starts the task"))
         elif not config.events.creates_bus:
-            problems.append(Problem(key_path((*where, "events")), "the stack has no event bus; set "
-                                    "platform:events.enabled: true"))
+            problems.append(
+                Problem(key_path((*where, "events")), "the stack has no event bus; set platform:events.enabled: true")
+            )
     for key, secret in config.secrets.items():
         rotation = secret.rotation
         if rotation is None:
             continue
         if (rotation.function is None) == (rotation.external is None):
-            problems.append(Problem(key_path(("secrets", key, "rotation")), "give exactly one of function (a stack "
-                                    "function rotating it every `days`) and external (who rotates it where it is "
-                                    "issued)"))
+            problems.append(
+                Problem(
+                    key_path(("secrets", key, "rotation")),
+                    "give exactly one of function (a stack "
+                    "function rotating it every `days`) and external (who rotates it where it is "
+                    "issued)",
+                )
+            )
         elif rotation.function is not None and rotation.function not in config.functions:
-            problems.append(Problem(key_path(("secrets", key, "rotation", "function")),
-                                    _unknown("function", rotation.function, "functions", config.functions),
-                                    rotation.function))
+            problems.append(
+                Problem(
+                    key_path(("secrets", key, "rotation", "function")),
+                    _unknown("function", rotation.function, "functions", config.functions),
+                    rotation.function,
+                )
+            )
     if config.canaries and not _has_url(config):
-        problems.append(Problem(key_path(("canaries",)), "canaries probe the stack's own URL, and this stack has "
-                                "no load balancer (no web service and no function with triggers.http)"))
+        problems.append(
+            Problem(
+                key_path(("canaries",)),
+                "canaries probe the stack's own URL, and this stack has "
+                "no load balancer (no web service and no function with triggers.http)",
+            )
+        )
     return problems
 
 
 def _has_url(config: StackConfig) -> bool:
-    return any(s.kind == "web" for s in config.services.values()) or \
-        any(f.triggers.http is not None for f in config.functions.values())
+    return any(s.kind == "web" for s in config.services.values()) or any(
+        f.triggers.http is not None for f in config.functions.values()
+    )
 
 
 def _check_function(config: StackConfig, name: str, function: FunctionConfig) -> Iterator[Problem]:
@@ -323,8 +362,11 @@ def _check_function(config: StackConfig, name: str, function: FunctionConfig) ->
         return key_path(("functions", name, *path))
 
     if (function.code is None) == (function.image is None):
-        yield Problem(at("code"), "give exactly one of code (a directory of the repository) and image (a pinned "
-                      "container image)", function.code or MISSING)
+        yield Problem(
+            at("code"),
+            "give exactly one of code (a directory of the repository) and image (a pinned container image)",
+            function.code or MISSING,
+        )
     if function.code is not None:
         if not (PROJECT_DIR / function.code).is_dir():
             yield Problem(at("code"), "no such directory under the project directory", function.code)
@@ -338,8 +380,11 @@ def _check_function(config: StackConfig, name: str, function: FunctionConfig) ->
                 yield Problem(at(key), "not with image: the image's own entry point and runtime apply")
         reference = parse_image(function.image)
         if reference.ecr_account is None:
-            yield Problem(at("image"), "Lambda runs images from Amazon ECR only "
-                          "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>)", function.image)
+            yield Problem(
+                at("image"),
+                "Lambda runs images from Amazon ECR only (<account>.dkr.ecr.<region>.amazonaws.com/<repository>)",
+                function.image,
+            )
     for index, secret in enumerate(function.secrets):
         if secret not in config.secrets:
             yield Problem(at("secrets", index), _unknown("secret", secret, "secrets", config.secrets), secret)
@@ -347,51 +392,73 @@ def _check_function(config: StackConfig, name: str, function: FunctionConfig) ->
     for variable in clash:
         yield Problem(at("environment", variable), "set by the platform for a secret in secrets; rename it")
     for problem in _check_grants(config, name, function.grants):
-        yield Problem(problem.path.replace("platform:services.", "platform:functions.", 1), problem.message,
-                      problem.value)
-    if function.provisioned_concurrency is not None and function.reserved_concurrency is not None and \
-            function.provisioned_concurrency > function.reserved_concurrency:
-        yield Problem(at("provisionedConcurrency"), f"above reservedConcurrency ({function.reserved_concurrency}):"
-                      " Lambda cannot keep more environments ready than the function may run",
-                      function.provisioned_concurrency)
+        yield Problem(
+            problem.path.replace("platform:services.", "platform:functions.", 1), problem.message, problem.value
+        )
+    if (
+        function.provisioned_concurrency is not None
+        and function.reserved_concurrency is not None
+        and function.provisioned_concurrency > function.reserved_concurrency
+    ):
+        yield Problem(
+            at("provisionedConcurrency"),
+            f"above reservedConcurrency ({function.reserved_concurrency}):"
+            " Lambda cannot keep more environments ready than the function may run",
+            function.provisioned_concurrency,
+        )
     yield from _check_queue_triggers(config, at, function)
     if function.triggers.events and not config.events.creates_bus:
         yield Problem(at("triggers", "events"), "the stack has no event bus; set platform:events.enabled: true")
     for rule in function.triggers.events:
         if rule in config.events.rules:
-            yield Problem(at("triggers", "events", rule), "platform:events.rules already has a rule of this name "
-                          "(rule names are shared on the bus); rename one", rule)
+            yield Problem(
+                at("triggers", "events", rule),
+                "platform:events.rules already has a rule of this name (rule names are shared on the bus); rename one",
+                rule,
+            )
 
 
 def _check_queue_triggers(config: StackConfig, at: Callable[..., str], function: FunctionConfig) -> Iterator[Problem]:
     for queue_name, trigger in function.triggers.queues.items():
         queue = config.queues.get(queue_name)
         if queue is None:
-            yield Problem(at("triggers", "queues", queue_name), _unknown("queue", queue_name, "queues",
-                                                                          config.queues))
+            yield Problem(at("triggers", "queues", queue_name), _unknown("queue", queue_name, "queues", config.queues))
             continue
         if function.grants.queues.get(queue_name) == "send":
-            yield Problem(at("grants", "queues", queue_name), "the function consumes this queue (a trigger); the "
-                          "trigger grants consume, remove the send grant", "send")
+            yield Problem(
+                at("grants", "queues", queue_name),
+                "the function consumes this queue (a trigger); the trigger grants consume, remove the send grant",
+                "send",
+            )
         if queue.visibility_timeout_seconds < function.timeout_seconds:
-            yield Problem(at("triggers", "queues", queue_name),
-                          f"queue {queue_name}'s visibilityTimeoutSeconds ({queue.visibility_timeout_seconds}) is "
-                          f"shorter than the function's timeoutSeconds ({function.timeout_seconds}); Lambda "
-                          "refuses the mapping (a message would reappear while still being processed): raise it "
-                          "to at least 6 x the timeout")
+            yield Problem(
+                at("triggers", "queues", queue_name),
+                f"queue {queue_name}'s visibilityTimeoutSeconds ({queue.visibility_timeout_seconds}) is "
+                f"shorter than the function's timeoutSeconds ({function.timeout_seconds}); Lambda "
+                "refuses the mapping (a message would reappear while still being processed): raise it "
+                "to at least 6 x the timeout",
+            )
         if queue.fifo and trigger.batching_window_seconds:
-            yield Problem(at("triggers", "queues", queue_name, "batchingWindowSeconds"),
-                          "FIFO queues take no batching window (allowed: 0)", trigger.batching_window_seconds)
+            yield Problem(
+                at("triggers", "queues", queue_name, "batchingWindowSeconds"),
+                "FIFO queues take no batching window (allowed: 0)",
+                trigger.batching_window_seconds,
+            )
         if trigger.batch_size > 10 and (queue.fifo or trigger.batching_window_seconds < 1):
-            yield Problem(at("triggers", "queues", queue_name, "batchSize"),
-                          "above 10 needs a standard queue and batchingWindowSeconds of at least 1",
-                          trigger.batch_size)
+            yield Problem(
+                at("triggers", "queues", queue_name, "batchSize"),
+                "above 10 needs a standard queue and batchingWindowSeconds of at least 1",
+                trigger.batch_size,
+            )
 
 
 def _check_http(config: StackConfig) -> Iterator[Problem]:
     """Function routes share the listener with the web services: priorities and matches must not collide."""
-    priorities = {s.routing.priority: f"services.{n}" for n, s in config.services.items()
-                  if s.kind == "web" and s.routing is not None}
+    priorities = {
+        s.routing.priority: f"services.{n}"
+        for n, s in config.services.items()
+        if s.kind == "web" and s.routing is not None
+    }
     for name, function in config.functions.items():
         routing = function.triggers.http
         if routing is None:
@@ -401,8 +468,11 @@ def _check_http(config: StackConfig) -> Iterator[Problem]:
             yield Problem(key_path(where), "give paths and/or hosts to match (e.g. paths: ['/webhooks/github'])")
         owner = priorities.setdefault(routing.priority, f"functions.{name}")
         if owner != f"functions.{name}":
-            yield Problem(key_path((*where, "priority")), f"already used by {owner}; each listener rule needs its "
-                          "own priority (1 to 50000)", routing.priority)
+            yield Problem(
+                key_path((*where, "priority")),
+                f"already used by {owner}; each listener rule needs its own priority (1 to 50000)",
+                routing.priority,
+            )
 
 
 def _unknown(kind: str, name: str, section: str, defined: object) -> str:

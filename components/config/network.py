@@ -14,8 +14,23 @@ NatStrategy = Literal["none", "single", "per-az"]
 cheap, one AZ's outage cuts egress; `per-az`: one NAT and route table per AZ, the HA choice."""
 
 InterfaceEndpoint = Literal[
-    "ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts", "ssm", "ssmmessages", "ec2messages", "kms",
-    "sqs", "sns", "events", "monitoring", "ecs", "ecs-agent", "ecs-telemetry", "rds",
+    "ecr.api",
+    "ecr.dkr",
+    "logs",
+    "secretsmanager",
+    "sts",
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "kms",
+    "sqs",
+    "sns",
+    "events",
+    "monitoring",
+    "ecs",
+    "ecs-agent",
+    "ecs-telemetry",
+    "rds",
 ]
 """Interface endpoints the network can create, named by their service suffix."""
 
@@ -125,8 +140,13 @@ def check_subnets(network: NetworkConfig, environment: str) -> list[tuple[str, o
     seen: list[tuple[str, ipaddress.IPv4Network]] = []
     for tier, cidrs in network.subnet_cidrs().items():
         if network.subnets is not None and len(cidrs) != network.az_count:
-            found.append((f"subnets.{tier}", len(cidrs),
-                          f"needs exactly one CIDR per AZ: azCount is {network.az_count}, {len(cidrs)} given"))
+            found.append(
+                (
+                    f"subnets.{tier}",
+                    len(cidrs),
+                    f"needs exactly one CIDR per AZ: azCount is {network.az_count}, {len(cidrs)} given",
+                )
+            )
         for index, text in enumerate(cidrs):
             where = f"subnets.{tier}[{index}]"
             try:

@@ -44,7 +44,7 @@ def _between(low: float, high: float, unit: str = "", *, low_open: bool = False,
     """A bound whose message states the whole allowed range, the unit and why."""
     suffix = f" {unit}" if unit else ""
     extra = f" ({note})" if note else ""
-    allowed = (f"above {_num(low)} and at most {_num(high)}" if low_open else f"{_num(low)} to {_num(high)}")
+    allowed = f"above {_num(low)} and at most {_num(high)}" if low_open else f"{_num(low)} to {_num(high)}"
 
     def check(value: float) -> float:
         if (value <= low if low_open else value < low) or value > high:
@@ -206,8 +206,9 @@ class FunctionThresholds(ConfigModel):
 
 
 def _statistic(value: str) -> str:
-    if value in ("SampleCount", "Average", "Sum", "Minimum", "Maximum") or re.fullmatch(r"p(\d{1,2}(\.\d{1,2})?|100)",
-                                                                                      value):
+    if value in ("SampleCount", "Average", "Sum", "Minimum", "Maximum") or re.fullmatch(
+        r"p(\d{1,2}(\.\d{1,2})?|100)", value
+    ):
         return value
     raise ValueError("allowed: SampleCount, Average, Sum, Minimum, Maximum or a percentile such as p99 or p99.9")
 
@@ -235,8 +236,9 @@ class CustomAlarmConfig(ConfigModel):
     """`SampleCount`, `Average`, `Sum`, `Minimum`, `Maximum` or a percentile (`p99`, `p99.9`). Default Sum."""
     threshold: float
     """Required."""
-    comparison: Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold",
-                        "LessThanOrEqualToThreshold"] = "GreaterThanThreshold"
+    comparison: Literal[
+        "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
+    ] = "GreaterThanThreshold"
     period_seconds: Annotated[int, AfterValidator(_period)] = 60
     """Seconds per datapoint: 10, 30 or a multiple of 60. Default 60."""
     evaluation_periods: Annotated[int, _between(1, 1440, "periods")] = 1
@@ -289,8 +291,16 @@ SERVERLESS_LOW_MINIMUM_CAP = 2000
 """With a minimum capacity of 0 or 0.5 ACU, Aurora PostgreSQL caps `max_connections` at 2,000."""
 BYTES_PER_CONNECTION = 9_531_392
 """Provisioned Aurora PostgreSQL: `max_connections = LEAST(DBInstanceClassMemory / 9531392, 5000)`."""
-_SIZE_GIB = {"large": 16, "xlarge": 32, "2xlarge": 64, "4xlarge": 128, "8xlarge": 256, "12xlarge": 384,
-             "16xlarge": 512, "24xlarge": 768}
+_SIZE_GIB = {
+    "large": 16,
+    "xlarge": 32,
+    "2xlarge": 64,
+    "4xlarge": 128,
+    "8xlarge": 256,
+    "12xlarge": 384,
+    "16xlarge": 512,
+    "24xlarge": 768,
+}
 _MEMORY_OPTIMISED = ("r5", "r6g", "r6i", "r7g", "r7i", "r8g")
 _BURSTABLE_GIB = {"db.t3.medium": 4, "db.t3.large": 8, "db.t4g.medium": 4, "db.t4g.large": 8}
 _SMALL_BURSTABLE_GIB = {"db.t3.micro": 1, "db.t3.small": 2, "db.t4g.micro": 1, "db.t4g.small": 2}
@@ -324,8 +334,7 @@ def default_max_connections(database: DatabaseConfig | PostgresConfig) -> int | 
         elif acu <= points[0][0]:
             value = points[0][1] * acu / points[0][0]
         else:
-            (low, low_value), (high, high_value) = next(
-                (a, b) for a, b in pairwise(points) if a[0] <= acu <= b[0])
+            (low, low_value), (high, high_value) = next((a, b) for a, b in pairwise(points) if a[0] <= acu <= b[0])
             value = low_value + (high_value - low_value) * (acu - low) / (high - low)
         if database.min_capacity <= 0.5:
             value = min(value, SERVERLESS_LOW_MINIMUM_CAP)
@@ -353,16 +362,30 @@ def check(config: StackConfig) -> list[Problem]:
     """Cross-section checks of the observability config."""
     problems: list[Problem] = []
     if config.environment == "prod" and not config.alarms.emails:
-        problems.append(Problem(key_path(("alarms", "emails")), "prod needs at least one subscriber: an alarm "
-                                "that notifies nobody is not monitoring; add the on-call address", []))
+        problems.append(
+            Problem(
+                key_path(("alarms", "emails")),
+                "prod needs at least one subscriber: an alarm "
+                "that notifies nobody is not monitoring; add the on-call address",
+                [],
+            )
+        )
     database = config.database
     if database is not None and max_connections(config) is None:
-        problems.append(Problem(
-            key_path(("alarms", "database", "maxConnections")),
-            f"required for instance class {database.instance_class}: its memory (and so its default "
-            "max_connections) is not known to the platform; set the value from `SHOW max_connections`"))
+        problems.append(
+            Problem(
+                key_path(("alarms", "database", "maxConnections")),
+                f"required for instance class {database.instance_class}: its memory (and so its default "
+                "max_connections) is not known to the platform; set the value from `SHOW max_connections`",
+            )
+        )
     for name in config.services:
         if name in RESERVED_THINGS:
-            problems.append(Problem(key_path(("services", name)), f"the service name {name} is reserved: alarms "
-                                    f"named <project>-<stack>-{name}-... watch the {name}; rename the service"))
+            problems.append(
+                Problem(
+                    key_path(("services", name)),
+                    f"the service name {name} is reserved: alarms "
+                    f"named <project>-<stack>-{name}-... watch the {name}; rename the service",
+                )
+            )
     return problems

@@ -52,8 +52,10 @@ PRESETS: dict[Environment, dict[str, Any]] = {
 ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {
     "dev": {
         # dev: all Spot, and scaled to zero at night and at weekends (the reference's dev auto-shutdown).
-        "services": {"capacity": {"onDemandBase": 0, "onDemandWeight": 0, "spotWeight": 1},
-                     "autoscaling": {"schedule": {}}},
+        "services": {
+            "capacity": {"onDemandBase": 0, "onDemandWeight": 0, "spotWeight": 1},
+            "autoscaling": {"schedule": {}},
+        },
         # data (issue 3): old object versions kept a week; secrets deleted at once, so a torn-down dev stack
         # can be rebuilt with the same secret names.
         "buckets": {"noncurrentVersionExpirationDays": 7},
@@ -107,14 +109,41 @@ SECTION_PRESETS["prod"]["database"]["enhancedMonitoringSeconds"] = 15
 
 ENGINE_PRESETS: dict[Environment, dict[str, dict[str, dict[str, Any]]]] = {
     # `database: {engine: postgres}` (one RDS PostgreSQL instance) takes these instead of the Aurora preset.
-    "dev": {"database": {"postgres": {"instanceClass": "db.t4g.small", "multiAz": False, "allocatedStorageGib": 20,
-                                      "maxAllocatedStorageGib": 100, "backupRetentionDays": 1}}},
-    "staging": {"database": {"postgres": {"instanceClass": "db.t4g.medium", "multiAz": False,
-                                          "allocatedStorageGib": 20, "maxAllocatedStorageGib": 200,
-                                          "backupRetentionDays": 7, "enhancedMonitoringSeconds": 60}}},
-    "prod": {"database": {"postgres": {"instanceClass": "db.r8g.large", "multiAz": True, "allocatedStorageGib": 100,
-                                       "maxAllocatedStorageGib": 1000, "backupRetentionDays": 35,
-                                       "enhancedMonitoringSeconds": 15}}},
+    "dev": {
+        "database": {
+            "postgres": {
+                "instanceClass": "db.t4g.small",
+                "multiAz": False,
+                "allocatedStorageGib": 20,
+                "maxAllocatedStorageGib": 100,
+                "backupRetentionDays": 1,
+            }
+        }
+    },
+    "staging": {
+        "database": {
+            "postgres": {
+                "instanceClass": "db.t4g.medium",
+                "multiAz": False,
+                "allocatedStorageGib": 20,
+                "maxAllocatedStorageGib": 200,
+                "backupRetentionDays": 7,
+                "enhancedMonitoringSeconds": 60,
+            }
+        }
+    },
+    "prod": {
+        "database": {
+            "postgres": {
+                "instanceClass": "db.r8g.large",
+                "multiAz": True,
+                "allocatedStorageGib": 100,
+                "maxAllocatedStorageGib": 1000,
+                "backupRetentionDays": 35,
+                "enhancedMonitoringSeconds": 15,
+            }
+        }
+    },
 }
 """Presets of an optional section by its `engine` value, used instead of SECTION_PRESETS for that section."""
 
@@ -140,15 +169,15 @@ def apply_presets(environment: Environment, stack_values: dict[str, Any]) -> dic
         entries = merged.get(section)
         if isinstance(entries, dict):
             merged[section] = {
-                key: deep_merge(defaults, entry) if isinstance(entry, dict) else entry
-                for key, entry in entries.items()
+                key: deep_merge(defaults, entry) if isinstance(entry, dict) else entry for key, entry in entries.items()
             }
     for section, by_kind in KIND_PRESETS[environment].items():
         entries = merged.get(section)
         if isinstance(entries, dict):
             merged[section] = {
                 key: deep_merge(by_kind[entry["kind"]], entry)
-                if isinstance(entry, dict) and entry.get("kind") in by_kind else entry
+                if isinstance(entry, dict) and entry.get("kind") in by_kind
+                else entry
                 for key, entry in entries.items()
             }
     return merged

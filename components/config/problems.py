@@ -76,7 +76,7 @@ def problems_from_validation_error(error: ValidationError, model: type[BaseModel
         loc, chosen = _untagged(tuple(item["loc"]))
         kind = item["type"]
         if kind == "extra_forbidden":
-            allowed = (allowed_keys(chosen, loc[1:-1]) if chosen is not None else allowed_keys(model, loc[:-1]))
+            allowed = allowed_keys(chosen, loc[1:-1]) if chosen is not None else allowed_keys(model, loc[:-1])
             hint = f"allowed keys here: {', '.join(allowed)}" if allowed else "no keys are allowed here"
             problems.append(Problem(key_path(loc), f"unknown key (a typo?); {hint}"))
         elif kind == "missing":

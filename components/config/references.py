@@ -28,19 +28,35 @@ def check(config: StackConfig) -> list[Problem]:
         for env, value in service.environment.items():
             where = key_path(("services", name, "environment", env))
             if "${" in REFERENCE.sub("", value):
-                problems.append(Problem(where, "an unterminated reference; write ${kind.name.attribute}, e.g. "
-                                        "${buckets.uploads.name}", value))
+                problems.append(
+                    Problem(
+                        where,
+                        "an unterminated reference; write ${kind.name.attribute}, e.g. ${buckets.uploads.name}",
+                        value,
+                    )
+                )
             for reference in references_in(value):
                 if reference not in known:
-                    problems.append(Problem(where, f"${{{reference}}} is not something this stack builds; can be "
-                                            f"referenced: {listing(config)}", value))
+                    problems.append(
+                        Problem(
+                            where,
+                            f"${{{reference}}} is not something this stack builds; can be "
+                            f"referenced: {listing(config)}",
+                            value,
+                        )
+                    )
         for env, reference in service.secrets.items():
             if not is_stack_secret_reference(reference):
                 continue
             path = reference.split(":", 1)[0]
             if path not in readable:
                 shown = ", ".join(sorted(readable)) or "none (the stack has no database)"
-                problems.append(Problem(key_path(("services", name, "secrets", env)),
-                                        f"{path} is not a secret this stack builds; readable: {shown} "
-                                        "(or a platform:secrets name, or a secret ARN)", reference))
+                problems.append(
+                    Problem(
+                        key_path(("services", name, "secrets", env)),
+                        f"{path} is not a secret this stack builds; readable: {shown} "
+                        "(or a platform:secrets name, or a secret ARN)",
+                        reference,
+                    )
+                )
     return problems

@@ -121,8 +121,10 @@ class StackConfig(ConfigModel):
     @classmethod
     def _product_name(cls, value: str) -> str:
         if not _PRODUCT_NAME.match(value):
-            raise ValueError("lower-case letters, digits and hyphens, 2 to 20 characters, starting with a letter "
-                             "and not ending with a hyphen (it starts every physical name, S3 buckets included)")
+            raise ValueError(
+                "lower-case letters, digits and hyphens, 2 to 20 characters, starting with a letter "
+                "and not ending with a hyphen (it starts every physical name, S3 buckets included)"
+            )
         return value
 
     @field_validator("tags")
@@ -134,8 +136,7 @@ class StackConfig(ConfigModel):
         clashes = sorted(set(value) & set(STANDARD_TAG_KEYS))
         if clashes:
             raise ValueError(
-                f"{', '.join(clashes)} are set by the platform from environment/owner/costCenter; "
-                "remove them from tags"
+                f"{', '.join(clashes)} are set by the platform from environment/owner/costCenter; remove them from tags"
             )
         return value
 
@@ -150,8 +151,15 @@ def _network_check(config: StackConfig) -> list[Problem]:
     ]
 
 
-CROSS_CHECKS: tuple[CrossCheck, ...] = (_network_check, compute.check, data.check, observability.check,
-                                        references.check, workloads.check, functions.check)
+CROSS_CHECKS: tuple[CrossCheck, ...] = (
+    _network_check,
+    compute.check,
+    data.check,
+    observability.check,
+    references.check,
+    workloads.check,
+    functions.check,
+)
 CROSS_CHECKS += (apis_check, collections_check)
 """Checks across keys and sections, run once the structure is valid."""
 
@@ -163,8 +171,14 @@ def stack_file_name(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
 
 
-def load_stack_config(stack: str, raw: Mapping[str, Any], *, stack_file: str | None = None,
-                      project: str | None = None, guardrails: thresholds.Thresholds | None = None) -> StackConfig:
+def load_stack_config(
+    stack: str,
+    raw: Mapping[str, Any],
+    *,
+    stack_file: str | None = None,
+    project: str | None = None,
+    guardrails: thresholds.Thresholds | None = None,
+) -> StackConfig:
     """Validate a stack's config (as Pulumi hands it to the program: `ns:key` -> string) or raise
     `StackConfigError` listing every problem, before anything is registered.
 
@@ -177,12 +191,22 @@ def load_stack_config(stack: str, raw: Mapping[str, Any], *, stack_file: str | N
     values.setdefault("name", project or _project_name())
     region = raw.get("aws:region")
     if not isinstance(region, str) or not _REGION.match(region):
-        problems.append(Problem("aws:region", "required: the AWS region to deploy to, e.g. us-east-1",
-                                region if region is not None else MISSING))
+        problems.append(
+            Problem(
+                "aws:region",
+                "required: the AWS region to deploy to, e.g. us-east-1",
+                region if region is not None else MISSING,
+            )
+        )
     environment = values.get("environment")
     if environment not in PRESETS:
-        problems.append(Problem(key_path(("environment",)), "required: one of dev, staging, prod",
-                                environment if environment is not None else MISSING))
+        problems.append(
+            Problem(
+                key_path(("environment",)),
+                "required: one of dev, staging, prod",
+                environment if environment is not None else MISSING,
+            )
+        )
         raise StackConfigError(stack_file, problems)
     try:
         config = StackConfig.model_validate(apply_presets(environment, values))

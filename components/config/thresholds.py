@@ -128,51 +128,81 @@ def check(config: StackConfig, limits: Thresholds, stack: str) -> list[Problem]:
     problems: list[Problem] = []
     env = config.environment
     database = config.database
-    if database is not None and limits.enforced("prod-data-protection") and \
-            limits.production("prod-data-protection", stack, env):
+    if (
+        database is not None
+        and limits.enforced("prod-data-protection")
+        and limits.production("prod-data-protection", stack, env)
+    ):
         minimum = int(limits.setting("prod-data-protection", "minimumBackupRetentionDays"))
         if database.backup_retention_days < minimum:
-            problems.append(Problem(
-                key_path(("database", "backupRetentionDays")),
-                f"production keeps database backups at least {minimum} days "
-                f"({limits.where('prod-data-protection', 'minimumBackupRetentionDays')}); {RELAX}",
-                database.backup_retention_days))
+            problems.append(
+                Problem(
+                    key_path(("database", "backupRetentionDays")),
+                    f"production keeps database backups at least {minimum} days "
+                    f"({limits.where('prod-data-protection', 'minimumBackupRetentionDays')}); {RELAX}",
+                    database.backup_retention_days,
+                )
+            )
     # An RDS instance's standby is Multi-AZ, judged by rds-instance-hardening; this counts Aurora's instances.
-    if isinstance(database, DatabaseConfig) and limits.enforced("prod-database-standby") and \
-            limits.production("prod-database-standby", stack, env):
+    if (
+        isinstance(database, DatabaseConfig)
+        and limits.enforced("prod-database-standby")
+        and limits.production("prod-database-standby", stack, env)
+    ):
         minimum = int(limits.setting("prod-database-standby", "minimumInstances"))
         if database.instances < minimum:
-            problems.append(Problem(
-                key_path(("database", "instances")),
-                f"production needs a writer and readers in other AZs to fail over to: at least {minimum} "
-                f"instances ({limits.where('prod-database-standby', 'minimumInstances')}); {RELAX}",
-                database.instances))
-    if config.cluster.execute_command and limits.enforced("ecs-service-hardening") and \
-            limits.production("ecs-service-hardening", stack, env):
-        problems.append(Problem(
-            key_path(("cluster", "executeCommand")),
-            f"ECS Exec opens a shell inside production tasks; allowed only outside production (set false; "
-            f"{limits.where('ecs-service-hardening')} is mandatory)", True))
+            problems.append(
+                Problem(
+                    key_path(("database", "instances")),
+                    f"production needs a writer and readers in other AZs to fail over to: at least {minimum} "
+                    f"instances ({limits.where('prod-database-standby', 'minimumInstances')}); {RELAX}",
+                    database.instances,
+                )
+            )
+    if (
+        config.cluster.execute_command
+        and limits.enforced("ecs-service-hardening")
+        and limits.production("ecs-service-hardening", stack, env)
+    ):
+        problems.append(
+            Problem(
+                key_path(("cluster", "executeCommand")),
+                f"ECS Exec opens a shell inside production tasks; allowed only outside production (set false; "
+                f"{limits.where('ecs-service-hardening')} is mandatory)",
+                True,
+            )
+        )
     if limits.enforced("vpc-flow-logs"):
         minimum = int(limits.setting("vpc-flow-logs", "minimumRetentionDays"))
         if config.network.flow_logs.retention_days < minimum:
-            problems.append(Problem(
-                key_path(("network", "flowLogs", "retentionDays")),
-                f"flow logs must be kept at least {minimum} days "
-                f"({limits.where('vpc-flow-logs', 'minimumRetentionDays')}); {RELAX}",
-                config.network.flow_logs.retention_days))
+            problems.append(
+                Problem(
+                    key_path(("network", "flowLogs", "retentionDays")),
+                    f"flow logs must be kept at least {minimum} days "
+                    f"({limits.where('vpc-flow-logs', 'minimumRetentionDays')}); {RELAX}",
+                    config.network.flow_logs.retention_days,
+                )
+            )
     if limits.enforced("log-retention"):
         minimum = int(limits.setting("log-retention", "minimumRetentionDays"))
         if config.log_retention_days < minimum:
-            problems.append(Problem(
-                key_path(("logRetentionDays",)),
-                f"logs must be kept at least {minimum} days ({limits.where('log-retention', 'minimumRetentionDays')})"
-                f"; {RELAX}", config.log_retention_days))
+            problems.append(
+                Problem(
+                    key_path(("logRetentionDays",)),
+                    f"logs must be kept at least {minimum} days ({limits.where('log-retention', 'minimumRetentionDays')})"
+                    f"; {RELAX}",
+                    config.log_retention_days,
+                )
+            )
     lb = config.load_balancer
     web = any(s.kind == "web" for s in config.services.values())
     if web and lb.allow_plain_http and not lb.https and limits.enforced("alb-tls-and-headers"):
-        problems.append(Problem(
-            key_path(("loadBalancer", "allowPlainHttp")),
-            f"plain HTTP fails {limits.where('alb-tls-and-headers')} (mandatory for this stack): give "
-            "loadBalancer.domain or certificateArn, or make that policy advisory there", True))
+        problems.append(
+            Problem(
+                key_path(("loadBalancer", "allowPlainHttp")),
+                f"plain HTTP fails {limits.where('alb-tls-and-headers')} (mandatory for this stack): give "
+                "loadBalancer.domain or certificateArn, or make that policy advisory there",
+                True,
+            )
+        )
     return problems

@@ -63,8 +63,10 @@ class ImageSpec(ConfigModel):
     @classmethod
     def _repository_name(cls, value: str) -> str:
         if not ECR_REPOSITORY_NAME.match(value):
-            raise ValueError("not an ECR repository name: lower-case letters, digits, `.`, `_`, `-` and `/` "
-                             "(e.g. app or openclaw/app)")
+            raise ValueError(
+                "not an ECR repository name: lower-case letters, digits, `.`, `_`, `-` and `/` "
+                "(e.g. app or openclaw/app)"
+            )
         return value
 
     @field_validator("tag")
@@ -75,8 +77,10 @@ class ImageSpec(ConfigModel):
         if not _TAG.match(value):
             raise ValueError(f"{value!r} is not a valid image tag")
         if value.lower() == "latest":
-            raise ValueError("`latest` is not a version: it moves under a running service, so a redeploy or a "
-                             "scale-out can start different code; pin a version tag (1.4.2) or a digest")
+            raise ValueError(
+                "`latest` is not a version: it moves under a running service, so a redeploy or a "
+                "scale-out can start different code; pin a version tag (1.4.2) or a digest"
+            )
         return value
 
     @field_validator("digest")
@@ -118,8 +122,10 @@ class EgressRuleConfig(ConfigModel):
     @classmethod
     def _not_all_traffic(cls, value: Any) -> Any:
         if str(value).lower() in ALL_TRAFFIC:
-            raise ValueError("all traffic is never allowed out of a task: name the protocol (tcp or udp) and "
-                             "the port the service needs")
+            raise ValueError(
+                "all traffic is never allowed out of a task: name the protocol (tcp or udp) and "
+                "the port the service needs"
+            )
         return value
 
     @field_validator("cidr")
@@ -137,8 +143,9 @@ class EgressRuleConfig(ConfigModel):
         if last < self.port:
             raise ValueError(f"toPort ({last}) is below port ({self.port})")
         if self.port == 1 and last == 65535:
-            raise ValueError("every port is all traffic, which is never allowed out of a task: name the port "
-                             "range the service needs")
+            raise ValueError(
+                "every port is all traffic, which is never allowed out of a task: name the port range the service needs"
+            )
         return self
 
     @property
@@ -172,8 +179,7 @@ class TaskScheduleConfig(ConfigModel):
     @classmethod
     def _expression(cls, value: str) -> str:
         if not _SCHEDULE.match(value):
-            raise ValueError("not a schedule expression; e.g. cron(0 3 * * ? *), rate(1 hour), "
-                             "at(2026-01-01T00:00:00)")
+            raise ValueError("not a schedule expression; e.g. cron(0 3 * * ? *), rate(1 hour), at(2026-01-01T00:00:00)")
         return value
 
 
@@ -183,23 +189,38 @@ def check(config: StackConfig) -> list[Problem]:
     egress rules add to the default rather than repeat it."""
     problems: list[Problem] = []
     for name, service in config.services.items():
+
         def at(*path: str | int, _name: str = name) -> str:
             return key_path(("services", _name, *path))
 
         build_repository = service.build.repository if service.build is not None else None
         if build_repository is not None and build_repository not in config.repositories:
-            problems.append(Problem(at("build", "repository"), _unknown_repository(config, build_repository),
-                                    build_repository))
+            problems.append(
+                Problem(at("build", "repository"), _unknown_repository(config, build_repository), build_repository)
+            )
         if service.schedule is not None and service.kind != "task":
-            problems.append(Problem(at("schedule"), f"only a `kind: task` runs on a schedule (this is a "
-                                    f"{service.kind}); remove schedule or set kind: task"))
+            problems.append(
+                Problem(
+                    at("schedule"),
+                    f"only a `kind: task` runs on a schedule (this is a "
+                    f"{service.kind}); remove schedule or set kind: task",
+                )
+            )
         if service.kind == "task":
             problems.extend(_check_task(at, service))
         for rule_name, rule in service.egress.items():
-            if rule.protocol == "tcp" and rule.port <= 443 <= rule.last_port and rule.cidr in ("0.0.0.0/0", "::/0") \
-                    and rule.ip_version == 4:
-                problems.append(Problem(at("egress", rule_name), "HTTPS (443) to anywhere is already allowed by "
-                                        "default; remove the rule"))
+            if (
+                rule.protocol == "tcp"
+                and rule.port <= 443 <= rule.last_port
+                and rule.cidr in ("0.0.0.0/0", "::/0")
+                and rule.ip_version == 4
+            ):
+                problems.append(
+                    Problem(
+                        at("egress", rule_name),
+                        "HTTPS (443) to anywhere is already allowed by default; remove the rule",
+                    )
+                )
     return problems
 
 
@@ -211,13 +232,22 @@ def _check_task(at: Any, service: Any) -> list[Problem]:
             problems.append(Problem(at(key), f"a task takes no traffic; remove {key}"))
     for key in ("desired_count", "deployment"):
         if key in service.model_fields_set:
-            problems.append(Problem(at(_camel(key)), "a task is not a long-running service: it has no task count "
-                                    "or rolling deployment; remove it"))
+            problems.append(
+                Problem(
+                    at(_camel(key)),
+                    "a task is not a long-running service: it has no task count or rolling deployment; remove it",
+                )
+            )
     # The dev preset gives every entry a scale-down schedule: only keys the stack file sets count.
     scaling = service.autoscaling.model_fields_set - {"schedule"}
     if scaling:
-        problems.append(Problem(at("autoscaling"), "a task does not autoscale (each run is one task); remove "
-                                f"autoscaling ({', '.join(sorted(_camel(k) for k in scaling))})"))
+        problems.append(
+            Problem(
+                at("autoscaling"),
+                "a task does not autoscale (each run is one task); remove "
+                f"autoscaling ({', '.join(sorted(_camel(k) for k in scaling))})",
+            )
+        )
     return problems
 
 

@@ -17,15 +17,20 @@ from pulumi_policy import Severity
 from .base import Context, Stack, StackResource, Unknown, stack_policy
 from .encryption import BUCKET_LOGGING, BUCKETS, LOAD_BALANCERS, LOG_DELIVERY_KEYS, companions, receives_access_logs
 
-HINT = ("Add an aws.s3.BucketLogging (bucket=<this bucket>, target_bucket=<the stack's log bucket>); the "
-        "platform's data buckets log to the stack's access-logs bucket (components/bucket.py `access_log_bucket`).")
+HINT = (
+    "Add an aws.s3.BucketLogging (bucket=<this bucket>, target_bucket=<the stack's log bucket>); the "
+    "platform's data buckets log to the stack's access-logs bucket (components/bucket.py `access_log_bucket`)."
+)
 
 
 def _receives_logs(stack: Stack, bucket: StackResource) -> bool:
     if receives_access_logs(stack, bucket):
         return True
-    return any(bucket.urn in lb.property_dependencies.get(key, [])
-               for lb in stack.of_type(*LOAD_BALANCERS) for key in LOG_DELIVERY_KEYS)
+    return any(
+        bucket.urn in lb.property_dependencies.get(key, [])
+        for lb in stack.of_type(*LOAD_BALANCERS)
+        for key in LOG_DELIVERY_KEYS
+    )
 
 
 def check_access_logging(stack: Stack, ctx: Context) -> None:
@@ -40,18 +45,24 @@ def check_access_logging(stack: Stack, ctx: Context) -> None:
         if isinstance(inline, Unknown):
             ctx.defer(f".logging of {bucket.subject}", "judged on `pulumi up`, when known")
             continue
-        ctx.violation(f"{bucket.subject} does not log access: nobody could tell who read or changed its objects. "
-                      f"{HINT}", bucket.urn)
+        ctx.violation(
+            f"{bucket.subject} does not log access: nobody could tell who read or changed its objects. {HINT}",
+            bucket.urn,
+        )
 
 
 S3_ACCESS_LOGGING = stack_policy(
     name="s3-access-logging",
     description="Every S3 bucket that holds data logs access (S3 server access logging); log buckets are exempt.",
     check=check_access_logging,
-    settings={"bucketTypes": {
-        "type": "array", "items": {"type": "string"}, "default": sorted(BUCKETS),
-        "description": "The bucket types judged.",
-    }},
+    settings={
+        "bucketTypes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": sorted(BUCKETS),
+            "description": "The bucket types judged.",
+        }
+    },
     severity=Severity.MEDIUM,
     remediation=HINT,
 )

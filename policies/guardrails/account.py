@@ -33,18 +33,25 @@ GITHUB = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
 SUBJECT = re.compile(r"^repo:([A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+):[^*?]+$")
 
-TRAIL_HINT = ("Set is_multi_region_trail=True, include_global_service_events=True, enable_log_file_validation=True "
-              "and kms_key_id=<a customer-managed key> (bootstrap/audit.py does).")
+TRAIL_HINT = (
+    "Set is_multi_region_trail=True, include_global_service_events=True, enable_log_file_validation=True "
+    "and kms_key_id=<a customer-managed key> (bootstrap/audit.py does)."
+)
 
 
 def trail_problems(props: dict[str, Any], *, require_kms: bool = True) -> list[str] | Unknown:
     """What a trail lacks; `Unknown` when a flag it needs is unknown."""
     checks = [
         ("isMultiRegionTrail", "records only its home region (isMultiRegionTrail is not true)"),
-        ("includeGlobalServiceEvents", "leaves out global service events such as IAM and STS "
-                                       "(includeGlobalServiceEvents is not true)"),
-        ("enableLogFileValidation", "writes no digest files, so a deleted or edited log file goes unnoticed "
-                                    "(enableLogFileValidation is not true)"),
+        (
+            "includeGlobalServiceEvents",
+            "leaves out global service events such as IAM and STS (includeGlobalServiceEvents is not true)",
+        ),
+        (
+            "enableLogFileValidation",
+            "writes no digest files, so a deleted or edited log file goes unnoticed "
+            "(enableLogFileValidation is not true)",
+        ),
     ]
     problems: list[str] = []
     for key, problem in checks:
@@ -78,13 +85,16 @@ def check_trail(resource: Resource, ctx: Context) -> None:
 CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED = resource_policy(
     name="cloudtrail-multi-region-validated-encrypted",
     description="CloudTrail trails record every region and global service events, validate log files and "
-                "encrypt with a customer-managed KMS key.",
+    "encrypt with a customer-managed KMS key.",
     types=[TRAIL],
     check=check_trail,
-    settings={"requireKms": {
-        "type": "boolean", "default": True,
-        "description": "Require kmsKeyId (SSE-KMS with a customer-managed key); false accepts CloudTrail's SSE-S3.",
-    }},
+    settings={
+        "requireKms": {
+            "type": "boolean",
+            "default": True,
+            "description": "Require kmsKeyId (SSE-KMS with a customer-managed key); false accepts CloudTrail's SSE-S3.",
+        }
+    },
     severity=Severity.HIGH,
     remediation=TRAIL_HINT,
     url="https://docs.aws.amazon.com/awscloudtrail/latest/userguide/best-practices-security.html",
@@ -112,28 +122,39 @@ def check_account_trail(stack: Stack, ctx: Context) -> None:
     if any(isinstance(problems, Unknown) for problems in judged):
         ctx.defer("a flag of the account's trails", "judged on `pulumi up`, when known")
         return
-    found = (f"its {len(trails)} trail{'s' if len(trails) != 1 else ''} all fall short" if trails
-             else "it has no aws.cloudtrail.Trail")
-    ctx.violation(f"The account stack of project '{project}' must keep a CloudTrail trail that records every "
-                  f"region with log file validation and KMS encryption, but {found}. {TRAIL_HINT}")
+    found = (
+        f"its {len(trails)} trail{'s' if len(trails) != 1 else ''} all fall short"
+        if trails
+        else "it has no aws.cloudtrail.Trail"
+    )
+    ctx.violation(
+        f"The account stack of project '{project}' must keep a CloudTrail trail that records every "
+        f"region with log file validation and KMS encryption, but {found}. {TRAIL_HINT}"
+    )
 
 
 ACCOUNT_HAS_CLOUDTRAIL = stack_policy(
     name="account-has-cloudtrail",
     description="The account stack keeps at least one multi-region CloudTrail trail with log file validation "
-                "and KMS encryption.",
+    "and KMS encryption.",
     check=check_account_trail,
-    settings={"accountProjects": {
-        "type": "array", "items": {"type": "string"}, "default": ["platform-bootstrap"],
-        "description": "Projects whose stacks are account layers (bootstrap/Pulumi.yaml `name`).",
-    }},
+    settings={
+        "accountProjects": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["platform-bootstrap"],
+            "description": "Projects whose stacks are account layers (bootstrap/Pulumi.yaml `name`).",
+        }
+    },
     severity=Severity.HIGH,
     remediation=TRAIL_HINT,
 )
 
-OIDC_HINT = (f"Trust GitHub only with StringEquals on {GITHUB}:aud = {AUDIENCE} and {GITHUB}:sub = "
-             f"repo:<owner>/<repo>:environment:<name> (bootstrap/ci_roles.py github_trust_policy), and give "
-             f"the role a permissions boundary.")
+OIDC_HINT = (
+    f"Trust GitHub only with StringEquals on {GITHUB}:aud = {AUDIENCE} and {GITHUB}:sub = "
+    f"repo:<owner>/<repo>:environment:<name> (bootstrap/ci_roles.py github_trust_policy), and give "
+    f"the role a permissions boundary."
+)
 
 
 def _is_github(statement_principal: Any, condition: Any) -> bool:
@@ -141,8 +162,10 @@ def _is_github(statement_principal: Any, condition: Any) -> bool:
     if isinstance(federated, list) and any(isinstance(f, str) and f.endswith(GITHUB) for f in federated):
         return True
     if isinstance(condition, dict):
-        return any(isinstance(keys, dict) and any(str(k).lower().startswith(GITHUB) for k in keys)
-                   for keys in condition.values())
+        return any(
+            isinstance(keys, dict) and any(str(k).lower().startswith(GITHUB) for k in keys)
+            for keys in condition.values()
+        )
     return False
 
 
@@ -158,8 +181,11 @@ def _condition_values(condition: dict[str, Any], operator: str, key: str) -> lis
 
 def _uses_key(condition: dict[str, Any], key: str) -> list[str]:
     """The operators under which `key` appears."""
-    return [op for op, keys in condition.items()
-            if isinstance(keys, dict) and any(str(k).lower() == key.lower() for k in keys)]
+    return [
+        op
+        for op, keys in condition.items()
+        if isinstance(keys, dict) and any(str(k).lower() == key.lower() for k in keys)
+    ]
 
 
 def trust_problems(document: Any, repositories: set[str]) -> list[str] | Unknown:
@@ -192,19 +218,23 @@ def trust_problems(document: Any, repositories: set[str]) -> list[str] | Unknown
             problems.append(f"{label} matches the subject with {', '.join(other_ops)}: use StringEquals")
         if subjects is None:
             if not other_ops:
-                problems.append(f"{label} does not pin the subject (StringEquals {GITHUB}:sub): any repository "
-                                f"on GitHub could assume the role")
+                problems.append(
+                    f"{label} does not pin the subject (StringEquals {GITHUB}:sub): any repository "
+                    f"on GitHub could assume the role"
+                )
             continue
         for subject in subjects:
             if isinstance(subject, Unknown):
                 continue
             match = SUBJECT.match(str(subject))
             if match is None:
-                problems.append(f"{label} trusts the subject {subject!r}: it must be repo:<owner>/<repo>:... "
-                                f"without '*' or '?'")
+                problems.append(
+                    f"{label} trusts the subject {subject!r}: it must be repo:<owner>/<repo>:... without '*' or '?'"
+                )
             elif repositories and match.group(1) not in repositories:
-                problems.append(f"{label} trusts the repository {match.group(1)!r}, not one of "
-                                f"{', '.join(sorted(repositories))}")
+                problems.append(
+                    f"{label} trusts the repository {match.group(1)!r}, not one of {', '.join(sorted(repositories))}"
+                )
     return problems
 
 
@@ -227,17 +257,21 @@ def check_github_trust(resource: Resource, ctx: Context) -> None:
 GITHUB_OIDC_TRUST = resource_policy(
     name="github-oidc-trust",
     description="Roles GitHub Actions may assume pin the audience and one repository's subject with "
-                "StringEquals (no wildcard) and carry a permissions boundary.",
+    "StringEquals (no wildcard) and carry a permissions boundary.",
     types=["aws:iam/role:Role"],
     check=check_github_trust,
-    settings={"allowedRepositories": {
-        "type": "array", "items": {"type": "string"}, "default": [],
-        "description": "`<owner>/<repo>` names a trust may name; empty: any single, exact repository.",
-    }},
+    settings={
+        "allowedRepositories": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "`<owner>/<repo>` names a trust may name; empty: any single, exact repository.",
+        }
+    },
     severity=Severity.CRITICAL,
     remediation=OIDC_HINT,
     url="https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/"
-        "configuring-openid-connect-in-amazon-web-services",
+    "configuring-openid-connect-in-amazon-web-services",
 )
 
 POLICIES = [CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, ACCOUNT_HAS_CLOUDTRAIL, GITHUB_OIDC_TRUST]

@@ -60,7 +60,7 @@ def covers_every_resource_of_a_kind(arn: str) -> bool:
     found = WILDCARDS.search(resource)
     if found is None:
         return False
-    head = resource[:found.start()]
+    head = resource[: found.start()]
     if (service, head) in GENERATED_IDS:
         return False
     if head == "":

@@ -23,22 +23,38 @@ from pulumi_policy import Severity
 from .base import PRODUCTION_SETTING, Context, Stack, StackResource, Unknown, as_list, stack_policy
 
 SELECTION = "aws:backup/selection:Selection"
-COVERED_DEFAULT = ["aws:rds/cluster:Cluster", "aws:rds/instance:Instance", "aws:dynamodb/table:Table",
-                   "aws:efs/fileSystem:FileSystem"]
-COVERABLE = [*COVERED_DEFAULT, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2",
-             "aws:fsx/lustreFileSystem:LustreFileSystem", "aws:docdb/cluster:Cluster", "aws:neptune/cluster:Cluster",
-             "aws:redshift/cluster:Cluster"]
+COVERED_DEFAULT = [
+    "aws:rds/cluster:Cluster",
+    "aws:rds/instance:Instance",
+    "aws:dynamodb/table:Table",
+    "aws:efs/fileSystem:FileSystem",
+]
+COVERABLE = [
+    *COVERED_DEFAULT,
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
+    "aws:fsx/lustreFileSystem:LustreFileSystem",
+    "aws:docdb/cluster:Cluster",
+    "aws:neptune/cluster:Cluster",
+    "aws:redshift/cluster:Cluster",
+]
 
-HINT = ("Declare platform:backup in the stack (components/backup.py: a daily plan selecting the database, tables "
-        "and buckets), or add the resource's ARN to an aws.backup.Selection of a plan.")
+HINT = (
+    "Declare platform:backup in the stack (components/backup.py: a daily plan selecting the database, tables "
+    "and buckets), or add the resource's ARN to an aws.backup.Selection of a plan."
+)
 
 
 def _tags_match(selection: StackResource, tags: Any) -> bool:
     wanted = as_list(selection.get("selectionTags"))
     if isinstance(wanted, Unknown) or not wanted or not isinstance(tags, dict):
         return False
-    return all(isinstance(t, dict) and str(t.get("type", "")).upper() == "STRINGEQUALS"
-               and tags.get(t.get("key")) == t.get("value") for t in wanted)
+    return all(
+        isinstance(t, dict)
+        and str(t.get("type", "")).upper() == "STRINGEQUALS"
+        and tags.get(t.get("key")) == t.get("value")
+        for t in wanted
+    )
 
 
 def check_coverage(stack: Stack, ctx: Context) -> None:
@@ -71,8 +87,9 @@ def check_coverage(stack: Stack, ctx: Context) -> None:
         if any(_tags_match(s, store.get("tags")) for s in selections):
             continue
         if unknown or isinstance(arn, Unknown):
-            ctx.defer(f"whether a backup selection covers {store.subject}",
-                      "judged on `pulumi up`, when ARNs are known")
+            ctx.defer(
+                f"whether a backup selection covers {store.subject}", "judged on `pulumi up`, when ARNs are known"
+            )
             continue
         ctx.violation(f"{store.subject} is production data that no AWS Backup plan selects. {HINT}", store.urn)
 
@@ -81,13 +98,17 @@ PROD_BACKUP_COVERAGE = stack_policy(
     name="prod-backup-coverage",
     description="Production databases, tables and file systems are selected by an AWS Backup plan.",
     check=check_coverage,
-    settings={**PRODUCTION_SETTING, "coveredTypes": {
-        "type": "array", "items": {"type": "string", "enum": COVERABLE}, "default": COVERED_DEFAULT,
-        "description": "Stateful resource types a production backup plan must select.",
-    }},
+    settings={
+        **PRODUCTION_SETTING,
+        "coveredTypes": {
+            "type": "array",
+            "items": {"type": "string", "enum": COVERABLE},
+            "default": COVERED_DEFAULT,
+            "description": "Stateful resource types a production backup plan must select.",
+        },
+    },
     severity=Severity.HIGH,
     remediation=HINT,
 )
 
 POLICIES = [PROD_BACKUP_COVERAGE]
-

@@ -202,7 +202,9 @@ class Context:
 PRODUCTION_DEFAULT = ["prod", "production"]
 PRODUCTION_SETTING: dict[str, dict[str, Any]] = {
     "productionEnvironments": {
-        "type": "array", "items": {"type": "string"}, "default": PRODUCTION_DEFAULT,
+        "type": "array",
+        "items": {"type": "string"},
+        "default": PRODUCTION_DEFAULT,
         "description": "Stack names or `Environment` tag values that count as production.",
     },
 }
@@ -291,11 +293,17 @@ class Stack:
         converted = []
         for r in resources:
             parent = r.parent.urn if r.parent is not None else r.opts.parent
-            converted.append(StackResource(
-                type=r.resource_type, name=r.name, urn=r.urn, raw_props=r.props, parent=parent,
-                dependencies=[d.urn for d in r.dependencies],
-                property_dependencies={k: [d.urn for d in v] for k, v in r.property_dependencies.items()},
-            ))
+            converted.append(
+                StackResource(
+                    type=r.resource_type,
+                    name=r.name,
+                    urn=r.urn,
+                    raw_props=r.props,
+                    parent=parent,
+                    dependencies=[d.urn for d in r.dependencies],
+                    property_dependencies={k: [d.urn for d in v] for k, v in r.property_dependencies.items()},
+                )
+            )
         return cls(converted)
 
 
@@ -314,17 +322,27 @@ def _schema(settings: Mapping[str, Mapping[str, Any]] | None) -> PolicyConfigSch
     return PolicyConfigSchema(properties={k: dict(v) for k, v in settings.items()})
 
 
-CRASH_HINT = ("the policy met a property shape it does not understand, so it reports instead of passing: "
-              "report this to the platform team with the resource's inputs.")
+CRASH_HINT = (
+    "the policy met a property shape it does not understand, so it reports instead of passing: "
+    "report this to the platform team with the resource's inputs."
+)
 
 ResourceCheck = Callable[[Resource, Context], None]
 StackCheck = Callable[[Stack, Context], None]
 
 
-def resource_policy(*, name: str, description: str, types: Iterable[str] | None, check: ResourceCheck,
-                    remediation: str, severity: Severity = Severity.HIGH,
-                    settings: Mapping[str, Mapping[str, Any]] | None = None, url: str | None = None,
-                    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY) -> ResourceValidationPolicy:
+def resource_policy(
+    *,
+    name: str,
+    description: str,
+    types: Iterable[str] | None,
+    check: ResourceCheck,
+    remediation: str,
+    severity: Severity = Severity.HIGH,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    url: str | None = None,
+    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
+) -> ResourceValidationPolicy:
     """A named `ResourceValidationPolicy` running `check` on resources of `types` (all when None). Mandatory
     unless said otherwise: the secure default; the per-stack config files relax where a guardrail doesn't fit."""
     wanted = frozenset(types) if types is not None else None
@@ -335,31 +353,48 @@ def resource_policy(*, name: str, description: str, types: Iterable[str] | None,
             return
         props = plain(args.props)
         provider_props = plain(args.provider.props) if args.provider is not None else None
-        resource = Resource(args.resource_type, args.name, args.urn, props if isinstance(props, dict) else {},
-                            provider_props if isinstance(provider_props, dict) else None,
-                            protect=bool(args.opts is not None and args.opts.protect))
+        resource = Resource(
+            args.resource_type,
+            args.name,
+            args.urn,
+            props if isinstance(props, dict) else {},
+            provider_props if isinstance(provider_props, dict) else None,
+            protect=bool(args.opts is not None and args.opts.protect),
+        )
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
         try:
             check(resource, ctx)
         except UnknownValueError:
             raise
         except Exception as error:  # a shape no check foresaw must not pass silently
-            ctx.violation(f"{resource.subject} could not be judged ({type(error).__name__}: {error}); "
-                          f"{CRASH_HINT}")
+            ctx.violation(f"{resource.subject} could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
         ctx.close()
 
     policy = ResourceValidationPolicy(
-        name=name, description=description, validate=validate, config_schema=_schema(schema),
-        enforcement_level=enforcement_level, severity=severity, remediation_steps=remediation, url=url,
+        name=name,
+        description=description,
+        validate=validate,
+        config_schema=_schema(schema),
+        enforcement_level=enforcement_level,
+        severity=severity,
+        remediation_steps=remediation,
+        url=url,
     )
     policy.resource_types = wanted  # type: ignore[attr-defined]  # for tests and docs: what it judges
     return policy
 
 
-def stack_policy(*, name: str, description: str, check: StackCheck, remediation: str,
-                 severity: Severity = Severity.HIGH, settings: Mapping[str, Mapping[str, Any]] | None = None,
-                 url: str | None = None,
-                 enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY) -> StackValidationPolicy:
+def stack_policy(
+    *,
+    name: str,
+    description: str,
+    check: StackCheck,
+    remediation: str,
+    severity: Severity = Severity.HIGH,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    url: str | None = None,
+    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
+) -> StackValidationPolicy:
     """A named `StackValidationPolicy` running `check` over the whole stack."""
     schema = dict(settings or {})
 
@@ -374,6 +409,12 @@ def stack_policy(*, name: str, description: str, check: StackCheck, remediation:
         ctx.close()
 
     return StackValidationPolicy(
-        name=name, description=description, validate=validate, config_schema=_schema(schema),
-        enforcement_level=enforcement_level, severity=severity, remediation_steps=remediation, url=url,
+        name=name,
+        description=description,
+        validate=validate,
+        config_schema=_schema(schema),
+        enforcement_level=enforcement_level,
+        severity=severity,
+        remediation_steps=remediation,
+        url=url,
     )

@@ -60,16 +60,19 @@ def check_budget(stack: Stack, ctx: Context) -> None:
     except ValueError:
         budget = -1.0
     if budget <= 0:
-        ctx.violation(f"platform:budget = {raw!r} is not a monthly budget: set a positive number of US dollars "
-                      f"per month in Pulumi.{ctx.stack}.yaml (e.g. platform:budget: 700).")
+        ctx.violation(
+            f"platform:budget = {raw!r} is not a monthly budget: set a positive number of US dollars "
+            f"per month in Pulumi.{ctx.stack}.yaml (e.g. platform:budget: 700)."
+        )
         return
     try:
         usage = load_usage(ctx.stack, PROJECT_DIR)
     except UsageFileError as error:
         ctx.violation(f"the budget cannot be checked: {error}")
         return
-    estimate = estimate_stack(items_from_stack(stack.resources), stack=ctx.stack, region=configured_region(),
-                              usage=usage)
+    estimate = estimate_stack(
+        items_from_stack(stack.resources), stack=ctx.stack, region=configured_region(), usage=usage
+    )
     limit = budget * float(ctx.settings.get("warnAtPercent", 100)) / 100
     partial = "at least " if estimate.missing or estimate.unknown else ""
     assumptions = f"usage from {usage.file}" if usage.file else f"default usage, no {usage_file_name(ctx.stack)}"
@@ -81,16 +84,17 @@ def check_budget(stack: Stack, ctx: Context) -> None:
             f"stack '{ctx.stack}' is estimated at {partial}{usd(estimate.total)}/month in {estimate.region} "
             f"({assumptions}), {share} its platform:budget of {usd(budget)}. Largest: {_largest(estimate)}.{unpriced} "
             f"Reduce what drives it or raise platform:budget in Pulumi.{ctx.stack}.yaml; "
-            f"`python3 run.py cost --stack {ctx.stack}` prints every line and its assumption.")
+            f"`python3 run.py cost --stack {ctx.stack}` prints every line and its assumption."
+        )
         return
     if estimate.missing:
         ctx.violation(
             f"stack '{ctx.stack}' is estimated at {partial}{usd(estimate.total)}/month against its platform:budget of "
             f"{usd(budget)}, but {len(estimate.missing)} resource(s) have no price: {_unpriced(estimate)}. Add their "
-            "prices to policies/guardrails/costing/data/prices.json (or list the type as free in costing/pricers.py).")
+            "prices to policies/guardrails/costing/data/prices.json (or list the type as free in costing/pricers.py)."
+        )
     for entry in estimate.unknown:
-        ctx.defer(f"the price of {entry.type} '{entry.name}'",
-                  f"{entry.reason}; the budget is judged on `pulumi up`")
+        ctx.defer(f"the price of {entry.type} '{entry.name}'", f"{entry.reason}; the budget is judged on `pulumi up`")
 
 
 POLICIES = [
@@ -99,13 +103,17 @@ POLICIES = [
         description="A stack's estimated monthly cost stays within its platform:budget.",
         check=check_budget,
         remediation="Lower what drives the estimate (NAT gateways, task sizes and counts, database capacity) or raise "
-                    "platform:budget in the stack file; `python3 run.py cost --stack <stack>` shows every line.",
+        "platform:budget in the stack file; `python3 run.py cost --stack <stack>` shows every line.",
         severity=Severity.LOW,
         enforcement_level=EnforcementLevel.ADVISORY,
-        settings={"warnAtPercent": {
-            "type": "number", "minimum": 1, "default": 100,
-            "description": "Report when the estimate exceeds this percentage of platform:budget (100: only over it).",
-        }},
+        settings={
+            "warnAtPercent": {
+                "type": "number",
+                "minimum": 1,
+                "default": 100,
+                "description": "Report when the estimate exceeds this percentage of platform:budget (100: only over it).",
+            }
+        },
     ),
 ]
 

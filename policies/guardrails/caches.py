@@ -44,9 +44,11 @@ ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
 ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
 
-SECURE_HINT = ("Set at_rest_encryption_enabled=true (with kms_key_id), transit_encryption_enabled=true with "
-               "transit_encryption_mode='required', and user_group_ids with IAM-authenticated users "
-               "(components/cache.py does all of this).")
+SECURE_HINT = (
+    "Set at_rest_encryption_enabled=true (with kms_key_id), transit_encryption_enabled=true with "
+    "transit_encryption_mode='required', and user_group_ids with IAM-authenticated users "
+    "(components/cache.py does all of this)."
+)
 
 
 def _unknown(ctx: Context, resource: Resource, prop: str) -> None:
@@ -60,11 +62,15 @@ def check_cache_security(resource: Resource, ctx: Context) -> None:
         if isinstance(group, Unknown):
             _unknown(ctx, resource, "userGroupId")
         elif not group:
-            ctx.violation(f"{resource.subject} has no user group: any client that reaches it may run any command. "
-                          "Set user_group_id to a group of IAM-authenticated users.")
+            ctx.violation(
+                f"{resource.subject} has no user group: any client that reaches it may run any command. "
+                "Set user_group_id to a group of IAM-authenticated users."
+            )
         return
-    for prop, what in (("atRestEncryptionEnabled", "encryption at rest"),
-                       ("transitEncryptionEnabled", "encryption in transit (TLS)")):
+    for prop, what in (
+        ("atRestEncryptionEnabled", "encryption at rest"),
+        ("transitEncryptionEnabled", "encryption in transit (TLS)"),
+    ):
         value = props.get(prop)
         if isinstance(value, Unknown):
             _unknown(ctx, resource, prop)
@@ -74,36 +80,45 @@ def check_cache_security(resource: Resource, ctx: Context) -> None:
     if isinstance(mode, Unknown):
         _unknown(ctx, resource, "transitEncryptionMode")
     elif mode == "preferred":
-        ctx.violation(f"{resource.subject} sets transitEncryptionMode 'preferred', which still accepts plaintext "
-                      f"connections. {SECURE_HINT}")
+        ctx.violation(
+            f"{resource.subject} sets transitEncryptionMode 'preferred', which still accepts plaintext "
+            f"connections. {SECURE_HINT}"
+        )
     groups = as_list(props.get("userGroupIds"))
     token = props.get("authToken")
     if isinstance(groups, Unknown) or isinstance(token, Unknown):
         if not (isinstance(groups, list) and groups) and not (token and not isinstance(token, Unknown)):
             _unknown(ctx, resource, "userGroupIds")
     elif not groups and not (token and ctx.settings["acceptAuthToken"]):
-        ctx.violation(f"{resource.subject} authenticates no one (no userGroupIds, no authToken): any client that "
-                      f"reaches it may run any command. {SECURE_HINT}")
+        ctx.violation(
+            f"{resource.subject} authenticates no one (no userGroupIds, no authToken): any client that "
+            f"reaches it may run any command. {SECURE_HINT}"
+        )
 
 
 CACHE_ENCRYPTED_AND_AUTHENTICATED = resource_policy(
     name="cache-encrypted-and-authenticated",
     description="ElastiCache caches are encrypted at rest and in transit (TLS required) and authenticate their "
-                "clients (RBAC user group or AUTH token).",
+    "clients (RBAC user group or AUTH token).",
     types=[REPLICATION_GROUP, SERVERLESS_CACHE],
     check=check_cache_security,
-    settings={"acceptAuthToken": {
-        "type": "boolean", "default": True,
-        "description": "Accept an AUTH token (kept in Secrets Manager, never in config) as authentication beside "
-                       "an RBAC user group; false requires user groups.",
-    }},
+    settings={
+        "acceptAuthToken": {
+            "type": "boolean",
+            "default": True,
+            "description": "Accept an AUTH token (kept in Secrets Manager, never in config) as authentication beside "
+            "an RBAC user group; false requires user groups.",
+        }
+    },
     severity=Severity.HIGH,
     remediation=SECURE_HINT,
 )
 
 
-MULTI_AZ_HINT = ("Give it a replica in another AZ (num_cache_clusters >= 2) with multi_az_enabled=true and "
-                 "automatic_failover_enabled=true (the prod preset of platform:caches has replicas: 1).")
+MULTI_AZ_HINT = (
+    "Give it a replica in another AZ (num_cache_clusters >= 2) with multi_az_enabled=true and "
+    "automatic_failover_enabled=true (the prod preset of platform:caches has replicas: 1)."
+)
 
 
 def check_prod_multi_az(resource: Resource, ctx: Context) -> None:
@@ -130,7 +145,7 @@ def check_prod_multi_az(resource: Resource, ctx: Context) -> None:
 PROD_CACHE_MULTI_AZ = resource_policy(
     name="prod-cache-multi-az",
     description="Production ElastiCache replication groups have a replica in another AZ, Multi-AZ and automatic "
-                "failover.",
+    "failover.",
     types=[REPLICATION_GROUP],
     check=check_prod_multi_az,
     settings=PRODUCTION_SETTING,
@@ -139,8 +154,10 @@ PROD_CACHE_MULTI_AZ = resource_policy(
 )
 
 
-PRIVATE_HINT = ("Put its subnet group on the isolated data subnets (components/cache.py uses the network's "
-                "data subnets, which have no route to the internet).")
+PRIVATE_HINT = (
+    "Put its subnet group on the isolated data subnets (components/cache.py uses the network's "
+    "data subnets, which have no route to the internet)."
+)
 
 
 def _public_subnets(stack: Stack) -> dict[str, str]:
@@ -150,12 +167,14 @@ def _public_subnets(stack: Stack) -> dict[str, str]:
     to_internet: set[str] = set()
     for route in stack.of_type(ROUTE):
         if set(route.property_dependencies.get("gatewayId", [])) & gateways or str(
-                route.get("gatewayId", default="")).startswith("igw-"):
+            route.get("gatewayId", default="")
+        ).startswith("igw-"):
             to_internet.update(route.property_dependencies.get("routeTableId", []))
     for table in stack.of_type(ROUTE_TABLE):
         routes = table.get("routes", default=[])
-        if isinstance(routes, list) and any(isinstance(r, dict) and str(r.get("gatewayId") or "").startswith("igw-")
-                                            for r in routes):
+        if isinstance(routes, list) and any(
+            isinstance(r, dict) and str(r.get("gatewayId") or "").startswith("igw-") for r in routes
+        ):
             to_internet.add(table.urn)
     for association in stack.of_type(ROUTE_TABLE_ASSOCIATION):
         if set(association.property_dependencies.get("routeTableId", [])) & to_internet:
@@ -171,9 +190,12 @@ def _subnets_of(stack: Stack, cache: StackResource) -> list[StackResource]:
     if cache.type == SERVERLESS_CACHE:
         urns = cache.property_dependencies.get("subnetIds", [])
     else:
-        urns = [subnet for group in cache.property_dependencies.get("subnetGroupName", [])
-                if (found := stack.by_urn.get(group)) is not None and found.type == CACHE_SUBNET_GROUP
-                for subnet in found.property_dependencies.get("subnetIds", [])]
+        urns = [
+            subnet
+            for group in cache.property_dependencies.get("subnetGroupName", [])
+            if (found := stack.by_urn.get(group)) is not None and found.type == CACHE_SUBNET_GROUP
+            for subnet in found.property_dependencies.get("subnetIds", [])
+        ]
     return [stack.by_urn[urn] for urn in urns if urn in stack.by_urn]
 
 
@@ -182,21 +204,27 @@ def check_cache_subnets(stack: Stack, ctx: Context) -> None:
     for cache in stack.of_type(*ctx.settings["cacheTypes"]):
         for subnet in _subnets_of(stack, cache):
             if subnet.urn in public:
-                ctx.violation(f"{cache.subject} is placed in {subnet.subject}, a public subnet ({public[subnet.urn]}). "
-                              f"{PRIVATE_HINT}", cache.urn)
+                ctx.violation(
+                    f"{cache.subject} is placed in {subnet.subject}, a public subnet ({public[subnet.urn]}). "
+                    f"{PRIVATE_HINT}",
+                    cache.urn,
+                )
 
 
 CACHE_NOT_IN_PUBLIC_SUBNETS = stack_policy(
     name="cache-not-in-public-subnets",
     description="ElastiCache caches are never placed in public subnets.",
     check=check_cache_subnets,
-    settings={"cacheTypes": {
-        "type": "array", "items": {"type": "string", "enum": [REPLICATION_GROUP, SERVERLESS_CACHE]},
-        "default": [REPLICATION_GROUP, SERVERLESS_CACHE], "description": "The cache types judged.",
-    }},
+    settings={
+        "cacheTypes": {
+            "type": "array",
+            "items": {"type": "string", "enum": [REPLICATION_GROUP, SERVERLESS_CACHE]},
+            "default": [REPLICATION_GROUP, SERVERLESS_CACHE],
+            "description": "The cache types judged.",
+        }
+    },
     severity=Severity.HIGH,
     remediation=PRIVATE_HINT,
 )
 
 POLICIES = [CACHE_ENCRYPTED_AND_AUTHENTICATED, PROD_CACHE_MULTI_AZ, CACHE_NOT_IN_PUBLIC_SUBNETS]
-

@@ -21,27 +21,38 @@ def check_canary(resource: Resource, ctx: Context) -> None:
     if isinstance(mode, Unknown) or isinstance(key, Unknown):
         ctx.defer(f".artifactConfig of {resource.subject}", "judged on `pulumi up`, when known")
     elif mode != "SSE_KMS" or not key:
-        ctx.violation(f"{resource.subject} stores its artifacts with {mode or 'SSE-S3 (no artifactConfig)'}: set "
-                      "artifact_config.s3_encryption to SSE_KMS with the stack key's ARN.")
+        ctx.violation(
+            f"{resource.subject} stores its artifacts with {mode or 'SSE-S3 (no artifactConfig)'}: set "
+            "artifact_config.s3_encryption to SSE_KMS with the stack key's ARN."
+        )
     runtime = resource.get("runtimeVersion")
     supported = [str(r) for r in ctx.settings["supportedRuntimes"]]
     if isinstance(runtime, Unknown):
         ctx.defer(f".runtimeVersion of {resource.subject}", "judged on `pulumi up`, when known")
     elif runtime not in supported:
-        ctx.violation(f"{resource.subject} runs on {runtime}, which is deprecated or not supported: use one of "
-                      f"{', '.join(supported)}.")
+        ctx.violation(
+            f"{resource.subject} runs on {runtime}, which is deprecated or not supported: use one of "
+            f"{', '.join(supported)}."
+        )
 
 
 CANARY_ARTIFACTS_ENCRYPTED = resource_policy(
     name="canary-artifacts-encrypted",
     description="Synthetics canaries encrypt their artifacts with a customer-managed KMS key and run on a current "
-                "runtime.",
-    types=[CANARY], check=check_canary, severity=Severity.MEDIUM,
-    settings={"supportedRuntimes": {"type": "array", "items": {"type": "string"},
-                                    "default": SUPPORTED_CANARY_RUNTIMES,
-                                    "description": "Synthetics runtime versions canaries may use."}},
-    remediation="artifact_config=CanaryArtifactConfigArgs(s3_encryption=...(encryption_mode=\"SSE_KMS\", "
-                "kms_key_arn=<key>)); runtime_version from the supported list.",
+    "runtime.",
+    types=[CANARY],
+    check=check_canary,
+    severity=Severity.MEDIUM,
+    settings={
+        "supportedRuntimes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": SUPPORTED_CANARY_RUNTIMES,
+            "description": "Synthetics runtime versions canaries may use.",
+        }
+    },
+    remediation='artifact_config=CanaryArtifactConfigArgs(s3_encryption=...(encryption_mode="SSE_KMS", '
+    "kms_key_arn=<key>)); runtime_version from the supported list.",
 )
 
 POLICIES = [CANARY_ARTIFACTS_ENCRYPTED]

@@ -23,8 +23,10 @@ from .base import Context, Stack, StackResource, Unknown, as_list, dig, is_true,
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
 TLS_FLOORS = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"]
-HINT = ("Serve sites with components/site.py: OAC, redirect-to-https, TLSv1.2_2021, standard logging v2 to an "
-        "encrypted log group.")
+HINT = (
+    "Serve sites with components/site.py: OAC, redirect-to-https, TLSv1.2_2021, standard logging v2 to an "
+    "encrypted log group."
+)
 
 
 def _behaviors(distribution: StackResource) -> list[tuple[str, Any]]:
@@ -44,33 +46,51 @@ def _check_distribution(stack: Stack, distribution: StackResource, ctx: Context)
     certificate = distribution.props.get("viewerCertificate") or {}
     floors = [str(v) for v in ctx.settings["allowedMinimumProtocolVersions"]]
     if is_true(dig(certificate, "cloudfrontDefaultCertificate")) or not (
-            dig(certificate, "acmCertificateArn") or dig(certificate, "iamCertificateId")):
-        ctx.violation(f"{subject} uses the default *.cloudfront.net certificate, which accepts TLSv1: give it "
-                      f"an ACM certificate (us-east-1) with minimumProtocolVersion {floors[0]}. {HINT}",
-                      distribution.urn)
+        dig(certificate, "acmCertificateArn") or dig(certificate, "iamCertificateId")
+    ):
+        ctx.violation(
+            f"{subject} uses the default *.cloudfront.net certificate, which accepts TLSv1: give it "
+            f"an ACM certificate (us-east-1) with minimumProtocolVersion {floors[0]}. {HINT}",
+            distribution.urn,
+        )
     else:
         version = dig(certificate, "minimumProtocolVersion")
         if not isinstance(version, Unknown) and version not in floors:
-            ctx.violation(f"{subject} accepts viewer TLS below 1.2 (minimumProtocolVersion {version!r}): use "
-                          f"{floors[0]} or newer. {HINT}", distribution.urn)
+            ctx.violation(
+                f"{subject} accepts viewer TLS below 1.2 (minimumProtocolVersion {version!r}): use "
+                f"{floors[0]} or newer. {HINT}",
+                distribution.urn,
+            )
     for where, behavior in _behaviors(distribution):
         if dig(behavior, "viewerProtocolPolicy") == "allow-all":
-            ctx.violation(f"{subject} {where} serves plain HTTP (viewerProtocolPolicy allow-all): use "
-                          f"redirect-to-https or https-only. {HINT}", distribution.urn)
+            ctx.violation(
+                f"{subject} {where} serves plain HTTP (viewerProtocolPolicy allow-all): use "
+                f"redirect-to-https or https-only. {HINT}",
+                distribution.urn,
+            )
     origins = as_list(distribution.props.get("origins"))
     for origin in origins if isinstance(origins, list) else []:
         origin_id = dig(origin, "originId")
         if dig(origin, "s3OriginConfig", "originAccessIdentity"):
-            ctx.violation(f"{subject} origin {origin_id!r} uses an origin access identity (legacy OAI): use "
-                          f"Origin Access Control. {HINT}", distribution.urn)
+            ctx.violation(
+                f"{subject} origin {origin_id!r} uses an origin access identity (legacy OAI): use "
+                f"Origin Access Control. {HINT}",
+                distribution.urn,
+            )
         elif _is_s3(dig(origin, "domainName")) and not dig(origin, "originAccessControlId"):
-            ctx.violation(f"{subject} origin {origin_id!r} reads S3 without Origin Access Control: the bucket "
-                          f"must then be public. {HINT}", distribution.urn)
+            ctx.violation(
+                f"{subject} origin {origin_id!r} reads S3 without Origin Access Control: the bucket "
+                f"must then be public. {HINT}",
+                distribution.urn,
+            )
     legacy = dig(distribution.props, "loggingConfig", "bucket")
     v2 = [r for r, _ in stack.referrers(distribution.urn, key="resourceArn") if r.type == DELIVERY_SOURCE]
     if not legacy and not v2:
-        ctx.violation(f"{subject} keeps no access logs: add standard logging v2 (a LogDeliverySource of type "
-                      f"ACCESS_LOGS for it, with a delivery). {HINT}", distribution.urn)
+        ctx.violation(
+            f"{subject} keeps no access logs: add standard logging v2 (a LogDeliverySource of type "
+            f"ACCESS_LOGS for it, with a delivery). {HINT}",
+            distribution.urn,
+        )
 
 
 def check_cloudfront(stack: Stack, ctx: Context) -> None:
@@ -81,12 +101,16 @@ def check_cloudfront(stack: Stack, ctx: Context) -> None:
 CLOUDFRONT_BASELINE = stack_policy(
     name="cloudfront-baseline",
     description="CloudFront distributions use their own certificate with a TLSv1.2_2021+ floor, never serve plain "
-                "HTTP, read S3 through Origin Access Control (no OAI) and keep access logs.",
+    "HTTP, read S3 through Origin Access Control (no OAI) and keep access logs.",
     check=check_cloudfront,
-    settings={"allowedMinimumProtocolVersions": {
-        "type": "array", "items": {"type": "string"}, "default": TLS_FLOORS,
-        "description": "Viewer security policies a distribution may use (TLS 1.2 and newer, modern ciphers).",
-    }},
+    settings={
+        "allowedMinimumProtocolVersions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": TLS_FLOORS,
+            "description": "Viewer security policies a distribution may use (TLS 1.2 and newer, modern ciphers).",
+        }
+    },
     severity=Severity.HIGH,
     remediation=HINT,
 )

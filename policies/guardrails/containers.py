@@ -21,21 +21,39 @@ CLUSTER = "aws:ecs/cluster:Cluster"
 
 CONTAINER_SETTINGS: dict[str, dict[str, Any]] = {
     "forbiddenImageTags": {
-        "type": "array", "items": {"type": "string"}, "default": ["latest"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["latest"],
         "description": "Image tags that float (an untagged image also means latest).",
     },
     "secretNamePatterns": {
-        "type": "array", "items": {"type": "string"},
-        "default": ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY",
-                    "CREDENTIAL", "CREDENTIALS"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [
+            "PASSWORD",
+            "PASSWD",
+            "SECRET",
+            "TOKEN",
+            "API_KEY",
+            "APIKEY",
+            "PRIVATE_KEY",
+            "ACCESS_KEY",
+            "CREDENTIAL",
+            "CREDENTIALS",
+        ],
         "description": "Words (between `_`/`-` or at the ends) that make an environment variable look secret.",
     },
     "referenceSuffixes": {
-        "type": "array", "items": {"type": "string"}, "default": ["_ARN", "_NAME", "_ID", "_PATH", "_FILE"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["_ARN", "_NAME", "_ID", "_PATH", "_FILE"],
         "description": "Suffixes of variables that name a secret rather than hold it (DB_SECRET_ARN).",
     },
-    "requireReadOnlyRootFilesystem": {"type": "boolean", "default": True,
-                                      "description": "Containers run with a read-only root filesystem."},
+    "requireReadOnlyRootFilesystem": {
+        "type": "boolean",
+        "default": True,
+        "description": "Containers run with a read-only root filesystem.",
+    },
 }
 ROOT_USERS = {"root", "0"}
 CONTAINER_HINT = "The platform's Service component builds hardened container definitions."
@@ -79,8 +97,10 @@ def check_container(label: str, container: dict[str, Any], ctx: Context) -> list
     if is_true(container.get("privileged")):
         problems.append(f"{label} is privileged: remove privileged=true")
     if settings["requireReadOnlyRootFilesystem"] and not is_true(container.get("readonlyRootFilesystem")):
-        problems.append(f"{label} has a writable root filesystem: set readonlyRootFilesystem=true "
-                        f"(mount a volume for scratch space)")
+        problems.append(
+            f"{label} has a writable root filesystem: set readonlyRootFilesystem=true "
+            f"(mount a volume for scratch space)"
+        )
     pattern = _secret_pattern([str(w) for w in settings["secretNamePatterns"]])
     suffixes = tuple(str(s).upper() for s in settings["referenceSuffixes"])
     for variable in container.get("environment") or []:
@@ -89,8 +109,10 @@ def check_container(label: str, container: dict[str, Any], ctx: Context) -> list
         name, value = str(variable.get("name") or ""), variable.get("value")
         upper = name.upper()
         if value not in (None, "") and pattern.search(upper) and not upper.endswith(suffixes):
-            problems.append(f"{label} has the secret-looking variable {name} in plain text: move it to "
-                            f"`secrets` with valueFrom (Secrets Manager or SSM)")
+            problems.append(
+                f"{label} has the secret-looking variable {name} in plain text: move it to "
+                f"`secrets` with valueFrom (Secrets Manager or SSM)"
+            )
     if not dig(container, "logConfiguration", "logDriver"):
         problems.append(f"{label} has no logConfiguration: send its logs to CloudWatch (awslogs)")
     return problems
@@ -99,8 +121,10 @@ def check_container(label: str, container: dict[str, Any], ctx: Context) -> list
 def check_task_definition(resource: Resource, ctx: Context) -> None:
     raw = resource.props.get("containerDefinitions")
     if isinstance(raw, Unknown):
-        ctx.defer(f".containerDefinitions of {resource.subject}",
-                  "it embeds values known only after create; judged on `pulumi up`")
+        ctx.defer(
+            f".containerDefinitions of {resource.subject}",
+            "it embeds values known only after create; judged on `pulumi up`",
+        )
         return
     containers = raw
     if isinstance(raw, str):
@@ -127,13 +151,13 @@ def check_task_definition(resource: Resource, ctx: Context) -> None:
 CONTAINER_HARDENING = resource_policy(
     name="container-hardening",
     description="Containers run pinned images (no latest/untagged), as non-root, unprivileged, on a read-only "
-                "root filesystem, with no secret-looking plain environment values, logging to CloudWatch.",
+    "root filesystem, with no secret-looking plain environment values, logging to CloudWatch.",
     types=[TASK_DEFINITION],
     check=check_task_definition,
     settings=CONTAINER_SETTINGS,
     severity=Severity.HIGH,
     remediation="Pin the image tag or digest; set user (non-root), readonlyRootFilesystem=true, no privileged; "
-                "pass secrets with `secrets`/valueFrom; configure awslogs.",
+    "pass secrets with `secrets`/valueFrom; configure awslogs.",
 )
 
 
@@ -149,35 +173,41 @@ def check_service(resource: Resource, ctx: Context) -> None:
         if isinstance(breaker, Unknown) or isinstance(enable, Unknown) or isinstance(rollback, Unknown):
             ctx.defer(f".deploymentCircuitBreaker of {resource.subject}", "judged on `pulumi up`, when known")
         elif not (is_true(enable) and is_true(rollback)):
-            ctx.violation(f"{resource.subject} has no deployment circuit breaker with rollback: set "
-                          f"deployment_circuit_breaker enable=true, rollback=true, so a failing deployment "
-                          f"rolls back by itself.")
+            ctx.violation(
+                f"{resource.subject} has no deployment circuit breaker with rollback: set "
+                f"deployment_circuit_breaker enable=true, rollback=true, so a failing deployment "
+                f"rolls back by itself."
+            )
     public_ip = resource.get("networkConfiguration", "assignPublicIp")
     if isinstance(public_ip, Unknown):
         ctx.defer(f".networkConfiguration.assignPublicIp of {resource.subject}", "judged on `pulumi up`")
     elif is_true(public_ip):
-        ctx.violation(f"{resource.subject} gives its tasks public IPs: set assign_public_ip=false and run them in "
-                      f"the private subnets (they reach AWS through the NAT or VPC endpoints).")
+        ctx.violation(
+            f"{resource.subject} gives its tasks public IPs: set assign_public_ip=false and run them in "
+            f"the private subnets (they reach AWS through the NAT or VPC endpoints)."
+        )
     exec_enabled = props.get("enableExecuteCommand")
     if is_true(exec_enabled) or isinstance(exec_enabled, Unknown):
         production = ctx.production(props.get("tags"))
         if isinstance(production, Unknown) or isinstance(exec_enabled, Unknown):
             ctx.defer(f".enableExecuteCommand / Environment of {resource.subject}", "judged on `pulumi up`")
         elif production:
-            ctx.violation(f"{resource.subject} allows ECS Exec in production: set enable_execute_command=false "
-                          f"(shell access to production tasks goes through break-glass, not the service).")
+            ctx.violation(
+                f"{resource.subject} allows ECS Exec in production: set enable_execute_command=false "
+                f"(shell access to production tasks goes through break-glass, not the service)."
+            )
 
 
 ECS_SERVICE_HARDENING = resource_policy(
     name="ecs-service-hardening",
     description="ECS services roll back failed deployments (circuit breaker), give tasks no public IP, and "
-                "allow no ECS Exec in production.",
+    "allow no ECS Exec in production.",
     types=[SERVICE],
     check=check_service,
     settings=PRODUCTION_SETTING,
     severity=Severity.HIGH,
     remediation="deployment_circuit_breaker enable+rollback; network_configuration assign_public_ip=false; "
-                "enable_execute_command=false in production.",
+    "enable_execute_command=false in production.",
 )
 
 
@@ -193,8 +223,10 @@ def check_cluster(resource: Resource, ctx: Context) -> None:
         ctx.defer(f"the containerInsights setting of {resource.subject}", "judged on `pulumi up`, when known")
     elif not any(v in allowed for v in values):
         shown = repr(values[0]) if values else "unset"
-        ctx.violation(f"{resource.subject} has Container Insights {shown}: add setting containerInsights="
-                      f"{'|'.join(sorted(allowed))} (task-level CPU, memory and running-task metrics).")
+        ctx.violation(
+            f"{resource.subject} has Container Insights {shown}: add setting containerInsights="
+            f"{'|'.join(sorted(allowed))} (task-level CPU, memory and running-task metrics)."
+        )
 
 
 CONTAINER_INSIGHTS = resource_policy(
@@ -202,8 +234,14 @@ CONTAINER_INSIGHTS = resource_policy(
     description="ECS clusters have Container Insights enabled.",
     types=[CLUSTER],
     check=check_cluster,
-    settings={"allowedValues": {"type": "array", "items": {"type": "string"}, "default": ["enabled", "enhanced"],
-                                "description": "Accepted values of the containerInsights cluster setting."}},
+    settings={
+        "allowedValues": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["enabled", "enhanced"],
+            "description": "Accepted values of the containerInsights cluster setting.",
+        }
+    },
     severity=Severity.LOW,
     remediation="settings=[{name: containerInsights, value: enabled}] on the aws.ecs.Cluster.",
 )

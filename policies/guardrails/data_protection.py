@@ -25,8 +25,11 @@ from .base import (
 from .encryption import BUCKETS, companions
 
 PUBLIC_DATABASES = [
-    "aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance",
-    "aws:redshift/cluster:Cluster", "aws:redshiftserverless/workgroup:Workgroup",
+    "aws:rds/instance:Instance",
+    "aws:rds/cluster:Cluster",
+    "aws:rds/clusterInstance:ClusterInstance",
+    "aws:redshift/cluster:Cluster",
+    "aws:redshiftserverless/workgroup:Workgroup",
     "aws:dms/replicationInstance:ReplicationInstance",
 ]
 
@@ -38,8 +41,10 @@ def check_public_database(resource: Resource, ctx: Context) -> None:
     if isinstance(value, Unknown):
         ctx.defer(f".publiclyAccessible of {resource.subject}", "judged on `pulumi up`, when known")
     elif is_true(value):
-        ctx.violation(f"{resource.subject} is publicly accessible: set publicly_accessible=false and keep it in "
-                      f"the isolated data subnets, reachable only from the services' security groups.")
+        ctx.violation(
+            f"{resource.subject} is publicly accessible: set publicly_accessible=false and keep it in "
+            f"the isolated data subnets, reachable only from the services' security groups."
+        )
 
 
 NO_PUBLIC_DATABASES = resource_policy(
@@ -47,10 +52,14 @@ NO_PUBLIC_DATABASES = resource_policy(
     description="Databases are never publicly accessible.",
     types=PUBLIC_DATABASES,
     check=check_public_database,
-    settings={"databaseTypes": {
-        "type": "array", "items": {"type": "string", "enum": PUBLIC_DATABASES}, "default": PUBLIC_DATABASES,
-        "description": "The database types whose publiclyAccessible must not be true.",
-    }},
+    settings={
+        "databaseTypes": {
+            "type": "array",
+            "items": {"type": "string", "enum": PUBLIC_DATABASES},
+            "default": PUBLIC_DATABASES,
+            "description": "The database types whose publiclyAccessible must not be true.",
+        }
+    },
     severity=Severity.CRITICAL,
     remediation="Set publicly_accessible=false; place the database in the data subnets.",
 )
@@ -64,7 +73,10 @@ BUCKET_VERSIONING = {"aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketV
 PROTECTION_SETTINGS: dict[str, dict[str, Any]] = {
     **PRODUCTION_SETTING,
     "minimumBackupRetentionDays": {
-        "type": "integer", "minimum": 1, "maximum": 35, "default": 7,
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 35,
+        "default": 7,
         "description": "Days of automated backups a production database keeps (RDS allows up to 35).",
     },
 }
@@ -94,8 +106,10 @@ def check_prod_data(resource: Resource, ctx: Context) -> None:
         if isinstance(status, Unknown):
             ctx.defer(f".versioningConfiguration.status of {resource.subject}", "judged on `pulumi up`")
         elif status != "Enabled":
-            ctx.violation(f"{resource.subject} sets versioning {status!r} on a production bucket: set status "
-                          f"'Enabled'. {PROTECTION_HINT}")
+            ctx.violation(
+                f"{resource.subject} sets versioning {status!r} on a production bucket: set status "
+                f"'Enabled'. {PROTECTION_HINT}"
+            )
         return
     if not _production(resource, ctx):
         return
@@ -110,17 +124,26 @@ def check_prod_data(resource: Resource, ctx: Context) -> None:
             ctx.defer(f".backupRetentionPeriod of {resource.subject}", "judged on `pulumi up`, when known")
         elif (as_int(retention) or 1) < minimum:  # unset: AWS keeps 1 day
             days = as_int(retention) or 1
-            ctx.violation(f"{resource.subject} keeps backups {days} day{'s' if days != 1 else ''}; production "
-                          f"keeps at least {minimum} (backup_retention_period). {PROTECTION_HINT}")
+            ctx.violation(
+                f"{resource.subject} keeps backups {days} day{'s' if days != 1 else ''}; production "
+                f"keeps at least {minimum} (backup_retention_period). {PROTECTION_HINT}"
+            )
         skip = props.get("skipFinalSnapshot")
         if isinstance(skip, Unknown):
             ctx.defer(f".skipFinalSnapshot of {resource.subject}", "judged on `pulumi up`, when known")
         elif is_true(skip):
-            ctx.violation(f"{resource.subject} skips its final snapshot: set skip_final_snapshot=false and a "
-                          f"final_snapshot_identifier. {PROTECTION_HINT}")
+            ctx.violation(
+                f"{resource.subject} skips its final snapshot: set skip_final_snapshot=false and a "
+                f"final_snapshot_identifier. {PROTECTION_HINT}"
+            )
     elif resource.type == DYNAMODB_TABLE:
-        _require(resource, ctx, props.get("deletionProtectionEnabled"), "deletionProtectionEnabled",
-                 "set deletion_protection_enabled=true")
+        _require(
+            resource,
+            ctx,
+            props.get("deletionProtectionEnabled"),
+            "deletionProtectionEnabled",
+            "set deletion_protection_enabled=true",
+        )
         pitr = resource.get("pointInTimeRecovery", "enabled")
         _require(resource, ctx, pitr, "pointInTimeRecovery", "set point_in_time_recovery enabled=true")
 
@@ -128,13 +151,13 @@ def check_prod_data(resource: Resource, ctx: Context) -> None:
 PROD_DATA_PROTECTION = resource_policy(
     name="prod-data-protection",
     description="Production databases and tables have deletion protection, backups (retention >= N days), "
-                "a final snapshot and point-in-time recovery; production bucket versioning stays Enabled.",
+    "a final snapshot and point-in-time recovery; production bucket versioning stays Enabled.",
     types=[*RDS, DYNAMODB_TABLE, *BUCKET_VERSIONING],
     check=check_prod_data,
     settings=PROTECTION_SETTINGS,
     severity=Severity.HIGH,
     remediation="In production: deletion protection on, backup retention >= the minimum, skip_final_snapshot "
-                "false, DynamoDB PITR on, S3 versioning Enabled.",
+    "false, DynamoDB PITR on, S3 versioning Enabled.",
 )
 
 
@@ -143,9 +166,12 @@ CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 STANDBY_SETTINGS: dict[str, dict[str, Any]] = {
     **PRODUCTION_SETTING,
     "minimumInstances": {
-        "type": "integer", "minimum": 1, "maximum": 16, "default": 2,
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 16,
+        "default": 2,
         "description": "Instances a production Aurora cluster has: a writer and at least one reader (in another "
-                       "AZ) to fail over to.",
+        "AZ) to fail over to.",
     },
 }
 
@@ -161,10 +187,12 @@ def check_database_standby(stack: Stack, ctx: Context) -> None:
             continue
         count = len(companions(stack, cluster, {CLUSTER_INSTANCE}, "clusterIdentifier"))
         if count < minimum:
-            ctx.violation(f"{cluster.subject} is a production database with {count} instance"
-                          f"{'s' if count != 1 else ''}; it needs at least {minimum} (a writer and a reader in "
-                          f"another AZ, so a failover takes seconds instead of a restore). {PROTECTION_HINT}",
-                          cluster.urn)
+            ctx.violation(
+                f"{cluster.subject} is a production database with {count} instance"
+                f"{'s' if count != 1 else ''}; it needs at least {minimum} (a writer and a reader in "
+                f"another AZ, so a failover takes seconds instead of a restore). {PROTECTION_HINT}",
+                cluster.urn,
+            )
 
 
 PROD_DATABASE_STANDBY = stack_policy(
@@ -185,16 +213,19 @@ def check_bucket_versioning(stack: Stack, ctx: Context) -> None:
             continue
         if not production or is_true(bucket.get("versioning", "enabled")):
             continue
-        statuses = [v.get("versioningConfiguration", "status")
-                    for v in companions(stack, bucket, BUCKET_VERSIONING, "bucket")]
+        statuses = [
+            v.get("versioningConfiguration", "status") for v in companions(stack, bucket, BUCKET_VERSIONING, "bucket")
+        ]
         if "Enabled" in statuses:
             continue
         if any(isinstance(s, Unknown) for s in statuses):
             ctx.defer(f"the versioning status of {bucket.subject}", "judged on `pulumi up`, when known")
             continue
-        ctx.violation(f"{bucket.subject} is a production bucket without versioning: add an "
-                      f"aws.s3.BucketVersioning (bucket=<this bucket>) with status 'Enabled'. {PROTECTION_HINT}",
-                      bucket.urn)
+        ctx.violation(
+            f"{bucket.subject} is a production bucket without versioning: add an "
+            f"aws.s3.BucketVersioning (bucket=<this bucket>) with status 'Enabled'. {PROTECTION_HINT}",
+            bucket.urn,
+        )
 
 
 PROD_BUCKET_VERSIONING = stack_policy(
@@ -210,8 +241,10 @@ PROD_BUCKET_VERSIONING = stack_policy(
 # -- public access block ---------------------------------------------------------------------------
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-PAB_HINT = ("Add an aws.s3.BucketPublicAccessBlock (bucket=<this bucket>) with block_public_acls, "
-            "block_public_policy, ignore_public_acls and restrict_public_buckets all true.")
+PAB_HINT = (
+    "Add an aws.s3.BucketPublicAccessBlock (bucket=<this bucket>) with block_public_acls, "
+    "block_public_policy, ignore_public_acls and restrict_public_buckets all true."
+)
 
 
 def check_public_access_block(stack: Stack, ctx: Context) -> None:
@@ -231,8 +264,9 @@ def check_public_access_block(stack: Stack, ctx: Context) -> None:
             continue
         for block, off, unknown in verdicts:
             if off:
-                ctx.violation(f"{block.subject} leaves {', '.join(off)} off for {bucket.subject}. {PAB_HINT}",
-                              block.urn)
+                ctx.violation(
+                    f"{block.subject} leaves {', '.join(off)} off for {bucket.subject}. {PAB_HINT}", block.urn
+                )
             elif unknown:
                 ctx.defer(f"{', '.join(unknown)} of {block.subject}", "judged on `pulumi up`, when known")
 
@@ -241,13 +275,22 @@ S3_PUBLIC_ACCESS_BLOCK = stack_policy(
     name="s3-public-access-block",
     description="Every S3 bucket has a public access block with all four flags on.",
     check=check_public_access_block,
-    settings={"requiredFlags": {
-        "type": "array", "items": {"type": "string", "enum": list(BLOCK_FLAGS)}, "default": list(BLOCK_FLAGS),
-        "description": "The public access block flags that must be true.",
-    }},
+    settings={
+        "requiredFlags": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(BLOCK_FLAGS)},
+            "default": list(BLOCK_FLAGS),
+            "description": "The public access block flags that must be true.",
+        }
+    },
     severity=Severity.CRITICAL,
     remediation=PAB_HINT,
 )
 
-POLICIES = [NO_PUBLIC_DATABASES, PROD_DATA_PROTECTION, PROD_DATABASE_STANDBY, PROD_BUCKET_VERSIONING,
-            S3_PUBLIC_ACCESS_BLOCK]
+POLICIES = [
+    NO_PUBLIC_DATABASES,
+    PROD_DATA_PROTECTION,
+    PROD_DATABASE_STANDBY,
+    PROD_BUCKET_VERSIONING,
+    S3_PUBLIC_ACCESS_BLOCK,
+]

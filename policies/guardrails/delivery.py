@@ -48,16 +48,20 @@ LOAD_BALANCERS = {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:Load
 PROGRESSIVE = ("BLUE_GREEN", "CANARY", "LINEAR")
 TEST_PORTS_SETTING: dict[str, dict[str, object]] = {
     "testListenerPorts": {
-        "type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 65535}, "default": [8443],
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1, "maximum": 65535},
+        "default": [8443],
         "description": "Listener ports that are test listeners whether or not a service names them (the platform's "
-                       "test listener is on 8443): judged even before any ARN is known.",
+        "test listener is on 8443): judged even before any ARN is known.",
     },
 }
 DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html"
-RELEASE_HINT = ("Deploy by canary, linear or blue-green (deploymentConfiguration.strategy with each load balancer's "
-                "advancedConfiguration), or by rolling with deploymentCircuitBreaker {enable, rollback}; either way "
-                "with alarms {enable, rollback, alarmNames: the service's 5xx and unhealthy-host alarms}. In the "
-                "platform's config: services.<name>.deployment.strategy.")
+RELEASE_HINT = (
+    "Deploy by canary, linear or blue-green (deploymentConfiguration.strategy with each load balancer's "
+    "advancedConfiguration), or by rolling with deploymentCircuitBreaker {enable, rollback}; either way "
+    "with alarms {enable, rollback, alarmNames: the service's 5xx and unhealthy-host alarms}. In the "
+    "platform's config: services.<name>.deployment.strategy."
+)
 
 
 # -- prod-web-progressive-delivery ------------------------------------------------------------------------
@@ -81,17 +85,21 @@ def check_release(resource: Resource, ctx: Context) -> None:
         return
     if not balanced:
         return
-    values = {"controller": resource.get("deploymentController", "type", default="ECS"),
-              "strategy": resource.get("deploymentConfiguration", "strategy", default="ROLLING"),
-              "alarms": resource.get("alarms")}
+    values = {
+        "controller": resource.get("deploymentController", "type", default="ECS"),
+        "strategy": resource.get("deploymentConfiguration", "strategy", default="ROLLING"),
+        "alarms": resource.get("alarms"),
+    }
     unknown = [key for key, value in values.items() if isinstance(value, Unknown)]
     if unknown:
         ctx.defer(f"{', '.join(unknown)} of {resource.subject}", "judged on `pulumi up`, when known")
         return
     problems: list[str] = []
     if values["controller"] != "ECS":
-        problems.append(f"its deployment controller is {values['controller']}, which bypasses ECS's strategies, "
-                        "circuit breaker and alarm rollback (use ECS)")
+        problems.append(
+            f"its deployment controller is {values['controller']}, which bypasses ECS's strategies, "
+            "circuit breaker and alarm rollback (use ECS)"
+        )
     strategy = str(values["strategy"])
     if strategy in PROGRESSIVE:
         missing = _missing_advanced(resource)
@@ -102,16 +110,19 @@ def check_release(resource: Resource, ctx: Context) -> None:
         if isinstance(breaker, Unknown):
             ctx.defer(f".deploymentCircuitBreaker of {resource.subject}", "judged on `pulumi up`, when known")
         elif not (is_true(dig(breaker, "enable")) and is_true(dig(breaker, "rollback"))):
-            problems.append(f"it deploys by {strategy.lower()} without the deployment circuit breaker rolling back "
-                            "(deploymentCircuitBreaker {enable: true, rollback: true})")
+            problems.append(
+                f"it deploys by {strategy.lower()} without the deployment circuit breaker rolling back "
+                "(deploymentCircuitBreaker {enable: true, rollback: true})"
+            )
     alarms = values["alarms"]
     names = as_list(dig(alarms, "alarmNames"))  # unknown names still are names: that some are given counts
     if not (is_true(dig(alarms, "enable")) and is_true(dig(alarms, "rollback")) and names):
-        problems.append("no deployment alarm rolls it back (alarms {enable: true, rollback: true, alarmNames: "
-                        "[...]})")
+        problems.append("no deployment alarm rolls it back (alarms {enable: true, rollback: true, alarmNames: [...]})")
     if problems:
-        ctx.violation(f"{resource.subject} serves production traffic behind a load balancer, but "
-                      f"{'; '.join(problems)}. A bad release must turn back by itself in minutes. {RELEASE_HINT}")
+        ctx.violation(
+            f"{resource.subject} serves production traffic behind a load balancer, but "
+            f"{'; '.join(problems)}. A bad release must turn back by itself in minutes. {RELEASE_HINT}"
+        )
 
 
 def _missing_advanced(resource: Resource) -> str | None:
@@ -124,8 +135,10 @@ def _missing_advanced(resource: Resource) -> str | None:
         if isinstance(advanced, Unknown):
             continue
         if not isinstance(advanced, dict):
-            return f"loadBalancers[{index}] has no advancedConfiguration (alternate target group, production " \
-                   "listener rule, role)"
+            return (
+                f"loadBalancers[{index}] has no advancedConfiguration (alternate target group, production "
+                "listener rule, role)"
+            )
         absent = [k for k in ("alternateTargetGroupArn", "productionListenerRule", "roleArn") if not advanced.get(k)]
         if absent:
             return f"loadBalancers[{index}].advancedConfiguration lacks {', '.join(absent)}"
@@ -135,13 +148,13 @@ def _missing_advanced(resource: Resource) -> str | None:
 PROD_WEB_PROGRESSIVE_DELIVERY = resource_policy(
     name="prod-web-progressive-delivery",
     description="Production services behind a load balancer deploy by canary, linear or blue-green, or by rolling "
-                "with the circuit breaker, and deployment alarms roll a bad release back.",
+    "with the circuit breaker, and deployment alarms roll a bad release back.",
     types=[ECS_SERVICE],
     check=check_release,
     settings=PRODUCTION_SETTING,
     severity=Severity.HIGH,
     remediation="deploymentConfiguration.strategy CANARY (or LINEAR, BLUE_GREEN) with advancedConfiguration, or "
-                "ROLLING with deploymentCircuitBreaker {enable, rollback}; alarms {enable, rollback, alarmNames}.",
+    "ROLLING with deploymentCircuitBreaker {enable, rollback}; alarms {enable, rollback, alarmNames}.",
     url=DOCS,
 )
 
@@ -179,8 +192,11 @@ def _internet_admissions(stack: Stack, listener: StackResource) -> list[str] | U
     groups = set(lb.property_dependencies.get("securityGroups", []))
     found: list[str] = []
     for resource in stack.of_type(*SECURITY_GROUPS, SG_RULE, VPC_INGRESS_RULE):
-        attached = {resource.urn} if resource.type in SECURITY_GROUPS else \
-            set(resource.property_dependencies.get("securityGroupId", []))
+        attached = (
+            {resource.urn}
+            if resource.type in SECURITY_GROUPS
+            else set(resource.property_dependencies.get("securityGroupId", []))
+        )
         if not attached & groups:
             continue
         rules = ingress_rules(resource.type, resource.props)
@@ -197,13 +213,18 @@ def _internet_admissions(stack: Stack, listener: StackResource) -> list[str] | U
 
 
 def _rules_of(stack: Stack, service: StackResource) -> list[StackResource]:
-    return [r for urn in service.property_dependencies.get("loadBalancers", [])
-            if (r := stack.by_urn.get(urn)) is not None and r.type in LISTENER_RULES]
+    return [
+        r
+        for urn in service.property_dependencies.get("loadBalancers", [])
+        if (r := stack.by_urn.get(urn)) is not None and r.type in LISTENER_RULES
+    ]
 
 
 def check_test_listeners(stack: Stack, ctx: Context) -> None:
-    hint = ("Put the test listener on a port of its own (e.g. 8443) admitted from the VPC and named networks only "
-            "(the platform: loadBalancer.testListener.cidrs), never 0.0.0.0/0 or ::/0.")
+    hint = (
+        "Put the test listener on a port of its own (e.g. 8443) admitted from the VPC and named networks only "
+        "(the platform: loadBalancer.testListener.cidrs), never 0.0.0.0/0 or ::/0."
+    )
     judged: set[str] = set()
     for service in stack.of_type(ECS_SERVICE):
         entries = as_list(service.get("loadBalancers"))
@@ -223,8 +244,13 @@ def check_test_listeners(stack: Stack, ctx: Context) -> None:
     ports = {as_int(p) for p in ctx.settings["testListenerPorts"]}
     for listener in stack.of_type(*LISTENERS):
         if as_int(listener.get("port")) in ports and listener.urn not in judged:
-            _judge_listener(stack, ctx, listener, f"{listener.subject} is a test listener (port "
-                            f"{as_int(listener.get('port'))}, testListenerPorts)", hint)
+            _judge_listener(
+                stack,
+                ctx,
+                listener,
+                f"{listener.subject} is a test listener (port {as_int(listener.get('port'))}, testListenerPorts)",
+                hint,
+            )
 
 
 def _judge(stack: Stack, ctx: Context, service: StackResource, rule: StackResource, hint: str) -> set[str]:
@@ -232,8 +258,9 @@ def _judge(stack: Stack, ctx: Context, service: StackResource, rule: StackResour
     listener = _one(stack, rule, "listenerArn", LISTENERS)
     if listener is None:
         return set()  # a listener outside this stack: nothing here to judge
-    _judge_listener(stack, ctx, listener, f"{listener.subject} carries the test traffic of {service.subject} "
-                    f"({rule.subject})", hint)
+    _judge_listener(
+        stack, ctx, listener, f"{listener.subject} carries the test traffic of {service.subject} ({rule.subject})", hint
+    )
     return {listener.urn}
 
 
@@ -242,12 +269,15 @@ def _judge_listener(stack: Stack, ctx: Context, listener: StackResource, what: s
     if isinstance(admissions, Unknown):
         ctx.defer(f"the ingress of the test listener {listener.subject}", "judged on `pulumi up`, when known")
     elif admissions:
-        ctx.violation(f"{what}, a revision no one has checked yet, and {'; '.join(admissions)}: the internet "
-                      f"reaches it. {hint}", listener.urn)
+        ctx.violation(
+            f"{what}, a revision no one has checked yet, and {'; '.join(admissions)}: the internet reaches it. {hint}",
+            listener.urn,
+        )
 
 
-def _judge_without_arns(stack: Stack, ctx: Context, service: StackResource, rules: list[StackResource], *,
-                        tests: int, hint: str) -> None:
+def _judge_without_arns(
+    stack: Stack, ctx: Context, service: StackResource, rules: list[StackResource], *, tests: int, hint: str
+) -> None:
     """ARNs unknown (first preview): count the service's rules the internet reaches. At most the production ones
     may be; fewer or equal is ambiguous unless none is."""
     reachable: list[tuple[StackResource, list[str]]] = []
@@ -261,23 +291,31 @@ def _judge_without_arns(stack: Stack, ctx: Context, service: StackResource, rule
             reachable.append((rule, admissions))
     production = max(len(rules) - tests, 0)
     ports = {as_int(p) for p in ctx.settings["testListenerPorts"]}
-    on_test_ports = [r for r in rules if r not in [x for x, _ in reachable]
-                     and (listener := _one(stack, r, "listenerArn", LISTENERS)) is not None
-                     and as_int(listener.get("port")) in ports]
+    on_test_ports = [
+        r
+        for r in rules
+        if r not in [x for x, _ in reachable]
+        and (listener := _one(stack, r, "listenerArn", LISTENERS)) is not None
+        and as_int(listener.get("port")) in ports
+    ]
     if len(reachable) > production:
         shown = "; ".join(a for _, admissions in reachable for a in admissions)
-        ctx.violation(f"{service.subject} has {len(reachable)} listener rules the internet reaches but only "
-                      f"{production} production rule(s): its test listener rule is reachable too ({shown}). {hint}",
-                      service.urn)
+        ctx.violation(
+            f"{service.subject} has {len(reachable)} listener rules the internet reaches but only "
+            f"{production} production rule(s): its test listener rule is reachable too ({shown}). {hint}",
+            service.urn,
+        )
     elif reachable and len(on_test_ports) < tests:  # else the test rules are on test ports, judged above
-        ctx.defer(f"which listener rule of {service.subject} is its test rule",
-                  "the rule ARNs are known on `pulumi up`, where the test listener is judged")
+        ctx.defer(
+            f"which listener rule of {service.subject} is its test rule",
+            "the rule ARNs are known on `pulumi up`, where the test listener is judged",
+        )
 
 
 TEST_LISTENER_NOT_PUBLIC = stack_policy(
     name="test-listener-not-public",
     description="A test listener (the listener of an ECS service's testListenerRule) admits no 0.0.0.0/0 or ::/0 "
-                "on its port.",
+    "on its port.",
     check=check_test_listeners,
     settings=TEST_PORTS_SETTING,
     severity=Severity.HIGH,
@@ -287,6 +325,10 @@ TEST_LISTENER_NOT_PUBLIC = stack_policy(
 
 POLICIES = [PROD_WEB_PROGRESSIVE_DELIVERY, TEST_LISTENER_NOT_PUBLIC]
 
-__all__ = ["POLICIES", "PROD_WEB_PROGRESSIVE_DELIVERY", "TEST_LISTENER_NOT_PUBLIC", "check_release",
-           "check_test_listeners"]
-
+__all__ = [
+    "POLICIES",
+    "PROD_WEB_PROGRESSIVE_DELIVERY",
+    "TEST_LISTENER_NOT_PUBLIC",
+    "check_release",
+    "check_test_listeners",
+]

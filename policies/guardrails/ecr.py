@@ -28,13 +28,16 @@ KMS_ENCRYPTION = ("KMS", "KMS_DSSE")
 
 SETTINGS: dict[str, dict[str, Any]] = {
     "requireKms": {
-        "type": "boolean", "default": True,
+        "type": "boolean",
+        "default": True,
         "description": "Repositories are encrypted with a KMS key (KMS or KMS_DSSE), not ECR's default AES256.",
     },
 }
 
-HINT = ("Declare the repository under platform:repositories (components/repository.py sets immutable tags, scan "
-        "on push and the stack's KMS key).")
+HINT = (
+    "Declare the repository under platform:repositories (components/repository.py sets immutable tags, scan "
+    "on push and the stack's KMS key)."
+)
 
 
 def check_repository(resource: Resource, ctx: Context) -> None:
@@ -44,14 +47,18 @@ def check_repository(resource: Resource, ctx: Context) -> None:
         ctx.defer(f".imageTagMutability of {subject}", "judged on `pulumi up`, when known")
     elif mutability != "IMMUTABLE":
         shown = "unset (MUTABLE)" if mutability is None else repr(mutability)
-        ctx.violation(f"{subject} has mutable tags (imageTagMutability is {shown}): set image_tag_mutability="
-                      f"\"IMMUTABLE\", so a pushed tag can never point at other code. {HINT}")
+        ctx.violation(
+            f"{subject} has mutable tags (imageTagMutability is {shown}): set image_tag_mutability="
+            f'"IMMUTABLE", so a pushed tag can never point at other code. {HINT}'
+        )
     scan = resource.get("imageScanningConfiguration", "scanOnPush")
     if isinstance(scan, Unknown):
         ctx.defer(f".imageScanningConfiguration of {subject}", "judged on `pulumi up`, when known")
     elif not is_true(scan):
-        ctx.violation(f"{subject} does not scan images on push: set image_scanning_configuration.scan_on_push="
-                      f"true, so every image is checked for known vulnerabilities before it runs. {HINT}")
+        ctx.violation(
+            f"{subject} does not scan images on push: set image_scanning_configuration.scan_on_push="
+            f"true, so every image is checked for known vulnerabilities before it runs. {HINT}"
+        )
     if not ctx.settings["requireKms"]:
         return
     configurations = resource.get("encryptionConfigurations")
@@ -60,8 +67,10 @@ def check_repository(resource: Resource, ctx: Context) -> None:
         ctx.defer(f".encryptionConfigurations of {subject}", "judged on `pulumi up`, when known")
     elif encryption not in KMS_ENCRYPTION:
         shown = "unset (AES256)" if encryption is None else repr(encryption)
-        ctx.violation(f"{subject} is not encrypted with a KMS key (encryptionType is {shown}): set "
-                      f"encryption_configurations=[{{encryption_type: \"KMS\", kms_key: <the stack key>}}]. {HINT}")
+        ctx.violation(
+            f"{subject} is not encrypted with a KMS key (encryptionType is {shown}): set "
+            f'encryption_configurations=[{{encryption_type: "KMS", kms_key: <the stack key>}}]. {HINT}'
+        )
 
 
 ECR_REPOSITORY_HARDENING = resource_policy(
@@ -71,8 +80,8 @@ ECR_REPOSITORY_HARDENING = resource_policy(
     check=check_repository,
     settings=SETTINGS,
     severity=Severity.HIGH,
-    remediation="Set image_tag_mutability=\"IMMUTABLE\", image_scanning_configuration.scan_on_push=true and "
-                "encryption_configurations=[{encryption_type: \"KMS\", kms_key: <key ARN>}].",
+    remediation='Set image_tag_mutability="IMMUTABLE", image_scanning_configuration.scan_on_push=true and '
+    'encryption_configurations=[{encryption_type: "KMS", kms_key: <key ARN>}].',
     url="https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
 )
 

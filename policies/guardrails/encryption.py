@@ -56,18 +56,23 @@ S3_ENCRYPTED = ["aws:kms", "aws:kms:dsse", "AES256"]
 
 SETTINGS: dict[str, dict[str, Any]] = {
     "dynamodbRequireKms": {
-        "type": "boolean", "default": True,
+        "type": "boolean",
+        "default": True,
         "description": "DynamoDB tables use a KMS key (serverSideEncryption.enabled), not the AWS-owned key.",
     },
     "sqsAllowManagedSse": {
-        "type": "boolean", "default": True,
+        "type": "boolean",
+        "default": True,
         "description": "Accept SQS-managed SSE (sqsManagedSseEnabled) instead of a KMS key.",
     },
     "logGroupsRequireKms": {
-        "type": "boolean", "default": True, "description": "CloudWatch log groups are encrypted with a KMS key.",
+        "type": "boolean",
+        "default": True,
+        "description": "CloudWatch log groups are encrypted with a KMS key.",
     },
     "secretsRequireCustomerKey": {
-        "type": "boolean", "default": True,
+        "type": "boolean",
+        "default": True,
         "description": "Secrets Manager secrets name their KMS key (not the default aws/secretsmanager key).",
     },
 }
@@ -111,8 +116,10 @@ def _s3_rules(resource: Resource, ctx: Context, rules: Any) -> None:
         if isinstance(algorithm, Unknown):
             ctx.defer(f"sseAlgorithm of {resource.subject}", "judged on `pulumi up`, when known")
         elif algorithm not in S3_ENCRYPTED:
-            ctx.violation(f"{resource.subject} has no valid default encryption ({algorithm!r}): set "
-                          f"apply_server_side_encryption_by_default.sse_algorithm to aws:kms. {HINT}")
+            ctx.violation(
+                f"{resource.subject} has no valid default encryption ({algorithm!r}): set "
+                f"apply_server_side_encryption_by_default.sse_algorithm to aws:kms. {HINT}"
+            )
 
 
 def check_encryption(resource: Resource, ctx: Context) -> None:
@@ -131,8 +138,10 @@ def check_encryption(resource: Resource, ctx: Context) -> None:
         if isinstance(enabled, Unknown):
             ctx.defer(f".serverSideEncryption of {resource.subject}", "judged on `pulumi up`, when known")
         elif not is_true(enabled):
-            ctx.violation(f"{resource.subject} is encrypted only with the AWS-owned key: set "
-                          f"server_side_encryption enabled=true with a KMS key. {HINT}")
+            ctx.violation(
+                f"{resource.subject} is encrypted only with the AWS-owned key: set "
+                f"server_side_encryption enabled=true with a KMS key. {HINT}"
+            )
     elif t == SQS_QUEUE:
         if settings["sqsAllowManagedSse"] and is_true(resource.props.get("sqsManagedSseEnabled")):
             return
@@ -158,9 +167,20 @@ def check_encryption(resource: Resource, ctx: Context) -> None:
 ENCRYPTION_AT_REST = resource_policy(
     name="encryption-at-rest",
     description="Data stores are encrypted at rest with KMS: RDS/Aurora, DynamoDB, SQS, SNS, S3, CloudWatch "
-                "log groups, EBS, Secrets Manager, EFS.",
-    types=[RDS_CLUSTER, RDS_INSTANCE, DYNAMODB_TABLE, SQS_QUEUE, SNS_TOPIC, LOG_GROUP, SECRET, EBS_VOLUME, EFS,
-           *BUCKET_SSE, *BUCKETS],
+    "log groups, EBS, Secrets Manager, EFS.",
+    types=[
+        RDS_CLUSTER,
+        RDS_INSTANCE,
+        DYNAMODB_TABLE,
+        SQS_QUEUE,
+        SNS_TOPIC,
+        LOG_GROUP,
+        SECRET,
+        EBS_VOLUME,
+        EFS,
+        *BUCKET_SSE,
+        *BUCKETS,
+    ],
     check=check_encryption,
     settings=SETTINGS,
     severity=Severity.HIGH,
@@ -180,13 +200,17 @@ no KMS key for load balancer log delivery)."""
 
 BUCKET_SETTINGS: dict[str, dict[str, Any]] = {
     "s3Algorithms": {
-        "type": "array", "items": {"type": "string"}, "default": ["aws:kms", "aws:kms:dsse"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["aws:kms", "aws:kms:dsse"],
         "description": "Default-encryption algorithms a bucket may use (add AES256 to accept SSE-S3 everywhere).",
     },
     "logDeliveryAlgorithms": {
-        "type": "array", "items": {"type": "string"}, "default": ["AES256"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["AES256"],
         "description": "Also allowed for a bucket that load balancers or S3 server access logging deliver "
-                       "logs to (AWS supports only SSE-S3 there).",
+        "logs to (AWS supports only SSE-S3 there).",
     },
 }
 
@@ -210,21 +234,29 @@ def receives_access_logs(stack: Stack, bucket: StackResource) -> bool:
     """Whether S3 server access logs of some bucket go to `bucket` (a BucketLogging's `targetBucket`): such a
     bucket can only use SSE-S3 (S3 log delivery accepts no KMS default encryption)."""
     name = bucket.get("bucket")
-    return any(bucket.urn in logging.property_dependencies.get("targetBucket", [])
-               or (isinstance(name, str) and logging.get("targetBucket") == name)
-               for logging in stack.of_type(*BUCKET_LOGGING))
+    return any(
+        bucket.urn in logging.property_dependencies.get("targetBucket", [])
+        or (isinstance(name, str) and logging.get("targetBucket") == name)
+        for logging in stack.of_type(*BUCKET_LOGGING)
+    )
 
 
 def check_bucket_encryption(stack: Stack, ctx: Context) -> None:
     allowed = [str(a) for a in ctx.settings["s3Algorithms"]]
     for bucket in stack.of_type(*BUCKETS):
         inline = bucket.get("serverSideEncryptionConfiguration")
-        configs = [(bucket, dig(inline, "rule"))] if inline is not None else [
-            (c, c.get("rules")) for c in companions(stack, bucket, BUCKET_SSE, "bucket")]
+        configs = (
+            [(bucket, dig(inline, "rule"))]
+            if inline is not None
+            else [(c, c.get("rules")) for c in companions(stack, bucket, BUCKET_SSE, "bucket")]
+        )
         if not configs:
-            ctx.violation(f"{bucket.subject} has no default-encryption configuration: add an "
-                          f"aws.s3.BucketServerSideEncryptionConfiguration (bucket=<this bucket>) using "
-                          f"aws:kms. {HINT}", bucket.urn)
+            ctx.violation(
+                f"{bucket.subject} has no default-encryption configuration: add an "
+                f"aws.s3.BucketServerSideEncryptionConfiguration (bucket=<this bucket>) using "
+                f"aws:kms. {HINT}",
+                bucket.urn,
+            )
             continue
         permitted = allowed
         if _receives_lb_logs(stack, bucket) or receives_access_logs(stack, bucket):
@@ -236,15 +268,18 @@ def check_bucket_encryption(stack: Stack, ctx: Context) -> None:
                 continue
             for algorithm in algorithms:
                 if algorithm not in permitted:
-                    ctx.violation(f"{config.subject} encrypts {bucket.subject} with {algorithm!r}; use one of "
-                                  f"{', '.join(permitted)}. {HINT}", config.urn)
+                    ctx.violation(
+                        f"{config.subject} encrypts {bucket.subject} with {algorithm!r}; use one of "
+                        f"{', '.join(permitted)}. {HINT}",
+                        config.urn,
+                    )
 
 
 S3_BUCKET_ENCRYPTION = stack_policy(
     name="s3-bucket-encryption",
     description="Every S3 bucket has a default-encryption configuration with a KMS key (SSE-S3 only for "
-                "buckets that load balancers or S3 access logging deliver logs to, where AWS supports nothing "
-                "else).",
+    "buckets that load balancers or S3 access logging deliver logs to, where AWS supports nothing "
+    "else).",
     check=check_bucket_encryption,
     settings=BUCKET_SETTINGS,
     severity=Severity.HIGH,
@@ -253,10 +288,17 @@ S3_BUCKET_ENCRYPTION = stack_policy(
 
 
 # -- in transit -------------------------------------------------------------------------------------
-TLS_DOCUMENTS = {BUCKET_POLICY: "s3", "aws:s3/bucket:Bucket": "s3", "aws:s3/bucketV2:BucketV2": "s3",
-                 QUEUE_POLICY: "sqs", SQS_QUEUE: "sqs"}
-TLS_HINT = ("Add the statement the platform's `deny_insecure_transport` builds: Effect Deny, Principal '*', "
-            "Action <service>:*, Condition Bool aws:SecureTransport 'false'.")
+TLS_DOCUMENTS = {
+    BUCKET_POLICY: "s3",
+    "aws:s3/bucket:Bucket": "s3",
+    "aws:s3/bucketV2:BucketV2": "s3",
+    QUEUE_POLICY: "sqs",
+    SQS_QUEUE: "sqs",
+}
+TLS_HINT = (
+    "Add the statement the platform's `deny_insecure_transport` builds: Effect Deny, Principal '*', "
+    "Action <service>:*, Condition Bool aws:SecureTransport 'false'."
+)
 
 
 def check_tls_only(resource: Resource, ctx: Context) -> None:
@@ -274,8 +316,10 @@ def check_tls_only(resource: Resource, ctx: Context) -> None:
         ctx.violation(f"{resource.subject} policy {error}. {TLS_HINT}")
         return
     if isinstance(statements, Unknown):
-        ctx.defer(f".policy of {resource.subject}",
-                  "the document embeds values known only after create; judged on `pulumi up`")
+        ctx.defer(
+            f".policy of {resource.subject}",
+            "the document embeds values known only after create; judged on `pulumi up`",
+        )
         return
     denies = [s for s in statements if denies_insecure_transport(s)]
     covering = [s for s in denies if {"*", f"{service}:*"} & {str(a).lower() for a in _actions(s.actions)}]
@@ -283,8 +327,7 @@ def check_tls_only(resource: Resource, ctx: Context) -> None:
         return
     if denies:
         actions = sorted({str(a) for s in denies for a in _actions(s.actions)})
-        ctx.violation(f"{resource.subject} denies only {', '.join(actions)} without TLS; deny {service}:*. "
-                      f"{TLS_HINT}")
+        ctx.violation(f"{resource.subject} denies only {', '.join(actions)} without TLS; deny {service}:*. {TLS_HINT}")
     else:
         ctx.violation(f"{resource.subject} does not deny requests made without TLS. {TLS_HINT}")
 
@@ -299,36 +342,49 @@ TLS_ONLY_RESOURCE_POLICIES = resource_policy(
     description="Bucket and queue policies deny every request made without TLS (aws:SecureTransport false).",
     types=list(TLS_DOCUMENTS),
     check=check_tls_only,
-    settings={"resourceTypes": {
-        "type": "array", "items": {"type": "string", "enum": list(TLS_DOCUMENTS)}, "default": list(TLS_DOCUMENTS),
-        "description": "Types whose resource policy must deny requests without TLS.",
-    }},
+    settings={
+        "resourceTypes": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(TLS_DOCUMENTS)},
+            "default": list(TLS_DOCUMENTS),
+            "description": "Types whose resource policy must deny requests without TLS.",
+        }
+    },
     severity=Severity.HIGH,
     remediation=TLS_HINT,
 )
 
 
 def check_tls_policy_attached(stack: Stack, ctx: Context) -> None:
-    kinds = {"buckets": (BUCKETS, BUCKET_POLICY, "bucket", "aws.s3.BucketPolicy"),
-             "queues": ({SQS_QUEUE}, QUEUE_POLICY, "queueUrl", "aws.sqs.QueuePolicy")}
+    kinds = {
+        "buckets": (BUCKETS, BUCKET_POLICY, "bucket", "aws.s3.BucketPolicy"),
+        "queues": ({SQS_QUEUE}, QUEUE_POLICY, "queueUrl", "aws.sqs.QueuePolicy"),
+    }
     for kind in ctx.settings["requiredFor"]:
         owner_types, policy_type, key, noun = kinds[str(kind)]
         for owner in stack.of_type(*owner_types):
             if owner.get("policy") is not None or companions(stack, owner, {policy_type}, key):
                 continue
-            ctx.violation(f"{owner.subject} has no resource policy, so nothing refuses plain-HTTP requests: add "
-                          f"a {noun} for it. {TLS_HINT}", owner.urn)
+            ctx.violation(
+                f"{owner.subject} has no resource policy, so nothing refuses plain-HTTP requests: add "
+                f"a {noun} for it. {TLS_HINT}",
+                owner.urn,
+            )
 
 
 TLS_ONLY_POLICY_ATTACHED = stack_policy(
     name="tls-only-policy-attached",
     description="Every S3 bucket and SQS queue has a resource policy (which tls-only-resource-policies checks "
-                "denies requests without TLS).",
+    "denies requests without TLS).",
     check=check_tls_policy_attached,
-    settings={"requiredFor": {
-        "type": "array", "items": {"type": "string", "enum": ["buckets", "queues"]}, "default": ["buckets", "queues"],
-        "description": "Which stores must each have a resource policy.",
-    }},
+    settings={
+        "requiredFor": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["buckets", "queues"]},
+            "default": ["buckets", "queues"],
+            "description": "Which stores must each have a resource policy.",
+        }
+    },
     severity=Severity.HIGH,
     remediation=TLS_HINT,
 )
@@ -338,20 +394,27 @@ KMS_KEY = "aws:kms/key:Key"
 SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
 ROTATION_SETTINGS: dict[str, dict[str, Any]] = {
     "maximumRotationPeriodDays": {
-        "type": "integer", "minimum": 90, "maximum": 2560, "default": 365,
+        "type": "integer",
+        "minimum": 90,
+        "maximum": 2560,
+        "default": 365,
         "description": "Most days a key may go between rotations (rotationPeriodInDays, when set; AWS allows "
-                       "90 to 2560 and rotates every 365 when it is unset).",
+        "90 to 2560 and rotates every 365 when it is unset).",
     },
 }
-ROTATION_HINT = ("Rotation gives the key new material on schedule and keeps the old for decrypting, so nothing "
-                 "is re-encrypted and nothing stops working.")
+ROTATION_HINT = (
+    "Rotation gives the key new material on schedule and keeps the old for decrypting, so nothing "
+    "is re-encrypted and nothing stops working."
+)
 
 
 def check_key_rotation(resource: Resource, ctx: Context) -> None:
     spec = resource.props.get("customerMasterKeySpec")
     if isinstance(spec, Unknown):
-        ctx.defer(f".customerMasterKeySpec of {resource.subject}",
-                  "whether the key can rotate is judged on `pulumi up`, when known")
+        ctx.defer(
+            f".customerMasterKeySpec of {resource.subject}",
+            "whether the key can rotate is judged on `pulumi up`, when known",
+        )
         return
     if spec not in (None, "", SYMMETRIC_DEFAULT):
         return  # asymmetric and HMAC keys cannot rotate automatically: nothing to ask
@@ -363,29 +426,38 @@ def check_key_rotation(resource: Resource, ctx: Context) -> None:
         ctx.defer(f".enableKeyRotation of {resource.subject}", "judged on `pulumi up`, when known")
     elif not is_true(enabled):
         state = "unset, and AWS's default is off" if enabled is None else repr(enabled)
-        ctx.violation(f"{resource.subject} never rotates its key material (enableKeyRotation is {state}): set "
-                      f"enable_key_rotation=true. {ROTATION_HINT}")
+        ctx.violation(
+            f"{resource.subject} never rotates its key material (enableKeyRotation is {state}): set "
+            f"enable_key_rotation=true. {ROTATION_HINT}"
+        )
     maximum = int(ctx.settings["maximumRotationPeriodDays"])
     period = resource.props.get("rotationPeriodInDays")
     if isinstance(period, Unknown):
         ctx.defer(f".rotationPeriodInDays of {resource.subject}", "judged on `pulumi up`, when known")
     elif period is not None and ((days := as_int(period)) is None or days > maximum):
         shown = days if days is not None else repr(period)
-        ctx.violation(f"{resource.subject} sets rotationPeriodInDays {shown}: rotate at least every {maximum} days "
-                      f"(rotation_period_in_days <= {maximum}, or unset for 365). {ROTATION_HINT}")
+        ctx.violation(
+            f"{resource.subject} sets rotationPeriodInDays {shown}: rotate at least every {maximum} days "
+            f"(rotation_period_in_days <= {maximum}, or unset for 365). {ROTATION_HINT}"
+        )
 
 
 KMS_KEY_ROTATION = resource_policy(
     name="kms-key-rotation",
     description="Symmetric customer-managed KMS keys rotate their key material automatically, at least every "
-                "N days (365 by default); asymmetric, HMAC and custom-key-store keys cannot and are not judged.",
+    "N days (365 by default); asymmetric, HMAC and custom-key-store keys cannot and are not judged.",
     types=[KMS_KEY],
     check=check_key_rotation,
     settings=ROTATION_SETTINGS,
     severity=Severity.MEDIUM,
     remediation="Set enable_key_rotation=true on the aws.kms.Key; leave rotation_period_in_days unset (365) or "
-                "at most the configured maximum.",
+    "at most the configured maximum.",
 )
 
-POLICIES = [ENCRYPTION_AT_REST, S3_BUCKET_ENCRYPTION, TLS_ONLY_RESOURCE_POLICIES, TLS_ONLY_POLICY_ATTACHED,
-            KMS_KEY_ROTATION]
+POLICIES = [
+    ENCRYPTION_AT_REST,
+    S3_BUCKET_ENCRYPTION,
+    TLS_ONLY_RESOURCE_POLICIES,
+    TLS_ONLY_POLICY_ATTACHED,
+    KMS_KEY_ROTATION,
+]

@@ -46,8 +46,19 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE = "aws:iam/role:Role"
 
-SUPPORTED_RUNTIMES = ["nodejs24.x", "nodejs22.x", "python3.14", "python3.13", "python3.12", "java25", "java21",
-                      "ruby3.4", "ruby3.3", "dotnet10", "provided.al2023"]
+SUPPORTED_RUNTIMES = [
+    "nodejs24.x",
+    "nodejs22.x",
+    "python3.14",
+    "python3.13",
+    "python3.12",
+    "java25",
+    "java21",
+    "ruby3.4",
+    "ruby3.3",
+    "dotnet10",
+    "provided.al2023",
+]
 """AWS Lambda's supported, non-deprecated runtimes as of 2026-12 (Lambda Developer Guide, "Lambda runtimes").
 The platform's config keeps the same list (components/config/functions.py); a test holds them together."""
 ASYNC_PRINCIPALS = ["events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com"]
@@ -75,16 +86,26 @@ def check_runtime(resource: Resource, ctx: Context) -> None:
     elif runtime is None:
         ctx.violation(f"{resource.subject} is a zip function without a runtime: set one of {', '.join(supported)}.")
     elif runtime not in supported:
-        ctx.violation(f"{resource.subject} runs on {runtime}, which is deprecated or not supported: move to one "
-                      f"of {', '.join(supported)}.")
+        ctx.violation(
+            f"{resource.subject} runs on {runtime}, which is deprecated or not supported: move to one "
+            f"of {', '.join(supported)}."
+        )
 
 
 LAMBDA_SUPPORTED_RUNTIME = resource_policy(
     name="lambda-supported-runtime",
     description="Zip Lambda functions run on a supported, non-deprecated runtime.",
-    types=[FUNCTION], check=check_runtime, severity=Severity.HIGH,
-    settings={"supportedRuntimes": {"type": "array", "items": {"type": "string"}, "default": SUPPORTED_RUNTIMES,
-                                    "description": "Lambda runtime identifiers allowed for zip functions."}},
+    types=[FUNCTION],
+    check=check_runtime,
+    severity=Severity.HIGH,
+    settings={
+        "supportedRuntimes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": SUPPORTED_RUNTIMES,
+            "description": "Lambda runtime identifiers allowed for zip functions.",
+        }
+    },
     remediation="Set runtime to a supported identifier (python3.13, nodejs22.x, java21, provided.al2023...).",
     url="https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
 )
@@ -96,18 +117,28 @@ def check_tracing(resource: Resource, ctx: Context) -> None:
     if isinstance(mode, Unknown):
         ctx.defer(f".tracingConfig.mode of {resource.subject}", "judged on `pulumi up`, when known")
     elif mode != wanted:
-        ctx.violation(f"{resource.subject} has X-Ray tracing {mode or 'off'}: set tracing_config "
-                      f"mode={wanted!r} so every invocation is traced.")
+        ctx.violation(
+            f"{resource.subject} has X-Ray tracing {mode or 'off'}: set tracing_config "
+            f"mode={wanted!r} so every invocation is traced."
+        )
 
 
 LAMBDA_TRACING_ACTIVE = resource_policy(
     name="lambda-tracing-active",
     description="Lambda functions trace with X-Ray (tracingConfig.mode Active).",
-    types=[FUNCTION], check=check_tracing, severity=Severity.LOW,
-    settings={"mode": {"type": "string", "enum": ["Active"], "default": "Active",
-                       "description": "The tracing mode every function must use."}},
-    remediation="Set tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode=\"Active\") and allow "
-                "xray:PutTraceSegments/PutTelemetryRecords to the role.",
+    types=[FUNCTION],
+    check=check_tracing,
+    severity=Severity.LOW,
+    settings={
+        "mode": {
+            "type": "string",
+            "enum": ["Active"],
+            "default": "Active",
+            "description": "The tracing mode every function must use.",
+        }
+    },
+    remediation='Set tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active") and allow '
+    "xray:PutTraceSegments/PutTelemetryRecords to the role.",
 )
 
 
@@ -117,17 +148,27 @@ def check_url_auth(resource: Resource, ctx: Context) -> None:
     if isinstance(auth, Unknown):
         ctx.defer(f".authorizationType of {resource.subject}", "judged on `pulumi up`, when known")
     elif auth not in allowed:
-        ctx.violation(f"{resource.subject} uses authorization {auth!r}: anyone on the internet can invoke the "
-                      f"function. Use {' or '.join(allowed)} (callers sign their requests), or put it behind the ALB.")
+        ctx.violation(
+            f"{resource.subject} uses authorization {auth!r}: anyone on the internet can invoke the "
+            f"function. Use {' or '.join(allowed)} (callers sign their requests), or put it behind the ALB."
+        )
 
 
 LAMBDA_URL_IAM_AUTH = resource_policy(
     name="lambda-url-iam-auth",
     description="Lambda function URLs require IAM authentication (never NONE).",
-    types=[FUNCTION_URL], check=check_url_auth, severity=Severity.CRITICAL,
-    settings={"allowedAuthTypes": {"type": "array", "items": {"type": "string", "enum": ["AWS_IAM"]},
-                                   "default": ["AWS_IAM"], "description": "Authorization types a URL may use."}},
-    remediation="Set authorization_type=\"AWS_IAM\" on the aws.lambda_.FunctionUrl.",
+    types=[FUNCTION_URL],
+    check=check_url_auth,
+    severity=Severity.CRITICAL,
+    settings={
+        "allowedAuthTypes": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["AWS_IAM"]},
+            "default": ["AWS_IAM"],
+            "description": "Authorization types a URL may use.",
+        }
+    },
+    remediation='Set authorization_type="AWS_IAM" on the aws.lambda_.FunctionUrl.',
 )
 
 
@@ -139,26 +180,39 @@ def check_permission(resource: Resource, ctx: Context) -> None:
         if isinstance(value, Unknown):
             ctx.defer(f".{what} of {resource.subject}", "judged on `pulumi up`, when known")
     if isinstance(action, str) and ("*" in action or not action.startswith("lambda:Invoke")):
-        ctx.violation(f"{resource.subject} grants {action!r}: a permission grants exactly lambda:InvokeFunction "
-                      "(or lambda:InvokeFunctionUrl), never a wildcard.")
+        ctx.violation(
+            f"{resource.subject} grants {action!r}: a permission grants exactly lambda:InvokeFunction "
+            "(or lambda:InvokeFunctionUrl), never a wildcard."
+        )
     if isinstance(principal, str) and not principal.endswith(suffixes):
-        ctx.violation(f"{resource.subject} lets {principal!r} invoke the function: only an AWS service principal "
-                      "(events.amazonaws.com, elasticloadbalancing.amazonaws.com...) may be named here; give "
-                      "accounts and roles lambda:InvokeFunction in their own IAM policy.")
+        ctx.violation(
+            f"{resource.subject} lets {principal!r} invoke the function: only an AWS service principal "
+            "(events.amazonaws.com, elasticloadbalancing.amazonaws.com...) may be named here; give "
+            "accounts and roles lambda:InvokeFunction in their own IAM policy."
+        )
     elif isinstance(principal, str) and source is None:
-        ctx.violation(f"{resource.subject} lets {principal} invoke the function from any resource: set source_arn "
-                      "to the one rule, target group, secret or bucket that calls it.")
+        ctx.violation(
+            f"{resource.subject} lets {principal} invoke the function from any resource: set source_arn "
+            "to the one rule, target group, secret or bucket that calls it."
+        )
 
 
 LAMBDA_PERMISSION_SCOPED = resource_policy(
     name="lambda-permission-scoped",
     description="Lambda permissions name a service principal and a source ARN, and an exact invoke action.",
-    types=[PERMISSION], check=check_permission, severity=Severity.HIGH,
-    settings={"servicePrincipalSuffixes": {
-        "type": "array", "items": {"type": "string"}, "default": [".amazonaws.com", ".amazonaws.com.cn"],
-        "description": "Principals ending in one of these are AWS service principals."}},
+    types=[PERMISSION],
+    check=check_permission,
+    severity=Severity.HIGH,
+    settings={
+        "servicePrincipalSuffixes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [".amazonaws.com", ".amazonaws.com.cn"],
+            "description": "Principals ending in one of these are AWS service principals.",
+        }
+    },
     remediation="principal=<service>.amazonaws.com, source_arn=<the calling resource's ARN>, "
-                "action=\"lambda:InvokeFunction\".",
+    'action="lambda:InvokeFunction".',
 )
 
 
@@ -194,24 +248,34 @@ def check_log_retention(stack: Stack, ctx: Context) -> None:
             if unknown_groups:
                 ctx.defer(f"the log group of {fn.subject}", "log group names are judged on `pulumi up`")
             else:
-                ctx.violation(f"{fn.subject} logs to {wanted}, which the stack does not declare: Lambda would "
-                              "create it on first run, kept forever. Declare an aws.cloudwatch.LogGroup of that "
-                              "name with retention_in_days and the stack key.", fn.urn)
+                ctx.violation(
+                    f"{fn.subject} logs to {wanted}, which the stack does not declare: Lambda would "
+                    "create it on first run, kept forever. Declare an aws.cloudwatch.LogGroup of that "
+                    "name with retention_in_days and the stack key.",
+                    fn.urn,
+                )
         elif isinstance(groups[wanted], Unknown):
             ctx.defer(f".retentionInDays of {wanted}", "judged on `pulumi up`")
         elif not groups[wanted]:
-            ctx.violation(f"{fn.subject} logs to {wanted}, which keeps its logs forever: set retention_in_days.",
-                          fn.urn)
+            ctx.violation(
+                f"{fn.subject} logs to {wanted}, which keeps its logs forever: set retention_in_days.", fn.urn
+            )
 
 
 LAMBDA_LOG_RETENTION = stack_policy(
     name="lambda-log-retention",
     description="Every Lambda function's log group is declared in the stack with a retention period.",
-    check=check_log_retention, severity=Severity.MEDIUM,
-    settings={"logGroupPrefix": {"type": "string", "default": "/aws/lambda/",
-                                 "description": "Where Lambda logs when loggingConfig names no group."}},
-    remediation="Declare aws.cloudwatch.LogGroup(name=\"/aws/lambda/<function>\", retention_in_days=...) before "
-                "the function, or name one in logging_config.",
+    check=check_log_retention,
+    severity=Severity.MEDIUM,
+    settings={
+        "logGroupPrefix": {
+            "type": "string",
+            "default": "/aws/lambda/",
+            "description": "Where Lambda logs when loggingConfig names no group.",
+        }
+    },
+    remediation='Declare aws.cloudwatch.LogGroup(name="/aws/lambda/<function>", retention_in_days=...) before '
+    "the function, or name one in logging_config.",
 )
 
 
@@ -231,8 +295,11 @@ def check_async_failures(stack: Stack, ctx: Context) -> None:
         target = dig(schedule.props, "target")
         dead_letter = dig(target, "deadLetterConfig", "arn")
         if dead_letter is None:
-            ctx.violation(f"{schedule.subject} has no dead-letter queue: an invocation that fails every retry is "
-                          "dropped. Set target.dead_letter_config.", schedule.urn)
+            ctx.violation(
+                f"{schedule.subject} has no dead-letter queue: an invocation that fails every retry is "
+                "dropped. Set target.dead_letter_config.",
+                schedule.urn,
+            )
         name = function_name(dig(target, "arn"))
         if isinstance(name, Unknown):
             ctx.defer(f"the target of {schedule.subject}", "judged on `pulumi up`, when the function's ARN is known")
@@ -248,21 +315,30 @@ def check_async_failures(stack: Stack, ctx: Context) -> None:
         fn = functions.get(name)
         if name in handled or (fn is not None and fn.get("deadLetterConfig", "targetArn") is not None):
             continue
-        ctx.violation(f"function {name} is invoked asynchronously by {invoker} but has no on-failure destination "
-                      "or dead-letter queue: an event that fails every retry is dropped. Add an "
-                      "aws.lambda_.FunctionEventInvokeConfig with destination_config.on_failure (a queue).",
-                      fn.urn if fn is not None else None)
+        ctx.violation(
+            f"function {name} is invoked asynchronously by {invoker} but has no on-failure destination "
+            "or dead-letter queue: an event that fails every retry is dropped. Add an "
+            "aws.lambda_.FunctionEventInvokeConfig with destination_config.on_failure (a queue).",
+            fn.urn if fn is not None else None,
+        )
 
 
 LAMBDA_ASYNC_FAILURE_DESTINATION = stack_policy(
     name="lambda-async-failure-destination",
     description="Asynchronously invoked Lambda functions and Scheduler schedules keep failed events (an on-failure "
-                "destination or a dead-letter queue).",
-    check=check_async_failures, severity=Severity.MEDIUM,
-    settings={"asynchronousPrincipals": {"type": "array", "items": {"type": "string"}, "default": ASYNC_PRINCIPALS,
-                                         "description": "Service principals that invoke functions asynchronously."}},
+    "destination or a dead-letter queue).",
+    check=check_async_failures,
+    severity=Severity.MEDIUM,
+    settings={
+        "asynchronousPrincipals": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ASYNC_PRINCIPALS,
+            "description": "Service principals that invoke functions asynchronously.",
+        }
+    },
     remediation="aws.lambda_.FunctionEventInvokeConfig(destination_config.on_failure=<queue ARN>) per function; "
-                "target.dead_letter_config on every Scheduler schedule.",
+    "target.dead_letter_config on every Scheduler schedule.",
 )
 
 
@@ -308,18 +384,29 @@ def check_in_vpc(stack: Stack, ctx: Context) -> None:
         if isinstance(subnets, Unknown):
             ctx.defer(f".vpcConfig of {fn.subject}", "judged on `pulumi up`")
         elif not subnets:
-            ctx.violation(f"{fn.subject} may connect to the database ({', '.join(actions)}) but runs outside the VPC: "
-                          "place it in the private subnets with its own security group (vpc_config).", fn.urn)
+            ctx.violation(
+                f"{fn.subject} may connect to the database ({', '.join(actions)}) but runs outside the VPC: "
+                "place it in the private subnets with its own security group (vpc_config).",
+                fn.urn,
+            )
 
 
 LAMBDA_IN_VPC_WITH_NETWORK_STORE = stack_policy(
     name="lambda-in-vpc-with-network-store",
     description="Lambda functions granted a network store (the database) run in the VPC.",
-    check=check_in_vpc, severity=Severity.HIGH,
-    settings={"networkStoreActions": {"type": "array", "items": {"type": "string"}, "default": ["rds-db:connect"],
-                                      "description": "Actions that mean a function uses a store inside the VPC."}},
+    check=check_in_vpc,
+    severity=Severity.HIGH,
+    settings={
+        "networkStoreActions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["rds-db:connect"],
+            "description": "Actions that mean a function uses a store inside the VPC.",
+        }
+    },
     remediation="Set vpc_config (private subnet ids, the function's own security group) on the function.",
 )
+
 
 def check_function_alarms(stack: Stack, ctx: Context) -> None:
     index = AlarmIndex(stack.of_type(METRIC_ALARM))
@@ -331,21 +418,38 @@ def check_function_alarms(stack: Stack, ctx: Context) -> None:
         if undecided:
             ctx.defer(f"which alarms watch {fn.subject}", "alarm dimensions are judged on `pulumi up`")
             continue
-        ctx.violation(f"{fn.subject} has {found} CloudWatch alarm(s) on FunctionName, fewer than {minimum}: alarm "
-                      "on its errors, throttles and duration (the platform's observability component does, per "
-                      "function), notifying the alarm topic.", fn.urn)
+        ctx.violation(
+            f"{fn.subject} has {found} CloudWatch alarm(s) on FunctionName, fewer than {minimum}: alarm "
+            "on its errors, throttles and duration (the platform's observability component does, per "
+            "function), notifying the alarm topic.",
+            fn.urn,
+        )
 
 
 LAMBDA_ALARMS = stack_policy(
     name="lambda-alarms",
     description="Every Lambda function has CloudWatch metric alarms (errors, throttles, duration).",
-    check=check_function_alarms, severity=Severity.MEDIUM,
-    settings={"minimumAlarms": {"type": "integer", "minimum": 1, "default": 3,
-                                "description": "Fewest metric alarms with dimension FunctionName per function."}},
+    check=check_function_alarms,
+    severity=Severity.MEDIUM,
+    settings={
+        "minimumAlarms": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 3,
+            "description": "Fewest metric alarms with dimension FunctionName per function.",
+        }
+    },
     remediation="Add aws.cloudwatch.MetricAlarm(s) with dimensions {FunctionName: <name>} on Errors, Throttles and "
-                "Duration, notifying the alarm topic.",
+    "Duration, notifying the alarm topic.",
 )
 
-POLICIES = [LAMBDA_SUPPORTED_RUNTIME, LAMBDA_TRACING_ACTIVE, LAMBDA_LOG_RETENTION, LAMBDA_URL_IAM_AUTH,
-            LAMBDA_PERMISSION_SCOPED, LAMBDA_ASYNC_FAILURE_DESTINATION, LAMBDA_IN_VPC_WITH_NETWORK_STORE,
-            LAMBDA_ALARMS]
+POLICIES = [
+    LAMBDA_SUPPORTED_RUNTIME,
+    LAMBDA_TRACING_ACTIVE,
+    LAMBDA_LOG_RETENTION,
+    LAMBDA_URL_IAM_AUTH,
+    LAMBDA_PERMISSION_SCOPED,
+    LAMBDA_ASYNC_FAILURE_DESTINATION,
+    LAMBDA_IN_VPC_WITH_NETWORK_STORE,
+    LAMBDA_ALARMS,
+]

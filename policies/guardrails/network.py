@@ -35,7 +35,9 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 PORTS_SETTING: dict[str, dict[str, Any]] = {
     "allowedPublicPorts": {
-        "type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535}, "default": [80, 443],
+        "type": "array",
+        "items": {"type": "integer", "minimum": 0, "maximum": 65535},
+        "default": [80, 443],
         "description": "TCP ports on which an internet-facing load balancer's group may accept 0.0.0.0/0 or ::/0.",
     },
 }
@@ -79,8 +81,9 @@ def ingress_rules(resource_type: str, props: dict[str, Any]) -> list[Ingress] | 
             if not isinstance(item, dict):
                 continue
             sources = _sources(item.get("cidrBlocks"), item.get("ipv6CidrBlocks"))
-            rules.append(Ingress(f"ingress[{index}] ", item.get("protocol"), item.get("fromPort"),
-                                 item.get("toPort"), sources))
+            rules.append(
+                Ingress(f"ingress[{index}] ", item.get("protocol"), item.get("fromPort"), item.get("toPort"), sources)
+            )
         return rules
     if resource_type == SG_RULE:
         kind = props.get("type")
@@ -88,11 +91,25 @@ def ingress_rules(resource_type: str, props: dict[str, Any]) -> list[Ingress] | 
             return kind
         if kind != "ingress":
             return []
-        return [Ingress("", props.get("protocol"), props.get("fromPort"), props.get("toPort"),
-                        _sources(props.get("cidrBlocks"), props.get("ipv6CidrBlocks")))]
+        return [
+            Ingress(
+                "",
+                props.get("protocol"),
+                props.get("fromPort"),
+                props.get("toPort"),
+                _sources(props.get("cidrBlocks"), props.get("ipv6CidrBlocks")),
+            )
+        ]
     if resource_type == VPC_INGRESS_RULE:
-        return [Ingress("", props.get("ipProtocol"), props.get("fromPort"), props.get("toPort"),
-                        [props.get("cidrIpv4"), props.get("cidrIpv6")])]
+        return [
+            Ingress(
+                "",
+                props.get("ipProtocol"),
+                props.get("fromPort"),
+                props.get("toPort"),
+                [props.get("cidrIpv4"), props.get("cidrIpv6")],
+            )
+        ]
     return []
 
 
@@ -146,8 +163,10 @@ def check_public_ingress(resource: Resource, ctx: Context) -> None:
     for rule in rules:
         opened, some_unknown = open_sources(rule)
         if some_unknown:
-            ctx.defer(f"a {rule.label.strip() or 'rule'} source CIDR of {resource.subject}",
-                      "judged on `pulumi up`, when known")
+            ctx.defer(
+                f"a {rule.label.strip() or 'rule'} source CIDR of {resource.subject}",
+                "judged on `pulumi up`, when known",
+            )
         if not opened:
             continue
         verdict = describe_ports(rule, allowed)
@@ -159,19 +178,20 @@ def check_public_ingress(resource: Resource, ctx: Context) -> None:
             ctx.violation(
                 f"{resource.subject} {rule.label}allows {', '.join(opened)} on {ports}. Only an internet-facing "
                 f"load balancer's security group may accept the internet, on TCP {_ports_text(allowed)}: admit "
-                f"the load balancer's security group (referenced_security_group_id) instead of a CIDR.")
+                f"the load balancer's security group (referenced_security_group_id) instead of a CIDR."
+            )
 
 
 NO_PUBLIC_APP_INGRESS = resource_policy(
     name="no-public-app-ingress",
     description="No 0.0.0.0/0 or ::/0 ingress except TCP 80/443 (for an internet-facing load balancer's "
-                "security group, which public-ingress-only-on-internet-facing-lb verifies).",
+    "security group, which public-ingress-only-on-internet-facing-lb verifies).",
     types=[*SECURITY_GROUPS, SG_RULE, VPC_INGRESS_RULE],
     check=check_public_ingress,
     settings=PORTS_SETTING,
     severity=Severity.CRITICAL,
     remediation="Admit the load balancer's security group (referenced_security_group_id) instead of a CIDR; "
-                "only the internet-facing ALB's group takes 0.0.0.0/0, on 80/443.",
+    "only the internet-facing ALB's group takes 0.0.0.0/0, on 80/443.",
 )
 
 
@@ -213,24 +233,34 @@ def check_public_ingress_attachment(stack: Stack, ctx: Context) -> None:
 
 
 def _check_attachments(stack: Stack, ctx: Context, resource: StackResource, what: str) -> None:
-    hint = ("Only an internet-facing application load balancer's own security group may accept the internet: "
-            "give the load balancer a group of its own and admit that group from everything behind it.")
+    hint = (
+        "Only an internet-facing application load balancer's own security group may accept the internet: "
+        "give the load balancer a group of its own and admit that group from everything behind it."
+    )
     groups = _group_of(resource)
     if not groups:
-        ctx.violation(f"{what}, on a security group that is not in this stack, so nothing shows it belongs "
-                      f"to an internet-facing load balancer. {hint}", resource.urn)
+        ctx.violation(
+            f"{what}, on a security group that is not in this stack, so nothing shows it belongs "
+            f"to an internet-facing load balancer. {hint}",
+            resource.urn,
+        )
         return
     for group_urn in groups:
-        users = [(r, key) for r, key in stack.referrers(group_urn)
-                 if r.type.startswith("aws:") and r.type not in SECURITY_GROUPS | RULE_TYPES]
+        users = [
+            (r, key)
+            for r, key in stack.referrers(group_urn)
+            if r.type.startswith("aws:") and r.type not in SECURITY_GROUPS | RULE_TYPES
+        ]
         if not users:
-            ctx.violation(f"{what}, but the group is attached to no internet-facing load balancer. {hint}",
-                          resource.urn)
+            ctx.violation(
+                f"{what}, but the group is attached to no internet-facing load balancer. {hint}", resource.urn
+            )
             continue
         for user, key in users:
             if user.type not in LOAD_BALANCERS:
-                ctx.violation(f"{what}, and the group is also attached to {user.subject} (via {key}). {hint}",
-                              resource.urn)
+                ctx.violation(
+                    f"{what}, and the group is also attached to {user.subject} (via {key}). {hint}", resource.urn
+                )
                 continue
             problem = _lb_problem(user)
             if isinstance(problem, Unknown):
@@ -242,23 +272,27 @@ def _check_attachments(stack: Stack, ctx: Context, resource: StackResource, what
 PUBLIC_INGRESS_ONLY_ON_LB = stack_policy(
     name="public-ingress-only-on-internet-facing-lb",
     description="A security group open to 0.0.0.0/0 or ::/0 (on 80/443) is attached only to internet-facing "
-                "application load balancers.",
+    "application load balancers.",
     check=check_public_ingress_attachment,
     settings=PORTS_SETTING,
     severity=Severity.CRITICAL,
     remediation="Give the internet-facing ALB a security group of its own; services, databases and endpoints "
-                "admit that group, never a CIDR from the internet.",
+    "admit that group, never a CIDR from the internet.",
 )
 
 
 # -- flow logs --------------------------------------------------------------------------------------
 FLOW_SETTINGS: dict[str, dict[str, Any]] = {
     "minimumRetentionDays": {
-        "type": "integer", "minimum": 1, "default": 90,
+        "type": "integer",
+        "minimum": 1,
+        "default": 90,
         "description": "Days a CloudWatch flow-log group must keep records (0 / unset = never expire is fine).",
     },
     "trafficType": {
-        "type": "string", "enum": ["ALL", "ACCEPT", "REJECT"], "default": "ALL",
+        "type": "string",
+        "enum": ["ALL", "ACCEPT", "REJECT"],
+        "default": "ALL",
         "description": "The traffic the flow log must capture.",
     },
 }
@@ -267,8 +301,10 @@ FLOW_SETTINGS: dict[str, dict[str, Any]] = {
 def check_flow_logs(stack: Stack, ctx: Context) -> None:
     minimum = int(ctx.settings["minimumRetentionDays"])
     traffic = str(ctx.settings["trafficType"])
-    hint = ("Add an aws.ec2.FlowLog with vpc_id=<the VPC>, traffic_type ALL, to a log group kept "
-            f">= {minimum} days (the platform's Network component does).")
+    hint = (
+        "Add an aws.ec2.FlowLog with vpc_id=<the VPC>, traffic_type ALL, to a log group kept "
+        f">= {minimum} days (the platform's Network component does)."
+    )
     for vpc in stack.of_type(VPC):
         logs = [r for r, _ in stack.referrers(vpc.urn, key="vpcId") if r.type == FLOW_LOG]
         if not logs:
@@ -279,8 +315,10 @@ def check_flow_logs(stack: Stack, ctx: Context) -> None:
             if isinstance(kind, Unknown):
                 ctx.defer(f".trafficType of {log.subject}", "judged on `pulumi up`, when known")
             elif kind != traffic:
-                ctx.violation(f"{log.subject} captures {kind!r} traffic of {vpc.subject}; it must capture "
-                              f"{traffic!r}. {hint}", log.urn)
+                ctx.violation(
+                    f"{log.subject} captures {kind!r} traffic of {vpc.subject}; it must capture {traffic!r}. {hint}",
+                    log.urn,
+                )
             for destination_urn in log.property_dependencies.get("logDestination", []):
                 group = stack.by_urn.get(destination_urn)
                 if group is None or group.type != LOG_GROUP:
@@ -291,8 +329,11 @@ def check_flow_logs(stack: Stack, ctx: Context) -> None:
                     continue
                 days = as_int(value)
                 if days and days < minimum:  # unset or 0: never expires, which keeps them long enough
-                    ctx.violation(f"{group.subject} keeps the flow logs of {vpc.subject} {days} days; "
-                                  f"keep them at least {minimum}. {hint}", group.urn)
+                    ctx.violation(
+                        f"{group.subject} keeps the flow logs of {vpc.subject} {days} days; "
+                        f"keep them at least {minimum}. {hint}",
+                        group.urn,
+                    )
 
 
 VPC_FLOW_LOGS = stack_policy(

@@ -20,8 +20,10 @@ def check_log_retention(resource: Resource, ctx: Context) -> None:
         return
     days = as_int(value)
     if not days:
-        ctx.violation(f"{resource.subject} keeps its logs forever (retentionInDays unset): set "
-                      f"retention_in_days (the stack's logRetentionDays), at least {minimum}.")
+        ctx.violation(
+            f"{resource.subject} keeps its logs forever (retentionInDays unset): set "
+            f"retention_in_days (the stack's logRetentionDays), at least {minimum}."
+        )
     elif days < minimum:
         ctx.violation(f"{resource.subject} keeps its logs {days} days: keep them at least {minimum}.")
 
@@ -31,8 +33,14 @@ LOG_RETENTION = resource_policy(
     description="Every CloudWatch log group has a retention period.",
     types=[LOG_GROUP],
     check=check_log_retention,
-    settings={"minimumRetentionDays": {"type": "integer", "minimum": 1, "default": 1,
-                                       "description": "Fewest days a log group may keep its logs."}},
+    settings={
+        "minimumRetentionDays": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 1,
+            "description": "Fewest days a log group may keep its logs.",
+        }
+    },
     severity=Severity.LOW,
     remediation="Set retention_in_days on the log group.",
 )
@@ -70,8 +78,9 @@ class AlarmIndex:
         self.unknown_by_dimension: dict[str, set[int]] = {}
         """Alarms whose value of a given dimension is unknown."""
         for index, alarm in enumerate(alarms):
-            deps = alarm.property_dependencies.get("dimensions", []) + \
-                alarm.property_dependencies.get("metricQueries", [])
+            deps = alarm.property_dependencies.get("dimensions", []) + alarm.property_dependencies.get(
+                "metricQueries", []
+            )
             for urn in deps:
                 self.by_urn.setdefault(urn, set()).add(index)
             for dimensions in _alarm_dimensions(alarm):
@@ -111,20 +120,29 @@ def check_alarms(stack: Stack, ctx: Context) -> None:
             ctx.defer(f"which alarms watch {target.subject}", "alarm dimensions are judged on `pulumi up`")
             continue
         what = "no CloudWatch alarm" if not found else f"{found} CloudWatch alarm(s), fewer than {minimum}"
-        ctx.violation(f"{target.subject} has {what}: add an aws.cloudwatch.MetricAlarm with "
-                      f"dimension {dimension}=<its {output}> (the platform's observability component creates "
-                      f"them per service and database), notifying the alarm topic.", target.urn)
+        ctx.violation(
+            f"{target.subject} has {what}: add an aws.cloudwatch.MetricAlarm with "
+            f"dimension {dimension}=<its {output}> (the platform's observability component creates "
+            f"them per service and database), notifying the alarm topic.",
+            target.urn,
+        )
 
 
 SERVICE_AND_DATABASE_ALARMS = stack_policy(
     name="service-and-database-alarms",
     description="Every ECS service and RDS/Aurora database has at least one CloudWatch metric alarm.",
     check=check_alarms,
-    settings={"minimumAlarms": {"type": "integer", "minimum": 1, "default": 1,
-                                "description": "Fewest metric alarms each ECS service and database must have."}},
+    settings={
+        "minimumAlarms": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 1,
+            "description": "Fewest metric alarms each ECS service and database must have.",
+        }
+    },
     severity=Severity.MEDIUM,
     remediation="Add an aws.cloudwatch.MetricAlarm whose dimensions name the service (ServiceName) or database "
-                "(DBClusterIdentifier / DBInstanceIdentifier).",
+    "(DBClusterIdentifier / DBInstanceIdentifier).",
 )
 
 POLICIES = [LOG_RETENTION, SERVICE_AND_DATABASE_ALARMS]

@@ -19,15 +19,19 @@ from pulumi_policy import Severity
 from .base import Context, Resource, Unknown, as_list, plain, resource_policy
 
 SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
-HINT = ("Build collections with components/collection.py: network access only from the stack's VPC endpoint, "
-        "encryption with the stack key.")
+HINT = (
+    "Build collections with components/collection.py: network access only from the stack's VPC endpoint, "
+    "encryption with the stack key."
+)
 
 
 def _document(resource: Resource, ctx: Context) -> Any:
     value = resource.props.get("policy")
     if isinstance(value, Unknown):
-        ctx.defer(f".policy of {resource.subject}", "the document embeds values known only after create; judged "
-                  "on `pulumi up`")
+        ctx.defer(
+            f".policy of {resource.subject}",
+            "the document embeds values known only after create; judged on `pulumi up`",
+        )
         return None
     if isinstance(value, str):
         try:
@@ -49,22 +53,35 @@ def check_security_policy(resource: Resource, ctx: Context) -> None:
     if kind == "network":
         entries = as_list(document)
         if isinstance(entries, list) and any(isinstance(e, dict) and e.get("AllowFromPublic") is True for e in entries):
-            ctx.violation(f"{resource.subject} allows public access (AllowFromPublic true): reach collections "
-                          f"through a VPC endpoint (SourceVPCEs) only. {HINT}")
-    elif kind == "encryption" and isinstance(document, dict) and (
-            document.get("AWSOwnedKey") is True or not document.get("KmsARN")):
-        ctx.violation(f"{resource.subject} encrypts with an AWS-owned key: set AWSOwnedKey false and KmsARN to a "
-                      f"customer-managed key. {HINT}")
+            ctx.violation(
+                f"{resource.subject} allows public access (AllowFromPublic true): reach collections "
+                f"through a VPC endpoint (SourceVPCEs) only. {HINT}"
+            )
+    elif (
+        kind == "encryption"
+        and isinstance(document, dict)
+        and (document.get("AWSOwnedKey") is True or not document.get("KmsARN"))
+    ):
+        ctx.violation(
+            f"{resource.subject} encrypts with an AWS-owned key: set AWSOwnedKey false and KmsARN to a "
+            f"customer-managed key. {HINT}"
+        )
 
 
 OPENSEARCH_SERVERLESS_PRIVATE_AND_ENCRYPTED = resource_policy(
     name="opensearch-serverless-private-and-encrypted",
     description="OpenSearch Serverless network policies never allow public access and encryption policies use a "
-                "customer-managed KMS key.",
+    "customer-managed KMS key.",
     types=[SECURITY_POLICY],
     check=check_security_policy,
-    settings={"policyTypes": {"type": "array", "items": {"type": "string"}, "default": ["network", "encryption"],
-                              "description": "Security policy types judged."}},
+    settings={
+        "policyTypes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["network", "encryption"],
+            "description": "Security policy types judged.",
+        }
+    },
     severity=Severity.HIGH,
     remediation=HINT,
 )

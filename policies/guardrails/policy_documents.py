@@ -65,13 +65,20 @@ def parse(value: Any) -> list[Statement] | Unknown:
             return item
         if not isinstance(item, dict):
             raise DocumentError(f"statement #{index} is not an object")
-        parsed.append(Statement(
-            index=index, sid=item.get("Sid"), effect=item.get("Effect"),
-            actions=item.get("Action"), not_actions=item.get("NotAction"),
-            resources=item.get("Resource"), not_resources=item.get("NotResource"),
-            principal=item.get("Principal"), not_principal=item.get("NotPrincipal"),
-            condition=item.get("Condition"),
-        ))
+        parsed.append(
+            Statement(
+                index=index,
+                sid=item.get("Sid"),
+                effect=item.get("Effect"),
+                actions=item.get("Action"),
+                not_actions=item.get("NotAction"),
+                resources=item.get("Resource"),
+                not_resources=item.get("NotResource"),
+                principal=item.get("Principal"),
+                not_principal=item.get("NotPrincipal"),
+                condition=item.get("Condition"),
+            )
+        )
     return parsed
 
 
@@ -122,7 +129,10 @@ def denies_insecure_transport(statement: Statement) -> bool:
             continue
         for key, value in block.items():
             values = as_list(value)
-            if str(key).lower() == "aws:securetransport" and isinstance(values, list) and \
-                    any(str(v).lower() == "false" for v in values):
+            if (
+                str(key).lower() == "aws:securetransport"
+                and isinstance(values, list)
+                and any(str(v).lower() == "false" for v in values)
+            ):
                 return True
     return False

@@ -62,14 +62,18 @@ STATEFUL_TYPES = [
 SETTINGS: dict[str, dict[str, Any]] = {
     **PRODUCTION_SETTING,
     "statefulTypes": {
-        "type": "array", "items": {"type": "string", "enum": STATEFUL_TYPES}, "default": STATEFUL_DEFAULT,
+        "type": "array",
+        "items": {"type": "string", "enum": STATEFUL_TYPES},
+        "default": STATEFUL_DEFAULT,
         "description": "Resource types that store data and must carry `protect` in production.",
     },
 }
 
-HINT = ("Pass opts=pulumi.ResourceOptions(protect=True) (the platform's components do where "
-        "protectStatefulResources is on, the prod preset), so no `pulumi up` or `pulumi destroy` can delete or "
-        "replace it and the data it holds.")
+HINT = (
+    "Pass opts=pulumi.ResourceOptions(protect=True) (the platform's components do where "
+    "protectStatefulResources is on, the prod preset), so no `pulumi up` or `pulumi destroy` can delete or "
+    "replace it and the data it holds."
+)
 
 
 def check_protected(resource: Resource, ctx: Context) -> None:
@@ -86,14 +90,14 @@ def check_protected(resource: Resource, ctx: Context) -> None:
 PROD_STATEFUL_RESOURCES_PROTECTED = resource_policy(
     name="prod-stateful-resources-protected",
     description="Production resources that store data (databases, tables, buckets, queues, keys, secrets, file "
-                "systems, image repositories) carry the Pulumi `protect` option: no deployment can delete or "
-                "replace them.",
+    "systems, image repositories) carry the Pulumi `protect` option: no deployment can delete or "
+    "replace them.",
     types=STATEFUL_TYPES,
     check=check_protected,
     settings=SETTINGS,
     severity=Severity.HIGH,
     remediation="Set the `protect` resource option on the resource (ResourceOptions(protect=True)); remove it "
-                "only in a reviewed change when the replacement or deletion is really wanted.",
+    "only in a reviewed change when the replacement or deletion is really wanted.",
 )
 
 POLICIES = [PROD_STATEFUL_RESOURCES_PROTECTED]

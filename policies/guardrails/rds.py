@@ -37,9 +37,11 @@ CLUSTER = "aws:rds/cluster:Cluster"
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 
-HARDENING_HINT = ("components/rds_instance.py sets iam_database_authentication_enabled, multi_az where "
-                  "`multiAz` is on (the prod preset) and monitoring_interval with its own role where "
-                  "`enhancedMonitoringSeconds` > 0 (the staging and prod presets).")
+HARDENING_HINT = (
+    "components/rds_instance.py sets iam_database_authentication_enabled, multi_az where "
+    "`multiAz` is on (the prod preset) and monitoring_interval with its own role where "
+    "`enhancedMonitoringSeconds` > 0 (the staging and prod presets)."
+)
 
 
 def _production(resource: Resource, ctx: Context) -> bool:
@@ -57,9 +59,11 @@ def check_instance(resource: Resource, ctx: Context) -> None:
         if isinstance(iam, Unknown):
             ctx.defer(f".iamDatabaseAuthenticationEnabled of {resource.subject}", "judged on `pulumi up`")
         elif not is_true(iam):
-            ctx.violation(f"{resource.subject} does not accept IAM authentication: set "
-                          f"iam_database_authentication_enabled=true, so services log in with IAM tokens instead of "
-                          f"a shared password. {HARDENING_HINT}")
+            ctx.violation(
+                f"{resource.subject} does not accept IAM authentication: set "
+                f"iam_database_authentication_enabled=true, so services log in with IAM tokens instead of "
+                f"a shared password. {HARDENING_HINT}"
+            )
     if not _production(resource, ctx):
         return
     if resource.type == INSTANCE and not props.get("replicateSourceDb"):
@@ -67,31 +71,37 @@ def check_instance(resource: Resource, ctx: Context) -> None:
         if isinstance(multi_az, Unknown):
             ctx.defer(f".multiAz of {resource.subject}", "judged on `pulumi up`")
         elif not is_true(multi_az):
-            ctx.violation(f"{resource.subject} is a production database in one AZ: set multi_az=true (a standby "
-                          f"in another AZ, automatic failover). {HARDENING_HINT}")
+            ctx.violation(
+                f"{resource.subject} is a production database in one AZ: set multi_az=true (a standby "
+                f"in another AZ, automatic failover). {HARDENING_HINT}"
+            )
     interval = props.get("monitoringInterval")
     if isinstance(interval, Unknown):
         ctx.defer(f".monitoringInterval of {resource.subject}", "judged on `pulumi up`")
     elif (as_int(interval) or 0) <= 0 or not props.get("monitoringRoleArn"):
-        ctx.violation(f"{resource.subject} is a production database without Enhanced Monitoring: set "
-                      f"monitoring_interval (1 to 60 seconds) and monitoring_role_arn. {HARDENING_HINT}")
+        ctx.violation(
+            f"{resource.subject} is a production database without Enhanced Monitoring: set "
+            f"monitoring_interval (1 to 60 seconds) and monitoring_role_arn. {HARDENING_HINT}"
+        )
 
 
 RDS_INSTANCE_HARDENING = resource_policy(
     name="rds-instance-hardening",
     description="RDS instances use IAM authentication; in production they are Multi-AZ and send Enhanced "
-                "Monitoring (Aurora instances too).",
+    "Monitoring (Aurora instances too).",
     types=[INSTANCE, CLUSTER_INSTANCE],
     check=check_instance,
     settings=PRODUCTION_SETTING,
     severity=Severity.HIGH,
     remediation="Set iam_database_authentication_enabled=true; in production multi_az=true and monitoring_interval "
-                "with monitoring_role_arn.",
+    "with monitoring_role_arn.",
 )
 
 
-TLS_HINT = ("Name a parameter group that sets rds.force_ssl=1 (components/rds_instance.py and "
-            "components/database.py create one).")
+TLS_HINT = (
+    "Name a parameter group that sets rds.force_ssl=1 (components/rds_instance.py and "
+    "components/database.py create one)."
+)
 
 
 def _forces_tls(group: StackResource) -> bool | Unknown:
@@ -114,37 +124,52 @@ def check_tls(stack: Stack, ctx: Context) -> None:
             continue
         if engine not in engines or database.get("replicateSourceDb"):
             continue  # a replica follows its primary's engine settings; its own group is judged when it names one
-        prop, kind = (("parameterGroupName", PARAMETER_GROUP) if database.type == INSTANCE
-                      else ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP))
-        groups = [stack.by_urn[u] for u in database.property_dependencies.get(prop, [])
-                  if u in stack.by_urn and stack.by_urn[u].type == kind]
+        prop, kind = (
+            ("parameterGroupName", PARAMETER_GROUP)
+            if database.type == INSTANCE
+            else ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP)
+        )
+        groups = [
+            stack.by_urn[u]
+            for u in database.property_dependencies.get(prop, [])
+            if u in stack.by_urn and stack.by_urn[u].type == kind
+        ]
         if not groups:
             named = database.get(prop)
             if isinstance(named, Unknown):
                 ctx.defer(f".{prop} of {database.subject}", "judged on `pulumi up`")
             else:
-                ctx.violation(f"{database.subject} uses {'the default parameter group' if not named else repr(named)}"
-                              f", which this stack does not show forcing TLS. {TLS_HINT}", database.urn)
+                ctx.violation(
+                    f"{database.subject} uses {'the default parameter group' if not named else repr(named)}"
+                    f", which this stack does not show forcing TLS. {TLS_HINT}",
+                    database.urn,
+                )
             continue
         verdict = _forces_tls(groups[0])
         if isinstance(verdict, Unknown):
             ctx.defer(f"the parameters of {groups[0].subject}", "judged on `pulumi up`")
         elif not verdict:
-            ctx.violation(f"{database.subject} accepts unencrypted connections: its parameter group "
-                          f"{groups[0].subject} does not set rds.force_ssl=1. {TLS_HINT}", database.urn)
+            ctx.violation(
+                f"{database.subject} accepts unencrypted connections: its parameter group "
+                f"{groups[0].subject} does not set rds.force_ssl=1. {TLS_HINT}",
+                database.urn,
+            )
 
 
 RDS_TLS_REQUIRED = stack_policy(
     name="rds-tls-required",
     description="PostgreSQL databases force TLS through their parameter group (rds.force_ssl=1).",
     check=check_tls,
-    settings={"engines": {
-        "type": "array", "items": {"type": "string"}, "default": ["postgres", "aurora-postgresql"],
-        "description": "Engines whose parameter group must set rds.force_ssl=1.",
-    }},
+    settings={
+        "engines": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["postgres", "aurora-postgresql"],
+            "description": "Engines whose parameter group must set rds.force_ssl=1.",
+        }
+    },
     severity=Severity.HIGH,
     remediation=TLS_HINT,
 )
 
 POLICIES = [RDS_INSTANCE_HARDENING, RDS_TLS_REQUIRED]
-

@@ -50,29 +50,42 @@ def check_rotated(stack: Stack, ctx: Context) -> None:
         if isinstance(rotation, Unknown):
             ctx.defer(f"which rotation names {secret.subject}", "judged on `pulumi up`")
         elif rotation is None:
-            ctx.violation(f"{secret.subject} is never rotated: add secrets.<name>.rotation {{days, function}} (an "
-                          f"aws.secretsmanager.SecretRotation), at most every {maximum} days, or "
-                          "rotation {external: <issuer>} when it rotates where it is issued.", secret.urn)
+            ctx.violation(
+                f"{secret.subject} is never rotated: add secrets.<name>.rotation {{days, function}} (an "
+                f"aws.secretsmanager.SecretRotation), at most every {maximum} days, or "
+                "rotation {external: <issuer>} when it rotates where it is issued.",
+                secret.urn,
+            )
         else:
             days = as_int(dig(rotation.props, "rotationRules", "automaticallyAfterDays"))
             if days is not None and days > maximum:
-                ctx.violation(f"{secret.subject} rotates every {days} days: rotate at least every {maximum}.",
-                              secret.urn)
+                ctx.violation(
+                    f"{secret.subject} rotates every {days} days: rotate at least every {maximum}.", secret.urn
+                )
 
 
 PROD_SECRETS_ROTATED = stack_policy(
     name="prod-secrets-rotated",
     description="Production Secrets Manager secrets are rotated on a schedule.",
-    check=check_rotated, severity=Severity.MEDIUM,
-    settings={**PRODUCTION_SETTING,
-              "maximumRotationDays": {"type": "integer", "minimum": 1, "default": 90,
-                                      "description": "Longest rotation interval allowed, in days."},
-              "externalRotationTag": {"type": "object", "additionalProperties": {"type": "string"},
-                                      "default": {"RotatedBy": "external"},
-                                      "description": "Tags marking a secret rotated where it is issued "
-                                                     "(secrets.<name>.rotation.external)."}},
+    check=check_rotated,
+    severity=Severity.MEDIUM,
+    settings={
+        **PRODUCTION_SETTING,
+        "maximumRotationDays": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 90,
+            "description": "Longest rotation interval allowed, in days.",
+        },
+        "externalRotationTag": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "default": {"RotatedBy": "external"},
+            "description": "Tags marking a secret rotated where it is issued (secrets.<name>.rotation.external).",
+        },
+    },
     remediation="Give the secret a rotation (secrets.<name>.rotation: {days: 30, function: <rotator>}), or state "
-                "who rotates it (rotation: {external: <issuer>}).",
+    "who rotates it (rotation: {external: <issuer>}).",
 )
 
 POLICIES = [PROD_SECRETS_ROTATED]

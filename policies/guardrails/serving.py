@@ -75,12 +75,17 @@ def decode_properties_once() -> Callable[[], None]:
 
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
     json_format = getattr(sdk, "json_format", None)
-    if servicer is None or json_format is None or not hasattr(json_format, "MessageToDict") or \
-            not all(callable(getattr(servicer, name, None)) for name in _SERVICER_CALLS):
+    if (
+        servicer is None
+        or json_format is None
+        or not hasattr(json_format, "MessageToDict")
+        or not all(callable(getattr(servicer, name, None)) for name in _SERVICER_CALLS)
+    ):
         return lambda: None
     methods = {name: getattr(servicer, name) for name in _SERVICER_CALLS}
-    shared = SimpleNamespace(**{name: getattr(json_format, name) for name in dir(json_format)
-                                if not name.startswith("__")})
+    shared = SimpleNamespace(
+        **{name: getattr(json_format, name) for name in dir(json_format) if not name.startswith("__")}
+    )
     shared.MessageToDict = _decoding_once(json_format.MessageToDict)
     namespace: dict[str, Any] = sdk.__dict__  # the name policy.py's servicer looks up at each call
     namespace["json_format"] = shared

@@ -21,7 +21,7 @@ def _data() -> tuple[frozenset[str], frozenset[str], str]:
 
 
 def tag_shape(resource_type: str) -> str | None:
-    """"map" (a `tags` map, almost every taggable type), "list" (`{key, value, propagateAtLaunch}` items:
+    """ "map" (a `tags` map, almost every taggable type), "list" (`{key, value, propagateAtLaunch}` items:
     autoscaling groups), or None when the type takes no tags."""
     tag_map, tag_list, _ = _data()
     if resource_type in tag_map:

@@ -15,17 +15,23 @@ REQUIRED_VALUES = {"ManagedBy": "pulumi"}
 
 SETTINGS: dict[str, dict[str, Any]] = {
     "requiredTags": {
-        "type": "array", "items": {"type": "string", "minLength": 1}, "default": REQUIRED_TAGS,
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "default": REQUIRED_TAGS,
         "description": "Tag keys every taggable resource must carry with a non-empty value.",
     },
     "requiredValues": {
-        "type": "object", "additionalProperties": {"type": "string"}, "default": REQUIRED_VALUES,
-        "description": "Tags whose value is fixed, e.g. {\"ManagedBy\": \"pulumi\"}.",
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "default": REQUIRED_VALUES,
+        "description": 'Tags whose value is fixed, e.g. {"ManagedBy": "pulumi"}.',
     },
 }
 
-HINT = ("Add them to the resource's own `tags` (the platform's stack transformation gives every taggable "
-        "resource the standard tags from the stack config; provider `defaultTags` count too).")
+HINT = (
+    "Add them to the resource's own `tags` (the platform's stack transformation gives every taggable "
+    "resource the standard tags from the stack config; provider `defaultTags` count too)."
+)
 
 
 class _Tags:
@@ -118,7 +124,7 @@ def check_required_tags(resource: Resource, ctx: Context) -> None:
 REQUIRED_TAGS_POLICY = resource_policy(
     name="required-tags",
     description="Every taggable AWS resource carries non-empty Environment, Project, Owner, CostCenter "
-                "and ManagedBy=pulumi tags (cost allocation, ownership, environment).",
+    "and ManagedBy=pulumi tags (cost allocation, ownership, environment).",
     types=taggable_types(),
     check=check_required_tags,
     settings=SETTINGS,

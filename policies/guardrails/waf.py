@@ -29,10 +29,14 @@ ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
-ENTRY_HINT = ("Give every internet entry point a web ACL (platform:loadBalancer.waf.enabled: true; sites and "
-              "APIs get theirs from their components): components/waf.py.")
-ACL_HINT = ("Build web ACLs with components/waf.py `web_acl`: rate limit, AWS managed common and "
-            "known-bad-inputs rule groups, encrypted logs with credentials redacted.")
+ENTRY_HINT = (
+    "Give every internet entry point a web ACL (platform:loadBalancer.waf.enabled: true; sites and "
+    "APIs get theirs from their components): components/waf.py."
+)
+ACL_HINT = (
+    "Build web ACLs with components/waf.py `web_acl`: rate limit, AWS managed common and "
+    "known-bad-inputs rule groups, encrypted logs with credentials redacted."
+)
 
 
 def _internet_facing_alb(resource: StackResource) -> bool:
@@ -50,23 +54,32 @@ def check_entry_points(stack: Stack, ctx: Context) -> None:
             continue
         if resource.type in LOAD_BALANCERS:
             if _internet_facing_alb(resource) and not _associated(stack, resource):
-                ctx.violation(f"{resource.subject} is internet-facing in a production stack and no "
-                              f"aws.wafv2.WebAclAssociation attaches a web ACL to it. {ENTRY_HINT}", resource.urn)
+                ctx.violation(
+                    f"{resource.subject} is internet-facing in a production stack and no "
+                    f"aws.wafv2.WebAclAssociation attaches a web ACL to it. {ENTRY_HINT}",
+                    resource.urn,
+                )
         elif resource.type == REST_STAGE:
             if not _associated(stack, resource):
-                ctx.violation(f"{resource.subject} serves an API to the internet in a production stack and no "
-                              f"aws.wafv2.WebAclAssociation attaches a web ACL to it. {ENTRY_HINT}", resource.urn)
+                ctx.violation(
+                    f"{resource.subject} serves an API to the internet in a production stack and no "
+                    f"aws.wafv2.WebAclAssociation attaches a web ACL to it. {ENTRY_HINT}",
+                    resource.urn,
+                )
         else:
             acl = resource.props.get("webAclId")
             if not acl and "webAclId" not in resource.property_dependencies:
-                ctx.violation(f"{resource.subject} serves the internet in a production stack without a web ACL "
-                              f"(webAclId). {ENTRY_HINT}", resource.urn)
+                ctx.violation(
+                    f"{resource.subject} serves the internet in a production stack without a web ACL "
+                    f"(webAclId). {ENTRY_HINT}",
+                    resource.urn,
+                )
 
 
 INTERNET_ENTRY_POINTS_HAVE_WAF = stack_policy(
     name="internet-entry-points-have-waf",
     description="In production every entry point from the internet (internet-facing ALB, API Gateway stage, "
-                "CloudFront distribution) has a WAFv2 web ACL.",
+    "CloudFront distribution) has a WAFv2 web ACL.",
     check=check_entry_points,
     settings=PRODUCTION_SETTING,
     severity=Severity.HIGH,
@@ -91,20 +104,28 @@ def _redacted_headers(logging: StackResource) -> set[str] | Unknown:
 
 
 def _check_logging(stack: Stack, acl: StackResource, logging: StackResource, ctx: Context) -> None:
-    groups = [stack.by_urn[urn] for urn in logging.property_dependencies.get("logDestinationConfigs", [])
-              if urn in stack.by_urn and stack.by_urn[urn].type == LOG_GROUP]
+    groups = [
+        stack.by_urn[urn]
+        for urn in logging.property_dependencies.get("logDestinationConfigs", [])
+        if urn in stack.by_urn and stack.by_urn[urn].type == LOG_GROUP
+    ]
     for group in groups:
         if group.props.get("kmsKeyId") is None:
-            ctx.violation(f"{acl.subject} logs to {group.subject}, which is not encrypted with a KMS key "
-                          f"(kmsKeyId). {ACL_HINT}", acl.urn)
+            ctx.violation(
+                f"{acl.subject} logs to {group.subject}, which is not encrypted with a KMS key (kmsKeyId). {ACL_HINT}",
+                acl.urn,
+            )
     redacted = _redacted_headers(logging)
     if isinstance(redacted, Unknown):
         return
     missing = [h for h in (str(h).lower() for h in ctx.settings["redactedHeaders"]) if h not in redacted]
     if missing:
-        ctx.violation(f"{acl.subject} logs the {', '.join(missing)} header{'s' if len(missing) > 1 else ''} "
-                      f"in clear: redact {'them' if len(missing) > 1 else 'it'} (redactedFields singleHeader). "
-                      f"{ACL_HINT}", acl.urn)
+        ctx.violation(
+            f"{acl.subject} logs the {', '.join(missing)} header{'s' if len(missing) > 1 else ''} "
+            f"in clear: redact {'them' if len(missing) > 1 else 'it'} (redactedFields singleHeader). "
+            f"{ACL_HINT}",
+            acl.urn,
+        )
 
 
 def check_web_acls(stack: Stack, ctx: Context) -> None:
@@ -112,18 +133,26 @@ def check_web_acls(stack: Stack, ctx: Context) -> None:
         rules = as_list(acl.props.get("rules"))
         if isinstance(rules, Unknown):
             continue
-        missing = [g for g in (str(g) for g in ctx.settings["requiredManagedRuleGroups"])
-                   if g not in _managed_groups(rules)]
+        missing = [
+            g for g in (str(g) for g in ctx.settings["requiredManagedRuleGroups"]) if g not in _managed_groups(rules)
+        ]
         if missing:
-            ctx.violation(f"{acl.subject} does not run the AWS managed rule group{'s' if len(missing) > 1 else ''} "
-                          f"{', '.join(missing)}. {ACL_HINT}", acl.urn)
+            ctx.violation(
+                f"{acl.subject} does not run the AWS managed rule group{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}. {ACL_HINT}",
+                acl.urn,
+            )
         if not any(isinstance(dig(r, "statement", "rateBasedStatement"), dict) for r in rules):
-            ctx.violation(f"{acl.subject} has no rate-based rule: one client can flood the entry point. "
-                          f"{ACL_HINT}", acl.urn)
+            ctx.violation(
+                f"{acl.subject} has no rate-based rule: one client can flood the entry point. {ACL_HINT}", acl.urn
+            )
         loggings = [r for r, _ in stack.referrers(acl.urn, key="resourceArn") if r.type == LOGGING]
         if not loggings:
-            ctx.violation(f"{acl.subject} has no aws.wafv2.WebAclLoggingConfiguration: blocked and allowed "
-                          f"requests leave no trace. {ACL_HINT}", acl.urn)
+            ctx.violation(
+                f"{acl.subject} has no aws.wafv2.WebAclLoggingConfiguration: blocked and allowed "
+                f"requests leave no trace. {ACL_HINT}",
+                acl.urn,
+            )
         for logging in loggings:
             _check_logging(stack, acl, logging, ctx)
 
@@ -131,17 +160,20 @@ def check_web_acls(stack: Stack, ctx: Context) -> None:
 WEB_ACL_BASELINE = stack_policy(
     name="web-acl-baseline",
     description="Every WAFv2 web ACL runs the AWS managed common and known-bad-inputs rule groups and a "
-                "rate-based rule, and logs to a KMS-encrypted log group with the authorization and cookie "
-                "headers redacted.",
+    "rate-based rule, and logs to a KMS-encrypted log group with the authorization and cookie "
+    "headers redacted.",
     check=check_web_acls,
     settings={
         "requiredManagedRuleGroups": {
-            "type": "array", "items": {"type": "string"},
+            "type": "array",
+            "items": {"type": "string"},
             "default": ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
             "description": "AWS managed rule groups every web ACL must run.",
         },
         "redactedHeaders": {
-            "type": "array", "items": {"type": "string"}, "default": ["authorization", "cookie"],
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["authorization", "cookie"],
             "description": "Request headers a web ACL's logging configuration must redact.",
         },
     },

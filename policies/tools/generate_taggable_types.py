@@ -42,7 +42,7 @@ def scan_module(source: str) -> list[tuple[str, str | None]]:
     classes = list(_CLASS.finditer(source))
     for index, match in enumerate(classes):
         end = classes[index + 1].start() if index + 1 < len(classes) else len(source)
-        body = source[match.start():end]
+        body = source[match.start() : end]
         token = _token_of(body, match.group(1))
         init = _INTERNAL_INIT.search(body)
         if token is None or init is None:
@@ -110,15 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = DATA_FILE.read_text(encoding="utf-8") if DATA_FILE.exists() else ""
         if current != text:
-            print(f"{DATA_FILE} is out of date: run python policies/tools/generate_taggable_types.py",
-                  file=sys.stderr)
+            print(f"{DATA_FILE} is out of date: run python policies/tools/generate_taggable_types.py", file=sys.stderr)
             return 1
         return 0
     DATA_FILE.parent.mkdir(parents=True, exist_ok=True)
     DATA_FILE.write_text(text, encoding="utf-8")
     data = json.loads(text)
-    print(f"wrote {DATA_FILE}: {len(data['tagMap'])} map-tagged and {len(data['tagList'])} list-tagged types "
-          f"of {data['resourceTypes']} in {SDK_DISTRIBUTION} {data['sdkVersion']}")
+    print(
+        f"wrote {DATA_FILE}: {len(data['tagMap'])} map-tagged and {len(data['tagList'])} list-tagged types "
+        f"of {data['resourceTypes']} in {SDK_DISTRIBUTION} {data['sdkVersion']}"
+    )
     return 0
 
 

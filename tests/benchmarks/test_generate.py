@@ -29,8 +29,9 @@ def test_a_generated_stack_is_a_valid_prod_config_with_that_many_services(count:
 def test_generated_services_copy_prods_own_and_leave_the_rest_of_the_stack_alone() -> None:
     prod = stack_config("prod")
     generated = scaled_config(4)
-    assert {k: v for k, v in generated.items() if k != "platform:services"} == \
-        {k: v for k, v in prod.items() if k != "platform:services"}
+    assert {k: v for k, v in generated.items() if k != "platform:services"} == {
+        k: v for k, v in prod.items() if k != "platform:services"
+    }
     services = json.loads(generated["platform:services"])
     originals = json.loads(prod["platform:services"])
     assert services["worker-002"] == originals["worker"]

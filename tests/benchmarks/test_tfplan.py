@@ -39,8 +39,10 @@ def test_nested_block_names_come_from_the_sdk_types_not_from_pulumis_plural_name
     import pulumi_aws as aws
 
     service = shapes(aws.ecs.Service)
-    assert (service["capacityProviderStrategies"].tf_name, service["capacityProviderStrategies"].kind) == \
-        ("capacity_provider_strategy", "objects")
+    assert (service["capacityProviderStrategies"].tf_name, service["capacityProviderStrategies"].kind) == (
+        "capacity_provider_strategy",
+        "objects",
+    )
     assert (service["loadBalancers"].tf_name, service["deploymentCircuitBreaker"].kind) == ("load_balancer", "object")
     assert (service["tags"].tf_name, service["tags"].kind) == ("tags", "map")
     assert shapes(aws.wafv2.WebAcl)["rules"].tf_name == "rule"

@@ -10,11 +10,20 @@ import pytest
 from offline.engine import StackRun, run_stack, stack_config
 from offline.policy_harness import PolicyHarness, format_report
 
-API = {"public": {
-    "service": "api", "domain": {"name": "gw.example.com", "hostedZone": "example.com"},
-    "methodThrottles": {"/health/GET": {"rateLimit": 10, "burstLimit": 20}},
-    "usagePlans": {"standard": {"throttle": {"rateLimit": 100, "burstLimit": 200},
-                                "quota": {"limit": 100000, "period": "MONTH"}, "keys": ["partner-a"]}}}}
+API = {
+    "public": {
+        "service": "api",
+        "domain": {"name": "gw.example.com", "hostedZone": "example.com"},
+        "methodThrottles": {"/health/GET": {"rateLimit": 10, "burstLimit": 20}},
+        "usagePlans": {
+            "standard": {
+                "throttle": {"rateLimit": 100, "burstLimit": 200},
+                "quota": {"limit": 100000, "period": "MONTH"},
+                "keys": ["partner-a"],
+            }
+        },
+    }
+}
 
 
 def with_api(stack: str) -> dict[str, str]:
@@ -57,8 +66,10 @@ def test_the_stage_logs_json_to_an_encrypted_group_with_x_ray_and_throttles(api_
     assert stage["xrayTracingEnabled"] is True
     assert json.loads(stage["accessLogSettings"]["format"])["requestId"] == "$context.requestId"
     assert group["kmsKeyId"].startswith("arn:aws:kms:")
-    settings = {r.inputs["methodPath"]: r.inputs["settings"]
-                for r in api_run.of_type("aws:apigateway/methodSettings:MethodSettings")}
+    settings = {
+        r.inputs["methodPath"]: r.inputs["settings"]
+        for r in api_run.of_type("aws:apigateway/methodSettings:MethodSettings")
+    }
     assert settings["*/*"]["throttlingRateLimit"] == 100 and settings["*/*"]["throttlingBurstLimit"] == 200
     assert settings["*/*"]["loggingLevel"] == "ERROR" and settings["*/*"]["dataTraceEnabled"] is False
     assert settings["health/GET"]["throttlingRateLimit"] == 10
@@ -70,8 +81,10 @@ def test_usage_plan_keys_are_generated_by_aws(api_run: StackRun) -> None:
     assert plan["quotaSettings"] == {"limit": 100000, "period": "MONTH"}
     key = one(api_run, "aws:apigateway/apiKey:ApiKey", "api-public-key-partner-a")
     assert "value" not in key
-    assert one(api_run, "aws:apigateway/usagePlanKey:UsagePlanKey", "api-public-plan-standard-partner-a")[
-        "keyType"] == "API_KEY"
+    assert (
+        one(api_run, "aws:apigateway/usagePlanKey:UsagePlanKey", "api-public-plan-standard-partner-a")["keyType"]
+        == "API_KEY"
+    )
 
 
 def test_custom_domain_waf_and_alarms(api_run: StackRun) -> None:
@@ -79,10 +92,17 @@ def test_custom_domain_waf_and_alarms(api_run: StackRun) -> None:
     assert domain["securityPolicy"] == "TLS_1_2"
     association = one(api_run, "aws:wafv2/webAclAssociation:WebAclAssociation", "api-public-waf-association")
     assert "/restapis/" in association["resourceArn"] and association["resourceArn"].endswith("/stages/v1")
-    alarms = {r.name: r.inputs for r in api_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-              if r.name.startswith("api-public-")}
-    assert set(alarms) == {"api-public-5xx-rate", "api-public-4xx-rate", "api-public-latency-p95",
-                           "api-public-latency-p99"}
+    alarms = {
+        r.name: r.inputs
+        for r in api_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if r.name.startswith("api-public-")
+    }
+    assert set(alarms) == {
+        "api-public-5xx-rate",
+        "api-public-4xx-rate",
+        "api-public-latency-p95",
+        "api-public-latency-p99",
+    }
     assert alarms["api-public-latency-p95"]["extendedStatistic"] == "p95"
     assert alarms["api-public-5xx-rate"]["threshold"] == 0.05
 

@@ -32,24 +32,32 @@ def _settings(run: StackRun, bucket: RecordedResource) -> dict[str, RecordedReso
     return found
 
 
-ELB_LOG_WRITERS = {"logdelivery.elasticloadbalancing.amazonaws.com",
-                   *(f"arn:aws:iam::{account}:root" for account in ELB_ACCOUNT_BY_REGION.values())}
+ELB_LOG_WRITERS = {
+    "logdelivery.elasticloadbalancing.amazonaws.com",
+    *(f"arn:aws:iam::{account}:root" for account in ELB_ACCOUNT_BY_REGION.values()),
+}
 """Who delivers ALB access logs: the regional Elastic Load Balancing account, or (newer regions) the log
 delivery service principal."""
 
 
 def _receives_s3_access_logs(policy: RecordedResource) -> bool:
-    return any(statement["Effect"] == "Allow" and statement["Action"] == ["s3:PutObject"]
-               and statement.get("Principal") == {"Service": ["logging.s3.amazonaws.com"]}
-               for statement in document(policy)["Statement"])
+    return any(
+        statement["Effect"] == "Allow"
+        and statement["Action"] == ["s3:PutObject"]
+        and statement.get("Principal") == {"Service": ["logging.s3.amazonaws.com"]}
+        for statement in document(policy)["Statement"]
+    )
 
 
 def _receives_elb_logs(policy: RecordedResource) -> bool:
     for statement in document(policy)["Statement"]:
         principal: Any = statement.get("Principal")
         writers = [*principal.get("Service", []), *principal.get("AWS", [])] if isinstance(principal, dict) else []
-        if statement["Effect"] == "Allow" and statement["Action"] == ["s3:PutObject"] and \
-                ELB_LOG_WRITERS.intersection(writers):
+        if (
+            statement["Effect"] == "Allow"
+            and statement["Action"] == ["s3:PutObject"]
+            and ELB_LOG_WRITERS.intersection(writers)
+        ):
             return True
     return False
 
@@ -60,8 +68,10 @@ def test_every_bucket_blocks_public_access_and_disables_acls(stack_run: StackRun
     for bucket in buckets:
         settings = _settings(stack_run, bucket)
         block = settings["public_access"].inputs
-        assert all(block[flag] is True for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
-                                                    "restrictPublicBuckets")), bucket.name
+        assert all(
+            block[flag] is True
+            for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        ), bucket.name
         assert settings["ownership"].inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}, bucket.name
 
 
@@ -83,8 +93,10 @@ def test_configured_lifecycle_rules_reach_the_bucket(stack_runs: dict[str, Stack
     rules = {r["id"]: r for r in lifecycle.inputs["rules"]}
     assert rules["tmp"] == {"id": "tmp", "status": "Enabled", "filter": {"prefix": "tmp/"}, "expiration": {"days": 1}}
     assert rules["archive"]["filter"] == {"prefix": "archive/"}
-    assert rules["archive"]["transitions"] == [{"days": 30, "storageClass": "STANDARD_IA"},
-                                               {"days": 180, "storageClass": "GLACIER_IR"}]
+    assert rules["archive"]["transitions"] == [
+        {"days": 30, "storageClass": "STANDARD_IA"},
+        {"days": 180, "storageClass": "GLACIER_IR"},
+    ]
 
 
 def test_buckets_use_sse_kms_with_the_stack_key_except_where_elb_writes_logs(stack_run: StackRun) -> None:
@@ -97,11 +109,14 @@ def test_buckets_use_sse_kms_with_the_stack_key_except_where_elb_writes_logs(sta
         if default["sseAlgorithm"] == "AES256":
             # AWS exception: ALB access logs and S3 server access logs can only be delivered to SSE-S3 buckets.
             assert _receives_elb_logs(settings["policy"]) or _receives_s3_access_logs(settings["policy"]), (
-                f"{bucket.name} uses SSE-S3 without receiving ELB or S3 access logs")
+                f"{bucket.name} uses SSE-S3 without receiving ELB or S3 access logs"
+            )
             sse_s3.append(bucket.name)
         else:
-            assert (default, rule.get("bucketKeyEnabled")) == ({"sseAlgorithm": "aws:kms", "kmsMasterKeyId": arn},
-                                                                True), bucket.name
+            assert (default, rule.get("bucketKeyEnabled")) == (
+                {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": arn},
+                True,
+            ), bucket.name
     configured = {f"bucket-{name}-bucket" for name in config_of(stack_run.stack).buckets}
     assert not configured & set(sse_s3)
 
@@ -112,19 +127,32 @@ def test_every_bucket_policy_denies_requests_without_tls_and_allows_no_one_anony
         arn = bucket.outputs["arn"]
         by_sid = statements(policy)
         assert by_sid["DenyInsecureTransport"] == {
-            "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["s3:*"],
-            "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["s3:*"],
+            "Resource": [arn, f"{arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
         assert not [s for s in by_sid.values() if s["Effect"] == "Allow" and s.get("Principal") == "*"]
 
 
 def test_uploads_bucket_has_cors_for_the_stacks_web_origin_only(stack_runs: dict[str, StackRun]) -> None:
-    origins = {"dev": ["http://localhost:3000"], "staging": ["https://app.staging.example.com"],
-               "prod": ["https://app.example.com"]}
+    origins = {
+        "dev": ["http://localhost:3000"],
+        "staging": ["https://app.staging.example.com"],
+        "prod": ["https://app.example.com"],
+    }
     for stack, expected in origins.items():
         run = stack_runs[stack]
         [rule] = _settings(run, run.named("bucket-uploads-bucket"))["cors"].inputs["corsRules"]
-        assert rule == {"allowedOrigins": expected, "allowedMethods": ["GET", "PUT", "POST"],
-                        "allowedHeaders": ["*"], "exposeHeaders": ["ETag"], "maxAgeSeconds": 3000}, stack
+        assert rule == {
+            "allowedOrigins": expected,
+            "allowedMethods": ["GET", "PUT", "POST"],
+            "allowedHeaders": ["*"],
+            "exposeHeaders": ["ETag"],
+            "maxAgeSeconds": 3000,
+        }, stack
 
 
 def test_bucket_settings_wait_for_each_other(stack_run: StackRun) -> None:
@@ -161,8 +189,10 @@ def test_data_buckets_log_access_to_the_stacks_sse_s3_log_bucket(stack_run: Stac
         assert logging["targetObjectKeyFormat"] == {"partitionedPrefix": {"partitionDateSource": "EventTime"}}
     delivery = statements(_settings(run, logs)["policy"])["S3ServerAccessLogsDelivery"]
     assert delivery["Condition"]["ArnLike"]["aws:SourceArn"] == [
-        f"arn:aws:s3:::{b.outputs['bucket']}" for b in run.of_type("aws:s3/bucket:Bucket")
-        if b.name.startswith("bucket-")]
+        f"arn:aws:s3:::{b.outputs['bucket']}"
+        for b in run.of_type("aws:s3/bucket:Bucket")
+        if b.name.startswith("bucket-")
+    ]
     assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
     [rule] = [r for r in _settings(run, logs)["lifecycle"].inputs["rules"] if r["id"] == "platform-defaults"]
     assert rule["expiration"] == {"days": config_of(run.stack).log_retention_days}

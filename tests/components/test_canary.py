@@ -35,8 +35,7 @@ def test_each_canary_probes_the_stacks_own_url_on_its_path(run: StackRun) -> Non
         assert canary.inputs["runtimeVersion"] in CANARY_RUNTIMES
         assert canary.inputs["name"] == canary_name(key) and len(canary.inputs["name"]) <= 21
         assert canary.inputs["startCanary"] is True
-    assert found["stage-gate"].inputs["runConfig"]["environmentVariables"]["CHECK_PATH"] == \
-        "/api/v1/stage-gates/health"
+    assert found["stage-gate"].inputs["runConfig"]["environmentVariables"]["CHECK_PATH"] == "/api/v1/stage-gates/health"
     assert found["wip-limit"].inputs["schedule"] == {"expression": "rate(10 minutes)"}
 
 
@@ -45,8 +44,9 @@ def test_artifacts_are_kms_encrypted_in_the_platform_bucket_and_expire(run: Stac
     for canary in canaries(run).values():
         assert canary.inputs["artifactConfig"]["s3Encryption"]["encryptionMode"] == "SSE_KMS"
         assert canary.inputs["artifactConfig"]["s3Encryption"]["kmsKeyArn"].startswith("arn:aws:kms:")
-        assert canary.inputs["artifactS3Location"] == \
-            f"s3://{bucket.inputs['bucket']}/artifacts/{canary.inputs['name']}/"
+        assert (
+            canary.inputs["artifactS3Location"] == f"s3://{bucket.inputs['bucket']}/artifacts/{canary.inputs['name']}/"
+        )
     lifecycle = child(run, "canaries-artifacts", "canaries-artifacts-lifecycle")
     rule = next(r for r in lifecycle.inputs["rules"] if r["id"] == "artifacts")
     assert rule["expiration"] == {"days": 30.0} and rule["filter"]["prefix"] == "artifacts/"
@@ -59,9 +59,12 @@ def test_the_canary_role_writes_only_its_own_prefix_and_logs(run: StackRun) -> N
     found = {s["Sid"]: s for s in policy(child(run, "canaries", "api-health-canary-policy"))["Statement"]}
     assert found["WriteOwnArtifacts"]["Resource"] == [f"{bucket}/artifacts/{name}/*"]
     assert found["PutSyntheticsMetrics"]["Condition"] == {
-        "StringEquals": {"cloudwatch:namespace": "CloudWatchSynthetics"}}
-    assert found["WriteOwnLogs"]["Resource"][0] == \
-        f"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/cwsyn-{name}-*"
+        "StringEquals": {"cloudwatch:namespace": "CloudWatchSynthetics"}
+    }
+    assert (
+        found["WriteOwnLogs"]["Resource"][0]
+        == f"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/cwsyn-{name}-*"
+    )
     assert {s for s, v in found.items() if "*" in v.get("Resource", [])} == {"ListBuckets", "PutSyntheticsMetrics"}
 
 
@@ -71,7 +74,10 @@ def test_every_canary_has_a_success_alarm_and_a_widget(run: StackRun) -> None:
         alarm = alarms[f"platform-candlefish-canary-{key}-success"]
         assert alarm.inputs["dimensions"] == {"CanaryName": canary.inputs["name"]}
         assert (alarm.inputs["metricName"], alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == (
-            "SuccessPercent", "LessThanThreshold", 90.0)
+            "SuccessPercent",
+            "LessThanThreshold",
+            90.0,
+        )
         assert alarm.inputs["treatMissingData"] == "breaching"
     [dashboard] = run.of_type("aws:cloudwatch/dashboard:Dashboard")
     titles = {w["properties"].get("title") for w in json.loads(dashboard.inputs["dashboardBody"])["widgets"]}
@@ -83,7 +89,10 @@ def test_the_custom_wip_limit_alarm_is_exactly_as_configured(run: StackRun) -> N
     alarms = {r.inputs["name"]: r for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
     wip = alarms["platform-candlefish-custom-wip-limit-violations"]
     assert (wip.inputs["namespace"], wip.inputs["metricName"], wip.inputs["statistic"]) == (
-        "Candlefish", "WipLimitViolations", "Sum")
+        "Candlefish",
+        "WipLimitViolations",
+        "Sum",
+    )
     assert (wip.inputs["threshold"], wip.inputs["period"], wip.inputs["evaluationPeriods"]) == (0.0, 300.0, 1.0)
     p99 = alarms["platform-candlefish-custom-webhook-p99"]
     assert p99.inputs["extendedStatistic"] == "p99" and "statistic" not in p99.inputs

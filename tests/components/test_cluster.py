@@ -24,7 +24,8 @@ def test_cluster_offers_fargate_and_fargate_spot_with_an_on_demand_default(stack
     assert capacity.inputs["clusterName"] == cluster.outputs["name"]
     assert sorted(capacity.inputs["capacityProviders"]) == ["FARGATE", "FARGATE_SPOT"]
     assert capacity.inputs["defaultCapacityProviderStrategies"] == [
-        {"capacityProvider": "FARGATE", "base": 1.0, "weight": 1.0}]
+        {"capacityProvider": "FARGATE", "base": 1.0, "weight": 1.0}
+    ]
 
 
 def test_every_service_waits_for_the_capacity_providers_and_states_its_split(stack_run: StackRun) -> None:

@@ -25,8 +25,7 @@ def run() -> StackRun:
     return run_stack("prod", config=with_collection("prod"))
 
 
-def test_the_collection_is_encrypted_with_the_stack_key_and_reachable_only_through_the_endpoint(
-        run: StackRun) -> None:
+def test_the_collection_is_encrypted_with_the_stack_key_and_reachable_only_through_the_endpoint(run: StackRun) -> None:
     key = run.named("keys-key")  # the stack key (backups copy with their own)
     [endpoint] = run.of_type("aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint")
     policies = {r.inputs["type"]: json.loads(r.inputs["policy"]) for r in run.of_type(SECURITY_POLICY)}
@@ -63,8 +62,11 @@ def test_prod_with_a_collection_passes_every_mandatory_policy(preview: bool) -> 
 def test_search_and_ingestion_errors_alarm_to_the_stack_topic(run: StackRun) -> None:
     [collection] = run.of_type("aws:opensearch/serverlessCollection:ServerlessCollection")
     [topic] = [t for t in run.of_type("aws:sns/topic:Topic") if t.name == "observability-alarm-topic"]
-    alarms = {r.name: r.inputs for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-              if r.name.startswith("collection-cache-")}
+    alarms = {
+        r.name: r.inputs
+        for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if r.name.startswith("collection-cache-")
+    }
     assert set(alarms) == {"collection-cache-search-errors", "collection-cache-ingestion-errors"}
     for alarm in alarms.values():
         assert alarm["namespace"] == "AWS/AOSS" and alarm["alarmActions"] == [topic.outputs["arn"]]

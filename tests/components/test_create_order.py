@@ -46,8 +46,9 @@ def test_internet_facing_alb_waits_for_the_internet_gateway_and_public_routes(st
     needed = [
         *stack_run.of_type("aws:ec2/internetGateway:InternetGateway"),
         stack_run.named("network-public-default"),
-        *_named(stack_run, "aws:ec2/routeTableAssociation:RouteTableAssociation",
-                lambda n: n.startswith("network-public-")),
+        *_named(
+            stack_run, "aws:ec2/routeTableAssociation:RouteTableAssociation", lambda n: n.startswith("network-public-")
+        ),
     ]
     assert len(needed) >= 3
     albs = [r for r in stack_run.of_type(ALB) if r.inputs.get("internal") is False]
@@ -59,8 +60,9 @@ def test_internet_facing_alb_waits_for_the_internet_gateway_and_public_routes(st
 def test_services_wait_for_private_routes_endpoints_and_their_role_policies(stack_run: StackRun) -> None:
     network = [
         *_named(stack_run, "aws:ec2/route:Route", lambda n: n.startswith("network-private-")),
-        *_named(stack_run, "aws:ec2/routeTableAssociation:RouteTableAssociation",
-                lambda n: n.startswith("network-private-")),
+        *_named(
+            stack_run, "aws:ec2/routeTableAssociation:RouteTableAssociation", lambda n: n.startswith("network-private-")
+        ),
         *stack_run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"),
     ]
     assert any(r.type == "aws:ec2/vpcEndpoint:VpcEndpoint" for r in network)
@@ -91,7 +93,12 @@ def test_a_missing_edge_is_detected(stack_runs: dict[str, StackRun]) -> None:
     run = stack_runs["prod"]
     service = run.of_type(ECS_SERVICE)[0]
     stripped = RecordedResource(**{**service.__dict__, "dependencies": [], "property_dependencies": {}})
-    stripped_run = StackRun(run.stack, run.project, run.preview,
-                            [stripped if r.urn == service.urn else r for r in run.resources], run.outputs)
+    stripped_run = StackRun(
+        run.stack,
+        run.project,
+        run.preview,
+        [stripped if r.urn == service.urn else r for r in run.resources],
+        run.outputs,
+    )
     endpoints = stripped_run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
     assert _missing(stripped_run, stripped, endpoints) == sorted(e.name for e in endpoints)

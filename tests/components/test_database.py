@@ -16,7 +16,10 @@ def test_cluster_is_aurora_postgres_serverless_v2_encrypted_with_the_stack_key(s
     cluster = stack_run.named("database-cluster").inputs
     arn = key_arn(stack_run)
     assert (cluster["engine"], cluster["engineMode"], cluster["engineVersion"]) == (
-        "aurora-postgresql", "provisioned", "16.8")
+        "aurora-postgresql",
+        "provisioned",
+        "16.8",
+    )
     low, high = CAPACITY[stack_run.stack]
     scaling = cluster["serverlessv2ScalingConfiguration"]
     assert (scaling["minCapacity"], scaling["maxCapacity"]) == (low, high)
@@ -41,7 +44,9 @@ def test_iam_auth_log_exports_snapshot_tags_and_backups_per_environment(stack_ru
     assert cluster["copyTagsToSnapshot"] is True
     assert cluster["backupRetentionPeriod"] == BACKUPS[stack_run.stack]
     assert (cluster["preferredBackupWindow"], cluster["preferredMaintenanceWindow"]) == (
-        "03:00-04:00", "mon:04:30-mon:05:30")
+        "03:00-04:00",
+        "mon:04:30-mon:05:30",
+    )
 
 
 def test_parameter_group_forces_tls_and_logs_slow_statements(stack_run: StackRun) -> None:
@@ -71,23 +76,32 @@ def test_instances_writer_and_readers_in_different_azs_with_performance_insights
         inputs = instance.inputs
         assert inputs["instanceClass"] == "db.serverless"
         assert inputs["publiclyAccessible"] is False
-        assert (inputs["performanceInsightsEnabled"], inputs["performanceInsightsKmsKeyId"],
-                inputs["performanceInsightsRetentionPeriod"]) == (True, arn, 7)
+        assert (
+            inputs["performanceInsightsEnabled"],
+            inputs["performanceInsightsKmsKeyId"],
+            inputs["performanceInsightsRetentionPeriod"],
+        ) == (True, arn, 7)
         assert inputs["clusterIdentifier"] == stack_run.named("database-cluster").id
     assert stack_run.named("database-writer").inputs["promotionTier"] == 0
 
 
 def test_prod_has_a_writer_and_a_reader(stack_runs: dict[str, StackRun]) -> None:
-    names = {stack: [i.name for i in run.of_type("aws:rds/clusterInstance:ClusterInstance")]
-             for stack, run in stack_runs.items()}
-    assert names == {"dev": ["database-writer"], "staging": ["database-writer"],
-                     "prod": ["database-writer", "database-reader-1"]}
+    names = {
+        stack: [i.name for i in run.of_type("aws:rds/clusterInstance:ClusterInstance")]
+        for stack, run in stack_runs.items()
+    }
+    assert names == {
+        "dev": ["database-writer"],
+        "staging": ["database-writer"],
+        "prod": ["database-writer", "database-reader-1"],
+    }
     reader = stack_runs["prod"].named("database-reader-1")
     assert stack_runs["prod"].named("database-writer").urn in reader.dependencies  # the writer comes first
 
 
 def test_prod_database_is_protected_from_deletion_with_a_deterministic_final_snapshot(
-        stack_runs: dict[str, StackRun]) -> None:
+    stack_runs: dict[str, StackRun],
+) -> None:
     prod = stack_runs["prod"].named("database-cluster")
     assert prod.protect is True
     assert (prod.inputs["deletionProtection"], prod.inputs["skipFinalSnapshot"]) == (True, False)
@@ -96,7 +110,10 @@ def test_prod_database_is_protected_from_deletion_with_a_deterministic_final_sna
     for stack in ("dev", "staging"):
         cluster = stack_runs[stack].named("database-cluster")
         assert (cluster.protect, cluster.inputs["deletionProtection"], cluster.inputs["skipFinalSnapshot"]) == (
-            False, False, True), stack
+            False,
+            False,
+            True,
+        ), stack
         assert "finalSnapshotIdentifier" not in cluster.inputs
 
 
@@ -111,19 +128,27 @@ def test_exported_log_group_exists_first_with_retention_and_the_stack_key(stack_
 def test_security_group_admits_5432_only_from_granted_services_and_has_no_egress(stack_run: StackRun) -> None:
     group = stack_run.named("database-sg")
     assert "ingress" not in group.inputs and "egress" not in group.inputs  # no inline rules at all
-    egress = [r for r in stack_run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-                                           "aws:ec2/securityGroupRule:SecurityGroupRule")
-              if r.inputs.get("securityGroupId") == group.id]
+    egress = [
+        r
+        for r in stack_run.of_type(
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:ec2/securityGroupRule:SecurityGroupRule"
+        )
+        if r.inputs.get("securityGroupId") == group.id
+    ]
     assert not egress
-    ingress = [r for r in stack_run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-               if r.inputs.get("securityGroupId") == group.id]
+    ingress = [
+        r
+        for r in stack_run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if r.inputs.get("securityGroupId") == group.id
+    ]
     other_groups = {g.id for g in stack_run.of_type("aws:ec2/securityGroup:SecurityGroup")} - {group.id}
     for rule in ingress:
         assert (rule.inputs["ipProtocol"], rule.inputs["fromPort"], rule.inputs["toPort"]) == ("tcp", 5432, 5432)
         assert not {"cidrIpv4", "cidrIpv6", "prefixListId"} & set(rule.inputs), rule.name
         assert rule.inputs["referencedSecurityGroupId"] in other_groups, rule.name
-    granted = {name for name, service in config_of(stack_run.stack).services.items()
-               if service.grants.database is not None}
+    granted = {
+        name for name, service in config_of(stack_run.stack).services.items() if service.grants.database is not None
+    }
     assert {r.inputs["description"] for r in ingress} == {f"PostgreSQL from {name}" for name in granted}
 
 

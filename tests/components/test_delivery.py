@@ -57,12 +57,17 @@ def test_prod_api_deploys_by_canary_five_percent_with_bake_time(stack_runs: dict
     service = stack_runs["prod"].named("api-service")
     assert service.inputs["deploymentController"] == {"type": "ECS"}
     assert service.inputs["deploymentConfiguration"] == {
-        "strategy": "CANARY", "bakeTimeInMinutes": "10",
-        "canaryConfiguration": {"canaryPercent": 5.0, "canaryBakeTimeInMinutes": "10"}}
+        "strategy": "CANARY",
+        "bakeTimeInMinutes": "10",
+        "canaryConfiguration": {"canaryPercent": 5.0, "canaryBakeTimeInMinutes": "10"},
+    }
     # the circuit breaker stays on, and the rollback alarms are watched through the canary and the bake
     assert service.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
-    assert service.inputs["alarms"] == {"enable": True, "rollback": True, "alarmNames": [
-        "platform-prod-api-5xx-rate", "platform-prod-api-unhealthy-hosts"]}
+    assert service.inputs["alarms"] == {
+        "enable": True,
+        "rollback": True,
+        "alarmNames": ["platform-prod-api-5xx-rate", "platform-prod-api-unhealthy-hosts"],
+    }
     alarm_names = {a.inputs["name"] for a in stack_runs["prod"].of_type(ALARM)}
     assert set(service.inputs["alarms"]["alarmNames"]) <= alarm_names
 
@@ -80,7 +85,8 @@ def test_prod_api_has_both_target_groups_alike(stack_runs: dict[str, StackRun]) 
 
 
 def test_prod_api_production_and_test_rules_forward_to_both_groups_and_are_left_to_ecs(
-        stack_runs: dict[str, StackRun]) -> None:
+    stack_runs: dict[str, StackRun],
+) -> None:
     run = stack_runs["prod"]
     primary, alternate = run.named("api-tg").outputs["arn"], run.named("api-alt-tg").outputs["arn"]
     production, test = run.named("api-rule"), run.named("api-test-rule")
@@ -96,61 +102,83 @@ def test_prod_api_production_and_test_rules_forward_to_both_groups_and_are_left_
     service = run.named("api-service")
     advanced = service.inputs["loadBalancers"][0]["advancedConfiguration"]
     assert (advanced["productionListenerRule"], advanced["testListenerRule"]) == (
-        production.outputs["arn"], test.outputs["arn"])
+        production.outputs["arn"],
+        test.outputs["arn"],
+    )
     assert {production.urn, test.urn} <= set(service.dependencies)  # on their listeners before ECS uses them
 
 
 def test_the_test_listener_is_https_on_8443_admitting_the_vpc_and_nat_addresses_only(
-        stack_runs: dict[str, StackRun]) -> None:
+    stack_runs: dict[str, StackRun],
+) -> None:
     run = stack_runs["prod"]
     test = _listener(run, 8443)
     assert (test.inputs["protocol"], test.inputs["sslPolicy"]) == ("HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06")
     assert test.inputs["certificateArn"] == _listener(run, 443).inputs["certificateArn"]
     assert test.inputs["defaultActions"][0]["fixedResponse"]["statusCode"] == "404"
-    sources = {r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6")
-               for r in ingress_rules(run, alb_security_group_id(run)) if int(r.inputs["fromPort"]) == 8443}
+    sources = {
+        r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6")
+        for r in ingress_rules(run, alb_security_group_id(run))
+        if int(r.inputs["fromPort"]) == 8443
+    }
     nat_ips = {f"{n.outputs['publicIp']}/32" for n in run.of_type("aws:ec2/natGateway:NatGateway")}
     assert nat_ips and sources == {"10.30.0.0/16", *nat_ips}
     assert not sources & {"0.0.0.0/0", "::/0"}
 
 
 def test_named_cidrs_join_the_test_listener_and_stacks_without_progressive_services_have_none(
-        stack_runs: dict[str, StackRun]) -> None:
+    stack_runs: dict[str, StackRun],
+) -> None:
     for stack in ("dev", "staging"):
         assert [int(r.inputs["port"]) for r in stack_runs[stack].of_type(LISTENER)] != [] and all(
-            int(r.inputs["port"]) in (80, 443) for r in stack_runs[stack].of_type(LISTENER)), stack
+            int(r.inputs["port"]) in (80, 443) for r in stack_runs[stack].of_type(LISTENER)
+        ), stack
     flat = service_change("staging", "api", deployment={"strategy": "blue-green"})
-    flat["platform:loadBalancer"] = json.dumps({**json.loads(flat["platform:loadBalancer"]),
-                                                "testListener": {"port": 9443, "cidrs": ["198.51.100.0/24"]}})
+    flat["platform:loadBalancer"] = json.dumps(
+        {**json.loads(flat["platform:loadBalancer"]), "testListener": {"port": 9443, "cidrs": ["198.51.100.0/24"]}}
+    )
     run = run_stack("staging", config=flat)
     sources = {r.inputs["cidrIpv4"] for r in run.of_type(INGRESS) if r.inputs.get("fromPort") == 9443}
     assert "198.51.100.0/24" in sources and config_of("staging").network.cidr in sources
 
 
 def test_the_infrastructure_role_trusts_ecs_and_may_touch_only_its_own_groups_listeners_and_rules(
-        stack_runs: dict[str, StackRun]) -> None:
+    stack_runs: dict[str, StackRun],
+) -> None:
     run = stack_runs["prod"]
     role = run.named("api-infrastructure-role")
-    assert policy(role, "assumeRolePolicy") == {"Version": "2012-10-17", "Statement": [{
-        "Sid": "TrustEcs", "Effect": "Allow", "Action": ["sts:AssumeRole"],
-        "Principal": {"Service": ["ecs.amazonaws.com"]}}]}
+    assert policy(role, "assumeRolePolicy") == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "TrustEcs",
+                "Effect": "Allow",
+                "Action": ["sts:AssumeRole"],
+                "Principal": {"Service": ["ecs.amazonaws.com"]},
+            }
+        ],
+    }
     groups = [run.named("api-tg").outputs["arn"], run.named("api-alt-tg").outputs["arn"]]
     listeners = [_listener(run, 443).outputs["arn"], _listener(run, 8443).outputs["arn"]]
     rules = [run.named("api-rule").outputs["arn"], run.named("api-test-rule").outputs["arn"]]
-    statements = {s["Sid"]: (s["Action"], s["Resource"]) for s in policy(run.named("api-infrastructure-policy"))[
-        "Statement"]}
+    statements = {
+        s["Sid"]: (s["Action"], s["Resource"]) for s in policy(run.named("api-infrastructure-policy"))["Statement"]
+    }
     assert statements == {
         "ReadLoadBalancing": (sorted(ELB_DESCRIBE_ACTIONS), ["*"]),
-        "RegisterOwnTargets": (["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
-                               groups),
+        "RegisterOwnTargets": (
+            ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
+            groups,
+        ),
         "ModifyOwnListeners": (["elasticloadbalancing:ModifyListener"], listeners),
         "ShiftOwnRules": (["elasticloadbalancing:ModifyRule"], rules),
     }
     service = run.named("api-service")
     assert service.inputs["loadBalancers"][0]["advancedConfiguration"]["roleArn"] == role.outputs["arn"]
     assert run.named("api-infrastructure-policy").urn in service.dependencies  # permissions before first use
-    assert not [r for r in run.of_type(ROLE) if "AmazonECSInfrastructureRolePolicyForLoadBalancers" in json.dumps(
-        r.inputs)]  # no AWS-managed policy with account-wide wildcards
+    assert not [
+        r for r in run.of_type(ROLE) if "AmazonECSInfrastructureRolePolicyForLoadBalancers" in json.dumps(r.inputs)
+    ]  # no AWS-managed policy with account-wide wildcards
 
 
 def test_prod_api_rollback_alarms_and_request_scaling_read_both_target_groups(stack_runs: dict[str, StackRun]) -> None:
@@ -166,7 +194,8 @@ def test_prod_api_rollback_alarms_and_request_scaling_read_both_target_groups(st
     assert metrics["perTask"]["expression"] == "SUM([primary, alternate]) / running"
     assert {metrics[k]["metricStat"]["metric"]["dimensions"][1]["value"] for k in ("primary", "alternate")} == suffixes
     assert {d["value"] for d in metrics["primary"]["metricStat"]["metric"]["dimensions"]} >= {
-        alb(run).outputs["arnSuffix"]}
+        alb(run).outputs["arnSuffix"]
+    }
 
 
 def test_rolling_services_keep_one_target_group_and_no_infrastructure_role(stack_runs: dict[str, StackRun]) -> None:
@@ -181,40 +210,71 @@ def test_rolling_services_keep_one_target_group_and_no_infrastructure_role(stack
 
 
 # -- each strategy -----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("deployment", "expected"), [
-    ({"strategy": "blue-green", "bakeTimeMinutes": 30}, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "30"}),
-    ({"strategy": "canary", "canary": {"percent": 12.5, "bakeTimeMinutes": 20}},
-     {"strategy": "CANARY", "bakeTimeInMinutes": "10",
-      "canaryConfiguration": {"canaryPercent": 12.5, "canaryBakeTimeInMinutes": "20"}}),
-    ({"strategy": "linear"}, {"strategy": "LINEAR", "bakeTimeInMinutes": "10",
-                              "linearConfiguration": {"stepPercent": 10.0, "stepBakeTimeInMinutes": "6"}}),
-    ({"strategy": "linear", "linear": {"stepPercent": 25, "stepBakeTimeMinutes": 2}, "bakeTimeMinutes": 5},
-     {"strategy": "LINEAR", "bakeTimeInMinutes": "5",
-      "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": "2"}}),
-], ids=["blue-green", "canary", "linear-defaults", "linear"])
+@pytest.mark.parametrize(
+    ("deployment", "expected"),
+    [
+        ({"strategy": "blue-green", "bakeTimeMinutes": 30}, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "30"}),
+        (
+            {"strategy": "canary", "canary": {"percent": 12.5, "bakeTimeMinutes": 20}},
+            {
+                "strategy": "CANARY",
+                "bakeTimeInMinutes": "10",
+                "canaryConfiguration": {"canaryPercent": 12.5, "canaryBakeTimeInMinutes": "20"},
+            },
+        ),
+        (
+            {"strategy": "linear"},
+            {
+                "strategy": "LINEAR",
+                "bakeTimeInMinutes": "10",
+                "linearConfiguration": {"stepPercent": 10.0, "stepBakeTimeInMinutes": "6"},
+            },
+        ),
+        (
+            {"strategy": "linear", "linear": {"stepPercent": 25, "stepBakeTimeMinutes": 2}, "bakeTimeMinutes": 5},
+            {
+                "strategy": "LINEAR",
+                "bakeTimeInMinutes": "5",
+                "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": "2"},
+            },
+        ),
+    ],
+    ids=["blue-green", "canary", "linear-defaults", "linear"],
+)
 def test_each_progressive_strategy_gets_its_settings_and_the_traffic_plumbing(
-        deployment: dict[str, Any], expected: dict[str, Any]) -> None:
+    deployment: dict[str, Any], expected: dict[str, Any]
+) -> None:
     run = staging_with("api", json.dumps(deployment))
     service = run.named("api-service")
     assert service.inputs["deploymentConfiguration"] == expected
     advanced = service.inputs["loadBalancers"][0]["advancedConfiguration"]
-    assert advanced == {"alternateTargetGroupArn": run.named("api-alt-tg").outputs["arn"],
-                        "productionListenerRule": run.named("api-rule").outputs["arn"],
-                        "testListenerRule": run.named("api-test-rule").outputs["arn"],
-                        "roleArn": run.named("api-infrastructure-role").outputs["arn"]}
+    assert advanced == {
+        "alternateTargetGroupArn": run.named("api-alt-tg").outputs["arn"],
+        "productionListenerRule": run.named("api-rule").outputs["arn"],
+        "testListenerRule": run.named("api-test-rule").outputs["arn"],
+        "roleArn": run.named("api-infrastructure-role").outputs["arn"],
+    }
 
 
 def test_lifecycle_hooks_are_invoked_with_the_infrastructure_role_which_may_invoke_only_them() -> None:
-    hooks = [{"function": HOOK, "stages": ["POST_TEST_TRAFFIC_SHIFT"], "details": {"path": "/health"}},
-             {"function": f"{HOOK}:live", "stages": ["PRE_SCALE_UP", "POST_SCALE_UP"]}]
+    hooks = [
+        {"function": HOOK, "stages": ["POST_TEST_TRAFFIC_SHIFT"], "details": {"path": "/health"}},
+        {"function": f"{HOOK}:live", "stages": ["PRE_SCALE_UP", "POST_SCALE_UP"]},
+    ]
     run = staging_with("api", json.dumps({"strategy": "canary", "lifecycleHooks": hooks}))
     role = run.named("api-infrastructure-role").outputs["arn"]
     assert run.named("api-service").inputs["deploymentConfiguration"]["lifecycleHooks"] == [
-        {"hookTargetArn": HOOK, "roleArn": role, "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
-         "hookDetails": '{"path": "/health"}'},
-        {"hookTargetArn": f"{HOOK}:live", "roleArn": role, "lifecycleStages": ["PRE_SCALE_UP", "POST_SCALE_UP"]}]
-    [invoke] = [s for s in policy(run.named("api-infrastructure-policy"))["Statement"]
-                if s["Sid"] == "InvokeLifecycleHooks"]
+        {
+            "hookTargetArn": HOOK,
+            "roleArn": role,
+            "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+            "hookDetails": '{"path": "/health"}',
+        },
+        {"hookTargetArn": f"{HOOK}:live", "roleArn": role, "lifecycleStages": ["PRE_SCALE_UP", "POST_SCALE_UP"]},
+    ]
+    [invoke] = [
+        s for s in policy(run.named("api-infrastructure-policy"))["Statement"] if s["Sid"] == "InvokeLifecycleHooks"
+    ]
     assert (invoke["Action"], invoke["Resource"]) == (["lambda:InvokeFunction"], [HOOK, f"{HOOK}:live"])
 
 
@@ -224,8 +284,10 @@ def test_a_blue_green_worker_has_no_load_balancer_plumbing_and_a_role_only_for_i
     assert service.inputs["deploymentConfiguration"] == {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "10"}
     assert "loadBalancers" not in service.inputs or not service.inputs["loadBalancers"]
     assert not [r for r in bare.resources if r.name.startswith("worker-infrastructure")]
-    hooked = staging_with("worker", json.dumps({"strategy": "blue-green", "lifecycleHooks": [
-        {"function": HOOK, "stages": ["POST_SCALE_UP"]}]}))
+    hooked = staging_with(
+        "worker",
+        json.dumps({"strategy": "blue-green", "lifecycleHooks": [{"function": HOOK, "stages": ["POST_SCALE_UP"]}]}),
+    )
     [statement] = policy(hooked.named("worker-infrastructure-policy"))["Statement"]
     assert (statement["Sid"], statement["Resource"]) == ("InvokeLifecycleHooks", [HOOK])
     assert not [r for r in hooked.of_type(LISTENER_RULE, ROLE_POLICY) if r.name.startswith("worker-test")]
@@ -238,16 +300,24 @@ def test_a_hook_naming_a_stack_function_gets_that_functions_arn() -> None:
     from components.config.compute import DeploymentConfig
     from components.service import Service
 
-    deployment = DeploymentConfig.model_validate({"strategy": "canary", "lifecycleHooks": [
-        {"function": "${functions.smoke-test.arn}", "stages": ["POST_TEST_TRAFFIC_SHIFT"]},
-        {"function": HOOK, "stages": ["PRE_SCALE_UP"]}]})
+    deployment = DeploymentConfig.model_validate(
+        {
+            "strategy": "canary",
+            "lifecycleHooks": [
+                {"function": "${functions.smoke-test.arn}", "stages": ["POST_TEST_TRAFFIC_SHIFT"]},
+                {"function": HOOK, "stages": ["PRE_SCALE_UP"]},
+            ],
+        }
+    )
     functions = {"smoke-test": SimpleNamespace(arn="arn:aws:lambda:us-east-1:123456789012:function:platform-smoke")}
-    fake = SimpleNamespace(_name="api", _args=SimpleNamespace(config=SimpleNamespace(deployment=deployment),
-                                                              functions=functions))
+    fake = SimpleNamespace(
+        _name="api", _args=SimpleNamespace(config=SimpleNamespace(deployment=deployment), functions=functions)
+    )
     hooks = Service._hooks(fake)  # type: ignore[arg-type]
     assert [(h.function_arn, list(h.stages)) for h in hooks] == [
         ("arn:aws:lambda:us-east-1:123456789012:function:platform-smoke", ["POST_TEST_TRAFFIC_SHIFT"]),
-        (HOOK, ["PRE_SCALE_UP"])]
+        (HOOK, ["PRE_SCALE_UP"]),
+    ]
     fake._args.functions = {}
     with pytest.raises(ValueError, match=r"lifecycle hook function \$\{functions.smoke-test.arn\} is not a function"):
         Service._hooks(fake)  # type: ignore[arg-type]

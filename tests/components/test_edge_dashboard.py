@@ -16,11 +16,14 @@ def test_the_edge_dashboard_draws_apis_sites_and_collections() -> None:
     [dashboard] = [r for r in run.of_type("aws:cloudwatch/dashboard:Dashboard") if r.name == "edge-dashboard"]
     widgets = json.loads(dashboard.inputs["dashboardBody"])["widgets"]
     titles = [w["properties"]["title"] for w in widgets]
-    assert titles == ["API troubleshooter-prod-api-public v1: requests and errors",
-                      "API troubleshooter-prod-api-public v1: latency (ms)",
-                      "Site frontend: requests", "Site frontend: error rates (%)",
-                      "Collection troubleshooter-prod-cache: latency (ms)",
-                      "Collection troubleshooter-prod-cache: errors"]
+    assert titles == [
+        "API troubleshooter-prod-api-public v1: requests and errors",
+        "API troubleshooter-prod-api-public v1: latency (ms)",
+        "Site frontend: requests",
+        "Site frontend: error rates (%)",
+        "Collection troubleshooter-prod-cache: latency (ms)",
+        "Collection troubleshooter-prod-cache: errors",
+    ]
     latency = widgets[1]["properties"]["metrics"]
     assert [m[-1]["stat"] for m in latency] == ["p50", "p95", "p99"]
     assert widgets[3]["properties"]["region"] == "us-east-1"

@@ -18,8 +18,11 @@ def test_the_bus_is_custom_and_encrypted_with_the_stack_key(stack_run: StackRun)
 
 def test_each_rule_matches_its_configured_pattern_on_the_bus(stack_run: StackRun) -> None:
     [bus] = stack_run.of_type("aws:cloudwatch/eventBus:EventBus")
-    rules = {r.name: r for r in stack_run.of_type("aws:cloudwatch/eventRule:EventRule")
-             if not r.name.endswith("-schedule-failed")}  # a scheduled task's own rule (test_task.py)
+    rules = {
+        r.name: r
+        for r in stack_run.of_type("aws:cloudwatch/eventRule:EventRule")
+        if not r.name.endswith("-schedule-failed")
+    }  # a scheduled task's own rule (test_task.py)
     config = config_of(stack_run.stack).events
     assert set(rules) == {f"events-{key}" for key in config.rules}
     for key, rule_config in config.rules.items():
@@ -28,7 +31,9 @@ def test_each_rule_matches_its_configured_pattern_on_the_bus(stack_run: StackRun
         assert json.loads(rule["eventPattern"]) == rule_config.event_pattern
         assert rule["state"] == "ENABLED"
     assert json.loads(rules["events-order-created"].inputs["eventPattern"]) == {
-        "detail-type": ["order.created"], "source": ["app.orders"]}
+        "detail-type": ["order.created"],
+        "source": ["app.orders"],
+    }
 
 
 def test_rules_deliver_to_their_queue_with_retries_and_the_queue_dlq_as_fallback(stack_run: StackRun) -> None:

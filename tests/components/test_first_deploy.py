@@ -30,7 +30,8 @@ def test_a_service_reading_a_stack_secret_starts_with_no_tasks_and_cannot_scale(
 
 
 def test_services_without_stack_secrets_and_the_rest_of_the_stack_deploy_as_usual(
-        stack_runs: dict[str, StackRun]) -> None:
+    stack_runs: dict[str, StackRun],
+) -> None:
     held, usual = _pending_dev(), stack_runs["dev"]
     worker = services(held)["worker"]
     assert worker.inputs["desiredCount"] == services(usual)["worker"].inputs["desiredCount"]

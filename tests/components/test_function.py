@@ -69,10 +69,18 @@ def test_the_role_writes_only_its_own_log_streams_and_traces(run: StackRun) -> N
 
 def test_grants_resolve_exactly_as_a_services_do(run: StackRun) -> None:
     found = statements(run, "stage-gate-processor")
-    assert set(found) == {"WriteOwnLogs", "SendTraces", "TableMetricsReadWrite", "TableMetricsKey",
-                          "QueueStageGateConsume", "QueueStageGateKey", "EventBusPublish"}
+    assert set(found) == {
+        "WriteOwnLogs",
+        "SendTraces",
+        "TableMetricsReadWrite",
+        "TableMetricsKey",
+        "QueueStageGateConsume",
+        "QueueStageGateKey",
+        "EventBusPublish",
+    }
     assert found["QueueStageGateKey"]["Condition"] == {
-        "StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}
+        "StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}
+    }
 
 
 def test_only_a_function_granted_the_database_runs_in_the_vpc_with_its_own_group(run: StackRun) -> None:
@@ -106,8 +114,11 @@ def test_vpc_interface_rights_use_star_only_for_the_describe_calls(run: StackRun
 def test_secrets_reach_the_function_as_an_arn_and_a_read_grant_never_as_a_value(run: StackRun) -> None:
     fn = function(run, "github-webhook")
     variables = fn.inputs["environment"]["variables"]
-    secret = next(r for r in run.of_type("aws:secretsmanager/secret:Secret")
-                  if r.inputs["name"].endswith("/github-webhook-secret"))
+    secret = next(
+        r
+        for r in run.of_type("aws:secretsmanager/secret:Secret")
+        if r.inputs["name"].endswith("/github-webhook-secret")
+    )
     assert variables[secret_arn_variable("github-webhook-secret")] == secret.outputs["arn"]
     assert secret_arn_variable("github-webhook-secret") == "GITHUB_WEBHOOK_SECRET_SECRET_ARN"
     found = statements(run, "github-webhook")
@@ -119,8 +130,11 @@ def test_reserved_and_provisioned_concurrency(run: StackRun) -> None:
     assert function(run, "stage-gate-processor").inputs["reservedConcurrentExecutions"] == 20.0
     provisioned = child(run, "function-stage-gate-processor", "function-stage-gate-processor-provisioned")
     assert provisioned.inputs["qualifier"] == "live" and provisioned.inputs["provisionedConcurrentExecutions"] == 2.0
-    assert not [r for r in run.of_type("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
-                if "wip-limit" in r.name]
+    assert not [
+        r
+        for r in run.of_type("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
+        if "wip-limit" in r.name
+    ]
 
 
 def test_db_init_runs_once_on_deploy_after_the_database(run: StackRun) -> None:
@@ -160,10 +174,15 @@ def test_a_schedule_has_its_own_role_scoped_to_the_one_function_and_a_dead_lette
     trust = policy(role, "assumeRolePolicy")["Statement"][0]
     assert trust["Principal"] == {"Service": ["scheduler.amazonaws.com"]}
     assert trust["Condition"]["ArnLike"]["aws:SourceArn"].endswith(f":schedule/default/{schedule.inputs['name']}")
-    found = {s["Sid"]: s for s in policy(child(run, component, f"{component}-weekday-morning-scheduler-policy"))[
-        "Statement"]}
-    assert found["InvokeTheFunction"] == {"Sid": "InvokeTheFunction", "Effect": "Allow",
-                                          "Action": ["lambda:InvokeFunction"], "Resource": [alias.outputs["arn"]]}
+    found = {
+        s["Sid"]: s for s in policy(child(run, component, f"{component}-weekday-morning-scheduler-policy"))["Statement"]
+    }
+    assert found["InvokeTheFunction"] == {
+        "Sid": "InvokeTheFunction",
+        "Effect": "Allow",
+        "Action": ["lambda:InvokeFunction"],
+        "Resource": [alias.outputs["arn"]],
+    }
 
 
 def test_asynchronous_invocations_go_to_the_failure_queue(run: StackRun) -> None:
@@ -176,8 +195,11 @@ def test_asynchronous_invocations_go_to_the_failure_queue(run: StackRun) -> None
     found = statements(run, "daily-unblock")
     assert found["SendFailedEvents"]["Resource"] == [failures.outputs["arn"]]
     # synchronous-only functions have none
-    assert not [r for r in run.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
-                if "stage-gate" in r.name]
+    assert not [
+        r
+        for r in run.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+        if "stage-gate" in r.name
+    ]
 
 
 def test_the_webhook_route_is_a_lambda_target_group_invokable_only_from_it(run: StackRun) -> None:
@@ -227,8 +249,16 @@ def test_roles_and_policies_are_named_after_the_config_key(run: StackRun) -> Non
     roles = {r.inputs["name"] for r in run.of_type(ROLE) if r.parent and "function-" in r.parent}
     assert "platform-candlefish-db-init-function" in roles
     assert all(len(r) <= 64 for r in roles)
-    assert len([r for r in run.of_type(ROLE_POLICY) if r.name.endswith("-policy") and
-                r.name.removeprefix("function-").removesuffix("-policy") in FUNCTIONS]) == 5
+    assert (
+        len(
+            [
+                r
+                for r in run.of_type(ROLE_POLICY)
+                if r.name.endswith("-policy") and r.name.removeprefix("function-").removesuffix("-policy") in FUNCTIONS
+            ]
+        )
+        == 5
+    )
 
 
 # -- alarms and dashboard ---------------------------------------------------------------------------------
@@ -237,8 +267,7 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 def alarms_of(run: StackRun, key: str) -> dict[str, RecordedResource]:
     prefix = f"platform-candlefish-{key}-"
-    return {r.inputs["name"].removeprefix(prefix): r for r in run.of_type(ALARM)
-            if r.inputs["name"].startswith(prefix)}
+    return {r.inputs["name"].removeprefix(prefix): r for r in run.of_type(ALARM) if r.inputs["name"].startswith(prefix)}
 
 
 @pytest.mark.parametrize("key", FUNCTIONS)

@@ -27,38 +27,65 @@ def _grant(run: StackRun, label: str) -> list[dict[str, Any]]:
 
 
 def _key(run: StackRun, sid: str, actions: list[str], service: str) -> dict[str, Any]:
-    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": [key_arn(run)],
-            "Condition": {"StringEquals": {"kms:ViaService": f"{service}.us-east-1.amazonaws.com"}}}
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": [key_arn(run)],
+        "Condition": {"StringEquals": {"kms:ViaService": f"{service}.us-east-1.amazonaws.com"}},
+    }
 
 
 def test_table_read_and_readwrite(granted: StackRun) -> None:
     arn = granted.named("table-sessions-table").outputs["arn"]
-    read = ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
-            "dynamodb:Query", "dynamodb:Scan"]
+    read = [
+        "dynamodb:BatchGetItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DescribeTable",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+    ]
     assert _grant(granted, "tables.sessions.read") == [
         {"Sid": "TableSessionsRead", "Effect": "Allow", "Action": read, "Resource": [arn, f"{arn}/index/*"]},
         _key(granted, "TableSessionsKey", ["kms:Decrypt", "kms:DescribeKey"], "dynamodb"),
     ]
-    write = sorted([*read, "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem",
-                    "dynamodb:UpdateItem"])
+    write = sorted([*read, "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])
     assert _grant(granted, "tables.sessions.readwrite") == [
         {"Sid": "TableSessionsReadWrite", "Effect": "Allow", "Action": write, "Resource": [arn, f"{arn}/index/*"]},
-        _key(granted, "TableSessionsKey", ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
-             "dynamodb"),
+        _key(
+            granted,
+            "TableSessionsKey",
+            ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+            "dynamodb",
+        ),
     ]
 
 
 def test_queue_consume_and_send_never_reach_the_dlq(granted: StackRun) -> None:
     arn = granted.named("queue-jobs-queue").outputs["arn"]
     assert _grant(granted, "queues.jobs.consume") == [
-        {"Sid": "QueueJobsConsume", "Effect": "Allow", "Resource": [arn],
-         "Action": ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
-                    "sqs:ReceiveMessage"]},
+        {
+            "Sid": "QueueJobsConsume",
+            "Effect": "Allow",
+            "Resource": [arn],
+            "Action": [
+                "sqs:ChangeMessageVisibility",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:ReceiveMessage",
+            ],
+        },
         _key(granted, "QueueJobsKey", ["kms:Decrypt"], "sqs"),
     ]
     assert _grant(granted, "queues.jobs.send") == [
-        {"Sid": "QueueJobsSend", "Effect": "Allow", "Resource": [arn],
-         "Action": ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]},
+        {
+            "Sid": "QueueJobsSend",
+            "Effect": "Allow",
+            "Resource": [arn],
+            "Action": ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
+        },
         _key(granted, "QueueJobsKey", ["kms:Decrypt", "kms:GenerateDataKey"], "sqs"),
     ]
 
@@ -72,8 +99,12 @@ def test_bucket_read_and_readwrite_on_objects_and_list_on_the_bucket(granted: St
         _key(granted, "BucketUploadsKey", ["kms:Decrypt"], "s3"),
     ]
     assert _grant(granted, "buckets.uploads.readwrite") == [
-        {"Sid": "BucketUploadsObjectsReadWrite", "Effect": "Allow", "Resource": [f"{arn}/*"],
-         "Action": ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]},
+        {
+            "Sid": "BucketUploadsObjectsReadWrite",
+            "Effect": "Allow",
+            "Resource": [f"{arn}/*"],
+            "Action": ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        },
         listing,
         _key(granted, "BucketUploadsKey", ["kms:Decrypt", "kms:GenerateDataKey"], "s3"),
     ]
@@ -82,8 +113,12 @@ def test_bucket_read_and_readwrite_on_objects_and_list_on_the_bucket(granted: St
 def test_secret_read_is_get_secret_value_on_that_secret_only(granted: StackRun) -> None:
     arn = granted.named("secret-stripe-key-secret").outputs["arn"]
     assert _grant(granted, "secrets.stripe-key.read") == [
-        {"Sid": "SecretStripeKeyRead", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
-         "Resource": [arn]},
+        {
+            "Sid": "SecretStripeKeyRead",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [arn],
+        },
         _key(granted, "SecretStripeKeyKey", ["kms:Decrypt"], "secretsmanager"),
     ]
 
@@ -92,16 +127,23 @@ def test_database_connect_is_rds_db_connect_as_one_user_of_this_cluster(granted:
     resource_id = granted.named("database-cluster").outputs["clusterResourceId"]
     user_arn = f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{resource_id}"
     assert _grant(granted, "database.connect") == [
-        {"Sid": "DatabaseConnectApp", "Effect": "Allow", "Action": ["rds-db:connect"], "Resource": [f"{user_arn}/app"]}]
+        {"Sid": "DatabaseConnectApp", "Effect": "Allow", "Action": ["rds-db:connect"], "Resource": [f"{user_arn}/app"]}
+    ]
     assert _grant(granted, "database.connect:reporting") == [
-        {"Sid": "DatabaseConnectReporting", "Effect": "Allow", "Action": ["rds-db:connect"],
-         "Resource": [f"{user_arn}/reporting"]}]
+        {
+            "Sid": "DatabaseConnectReporting",
+            "Effect": "Allow",
+            "Action": ["rds-db:connect"],
+            "Resource": [f"{user_arn}/reporting"],
+        }
+    ]
 
 
 def test_events_publish_is_put_events_on_the_bus(granted: StackRun) -> None:
     [bus] = granted.of_type("aws:cloudwatch/eventBus:EventBus")
     assert _grant(granted, "events.publish") == [
-        {"Sid": "EventBusPublish", "Effect": "Allow", "Action": ["events:PutEvents"], "Resource": [bus.outputs["arn"]]}]
+        {"Sid": "EventBusPublish", "Effect": "Allow", "Action": ["events:PutEvents"], "Resource": [bus.outputs["arn"]]}
+    ]
 
 
 def test_no_grant_has_a_wildcard_action_or_resource_and_kms_is_always_via_a_service(granted: StackRun) -> None:
@@ -140,9 +182,14 @@ def test_unknown_access_levels_are_errors_naming_what_is_allowed(granted: StackR
 def test_allow_from_adds_one_rule_referencing_the_grantee_group(granted: StackRun) -> None:
     rule = granted.named("database-from-probe")
     assert rule.inputs == {
-        "securityGroupId": granted.named("database-sg").id, "referencedSecurityGroupId": "sg-0123456789abcdef0",
-        "ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432, "description": "PostgreSQL from probe",
-        "tags": rule.inputs["tags"]}
+        "securityGroupId": granted.named("database-sg").id,
+        "referencedSecurityGroupId": "sg-0123456789abcdef0",
+        "ipProtocol": "tcp",
+        "fromPort": 5432,
+        "toPort": 5432,
+        "description": "PostgreSQL from probe",
+        "tags": rule.inputs["tags"],
+    }
     assert rule.inputs["tags"]["Name"] == "platform-prod-db-from-probe"
 
 
@@ -150,8 +197,15 @@ def test_statement_ids_name_their_store_so_one_service_can_hold_many_grants(gran
     from components.grants import statement_id
 
     assert statement_id("table", "user-sessions", "ReadWrite") == "TableUserSessionsReadWrite"
-    one_service = ("tables.sessions.readwrite", "queues.jobs.send", "buckets.uploads.readwrite",
-                   "secrets.stripe-key.read", "secrets.session-signing-key.read", "events.publish", "database.connect")
+    one_service = (
+        "tables.sessions.readwrite",
+        "queues.jobs.send",
+        "buckets.uploads.readwrite",
+        "secrets.stripe-key.read",
+        "secrets.session-signing-key.read",
+        "events.publish",
+        "database.connect",
+    )
     sids = [s["Sid"] for label in one_service for s in _grant(granted, label)]
     assert len(sids) == len(set(sids)) == 13, sids
 
@@ -163,8 +217,9 @@ def test_stores_are_reachable_only_through_grants(stack_run: StackRun) -> None:
     security group (test_database)."""
     from .data_support import statements
 
-    policies = [*stack_run.of_type("aws:s3/bucketPolicy:BucketPolicy", "aws:sqs/queuePolicy:QueuePolicy",
-                                   "aws:kms/key:Key")]
+    policies = [
+        *stack_run.of_type("aws:s3/bucketPolicy:BucketPolicy", "aws:sqs/queuePolicy:QueuePolicy", "aws:kms/key:Key")
+    ]
     assert policies
     for resource in policies:
         for sid, statement in statements(resource).items():
@@ -175,5 +230,6 @@ def test_stores_are_reachable_only_through_grants(stack_run: StackRun) -> None:
             assert principal != "*", f"{resource.name} {sid}"
             if "Service" in principal and not resource.name.startswith("load-balancer"):
                 assert statement.get("Condition"), f"{resource.name} {sid}: a service admitted unconditionally"
-    assert not stack_run.of_type("aws:dynamodb/resourcePolicy:ResourcePolicy",
-                                 "aws:secretsmanager/secretPolicy:SecretPolicy")
+    assert not stack_run.of_type(
+        "aws:dynamodb/resourcePolicy:ResourcePolicy", "aws:secretsmanager/secretPolicy:SecretPolicy"
+    )

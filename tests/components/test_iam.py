@@ -21,6 +21,7 @@ def rendered(document: Callable[[], pulumi.Output[str]]) -> dict[str, Any]:
     """The JSON a document renders to (plain values only: no engine needed). The Output is made inside the
     event loop that resolves it; a private loop, so the thread's current loop (the engine's) is left alone
     (`asyncio.run` would unset it for every later test in this worker)."""
+
     async def resolve() -> str:
         return await document().future()  # type: ignore[return-value]
 
@@ -52,8 +53,12 @@ def test_a_statement_needs_actions() -> None:
 def test_resource_star_needs_a_justification() -> None:
     with pytest.raises(ValueError, match=r"^statement S uses Resource '\*' without a justification$"):
         Statement(sid="S", actions=["ecr:GetAuthorizationToken"], resources=["*"])
-    justified = Statement(sid="S", actions=["ecr:GetAuthorizationToken"], resources=["*"],
-                          justification="ecr:GetAuthorizationToken takes no resource")
+    justified = Statement(
+        sid="S",
+        actions=["ecr:GetAuthorizationToken"],
+        resources=["*"],
+        justification="ecr:GetAuthorizationToken takes no resource",
+    )
     assert justified.to_json_shape()["Resource"] == ["*"]
     assert Statement(sid="S", actions=["s3:GetObject"], resources=[f"{BUCKET}/*"]).justification is None
 
@@ -67,15 +72,28 @@ def test_statements_are_immutable_values() -> None:
 
 def test_the_json_shape_sorts_and_dedupes_actions_and_omits_what_is_empty() -> None:
     statement = Statement(sid="S", actions=["s3:PutObject", "s3:GetObject", "s3:PutObject"], resources=[BUCKET])
-    assert statement.to_json_shape() == {"Sid": "S", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
-                                         "Resource": [BUCKET]}
-    everyone = Statement(sid="E", actions=["s3:GetObject"], resources=[BUCKET], principals="*",
-                         conditions={"StringEquals": {"aws:PrincipalOrgID": "o-123"}})
+    assert statement.to_json_shape() == {
+        "Sid": "S",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:PutObject"],
+        "Resource": [BUCKET],
+    }
+    everyone = Statement(
+        sid="E",
+        actions=["s3:GetObject"],
+        resources=[BUCKET],
+        principals="*",
+        conditions={"StringEquals": {"aws:PrincipalOrgID": "o-123"}},
+    )
     assert everyone.to_json_shape()["Principal"] == "*"
     assert everyone.to_json_shape()["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}
     service = Statement(sid="T", actions=["sts:AssumeRole"], principals={"Service": ("ecs-tasks.amazonaws.com",)})
-    assert service.to_json_shape() == {"Sid": "T", "Effect": "Allow", "Action": ["sts:AssumeRole"],
-                                       "Principal": {"Service": ["ecs-tasks.amazonaws.com"]}}
+    assert service.to_json_shape() == {
+        "Sid": "T",
+        "Effect": "Allow",
+        "Action": ["sts:AssumeRole"],
+        "Principal": {"Service": ["ecs-tasks.amazonaws.com"]},
+    }
 
 
 def test_a_document_needs_statements_with_distinct_sids() -> None:
@@ -85,24 +103,41 @@ def test_a_document_needs_statements_with_distinct_sids() -> None:
     other = Statement(sid="List", actions=["s3:ListBucket"], resources=[BUCKET])
     with pytest.raises(ValueError, match=r"^duplicate statement ids: \['Read'\]$"):
         policy_document([one, other, one])
-    assert rendered(lambda: policy_document([one, other])) == {"Version": "2012-10-17", "Statement": [
-        {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{BUCKET}/*"]},
-        {"Sid": "List", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [BUCKET]}]}
+    assert rendered(lambda: policy_document([one, other])) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{BUCKET}/*"]},
+            {"Sid": "List", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [BUCKET]},
+        ],
+    }
 
 
 def test_a_service_trust_policy_is_bound_to_the_account_and_optionally_the_source() -> None:
     plain = rendered(lambda: service_trust_policy("ecs-tasks.amazonaws.com", "123456789012"))
-    assert plain["Statement"] == [{"Sid": "TrustService", "Effect": "Allow", "Action": ["sts:AssumeRole"],
-                                   "Principal": {"Service": ["ecs-tasks.amazonaws.com"]},
-                                   "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]
-    bound = rendered(lambda: service_trust_policy("ecs-tasks.amazonaws.com", "123456789012",
-                                                  "arn:aws:ecs:us-east-1:123456789012:*"))
+    assert plain["Statement"] == [
+        {
+            "Sid": "TrustService",
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole"],
+            "Principal": {"Service": ["ecs-tasks.amazonaws.com"]},
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+        }
+    ]
+    bound = rendered(
+        lambda: service_trust_policy("ecs-tasks.amazonaws.com", "123456789012", "arn:aws:ecs:us-east-1:123456789012:*")
+    )
     assert bound["Statement"][0]["Condition"] == {
         "StringEquals": {"aws:SourceAccount": "123456789012"},
-        "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}
+        "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"},
+    }
 
 
 def test_the_tls_deny_refuses_everyone_without_secure_transport() -> None:
     assert deny_insecure_transport(["s3:*"], [BUCKET, f"{BUCKET}/*"]).to_json_shape() == {
-        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Action": ["s3:*"], "Principal": "*",
-        "Resource": [BUCKET, f"{BUCKET}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Action": ["s3:*"],
+        "Principal": "*",
+        "Resource": [BUCKET, f"{BUCKET}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }

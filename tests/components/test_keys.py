@@ -64,8 +64,10 @@ def test_only_this_accounts_alarms_publish_to_encrypted_topics(stack_run: StackR
     alarms = statements(key)["CloudWatchAlarmsPublishToEncryptedTopics"]
     assert alarms["Principal"] == {"Service": ["cloudwatch.amazonaws.com"]}
     assert alarms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
-                                   "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"}}
+    assert alarms["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:*"},
+    }
 
 
 def test_eventbridge_may_use_the_key_for_this_bus_and_through_sqs_only(stack_run: StackRun) -> None:
@@ -73,8 +75,9 @@ def test_eventbridge_may_use_the_key_for_this_bus_and_through_sqs_only(stack_run
     [bus] = stack_run.of_type("aws:cloudwatch/eventBus:EventBus")
     by_sid = statements(key)
     bus_statement = by_sid["EventBridgeEncryptsTheBus"]
-    assert bus_statement["Condition"]["ArnEquals"] == {"kms:EncryptionContext:aws:events:event-bus:arn":
-                                                       bus.outputs["arn"]}
+    assert bus_statement["Condition"]["ArnEquals"] == {
+        "kms:EncryptionContext:aws:events:event-bus:arn": bus.outputs["arn"]
+    }
     assert by_sid["EventBridgeDescribesKeyForTheBus"]["Condition"]["ArnEquals"] == {"aws:SourceArn": bus.outputs["arn"]}
     delivery = by_sid["EventBridgeDeliversToEncryptedQueues"]
     # Only kms:ViaService: a delivery's KMS request carries no aws:SourceAccount/SourceArn to match.
@@ -87,15 +90,19 @@ def test_a_stack_without_a_bus_gives_eventbridge_nothing() -> None:
 
     context = AwsContext(account_id=ACCOUNT_ID, region="eu-west-1", partition="aws", dns_suffix="amazonaws.com")
     sids = {s.sid for s in key_policy(KeysArgs(aws_context=context))}
-    assert sids == {"AccountRootAdministersAndDelegatesToIam", "CloudWatchLogsEncryptsThisAccountsLogGroups",
-                    "CloudWatchAlarmsPublishToEncryptedTopics"}
+    assert sids == {
+        "AccountRootAdministersAndDelegatesToIam",
+        "CloudWatchLogsEncryptsThisAccountsLogGroups",
+        "CloudWatchAlarmsPublishToEncryptedTopics",
+    }
 
 
 def test_the_network_flow_logs_and_every_log_group_are_encrypted_with_the_stack_key(stack_run: StackRun) -> None:
     arn = key_arn(stack_run)
     assert stack_run.named("network-flow-logs").inputs["kmsKeyId"] == arn
-    unencrypted = [g.name for g in stack_run.of_type("aws:cloudwatch/logGroup:LogGroup")
-                   if g.inputs.get("kmsKeyId") != arn]
+    unencrypted = [
+        g.name for g in stack_run.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs.get("kmsKeyId") != arn
+    ]
     assert not unencrypted
 
 
@@ -117,24 +124,46 @@ def _encryption_key(resource: Any) -> str | None:
 
 def test_every_store_is_encrypted_with_the_stack_key(stack_run: StackRun) -> None:
     arn = key_arn(stack_run)
-    stores = stack_run.of_type("aws:dynamodb/table:Table", "aws:sqs/queue:Queue", "aws:secretsmanager/secret:Secret",
-                               "aws:rds/cluster:Cluster", "aws:cloudwatch/eventBus:EventBus")
+    stores = stack_run.of_type(
+        "aws:dynamodb/table:Table",
+        "aws:sqs/queue:Queue",
+        "aws:secretsmanager/secret:Secret",
+        "aws:rds/cluster:Cluster",
+        "aws:cloudwatch/eventBus:EventBus",
+    )
     config = config_of(stack_run.stack)
     scheduled_tasks = sum(s.kind == "task" and s.schedule is not None for s in config.services.values())
-    expected = len(config.tables) + 2 * len(config.queues) + len(config.secrets) + (config.database is not None) + 1 \
-        + scheduled_tasks  # each scheduled task's failure queue
+    expected = (
+        len(config.tables)
+        + 2 * len(config.queues)
+        + len(config.secrets)
+        + (config.database is not None)
+        + 1
+        + scheduled_tasks
+    )  # each scheduled task's failure queue
     assert len(stores) == expected
     assert {s.name: _encryption_key(s) for s in stores} == {s.name: arn for s in stores}
 
 
-DATA_TYPES = ("aws:kms/key:Key", "aws:kms/alias:Alias", "aws:s3/bucket:Bucket", "aws:dynamodb/table:Table",
-              "aws:sqs/queue:Queue", "aws:sqs/queuePolicy:QueuePolicy", "aws:cloudwatch/eventBus:EventBus",
-              "aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/eventTarget:EventTarget",
-              "aws:secretsmanager/secret:Secret", "aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance")
+DATA_TYPES = (
+    "aws:kms/key:Key",
+    "aws:kms/alias:Alias",
+    "aws:s3/bucket:Bucket",
+    "aws:dynamodb/table:Table",
+    "aws:sqs/queue:Queue",
+    "aws:sqs/queuePolicy:QueuePolicy",
+    "aws:cloudwatch/eventBus:EventBus",
+    "aws:cloudwatch/eventRule:EventRule",
+    "aws:cloudwatch/eventTarget:EventTarget",
+    "aws:secretsmanager/secret:Secret",
+    "aws:rds/cluster:Cluster",
+    "aws:rds/clusterInstance:ClusterInstance",
+)
 
 
 def test_first_preview_registers_the_same_stores_with_the_key_still_unknown(
-        stack_runs: dict[str, StackRun], preview_runs: dict[str, StackRun]) -> None:
+    stack_runs: dict[str, StackRun], preview_runs: dict[str, StackRun]
+) -> None:
     from offline.engine import UNKNOWN
 
     for stack, run in stack_runs.items():

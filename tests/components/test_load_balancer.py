@@ -54,7 +54,8 @@ def test_no_security_group_but_the_albs_admits_the_internet(stack_run: StackRun)
     for rule in stack_run.of_type(INGRESS):
         if rule.inputs.get("cidrIpv4") in INTERNET or rule.inputs.get("cidrIpv6") in INTERNET:
             open_groups.setdefault(rule.inputs["securityGroupId"], set()).update(
-                range(int(rule.inputs["fromPort"]), int(rule.inputs["toPort"]) + 1))
+                range(int(rule.inputs["fromPort"]), int(rule.inputs["toPort"]) + 1)
+            )
     for rule in stack_run.of_type(LEGACY_RULE):
         cidrs = [*rule.inputs.get("cidrBlocks", []), *rule.inputs.get("ipv6CidrBlocks", [])]
         assert rule.inputs["type"] != "ingress" or not set(cidrs) & set(INTERNET), rule.name
@@ -70,8 +71,11 @@ def test_no_security_group_but_the_albs_admits_the_internet(stack_run: StackRun)
 def test_alb_ingress_comes_from_the_configured_cidrs_ipv4_and_ipv6(stack_run: StackRun) -> None:
     config = config_of(stack_run.stack).load_balancer
     # the test listener's port is admitted from the VPC only: tests/components/test_delivery.py
-    rules = [r for r in ingress_rules(stack_run, alb_security_group_id(stack_run))
-             if int(r.inputs["fromPort"]) != config.test_listener.port]
+    rules = [
+        r
+        for r in ingress_rules(stack_run, alb_security_group_id(stack_run))
+        if int(r.inputs["fromPort"]) != config.test_listener.port
+    ]
     sources = {(r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6"), int(r.inputs["fromPort"])) for r in rules}
     ports = (443, 80) if config.https else (80,)
     assert sources == {(cidr, port) for cidr in config.ingress_cidrs for port in ports}
@@ -81,10 +85,18 @@ def test_alb_ingress_comes_from_the_configured_cidrs_ipv4_and_ipv6(stack_run: St
 def test_alb_egress_goes_only_to_web_services_on_their_container_ports(stack_run: StackRun) -> None:
     groups = by_id(stack_run, SECURITY_GROUP)
     rules = egress_rules(stack_run, alb_security_group_id(stack_run))
-    web = {name: svc for name, svc in services(stack_run).items()
-           if config_of(stack_run.stack).services[name].kind == "web"}
-    expected = {(svc.inputs["networkConfiguration"]["securityGroups"][0], container(stack_run, name)["portMappings"][0]
-                 ["containerPort"]) for name, svc in web.items()}
+    web = {
+        name: svc
+        for name, svc in services(stack_run).items()
+        if config_of(stack_run.stack).services[name].kind == "web"
+    }
+    expected = {
+        (
+            svc.inputs["networkConfiguration"]["securityGroups"][0],
+            container(stack_run, name)["portMappings"][0]["containerPort"],
+        )
+        for name, svc in web.items()
+    }
     assert {(r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"]) for r in rules} == expected
     for rule in rules:
         assert "cidrIpv4" not in rule.inputs and "cidrIpv6" not in rule.inputs
@@ -99,8 +111,9 @@ def test_alb_is_internet_facing_in_the_public_subnets_and_drops_invalid_headers(
     assert lb["enableDeletionProtection"] is (stack_run.stack == "prod")
 
 
-def test_plain_http_only_where_dev_allows_it_visibly_in_two_files(monkeypatch: pytest.MonkeyPatch,
-                                                                  tmp_path: Path) -> None:
+def test_plain_http_only_where_dev_allows_it_visibly_in_two_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     # The stack file says allowPlainHttp; its pack config makes alb-tls-and-headers advisory (else config refuses).
     (tmp_path / "dev.json").write_text(json.dumps({"all": "mandatory", "alb-tls-and-headers": "advisory"}))
     monkeypatch.setattr(thresholds, "POLICY_CONFIG_DIR", tmp_path)
@@ -108,8 +121,12 @@ def test_plain_http_only_where_dev_allows_it_visibly_in_two_files(monkeypatch: p
     listeners = _listeners(run)
     assert set(listeners) == {80}
     assert listeners[80]["protocol"] == "HTTP"
-    assert listeners[80]["defaultActions"] == [{"type": "fixed-response", "fixedResponse": {
-        "contentType": "text/plain", "messageBody": "Not found", "statusCode": "404"}}]
+    assert listeners[80]["defaultActions"] == [
+        {
+            "type": "fixed-response",
+            "fixedResponse": {"contentType": "text/plain", "messageBody": "Not found", "statusCode": "404"},
+        }
+    ]
     assert run.outputs["url"].startswith("http://")
     assert not run.of_type(CERTIFICATE)
 
@@ -125,15 +142,15 @@ def test_https_uses_a_tls13_policy_and_http_only_redirects(stack_runs: dict[str,
     assert https["protocol"] == "HTTPS"
     assert https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert https["defaultActions"][0]["fixedResponse"]["statusCode"] == "404"
-    assert http["defaultActions"] == [{"type": "redirect", "redirect": {
-        "protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+    assert http["defaultActions"] == [
+        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+    ]
     [validation] = run.of_type(VALIDATION)
     assert https["certificateArn"] == validation.outputs["certificateArn"]
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
-def test_the_domain_gets_a_dns_validated_certificate_and_an_alias(stack_runs: dict[str, StackRun],
-                                                                  stack: str) -> None:
+def test_the_domain_gets_a_dns_validated_certificate_and_an_alias(stack_runs: dict[str, StackRun], stack: str) -> None:
     run = stack_runs[stack]
     domain = config_of(stack).load_balancer.domain
     assert domain is not None
@@ -149,8 +166,9 @@ def test_the_domain_gets_a_dns_validated_certificate_and_an_alias(stack_runs: di
     assert validation.inputs["validationRecordFqdns"] == [records["CNAME"].outputs["fqdn"]]
     alias = records["A"].inputs
     assert alias["name"] == domain.name and alias["zoneId"] == records["CNAME"].inputs["zoneId"]
-    assert alias["aliases"] == [{"name": alb(run).outputs["dnsName"], "zoneId": alb(run).outputs["zoneId"],
-                                 "evaluateTargetHealth": True}]
+    assert alias["aliases"] == [
+        {"name": alb(run).outputs["dnsName"], "zoneId": alb(run).outputs["zoneId"], "evaluateTargetHealth": True}
+    ]
     assert run.outputs["url"] == f"https://{domain.name}"
 
 
@@ -167,12 +185,18 @@ def test_access_logs_go_to_a_locked_down_sse_s3_bucket(stack_run: StackRun) -> N
 
     # ALB log delivery supports SSE-S3 only: this is the one bucket not on the stack key.
     assert of(ENCRYPTION)["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
-    assert all(of(PUBLIC_ACCESS)[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
-                                                      "restrictPublicBuckets"))
+    assert all(
+        of(PUBLIC_ACCESS)[k] is True
+        for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
     [rule] = [r for r in of(LIFECYCLE)["rules"] if "expiration" in r]
     assert rule["expiration"]["days"] == config_of(stack_run.stack).load_balancer.access_log_expiration_days
-    statements = {s["Sid"]: s for s in policy(next(
-        r for r in stack_run.of_type(BUCKET_POLICY) if r.inputs["bucket"] == bucket_id))["Statement"]}
+    statements = {
+        s["Sid"]: s
+        for s in policy(next(r for r in stack_run.of_type(BUCKET_POLICY) if r.inputs["bucket"] == bucket_id))[
+            "Statement"
+        ]
+    }
     delivery = statements["AllowLoadBalancerLogDelivery"]
     assert delivery["Principal"] == {"AWS": ["arn:aws:iam::127311923021:root"]}  # us-east-1's ELB account
     assert delivery["Action"] == ["s3:PutObject"]
@@ -184,12 +208,14 @@ def test_access_logs_go_to_a_locked_down_sse_s3_bucket(stack_run: StackRun) -> N
 
 
 def test_regions_opened_after_2022_deliver_logs_as_the_service_principal() -> None:
-    context = AwsContext(account_id="123456789012", region="ap-southeast-5", partition="aws",
-                         dns_suffix="amazonaws.com")
+    context = AwsContext(
+        account_id="123456789012", region="ap-southeast-5", partition="aws", dns_suffix="amazonaws.com"
+    )
     assert context.region not in ELB_ACCOUNT_REGIONS
     assert "us-east-1" in ELB_ACCOUNT_REGIONS
     assert LoadBalancer.log_delivery_principals(context) == {
-        "Service": ["logdelivery.elasticloadbalancing.amazonaws.com"]}
+        "Service": ["logdelivery.elasticloadbalancing.amazonaws.com"]
+    }
 
 
 def test_prod_has_a_waf_with_managed_rules_and_a_rate_limit(stack_runs: dict[str, StackRun]) -> None:

@@ -29,8 +29,11 @@ def test_an_inference_profile_is_granted_with_the_model_in_every_region_it_route
     model = PROFILE.removeprefix("us.")
     assert model_arns(PROFILE, CONTEXT) == [
         f"arn:aws:bedrock:us-west-2:123456789012:inference-profile/{PROFILE}",
-        *(f"arn:aws:bedrock:{region}::foundation-model/{model}"
-          for region in ("us-east-1", "us-east-2", "us-west-1", "us-west-2"))]
+        *(
+            f"arn:aws:bedrock:{region}::foundation-model/{model}"
+            for region in ("us-east-1", "us-east-2", "us-west-1", "us-west-2")
+        ),
+    ]
 
 
 def test_a_global_profile_names_the_model_without_a_region_as_aws_documents() -> None:
@@ -48,8 +51,10 @@ def test_ids_that_are_not_models_are_refused() -> None:
 
 def test_the_grant_statements_pass_no_wildcard_iam() -> None:
     statements = invoke_statements([HAIKU, PROFILE], CONTEXT)
-    assert [s.sid for s in statements] == ["ModelAnthropicClaude3Haiku20240307V10Invoke",
-                                           "ModelUsAnthropicClaude35Haiku20241022V10Invoke"]
+    assert [s.sid for s in statements] == [
+        "ModelAnthropicClaude3Haiku20240307V10Invoke",
+        "ModelUsAnthropicClaude35Haiku20241022V10Invoke",
+    ]
     assert all(tuple(s.actions) == INVOKE_ACTIONS for s in statements)
     document = json.dumps({"Version": "2012-10-17", "Statement": [s.to_json_shape() for s in statements]})
     assert check(NO_WILDCARD_IAM, "aws:iam/rolePolicy:RolePolicy", {"policy": document}).passed

@@ -44,7 +44,7 @@ def test_each_tier_has_one_subnet_per_az_inside_the_vpc_cidr(stack_run: StackRun
             assert ipaddress.IPv4Network(subnet.inputs["cidrBlock"]).subnet_of(vpc_cidr)
             assert subnet.inputs["mapPublicIpOnLaunch"] is False
     cidrs = [ipaddress.IPv4Network(s.inputs["cidrBlock"]) for s in stack_run.of_type(SUBNET)]
-    assert not any(a.overlaps(b) for i, a in enumerate(cidrs) for b in cidrs[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(cidrs) for b in cidrs[i + 1 :])
 
 
 def test_vpc_has_dns_and_the_configured_cidr(stack_run: StackRun) -> None:
@@ -66,8 +66,9 @@ def test_private_subnets_route_to_a_nat_in_their_own_az(stack_run: StackRun) -> 
     nats = _by_id(stack_run, NAT)
     subnet_az = {s.id: s.inputs["availabilityZone"] for s in stack_run.of_type(SUBNET)}
     table_of = _table_of_subnet(stack_run)
-    default_routes = {r.inputs["routeTableId"]: r for r in stack_run.of_type(ROUTE)
-                      if r.inputs["destinationCidrBlock"] == "0.0.0.0/0"}
+    default_routes = {
+        r.inputs["routeTableId"]: r for r in stack_run.of_type(ROUTE) if r.inputs["destinationCidrBlock"] == "0.0.0.0/0"
+    }
     for subnet in _subnets_by_tier(stack_run)["private"]:
         route = default_routes[table_of[subnet.id]]
         nat = nats[route.inputs["natGatewayId"]]
@@ -105,8 +106,11 @@ def test_gateway_endpoints_serve_private_and_data_route_tables(stack_run: StackR
     table_of = _table_of_subnet(stack_run)
     tiers = _subnets_by_tier(stack_run)
     expected = {table_of[s.id] for s in tiers["private"] + tiers["data"]}
-    gateways = {e.inputs["serviceName"]: e for e in stack_run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-                if e.inputs["vpcEndpointType"] == "Gateway"}
+    gateways = {
+        e.inputs["serviceName"]: e
+        for e in stack_run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+        if e.inputs["vpcEndpointType"] == "Gateway"
+    }
     assert set(gateways) == {"com.amazonaws.us-east-1.s3", "com.amazonaws.us-east-1.dynamodb"}
     for endpoint in gateways.values():
         assert set(endpoint.inputs["routeTableIds"]) == expected
@@ -114,8 +118,9 @@ def test_gateway_endpoints_serve_private_and_data_route_tables(stack_run: StackR
 
 def test_interface_endpoints_admit_https_from_the_vpc_only(stack_run: StackRun) -> None:
     config = _config(stack_run)
-    interfaces = [e for e in stack_run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-                  if e.inputs["vpcEndpointType"] == "Interface"]
+    interfaces = [
+        e for e in stack_run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"
+    ]
     services = sorted(e.inputs["serviceName"].removeprefix("com.amazonaws.us-east-1.") for e in interfaces)
     assert services == sorted(config.interface_endpoints)
     if not interfaces:
@@ -123,10 +128,14 @@ def test_interface_endpoints_admit_https_from_the_vpc_only(stack_run: StackRun) 
     private_ids = {s.id for s in _subnets_by_tier(stack_run)["private"]}
     group_ids = {g for e in interfaces for g in e.inputs["securityGroupIds"]}
     [group_id] = group_ids
-    rules = [r for r in stack_run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-             if r.inputs["securityGroupId"] == group_id]
+    rules = [
+        r
+        for r in stack_run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if r.inputs["securityGroupId"] == group_id
+    ]
     assert [(r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"]) for r in rules] == [
-        (443, 443, config.cidr)]
+        (443, 443, config.cidr)
+    ]
     for endpoint in interfaces:
         assert set(endpoint.inputs["subnetIds"]) == private_ids
         assert endpoint.inputs["privateDnsEnabled"] is True
@@ -177,9 +186,11 @@ def test_network_outputs_are_narrow(stack_run: StackRun) -> None:
 
 
 def test_prod_flow_log_group_is_protected_and_dev_is_not(stack_runs: dict[str, StackRun]) -> None:
-    [prod_group] = [g for g in stack_runs["prod"].of_type("aws:cloudwatch/logGroup:LogGroup")
-                    if g.name == "network-flow-logs"]
-    [dev_group] = [g for g in stack_runs["dev"].of_type("aws:cloudwatch/logGroup:LogGroup")
-                   if g.name == "network-flow-logs"]
+    [prod_group] = [
+        g for g in stack_runs["prod"].of_type("aws:cloudwatch/logGroup:LogGroup") if g.name == "network-flow-logs"
+    ]
+    [dev_group] = [
+        g for g in stack_runs["dev"].of_type("aws:cloudwatch/logGroup:LogGroup") if g.name == "network-flow-logs"
+    ]
     assert prod_group.protect is True
     assert dev_group.protect is False

@@ -16,8 +16,10 @@ def test_each_queue_has_a_dead_letter_queue_reached_after_max_receive_count(stac
         dlq = stack_run.named(f"queue-{name}-dlq")
         assert queue.inputs["name"] == f"platform-{stack_run.stack}-{name}"
         assert dlq.inputs["name"] == f"platform-{stack_run.stack}-{name}-dlq"
-        assert json.loads(queue.inputs["redrivePolicy"]) == {"deadLetterTargetArn": dlq.outputs["arn"],
-                                                            "maxReceiveCount": config.max_receive_count}
+        assert json.loads(queue.inputs["redrivePolicy"]) == {
+            "deadLetterTargetArn": dlq.outputs["arn"],
+            "maxReceiveCount": config.max_receive_count,
+        }
         assert dlq.inputs["messageRetentionSeconds"] == 1_209_600
         assert "redrivePolicy" not in dlq.inputs
 
@@ -27,7 +29,9 @@ def test_queue_timeouts_and_retention_come_from_config(stack_runs: dict[str, Sta
     for stack, (visibility, receives) in expected.items():
         queue = stack_runs[stack].named("queue-jobs-queue").inputs
         assert (queue["visibilityTimeoutSeconds"], json.loads(queue["redrivePolicy"])["maxReceiveCount"]) == (
-            visibility, receives), stack
+            visibility,
+            receives,
+        ), stack
         assert (queue["messageRetentionSeconds"], queue["receiveWaitTimeSeconds"]) == (345_600, 20)
 
 
@@ -43,7 +47,9 @@ def test_the_dlq_accepts_redrives_from_its_own_queue_only(stack_run: StackRun) -
         allow = stack_run.named(f"queue-{name}-dlq-redrive-allow")
         assert allow.inputs["queueUrl"] == stack_run.named(f"queue-{name}-dlq").outputs["url"]
         assert json.loads(allow.inputs["redriveAllowPolicy"]) == {
-            "redrivePermission": "byQueue", "sourceQueueArns": [stack_run.named(f"queue-{name}-queue").outputs["arn"]]}
+            "redrivePermission": "byQueue",
+            "sourceQueueArns": [stack_run.named(f"queue-{name}-queue").outputs["arn"]],
+        }
 
 
 def test_queue_policies_deny_non_tls_and_admit_only_the_rule_that_targets_them(stack_run: StackRun) -> None:
@@ -54,13 +60,22 @@ def test_queue_policies_deny_non_tls_and_admit_only_the_rule_that_targets_them(s
         assert policy.inputs["queueUrl"] == queue.outputs["url"]
         assert statements(policy) == {
             "DenyInsecureTransport": {
-                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["sqs:*"],
-                "Resource": [queue.outputs["arn"]], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["sqs:*"],
+                "Resource": [queue.outputs["arn"]],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
             "EventRulesSend": {
-                "Sid": "EventRulesSend", "Effect": "Allow", "Principal": {"Service": ["events.amazonaws.com"]},
-                "Action": ["sqs:SendMessage"], "Resource": [queue.outputs["arn"]],
+                "Sid": "EventRulesSend",
+                "Effect": "Allow",
+                "Principal": {"Service": ["events.amazonaws.com"]},
+                "Action": ["sqs:SendMessage"],
+                "Resource": [queue.outputs["arn"]],
                 # the rule's real ARN, though the policy was written before the rule existed
-                "Condition": {"ArnEquals": {"aws:SourceArn": [rule.outputs["arn"]]}}},
+                "Condition": {"ArnEquals": {"aws:SourceArn": [rule.outputs["arn"]]}},
+            },
         }
 
 
@@ -80,8 +95,10 @@ def test_queue_and_bucket_policies_are_fully_known_at_a_first_preview(preview_ru
     from offline.engine import UNKNOWN
 
     for stack, run in preview_runs.items():
-        documents = [*run.of_type("aws:sqs/queuePolicy:QueuePolicy", "aws:s3/bucketPolicy:BucketPolicy"),
-                     *run.of_type("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy")]
+        documents = [
+            *run.of_type("aws:sqs/queuePolicy:QueuePolicy", "aws:s3/bucketPolicy:BucketPolicy"),
+            *run.of_type("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"),
+        ]
         assert documents, stack
         for resource in documents:
             field = "redriveAllowPolicy" if "redriveAllow" in resource.type else "policy"

@@ -26,12 +26,22 @@ def test_dev_postgres_is_one_az_small_and_unprotected_with_a_replica(dev_postgre
     inputs = primary.inputs
     assert (inputs["engine"], inputs["engineVersion"], inputs["autoMinorVersionUpgrade"]) == ("postgres", "16", True)
     assert (inputs["instanceClass"], inputs["multiAz"], inputs["allocatedStorage"], inputs["maxAllocatedStorage"]) == (
-        "db.t4g.small", False, 20, 100)
+        "db.t4g.small",
+        False,
+        20,
+        100,
+    )
     assert (inputs["backupRetentionPeriod"], inputs["deletionProtection"], inputs["skipFinalSnapshot"]) == (
-        1, False, True)
+        1,
+        False,
+        True,
+    )
     assert inputs["monitoringInterval"] == 0 and "monitoringRoleArn" not in inputs
     assert (inputs["storageEncrypted"], inputs["kmsKeyId"], inputs["masterUserSecretKmsKeyId"]) == (
-        True, key_arn(run), key_arn(run))
+        True,
+        key_arn(run),
+        key_arn(run),
+    )
     assert not primary.protect
     replica = run.named("database-replica-1").inputs
     assert replica["replicateSourceDb"] == "platform-dev-db" and replica["availabilityZone"] == "us-east-1a"
@@ -51,17 +61,24 @@ def test_postgres_alarms_watch_the_instance_storage_and_replica_lag(dev_postgres
     alarms = {a.inputs["name"]: a.inputs for a in dev_postgres.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
     storage = alarms["platform-dev-database-free-storage"]
     assert (storage["metricName"], storage["dimensions"], storage["threshold"]) == (
-        "FreeStorageSpace", {"DBInstanceIdentifier": "platform-dev-db"}, round(20 * 1024**3 * 0.05))
+        "FreeStorageSpace",
+        {"DBInstanceIdentifier": "platform-dev-db"},
+        round(20 * 1024**3 * 0.05),
+    )
     lag = alarms["platform-dev-database-replica-1-lag"]
     assert (lag["metricName"], lag["dimensions"], lag["threshold"]) == (
-        "ReplicaLag", {"DBInstanceIdentifier": "platform-dev-db-replica-1"}, 60)
+        "ReplicaLag",
+        {"DBInstanceIdentifier": "platform-dev-db-replica-1"},
+        60,
+    )
     # db.t4g.small: 2 GiB -> LEAST(2e9 / 9531392, 5000) = 209; 80 %
     assert alarms["platform-dev-database-connections"]["threshold"] == round(209 * 0.8)
 
 
 @pytest.mark.parametrize(("stack", "interval"), [("dev", 0), ("staging", 60), ("prod", 15)])
-def test_aurora_instances_send_enhanced_monitoring_outside_dev(stack: str, interval: int,
-                                                               stack_runs: dict[str, StackRun]) -> None:
+def test_aurora_instances_send_enhanced_monitoring_outside_dev(
+    stack: str, interval: int, stack_runs: dict[str, StackRun]
+) -> None:
     run = stack_runs[stack]
     instances = run.of_type("aws:rds/clusterInstance:ClusterInstance")
     assert instances and {i.inputs["monitoringInterval"] for i in instances} == {interval}
@@ -73,9 +90,14 @@ def test_aurora_instances_send_enhanced_monitoring_outside_dev(stack: str, inter
     assert {i.inputs["monitoringRoleArn"] for i in instances} == {role.outputs["arn"]}
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": ["monitoring.rds.amazonaws.com"]}
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"},
-                                  "ArnLike": {"aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:db:*"}}
-    [attachment] = [a for a in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-                    if a.name == "database-monitoring-policy"]
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:db:*"},
+    }
+    [attachment] = [
+        a
+        for a in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if a.name == "database-monitoring-policy"
+    ]
     assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
     assert attachment.inputs["role"] == role.outputs["name"]

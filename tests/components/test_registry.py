@@ -30,9 +30,12 @@ REFERENCES = {
 @pytest.fixture(scope="module")
 def referencing_run() -> StackRun:
     """dev, its worker told what the stack built and reading the database's master secret."""
-    flat = service_change("dev", "worker", environment={**REFERENCES, "LOG_LEVEL": "debug"},
-                          secrets={"DB_USER": "database.masterSecret:username",
-                                   "DB_PASSWORD": "database.masterSecret:password"})
+    flat = service_change(
+        "dev",
+        "worker",
+        environment={**REFERENCES, "LOG_LEVEL": "debug"},
+        secrets={"DB_USER": "database.masterSecret:username", "DB_PASSWORD": "database.masterSecret:password"},
+    )
     return run_stack("dev", config=flat)
 
 
@@ -63,7 +66,8 @@ def test_a_secret_field_of_the_rds_managed_secret_is_injected_by_valuefrom(refer
     secret_arn = run.outputs["databaseMasterSecretArn"]
     assert container(run, "worker")["secrets"] == [
         {"name": "DB_PASSWORD", "valueFrom": f"{secret_arn}:password::"},
-        {"name": "DB_USER", "valueFrom": f"{secret_arn}:username::"}]
+        {"name": "DB_USER", "valueFrom": f"{secret_arn}:username::"},
+    ]
     granted = {s["Sid"]: s for s in statements(run, "worker-execution-policy")}
     assert granted["InjectDatabaseMasterSecret"]["Action"] == ["secretsmanager:GetSecretValue"]
     assert granted["InjectDatabaseMasterSecret"]["Resource"] == [secret_arn]

@@ -33,10 +33,13 @@ def test_the_replica_region_side_is_built_through_its_own_provider(replicated: S
     assert replica.inputs["bucket"] == "platform-prod-uploads-replica-123456789012-us-west-2" and replica.protect
     key = run.named("bucket-uploads-replication-us-west-2-key")
     [rule] = run.named("bucket-uploads-replication-us-west-2-bucket-encryption").inputs["rules"]
-    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms",
-                                                          "kmsMasterKeyId": key.outputs["arn"]}
-    assert run.named("bucket-uploads-replication-us-west-2-bucket-versioning").inputs[
-        "versioningConfiguration"] == {"status": "Enabled"}
+    assert rule["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": key.outputs["arn"],
+    }
+    assert run.named("bucket-uploads-replication-us-west-2-bucket-versioning").inputs["versioningConfiguration"] == {
+        "status": "Enabled"
+    }
 
 
 def test_the_rule_replicates_everything_with_rtc_metrics_and_the_replica_key(replicated: StackRun) -> None:
@@ -46,12 +49,16 @@ def test_the_rule_replicates_everything_with_rtc_metrics_and_the_replica_key(rep
     [rule] = config.inputs["rules"]
     destination = rule["destination"]
     assert (rule["status"], rule["filter"], rule["deleteMarkerReplication"]) == (
-        "Enabled", {"prefix": ""}, {"status": "Enabled"})
+        "Enabled",
+        {"prefix": ""},
+        {"status": "Enabled"},
+    )
     assert destination["storageClass"] == "STANDARD_IA"
     assert destination["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
     assert destination["metrics"] == {"status": "Enabled", "eventThreshold": {"minutes": 15}}
     assert destination["encryptionConfiguration"] == {
-        "replicaKmsKeyId": run.named("bucket-uploads-replication-us-west-2-key").outputs["arn"]}
+        "replicaKmsKeyId": run.named("bucket-uploads-replication-us-west-2-key").outputs["arn"]
+    }
 
 
 def test_the_replication_role_may_do_exactly_what_replication_needs(replicated: StackRun) -> None:
@@ -61,12 +68,16 @@ def test_the_replication_role_may_do_exactly_what_replication_needs(replicated: 
     policy = statements(run.named("bucket-uploads-replication-role-policy"))
     assert {sid: (s["Action"], s["Resource"]) for sid, s in policy.items()} == {
         "ReadReplicationConfiguration": (["s3:GetReplicationConfiguration", "s3:ListBucket"], [source]),
-        "ReadSourceVersions": (["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication",
-                                "s3:GetObjectVersionTagging"], [f"{source}/*"]),
+        "ReadSourceVersions": (
+            ["s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"],
+            [f"{source}/*"],
+        ),
         "WriteReplicas": (["s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"], [f"{replica}/*"]),
         "DecryptSource": (["kms:Decrypt"], [key_arn(run)]),
-        "EncryptReplica": (["kms:Encrypt", "kms:GenerateDataKey"],
-                           [run.named("bucket-uploads-replication-us-west-2-key").outputs["arn"]]),
+        "EncryptReplica": (
+            ["kms:Encrypt", "kms:GenerateDataKey"],
+            [run.named("bucket-uploads-replication-us-west-2-key").outputs["arn"]],
+        ),
     }
     assert policy["DecryptSource"]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
     assert policy["EncryptReplica"]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-west-2.amazonaws.com"}}

@@ -21,8 +21,11 @@ def run() -> StackRun:
 def test_the_webhook_secret_rotates_every_30_days_with_its_function(run: StackRun) -> None:
     rotation = child(run, "rotations", "rotations-github-webhook-secret")
     alias = child(run, "function-webhook-secret-rotator", "function-webhook-secret-rotator-alias")
-    secret = next(r for r in run.of_type("aws:secretsmanager/secret:Secret")
-                  if r.inputs["name"].endswith("/github-webhook-secret"))
+    secret = next(
+        r
+        for r in run.of_type("aws:secretsmanager/secret:Secret")
+        if r.inputs["name"].endswith("/github-webhook-secret")
+    )
     assert rotation.inputs["secretId"] == secret.outputs["arn"]
     assert rotation.inputs["rotationLambdaArn"] == alias.outputs["arn"]
     assert rotation.inputs["rotationRules"] == {"automaticallyAfterDays": 30.0}
@@ -33,22 +36,34 @@ def test_the_webhook_secret_rotates_every_30_days_with_its_function(run: StackRu
 
 
 def test_the_rotation_function_may_rotate_only_that_secret(run: StackRun) -> None:
-    secret = next(r for r in run.of_type("aws:secretsmanager/secret:Secret")
-                  if r.inputs["name"].endswith("/github-webhook-secret"))
-    found = {s["Sid"]: s for s in policy(child(run, "function-webhook-secret-rotator",
-                                                "function-webhook-secret-rotator-policy"))["Statement"]}
+    secret = next(
+        r
+        for r in run.of_type("aws:secretsmanager/secret:Secret")
+        if r.inputs["name"].endswith("/github-webhook-secret")
+    )
+    found = {
+        s["Sid"]: s
+        for s in policy(child(run, "function-webhook-secret-rotator", "function-webhook-secret-rotator-policy"))[
+            "Statement"
+        ]
+    }
     assert found["RotateGithubWebhookSecret"]["Resource"] == [secret.outputs["arn"]]
     assert found["RotateGithubWebhookSecret"]["Action"] == [
-        "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
-        "secretsmanager:UpdateSecretVersionStage"]
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+    ]
     assert found["RotateGithubWebhookSecretKey"]["Condition"] == {
-        "StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+        "StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}
+    }
     others = [s for s in found.values() if s["Sid"].startswith("Rotate") and "Webhook" not in s["Sid"]]
     assert others == []
 
 
-def test_the_database_master_secret_rotates_on_its_schedule_without_a_function(stack_runs: dict[str, StackRun],
-                                                                               run: StackRun) -> None:
+def test_the_database_master_secret_rotates_on_its_schedule_without_a_function(
+    stack_runs: dict[str, StackRun], run: StackRun
+) -> None:
     for each in (run, stack_runs["prod"]):
         rotation = child(each, "rotations", "rotations-database-master")
         assert rotation.inputs["secretId"] == each.outputs["databaseMasterSecretArn"]
@@ -57,11 +72,18 @@ def test_the_database_master_secret_rotates_on_its_schedule_without_a_function(s
 
 
 def test_every_secret_says_how_it_is_rotated(run: StackRun, stack_runs: dict[str, StackRun]) -> None:
-    tags = {r.inputs["name"].rsplit("/", 1)[-1]: r.inputs["tags"].get("RotatedBy")
-            for r in run.of_type("aws:secretsmanager/secret:Secret")}
-    assert tags == {"auth0-client-secret": "external", "github-webhook-secret": "function:webhook-secret-rotator",
-                    "slack-token": "external"}
-    prod = {r.inputs["name"].rsplit("/", 1)[-1]: r.inputs["tags"].get("RotatedBy")
-            for r in stack_runs["prod"].of_type("aws:secretsmanager/secret:Secret")}
+    tags = {
+        r.inputs["name"].rsplit("/", 1)[-1]: r.inputs["tags"].get("RotatedBy")
+        for r in run.of_type("aws:secretsmanager/secret:Secret")
+    }
+    assert tags == {
+        "auth0-client-secret": "external",
+        "github-webhook-secret": "function:webhook-secret-rotator",
+        "slack-token": "external",
+    }
+    prod = {
+        r.inputs["name"].rsplit("/", 1)[-1]: r.inputs["tags"].get("RotatedBy")
+        for r in stack_runs["prod"].of_type("aws:secretsmanager/secret:Secret")
+    }
     assert prod == {"stripe-key": "external", "session-signing-key": "external"}
     assert not [r for r in run.of_type(ROTATION) if "slack" in r.name]  # rotated where it is issued

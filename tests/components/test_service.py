@@ -46,8 +46,10 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 IDENTITY_POLICIES = {ROLE_POLICY: "policy", "aws:iam/policy:Policy": "policy"}
 RESOURCE_POLICIES = {
-    "aws:s3/bucketPolicy:BucketPolicy": "policy", "aws:sqs/queuePolicy:QueuePolicy": "policy",
-    "aws:sns/topicPolicy:TopicPolicy": "policy", "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+    "aws:sqs/queuePolicy:QueuePolicy": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
     "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
 }
 """Every policy document a stack can hold except KMS key policies, where `Resource: "*"` means the key."""
@@ -73,8 +75,15 @@ def test_every_task_security_group_admits_only_the_alb_group(stack_run: StackRun
         rules = [r.inputs for r in ingress_rules(stack_run, group_id)]
         if config_of(stack_run.stack).services[name].kind == "web":
             port = container(stack_run, name)["portMappings"][0]["containerPort"]
-            assert rules == [{**rules[0], "referencedSecurityGroupId": alb_group, "fromPort": port, "toPort": port,
-                              "ipProtocol": "tcp"}], name
+            assert rules == [
+                {
+                    **rules[0],
+                    "referencedSecurityGroupId": alb_group,
+                    "fromPort": port,
+                    "toPort": port,
+                    "ipProtocol": "tcp",
+                }
+            ], name
             assert "cidrIpv4" not in rules[0] and "cidrIpv6" not in rules[0]
         else:
             assert rules == [], name
@@ -84,8 +93,10 @@ def test_task_egress_is_https_out_and_postgres_to_the_database_when_granted(stac
     database_groups = [g for g in stack_run.of_type(SECURITY_GROUP) if g.name.startswith("database")]
     for name, service in services(stack_run).items():
         [group_id] = service.inputs["networkConfiguration"]["securityGroups"]
-        egress = {(r.inputs.get("cidrIpv4") or r.inputs.get("referencedSecurityGroupId"), int(r.inputs["fromPort"]))
-                  for r in egress_rules(stack_run, group_id)}
+        egress = {
+            (r.inputs.get("cidrIpv4") or r.inputs.get("referencedSecurityGroupId"), int(r.inputs["fromPort"]))
+            for r in egress_rules(stack_run, group_id)
+        }
         expected = {("0.0.0.0/0", 443)}
         if config_of(stack_run.stack).services[name].grants.database is not None:
             [database_group] = database_groups
@@ -156,8 +167,9 @@ def test_the_execution_role_reads_only_its_own_secrets(stack_run: StackRun) -> N
     for name in services(stack_run):
         injected = {e["valueFrom"] for e in container(stack_run, name)["secrets"]}
         statements = policy(stack_run.named(f"{name}-execution-policy"))["Statement"]
-        readable = {r for s in statements if "secretsmanager:GetSecretValue" in s["Action"]
-                    for r in as_list(s["Resource"])}
+        readable = {
+            r for s in statements if "secretsmanager:GetSecretValue" in s["Action"] for r in as_list(s["Resource"])
+        }
         assert readable == injected, name
 
 
@@ -172,13 +184,21 @@ def test_execution_and_task_roles_are_separate_and_trust_only_this_accounts_ecs(
         for role in (execution_role, task_role):
             [trust] = policy(role, "assumeRolePolicy")["Statement"]
             assert trust["Principal"] == {"Service": ["ecs-tasks.amazonaws.com"]}
-            assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"},
-                                          "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}
+            assert trust["Condition"] == {
+                "StringEquals": {"aws:SourceAccount": "123456789012"},
+                "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"},
+            }
 
 
 def test_the_task_role_holds_exactly_the_configured_grants(stack_run: StackRun) -> None:
-    prefixes = {"dynamodb:": "tables", "sqs:": "queues", "s3:": "buckets", "rds-db:": "database",
-                "events:": "events", "secretsmanager:": "secrets"}
+    prefixes = {
+        "dynamodb:": "tables",
+        "sqs:": "queues",
+        "s3:": "buckets",
+        "rds-db:": "database",
+        "events:": "events",
+        "secretsmanager:": "secrets",
+    }
     for name in services(stack_run):
         grants = config_of(stack_run.stack).services[name].grants
         actions = {a for s in policy(stack_run.named(f"{name}-task-policy"))["Statement"] for a in s["Action"]}
@@ -241,12 +261,18 @@ def test_web_services_get_an_ip_target_group_and_a_listener_rule(stack_run: Stac
         assert group.inputs["deregistrationDelay"] == 30
         check = group.inputs["healthCheck"]
         assert (check["path"], check["healthyThreshold"], check["unhealthyThreshold"]) == (
-            config.health_check.path, 2, 3)
+            config.health_check.path,
+            2,
+            3,
+        )
         [recorded] = service.inputs["loadBalancers"]
         attachment = dict(recorded)  # the session's shared run: never mutate it
         advanced = attachment.pop("advancedConfiguration", None)  # progressive: tests/components/test_delivery.py
-        assert attachment == {"targetGroupArn": group.outputs["arn"], "containerName": name,
-                              "containerPort": config.port}
+        assert attachment == {
+            "targetGroupArn": group.outputs["arn"],
+            "containerName": name,
+            "containerPort": config.port,
+        }
         assert (advanced is not None) == config.deployment.progressive
         rule = stack_run.named(f"{name}-rule")
         assert rule.inputs["listenerArn"] == rule_listener.outputs["arn"]
@@ -272,17 +298,23 @@ def test_every_service_has_an_autoscaling_target_and_cpu_and_memory_tracking(sta
         [target] = [t for t in stack_run.of_type(SCALING_TARGET) if t.name == f"{name}-scaling-target"]
         assert target.inputs["resourceId"] == f"service/{cluster.outputs['name']}/{service.outputs['name']}"
         assert (target.inputs["serviceNamespace"], target.inputs["scalableDimension"]) == (
-            "ecs", "ecs:service:DesiredCount")
+            "ecs",
+            "ecs:service:DesiredCount",
+        )
         assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (scaling.min_count, scaling.max_count)
         policies = _policies(stack_run, name)
-        for label, metric, value in (("cpu", "ECSServiceAverageCPUUtilization", scaling.cpu_target),
-                                     ("memory", "ECSServiceAverageMemoryUtilization", scaling.memory_target)):
+        for label, metric, value in (
+            ("cpu", "ECSServiceAverageCPUUtilization", scaling.cpu_target),
+            ("memory", "ECSServiceAverageMemoryUtilization", scaling.memory_target),
+        ):
             tracking = policies[label]["targetTrackingScalingPolicyConfiguration"]
             assert policies[label]["resourceId"] == target.inputs["resourceId"]
             assert tracking["predefinedMetricSpecification"] == {"predefinedMetricType": metric}
             assert tracking["targetValue"] == value
             assert (tracking["scaleInCooldown"], tracking["scaleOutCooldown"]) == (
-                scaling.scale_in_cooldown_seconds, scaling.scale_out_cooldown_seconds)
+                scaling.scale_in_cooldown_seconds,
+                scaling.scale_out_cooldown_seconds,
+            )
 
 
 def test_prod_scales_with_the_reference_numbers(stack_runs: dict[str, StackRun]) -> None:
@@ -309,13 +341,17 @@ def test_web_services_track_alb_requests_per_target(stack_run: StackRun) -> None
             continue
         assert spec["predefinedMetricSpecification"] == {
             "predefinedMetricType": "ALBRequestCountPerTarget",
-            "resourceLabel": f"{alb(stack_run).outputs['arnSuffix']}/{group.outputs['arnSuffix']}"}
+            "resourceLabel": f"{alb(stack_run).outputs['arnSuffix']}/{group.outputs['arnSuffix']}",
+        }
         assert spec["targetValue"] == config.autoscaling.requests_per_target
 
 
 def test_workers_track_backlog_per_task_on_their_consumed_queue(stack_run: StackRun) -> None:
-    queue_names = {q.name.removeprefix("queue-").removesuffix("-queue"): q.outputs["name"]
-                   for q in stack_run.of_type(QUEUE) if q.name.endswith("-queue")}
+    queue_names = {
+        q.name.removeprefix("queue-").removesuffix("-queue"): q.outputs["name"]
+        for q in stack_run.of_type(QUEUE)
+        if q.name.endswith("-queue")
+    }
     for name, service in services(stack_run).items():
         config = config_of(stack_run.stack).services[name]
         if config.kind != "worker":
@@ -341,7 +377,8 @@ def test_a_worker_at_zero_starts_when_messages_wait(stack_runs: dict[str, StackR
     step = _policies(run, "worker")["from-zero"]
     assert step["policyType"] == "StepScaling"
     assert step["stepScalingPolicyConfiguration"]["stepAdjustments"] == [
-        {"metricIntervalLowerBound": "0", "scalingAdjustment": 1}]
+        {"metricIntervalLowerBound": "0", "scalingAdjustment": 1}
+    ]
     [alarm] = [a for a in run.of_type(ALARM) if a.name == "worker-work-waiting"]
     policy_arn = next(p for p in run.of_type(SCALING_POLICY) if p.name == "worker-scale-from-zero").outputs["arn"]
     assert alarm.inputs["alarmActions"] == [policy_arn]
@@ -357,12 +394,17 @@ def test_dev_scales_to_zero_at_night_and_weekends_and_other_stacks_do_not(stack_
     run = stack_runs["dev"]
     for name in services(run):
         scaling = config_of("dev").services[name].autoscaling
-        actions = {a.name.removeprefix(f"{name}-schedule-"): a.inputs for a in run.of_type(SCHEDULED_ACTION)
-                   if a.name.startswith(f"{name}-")}
+        actions = {
+            a.name.removeprefix(f"{name}-schedule-"): a.inputs
+            for a in run.of_type(SCHEDULED_ACTION)
+            if a.name.startswith(f"{name}-")
+        }
         assert actions["stop"]["scalableTargetAction"] == {"minCapacity": 0, "maxCapacity": 0}
         assert actions["stop"]["schedule"] == "cron(0 20 ? * MON-FRI *)"
-        assert actions["start"]["scalableTargetAction"] == {"minCapacity": scaling.min_count,
-                                                            "maxCapacity": scaling.max_count}
+        assert actions["start"]["scalableTargetAction"] == {
+            "minCapacity": scaling.min_count,
+            "maxCapacity": scaling.max_count,
+        }
     assert not stack_runs["staging"].of_type(SCHEDULED_ACTION) and not stack_runs["prod"].of_type(SCHEDULED_ACTION)
 
 
@@ -398,15 +440,17 @@ def test_a_built_image_goes_to_an_immutable_scanned_repository_and_runs_by_diges
     assert not run.of_type("awsx:ecs:FargateService", "awsx:lb:ApplicationLoadBalancer", "awsx:ec2:Vpc")
 
 
-def test_services_register_in_a_first_preview_too(preview_runs: dict[str, StackRun],
-                                                  stack_runs: dict[str, StackRun]) -> None:
+def test_services_register_in_a_first_preview_too(
+    preview_runs: dict[str, StackRun], stack_runs: dict[str, StackRun]
+) -> None:
     for stack, run in preview_runs.items():
         compute = (ECS_SERVICE, TARGET_GROUP, LISTENER_RULE, SCALING_POLICY, SCALING_TARGET, EGRESS, ROLE)
         assert len(run.of_type(*compute)) == len(stack_runs[stack].of_type(*compute)), stack
 
 
 def test_a_worker_task_definition_and_execution_policy_are_known_at_a_first_preview(
-        preview_runs: dict[str, StackRun]) -> None:
+    preview_runs: dict[str, StackRun],
+) -> None:
     # the policy pack can then judge the image, user and filesystem on the pull request, not only on `up`
     run = preview_runs["dev"]
     definition = container(run, "worker")

@@ -41,13 +41,18 @@ def test_the_distribution_reads_the_bucket_through_oac_over_https_with_a_tls_flo
     assert "originAccessControlId" in origin and "s3OriginConfig" not in origin
     oac = one(site_run, "aws:cloudfront/originAccessControl:OriginAccessControl", "site-frontend-oac")
     assert (oac["originAccessControlOriginType"], oac["signingBehavior"], oac["signingProtocol"]) == (
-        "s3", "always", "sigv4")
+        "s3",
+        "always",
+        "sigv4",
+    )
     assert cdn["defaultCacheBehavior"]["viewerProtocolPolicy"] == "redirect-to-https"
     assert cdn["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
     assert cdn["viewerCertificate"]["sslSupportMethod"] == "sni-only"
     assert cdn["aliases"] == ["app.example.com"]
     assert [(e["errorCode"], e["responseCode"], e["responsePagePath"]) for e in cdn["customErrorResponses"]] == [
-        (403, 200, "/index.html"), (404, 200, "/index.html")]
+        (403, 200, "/index.html"),
+        (404, 200, "/index.html"),
+    ]
     assert "webAclId" in cdn
 
 
@@ -58,8 +63,9 @@ def test_only_this_distribution_may_read_the_bucket_and_decrypt_its_objects(site
     assert read["Principal"] == {"Service": ["cloudfront.amazonaws.com"]} and read["Action"] == ["s3:GetObject"]
     assert read["Condition"] == {"StringEquals": {"AWS:SourceArn": cdn.outputs["arn"]}}
     assert read["Resource"][0].endswith("/*")
-    public = one(site_run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-                 "site-frontend-content-public-access")
+    public = one(
+        site_run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site-frontend-content-public-access"
+    )
     assert all(public[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
     key_policy = json.loads(one(site_run, "aws:kms/key:Key", "site-frontend-key")["policy"])
     [decrypt] = [s for s in key_policy["Statement"] if s["Sid"] == "CloudFrontDecryptsForThisDistribution"]
@@ -67,8 +73,15 @@ def test_only_this_distribution_may_read_the_bucket_and_decrypt_its_objects(site
 
 
 def test_certificate_web_acl_and_logs_live_in_us_east_1(site_run: StackRun) -> None:
-    for name in ("site-frontend-certificate", "site-frontend-waf", "site-frontend-waf-logs",
-                 "site-frontend-access-logs", "site-frontend-log-source", "site-frontend-log-delivery", "edge-key"):
+    for name in (
+        "site-frontend-certificate",
+        "site-frontend-waf",
+        "site-frontend-waf-logs",
+        "site-frontend-access-logs",
+        "site-frontend-log-source",
+        "site-frontend-log-delivery",
+        "edge-key",
+    ):
         assert edge_provider(site_run, name), name
     assert one(site_run, "aws:wafv2/webAcl:WebAcl", "site-frontend-waf")["scope"] == "CLOUDFRONT"
     source = one(site_run, "aws:cloudwatch/logDeliverySource:LogDeliverySource", "site-frontend-log-source")
@@ -79,8 +92,9 @@ def test_certificate_web_acl_and_logs_live_in_us_east_1(site_run: StackRun) -> N
 
 
 def test_responses_carry_the_security_headers(site_run: StackRun) -> None:
-    policy = one(site_run, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
-                 "site-frontend-security-headers")["securityHeadersConfig"]
+    policy = one(
+        site_run, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site-frontend-security-headers"
+    )["securityHeadersConfig"]
     assert policy["strictTransportSecurity"]["accessControlMaxAgeSec"] == 63_072_000
     assert policy["frameOptions"]["frameOption"] == "DENY"
     assert {"contentTypeOptions", "referrerPolicy", "contentSecurityPolicy"} <= set(policy)

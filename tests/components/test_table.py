@@ -18,11 +18,20 @@ def test_every_configured_table_is_on_demand_with_its_keys_indexes_and_ttl(stack
     assert sessions["hashKey"] == "sessionId" and "rangeKey" not in sessions
     # Only key attributes are declared (DynamoDB rejects unused attribute definitions), each once.
     assert sorted((a["name"], a["type"]) for a in sessions["attributes"]) == [
-        ("createdAt", "N"), ("sessionId", "S"), ("userId", "S")]
-    assert sessions["globalSecondaryIndexes"] == [{
-        "name": "by-user", "projectionType": "ALL",
-        "keySchemas": [{"attributeName": "userId", "keyType": "HASH"},
-                       {"attributeName": "createdAt", "keyType": "RANGE"}]}]
+        ("createdAt", "N"),
+        ("sessionId", "S"),
+        ("userId", "S"),
+    ]
+    assert sessions["globalSecondaryIndexes"] == [
+        {
+            "name": "by-user",
+            "projectionType": "ALL",
+            "keySchemas": [
+                {"attributeName": "userId", "keyType": "HASH"},
+                {"attributeName": "createdAt", "keyType": "RANGE"},
+            ],
+        }
+    ]
     assert sessions["ttl"] == {"attributeName": "expiresAt", "enabled": True}
 
 

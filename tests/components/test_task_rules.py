@@ -24,16 +24,19 @@ def test_the_rule_runs_the_services_task_definition_privately(run: StackRun) -> 
     [cluster] = run.of_type("aws:ecs/cluster:Cluster")
     assert target.inputs["arn"] == cluster.outputs["arn"]
     ecs = target.inputs["ecsTarget"]
-    assert ecs["taskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/platform-candlefish-" \
-                                      "workflow-engine"
+    assert (
+        ecs["taskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/platform-candlefish-"
+        "workflow-engine"
+    )
     task = next(r for r in run.of_type("aws:ecs/taskDefinition:TaskDefinition") if r.name == "workflow-engine-task")
     assert task.inputs["family"] == "platform-candlefish-workflow-engine"
     assert ecs["launchType"] == "FARGATE" and ecs["networkConfiguration"]["assignPublicIp"] is False
     assert set(ecs["networkConfiguration"]["subnets"]) == set(run.outputs["privateSubnetIds"])
     group = child(run, "workflow-engine", "workflow-engine-sg")
     assert ecs["networkConfiguration"]["securityGroups"] == [group.id]
-    assert json.loads(target.inputs["input"]) == {"containerOverrides": [
-        {"name": "workflow-engine", "command": ["python", "-m", "clos.reports.wip"]}]}
+    assert json.loads(target.inputs["input"]) == {
+        "containerOverrides": [{"name": "workflow-engine", "command": ["python", "-m", "clos.reports.wip"]}]
+    }
     failures = child(run, "tasks", "wip-report-task-failures")
     assert target.inputs["deadLetterConfig"] == {"arn": failures.outputs["arn"]}
     assert failures.protect
@@ -46,8 +49,10 @@ def test_the_events_role_runs_only_that_family_and_passes_only_its_roles(run: St
     assert found["RunTheTask"]["Resource"] == [family, f"{family}:*"]
     assert found["RunTheTask"]["Condition"] == {"ArnEquals": {"ecs:cluster": cluster.outputs["arn"]}}
     roles = {r.name: r.outputs["arn"] for r in run.of_type("aws:iam/role:Role")}
-    assert found["PassTheTaskRoles"]["Resource"] == [roles["workflow-engine-task-role"],
-                                                     roles["workflow-engine-execution-role"]]
+    assert found["PassTheTaskRoles"]["Resource"] == [
+        roles["workflow-engine-task-role"],
+        roles["workflow-engine-execution-role"],
+    ]
     rule = child(run, "tasks", "wip-report-report-requested-task-rule")
     trust = policy(child(run, "tasks", "wip-report-task-events-role"), "assumeRolePolicy")["Statement"][0]
     assert trust["Condition"]["ArnEquals"] == {"aws:SourceArn": [rule.outputs["arn"]]}

@@ -14,7 +14,8 @@ KEY = "aws:kms/key:Key"
 
 
 def test_the_web_acl_logs_to_an_encrypted_waf_log_group_with_credentials_redacted(
-        stack_runs: dict[str, StackRun]) -> None:
+    stack_runs: dict[str, StackRun],
+) -> None:
     run = stack_runs["prod"]
     [acl] = run.of_type(WEB_ACL)
     [logging] = run.of_type(LOGGING)
@@ -25,8 +26,10 @@ def test_the_web_acl_logs_to_an_encrypted_waf_log_group_with_credentials_redacte
     assert group.inputs["retentionInDays"] == config_of("prod").log_retention_days
     assert logging.inputs["resourceArn"] == acl.outputs["arn"]
     assert logging.inputs["logDestinationConfigs"] == [group.outputs["arn"]]
-    assert logging.inputs["redactedFields"] == [{"singleHeader": {"name": "authorization"}},
-                                                {"singleHeader": {"name": "cookie"}}]
+    assert logging.inputs["redactedFields"] == [
+        {"singleHeader": {"name": "authorization"}},
+        {"singleHeader": {"name": "cookie"}},
+    ]
 
 
 def test_behind_a_proxy_the_rate_limit_keys_on_the_forwarded_ip_header() -> None:

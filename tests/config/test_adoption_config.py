@@ -16,9 +16,11 @@ from policies.guardrails import POLICIES
 from .mutate import DELETE, broken
 from .test_compute_config import service_change
 
-LISTING = ("buckets.uploads.{name,arn}, tables.sessions.{name,arn}, queues.jobs.{name,url,arn}, "
-           "secrets.session-signing-key.{name,arn}, secrets.stripe-key.{name,arn}, events.{busName,busArn}, "
-           "database.{endpoint,readerEndpoint,port,name}, services.api.url")
+LISTING = (
+    "buckets.uploads.{name,arn}, tables.sessions.{name,arn}, queues.jobs.{name,url,arn}, "
+    "secrets.session-signing-key.{name,arn}, secrets.stripe-key.{name,arn}, events.{busName,busArn}, "
+    "database.{endpoint,readerEndpoint,port,name}, services.api.url"
+)
 
 
 def problems(stack: str, flat: dict[str, str], **kwargs: object) -> list[str]:
@@ -37,7 +39,8 @@ def test_the_product_name_defaults_to_the_project_and_can_be_set() -> None:
 def test_a_product_name_aws_cannot_use_is_refused_at_its_key(name: str) -> None:
     assert problems("dev", broken("dev", "platform:name", name)) == [
         f"Pulumi.dev.yaml: platform:name = {name!r}: lower-case letters, digits and hyphens, 2 to 20 characters, "
-        "starting with a letter and not ending with a hyphen (it starts every physical name, S3 buckets included)"]
+        "starting with a letter and not ending with a hyphen (it starts every physical name, S3 buckets included)"
+    ]
 
 
 # -- any stack, any config file --------------------------------------------------------------------------
@@ -51,8 +54,9 @@ def test_the_environment_comes_from_the_config_never_from_the_stack_name() -> No
 
 def test_problems_name_the_config_file_given() -> None:
     lines = problems("prod", broken("prod", "platform:network.azCount", 9), stack_file="examples/x/Pulumi.prod.yaml")
-    assert lines == ["examples/x/Pulumi.prod.yaml: platform:network.azCount = 9: Input should be less than or "
-                     "equal to 6"]
+    assert lines == [
+        "examples/x/Pulumi.prod.yaml: platform:network.azCount = 9: Input should be less than or equal to 6"
+    ]
 
 
 def test_a_stacks_pack_config_is_its_own_file_first_then_its_environments(tmp_path: Path) -> None:
@@ -65,11 +69,19 @@ def test_a_stacks_pack_config_is_its_own_file_first_then_its_environments(tmp_pa
 
 # -- references ------------------------------------------------------------------------------------------
 def test_references_to_what_the_stack_builds_are_accepted() -> None:
-    flat = service_change("dev", "api", environment={
-        "S3_BUCKET": "${buckets.uploads.name}", "TABLE": "${tables.sessions.arn}", "JOBS": "${queues.jobs.url}",
-        "BUS": "${events.busName}", "SELF": "${services.api.url}",
-        "DATABASE_URL": "postgresql://${database.endpoint}:${database.port}/${database.name}"},
-        secrets={"DB_PASSWORD": "database.masterSecret:password"})
+    flat = service_change(
+        "dev",
+        "api",
+        environment={
+            "S3_BUCKET": "${buckets.uploads.name}",
+            "TABLE": "${tables.sessions.arn}",
+            "JOBS": "${queues.jobs.url}",
+            "BUS": "${events.busName}",
+            "SELF": "${services.api.url}",
+            "DATABASE_URL": "postgresql://${database.endpoint}:${database.port}/${database.name}",
+        },
+        secrets={"DB_PASSWORD": "database.masterSecret:password"},
+    )
     config = load_stack_config("dev", flat)
     assert config.services["api"].secrets["DB_PASSWORD"] == "database.masterSecret:password"
 
@@ -78,21 +90,26 @@ def test_a_reference_to_something_missing_lists_what_can_be_referenced() -> None
     flat = service_change("dev", "api", environment={"S3_BUCKET": "${buckets.upload.name}"})
     assert problems("dev", flat) == [
         "Pulumi.dev.yaml: platform:services.api.environment.S3_BUCKET = '${buckets.upload.name}': "
-        f"${{buckets.upload.name}} is not something this stack builds; can be referenced: {LISTING}"]
+        f"${{buckets.upload.name}} is not something this stack builds; can be referenced: {LISTING}"
+    ]
 
 
-@pytest.mark.parametrize("value", ["${buckets.uploads.size}", "${database.endpoint.name}", "${caches.x.url}",
-                                   "${services.worker.url}"])
+@pytest.mark.parametrize(
+    "value", ["${buckets.uploads.size}", "${database.endpoint.name}", "${caches.x.url}", "${services.worker.url}"]
+)
 def test_unknown_attributes_kinds_and_workers_urls_are_not_references(value: str) -> None:
     [line] = problems("dev", service_change("dev", "api", environment={"X": value}))
-    assert line.startswith(f"Pulumi.dev.yaml: platform:services.api.environment.X = {value!r}: {value} is not "
-                           "something this stack builds; can be referenced: buckets.uploads.{name,arn}")
+    assert line.startswith(
+        f"Pulumi.dev.yaml: platform:services.api.environment.X = {value!r}: {value} is not "
+        "something this stack builds; can be referenced: buckets.uploads.{name,arn}"
+    )
 
 
 def test_an_unterminated_reference_is_refused() -> None:
     assert problems("dev", service_change("dev", "api", environment={"X": "${buckets.uploads.name"})) == [
         "Pulumi.dev.yaml: platform:services.api.environment.X = '${buckets.uploads.name': an unterminated "
-        "reference; write ${kind.name.attribute}, e.g. ${buckets.uploads.name}"]
+        "reference; write ${kind.name.attribute}, e.g. ${buckets.uploads.name}"
+    ]
 
 
 def test_a_reference_to_the_database_of_a_stack_without_one_is_refused() -> None:
@@ -104,12 +121,16 @@ def test_a_reference_to_the_database_of_a_stack_without_one_is_refused() -> None
     services["api"]["secrets"] = {"DB_PASSWORD": "database.masterSecret:password"}
     flat["platform:services"] = json.dumps(services)
     lines = problems("dev", flat)
-    assert lines[0].startswith("Pulumi.dev.yaml: platform:services.api.environment.DB_HOST = '${database.endpoint}': "
-                               "${database.endpoint} is not something this stack builds; can be referenced: ")
+    assert lines[0].startswith(
+        "Pulumi.dev.yaml: platform:services.api.environment.DB_HOST = '${database.endpoint}': "
+        "${database.endpoint} is not something this stack builds; can be referenced: "
+    )
     assert "database." not in lines[0].split("can be referenced: ")[1]
-    assert lines[1] == ("Pulumi.dev.yaml: platform:services.api.secrets.DB_PASSWORD = 'database.masterSecret:password'"
-                        ": database.masterSecret is not a secret this stack builds; readable: none (the stack has "
-                        "no database) (or a platform:secrets name, or a secret ARN)")
+    assert lines[1] == (
+        "Pulumi.dev.yaml: platform:services.api.secrets.DB_PASSWORD = 'database.masterSecret:password'"
+        ": database.masterSecret is not a secret this stack builds; readable: none (the stack has "
+        "no database) (or a platform:secrets name, or a secret ARN)"
+    )
 
 
 # -- HTTPS everywhere ------------------------------------------------------------------------------------
@@ -123,7 +144,8 @@ def test_a_web_service_without_a_certificate_is_refused_in_dev_too() -> None:
     assert problems("dev", broken("dev", "platform:loadBalancer", DELETE)) == [
         "Pulumi.dev.yaml: platform:loadBalancer: web services (api) are served over HTTPS in every environment: "
         "give loadBalancer.domain {name, hostedZone} or loadBalancer.certificateArn (or, in dev only, "
-        "loadBalancer.allowPlainHttp: true)"]
+        "loadBalancer.allowPlainHttp: true)"
+    ]
 
 
 def test_plain_http_is_refused_in_staging_and_prod() -> None:
@@ -131,7 +153,8 @@ def test_plain_http_is_refused_in_staging_and_prod() -> None:
         assert problems(stack, broken(stack, "platform:loadBalancer", {"allowPlainHttp": True}))[0] == (
             f"Pulumi.{stack}.yaml: platform:loadBalancer.allowPlainHttp = true: {stack} serves HTTPS only (plain "
             "HTTP may only redirect); allowed only in dev: remove it and give loadBalancer.certificateArn or "
-            "loadBalancer.domain {name, hostedZone}")
+            "loadBalancer.domain {name, hostedZone}"
+        )
 
 
 def test_plain_http_in_dev_needs_the_tls_policy_relaxed_in_the_pack_config_too(tmp_path: Path) -> None:
@@ -139,7 +162,8 @@ def test_plain_http_in_dev_needs_the_tls_policy_relaxed_in_the_pack_config_too(t
     assert problems("dev", flat) == [
         "Pulumi.dev.yaml: platform:loadBalancer.allowPlainHttp = true: plain HTTP fails policies/config/dev.json: "
         "alb-tls-and-headers (mandatory for this stack): give loadBalancer.domain or certificateArn, or make that "
-        "policy advisory there"]
+        "policy advisory there"
+    ]
     relaxed = tmp_path / "dev.json"
     relaxed.write_text(json.dumps({"all": "mandatory", "alb-tls-and-headers": "advisory"}))
     assert load_stack_config("dev", flat, guardrails=Thresholds.from_file(relaxed)).load_balancer.allow_plain_http
@@ -149,7 +173,8 @@ def test_allow_plain_http_with_a_certificate_is_pointless_and_refused() -> None:
     flat = broken("dev", "platform:loadBalancer.allowPlainHttp", True)
     assert problems("dev", flat) == [
         "Pulumi.dev.yaml: platform:loadBalancer.allowPlainHttp = true: a certificate is configured, so HTTP only "
-        "redirects to HTTPS; remove it"]
+        "redirects to HTTPS; remove it"
+    ]
 
 
 # -- one source per threshold ------------------------------------------------------------------------------
@@ -166,12 +191,13 @@ def test_a_relaxation_in_the_pack_config_relaxes_the_config_validation_too(tmp_p
     assert problems("prod", low_cost) == [
         "Pulumi.prod.yaml: platform:database.backupRetentionDays = 7: production keeps database backups at least "
         "35 days (policies/config/prod.json: prod-data-protection.minimumBackupRetentionDays); a relaxation goes in "
-        "that file (reviewed by the platform owners)"]
+        "that file (reviewed by the platform owners)"
+    ]
     relaxed = tmp_path / "prod-low-cost.json"
-    relaxed.write_text(json.dumps({"all": "mandatory",
-                                   "prod-data-protection": {"minimumBackupRetentionDays": 7}}))
-    config = load_stack_config("prod-low-cost", low_cost, guardrails=Thresholds.for_stack("prod-low-cost", "prod",
-                                                                                          tmp_path))
+    relaxed.write_text(json.dumps({"all": "mandatory", "prod-data-protection": {"minimumBackupRetentionDays": 7}}))
+    config = load_stack_config(
+        "prod-low-cost", low_cost, guardrails=Thresholds.for_stack("prod-low-cost", "prod", tmp_path)
+    )
     assert config.database is not None and config.database.backup_retention_days == 7
 
 
@@ -179,18 +205,22 @@ def test_production_rules_follow_the_packs_production_names(tmp_path: Path) -> N
     # a staging stack is not production: ECS Exec is fine there ...
     assert load_stack_config("staging", stack_config("staging")).cluster.execute_command
     # ... unless the stack's pack config counts it as production, as the pack then would
-    (tmp_path / "staging.json").write_text(json.dumps({
-        "ecs-service-hardening": {"productionEnvironments": ["prod", "staging"]}}))
+    (tmp_path / "staging.json").write_text(
+        json.dumps({"ecs-service-hardening": {"productionEnvironments": ["prod", "staging"]}})
+    )
     guardrails = Thresholds.for_stack("staging", "staging", tmp_path)
     lines = problems("staging", stack_config("staging"), guardrails=guardrails)
-    assert lines == [f"Pulumi.staging.yaml: platform:cluster.executeCommand = true: ECS Exec opens a shell inside "
-                     f"production tasks; allowed only outside production (set false; {tmp_path}/staging.json: "
-                     "ecs-service-hardening is mandatory)"]
+    assert lines == [
+        f"Pulumi.staging.yaml: platform:cluster.executeCommand = true: ECS Exec opens a shell inside "
+        f"production tasks; allowed only outside production (set false; {tmp_path}/staging.json: "
+        "ecs-service-hardening is mandatory)"
+    ]
 
 
 def test_an_advisory_policy_does_not_fail_the_config(tmp_path: Path) -> None:
     (tmp_path / "prod.json").write_text(json.dumps({"all": "mandatory", "vpc-flow-logs": "advisory"}))
     flat = broken("prod", "platform:network.flowLogs", {"retentionDays": 30})
     assert load_stack_config("prod", flat, guardrails=Thresholds.for_stack("prod", "prod", tmp_path))
-    assert problems("prod", flat)[0].startswith("Pulumi.prod.yaml: platform:network.flowLogs.retentionDays = 30: "
-                                                "flow logs must be kept at least 90 days")
+    assert problems("prod", flat)[0].startswith(
+        "Pulumi.prod.yaml: platform:network.flowLogs.retentionDays = 30: flow logs must be kept at least 90 days"
+    )

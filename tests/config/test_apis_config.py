@@ -20,7 +20,8 @@ def problems(apis: dict[str, Any]) -> list[str]:
 def test_an_api_proxies_a_web_service_of_the_stack() -> None:
     assert problems({"public": {"service": "worker"}}) == [
         "Pulumi.dev.yaml: platform:apis.public.service = 'worker': no web service 'worker' in platform:services; "
-        "web services: api"]
+        "web services: api"
+    ]
 
 
 def test_an_api_has_exactly_one_source() -> None:
@@ -31,12 +32,16 @@ def test_an_api_has_exactly_one_source() -> None:
 def test_the_openapi_document_must_exist() -> None:
     assert problems({"public": {"openapi": "docs/missing.json"}}) == [
         "Pulumi.dev.yaml: platform:apis.public.openapi = 'docs/missing.json': no such file (a path from the project "
-        "root, e.g. docs/openapi.json)"]
+        "root, e.g. docs/openapi.json)"
+    ]
 
 
 def test_a_key_belongs_to_one_plan() -> None:
-    plans = {"gold": {"throttle": {"rateLimit": 1, "burstLimit": 1}, "keys": ["partner"]},
-             "silver": {"throttle": {"rateLimit": 1, "burstLimit": 1}, "keys": ["partner"]}}
+    plans = {
+        "gold": {"throttle": {"rateLimit": 1, "burstLimit": 1}, "keys": ["partner"]},
+        "silver": {"throttle": {"rateLimit": 1, "burstLimit": 1}, "keys": ["partner"]},
+    }
     assert problems({"public": {"service": "api", "usagePlans": plans}}) == [
         "Pulumi.dev.yaml: platform:apis.public.usagePlans.silver.keys = 'partner': key 'partner' is already in plan "
-        "'gold': a key belongs to one plan of a stage"]
+        "'gold': a key belongs to one plan of a stage"
+    ]

@@ -33,27 +33,51 @@ def with_environment(variables: dict[str, str]) -> dict[str, str]:
 
 
 # -- plain secrets in a service's environment --------------------------------------------------------
-@pytest.mark.parametrize("name", ["GITHUB_TOKEN", "github_token", "DB_PASSWORD", "STRIPE_APIKEY", "AWS_ACCESS_KEY",
-                                  "JWT_SIGNING_KEY", "OAUTH_CLIENT_KEY", "PRIVATE_KEY", "SERVICE_CREDENTIALS"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GITHUB_TOKEN",
+        "github_token",
+        "DB_PASSWORD",
+        "STRIPE_APIKEY",
+        "AWS_ACCESS_KEY",
+        "JWT_SIGNING_KEY",
+        "OAUTH_CLIENT_KEY",
+        "PRIVATE_KEY",
+        "SERVICE_CREDENTIALS",
+    ],
+)
 def test_a_secret_looking_name_with_a_plain_value_is_refused(name: str) -> None:
     assert problems("dev", with_environment({"LOG_LEVEL": "info", name: "x"})) == [
         f"Pulumi.dev.yaml: platform:services.api.environment: {name} looks like a secret;"  # the value is not shown
         " a plain environment value lands in the task definition and the state: move it to secrets "
-        "(valueFrom a stack secret or a Secrets Manager / SSM ARN)"]
+        "(valueFrom a stack secret or a Secrets Manager / SSM ARN)"
+    ]
 
 
 def test_two_secret_looking_names_are_listed_together() -> None:
-    assert "A_TOKEN, B_SECRET look like a secret;" in problems("dev", with_environment({"B_SECRET": "1",
-                                                                                         "A_TOKEN": "2"}))[0]
+    assert (
+        "A_TOKEN, B_SECRET look like a secret;"
+        in problems("dev", with_environment({"B_SECRET": "1", "A_TOKEN": "2"}))[0]
+    )
 
 
-@pytest.mark.parametrize("value", ["AKIAABCDEFGHIJKLMNOP", "key=ASIAABCDEFGHIJKLMNOP;", "postgres://app:hunter2@db:5432/x",
-                                   "-----BEGIN RSA PRIVATE KEY-----\nMII..."])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "AKIAABCDEFGHIJKLMNOP",
+        "key=ASIAABCDEFGHIJKLMNOP;",
+        "postgres://app:hunter2@db:5432/x",
+        "-----BEGIN RSA PRIVATE KEY-----\nMII...",
+    ],
+)
 def test_a_credential_in_any_variable_is_refused(value: str) -> None:
     lines = problems("dev", with_environment({"UPSTREAM": value}))
     assert len(lines) == 1
-    assert lines[0].endswith(": the value of UPSTREAM contains a credential (URL password, AWS key or private key); "
-                             "move it to secrets (valueFrom a stack secret or a Secrets Manager / SSM ARN)")
+    assert lines[0].endswith(
+        ": the value of UPSTREAM contains a credential (URL password, AWS key or private key); "
+        "move it to secrets (valueFrom a stack secret or a Secrets Manager / SSM ARN)"
+    )
 
 
 @pytest.mark.parametrize("value", ["AKIA", "AKIAABCDEFGHIJKLMNO", "https://example.com/path", "info", "ASIA-PACIFIC"])
@@ -76,7 +100,8 @@ def domain(name: str, zone: str) -> dict[str, str]:
 def test_a_domain_outside_its_zone_is_refused(name: str) -> None:
     assert problems("prod", domain(name, "example.com")) == [
         f"Pulumi.prod.yaml: platform:loadBalancer.domain.name = {name!r}: not inside the hosted zone example.com; "
-        "use a name ending in .example.com or the zone that holds it"]
+        "use a name ending in .example.com or the zone that holds it"
+    ]
 
 
 @pytest.mark.parametrize("name", ["example.com", "api.example.com", "a.b.example.com"])
@@ -89,7 +114,8 @@ def test_the_zone_apex_and_names_under_it_are_accepted(name: str) -> None:
 @pytest.mark.parametrize("key", ["aws:createdBy", "AWS:Team", "Aws:cost"])
 def test_reserved_tag_prefixes_are_refused_in_any_case(key: str) -> None:
     assert problems("dev", broken("dev", "platform:tags", {key: "x", "Team": "core"})) == [
-        f"Pulumi.dev.yaml: platform:tags: tag keys starting with aws: are reserved by AWS: {key}"]
+        f"Pulumi.dev.yaml: platform:tags: tag keys starting with aws: are reserved by AWS: {key}"
+    ]
 
 
 def test_a_tag_merely_containing_aws_is_fine() -> None:
@@ -136,47 +162,65 @@ def test_subnet_newbits_bounds_and_fit() -> None:
     assert refused(subnetNewbits=1) == "Input should be greater than or equal to 2"
     assert refused(subnetNewbits=9) == "Input should be less than or equal to 8"
     # 2 new bits leave one subnet per tier: two AZs do not fit, one does
-    assert refused(subnetNewbits=2, azCount=2) == ("azCount 2 does not fit subnetNewbits 2 (at most 1 AZs per tier); "
-                                                   "raise subnetNewbits or give explicit subnets")
+    assert refused(subnetNewbits=2, azCount=2) == (
+        "azCount 2 does not fit subnetNewbits 2 (at most 1 AZs per tier); raise subnetNewbits or give explicit subnets"
+    )
     assert network(subnetNewbits=3, azCount=2).subnet_cidrs()["data"] == ["10.10.128.0/19", "10.10.160.0/19"]
     # a /24 VPC carves /28 subnets with 4 new bits (the smallest AWS allows), /29 with 5
-    assert network(cidr="10.10.0.0/24", subnetNewbits=4).subnet_cidrs()["public"] == ["10.10.0.0/28",
-                                                                                     "10.10.0.16/28"]
+    assert network(cidr="10.10.0.0/24", subnetNewbits=4).subnet_cidrs()["public"] == ["10.10.0.0/28", "10.10.0.16/28"]
     assert refused(cidr="10.10.0.0/24", subnetNewbits=5) == (
-        "subnetNewbits 5 on a /24 makes subnets smaller than /28, the smallest AWS allows")
+        "subnetNewbits 5 on a /24 makes subnets smaller than /28, the smallest AWS allows"
+    )
 
 
 def explicit(stack: str, azs: int, public: list[str], private: list[str], data: list[str]) -> dict[str, str]:
-    value = {"cidr": "10.10.0.0/16", "azCount": azs, "subnets": {"public": public, "private": private,
-                                                                  "data": data}}
+    value = {"cidr": "10.10.0.0/16", "azCount": azs, "subnets": {"public": public, "private": private, "data": data}}
     return broken(stack, "platform:network", value)
 
 
 def test_explicit_subnets_need_one_cidr_per_az() -> None:
-    lines = problems("dev", explicit("dev", 2, ["10.10.0.0/24", "10.10.1.0/24", "10.10.2.0/24"],
-                                     ["10.10.10.0/24", "10.10.11.0/24"], ["10.10.20.0/24"]))
+    lines = problems(
+        "dev",
+        explicit(
+            "dev",
+            2,
+            ["10.10.0.0/24", "10.10.1.0/24", "10.10.2.0/24"],
+            ["10.10.10.0/24", "10.10.11.0/24"],
+            ["10.10.20.0/24"],
+        ),
+    )
     assert lines == [
         "Pulumi.dev.yaml: platform:network.subnets.public = 3: needs exactly one CIDR per AZ: azCount is 2, 3 given",
-        "Pulumi.dev.yaml: platform:network.subnets.data = 1: needs exactly one CIDR per AZ: azCount is 2, 1 given"]
+        "Pulumi.dev.yaml: platform:network.subnets.data = 1: needs exactly one CIDR per AZ: azCount is 2, 1 given",
+    ]
 
 
 def test_explicit_subnets_from_16_to_28_inside_the_vpc_without_overlap() -> None:
-    good = explicit("dev", 2, ["10.10.0.0/28", "10.10.0.16/28"], ["10.10.1.0/24", "10.10.2.0/24"],
-                    ["10.10.3.0/24", "10.10.4.0/24"])
+    good = explicit(
+        "dev", 2, ["10.10.0.0/28", "10.10.0.16/28"], ["10.10.1.0/24", "10.10.2.0/24"], ["10.10.3.0/24", "10.10.4.0/24"]
+    )
     assert load_stack_config("dev", good).network.subnet_cidrs()["public"] == ["10.10.0.0/28", "10.10.0.16/28"]
-    lines = problems("dev", explicit("dev", 2, ["10.10.0.0/29", "10.10.0.16/28"], ["10.11.1.0/24", "10.10.2.0/24"],
-                                     ["10.10.2.0/25", "10.10.4.0/24"]))
+    lines = problems(
+        "dev",
+        explicit(
+            "dev",
+            2,
+            ["10.10.0.0/29", "10.10.0.16/28"],
+            ["10.11.1.0/24", "10.10.2.0/24"],
+            ["10.10.2.0/25", "10.10.4.0/24"],
+        ),
+    )
     assert lines == [
         "Pulumi.dev.yaml: platform:network.subnets.public[0] = '10.10.0.0/29': a subnet must be /16 to /28",
         "Pulumi.dev.yaml: platform:network.subnets.private[0] = '10.11.1.0/24': outside the VPC CIDR 10.10.0.0/16",
         "Pulumi.dev.yaml: platform:network.subnets.data[0] = '10.10.2.0/25': overlaps subnets.private[1] "
-        "(10.10.2.0/24)"]
+        "(10.10.2.0/24)",
+    ]
 
 
 def test_a_15_bit_subnet_is_refused_even_inside_the_vpc_range() -> None:
     lines = problems("dev", explicit("dev", 1, ["10.10.0.0/15"], ["10.10.1.0/24"], ["10.10.2.0/24"]))
-    assert "Pulumi.dev.yaml: platform:network.subnets.public[0] = '10.10.0.0/15': a subnet must be /16 to /28" \
-        in lines
+    assert "Pulumi.dev.yaml: platform:network.subnets.public[0] = '10.10.0.0/15': a subnet must be /16 to /28" in lines
 
 
 def test_prod_needs_two_azs_and_dev_may_use_one() -> None:
@@ -193,19 +237,24 @@ def test_flow_logs_kept_ninety_days_pass_and_sixty_do_not() -> None:
     assert refused_60.value.lines == [
         "Pulumi.dev.yaml: platform:network.flowLogs.retentionDays = 60: flow logs must be kept at least 90 days "
         "(policies/config/dev.json: vpc-flow-logs.minimumRetentionDays); a relaxation goes in that file (reviewed "
-        "by the platform owners)"]
+        "by the platform owners)"
+    ]
 
 
 def test_subnets_are_carved_four_bits_smaller_by_default() -> None:
-    assert network().subnet_cidrs() == {"public": ["10.10.0.0/20", "10.10.16.0/20"],
-                                        "private": ["10.10.64.0/20", "10.10.80.0/20"],
-                                        "data": ["10.10.128.0/20", "10.10.144.0/20"]}
+    assert network().subnet_cidrs() == {
+        "public": ["10.10.0.0/20", "10.10.16.0/20"],
+        "private": ["10.10.64.0/20", "10.10.80.0/20"],
+        "data": ["10.10.128.0/20", "10.10.144.0/20"],
+    }
 
 
 def test_an_explicit_subnet_with_host_bits_is_refused() -> None:
     lines = problems("dev", explicit("dev", 1, ["10.10.0.1/24"], ["10.10.1.0/24"], ["10.10.2.0/24"]))
-    assert lines == ["Pulumi.dev.yaml: platform:network.subnets.public[0] = '10.10.0.1/24': not a valid network CIDR "
-                     "(10.10.0.1/24 has host bits set)"]
+    assert lines == [
+        "Pulumi.dev.yaml: platform:network.subnets.public[0] = '10.10.0.1/24': not a valid network CIDR "
+        "(10.10.0.1/24 has host bits set)"
+    ]
 
 
 def test_a_subnet_as_large_as_the_vpc_is_a_valid_size_but_overlaps_the_others() -> None:
@@ -213,5 +262,5 @@ def test_a_subnet_as_large_as_the_vpc_is_a_valid_size_but_overlaps_the_others() 
     assert lines == [
         "Pulumi.dev.yaml: platform:network.subnets.private[0] = '10.10.1.0/24': overlaps subnets.public[0] "
         "(10.10.0.0/16)",
-        "Pulumi.dev.yaml: platform:network.subnets.data[0] = '10.10.2.0/24': overlaps subnets.public[0] "
-        "(10.10.0.0/16)"]
+        "Pulumi.dev.yaml: platform:network.subnets.data[0] = '10.10.2.0/24': overlaps subnets.public[0] (10.10.0.0/16)",
+    ]

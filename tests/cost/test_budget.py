@@ -51,13 +51,15 @@ def test_an_estimate_within_the_budget_passes(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_an_estimate_over_the_budget_is_reported_with_the_excess_and_what_drives_it(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     set_budget(monkeypatch, "30")
     result = check_stack(POLICY, [NAT, R("aws:ec2/eip:Eip", "nat-eip"), R("aws:iam/role:Role", "role")])
     assert result.violations == [
         "stack 'dev' is estimated at $41.00/month in us-east-1 (default usage, no Pulumi.dev.usage.yaml), $11.00 "
         "over its platform:budget of $30.00. Largest: nat $37.35, nat-eip $3.65. Reduce what drives it or raise "
-        "platform:budget in Pulumi.dev.yaml; `python3 run.py cost --stack dev` prints every line and its assumption."]
+        "platform:budget in Pulumi.dev.yaml; `python3 run.py cost --stack dev` prints every line and its assumption."
+    ]
     assert pytest.approx(41.00) == NAT_MONTH + 730 * 0.005  # the hand computation
 
 
@@ -67,7 +69,8 @@ def test_warn_at_percent_reports_before_the_budget_is_reached(monkeypatch: pytes
     assert result.violations == [
         "stack 'dev' is estimated at $37.35/month in us-east-1 (default usage, no Pulumi.dev.usage.yaml), 93% of "
         "its platform:budget of $40.00. Largest: nat $37.35. Reduce what drives it or raise platform:budget in "
-        "Pulumi.dev.yaml; `python3 run.py cost --stack dev` prints every line and its assumption."]
+        "Pulumi.dev.yaml; `python3 run.py cost --stack dev` prints every line and its assumption."
+    ]
 
 
 def test_the_usage_file_beside_the_stack_file_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -75,14 +78,16 @@ def test_the_usage_file_beside_the_stack_file_is_used(monkeypatch: pytest.Monkey
     set_budget(monkeypatch, "30")
     result = check_stack(POLICY, [NAT])
     assert result.violations[0].startswith(
-        "stack 'dev' is estimated at $33.30/month in us-east-1 (usage from Pulumi.dev.usage.yaml), $3.30 over ")
+        "stack 'dev' is estimated at $33.30/month in us-east-1 (usage from Pulumi.dev.usage.yaml), $3.30 over "
+    )
 
 
 def test_a_budget_that_is_not_a_positive_number_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     set_budget(monkeypatch, "lots")
     assert check_stack(POLICY, [NAT]).violations == [
         "platform:budget = 'lots' is not a monthly budget: set a positive number of US dollars per month in "
-        "Pulumi.dev.yaml (e.g. platform:budget: 700)."]
+        "Pulumi.dev.yaml (e.g. platform:budget: 700)."
+    ]
 
 
 def test_a_bad_usage_file_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -90,7 +95,8 @@ def test_a_bad_usage_file_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path:
     set_budget(monkeypatch, "30")
     assert check_stack(POLICY, [NAT]).violations == [
         "the budget cannot be checked: Pulumi.dev.usage.yaml: defaults.natGateway.processedGb = 'many': expected a "
-        "number >= 0 (GB per gateway per month)"]
+        "number >= 0 (GB per gateway per month)"
+    ]
 
 
 def test_a_resource_the_table_cannot_price_is_reported_even_under_budget(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,7 +106,8 @@ def test_a_resource_the_table_cannot_price_is_reported_even_under_budget(monkeyp
         "stack 'dev' is estimated at at least $37.35/month against its platform:budget of $500.00, but 1 resource(s) "
         "have no price: aws:neptune/cluster:Cluster 'graph' (type not in the price table (nor listed as free)). Add "
         "their prices to policies/guardrails/costing/data/prices.json (or list the type as free in "
-        "costing/pricers.py)."]
+        "costing/pricers.py)."
+    ]
 
 
 def test_an_unknown_price_driver_defers_the_verdict_to_up(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,7 +117,8 @@ def test_an_unknown_price_driver_defers_the_verdict_to_up(monkeypatch: pytest.Mo
     assert result.deferred == [
         "can't run policy 'stack-budget' from policy pack 'test-pack@v0.0.1' during preview: the price of "
         "aws:lb/loadBalancer:LoadBalancer 'alb' can't be known during preview: .loadBalancerType is unknown until "
-        "the resource exists; the budget is judged on `pulumi up`"]
+        "the resource exists; the budget is judged on `pulumi up`"
+    ]
 
 
 def test_a_known_total_already_over_budget_is_reported_at_preview(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,8 +137,8 @@ def harness() -> Iterator[PolicyHarness]:
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_the_pack_reports_the_estimate_the_cost_command_prints(
-        preview: bool, harness: PolicyHarness, stack_runs: dict[str, StackRun],
-        preview_runs: dict[str, StackRun]) -> None:
+    preview: bool, harness: PolicyHarness, stack_runs: dict[str, StackRun], preview_runs: dict[str, StackRun]
+) -> None:
     run = (preview_runs if preview else stack_runs)["prod"]
     config = {**stack_config("prod"), "platform:budget": "100"}
     report = harness.check_run(run, stack_config=config)
@@ -138,18 +146,23 @@ def test_the_pack_reports_the_estimate_the_cost_command_prints(
     ranked = sorted(estimate.per_resource().items(), key=lambda kv: -kv[1])[:3]
     largest = ", ".join(f"{estimate.items[urn].name} {usd(cost)}" for urn, cost in ranked)
     found = [d for d in report.diagnostics if d.policy == "stack-budget"]
-    assert [(d.level, d.stage, d.message) for d in found] == [(
-        "advisory", "analyze-stack",
-        f"stack 'prod' is estimated at {usd(estimate.total)}/month in us-east-1 (usage from Pulumi.prod.usage.yaml), "
-        f"{usd(estimate.total - 100)} over its platform:budget of $100.00. Largest: {largest}. Reduce what drives it "
-        "or raise platform:budget in Pulumi.prod.yaml; `python3 run.py cost --stack prod` prints every line and its "
-        "assumption.")], format_report(report)
+    assert [(d.level, d.stage, d.message) for d in found] == [
+        (
+            "advisory",
+            "analyze-stack",
+            f"stack 'prod' is estimated at {usd(estimate.total)}/month in us-east-1 (usage from Pulumi.prod.usage.yaml), "
+            f"{usd(estimate.total - 100)} over its platform:budget of $100.00. Largest: {largest}. Reduce what drives it "
+            "or raise platform:budget in Pulumi.prod.yaml; `python3 run.py cost --stack prod` prints every line and its "
+            "assumption.",
+        )
+    ], format_report(report)
     assert report.mandatory == []
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
-def test_every_stack_stays_within_the_budget_its_stack_file_sets(stack: str, harness: PolicyHarness,
-                                                                 stack_runs: dict[str, StackRun]) -> None:
+def test_every_stack_stays_within_the_budget_its_stack_file_sets(
+    stack: str, harness: PolicyHarness, stack_runs: dict[str, StackRun]
+) -> None:
     config = stack_config(stack)
     assert float(config["platform:budget"]) > 0
     report = harness.check_run(stack_runs[stack], stack_config=config)
@@ -158,11 +171,17 @@ def test_every_stack_stays_within_the_budget_its_stack_file_sets(stack: str, har
     assert estimate_run(stack_runs[stack], config).total < float(config["platform:budget"])
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("-5", "Pulumi.prod.yaml: platform:budget = -5: Input should be greater than 0"),
-    ("lots", "Pulumi.prod.yaml: platform:budget = 'lots': Input should be a valid number, unable to parse string as "
-             "a number"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("-5", "Pulumi.prod.yaml: platform:budget = -5: Input should be greater than 0"),
+        (
+            "lots",
+            "Pulumi.prod.yaml: platform:budget = 'lots': Input should be a valid number, unable to parse string as "
+            "a number",
+        ),
+    ],
+)
 def test_a_bad_budget_in_the_stack_file_is_a_config_error_naming_the_key(value: str, expected: str) -> None:
     with pytest.raises(StackConfigError) as caught:
         load_stack_config("prod", {**stack_config("prod"), "platform:budget": value})
@@ -173,13 +192,33 @@ def test_no_resource_shape_crashes_the_budget(monkeypatch: pytest.MonkeyPatch) -
     from tests.policies.test_robustness import KEYS, LINKS, STACK_VALUES
 
     set_budget(monkeypatch, "1")
-    types = ["aws:ecs/service:Service", "aws:ecs/taskDefinition:TaskDefinition", "aws:rds/cluster:Cluster",
-             "aws:rds/clusterInstance:ClusterInstance", "aws:cloudwatch/metricAlarm:MetricAlarm",
-             "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:wafv2/webAcl:WebAcl", "aws:dynamodb/table:Table",
-             "aws:lambda/function:Function", "aws:synthetics/canary:Canary", "aws:lb/loadBalancer:LoadBalancer"]
+    types = [
+        "aws:ecs/service:Service",
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "aws:rds/cluster:Cluster",
+        "aws:rds/clusterInstance:ClusterInstance",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "aws:wafv2/webAcl:WebAcl",
+        "aws:dynamodb/table:Table",
+        "aws:lambda/function:Function",
+        "aws:synthetics/canary:Canary",
+        "aws:lb/loadBalancer:LoadBalancer",
+    ]
     for value in STACK_VALUES:
-        props = dict.fromkeys([*KEYS, "capacityProviderStrategies", "subnetIds", "globalSecondaryIndexes",
-                               "architectures", "schedule", "serverlessv2ScalingConfiguration", "cpu"], value)
+        props = dict.fromkeys(
+            [
+                *KEYS,
+                "capacityProviderStrategies",
+                "subnetIds",
+                "globalSecondaryIndexes",
+                "architectures",
+                "schedule",
+                "serverlessv2ScalingConfiguration",
+                "cpu",
+            ],
+            value,
+        )
         resources = [R(t, f"r{i}", dict(props)) for i, t in enumerate(types)]
         for i, resource in enumerate(resources):
             resource.deps = {key: [resources[(i + 1) % len(resources)]] for key in [*LINKS, "taskDefinition"]}

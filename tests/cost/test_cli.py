@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_cost_command_prints_every_level_and_writes_json(
-        stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        tmp_path: Path) -> None:
+    stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     monkeypatch.setattr("offline.engine.run_stack", lambda stack, **_: stack_runs[stack])
     assert cost.main(["--stack", "prod", "--json", str(tmp_path / "cost-prod.json")]) == 0
     text = capsys.readouterr().out
@@ -38,15 +38,27 @@ def test_the_preview_section_gives_the_components_and_the_total(stack_runs: dict
     estimate = cost.estimate_run(stack_runs["dev"], stack_config("dev"))
     assert section.startswith("\nEstimated monthly cost (python3 run.py cost --stack dev for every line):\n")
     assert "Per component:" in section and "Per resource:" not in section
-    assert section.rstrip().endswith(f"Stack total: ${estimate.total:,.2f} / month (fixed ${estimate.fixed:,.2f}, "
-                                     f"usage-driven ${estimate.usage:,.2f})")
+    assert section.rstrip().endswith(
+        f"Stack total: ${estimate.total:,.2f} / month (fixed ${estimate.fixed:,.2f}, "
+        f"usage-driven ${estimate.usage:,.2f})"
+    )
 
 
 def test_the_difference_names_each_stack_and_each_changed_resource(tmp_path: Path) -> None:
-    base = {"total": 100.0, "resources": {"aws:ec2/natGateway:NatGateway::nat": 37.35, "aws:kms/key:Key::key": 1.3},
-            "missing": []}
-    head = {"total": 140.0, "resources": {"aws:ec2/natGateway:NatGateway::nat": 37.35, "aws:kms/key:Key::key": 1.3,
-                                          "aws:ec2/eip:Eip::eip": 3.65}, "missing": []}
+    base = {
+        "total": 100.0,
+        "resources": {"aws:ec2/natGateway:NatGateway::nat": 37.35, "aws:kms/key:Key::key": 1.3},
+        "missing": [],
+    }
+    head = {
+        "total": 140.0,
+        "resources": {
+            "aws:ec2/natGateway:NatGateway::nat": 37.35,
+            "aws:kms/key:Key::key": 1.3,
+            "aws:ec2/eip:Eip::eip": 3.65,
+        },
+        "missing": [],
+    }
     text = cost.render_diff({"dev": base, "prod": base}, {"dev": base, "prod": head})
     assert "| dev | $100.00 | $100.00 | +$0.00 |" in text
     assert "| prod | $100.00 | $140.00 | +$40.00 |" in text
@@ -67,14 +79,14 @@ def test_the_pull_request_job_estimates_base_and_head_and_posts_the_difference()
     runs = "\n".join(str(s.get("run", "")) for s in steps)
     assert 'python3 run.py cost --stack "$stack" --quiet --json "out/head/cost-$stack.json"' in runs
     assert 'python3 run.py cost --stack "$stack" --quiet --json "../out/base/cost-$stack.json"' in runs
-    assert 'python3 run.py cost diff --base out/base --head out/head' in runs and "$GITHUB_STEP_SUMMARY" in runs
+    assert "python3 run.py cost diff --base out/base --head out/head" in runs and "$GITHUB_STEP_SUMMARY" in runs
     comment = next(s for s in steps if "gh pr comment" in str(s.get("run", "")))
     assert comment["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
 
 
 def test_a_stack_file_elsewhere_is_estimated_with_the_usage_file_beside_it(
-        stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        tmp_path: Path) -> None:
+    stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     (tmp_path / "Pulumi.dev.yaml").write_text((ROOT / "Pulumi.dev.yaml").read_text())
     (tmp_path / "Pulumi.dev.usage.yaml").write_text("resources:\n  network-nat-a:\n    processedGb: 0\n")
 

@@ -29,8 +29,23 @@ from typing import Any
 
 SIMPLE_TYPES = ("string", "integer", "boolean", "array")
 DECLARATION_KEYS = {"type", "items", "description", "secret", "default"}
-PROJECT_KEYS = {"name", "runtime", "main", "description", "author", "website", "license", "config",
-                "stackConfigDir", "backend", "options", "template", "plugins", "packages", "requiredPulumiVersion"}
+PROJECT_KEYS = {
+    "name",
+    "runtime",
+    "main",
+    "description",
+    "author",
+    "website",
+    "license",
+    "config",
+    "stackConfigDir",
+    "backend",
+    "options",
+    "template",
+    "plugins",
+    "packages",
+    "requiredPulumiVersion",
+}
 POLICY_PACK_KEYS = {"runtime", "version", "main", "description", "author", "website", "license"}
 STACK_KEYS = {"secretsprovider", "encryptedkey", "encryptionsalt", "config", "environment"}
 
@@ -91,8 +106,9 @@ def project_problems(raw: object) -> list[str]:
         return ["project is missing a non-empty string 'name' attribute"]
     problems = _runtime_problems(raw.get("runtime"))
     options = raw.get("options")
-    if options is not None and (not isinstance(options, dict) or set(options) - {"refresh"}
-                                or options.get("refresh", "always") != "always"):
+    if options is not None and (
+        not isinstance(options, dict) or set(options) - {"refresh"} or options.get("refresh", "always") != "always"
+    ):
         problems.append("options: only `refresh: always` is allowed")
     config = raw.get("config") or {}
     if not isinstance(config, dict):
@@ -114,16 +130,23 @@ def _validate_entry(project: str, key: str, entry: dict[str, Any]) -> list[str]:
     if entry.get("default") is not None and entry.get("value") is not None:
         return [f"project config '{key}' cannot have both a 'default' and 'value' attribute"]
     if namespaced_by_project(project, key):
-        if entry.get("type") is not None and entry.get("default") is not None and not valid_config_value(
-                entry["type"], entry.get("items"), entry["default"]):
-            return [f"The default value specified for configuration key '{key}' is not of the expected type "
-                    f"'{entry['type']}'"]
+        if (
+            entry.get("type") is not None
+            and entry.get("default") is not None
+            and not valid_config_value(entry["type"], entry.get("items"), entry["default"])
+        ):
+            return [
+                f"The default value specified for configuration key '{key}' is not of the expected type "
+                f"'{entry['type']}'"
+            ]
         return []
     if entry.get("type") is not None:
         return [f"Configuration key '{key}' is not namespaced by the project and should not define a type"]
     if entry.get("default") is not None:
-        return [f"Configuration key '{key}' is not namespaced by the project and should not define a default "
-                "value. Did you mean to use the 'value' attribute instead of 'default'?"]
+        return [
+            f"Configuration key '{key}' is not namespaced by the project and should not define a default "
+            "value. Did you mean to use the 'value' attribute instead of 'default'?"
+        ]
     if entry.get("value") is None:
         return [f"Configuration key '{key}' is namespaced and must provide an attribute 'value'"]
     return []
@@ -148,24 +171,34 @@ def stack_problems(project: dict[str, Any], stack: str, raw: object) -> list[str
     problems = [f"{key}: not a stack file attribute" for key in sorted(set(raw) - STACK_KEYS)]
     name = project["name"]
     values = {_full_key(name, key): value for key, value in (raw.get("config") or {}).items()}
-    problems.extend(f"Stack '{stack}': config key '{key}' has an empty namespace or name"
-                    for key in values if not all(key.split(":", 1)))
+    problems.extend(
+        f"Stack '{stack}': config key '{key}' has an empty namespace or name"
+        for key in values
+        if not all(key.split(":", 1))
+    )
     for key, entry in (project.get("config") or {}).items():
         declaration = entry if isinstance(entry, dict) else {}
         full = _full_key(name, key)
         present = full in values
         if not present and entry is not None and not isinstance(entry, dict):
             continue  # shorthand: a default (own key) or a value (other namespace)
-        if (not present and declaration.get("value") is None and declaration.get("default") is None
-                and full.split(":", 1)[0] == name):
+        if (
+            not present
+            and declaration.get("value") is None
+            and declaration.get("default") is None
+            and full.split(":", 1)[0] == name
+        ):
             problems.append(f"Stack '{stack}' is missing configuration value '{key}'")
             continue
         if present and declaration.get("secret") and not _secure(values[full]):
             problems.append(f"Stack '{stack}' with configuration key '{key}' must be encrypted as it's secret")
-        if present and declaration.get("type") and not _secure(values[full]) and not valid_config_value(
-                declaration["type"], declaration.get("items"), values[full]):
-            problems.append(f"Stack '{stack}' with configuration key '{key}' must be of type "
-                            f"'{declaration['type']}'")
+        if (
+            present
+            and declaration.get("type")
+            and not _secure(values[full])
+            and not valid_config_value(declaration["type"], declaration.get("items"), values[full])
+        ):
+            problems.append(f"Stack '{stack}' with configuration key '{key}' must be of type '{declaration['type']}'")
     return problems
 
 

@@ -17,18 +17,34 @@ from bootstrap.permissions import (
 from policies.guardrails.iam_catalog import lookup
 
 DEPLOY_PATTERNS = [f"{service}:{verb}" for service, verbs in DEPLOY_VERBS.items() for verb in verbs] + [
-    f"{service}:{action}" for service, (actions, _) in GLOBAL_RESOURCES.items() for action in actions]
+    f"{service}:{action}" for service, (actions, _) in GLOBAL_RESOURCES.items() for action in actions
+]
 DATA_ACTIONS = {
-    "s3:GetObject", "s3:GetObjectVersion", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-    "dynamodb:Scan", "dynamodb:GetRecords", "sqs:ReceiveMessage", "logs:GetLogEvents", "logs:FilterLogEvents",
-    "logs:StartQuery", "logs:GetQueryResults", "secretsmanager:GetSecretValue", "kms:Decrypt",
-    "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "rds-data:ExecuteStatement", "rds-db:connect",
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:GetRecords",
+    "sqs:ReceiveMessage",
+    "logs:GetLogEvents",
+    "logs:FilterLogEvents",
+    "logs:StartQuery",
+    "logs:GetQueryResults",
+    "secretsmanager:GetSecretValue",
+    "kms:Decrypt",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+    "rds-data:ExecuteStatement",
+    "rds-db:connect",
 }
 """Actions that read what the platform stores (objects, items, messages, log lines, secret values, images)."""
 
 
-@pytest.mark.parametrize("pattern", [*DEPLOY_PATTERNS, *S3_VERBS, *READ_PATTERNS, *UNSCOPED_DEPLOY_ACTIONS,
-                                     *PROTECTED_ACCOUNT_ACTIONS])
+@pytest.mark.parametrize(
+    "pattern", [*DEPLOY_PATTERNS, *S3_VERBS, *READ_PATTERNS, *UNSCOPED_DEPLOY_ACTIONS, *PROTECTED_ACCOUNT_ACTIONS]
+)
 def test_every_pattern_names_real_actions_and_never_a_whole_service(pattern: str) -> None:
     match = lookup(pattern)
     assert match.known, f"{pattern} matches nothing in AWS's catalogue"

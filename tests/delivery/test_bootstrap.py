@@ -61,8 +61,9 @@ def one(run: StackRun, type_: str) -> RecordedResource:
 def state(run: StackRun, type_: str) -> RecordedResource:
     """The state backend's one resource of `type_` (the audit trail has its own bucket and key; the state
     bucket's access-log bucket has its own test, test_state_bucket_logs_access)."""
-    matches = [r for r in run.of_type(type_)
-               if "platform:bootstrap:StateBackend" in r.urn and "-access-logs" not in r.name]
+    matches = [
+        r for r in run.of_type(type_) if "platform:bootstrap:StateBackend" in r.urn and "-access-logs" not in r.name
+    ]
     assert len(matches) == 1, f"{len(matches)} {type_} in the state backend"
     return matches[0]
 
@@ -99,7 +100,8 @@ def test_runs_as_its_own_project_with_its_own_stack_file(run: StackRun) -> None:
     assert types == {
         **dict.fromkeys(bucket_parts, 3),  # the state bucket, its access-log bucket and the audit bucket
         "aws:s3/bucketLogging:BucketLogging": 2,  # the state and audit buckets log access
-        "aws:kms/key:Key": 2, "aws:kms/alias:Alias": 2,  # the secrets key and the audit key
+        "aws:kms/key:Key": 2,
+        "aws:kms/alias:Alias": 2,  # the secrets key and the audit key
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
         # 3 deploy + 3 preview roles, CloudTrail's log delivery, AWS Config
         "aws:iam/role:Role": 8,
@@ -109,17 +111,24 @@ def test_runs_as_its_own_project_with_its_own_stack_file(run: StackRun) -> None:
         "aws:iam/rolePolicy:RolePolicy": 11,
         # 6 ReadOnlyAccess, 3 infrastructure, AWS_ConfigRole
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 10,
-        "aws:cloudtrail/trail:Trail": 1, "aws:cloudwatch/logGroup:LogGroup": 1,
-        "aws:guardduty/detector:Detector": 1, "aws:guardduty/detectorFeature:DetectorFeature": 1,
-        "aws:securityhub/account:Account": 1, "aws:securityhub/standardsSubscription:StandardsSubscription": 2,
-        "aws:cfg/recorder:Recorder": 1, "aws:cfg/deliveryChannel:DeliveryChannel": 1,
-        "aws:cfg/recorderStatus:RecorderStatus": 1, "aws:accessanalyzer/analyzer:Analyzer": 1,
+        "aws:cloudtrail/trail:Trail": 1,
+        "aws:cloudwatch/logGroup:LogGroup": 1,
+        "aws:guardduty/detector:Detector": 1,
+        "aws:guardduty/detectorFeature:DetectorFeature": 1,
+        "aws:securityhub/account:Account": 1,
+        "aws:securityhub/standardsSubscription:StandardsSubscription": 2,
+        "aws:cfg/recorder:Recorder": 1,
+        "aws:cfg/deliveryChannel:DeliveryChannel": 1,
+        "aws:cfg/recorderStatus:RecorderStatus": 1,
+        "aws:accessanalyzer/analyzer:Analyzer": 1,
         "aws:iam/serviceLinkedRole:ServiceLinkedRole": 1,
         "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": 1,
         "aws:budgets/budget:Budget": 3,
-        "aws:sns/topic:Topic": 1, "aws:sns/topicPolicy:TopicPolicy": 1,
+        "aws:sns/topic:Topic": 1,
+        "aws:sns/topicPolicy:TopicPolicy": 1,
         "aws:sns/topicSubscription:TopicSubscription": 1,
-        "aws:cloudwatch/eventRule:EventRule": 2, "aws:cloudwatch/eventTarget:EventTarget": 2,
+        "aws:cloudwatch/eventRule:EventRule": 2,
+        "aws:cloudwatch/eventTarget:EventTarget": 2,
     }
 
 
@@ -129,9 +138,11 @@ def test_state_bucket_logs_access_to_a_protected_sse_s3_log_bucket(run: StackRun
     [logging] = [r for r in run.of_type("aws:s3/bucketLogging:BucketLogging") if r.inputs["bucket"] == state_bucket.id]
     assert logging.inputs["targetBucket"] == logs.outputs["bucket"]
     assert logs.protect
-    [encryption] = [e for e in run.of_type(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-        if "-access-logs" in e.name]
+    [encryption] = [
+        e
+        for e in run.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        if "-access-logs" in e.name
+    ]
     assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
 
 
@@ -224,8 +235,13 @@ def test_secrets_key_policy_delegates_to_iam_without_wildcard_actions(run: Stack
 # -- tags, outputs, config -------------------------------------------------------------------------------
 def test_every_taggable_resource_has_the_standard_tags(run: StackRun) -> None:
     taggable = [r for r in run.custom_resources if takes_tag_map(sdk_class(r.type))]
-    assert {r.type for r in taggable} >= {"aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:iam/role:Role",
-                                          "aws:cloudtrail/trail:Trail", "aws:budgets/budget:Budget"}
+    assert {r.type for r in taggable} >= {
+        "aws:s3/bucket:Bucket",
+        "aws:kms/key:Key",
+        "aws:iam/role:Role",
+        "aws:cloudtrail/trail:Trail",
+        "aws:budgets/budget:Budget",
+    }
     for resource in taggable:
         tags = resource.inputs.get("tags") or {}
         assert {k: tags.get(k) for k in STANDARD_TAGS} == STANDARD_TAGS, resource.name
@@ -246,11 +262,15 @@ def test_outputs_are_what_login_and_stack_init_need(run: StackRun) -> None:
         ({"platform-bootstrap:ownr": "x"}, "platform-bootstrap:ownr: unknown key (a typo?)"),
         ({"platform-bootstrap:keyDeletionWindowDays": "3"}, "platform-bootstrap:keyDeletionWindowDays = '3'"),
         ({"aws:region": None}, "aws:region: required"),
-        ({"platform-bootstrap:github": '{"repository": "example-org/*"}'},
-         "platform-bootstrap:github.repository = 'example-org/*'"),
+        (
+            {"platform-bootstrap:github": '{"repository": "example-org/*"}'},
+            "platform-bootstrap:github.repository = 'example-org/*'",
+        ),
         ({"platform-bootstrap:ownerEmails": None}, "budgets need ownerEmails: the alerts would reach nobody"),
-        ({"platform-bootstrap:github": '{"repository": "o/r", "environments": {"prod": ["prod"], "dr": ["prod"]}}'},
-         "a stack belongs to one environment; listed more than once: prod"),
+        (
+            {"platform-bootstrap:github": '{"repository": "o/r", "environments": {"prod": ["prod"], "dr": ["prod"]}}'},
+            "a stack belongs to one environment; listed more than once: prod",
+        ),
     ],
 )
 def test_bad_config_names_the_key(change: dict[str, str | None], expected: str) -> None:
@@ -293,18 +313,31 @@ def test_each_stack_has_a_deploy_role_trusted_only_by_its_github_environment(run
     for kind, environment in (("deploy", stack), ("preview", f"preview-{stack}")):
         resource = role(run, f"{kind}-{stack}")
         assert resource.inputs["name"] == f"{PREFIX}-{kind}-{stack}"
-        assert json.loads(resource.inputs["assumeRolePolicy"]) == {"Version": "2012-10-17", "Statement": [{
-            "Sid": "GitHubEnvironment", "Effect": "Allow", "Action": ["sts:AssumeRoleWithWebIdentity"],
-            "Principal": {"Federated": [OIDC]},
-            "Condition": {"StringEquals": {
-                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:environment:{environment}"}}}]}
+        assert json.loads(resource.inputs["assumeRolePolicy"]) == {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "GitHubEnvironment",
+                    "Effect": "Allow",
+                    "Action": ["sts:AssumeRoleWithWebIdentity"],
+                    "Principal": {"Federated": [OIDC]},
+                    "Condition": {
+                        "StringEquals": {
+                            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                            "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:environment:{environment}",
+                        }
+                    },
+                }
+            ],
+        }
         boundary = run.named(f"ci-{kind}-boundary")
         assert resource.inputs["permissionsBoundary"] == boundary.outputs["arn"]
         assert boundary.inputs["path"] == "/boundaries/"
         read_only = run.named(f"ci-{kind}-{stack}-read-only")
-        assert read_only.inputs == {"role": resource.outputs["name"],
-                                    "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}
+        assert read_only.inputs == {
+            "role": resource.outputs["name"],
+            "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        }
 
 
 def test_preview_roles_only_read_their_own_stacks_state_and_decrypt(run: StackRun) -> None:
@@ -312,54 +345,93 @@ def test_preview_roles_only_read_their_own_stacks_state_and_decrypt(run: StackRu
     key = state(run, "aws:kms/key:Key").outputs["arn"]
     statements = {s["Sid"]: s for s in inline(run, "preview-prod-state")["Statement"]}
     assert statements == {
-        "ReadStackState": {"Sid": "ReadStackState", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [
-            f"{bucket}/.pulumi/stacks/platform/prod.json*", f"{bucket}/.pulumi/history/platform/prod/*",
-            f"{bucket}/.pulumi/backups/platform/prod/*", f"{bucket}/.pulumi/locks/organization/platform/prod/*",
-            f"{bucket}/.pulumi/meta.yaml"]},
-        "ListState": {"Sid": "ListState", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket],
-                      "Condition": {"StringLike": {"s3:prefix": [".pulumi/*"]}}},
+        "ReadStackState": {
+            "Sid": "ReadStackState",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": [
+                f"{bucket}/.pulumi/stacks/platform/prod.json*",
+                f"{bucket}/.pulumi/history/platform/prod/*",
+                f"{bucket}/.pulumi/backups/platform/prod/*",
+                f"{bucket}/.pulumi/locks/organization/platform/prod/*",
+                f"{bucket}/.pulumi/meta.yaml",
+            ],
+        },
+        "ListState": {
+            "Sid": "ListState",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [bucket],
+            "Condition": {"StringLike": {"s3:prefix": [".pulumi/*"]}},
+        },
         "SecretsKey": {"Sid": "SecretsKey", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key]},
     }
 
 
 def test_deploy_roles_write_state_pass_only_their_stacks_roles_and_create_only_known_service_linked_roles(
-        run: StackRun) -> None:
+    run: StackRun,
+) -> None:
     bucket = state(run, "aws:s3/bucket:Bucket").outputs["arn"]
     key = state(run, "aws:kms/key:Key").outputs["arn"]
     statements = {s["Sid"]: s for s in inline(run, "deploy-dev-state")["Statement"]}
     assert statements["SecretsKey"]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert statements["SecretsKey"]["Resource"] == [key]
     assert statements["WriteStackState"]["Action"] == ["s3:DeleteObject", "s3:PutObject"]
-    assert all(r.startswith(f"{bucket}/.pulumi/") and "/platform/dev" in r
-               for r in statements["WriteStackState"]["Resource"])
+    assert all(
+        r.startswith(f"{bucket}/.pulumi/") and "/platform/dev" in r for r in statements["WriteStackState"]["Resource"]
+    )
     iam = {s["Sid"]: s for s in inline(run, "deploy-dev-iam")["Statement"]}
     roles = f"arn:aws:iam::{ACCOUNT_ID}:role/platform-dev-*"
     assert iam["PassStackRoles"] == {
-        "Sid": "PassStackRoles", "Effect": "Allow", "Action": ["iam:PassRole"], "Resource": [roles],
-        "Condition": {"StringEquals": {"iam:PassedToService": ["ecs-tasks.amazonaws.com",
-                                                               "vpc-flow-logs.amazonaws.com"]}}}
+        "Sid": "PassStackRoles",
+        "Effect": "Allow",
+        "Action": ["iam:PassRole"],
+        "Resource": [roles],
+        "Condition": {
+            "StringEquals": {"iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}
+        },
+    }
     assert iam["StackRoles"]["Resource"] == [roles]
     assert iam["ServiceLinkedRoles"] == {
-        "Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
+        "Sid": "ServiceLinkedRoles",
+        "Effect": "Allow",
+        "Action": ["iam:CreateServiceLinkedRole"],
         "Resource": [f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/*"],
-        "Condition": {"StringEquals": {"iam:AWSServiceName": [
-            "ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com",
-            "ecs.application-autoscaling.amazonaws.com"]}}}
+        "Condition": {
+            "StringEquals": {
+                "iam:AWSServiceName": [
+                    "ecs.amazonaws.com",
+                    "elasticloadbalancing.amazonaws.com",
+                    "rds.amazonaws.com",
+                    "ecs.application-autoscaling.amazonaws.com",
+                ]
+            }
+        },
+    }
 
 
 def test_an_environment_deploying_several_stacks_gets_one_role_pair_scoped_to_all_of_them() -> None:
-    config = {**stack_config(STACK, BOOTSTRAP), "platform-bootstrap:github": json.dumps({
-        "repository": REPOSITORY, "namePrefix": "acme",
-        "environments": {"prod": ["prod", "prod-us-west-2"]}})}
+    config = {
+        **stack_config(STACK, BOOTSTRAP),
+        "platform-bootstrap:github": json.dumps(
+            {"repository": REPOSITORY, "namePrefix": "acme", "environments": {"prod": ["prod", "prod-us-west-2"]}}
+        ),
+    }
     multi = run_stack(STACK, project_dir=BOOTSTRAP, config=config)
     assert sorted(r.name for r in multi.of_type("aws:iam/role:Role") if r.name.startswith("ci-")) == [
-        "ci-deploy-prod", "ci-preview-prod"]
+        "ci-deploy-prod",
+        "ci-preview-prod",
+    ]
     iam = {s["Sid"]: s for s in json.loads(multi.named("ci-deploy-prod-iam").inputs["policy"])["Statement"]}
-    assert iam["PassStackRoles"]["Resource"] == [f"arn:aws:iam::{ACCOUNT_ID}:role/acme-prod-*",
-                                                 f"arn:aws:iam::{ACCOUNT_ID}:role/acme-prod-us-west-2-*"]
+    assert iam["PassStackRoles"]["Resource"] == [
+        f"arn:aws:iam::{ACCOUNT_ID}:role/acme-prod-*",
+        f"arn:aws:iam::{ACCOUNT_ID}:role/acme-prod-us-west-2-*",
+    ]
     state_files = json.loads(multi.named("ci-preview-prod-state").inputs["policy"])["Statement"][0]["Resource"]
     assert [r.split("/.pulumi/", 1)[1] for r in state_files if "/stacks/" in r] == [
-        "stacks/platform/prod.json*", "stacks/platform/prod-us-west-2.json*"]
+        "stacks/platform/prod.json*",
+        "stacks/platform/prod-us-west-2.json*",
+    ]
 
 
 def test_deploy_infrastructure_is_scoped_to_this_account_and_region_and_the_stacks_buckets(run: StackRun) -> None:
@@ -367,8 +439,10 @@ def test_deploy_infrastructure_is_scoped_to_this_account_and_region_and_the_stac
     statements = {s["Sid"]: s for s in document["Statement"]}
     regional = statements["PlatformServicesInThisAccountAndRegion"]["Resource"]
     assert all(r.startswith("arn:aws:") and r.endswith(f":us-east-1:{ACCOUNT_ID}:*") for r in regional)
-    assert statements["StackBuckets"]["Resource"] == ["arn:aws:s3:::platform-staging-*",
-                                                      "arn:aws:s3:::platform-staging-*/*"]
+    assert statements["StackBuckets"]["Resource"] == [
+        "arn:aws:s3:::platform-staging-*",
+        "arn:aws:s3:::platform-staging-*/*",
+    ]
     assert statements["UnscopedMutations"]["Resource"] == ["*"]
     assert len(json.dumps(document, separators=(",", ":"))) <= 6144, "IAM's managed-policy size limit"
 
@@ -378,8 +452,14 @@ def test_every_boundary_denies_turning_off_the_accounts_controls_and_touching_th
         statements = {s["Sid"]: s for s in json.loads(run.named(f"ci-{kind}-boundary").inputs["policy"])["Statement"]}
         controls = statements["DenyAccountControls"]
         assert controls["Effect"] == "Deny" and controls["Resource"] == ["*"]
-        assert {"cloudtrail:StopLogging", "guardduty:DeleteDetector", "config:StopConfigurationRecorder",
-                "securityhub:DisableSecurityHub", "iam:CreateUser", "iam:CreateAccessKey"} <= set(controls["Action"])
+        assert {
+            "cloudtrail:StopLogging",
+            "guardduty:DeleteDetector",
+            "config:StopConfigurationRecorder",
+            "securityhub:DisableSecurityHub",
+            "iam:CreateUser",
+            "iam:CreateAccessKey",
+        } <= set(controls["Action"])
         assert statements["DenyCiRoles"]["Resource"] == [f"arn:aws:iam::{ACCOUNT_ID}:role/{PREFIX}-*"]
         protected = statements["DenyAccountLayerResources"]["Resource"]
         assert one(run, "aws:cloudtrail/trail:Trail").outputs["arn"] in protected
@@ -390,9 +470,12 @@ def test_every_boundary_denies_turning_off_the_accounts_controls_and_touching_th
 def test_the_trail_covers_every_region_validates_files_encrypts_and_feeds_cloudwatch(run: StackRun) -> None:
     trail = one(run, "aws:cloudtrail/trail:Trail")
     audit_key = run.named("audit-key")
-    assert {k: trail.inputs[k] for k in ("isMultiRegionTrail", "includeGlobalServiceEvents",
-                                         "enableLogFileValidation", "enableLogging")} == dict.fromkeys(
-        ("isMultiRegionTrail", "includeGlobalServiceEvents", "enableLogFileValidation", "enableLogging"), True)
+    assert {
+        k: trail.inputs[k]
+        for k in ("isMultiRegionTrail", "includeGlobalServiceEvents", "enableLogFileValidation", "enableLogging")
+    } == dict.fromkeys(
+        ("isMultiRegionTrail", "includeGlobalServiceEvents", "enableLogFileValidation", "enableLogging"), True
+    )
     assert trail.inputs["kmsKeyId"] == audit_key.outputs["arn"]
     log_group = one(run, "aws:cloudwatch/logGroup:LogGroup")
     assert trail.inputs["cloudWatchLogsGroupArn"] == log_group.outputs["arn"] + ":*"
@@ -419,13 +502,16 @@ def test_guardduty_protects_s3_and_security_hub_runs_fsbp_and_cis(run: StackRun)
     assert feature.inputs["detectorId"] == one(run, "aws:guardduty/detector:Detector").id
     hub = one(run, "aws:securityhub/account:Account")
     assert hub.inputs["enableDefaultStandards"] is False
-    standards = sorted(r.inputs["standardsArn"] for r in run.of_type(
-        "aws:securityhub/standardsSubscription:StandardsSubscription"))
+    standards = sorted(
+        r.inputs["standardsArn"] for r in run.of_type("aws:securityhub/standardsSubscription:StandardsSubscription")
+    )
     assert standards == [
         "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0",
-        "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/3.0.0"]
-    assert all(hub.urn in r.dependencies for r in run.of_type(
-        "aws:securityhub/standardsSubscription:StandardsSubscription"))
+        "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/3.0.0",
+    ]
+    assert all(
+        hub.urn in r.dependencies for r in run.of_type("aws:securityhub/standardsSubscription:StandardsSubscription")
+    )
 
 
 def test_config_records_everything_delivers_encrypted_and_starts_after_its_channel(run: StackRun) -> None:
@@ -456,18 +542,25 @@ def test_ecs_service_linked_role_is_created_or_adopted(run: StackRun) -> None:
 
 
 def test_an_existing_github_provider_is_adopted_not_created_twice() -> None:
-    config = {**stack_config(STACK, BOOTSTRAP), "platform-bootstrap:github": json.dumps(
-        {"repository": REPOSITORY, "importExistingProvider": True})}
-    adopted = one(run_stack(STACK, project_dir=BOOTSTRAP, config=config),
-                  "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    config = {
+        **stack_config(STACK, BOOTSTRAP),
+        "platform-bootstrap:github": json.dumps({"repository": REPOSITORY, "importExistingProvider": True}),
+    }
+    adopted = one(
+        run_stack(STACK, project_dir=BOOTSTRAP, config=config), "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+    )
     assert adopted.import_id == OIDC
     assert adopted.ignore_changes == ["tags", "thumbprintLists"]
 
 
 def test_ecr_scans_every_repository_continuously_with_enhanced_scanning(run: StackRun) -> None:
     scanning = one(run, "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
-    assert scanning.inputs == {"scanType": "ENHANCED", "rules": [{
-        "scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}]}
+    assert scanning.inputs == {
+        "scanType": "ENHANCED",
+        "rules": [
+            {"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}
+        ],
+    }
 
 
 def test_each_environment_has_a_monthly_budget_alerting_the_owners_at_80_and_100_percent(run: StackRun) -> None:
@@ -475,30 +568,45 @@ def test_each_environment_has_a_monthly_budget_alerting_the_owners_at_80_and_100
     assert set(budgets) == {f"{PREFIX}-budget-{e}" for e in ("dev", "staging", "prod")}
     prod = budgets[f"{PREFIX}-budget-prod"]
     assert (prod["budgetType"], prod["timeUnit"], prod["limitAmount"], prod["limitUnit"]) == (
-        "COST", "MONTHLY", "2000.00", "USD")
+        "COST",
+        "MONTHLY",
+        "2000.00",
+        "USD",
+    )
     assert prod["costFilters"] == [{"name": "TagKeyValue", "values": ["user:Environment$prod"]}]
     assert [(n["threshold"], n["notificationType"], n["subscriberEmailAddresses"]) for n in prod["notifications"]] == [
-        (80.0, "ACTUAL", ["platform-team@example.com"]), (100.0, "ACTUAL", ["platform-team@example.com"])]
+        (80.0, "ACTUAL", ["platform-team@example.com"]),
+        (100.0, "ACTUAL", ["platform-team@example.com"]),
+    ]
 
 
 def test_high_and_critical_findings_reach_the_owners_through_an_encrypted_topic(run: StackRun) -> None:
     topic = one(run, "aws:sns/topic:Topic")
     assert topic.inputs["kmsMasterKeyId"] == run.named("audit-key").outputs["arn"]
-    patterns = {r.inputs["name"]: json.loads(r.inputs["eventPattern"]) for r in run.of_type(
-        "aws:cloudwatch/eventRule:EventRule")}
+    patterns = {
+        r.inputs["name"]: json.loads(r.inputs["eventPattern"])
+        for r in run.of_type("aws:cloudwatch/eventRule:EventRule")
+    }
     assert patterns[f"{PREFIX}-findings-guardduty"]["detail"] == {"severity": [{"numeric": [">=", 7]}]}
     assert patterns[f"{PREFIX}-findings-securityhub"]["detail"]["findings"]["Severity"] == {
-        "Label": ["HIGH", "CRITICAL"]}
+        "Label": ["HIGH", "CRITICAL"]
+    }
     assert {t.inputs["arn"] for t in run.of_type("aws:cloudwatch/eventTarget:EventTarget")} == {topic.outputs["arn"]}
     (statement,) = json.loads(one(run, "aws:sns/topicPolicy:TopicPolicy").inputs["policy"])["Statement"]
-    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": [
-        f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/{PREFIX}-findings-guardduty",
-        f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/{PREFIX}-findings-securityhub"]}}
+    assert statement["Condition"] == {
+        "ArnEquals": {
+            "aws:SourceArn": [
+                f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/{PREFIX}-findings-guardduty",
+                f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/{PREFIX}-findings-securityhub",
+            ]
+        }
+    }
     subscription = one(run, "aws:sns/topicSubscription:TopicSubscription")
     assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "platform-team@example.com")
     key_policy = {s["Sid"]: s for s in json.loads(run.named("audit-key").inputs["policy"])["Statement"]}
     assert key_policy["EventBridgePublishesFindings"]["Condition"] == {
-        "StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}}
+        "StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}
+    }
 
 
 def test_hosted_zones_are_optional_and_export_their_name_servers() -> None:
@@ -540,16 +648,24 @@ def _widen_github_subject(resource: RecordedResource) -> RecordedResource:
     if "token.actions.githubusercontent.com" not in trust:
         return resource
     wide = trust.replace(f'"repo:{REPOSITORY}:environment:', '"repo:*:environment:')
-    return dataclasses.replace(resource, inputs={**resource.inputs, "assumeRolePolicy": wide},
-                               outputs={**resource.outputs, "assumeRolePolicy": wide})
+    return dataclasses.replace(
+        resource,
+        inputs={**resource.inputs, "assumeRolePolicy": wide},
+        outputs={**resource.outputs, "assumeRolePolicy": wide},
+    )
 
 
 def _add_user(resource: RecordedResource) -> list[RecordedResource]:
-    user = dataclasses.replace(resource, type="aws:iam/user:User", name="ci-user",
-                               urn=resource.urn.replace("OpenIdConnectProvider::ci-github", "User::ci-user")
-                               .replace("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/user:User"),
-                               inputs={"name": "ci", "tags": resource.inputs["tags"]},
-                               outputs={"name": "ci", "tags": resource.inputs["tags"]})
+    user = dataclasses.replace(
+        resource,
+        type="aws:iam/user:User",
+        name="ci-user",
+        urn=resource.urn.replace("OpenIdConnectProvider::ci-github", "User::ci-user").replace(
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/user:User"
+        ),
+        inputs={"name": "ci", "tags": resource.inputs["tags"]},
+        outputs={"name": "ci", "tags": resource.inputs["tags"]},
+    )
     return [resource, user]
 
 
@@ -588,11 +704,16 @@ BROKEN: dict[str, tuple[str, Edit, str]] = {
     "kms:* in the key policy": ("aws:kms/key:Key", _replace_inputs(policy=WILDCARD_KEY_POLICY), "no-wildcard-iam"),
     "key rotation off": ("aws:kms/key:Key", _replace_inputs(enableKeyRotation=False), "kms-key-rotation"),
     "a trail without log file validation": (
-        "aws:cloudtrail/trail:Trail", _replace_inputs(enableLogFileValidation=False),
-        "cloudtrail-multi-region-validated-encrypted account-has-cloudtrail"),
+        "aws:cloudtrail/trail:Trail",
+        _replace_inputs(enableLogFileValidation=False),
+        "cloudtrail-multi-region-validated-encrypted account-has-cloudtrail",
+    ),
     "no trail at all": ("aws:cloudtrail/trail:Trail", _drop, "account-has-cloudtrail"),
     "a deploy role trusted by every branch of every repository": (
-        "aws:iam/role:Role", _widen_github_subject, "github-oidc-trust"),
+        "aws:iam/role:Role",
+        _widen_github_subject,
+        "github-oidc-trust",
+    ),
     "an IAM user": ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", _add_user, "no-iam-access-keys"),
     # Stack "shared" is production by its Environment tag: the state bucket must stay protected.
     "state bucket unprotected": (

@@ -67,35 +67,46 @@ def test_stack_file_loads_with_its_project(path: Path) -> None:
 PROJECT = {"name": "platform", "runtime": {"name": "python", "options": {"toolchain": "uv"}}}
 
 
-@pytest.mark.parametrize(("config", "message"), [
-    ({"aws:region": {"description": "the region"}}, "missing or invalid 'type'"),
-    ({"aws:region": {"description": "the region"}},
-     "Configuration key 'aws:region' is namespaced and must provide an attribute 'value'"),
-    ({"aws:region": {"type": "string"}}, "is not namespaced by the project and should not define a type"),
-    ({"aws:region": {"type": "string", "default": "us-east-1"}}, "should not define a type"),
-    ({"size": {"type": "array"}}, "an array declares its element type in 'items'"),
-    ({"size": {"type": "integer", "default": "large"}}, "is not of the expected type 'integer'"),
-    ({"size": {"type": "string", "default": "a", "value": "b"}}, "cannot have both a 'default' and 'value'"),
-    ({"size": {"type": "object"}}, "missing or invalid 'type'"),
-    ({"size": {"type": "string", "required": True}}, "config.size.required: not allowed"),
-])
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"aws:region": {"description": "the region"}}, "missing or invalid 'type'"),
+        (
+            {"aws:region": {"description": "the region"}},
+            "Configuration key 'aws:region' is namespaced and must provide an attribute 'value'",
+        ),
+        ({"aws:region": {"type": "string"}}, "is not namespaced by the project and should not define a type"),
+        ({"aws:region": {"type": "string", "default": "us-east-1"}}, "should not define a type"),
+        ({"size": {"type": "array"}}, "an array declares its element type in 'items'"),
+        ({"size": {"type": "integer", "default": "large"}}, "is not of the expected type 'integer'"),
+        ({"size": {"type": "string", "default": "a", "value": "b"}}, "cannot have both a 'default' and 'value'"),
+        ({"size": {"type": "object"}}, "missing or invalid 'type'"),
+        ({"size": {"type": "string", "required": True}}, "config.size.required: not allowed"),
+    ],
+)
 def test_project_rules_refuse_what_the_cli_refuses(config: dict[str, object], message: str) -> None:
     problems = project_problems({**PROJECT, "config": config})
     assert any(message in problem for problem in problems), problems
 
 
 def test_project_rules_accept_shorthand_and_typed_project_keys() -> None:
-    config = {"aws:region": "us-east-1", "replicas": {"type": "integer", "default": 2},
-              "zones": {"type": "array", "items": {"type": "string"}, "description": "AZs"}}
+    config = {
+        "aws:region": "us-east-1",
+        "replicas": {"type": "integer", "default": 2},
+        "zones": {"type": "array", "items": {"type": "string"}, "description": "AZs"},
+    }
     assert project_problems({**PROJECT, "config": config}) == []
 
 
-@pytest.mark.parametrize(("project", "message"), [
-    ({"runtime": "python"}, "missing a non-empty string 'name'"),
-    ({"name": "platform"}, "runtime: required"),
-    ({"name": "platform", "runtime": {"name": "python", "virtualenv": ".venv"}}, "runtime.virtualenv: not allowed"),
-    ({**PROJECT, "options": {"refresh": "never"}}, "only `refresh: always`"),
-])
+@pytest.mark.parametrize(
+    ("project", "message"),
+    [
+        ({"runtime": "python"}, "missing a non-empty string 'name'"),
+        ({"name": "platform"}, "runtime: required"),
+        ({"name": "platform", "runtime": {"name": "python", "virtualenv": ".venv"}}, "runtime.virtualenv: not allowed"),
+        ({**PROJECT, "options": {"refresh": "never"}}, "only `refresh: always`"),
+    ],
+)
 def test_project_rules_refuse_malformed_projects(project: dict[str, object], message: str) -> None:
     assert any(message in problem for problem in project_problems(project))
 
@@ -108,9 +119,12 @@ def test_policy_pack_rules_need_a_runtime_and_known_keys() -> None:
 def test_stack_rules_apply_the_projects_declarations() -> None:
     project = {**PROJECT, "config": {"replicas": {"type": "integer"}, "token": {"type": "string", "secret": True}}}
     assert stack_problems(project, "dev", {"config": {"platform:token": {"secure": "v1:abc"}}}) == [
-        "Stack 'dev' is missing configuration value 'replicas'"]
+        "Stack 'dev' is missing configuration value 'replicas'"
+    ]
     assert stack_problems(project, "dev", {"config": {"platform:replicas": "two", "platform:token": "plain"}}) == [
         "Stack 'dev' with configuration key 'replicas' must be of type 'integer'",
-        "Stack 'dev' with configuration key 'token' must be encrypted as it's secret"]
+        "Stack 'dev' with configuration key 'token' must be encrypted as it's secret",
+    ]
     assert stack_problems(PROJECT, "dev", {"config": {}, "secretprovider": "x"}) == [
-        "secretprovider: not a stack file attribute"]
+        "secretprovider: not a stack file attribute"
+    ]

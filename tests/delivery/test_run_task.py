@@ -35,8 +35,9 @@ class FakeClis:
     """`pulumi stack output --json` answers the recorded outputs; `aws ecs run-task` starts a task;
     `describe-tasks` reports RUNNING `running_polls` times, then STOPPED with `stopped`."""
 
-    def __init__(self, outputs: dict[str, Any], stopped: dict[str, Any], *, running_polls: int = 1,
-                 started: bool = True) -> None:
+    def __init__(
+        self, outputs: dict[str, Any], stopped: dict[str, Any], *, running_polls: int = 1, started: bool = True
+    ) -> None:
         self.outputs, self.stopped, self.running_polls, self.started = outputs, stopped, running_polls, started
         self.calls: list[list[str]] = []
 
@@ -65,8 +66,9 @@ def exited(code: int) -> dict[str, Any]:
     return {"containers": [{"name": "migrate", "exitCode": code}], "stopCode": "EssentialContainerExited"}
 
 
-def test_the_task_runs_with_its_own_network_and_the_exit_code_is_returned(outputs: dict[str, Any],
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_task_runs_with_its_own_network_and_the_exit_code_is_returned(
+    outputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(run_task.time, "sleep", lambda _: None)
     clis = FakeClis(outputs, exited(0))
     assert run_task.main(["--stack", "dev", "--task", "migrate", "--poll", "0"], runner=clis) == 0
@@ -76,25 +78,41 @@ def test_the_task_runs_with_its_own_network_and_the_exit_code_is_returned(output
     assert flags["--cluster"] == "platform-dev-cluster" and flags["--task-definition"] == "platform-dev-migrate"
     assert flags["--launch-type"] == "FARGATE"
     network = json.loads(run[run.index("--network-configuration") + 1])
-    assert network == {"awsvpcConfiguration": {"subnets": migrate["subnets"],
-                                               "securityGroups": migrate["securityGroups"],
-                                               "assignPublicIp": "DISABLED"}}
+    assert network == {
+        "awsvpcConfiguration": {
+            "subnets": migrate["subnets"],
+            "securityGroups": migrate["securityGroups"],
+            "assignPublicIp": "DISABLED",
+        }
+    }
     assert network["awsvpcConfiguration"]["subnets"] == outputs["privateSubnetIds"]
     assert "--overrides" not in run  # the task definition's own command (alembic upgrade head)
     assert sum(c[:3] == ["aws", "ecs", "describe-tasks"] for c in clis.calls) == 2  # RUNNING, then STOPPED
 
 
 def test_a_failing_task_fails_the_command_with_its_exit_code(outputs: dict[str, Any]) -> None:
-    assert run_task.main(["--stack", "dev", "--task", "migrate", "--poll", "0"],
-                         runner=FakeClis(outputs, exited(3), running_polls=0)) == 3
+    assert (
+        run_task.main(
+            ["--stack", "dev", "--task", "migrate", "--poll", "0"], runner=FakeClis(outputs, exited(3), running_polls=0)
+        )
+        == 3
+    )
 
 
-def test_a_task_that_never_started_fails_with_the_reason(outputs: dict[str, Any],
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    stopped = {"containers": [{"name": "migrate"}], "stopCode": "TaskFailedToStart",
-               "stoppedReason": "CannotPullContainerError: pull image manifest has been retried 5 time(s)"}
-    assert run_task.main(["--stack", "dev", "--task", "migrate", "--poll", "0"],
-                         runner=FakeClis(outputs, stopped, running_polls=0)) == 1
+def test_a_task_that_never_started_fails_with_the_reason(
+    outputs: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    stopped = {
+        "containers": [{"name": "migrate"}],
+        "stopCode": "TaskFailedToStart",
+        "stoppedReason": "CannotPullContainerError: pull image manifest has been retried 5 time(s)",
+    }
+    assert (
+        run_task.main(
+            ["--stack", "dev", "--task", "migrate", "--poll", "0"], runner=FakeClis(outputs, stopped, running_polls=0)
+        )
+        == 1
+    )
     assert "stopped without an exit code: CannotPullContainerError" in capsys.readouterr().err
 
 
@@ -107,11 +125,13 @@ def test_no_capacity_is_reported_not_waited_for(outputs: dict[str, Any], capsys:
 
 def test_a_command_override_goes_to_the_tasks_container(outputs: dict[str, Any]) -> None:
     clis = FakeClis(outputs, exited(0), running_polls=0)
-    run_task.main(["--stack", "dev", "--task", "migrate", "--poll", "0", "--command", "alembic", "downgrade", "-1"],
-                  runner=clis)
+    run_task.main(
+        ["--stack", "dev", "--task", "migrate", "--poll", "0", "--command", "alembic", "downgrade", "-1"], runner=clis
+    )
     [run] = [c for c in clis.calls if c[:3] == ["aws", "ecs", "run-task"]]
     assert json.loads(run[run.index("--overrides") + 1]) == {
-        "containerOverrides": [{"name": "migrate", "command": ["alembic", "downgrade", "-1"]}]}
+        "containerOverrides": [{"name": "migrate", "command": ["alembic", "downgrade", "-1"]}]
+    }
 
 
 def test_an_unknown_task_names_the_tasks_there_are(outputs: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
@@ -121,13 +141,21 @@ def test_an_unknown_task_names_the_tasks_there_are(outputs: dict[str, Any], caps
     assert capsys.readouterr().err.strip() == "run_task: stack dev has no task 'api'; tasks: cleanup, migrate"
 
 
-def test_a_timeout_leaves_the_task_running_and_says_how_to_stop_it(outputs: dict[str, Any],
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_timeout_leaves_the_task_running_and_says_how_to_stop_it(
+    outputs: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     migrate = outputs["tasks"]["migrate"]
     clock = iter([0.0, 5.0, 11.0])
     with pytest.raises(SystemExit) as caught:
-        run_task.wait(migrate, TASK_ARN, FakeClis(outputs, {}, running_polls=5), poll=1, timeout=10,
-                      sleep=lambda _: None, clock=lambda: next(clock))
+        run_task.wait(
+            migrate,
+            TASK_ARN,
+            FakeClis(outputs, {}, running_polls=5),
+            poll=1,
+            timeout=10,
+            sleep=lambda _: None,
+            clock=lambda: next(clock),
+        )
     assert caught.value.code == 124
     assert f"aws ecs stop-task --cluster platform-dev-cluster --task {TASK_ARN}" in capsys.readouterr().err
 
@@ -138,7 +166,8 @@ def test_the_log_stream_is_where_awslogs_writes(outputs: dict[str, Any], stack_r
     assert options["options"]["awslogs-group"] == migrate["logGroup"]
     assert run_task.log_stream(migrate, TASK_ARN) == (
         f"/platform/dev/services/migrate {options['options']['awslogs-stream-prefix']}/migrate/"
-        "0123456789abcdef0123456789abcdef")
+        "0123456789abcdef0123456789abcdef"
+    )
 
 
 def test_make_task_runs_the_script_and_requires_a_task() -> None:

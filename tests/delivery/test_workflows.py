@@ -472,13 +472,20 @@ def test_make_targets_exist_and_delegate() -> None:
 
 def test_make_passes_a_config_file_to_the_preview_and_the_wrapper() -> None:
     def dry_run(*args: str) -> str:
-        result = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True,
-                                env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "CONFIG_FILE")})
+        result = subprocess.run(
+            ["make", "-n", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "CONFIG_FILE")},
+        )
         return result.stdout.splitlines()[-1]
 
     assert dry_run("preview-offline", "STACK=prod") == "python3 run.py preview --stack prod "
     assert dry_run("preview-offline", "STACK=prod", "CONFIG_FILE=examples/arive/Pulumi.prod.yaml") == (
-        "python3 run.py preview --stack prod --config-file examples/arive/Pulumi.prod.yaml")
+        "python3 run.py preview --stack prod --config-file examples/arive/Pulumi.prod.yaml"
+    )
     stacks = dry_run("preview-offline-all")
     assert f"for stack in {' '.join(sorted(STACKS))};" in stacks  # every Pulumi.*.yaml here
 
@@ -552,18 +559,24 @@ def test_wrapper_bootstrap_uses_its_project_dir_and_the_prod_config(
 def test_wrapper_finds_a_stacks_pack_config_by_its_environment(fake_project: tuple[Path, Path, dict[str, str]]) -> None:
     project, record, env = fake_project
     (project / "Pulumi.prod-us-west-2.yaml").write_text(
-        "config:\n  aws:region: us-west-2\n  platform:environment: 'prod'  # the preset\n")
+        "config:\n  aws:region: us-west-2\n  platform:environment: 'prod'  # the preset\n"
+    )
     result = run_wrapper(project, env, ["make", "-s", "preview", "STACK=prod-us-west-2"])
     assert result.returncode == 0, result.stderr
     argv = record.read_text().splitlines()
     assert argv[4:5] == ["prod-us-west-2"] and argv[-1] == f"{project}/policies/config/prod.json"
     # the rule is offline/stackfile.py's: same answer
-    assert stackfile.pack_config("prod-us-west-2", project / "Pulumi.prod-us-west-2.yaml",
-                                 config_dir=project / "policies" / "config") == project / "policies/config/prod.json"
+    assert (
+        stackfile.pack_config(
+            "prod-us-west-2", project / "Pulumi.prod-us-west-2.yaml", config_dir=project / "policies" / "config"
+        )
+        == project / "policies/config/prod.json"
+    )
 
 
 def test_wrapper_passes_a_config_file_and_reads_its_environment(
-        fake_project: tuple[Path, Path, dict[str, str]]) -> None:
+    fake_project: tuple[Path, Path, dict[str, str]],
+) -> None:
     project, record, env = fake_project
     (project / "examples").mkdir()
     (project / "examples" / "arive.yaml").write_text("config:\n  platform:environment: staging\n")
@@ -571,13 +584,22 @@ def test_wrapper_passes_a_config_file_and_reads_its_environment(
     result = run_wrapper(project, {**env, "CONFIG_FILE": "examples/arive.yaml"}, ["make", "-s", "up", "STACK=prod"])
     assert result.returncode == 0, result.stderr
     assert record.read_text().splitlines()[5:] == [
-        "--policy-pack", f"{project}/policies", "--policy-pack-config", f"{project}/policies/config/staging.json",
-        "--config-file", "examples/arive.yaml"]
-    result = run_wrapper(project, env, ["bash", "scripts/pulumi.sh", "preview", "prod", "--config-file",
-                                        "examples/arive.yaml"])
+        "--policy-pack",
+        f"{project}/policies",
+        "--policy-pack-config",
+        f"{project}/policies/config/staging.json",
+        "--config-file",
+        "examples/arive.yaml",
+    ]
+    result = run_wrapper(
+        project, env, ["bash", "scripts/pulumi.sh", "preview", "prod", "--config-file", "examples/arive.yaml"]
+    )
     assert result.returncode == 0, result.stderr
     assert record.read_text().splitlines()[-3:] == [
-        f"{project}/policies/config/staging.json", "--config-file", "examples/arive.yaml"]
+        f"{project}/policies/config/staging.json",
+        "--config-file",
+        "examples/arive.yaml",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,9 @@ def test_it_runs_what_seed_001_describes(run: StackRun) -> None:
     config = example_stack_config("candlefish")
     assert {n: s.kind for n, s in config.services.items()} == {"core-api": "web", "workflow-engine": "worker"}
     assert len(run.of_type("aws:ecs/service:Service")) == 2
-    functions = {r.inputs["name"].removeprefix("platform-candlefish-") for r in run.of_type(
-        "aws:lambda/function:Function")}
+    functions = {
+        r.inputs["name"].removeprefix("platform-candlefish-") for r in run.of_type("aws:lambda/function:Function")
+    }
     assert {"db-init", "stage-gate-processor", "wip-limit-processor", "github-webhook", "daily-unblock"} <= functions
     assert len(run.of_type("aws:lambda/invocation:Invocation")) == 1  # db-init, once
     assert len(run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")) == 2  # the two processors
@@ -50,7 +51,13 @@ def test_every_taggable_resource_of_the_example_carries_the_standard_tags(run: S
 
 
 def test_prod_stateful_resources_of_the_example_are_protected(run: StackRun) -> None:
-    stateful = ("aws:sqs/queue:Queue", "aws:s3/bucket:Bucket", "aws:secretsmanager/secret:Secret",
-                "aws:rds/cluster:Cluster", "aws:dynamodb/table:Table", "aws:kms/key:Key")
+    stateful = (
+        "aws:sqs/queue:Queue",
+        "aws:s3/bucket:Bucket",
+        "aws:secretsmanager/secret:Secret",
+        "aws:rds/cluster:Cluster",
+        "aws:dynamodb/table:Table",
+        "aws:kms/key:Key",
+    )
     unprotected = [r.name for r in run.of_type(*stateful) if not r.protect]
     assert unprotected == []

@@ -44,20 +44,33 @@ def test_the_database_is_the_manuals_rds_postgresql_16_multi_az(runs: dict[bool,
     inputs = instance.inputs
     assert (inputs["engine"], inputs["engineVersion"], inputs["instanceClass"]) == ("postgres", "16", "db.r8g.xlarge")
     assert (inputs["multiAz"], inputs["storageType"], inputs["allocatedStorage"], inputs["maxAllocatedStorage"]) == (
-        True, "gp3", 100, 500)
+        True,
+        "gp3",
+        100,
+        500,
+    )
     assert (inputs["backupRetentionPeriod"], inputs["backupWindow"], inputs["maintenanceWindow"]) == (
-        35, "03:00-04:00", "mon:04:30-mon:05:30")
+        35,
+        "03:00-04:00",
+        "mon:04:30-mon:05:30",
+    )
     assert inputs["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
     assert (inputs["performanceInsightsEnabled"], inputs["performanceInsightsRetentionPeriod"]) == (True, 7)
     assert (inputs["deletionProtection"], inputs["skipFinalSnapshot"], inputs["publiclyAccessible"]) == (
-        True, False, False)
+        True,
+        False,
+        False,
+    )
     assert inputs["manageMasterUserPassword"] is True and "password" not in inputs
     assert instance.protect
     [group] = run.of_type("aws:rds/parameterGroup:ParameterGroup")
     assert group.inputs["family"] == "postgres16"
     assert {p["name"]: p["value"] for p in group.inputs["parameters"]} == {
-        "rds.force_ssl": "1", "log_min_duration_statement": "1000", "log_connections": "1",
-        "log_disconnections": "1"}
+        "rds.force_ssl": "1",
+        "log_min_duration_statement": "1000",
+        "log_connections": "1",
+        "log_disconnections": "1",
+    }
 
 
 def test_redis_lives_in_the_data_subnets(runs: dict[bool, StackRun]) -> None:
@@ -91,4 +104,6 @@ def test_alarms_are_at_the_manuals_thresholds(runs: dict[bool, StackRun]) -> Non
     # counting 32e9 bytes (components/config/observability.py) = 3357; 80 % of it
     assert connections["dimensions"] == {"DBInstanceIdentifier": "platform-openclaw-prod-db"}
     assert (connections["threshold"], connections["period"] * connections["evaluationPeriods"]) == (
-        round(3357 * 0.8), 600)
+        round(3357 * 0.8),
+        600,
+    )

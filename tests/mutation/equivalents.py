@@ -7,18 +7,13 @@ identical change in one function). Each entry says why the mutant behaves exactl
 from __future__ import annotations
 
 EQUIVALENT: dict[str, str] = {
-    "policies/guardrails/iam.py::judge_document::remove-statement::if isinstance(document, str): ... -> pass":
-        "the string branch only memoises (`_judge_text`, an lru_cache over `_judge`); without it a string "
-        "document goes straight to `_judge`, which parses strings too: same verdicts, only slower",
-    "policies/guardrails/iam.py::_lambda_permission::string::'*' -> ''":
-        "AWS's catalogue lookup of `*` (spaces around it or not) is itself a whole-service match with service '', "
-        "so the `or match.whole_service` half flags it with the identical message",
-    "policies/guardrails/policy_documents.py::parse::remove-statement::if isinstance(raw, Unknown): ... -> pass":
-        "`as_list` returns an Unknown unchanged and the very next check returns it: the same Unknown either way",
+    "policies/guardrails/iam.py::judge_document::remove-statement::if isinstance(document, str): ... -> pass": "the string branch only memoises (`_judge_text`, an lru_cache over `_judge`); without it a string "
+    "document goes straight to `_judge`, which parses strings too: same verdicts, only slower",
+    "policies/guardrails/iam.py::_lambda_permission::string::'*' -> ''": "AWS's catalogue lookup of `*` (spaces around it or not) is itself a whole-service match with service '', "
+    "so the `or match.whole_service` half flags it with the identical message",
+    "policies/guardrails/policy_documents.py::parse::remove-statement::if isinstance(raw, Unknown): ... -> pass": "`as_list` returns an Unknown unchanged and the very next check returns it: the same Unknown either way",
     "policies/guardrails/policy_documents.py::parse::remove-statement::if isinstance(statements, Unknown): ... -> "
-    "pass":
-        "dead by construction while the check above it stands: `as_list` of a known value is never Unknown (the "
-        "two checks are one guard written twice; removing the first is the other entry)",
-    "policies/guardrails/policy_documents.py::condition_keys::remove-statement::if condition is None: ... -> pass":
-        "without it None falls through to `keys = set()`, which no branch fills for a non-dict: the same empty set",
+    "pass": "dead by construction while the check above it stands: `as_list` of a known value is never Unknown (the "
+    "two checks are one guard written twice; removing the first is the other entry)",
+    "policies/guardrails/policy_documents.py::condition_keys::remove-statement::if condition is None: ... -> pass": "without it None falls through to `keys = set()`, which no branch fills for a non-dict: the same empty set",
 }

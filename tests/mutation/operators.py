@@ -30,8 +30,16 @@ DOC_KEYWORDS = frozenset({"description", "remediation", "title", "examples", "ur
 """Keyword arguments that only document (a policy's description, a field's description): not behaviour."""
 
 COMPARE_SWAPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
-    ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
-    ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
 }
 REMOVABLE_STATEMENTS = (ast.Expr, ast.Raise, ast.If, ast.Continue)
 THRESHOLD_KEYWORDS = frozenset({"ge", "gt", "le", "lt", "min_length", "max_length", "default", "multiple_of"})
@@ -103,8 +111,16 @@ class _Walker:
 
     def add(self, node: ast.AST, operator: str, before: ast.AST, after: ast.AST, apply: Callable[[], None]) -> None:
         if self.scope(self.function):
-            self.points.append(Point(getattr(node, "lineno", 0), self.function or "<module>", operator,
-                                     _short(before), _short(after), apply))
+            self.points.append(
+                Point(
+                    getattr(node, "lineno", 0),
+                    self.function or "<module>",
+                    operator,
+                    _short(before),
+                    _short(after),
+                    apply,
+                )
+            )
 
     # -- traversal -------------------------------------------------------------------------------------
     def walk(self, node: ast.AST, *, role: str = "") -> None:
@@ -157,8 +173,13 @@ class _Walker:
                 continue
             if isinstance(statement, ast.Expr) and not isinstance(statement.value, ast.Call):
                 continue  # a bare constant (`...`) or name: nothing to remove
-            self.add(statement, "remove-statement", _first_line(statement), ast.Pass(),
-                     _replace_statement(parent, field, index))
+            self.add(
+                statement,
+                "remove-statement",
+                _first_line(statement),
+                ast.Pass(),
+                _replace_statement(parent, field, index),
+            )
 
     def _mutate(self, node: ast.AST, *, role: str) -> None:
         if isinstance(node, ast.Compare):
@@ -193,8 +214,13 @@ class _Walker:
         if isinstance(node, ast.comprehension):
             for index, test in enumerate(node.ifs):
                 if _plain_condition(test):
-                    self.add(test, "negate-condition", test, ast.UnaryOp(op=ast.Not(), operand=test),
-                             _set_item(node.ifs, index, ast.UnaryOp(op=ast.Not(), operand=test)))
+                    self.add(
+                        test,
+                        "negate-condition",
+                        test,
+                        ast.UnaryOp(op=ast.Not(), operand=test),
+                        _set_item(node.ifs, index, ast.UnaryOp(op=ast.Not(), operand=test)),
+                    )
 
     def _constant(self, node: ast.Constant, role: str) -> None:
         value = node.value
@@ -209,13 +235,18 @@ class _Walker:
 
 # -- helpers --------------------------------------------------------------------------------------------
 def _is_docstring(item: Any, body: list[Any]) -> bool:
-    return (item is body[0] and isinstance(item, ast.Expr) and isinstance(item.value, ast.Constant)
-            and isinstance(item.value.value, str))
+    return (
+        item is body[0]
+        and isinstance(item, ast.Expr)
+        and isinstance(item.value, ast.Constant)
+        and isinstance(item.value.value, str)
+    )
 
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _assigns_all(node: ast.Assign | ast.AnnAssign) -> bool:
@@ -269,18 +300,21 @@ def _set_attr(node: ast.AST, name: str, value: Any) -> Callable[[], None]:
 def _set_item(items: list[Any], index: int, value: Any) -> Callable[[], None]:
     def apply() -> None:
         items[index] = value
+
     return apply
 
 
 def _delete_item(items: list[Any], index: int) -> Callable[[], None]:
     def apply() -> None:
         del items[index]
+
     return apply
 
 
 def _delete_entry(node: ast.Dict, index: int) -> Callable[[], None]:
     def apply() -> None:
         del node.keys[index], node.values[index]
+
     return apply
 
 
@@ -296,6 +330,7 @@ def _set_condition(node: ast.AST, condition: ast.expr) -> Callable[[], None]:
 def _replace_statement(parent: ast.AST, field: str, index: int) -> Callable[[], None]:
     def apply() -> None:
         getattr(parent, field)[index] = ast.Pass()
+
     return apply
 
 
@@ -314,8 +349,9 @@ def mutants(path: str, source: str, scope: Scope = everything) -> list[Mutant]:
     for index, point in enumerate(points(source, scope)):
         ident = (point.function, point.operator, point.before, point.after)
         seen[ident] = seen.get(ident, 0) + 1
-        found.append(Mutant(path, index, point.line, point.function, point.operator, point.before, point.after,
-                            seen[ident]))
+        found.append(
+            Mutant(path, index, point.line, point.function, point.operator, point.before, point.after, seen[ident])
+        )
     return found
 
 
@@ -326,5 +362,3 @@ def mutate(source: str, index: int, scope: Scope = everything) -> str:
     walker.walk(tree)
     walker.points[index].apply()
     return ast.unparse(ast.fix_missing_locations(tree))
-
-

@@ -46,8 +46,19 @@ ROOT = Path(__file__).resolve().parents[2]
 FLOORS: dict[str, float] = {"pack": 90.0, "config": 90.0, "grants": 90.0}
 """The lowest acceptable score per package, in percent (killed / (killed + survived), equivalents excluded)."""
 
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".tools", "node_modules", "__pycache__", "*.pyc", ".ruff_cache",
-                                     ".pytest_cache", "venv", "bench-results*", ".mypy_cache")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".tools",
+    "node_modules",
+    "__pycache__",
+    "*.pyc",
+    ".ruff_cache",
+    ".pytest_cache",
+    "venv",
+    "bench-results*",
+    ".mypy_cache",
+)
 WARM_IMPORTS = ("pytest", "xdist", "pulumi", "pulumi_aws", "pulumi_policy", "pydantic", "yaml", "jsonschema")
 """Imported once per worker before any fork, with every module of PROJECT_PACKAGES."""
 PROJECT_PACKAGES = ("policies", "components", "offline")
@@ -105,8 +116,11 @@ def _worker_init(dirs: Any) -> None:
     sys.path.insert(0, str(_WORKDIR))
     sys.dont_write_bytecode = True
     names = [*WARM_IMPORTS, *sorted(project_modules(_WORKDIR))]
-    with Path(os.devnull).open("w") as devnull, contextlib.redirect_stdout(devnull), \
-            contextlib.redirect_stderr(devnull):
+    with (
+        Path(os.devnull).open("w") as devnull,
+        contextlib.redirect_stdout(devnull),
+        contextlib.redirect_stderr(devnull),
+    ):
         for name in names:
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
@@ -188,6 +202,7 @@ def _worker_run(task: Task) -> Outcome:
                 os.dup2(null, 1)
                 os.dup2(null, 2)
                 import pytest
+
                 code = int(pytest.main([*task.tests, *PYTEST_ARGS]))
             finally:
                 os._exit(code)
@@ -221,10 +236,12 @@ def _wait(pid: int, started: float, timeout: float) -> Outcome:
 def _copy_tree(destination: Path) -> None:
     shutil.copytree(ROOT, destination, ignore=COPY_IGNORE, symlinks=True)
     for folder in ("components", "offline", "policies", "tests"):
-        compileall.compile_dir(destination / folder, quiet=2,
-                               invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
-    compileall.compile_file(destination / "__main__.py", quiet=2,
-                            invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+        compileall.compile_dir(
+            destination / folder, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH
+        )
+    compileall.compile_file(
+        destination / "__main__.py", quiet=2, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH
+    )
 
 
 def _existing(tests: Iterable[str]) -> tuple[str, ...]:
@@ -252,13 +269,17 @@ def _report(tallies: dict[str, Tally], floors: dict[str, float], stale: list[str
         floor = floors.get(name, 0.0)
         below = score is not None and score < floor
         failed |= below
-        print(f"  {name:<8} {shown}  killed {tally.killed}, survived {len(tally.survived)}, "
-              f"equivalent {tally.equivalent}, errors {len(tally.errors)}, not run {tally.not_run}"
-              f"  (floor {floor:.0f} %{', BELOW' if below else ''})")
+        print(
+            f"  {name:<8} {shown}  killed {tally.killed}, survived {len(tally.survived)}, "
+            f"equivalent {tally.equivalent}, errors {len(tally.errors)}, not run {tally.not_run}"
+            f"  (floor {floor:.0f} %{', BELOW' if below else ''})"
+        )
     for name, tally in tallies.items():
         for mutant in sorted(tally.survived, key=lambda m: (m.path, m.line)):
-            print(f"SURVIVED {name}: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}"
-                  f"\n         key: {mutant.key}")
+            print(
+                f"SURVIVED {name}: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}"
+                f"\n         key: {mutant.key}"
+            )
         for mutant, code in tally.errors:
             print(f"ERROR    {name}: {mutant.where}  pytest exit {code}  key: {mutant.key}")
     for key in stale:
@@ -326,18 +347,30 @@ def _baselines(pool: Any, selection: list[tuple[Package, Module]]) -> dict[tuple
     for tests, result in pending.items():
         outcome: Outcome = result.get()
         if outcome.status != "survived":
-            print(f"the unmutated code fails its own tests ({outcome.status}, exit {outcome.code}): "
-                  f"{' '.join(tests)}", file=sys.stderr)
+            print(
+                f"the unmutated code fails its own tests ({outcome.status}, exit {outcome.code}): {' '.join(tests)}",
+                file=sys.stderr,
+            )
             ok = False
         timeouts[tests] = max(MIN_TIMEOUT, 4 * outcome.seconds)
     return timeouts if ok else None
 
 
-def _run_all(pool: Any, work: list[tuple[Package, Module, Mutant, str]], timeouts: dict[tuple[str, ...], float],
-             tallies: dict[str, Tally], *, jobs: int, time_box: float | None, started: float) -> None:
+def _run_all(
+    pool: Any,
+    work: list[tuple[Package, Module, Mutant, str]],
+    timeouts: dict[tuple[str, ...], float],
+    tallies: dict[str, Tally],
+    *,
+    jobs: int,
+    time_box: float | None,
+    started: float,
+) -> None:
     graph = importers(ROOT)
-    stale = {path: tuple(sorted(downstream(path.removesuffix(".py").replace("/", "."), graph)))
-             for path in {mutant.path for _p, _m, mutant, _s in work}}
+    stale = {
+        path: tuple(sorted(downstream(path.removesuffix(".py").replace("/", "."), graph)))
+        for path in {mutant.path for _p, _m, mutant, _s in work}
+    }
     queue = list(reversed(work))
     in_flight: list[tuple[Any, Package, Module, Mutant, str, bool]] = []
     done = 0

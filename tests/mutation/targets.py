@@ -14,21 +14,32 @@ from dataclasses import dataclass, field
 from .operators import Scope, everything
 
 PACK_UNIT_TESTS = (
-    "tests/policies/test_containers.py", "tests/policies/test_data_protection.py", "tests/policies/test_encryption.py",
-    "tests/policies/test_iam.py", "tests/policies/test_load_balancing.py", "tests/policies/test_network.py",
-    "tests/policies/test_observability.py", "tests/policies/test_protection.py", "tests/policies/test_tagging.py",
-    "tests/policies/test_policy_documents.py", "tests/policies/test_security_edge_cases.py",
+    "tests/policies/test_containers.py",
+    "tests/policies/test_data_protection.py",
+    "tests/policies/test_encryption.py",
+    "tests/policies/test_iam.py",
+    "tests/policies/test_load_balancing.py",
+    "tests/policies/test_network.py",
+    "tests/policies/test_observability.py",
+    "tests/policies/test_protection.py",
+    "tests/policies/test_tagging.py",
+    "tests/policies/test_policy_documents.py",
+    "tests/policies/test_security_edge_cases.py",
 )
 """The policy unit tests: in-process, no pack process, no stack run (test_serving runs every stack; the
 robustness sweep takes ~10 s: neither is worth running per mutant)."""
 
 EDGES = "tests/policies/test_security_edge_cases.py"
 CONFIG_TESTS = (
-    "tests/config/test_config_errors.py", "tests/config/test_compute_config.py", "tests/config/test_data_config.py",
-    "tests/config/test_observability_config.py", "tests/config/test_config_rules.py",
+    "tests/config/test_config_errors.py",
+    "tests/config/test_compute_config.py",
+    "tests/config/test_data_config.py",
+    "tests/config/test_observability_config.py",
+    "tests/config/test_config_rules.py",
 )
 GRANT_TESTS = (
-    "tests/components/test_iam.py", "tests/components/test_grants.py",  # the fast one first (-x)
+    "tests/components/test_iam.py",
+    "tests/components/test_grants.py",  # the fast one first (-x)
 )
 
 
@@ -67,44 +78,61 @@ def _store(name: str, *tests: str) -> Module:
 
 
 PACKAGES: list[Package] = [
-    Package("pack", PACK_UNIT_TESTS, [
-        _pack("base"),
-        _pack("policy_documents", "tests/policies/test_policy_documents.py", "tests/policies/test_iam.py",
-              "tests/policies/test_data_protection.py", EDGES),
-        _pack("iam_catalog", "tests/policies/test_iam.py"),
-        _pack("iam", "tests/policies/test_iam.py", EDGES),
-        _pack("containers", "tests/policies/test_containers.py", EDGES),
-        _pack("data_protection", "tests/policies/test_data_protection.py", EDGES),
-        _pack("encryption", "tests/policies/test_encryption.py", EDGES),
-        _pack("load_balancing", "tests/policies/test_load_balancing.py"),
-        _pack("network", "tests/policies/test_network.py", EDGES),
-        _pack("observability", "tests/policies/test_observability.py", EDGES),
-        _pack("protection", "tests/policies/test_protection.py"),
-        _pack("serving", "tests/policies/test_serving.py"),
-        _pack("taggable", "tests/policies/test_tagging.py"),
-        _pack("tagging", "tests/policies/test_tagging.py"),
-    ]),
-    Package("config", CONFIG_TESTS, [
-        _config("base"),
-        _config("compute", "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"),
-        _config("data", "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
-        _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
-        _config("observability", "tests/config/test_observability_config.py", "tests/config/test_config_rules.py"),
-        _config("presets"),
-        _config("problems", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
-        _config("stack", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
-    ]),
-    Package("grants", GRANT_TESTS, [
-        Module("components/grants.py", "grants", GRANT_TESTS),
-        Module("components/iam.py", "grants", GRANT_TESTS),
-        _store("bucket", "tests/components/test_bucket.py"),
-        _store("database", "tests/components/test_database.py"),
-        _store("events", "tests/components/test_events.py"),
-        _store("queue", "tests/components/test_queue.py"),
-        _store("secrets", "tests/components/test_secrets.py"),
-        _store("table", "tests/components/test_table.py"),
-        _store("service", "tests/components/test_service.py"),
-    ]),
+    Package(
+        "pack",
+        PACK_UNIT_TESTS,
+        [
+            _pack("base"),
+            _pack(
+                "policy_documents",
+                "tests/policies/test_policy_documents.py",
+                "tests/policies/test_iam.py",
+                "tests/policies/test_data_protection.py",
+                EDGES,
+            ),
+            _pack("iam_catalog", "tests/policies/test_iam.py"),
+            _pack("iam", "tests/policies/test_iam.py", EDGES),
+            _pack("containers", "tests/policies/test_containers.py", EDGES),
+            _pack("data_protection", "tests/policies/test_data_protection.py", EDGES),
+            _pack("encryption", "tests/policies/test_encryption.py", EDGES),
+            _pack("load_balancing", "tests/policies/test_load_balancing.py"),
+            _pack("network", "tests/policies/test_network.py", EDGES),
+            _pack("observability", "tests/policies/test_observability.py", EDGES),
+            _pack("protection", "tests/policies/test_protection.py"),
+            _pack("serving", "tests/policies/test_serving.py"),
+            _pack("taggable", "tests/policies/test_tagging.py"),
+            _pack("tagging", "tests/policies/test_tagging.py"),
+        ],
+    ),
+    Package(
+        "config",
+        CONFIG_TESTS,
+        [
+            _config("base"),
+            _config("compute", "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"),
+            _config("data", "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
+            _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config("observability", "tests/config/test_observability_config.py", "tests/config/test_config_rules.py"),
+            _config("presets"),
+            _config("problems", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config("stack", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+        ],
+    ),
+    Package(
+        "grants",
+        GRANT_TESTS,
+        [
+            Module("components/grants.py", "grants", GRANT_TESTS),
+            Module("components/iam.py", "grants", GRANT_TESTS),
+            _store("bucket", "tests/components/test_bucket.py"),
+            _store("database", "tests/components/test_database.py"),
+            _store("events", "tests/components/test_events.py"),
+            _store("queue", "tests/components/test_queue.py"),
+            _store("secrets", "tests/components/test_secrets.py"),
+            _store("table", "tests/components/test_table.py"),
+            _store("service", "tests/components/test_service.py"),
+        ],
+    ),
 ]
 
 ModuleFilter = Callable[[Module], bool]

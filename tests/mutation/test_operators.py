@@ -44,8 +44,11 @@ def test_each_operator_makes_the_change_it_names() -> None:
     assert ("remove-statement", "report(f'kept {days} days')", "pass") in found
     assert ("string", "'prod'", "''") in found
     assert ("comparison", "days >= 1", "days > 1") in found and ("number", "1", "2") in found
-    assert ("remove-element", "{'aws:efs/fileSystem:FileSystem', 'aws:ebs/volume:Volume'}",
-            "{'aws:ebs/volume:Volume'}") in found
+    assert (
+        "remove-element",
+        "{'aws:efs/fileSystem:FileSystem', 'aws:ebs/volume:Volume'}",
+        "{'aws:ebs/volume:Volume'}",
+    ) in found
 
 
 def test_documentation_and_message_text_are_not_mutated() -> None:

@@ -19,8 +19,13 @@ UNKNOWN_NUMBER = "3eeb2bf0-c639-47a8-9e75-3b44932eb421"
 UNKNOWN_ARRAY = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2"
 UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"
 
-STANDARD_TAGS = {"Environment": "dev", "Project": "platform", "Owner": "platform-team@example.com",
-                 "CostCenter": "CC-1042", "ManagedBy": "pulumi"}
+STANDARD_TAGS = {
+    "Environment": "dev",
+    "Project": "platform",
+    "Owner": "platform-team@example.com",
+    "CostCenter": "CC-1042",
+    "ManagedBy": "pulumi",
+}
 
 
 def struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
@@ -46,9 +51,16 @@ class Result:
 def _servicer(policy: Policy, config: Mapping[str, Any] | None) -> _PolicyAnalyzerServicer:
     servicer = _PolicyAnalyzerServicer("test-pack", "0.0.1", [policy], EnforcementLevel.MANDATORY)
     if config is not None:
-        servicer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
-            policy.name: analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.MANDATORY, properties=struct(config))
-        }), None)
+        servicer.Configure(
+            analyzer_pb2.ConfigureAnalyzerRequest(
+                policyConfig={
+                    policy.name: analyzer_pb2.PolicyConfig(
+                        enforcementLevel=analyzer_pb2.MANDATORY, properties=struct(config)
+                    )
+                }
+            ),
+            None,
+        )
     return servicer
 
 
@@ -62,22 +74,38 @@ def _result(policy: Policy, response: Any) -> Result:
         else:
             prefix = policy.description + "\n"
             assert d.message.startswith(prefix), d.message
-            result.violations.append(d.message[len(prefix):])
+            result.violations.append(d.message[len(prefix) :])
             result.urns.append(d.urn)
     return result
 
 
-def check(policy: Policy, resource_type: str, props: Mapping[str, Any], *, name: str = "r",
-          config: Mapping[str, Any] | None = None, provider: Mapping[str, Any] | None = None,
-          protect: bool = False) -> Result:
+def check(
+    policy: Policy,
+    resource_type: str,
+    props: Mapping[str, Any],
+    *,
+    name: str = "r",
+    config: Mapping[str, Any] | None = None,
+    provider: Mapping[str, Any] | None = None,
+    protect: bool = False,
+) -> Result:
     """Analyze one resource with one resource policy (`protect`: its resource option, as the engine sends it)."""
-    request = analyzer_pb2.AnalyzeRequest(type=resource_type, urn=urn(resource_type, name), name=name,
-                                          properties=struct(props),
-                                          options=analyzer_pb2.AnalyzerResourceOptions(protect=protect))
+    request = analyzer_pb2.AnalyzeRequest(
+        type=resource_type,
+        urn=urn(resource_type, name),
+        name=name,
+        properties=struct(props),
+        options=analyzer_pb2.AnalyzerResourceOptions(protect=protect),
+    )
     if provider is not None:
-        request.provider.CopyFrom(analyzer_pb2.AnalyzerProviderResource(
-            type="pulumi:providers:aws", urn="urn:pulumi:test::platform::pulumi:providers:aws::default",
-            name="default", properties=struct(provider)))
+        request.provider.CopyFrom(
+            analyzer_pb2.AnalyzerProviderResource(
+                type="pulumi:providers:aws",
+                urn="urn:pulumi:test::platform::pulumi:providers:aws::default",
+                name="default",
+                properties=struct(provider),
+            )
+        )
     return _result(policy, _servicer(policy, config).Analyze(request, None))
 
 
@@ -102,15 +130,22 @@ class R:
 
 def check_stack(policy: Policy, resources: Iterable[R], *, config: Mapping[str, Any] | None = None) -> Result:
     """AnalyzeStack with one stack policy."""
-    request = analyzer_pb2.AnalyzeStackRequest(resources=[
-        analyzer_pb2.AnalyzerResource(
-            type=r.type, urn=r.urn, name=r.name, properties=struct(r.props),
-            parent=r.parent.urn if r.parent else "",
-            dependencies=sorted({d.urn for ds in r.deps.values() for d in ds}),
-            propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=[d.urn for d in v])
-                                  for k, v in r.deps.items()},
-        ) for r in resources
-    ])
+    request = analyzer_pb2.AnalyzeStackRequest(
+        resources=[
+            analyzer_pb2.AnalyzerResource(
+                type=r.type,
+                urn=r.urn,
+                name=r.name,
+                properties=struct(r.props),
+                parent=r.parent.urn if r.parent else "",
+                dependencies=sorted({d.urn for ds in r.deps.values() for d in ds}),
+                propertyDependencies={
+                    k: analyzer_pb2.AnalyzerPropertyDependencies(urns=[d.urn for d in v]) for k, v in r.deps.items()
+                },
+            )
+            for r in resources
+        ]
+    )
     return _result(policy, _servicer(policy, config).AnalyzeStack(request, None))
 
 

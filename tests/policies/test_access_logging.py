@@ -20,13 +20,15 @@ def test_a_bucket_without_access_logging_is_refused() -> None:
     uploads = R(BUCKET, "uploads")
     result = check_stack(S3_ACCESS_LOGGING, [uploads])
     assert result.violations == [
-        f"{BUCKET} 'uploads' does not log access: nobody could tell who read or changed its objects. {HINT}"]
+        f"{BUCKET} 'uploads' does not log access: nobody could tell who read or changed its objects. {HINT}"
+    ]
     assert result.urns == [uploads.urn]
 
 
 def test_a_load_balancer_log_bucket_and_inline_logging_count() -> None:
     alb_logs = R(BUCKET, "alb-logs")
-    lb = R("aws:lb/loadBalancer:LoadBalancer", "alb", {"accessLogs": {"enabled": True}},
-           deps={"accessLogs": [alb_logs]})
+    lb = R(
+        "aws:lb/loadBalancer:LoadBalancer", "alb", {"accessLogs": {"enabled": True}}, deps={"accessLogs": [alb_logs]}
+    )
     inline = R(BUCKET, "legacy", {"logging": {"targetBucket": "platform-prod-access-logs"}})
     assert check_stack(S3_ACCESS_LOGGING, [alb_logs, lb, inline]).passed

@@ -22,8 +22,15 @@ from .helpers import UNKNOWN, UNKNOWN_BOOL, R, check, check_stack
 TRAIL = "aws:cloudtrail/trail:Trail"
 ROLE = "aws:iam/role:Role"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-GOOD_TRAIL = {"name": "t", "s3BucketName": "b", "isMultiRegionTrail": True, "includeGlobalServiceEvents": True,
-              "enableLogFileValidation": True, "kmsKeyId": KEY, "enableLogging": True}
+GOOD_TRAIL = {
+    "name": "t",
+    "s3BucketName": "b",
+    "isMultiRegionTrail": True,
+    "includeGlobalServiceEvents": True,
+    "enableLogFileValidation": True,
+    "kmsKeyId": KEY,
+    "enableLogging": True,
+}
 PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 BOUNDARY = "arn:aws:iam::123456789012:policy/boundaries/ci-deploy-boundary"
 AUD = "token.actions.githubusercontent.com:aud"
@@ -35,20 +42,29 @@ def test_a_multi_region_validated_encrypted_trail_passes() -> None:
     assert check(CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, TRAIL, GOOD_TRAIL).passed
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    ({"isMultiRegionTrail": False}, "records only its home region (isMultiRegionTrail is not true)"),
-    ({"isMultiRegionTrail": None}, "records only its home region (isMultiRegionTrail is not true)"),
-    ({"includeGlobalServiceEvents": False},
-     "leaves out global service events such as IAM and STS (includeGlobalServiceEvents is not true)"),
-    ({"enableLogFileValidation": None}, "writes no digest files, so a deleted or edited log file goes unnoticed "
-                                        "(enableLogFileValidation is not true)"),
-    ({"kmsKeyId": None}, "is not encrypted with a customer-managed KMS key (kmsKeyId is not set)"),
-    ({"enableLogging": False}, "is stopped (enableLogging is false)"),
-])
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"isMultiRegionTrail": False}, "records only its home region (isMultiRegionTrail is not true)"),
+        ({"isMultiRegionTrail": None}, "records only its home region (isMultiRegionTrail is not true)"),
+        (
+            {"includeGlobalServiceEvents": False},
+            "leaves out global service events such as IAM and STS (includeGlobalServiceEvents is not true)",
+        ),
+        (
+            {"enableLogFileValidation": None},
+            "writes no digest files, so a deleted or edited log file goes unnoticed "
+            "(enableLogFileValidation is not true)",
+        ),
+        ({"kmsKeyId": None}, "is not encrypted with a customer-managed KMS key (kmsKeyId is not set)"),
+        ({"enableLogging": False}, "is stopped (enableLogging is false)"),
+    ],
+)
 def test_a_trail_missing_one_guard_is_rejected_with_what_it_lacks(change: dict[str, Any], problem: str) -> None:
     props = {k: v for k, v in {**GOOD_TRAIL, **change}.items() if v is not None}
     assert check(CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, TRAIL, props).violations == [
-        f"{TRAIL} 'r' {problem}. {TRAIL_HINT}"]
+        f"{TRAIL} 'r' {problem}. {TRAIL_HINT}"
+    ]
 
 
 def test_absent_global_events_is_the_providers_default_true_and_passes() -> None:
@@ -82,15 +98,17 @@ def project(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def test_the_account_stack_with_a_good_trail_passes(project: Any) -> None:
     project("platform-bootstrap")
-    assert check_stack(ACCOUNT_HAS_CLOUDTRAIL, [R(TRAIL, "weak", {**GOOD_TRAIL, "kmsKeyId": None}),
-                                                R(TRAIL, "t", GOOD_TRAIL)]).passed
+    assert check_stack(
+        ACCOUNT_HAS_CLOUDTRAIL, [R(TRAIL, "weak", {**GOOD_TRAIL, "kmsKeyId": None}), R(TRAIL, "t", GOOD_TRAIL)]
+    ).passed
 
 
 def test_the_account_stack_without_a_trail_is_rejected(project: Any) -> None:
     project("platform-bootstrap")
     assert check_stack(ACCOUNT_HAS_CLOUDTRAIL, [R("aws:s3/bucket:Bucket", "b")]).violations == [
         "The account stack of project 'platform-bootstrap' must keep a CloudTrail trail that records every region "
-        f"with log file validation and KMS encryption, but it has no aws.cloudtrail.Trail. {TRAIL_HINT}"]
+        f"with log file validation and KMS encryption, but it has no aws.cloudtrail.Trail. {TRAIL_HINT}"
+    ]
 
 
 def test_the_account_stack_whose_only_trail_falls_short_is_rejected(project: Any) -> None:
@@ -98,7 +116,8 @@ def test_the_account_stack_whose_only_trail_falls_short_is_rejected(project: Any
     weak = R(TRAIL, "t", {**GOOD_TRAIL, "enableLogFileValidation": False})
     assert check_stack(ACCOUNT_HAS_CLOUDTRAIL, [weak]).violations == [
         "The account stack of project 'platform-bootstrap' must keep a CloudTrail trail that records every region "
-        f"with log file validation and KMS encryption, but its 1 trail all fall short. {TRAIL_HINT}"]
+        f"with log file validation and KMS encryption, but its 1 trail all fall short. {TRAIL_HINT}"
+    ]
 
 
 def test_platform_stacks_need_no_trail_of_their_own(project: Any) -> None:
@@ -113,9 +132,20 @@ def test_account_projects_are_a_setting(project: Any) -> None:
 
 # -- github-oidc-trust --------------------------------------------------------------------------------
 def trust(condition: dict[str, Any], principal: Any = None) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "GitHub", "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-        "Principal": principal or {"Federated": PROVIDER}, "Condition": condition}]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "GitHub",
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Principal": principal or {"Federated": PROVIDER},
+                    "Condition": condition,
+                }
+            ],
+        }
+    )
 
 
 PINNED = {"StringEquals": {AUD: "sts.amazonaws.com", SUB: "repo:example-org/platform:environment:prod"}}
@@ -135,53 +165,66 @@ def test_a_trust_pinned_to_one_repositorys_environment_and_the_audience_passes()
 def test_a_trust_without_a_subject_lets_any_repository_in() -> None:
     assert violations(trust({"StringEquals": {AUD: "sts.amazonaws.com"}})) == [
         f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' does not pin the subject (StringEquals {SUB}): any "
-        f"repository on GitHub could assume the role. {OIDC_HINT}"]
+        f"repository on GitHub could assume the role. {OIDC_HINT}"
+    ]
 
 
 def test_a_trust_without_the_audience_is_rejected() -> None:
     assert violations(trust({"StringEquals": {SUB: "repo:example-org/platform:environment:prod"}})) == [
-        f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' does not pin the audience (StringEquals {AUD}). "
-        f"{OIDC_HINT}"]
+        f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' does not pin the audience (StringEquals {AUD}). {OIDC_HINT}"
+    ]
 
 
 def test_another_audience_is_rejected() -> None:
     condition = {"StringEquals": {AUD: ["sts.amazonaws.com", "other"], SUB: "repo:o/r:environment:prod"}}
     assert violations(trust(condition)) == [
         f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' accepts the audience ['sts.amazonaws.com', 'other'], "
-        f"not only 'sts.amazonaws.com'. {OIDC_HINT}"]
+        f"not only 'sts.amazonaws.com'. {OIDC_HINT}"
+    ]
 
 
-@pytest.mark.parametrize("subject", ["repo:example-org/*", "repo:example-org/platform:*", "*",
-                                     "repo:*/platform:environment:prod"])
+@pytest.mark.parametrize(
+    "subject", ["repo:example-org/*", "repo:example-org/platform:*", "*", "repo:*/platform:environment:prod"]
+)
 def test_a_wildcard_subject_is_rejected(subject: str) -> None:
     condition = {"StringEquals": {AUD: "sts.amazonaws.com", SUB: subject}}
     assert violations(trust(condition)) == [
         f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' trusts the subject {subject!r}: it must be "
-        f"repo:<owner>/<repo>:... without '*' or '?'. {OIDC_HINT}"]
+        f"repo:<owner>/<repo>:... without '*' or '?'. {OIDC_HINT}"
+    ]
 
 
 def test_string_like_on_the_subject_is_rejected_even_without_a_wildcard() -> None:
     condition = {"StringEquals": {AUD: "sts.amazonaws.com"}, "StringLike": {SUB: "repo:o/r:environment:prod"}}
     assert violations(trust(condition)) == [
         f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' matches the subject with StringLike: use StringEquals. "
-        f"{OIDC_HINT}"]
+        f"{OIDC_HINT}"
+    ]
 
 
 def test_allowed_repositories_limit_which_repository_a_trust_may_name() -> None:
     assert violations(trust(PINNED), config={"allowedRepositories": ["example-org/platform"]}) == []
     assert violations(trust(PINNED), config={"allowedRepositories": ["example-org/other"]}) == [
         f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' trusts the repository 'example-org/platform', not one of "
-        f"example-org/other. {OIDC_HINT}"]
+        f"example-org/other. {OIDC_HINT}"
+    ]
 
 
 def test_a_github_role_without_a_permissions_boundary_is_rejected() -> None:
     assert violations(trust(PINNED), boundary=None) == [
-        f"{ROLE} 'r' trusts GitHub Actions but has no permissions boundary. {OIDC_HINT}"]
+        f"{ROLE} 'r' trusts GitHub Actions but has no permissions boundary. {OIDC_HINT}"
+    ]
 
 
 def test_service_roles_are_not_judged() -> None:
-    document = json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]})
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"}}
+            ],
+        }
+    )
     assert violations(document, boundary=None) == []
 
 

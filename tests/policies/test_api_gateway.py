@@ -8,14 +8,20 @@ from .helpers import UNKNOWN, R, check, check_stack
 
 STAGE = "aws:apigateway/stage:Stage"
 SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
-LOGGED = {"stageName": "v1", "accessLogSettings": {"destinationArn": "arn:aws:logs:us-east-1:1:log-group:a",
-                                                   "format": "{}"}}
+LOGGED = {
+    "stageName": "v1",
+    "accessLogSettings": {"destinationArn": "arn:aws:logs:us-east-1:1:log-group:a", "format": "{}"},
+}
 
 
 def settings(stage: R, path: str = "*/*", **values: object) -> R:
     throttle = values or {"throttlingRateLimit": 100, "throttlingBurstLimit": 200}
-    return R(SETTINGS, f"settings-{path}", {"methodPath": path, "stageName": UNKNOWN, "settings": throttle},
-             deps={"stageName": [stage]})
+    return R(
+        SETTINGS,
+        f"settings-{path}",
+        {"methodPath": path, "stageName": UNKNOWN, "settings": throttle},
+        deps={"stageName": [stage]},
+    )
 
 
 def test_a_logged_and_throttled_stage_passes() -> None:
@@ -28,10 +34,13 @@ def test_a_stage_without_access_logs_or_a_stage_wide_throttle_fails() -> None:
     assert check_stack(API_GATEWAY_STAGE_BASELINE, [stage, settings(stage, "health/GET")]).violations == [
         f"{STAGE} 'stage' keeps no access logs: set accessLogSettings (a log group, JSON format). {HINT}",
         f"{STAGE} 'stage' has no stage-wide throttle: add MethodSettings with methodPath '*/*', throttlingRateLimit "
-        f"and throttlingBurstLimit. {HINT}"]
+        f"and throttlingBurstLimit. {HINT}",
+    ]
     no_burst = R(STAGE, "stage", LOGGED)
-    assert len(check_stack(API_GATEWAY_STAGE_BASELINE,
-                           [no_burst, settings(no_burst, throttlingRateLimit=100)]).violations) == 1
+    assert (
+        len(check_stack(API_GATEWAY_STAGE_BASELINE, [no_burst, settings(no_burst, throttlingRateLimit=100)]).violations)
+        == 1
+    )
 
 
 def test_an_api_key_with_a_value_in_the_program_fails() -> None:
@@ -41,4 +50,5 @@ def test_an_api_key_with_a_value_in_the_program_fails() -> None:
     assert check(API_KEYS_GENERATED_BY_AWS, key, given, config={"allowedKeyNames": ["partner"]}).passed
     assert check(API_KEYS_GENERATED_BY_AWS, key, given).violations == [
         f"{key} 'r' sets its value in the program or config, in plaintext: leave `value` unset so API Gateway "
-        f"generates it. {HINT}"]
+        f"generates it. {HINT}"
+    ]

@@ -15,16 +15,25 @@ CLUSTER_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:platform-prod-db"
 
 
 def _stores() -> tuple[R, R]:
-    return (R(CLUSTER, "db", {"arn": CLUSTER_ARN, "tags": PROD_TAGS}),
-            R(TABLE, "sessions", {"arn": "arn:aws:dynamodb:us-east-1:123456789012:table/platform-prod-sessions",
-                                  "tags": PROD_TAGS}))
+    return (
+        R(CLUSTER, "db", {"arn": CLUSTER_ARN, "tags": PROD_TAGS}),
+        R(
+            TABLE,
+            "sessions",
+            {"arn": "arn:aws:dynamodb:us-east-1:123456789012:table/platform-prod-sessions", "tags": PROD_TAGS},
+        ),
+    )
 
 
 def test_stores_selected_by_dependency_pass_even_with_unknown_arns(stack_name: Callable[[str], None]) -> None:
     stack_name("prod")
     cluster, table = _stores()
-    selection = R("aws:backup/selection:Selection", "selection", {"resources": [UNKNOWN, UNKNOWN]},
-                  deps={"resources": [cluster, table]})
+    selection = R(
+        "aws:backup/selection:Selection",
+        "selection",
+        {"resources": [UNKNOWN, UNKNOWN]},
+        deps={"resources": [cluster, table]},
+    )
     assert check_stack(PROD_BACKUP_COVERAGE, [cluster, table, selection]).passed
 
 
@@ -33,18 +42,23 @@ def test_a_production_store_no_plan_selects_is_refused(stack_name: Callable[[str
     cluster, table = _stores()
     selection = R("aws:backup/selection:Selection", "selection", {"resources": [CLUSTER_ARN]})
     result = check_stack(PROD_BACKUP_COVERAGE, [cluster, table, selection])
-    assert result.violations == [
-        f"{TABLE} 'sessions' is production data that no AWS Backup plan selects. {HINT}"]
+    assert result.violations == [f"{TABLE} 'sessions' is production data that no AWS Backup plan selects. {HINT}"]
     assert result.urns == [table.urn]
 
 
 def test_arn_wildcards_and_selection_tags_cover_too(stack_name: Callable[[str], None]) -> None:
     stack_name("prod")
     cluster, table = _stores()
-    wildcard = R("aws:backup/selection:Selection", "all-tables",
-                 {"resources": ["arn:aws:dynamodb:us-east-1:123456789012:table/*"]})
-    tagged = R("aws:backup/selection:Selection", "tagged", {"selectionTags": [
-        {"type": "STRINGEQUALS", "key": "Environment", "value": "prod"}]})
+    wildcard = R(
+        "aws:backup/selection:Selection",
+        "all-tables",
+        {"resources": ["arn:aws:dynamodb:us-east-1:123456789012:table/*"]},
+    )
+    tagged = R(
+        "aws:backup/selection:Selection",
+        "tagged",
+        {"selectionTags": [{"type": "STRINGEQUALS", "key": "Environment", "value": "prod"}]},
+    )
     assert check_stack(PROD_BACKUP_COVERAGE, [cluster, table, wildcard, tagged]).passed
 
 

@@ -17,8 +17,13 @@ from .helpers import STANDARD_TAGS, UNKNOWN, UNKNOWN_BOOL, R, check, check_stack
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
-SECURE = {"atRestEncryptionEnabled": True, "transitEncryptionEnabled": True, "transitEncryptionMode": "required",
-          "userGroupIds": ["platform-dev-sessions"], "tags": STANDARD_TAGS}
+SECURE = {
+    "atRestEncryptionEnabled": True,
+    "transitEncryptionEnabled": True,
+    "transitEncryptionMode": "required",
+    "userGroupIds": ["platform-dev-sessions"],
+    "tags": STANDARD_TAGS,
+}
 PROD_TAGS = {**STANDARD_TAGS, "Environment": "prod"}
 MULTI_AZ = {"numCacheClusters": 2, "multiAzEnabled": True, "automaticFailoverEnabled": True, "tags": PROD_TAGS}
 
@@ -29,28 +34,34 @@ def test_an_encrypted_cache_with_a_user_group_passes() -> None:
 
 
 def test_a_cache_without_encryption_is_refused_for_each_missing_layer() -> None:
-    result = check(CACHE_ENCRYPTED_AND_AUTHENTICATED, GROUP,
-                   {**SECURE, "atRestEncryptionEnabled": False, "transitEncryptionEnabled": None})
+    result = check(
+        CACHE_ENCRYPTED_AND_AUTHENTICATED,
+        GROUP,
+        {**SECURE, "atRestEncryptionEnabled": False, "transitEncryptionEnabled": None},
+    )
     assert result.violations == [
         f"{GROUP} 'r' is without encryption at rest (atRestEncryptionEnabled is not true). {SECURE_HINT}",
-        f"{GROUP} 'r' is without encryption in transit (TLS) (transitEncryptionEnabled is not true). {SECURE_HINT}"]
+        f"{GROUP} 'r' is without encryption in transit (TLS) (transitEncryptionEnabled is not true). {SECURE_HINT}",
+    ]
 
 
 def test_preferred_transit_mode_still_accepts_plaintext_and_is_refused() -> None:
     result = check(CACHE_ENCRYPTED_AND_AUTHENTICATED, GROUP, {**SECURE, "transitEncryptionMode": "preferred"})
     assert result.violations == [
-        f"{GROUP} 'r' sets transitEncryptionMode 'preferred', which still accepts plaintext connections. "
-        f"{SECURE_HINT}"]
+        f"{GROUP} 'r' sets transitEncryptionMode 'preferred', which still accepts plaintext connections. {SECURE_HINT}"
+    ]
 
 
 def test_a_cache_that_authenticates_no_one_is_refused() -> None:
     result = check(CACHE_ENCRYPTED_AND_AUTHENTICATED, GROUP, {**SECURE, "userGroupIds": []})
     assert result.violations == [
         f"{GROUP} 'r' authenticates no one (no userGroupIds, no authToken): any client that reaches it may run "
-        f"any command. {SECURE_HINT}"]
+        f"any command. {SECURE_HINT}"
+    ]
     assert check(CACHE_ENCRYPTED_AND_AUTHENTICATED, SERVERLESS, {}).violations == [
         f"{SERVERLESS} 'r' has no user group: any client that reaches it may run any command. Set user_group_id "
-        "to a group of IAM-authenticated users."]
+        "to a group of IAM-authenticated users."
+    ]
 
 
 def test_an_auth_token_counts_unless_the_setting_requires_user_groups() -> None:
@@ -60,8 +71,11 @@ def test_an_auth_token_counts_unless_the_setting_requires_user_groups() -> None:
 
 
 def test_unknown_encryption_and_groups_are_judged_on_up() -> None:
-    result = check(CACHE_ENCRYPTED_AND_AUTHENTICATED, GROUP,
-                   {**SECURE, "atRestEncryptionEnabled": UNKNOWN_BOOL, "userGroupIds": [UNKNOWN]})
+    result = check(
+        CACHE_ENCRYPTED_AND_AUTHENTICATED,
+        GROUP,
+        {**SECURE, "atRestEncryptionEnabled": UNKNOWN_BOOL, "userGroupIds": [UNKNOWN]},
+    )
     assert result.violations == [] and len(result.deferred) == 1
     assert ".atRestEncryptionEnabled of" in result.deferred[0]
 
@@ -74,7 +88,8 @@ def test_a_production_cache_needs_a_replica_multi_az_and_failover(stack_name: Ca
     assert result.violations == [
         f"{GROUP} 'r' is a production cache without a replica. {MULTI_AZ_HINT}",
         f"{GROUP} 'r' is a production cache without multiAzEnabled. {MULTI_AZ_HINT}",
-        f"{GROUP} 'r' is a production cache without automaticFailoverEnabled. {MULTI_AZ_HINT}"]
+        f"{GROUP} 'r' is a production cache without automaticFailoverEnabled. {MULTI_AZ_HINT}",
+    ]
 
 
 def test_outside_production_a_single_node_cache_is_fine() -> None:
@@ -84,11 +99,18 @@ def test_outside_production_a_single_node_cache_is_fine() -> None:
 def _network(public: bool) -> tuple[list[R], R]:
     igw = R("aws:ec2/internetGateway:InternetGateway", "igw")
     table = R("aws:ec2/routeTable:RouteTable", "rt")
-    route = R("aws:ec2/route:Route", "default", {"destinationCidrBlock": "0.0.0.0/0"},
-              deps={"routeTableId": [table], "gatewayId": [igw]})
+    route = R(
+        "aws:ec2/route:Route",
+        "default",
+        {"destinationCidrBlock": "0.0.0.0/0"},
+        deps={"routeTableId": [table], "gatewayId": [igw]},
+    )
     subnet = R("aws:ec2/subnet:Subnet", "data-a", {"mapPublicIpOnLaunch": False})
-    association = R("aws:ec2/routeTableAssociation:RouteTableAssociation", "data-a-rta",
-                    deps={"subnetId": [subnet], "routeTableId": [table if public else R(table.type, "isolated")]})
+    association = R(
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "data-a-rta",
+        deps={"subnetId": [subnet], "routeTableId": [table if public else R(table.type, "isolated")]},
+    )
     subnets = R("aws:elasticache/subnetGroup:SubnetGroup", "cache-subnets", deps={"subnetIds": [subnet]})
     cache = R(GROUP, "cache", deps={"subnetGroupName": [subnets]})
     return [igw, table, route, subnet, association, subnets, cache], cache
@@ -104,7 +126,8 @@ def test_a_cache_in_a_subnet_routed_to_the_internet_is_refused() -> None:
     result = check_stack(CACHE_NOT_IN_PUBLIC_SUBNETS, resources)
     assert result.violations == [
         f"{GROUP} 'cache' is placed in aws:ec2/subnet:Subnet 'data-a', a public subnet (its route table routes "
-        f"0.0.0.0/0 to an internet gateway). {PRIVATE_HINT}"]
+        f"0.0.0.0/0 to an internet gateway). {PRIVATE_HINT}"
+    ]
     assert result.urns == [cache.urn]
 
 
@@ -114,4 +137,5 @@ def test_a_subnet_that_maps_public_ips_is_public() -> None:
     result = check_stack(CACHE_NOT_IN_PUBLIC_SUBNETS, [subnet, serverless])
     assert result.violations == [
         f"{SERVERLESS} 'cache' is placed in aws:ec2/subnet:Subnet 'public-a', a public subnet (it maps public IPs "
-        f"on launch). {PRIVATE_HINT}"]
+        f"on launch). {PRIVATE_HINT}"
+    ]

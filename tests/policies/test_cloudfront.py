@@ -15,8 +15,11 @@ D = f"{DISTRIBUTION} 'cdn'"
 
 def distribution(**changes: Any) -> R:
     props: dict[str, Any] = {
-        "viewerCertificate": {"acmCertificateArn": "arn:aws:acm:us-east-1:1:certificate/x",
-                              "minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"},
+        "viewerCertificate": {
+            "acmCertificateArn": "arn:aws:acm:us-east-1:1:certificate/x",
+            "minimumProtocolVersion": "TLSv1.2_2021",
+            "sslSupportMethod": "sni-only",
+        },
         "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https"},
         "origins": [{"originId": "s3", "domainName": "b.s3.us-east-1.amazonaws.com", "originAccessControlId": "E1"}],
     }
@@ -38,31 +41,44 @@ def test_the_default_certificate_and_old_tls_are_refused() -> None:
     default = distribution(viewerCertificate={"cloudfrontDefaultCertificate": True})
     assert check_stack(CLOUDFRONT_BASELINE, with_logs(default)).violations == [
         f"{D} uses the default *.cloudfront.net certificate, which accepts TLSv1: give it an ACM certificate "
-        f"(us-east-1) with minimumProtocolVersion TLSv1.2_2021. {HINT}"]
+        f"(us-east-1) with minimumProtocolVersion TLSv1.2_2021. {HINT}"
+    ]
     old = distribution(viewerCertificate={"acmCertificateArn": "arn:x", "minimumProtocolVersion": "TLSv1.1_2016"})
     assert check_stack(CLOUDFRONT_BASELINE, with_logs(old)).violations == [
-        f"{D} accepts viewer TLS below 1.2 (minimumProtocolVersion 'TLSv1.1_2016'): use TLSv1.2_2021 or newer. "
-        f"{HINT}"]
+        f"{D} accepts viewer TLS below 1.2 (minimumProtocolVersion 'TLSv1.1_2016'): use TLSv1.2_2021 or newer. {HINT}"
+    ]
 
 
 def test_plain_http_in_any_behaviour_is_refused() -> None:
-    cdn = distribution(defaultCacheBehavior={"viewerProtocolPolicy": "allow-all"},
-                       orderedCacheBehaviors=[{"pathPattern": "/api/*", "viewerProtocolPolicy": "allow-all"}])
+    cdn = distribution(
+        defaultCacheBehavior={"viewerProtocolPolicy": "allow-all"},
+        orderedCacheBehaviors=[{"pathPattern": "/api/*", "viewerProtocolPolicy": "allow-all"}],
+    )
     assert check_stack(CLOUDFRONT_BASELINE, with_logs(cdn)).violations == [
         f"{D} defaultCacheBehavior serves plain HTTP (viewerProtocolPolicy allow-all): use redirect-to-https or "
         f"https-only. {HINT}",
         f"{D} orderedCacheBehaviors[0] '/api/*' serves plain HTTP (viewerProtocolPolicy allow-all): use "
-        f"redirect-to-https or https-only. {HINT}"]
+        f"redirect-to-https or https-only. {HINT}",
+    ]
 
 
 def test_s3_origins_need_origin_access_control_never_an_oai() -> None:
-    oai = distribution(origins=[{"originId": "s3", "domainName": "b.s3.amazonaws.com",
-                                 "s3OriginConfig": {"originAccessIdentity": "origin-access-identity/cloudfront/E2"}}])
+    oai = distribution(
+        origins=[
+            {
+                "originId": "s3",
+                "domainName": "b.s3.amazonaws.com",
+                "s3OriginConfig": {"originAccessIdentity": "origin-access-identity/cloudfront/E2"},
+            }
+        ]
+    )
     assert check_stack(CLOUDFRONT_BASELINE, with_logs(oai)).violations == [
-        f"{D} origin 's3' uses an origin access identity (legacy OAI): use Origin Access Control. {HINT}"]
+        f"{D} origin 's3' uses an origin access identity (legacy OAI): use Origin Access Control. {HINT}"
+    ]
     public = distribution(origins=[{"originId": "s3", "domainName": "b.s3.us-west-2.amazonaws.com"}])
     assert check_stack(CLOUDFRONT_BASELINE, with_logs(public)).violations == [
-        f"{D} origin 's3' reads S3 without Origin Access Control: the bucket must then be public. {HINT}"]
+        f"{D} origin 's3' reads S3 without Origin Access Control: the bucket must then be public. {HINT}"
+    ]
     alb = distribution(origins=[{"originId": "alb", "domainName": "api.example.com"}])
     assert check_stack(CLOUDFRONT_BASELINE, with_logs(alb)).passed
 
@@ -70,4 +86,5 @@ def test_s3_origins_need_origin_access_control_never_an_oai() -> None:
 def test_a_distribution_without_access_logs_fails() -> None:
     assert check_stack(CLOUDFRONT_BASELINE, [distribution()]).violations == [
         f"{D} keeps no access logs: add standard logging v2 (a LogDeliverySource of type ACCESS_LOGS for it, with a "
-        f"delivery). {HINT}"]
+        f"delivery). {HINT}"
+    ]

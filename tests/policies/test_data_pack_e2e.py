@@ -11,8 +11,15 @@ import pytest
 from offline.engine import RecordedResource, StackRun
 from offline.policy_harness import PolicyHarness, format_report
 
-DATA_POLICIES = {"cache-encrypted-and-authenticated", "prod-cache-multi-az", "cache-not-in-public-subnets",
-                 "rds-instance-hardening", "rds-tls-required", "prod-backup-coverage", "s3-access-logging"}
+DATA_POLICIES = {
+    "cache-encrypted-and-authenticated",
+    "prod-cache-multi-az",
+    "cache-not-in-public-subnets",
+    "rds-instance-hardening",
+    "rds-tls-required",
+    "prod-backup-coverage",
+    "s3-access-logging",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +46,7 @@ def break_data(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
     faults["cache-encrypted-and-authenticated"] = cache.urn
     instance = replace("aws:rds/clusterInstance:ClusterInstance", monitoringInterval=0)
     faults["rds-instance-hardening"] = instance.urn
-    replace("aws:rds/clusterParameterGroup:ClusterParameterGroup",
-            parameters=[{"name": "rds.force_ssl", "value": "0"}])
+    replace("aws:rds/clusterParameterGroup:ClusterParameterGroup", parameters=[{"name": "rds.force_ssl", "value": "0"}])
     faults["rds-tls-required"] = next(r.urn for r in resources if r.type == "aws:rds/cluster:Cluster")
     # the table leaves the backup selection; the access logging is configured on the wrong bucket (the log bucket
     # itself), so the uploads bucket logs nothing
@@ -52,18 +58,24 @@ def break_data(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
     resources[index] = dataclasses.replace(_with(selection, resources=listed), property_dependencies=deps)
     faults["prod-backup-coverage"] = table.urn
     logging = next(r for r in resources if r.type == "aws:s3/bucketLogging:BucketLogging")
-    uploads = next(r for r in resources if r.type == "aws:s3/bucket:Bucket"
-                   and r.outputs.get("bucket") == logging.inputs["bucket"])
-    [log_bucket] = [r.urn for r in resources if r.type == "aws:s3/bucket:Bucket"
-                    and r.outputs.get("bucket") == logging.inputs["targetBucket"]]
+    uploads = next(
+        r for r in resources if r.type == "aws:s3/bucket:Bucket" and r.outputs.get("bucket") == logging.inputs["bucket"]
+    )
+    [log_bucket] = [
+        r.urn
+        for r in resources
+        if r.type == "aws:s3/bucket:Bucket" and r.outputs.get("bucket") == logging.inputs["targetBucket"]
+    ]
     resources[resources.index(logging)] = dataclasses.replace(
-        logging, property_dependencies={**logging.property_dependencies, "bucket": [log_bucket]})
+        logging, property_dependencies={**logging.property_dependencies, "bucket": [log_bucket]}
+    )
     faults["s3-access-logging"] = uploads.urn
     return resources, faults
 
 
 def test_prod_passes_the_data_guardrails_and_each_fault_fails_exactly_its_own(
-        harness: PolicyHarness, stack_runs: dict[str, StackRun]) -> None:
+    harness: PolicyHarness, stack_runs: dict[str, StackRun]
+) -> None:
     run = stack_runs["prod"]
     clean = harness.check_run(run)
     assert set(clean.levels) >= DATA_POLICIES and clean.mandatory == [], format_report(clean)

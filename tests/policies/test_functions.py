@@ -26,9 +26,14 @@ from .helpers import STANDARD_TAGS, UNKNOWN, R, check, check_stack, policy_docum
 
 FUNCTION = "aws:lambda/function:Function"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:platform-dev-sync"
-GOOD_FUNCTION = {"name": "platform-dev-sync", "runtime": "python3.13", "packageType": "Zip",
-                 "tracingConfig": {"mode": "Active"}, "role": "arn:aws:iam::123456789012:role/sync",
-                 "loggingConfig": {"logFormat": "JSON", "logGroup": "/aws/lambda/platform-dev-sync"}}
+GOOD_FUNCTION = {
+    "name": "platform-dev-sync",
+    "runtime": "python3.13",
+    "packageType": "Zip",
+    "tracingConfig": {"mode": "Active"},
+    "role": "arn:aws:iam::123456789012:role/sync",
+    "loggingConfig": {"logFormat": "JSON", "logGroup": "/aws/lambda/platform-dev-sync"},
+}
 
 
 def test_the_pack_and_the_config_accept_the_same_runtimes() -> None:
@@ -37,34 +42,41 @@ def test_the_pack_and_the_config_accept_the_same_runtimes() -> None:
 
 
 def test_function_name_reads_names_and_qualified_arns() -> None:
-    assert function_name(ARN) == function_name(f"{ARN}:live") == function_name("platform-dev-sync") == \
-        "platform-dev-sync"
+    assert (
+        function_name(ARN) == function_name(f"{ARN}:live") == function_name("platform-dev-sync") == "platform-dev-sync"
+    )
 
 
 # -- lambda-supported-runtime -------------------------------------------------------------------------------
 def test_a_supported_runtime_passes_and_a_deprecated_one_fails() -> None:
     assert check(LAMBDA_SUPPORTED_RUNTIME, FUNCTION, GOOD_FUNCTION).passed
-    assert check(LAMBDA_SUPPORTED_RUNTIME, FUNCTION, {**GOOD_FUNCTION, "runtime": "nodejs20.x"}, name="f").violations \
-        == [f"{FUNCTION} 'f' runs on nodejs20.x, which is deprecated or not supported: move to one of "
-            f"{', '.join(SUPPORTED_RUNTIMES)}."]
+    assert check(
+        LAMBDA_SUPPORTED_RUNTIME, FUNCTION, {**GOOD_FUNCTION, "runtime": "nodejs20.x"}, name="f"
+    ).violations == [
+        f"{FUNCTION} 'f' runs on nodejs20.x, which is deprecated or not supported: move to one of "
+        f"{', '.join(SUPPORTED_RUNTIMES)}."
+    ]
 
 
 def test_an_image_function_is_not_judged_but_a_zip_without_runtime_is() -> None:
     assert check(LAMBDA_SUPPORTED_RUNTIME, FUNCTION, {"packageType": "Image", "imageUri": "x"}).passed
     assert check(LAMBDA_SUPPORTED_RUNTIME, FUNCTION, {"packageType": "Zip"}, name="f").violations == [
-        f"{FUNCTION} 'f' is a zip function without a runtime: set one of {', '.join(SUPPORTED_RUNTIMES)}."]
+        f"{FUNCTION} 'f' is a zip function without a runtime: set one of {', '.join(SUPPORTED_RUNTIMES)}."
+    ]
     assert check(LAMBDA_SUPPORTED_RUNTIME, FUNCTION, {"runtime": UNKNOWN}).deferred
 
 
 # -- lambda-tracing-active -------------------------------------------------------------------------------------
 def test_tracing_must_be_active() -> None:
     assert check(LAMBDA_TRACING_ACTIVE, FUNCTION, GOOD_FUNCTION).passed
-    assert check(LAMBDA_TRACING_ACTIVE, FUNCTION, {**GOOD_FUNCTION, "tracingConfig": {"mode": "PassThrough"}},
-                 name="f").violations == [
-        f"{FUNCTION} 'f' has X-Ray tracing PassThrough: set tracing_config mode='Active' so every invocation is "
-        "traced."]
+    assert check(
+        LAMBDA_TRACING_ACTIVE, FUNCTION, {**GOOD_FUNCTION, "tracingConfig": {"mode": "PassThrough"}}, name="f"
+    ).violations == [
+        f"{FUNCTION} 'f' has X-Ray tracing PassThrough: set tracing_config mode='Active' so every invocation is traced."
+    ]
     assert check(LAMBDA_TRACING_ACTIVE, FUNCTION, {"runtime": "python3.13"}, name="f").violations == [
-        f"{FUNCTION} 'f' has X-Ray tracing off: set tracing_config mode='Active' so every invocation is traced."]
+        f"{FUNCTION} 'f' has X-Ray tracing off: set tracing_config mode='Active' so every invocation is traced."
+    ]
 
 
 # -- lambda-url-iam-auth ---------------------------------------------------------------------------------------
@@ -73,7 +85,8 @@ def test_a_function_url_needs_iam_auth() -> None:
     assert check(LAMBDA_URL_IAM_AUTH, url, {"authorizationType": "AWS_IAM"}).passed
     assert check(LAMBDA_URL_IAM_AUTH, url, {"authorizationType": "NONE"}, name="u").violations == [
         f"{url} 'u' uses authorization 'NONE': anyone on the internet can invoke the function. Use AWS_IAM "
-        "(callers sign their requests), or put it behind the ALB."]
+        "(callers sign their requests), or put it behind the ALB."
+    ]
 
 
 # -- lambda-permission-scoped --------------------------------------------------------------------------------
@@ -81,25 +94,47 @@ PERMISSION = "aws:lambda/permission:Permission"
 
 
 def test_a_permission_for_a_service_with_a_source_arn_passes() -> None:
-    props = {"action": "lambda:InvokeFunction", "principal": "events.amazonaws.com", "function": "f",
-             "sourceArn": "arn:aws:events:us-east-1:123456789012:rule/bus/r"}
+    props = {
+        "action": "lambda:InvokeFunction",
+        "principal": "events.amazonaws.com",
+        "function": "f",
+        "sourceArn": "arn:aws:events:us-east-1:123456789012:rule/bus/r",
+    }
     assert check(LAMBDA_PERMISSION_SCOPED, PERMISSION, props).passed
     assert check(LAMBDA_PERMISSION_SCOPED, PERMISSION, {**props, "sourceArn": UNKNOWN}).passed  # set, not known
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"sourceArn": None}, "lets events.amazonaws.com invoke the function from any resource: set source_arn to the "
-                          "one rule, target group, secret or bucket that calls it."),
-    ({"principal": "123456789012"}, "lets '123456789012' invoke the function: only an AWS service principal "
-                                    "(events.amazonaws.com, elasticloadbalancing.amazonaws.com...) may be named "
-                                    "here; give accounts and roles lambda:InvokeFunction in their own IAM policy."),
-    ({"action": "lambda:*"}, "grants 'lambda:*': a permission grants exactly lambda:InvokeFunction (or "
-                             "lambda:InvokeFunctionUrl), never a wildcard."),
-])
-def test_a_permission_without_a_service_principal_source_or_exact_action_fails(change: dict[str, Any],
-                                                                                message: str) -> None:
-    props = {"action": "lambda:InvokeFunction", "principal": "events.amazonaws.com", "function": "f",
-             "sourceArn": "arn:aws:events:us-east-1:123456789012:rule/bus/r", **change}
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"sourceArn": None},
+            "lets events.amazonaws.com invoke the function from any resource: set source_arn to the "
+            "one rule, target group, secret or bucket that calls it.",
+        ),
+        (
+            {"principal": "123456789012"},
+            "lets '123456789012' invoke the function: only an AWS service principal "
+            "(events.amazonaws.com, elasticloadbalancing.amazonaws.com...) may be named "
+            "here; give accounts and roles lambda:InvokeFunction in their own IAM policy.",
+        ),
+        (
+            {"action": "lambda:*"},
+            "grants 'lambda:*': a permission grants exactly lambda:InvokeFunction (or "
+            "lambda:InvokeFunctionUrl), never a wildcard.",
+        ),
+    ],
+)
+def test_a_permission_without_a_service_principal_source_or_exact_action_fails(
+    change: dict[str, Any], message: str
+) -> None:
+    props = {
+        "action": "lambda:InvokeFunction",
+        "principal": "events.amazonaws.com",
+        "function": "f",
+        "sourceArn": "arn:aws:events:us-east-1:123456789012:rule/bus/r",
+        **change,
+    }
     props = {k: v for k, v in props.items() if v is not None}
     assert check(LAMBDA_PERMISSION_SCOPED, PERMISSION, props, name="p").violations == [f"{PERMISSION} 'p' {message}"]
 
@@ -115,14 +150,16 @@ def test_a_function_needs_its_log_group_declared_with_retention() -> None:
     assert check_stack(LAMBDA_LOG_RETENTION, [fn]).violations == [
         f"{FUNCTION} 'sync' logs to /aws/lambda/platform-dev-sync, which the stack does not declare: Lambda would "
         "create it on first run, kept forever. Declare an aws.cloudwatch.LogGroup of that name with "
-        "retention_in_days and the stack key."]
+        "retention_in_days and the stack key."
+    ]
     forever = R(LOG_GROUP, "sync-logs", {"name": "/aws/lambda/platform-dev-sync"})
     assert check_stack(LAMBDA_LOG_RETENTION, [fn, forever]).violations == [
-        f"{FUNCTION} 'sync' logs to /aws/lambda/platform-dev-sync, which keeps its logs forever: set "
-        "retention_in_days."]
+        f"{FUNCTION} 'sync' logs to /aws/lambda/platform-dev-sync, which keeps its logs forever: set retention_in_days."
+    ]
     default_group = R(FUNCTION, "plain", {"name": "plain"})
-    assert check_stack(LAMBDA_LOG_RETENTION, [default_group, R(LOG_GROUP, "g", {
-        "name": "/aws/lambda/plain", "retentionInDays": 7})]).passed
+    assert check_stack(
+        LAMBDA_LOG_RETENTION, [default_group, R(LOG_GROUP, "g", {"name": "/aws/lambda/plain", "retentionInDays": 7})]
+    ).passed
 
 
 # -- lambda-async-failure-destination ------------------------------------------------------------------------
@@ -133,16 +170,28 @@ QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:failures"
 
 def test_an_event_rule_invoked_function_needs_an_on_failure_destination() -> None:
     fn = R(FUNCTION, "sync", GOOD_FUNCTION)
-    permission = R(PERMISSION, "rule-invoke", {"principal": "events.amazonaws.com", "function": "platform-dev-sync",
-                                               "action": "lambda:InvokeFunction", "sourceArn": "arn:x"})
-    handled = R(INVOKE_CONFIG, "async", {"functionName": "platform-dev-sync",
-                                          "destinationConfig": {"onFailure": {"destination": QUEUE_ARN}}})
+    permission = R(
+        PERMISSION,
+        "rule-invoke",
+        {
+            "principal": "events.amazonaws.com",
+            "function": "platform-dev-sync",
+            "action": "lambda:InvokeFunction",
+            "sourceArn": "arn:x",
+        },
+    )
+    handled = R(
+        INVOKE_CONFIG,
+        "async",
+        {"functionName": "platform-dev-sync", "destinationConfig": {"onFailure": {"destination": QUEUE_ARN}}},
+    )
     assert check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, permission, handled]).passed
     result = check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, permission])
     assert result.violations == [
         f"function platform-dev-sync is invoked asynchronously by {PERMISSION} 'rule-invoke' (events.amazonaws.com) "
         "but has no on-failure destination or dead-letter queue: an event that fails every retry is dropped. Add "
-        "an aws.lambda_.FunctionEventInvokeConfig with destination_config.on_failure (a queue)."]
+        "an aws.lambda_.FunctionEventInvokeConfig with destination_config.on_failure (a queue)."
+    ]
     assert result.urns == [fn.urn]
     with_dlq = R(FUNCTION, "sync", {**GOOD_FUNCTION, "deadLetterConfig": {"targetArn": QUEUE_ARN}})
     assert check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [with_dlq, permission]).passed
@@ -152,32 +201,60 @@ def test_an_event_rule_invoked_function_needs_an_on_failure_destination() -> Non
 
 def test_a_schedule_needs_a_dead_letter_queue_and_its_function_a_destination() -> None:
     fn = R(FUNCTION, "sync", GOOD_FUNCTION)
-    schedule = R(SCHEDULE, "nightly", {"target": {"arn": f"{ARN}:live", "roleArn": "arn:r",
-                                                  "deadLetterConfig": {"arn": QUEUE_ARN}}})
-    handled = R(INVOKE_CONFIG, "async", {"functionName": "platform-dev-sync", "qualifier": "live",
-                                          "destinationConfig": {"onFailure": {"destination": QUEUE_ARN}}})
+    schedule = R(
+        SCHEDULE,
+        "nightly",
+        {"target": {"arn": f"{ARN}:live", "roleArn": "arn:r", "deadLetterConfig": {"arn": QUEUE_ARN}}},
+    )
+    handled = R(
+        INVOKE_CONFIG,
+        "async",
+        {
+            "functionName": "platform-dev-sync",
+            "qualifier": "live",
+            "destinationConfig": {"onFailure": {"destination": QUEUE_ARN}},
+        },
+    )
     assert check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, schedule, handled]).passed
     bare = R(SCHEDULE, "nightly", {"target": {"arn": f"{ARN}:live", "roleArn": "arn:r"}})
     assert check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, bare, handled]).violations == [
         f"{SCHEDULE} 'nightly' has no dead-letter queue: an invocation that fails every retry is dropped. Set "
-        "target.dead_letter_config."]
+        "target.dead_letter_config."
+    ]
     assert len(check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, schedule]).violations) == 1
 
 
 # -- lambda-in-vpc-with-network-store -------------------------------------------------------------------------
 def test_a_function_that_may_connect_to_the_database_runs_in_the_vpc() -> None:
     role = R("aws:iam/role:Role", "role", {"arn": "arn:aws:iam::123456789012:role/sync"})
-    connect = R("aws:iam/rolePolicy:RolePolicy", "policy", {"policy": policy_document(
-        {"Effect": "Allow", "Action": ["rds-db:connect"], "Resource": ["arn:aws:rds-db:x"]})}, deps={"role": [role]})
+    connect = R(
+        "aws:iam/rolePolicy:RolePolicy",
+        "policy",
+        {
+            "policy": policy_document(
+                {"Effect": "Allow", "Action": ["rds-db:connect"], "Resource": ["arn:aws:rds-db:x"]}
+            )
+        },
+        deps={"role": [role]},
+    )
     outside = R(FUNCTION, "sync", GOOD_FUNCTION, deps={"role": [role]})
     assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, connect, outside]).violations == [
         f"{FUNCTION} 'sync' may connect to the database (rds-db:connect) but runs outside the VPC: place it in the "
-        "private subnets with its own security group (vpc_config)."]
-    inside = R(FUNCTION, "sync", {**GOOD_FUNCTION, "vpcConfig": {"subnetIds": ["subnet-1"],
-                                                                 "securityGroupIds": ["sg-1"]}}, deps={"role": [role]})
+        "private subnets with its own security group (vpc_config)."
+    ]
+    inside = R(
+        FUNCTION,
+        "sync",
+        {**GOOD_FUNCTION, "vpcConfig": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]}},
+        deps={"role": [role]},
+    )
     assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, connect, inside]).passed
-    other = R("aws:iam/rolePolicy:RolePolicy", "policy", {"policy": policy_document(
-        {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:x"]})}, deps={"role": [role]})
+    other = R(
+        "aws:iam/rolePolicy:RolePolicy",
+        "policy",
+        {"policy": policy_document({"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:x"]})},
+        deps={"role": [role]},
+    )
     assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, other, outside]).passed
     unknown = R("aws:iam/rolePolicy:RolePolicy", "policy", {"policy": UNKNOWN}, deps={"role": [role]})
     assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, unknown, outside]).deferred
@@ -185,20 +262,28 @@ def test_a_function_that_may_connect_to_the_database_runs_in_the_vpc() -> None:
 
 # -- canary-artifacts-encrypted ---------------------------------------------------------------------------------
 CANARY = "aws:synthetics/canary:Canary"
-GOOD_CANARY = {"runtimeVersion": "syn-nodejs-puppeteer-15.0", "artifactConfig": {"s3Encryption": {
-    "encryptionMode": "SSE_KMS", "kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k"}}}
+GOOD_CANARY = {
+    "runtimeVersion": "syn-nodejs-puppeteer-15.0",
+    "artifactConfig": {
+        "s3Encryption": {"encryptionMode": "SSE_KMS", "kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k"}
+    },
+}
 
 
 def test_canary_artifacts_are_kms_encrypted_on_a_current_runtime() -> None:
     assert check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, GOOD_CANARY).passed
-    assert check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, {"runtimeVersion": "syn-nodejs-puppeteer-15.0"},
-                 name="c").violations == [
+    assert check(
+        CANARY_ARTIFACTS_ENCRYPTED, CANARY, {"runtimeVersion": "syn-nodejs-puppeteer-15.0"}, name="c"
+    ).violations == [
         f"{CANARY} 'c' stores its artifacts with SSE-S3 (no artifactConfig): set artifact_config.s3_encryption to "
-        "SSE_KMS with the stack key's ARN."]
-    assert check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, {**GOOD_CANARY, "runtimeVersion": "syn-nodejs-puppeteer-7.0"},
-                 name="c").violations == [
+        "SSE_KMS with the stack key's ARN."
+    ]
+    assert check(
+        CANARY_ARTIFACTS_ENCRYPTED, CANARY, {**GOOD_CANARY, "runtimeVersion": "syn-nodejs-puppeteer-7.0"}, name="c"
+    ).violations == [
         f"{CANARY} 'c' runs on syn-nodejs-puppeteer-7.0, which is deprecated or not supported: use one of "
-        f"{', '.join(SUPPORTED_CANARY_RUNTIMES)}."]
+        f"{', '.join(SUPPORTED_CANARY_RUNTIMES)}."
+    ]
 
 
 # -- prod-secrets-rotated -----------------------------------------------------------------------------------------
@@ -210,16 +295,22 @@ PROD_TAGS = {**STANDARD_TAGS, "Environment": "prod"}
 def test_production_secrets_must_be_rotated(stack_name: Callable[[str], None]) -> None:
     stack_name("prod")
     secret = R(SECRET, "key", {"arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-abc", "tags": PROD_TAGS})
-    rotation = R(ROTATION, "rot", {"secretId": UNKNOWN, "rotationRules": {"automaticallyAfterDays": 30}},
-                 deps={"secretId": [secret]})
+    rotation = R(
+        ROTATION,
+        "rot",
+        {"secretId": UNKNOWN, "rotationRules": {"automaticallyAfterDays": 30}},
+        deps={"secretId": [secret]},
+    )
     assert check_stack(PROD_SECRETS_ROTATED, [secret, rotation]).passed
     assert check_stack(PROD_SECRETS_ROTATED, [secret]).violations == [
         f"{SECRET} 'key' is never rotated: add secrets.<name>.rotation {{days, function}} (an "
         "aws.secretsmanager.SecretRotation), at most every 90 days, or rotation {external: <issuer>} when it "
-        "rotates where it is issued."]
+        "rotates where it is issued."
+    ]
     slow = R(ROTATION, "rot", {"secretId": secret.props["arn"], "rotationRules": {"automaticallyAfterDays": 365}})
     assert check_stack(PROD_SECRETS_ROTATED, [secret, slow]).violations == [
-        f"{SECRET} 'key' rotates every 365 days: rotate at least every 90."]
+        f"{SECRET} 'key' rotates every 365 days: rotate at least every 90."
+    ]
 
 
 def test_a_secret_rotated_where_it_is_issued_says_so_and_passes(stack_name: Callable[[str], None]) -> None:
@@ -238,14 +329,20 @@ def test_every_function_needs_its_alarms() -> None:
     from policies.guardrails.functions import LAMBDA_ALARMS
 
     fn = R(FUNCTION, "sync", GOOD_FUNCTION)
-    alarms = [R("aws:cloudwatch/metricAlarm:MetricAlarm", f"a{i}", {
-        "dimensions": {"FunctionName": "platform-dev-sync"}, "metricName": m}) for i, m in
-        enumerate(("Errors", "Throttles", "Duration"))]
+    alarms = [
+        R(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            f"a{i}",
+            {"dimensions": {"FunctionName": "platform-dev-sync"}, "metricName": m},
+        )
+        for i, m in enumerate(("Errors", "Throttles", "Duration"))
+    ]
     assert check_stack(LAMBDA_ALARMS, [fn, *alarms]).passed
     result = check_stack(LAMBDA_ALARMS, [fn, alarms[0]])
     assert result.violations == [
         f"{FUNCTION} 'sync' has 1 CloudWatch alarm(s) on FunctionName, fewer than 3: alarm on its errors, "
         "throttles and duration (the platform's observability component does, per function), notifying the "
-        "alarm topic."]
+        "alarm topic."
+    ]
     unknown = R("aws:cloudwatch/metricAlarm:MetricAlarm", "u", {"dimensions": {"FunctionName": UNKNOWN}})
     assert check_stack(LAMBDA_ALARMS, [fn, alarms[0], unknown]).deferred

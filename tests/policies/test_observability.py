@@ -15,21 +15,27 @@ def test_log_groups_have_a_retention() -> None:
     for props in ({}, {"retentionInDays": 0}):
         assert check(LOG_RETENTION, LOG_GROUP, props).violations == [
             "aws:cloudwatch/logGroup:LogGroup 'r' keeps its logs forever (retentionInDays unset): set "
-            "retention_in_days (the stack's logRetentionDays), at least 1."]
+            "retention_in_days (the stack's logRetentionDays), at least 1."
+        ]
     assert check(LOG_RETENTION, LOG_GROUP, {"retentionInDays": 7}, config={"minimumRetentionDays": 30}).violations == [
-        "aws:cloudwatch/logGroup:LogGroup 'r' keeps its logs 7 days: keep them at least 30."]
+        "aws:cloudwatch/logGroup:LogGroup 'r' keeps its logs 7 days: keep them at least 30."
+    ]
     assert check(LOG_RETENTION, LOG_GROUP, {"retentionInDays": UNKNOWN_NUMBER}).deferred
 
 
 def targets() -> tuple[R, R]:
-    return (R("aws:ecs/service:Service", "api", {"name": "platform-dev-api", "cluster": UNKNOWN}),
-            R("aws:rds/cluster:Cluster", "db", {"clusterIdentifier": "platform-dev-db"}))
+    return (
+        R("aws:ecs/service:Service", "api", {"name": "platform-dev-api", "cluster": UNKNOWN}),
+        R("aws:rds/cluster:Cluster", "db", {"clusterIdentifier": "platform-dev-db"}),
+    )
 
 
 def test_services_and_databases_alarmed_by_dimension_value_pass() -> None:
     service, database = targets()
-    alarms = [R(ALARM, "api-cpu", {"dimensions": {"ClusterName": "c", "ServiceName": "platform-dev-api"}}),
-              R(ALARM, "db-connections", {"dimensions": {"DBClusterIdentifier": "platform-dev-db"}})]
+    alarms = [
+        R(ALARM, "api-cpu", {"dimensions": {"ClusterName": "c", "ServiceName": "platform-dev-api"}}),
+        R(ALARM, "db-connections", {"dimensions": {"DBClusterIdentifier": "platform-dev-db"}}),
+    ]
     assert check_stack(SERVICE_AND_DATABASE_ALARMS, [service, database, *alarms]).passed
 
 
@@ -37,8 +43,12 @@ def test_an_alarm_found_through_property_dependencies_counts_even_when_names_are
     service, database = targets()
     service.props["name"] = UNKNOWN
     alarm = R(ALARM, "api-cpu", {"dimensions": {"ServiceName": UNKNOWN}}, deps={"dimensions": [service]})
-    query = R(ALARM, "db-math", {"metricQueries": [{"id": "m", "metric": {"dimensions": {
-        "DBClusterIdentifier": UNKNOWN}}}]}, deps={"metricQueries": [database]})
+    query = R(
+        ALARM,
+        "db-math",
+        {"metricQueries": [{"id": "m", "metric": {"dimensions": {"DBClusterIdentifier": UNKNOWN}}}]},
+        deps={"metricQueries": [database]},
+    )
     assert check_stack(SERVICE_AND_DATABASE_ALARMS, [service, database, alarm, query]).passed
 
 
@@ -49,7 +59,8 @@ def test_a_service_or_database_without_an_alarm_is_reported() -> None:
     assert result.violations == [
         "aws:ecs/service:Service 'api' has no CloudWatch alarm: add an aws.cloudwatch.MetricAlarm with dimension "
         "ServiceName=<its name> (the platform's observability component creates them per service and database), "
-        "notifying the alarm topic."]
+        "notifying the alarm topic."
+    ]
     assert result.urns == [service.urn]
 
 
@@ -68,4 +79,5 @@ def test_the_number_of_alarms_required_is_configurable() -> None:
     assert result.violations == [
         "aws:ecs/service:Service 'api' has 1 CloudWatch alarm(s), fewer than 2: add an aws.cloudwatch.MetricAlarm "
         "with dimension ServiceName=<its name> (the platform's observability component creates them per service "
-        "and database), notifying the alarm topic."]
+        "and database), notifying the alarm topic."
+    ]

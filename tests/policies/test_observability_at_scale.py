@@ -17,11 +17,22 @@ def _services(count: int) -> list[R]:
 
 def test_among_many_services_only_the_one_without_its_own_alarm_is_reported() -> None:
     services = _services(60)
-    alarms = [R(ALARM, f"svc-{i}-cpu", {"dimensions": {"ClusterName": "c", "ServiceName": f"platform-prod-svc-{i}"}})
-              for i in range(60) if i != 41]
+    alarms = [
+        R(ALARM, f"svc-{i}-cpu", {"dimensions": {"ClusterName": "c", "ServiceName": f"platform-prod-svc-{i}"}})
+        for i in range(60)
+        if i != 41
+    ]
     # metric math naming only the cluster: these watch their service through the dependency alone
-    alarms += [R(ALARM, f"svc-{i}-math", {"metricQueries": [{"id": "m", "metric": {"dimensions": {
-        "ClusterName": "c"}}}]}, deps={"metricQueries": [services[i]]}) for i in range(0, 60, 3) if i != 42]
+    alarms += [
+        R(
+            ALARM,
+            f"svc-{i}-math",
+            {"metricQueries": [{"id": "m", "metric": {"dimensions": {"ClusterName": "c"}}}]},
+            deps={"metricQueries": [services[i]]},
+        )
+        for i in range(0, 60, 3)
+        if i != 42
+    ]
     result = check_stack(SERVICE_AND_DATABASE_ALARMS, [*services, *alarms], config={"minimumAlarms": 1})
     assert result.urns == [services[41].urn]
     assert result.deferred == []

@@ -24,14 +24,15 @@ def test_public_access_is_refused() -> None:
     network = json.dumps([{"Rules": RULES, "AllowFromPublic": True}])
     assert check(POLICY, SP, {"type": "network", "policy": network}).violations == [
         f"{SP} 'r' allows public access (AllowFromPublic true): reach collections through a VPC endpoint "
-        f"(SourceVPCEs) only. {HINT}"]
+        f"(SourceVPCEs) only. {HINT}"
+    ]
 
 
 def test_an_aws_owned_key_is_refused() -> None:
     encryption = json.dumps({"Rules": RULES, "AWSOwnedKey": True})
     assert check(POLICY, SP, {"type": "encryption", "policy": encryption}).violations == [
-        f"{SP} 'r' encrypts with an AWS-owned key: set AWSOwnedKey false and KmsARN to a customer-managed key. "
-        f"{HINT}"]
+        f"{SP} 'r' encrypts with an AWS-owned key: set AWSOwnedKey false and KmsARN to a customer-managed key. {HINT}"
+    ]
 
 
 def test_an_unknown_document_is_judged_on_up() -> None:

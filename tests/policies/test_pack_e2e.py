@@ -56,7 +56,8 @@ def test_every_stack_passes_every_mandatory_policy_on_up(stack: str, up_reports:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_passes_every_mandatory_policy_on_first_preview(
-        stack: str, preview_reports: dict[str, PolicyReport]) -> None:
+    stack: str, preview_reports: dict[str, PolicyReport]
+) -> None:
     report = preview_reports[stack]
     assert report.mandatory == [], format_report(report)
 
@@ -68,14 +69,17 @@ def test_up_knows_every_value_so_nothing_is_deferred(stack: str, up_reports: dic
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_preview_defers_exactly_the_documents_that_are_unknown(
-        stack: str, preview_runs: dict[str, StackRun], preview_reports: dict[str, PolicyReport]) -> None:
+    stack: str, preview_runs: dict[str, StackRun], preview_reports: dict[str, PolicyReport]
+) -> None:
     run, report = preview_runs[stack], preview_reports[stack]
 
     def unknown_document(resource: RecordedResource) -> bool:
         for prop, _ in DOCUMENTS.get(resource.type, []):
             value = resource.inputs.get(prop)
-            if value == UNKNOWN or (isinstance(value, list) and any(
-                    item == UNKNOWN or (isinstance(item, dict) and item.get("policy") == UNKNOWN) for item in value)):
+            if value == UNKNOWN or (
+                isinstance(value, list)
+                and any(item == UNKNOWN or (isinstance(item, dict) and item.get("policy") == UNKNOWN) for item in value)
+            ):
                 return True
         return False
 
@@ -84,13 +88,15 @@ def test_preview_defers_exactly_the_documents_that_are_unknown(
     assert deferred_iam == unknown_documents
     assert all(d.level == "advisory" for d in report.deferred)
     for d in report.deferred:
-        assert d.message.startswith(f"can't run policy '{d.policy}' from policy pack 'platform-guardrails@v0.0.1' "
-                                    f"during preview: "), d.message
+        assert d.message.startswith(
+            f"can't run policy '{d.policy}' from policy pack 'platform-guardrails@v0.0.1' during preview: "
+        ), d.message
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_pack_sees_every_resource_with_the_levels_of_its_stack_config(
-        stack: str, stack_runs: dict[str, StackRun], up_reports: dict[str, PolicyReport]) -> None:
+    stack: str, stack_runs: dict[str, StackRun], up_reports: dict[str, PolicyReport]
+) -> None:
     report = up_reports[stack]
     assert report.resources == len(stack_runs[stack].resources)
     assert (report.pack, report.version) == ("platform-guardrails", "0.1.0")
@@ -107,14 +113,28 @@ def _with(resource: RecordedResource, **props: object) -> RecordedResource:
 
 
 def _ingress(group: RecordedResource, port: int) -> RecordedResource:
-    props = {"securityGroupId": group.outputs.get("id", UNKNOWN), "ipProtocol": "tcp", "fromPort": float(port),
-             "toPort": float(port), "cidrIpv4": "0.0.0.0/0", "tags": group.inputs.get("tags", {})}
+    props = {
+        "securityGroupId": group.outputs.get("id", UNKNOWN),
+        "ipProtocol": "tcp",
+        "fromPort": float(port),
+        "toPort": float(port),
+        "cidrIpv4": "0.0.0.0/0",
+        "tags": group.inputs.get("tags", {}),
+    }
     token = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
     name = f"{group.name}-open-{port}"
-    return RecordedResource(type=token, name=name, urn=group.urn.rsplit("::", 2)[0] + f"::{token}::{name}",
-                            custom=True, parent=group.parent, inputs=props, outputs=props,
-                            dependencies=[group.urn], property_dependencies={"securityGroupId": [group.urn]},
-                            protect=False)
+    return RecordedResource(
+        type=token,
+        name=name,
+        urn=group.urn.rsplit("::", 2)[0] + f"::{token}::{name}",
+        custom=True,
+        parent=group.parent,
+        inputs=props,
+        outputs=props,
+        dependencies=[group.urn],
+        property_dependencies={"securityGroupId": [group.urn]},
+        protect=False,
+    )
 
 
 STATEFUL = ("aws:rds/cluster:Cluster", "aws:dynamodb/table:Table", "aws:s3/bucket:Bucket")
@@ -124,8 +144,12 @@ def break_stack(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
     """A copy of the stack with six deliberate faults (seven in prod: a stateful resource recorded without
     `protect`); returns the resources and {policy: faulty URN}."""
     resources = list(run.resources)
-    lb_groups = {urn for r in resources if r.type == "aws:lb/loadBalancer:LoadBalancer"
-                 for urn in r.property_dependencies.get("securityGroups", [])}
+    lb_groups = {
+        urn
+        for r in resources
+        if r.type == "aws:lb/loadBalancer:LoadBalancer"
+        for urn in r.property_dependencies.get("securityGroups", [])
+    }
     app_group = next(r for r in resources if r.type == "aws:ec2/securityGroup:SecurityGroup" and r.urn not in lb_groups)
     ssh, https = _ingress(app_group, 22), _ingress(app_group, 443)
     resources += [ssh, https]
@@ -135,8 +159,12 @@ def break_stack(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
     index = next(i for i, r in enumerate(resources) if r.type == "aws:iam/rolePolicy:RolePolicy")
     wildcard = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     resources[index] = _with(resources[index], policy=wildcard)
-    faults = {"no-public-app-ingress": ssh.urn, "public-ingress-only-on-internet-facing-lb": https.urn,
-              "required-tags": vpc.urn, "no-wildcard-iam": resources[index].urn}
+    faults = {
+        "no-public-app-ingress": ssh.urn,
+        "public-ingress-only-on-internet-facing-lb": https.urn,
+        "required-tags": vpc.urn,
+        "no-wildcard-iam": resources[index].urn,
+    }
     index = next(i for i, r in enumerate(resources) if r.type == "aws:kms/key:Key")
     resources[index] = _with(resources[index], enableKeyRotation=False)
     faults["kms-key-rotation"] = resources[index].urn
@@ -153,9 +181,13 @@ def break_stack(run: StackRun) -> tuple[list[RecordedResource], dict[str, str]]:
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_a_broken_copy_fails_exactly_the_right_policies(stack: str, preview: bool, harness: PolicyHarness,
-                                                        stack_runs: dict[str, StackRun],
-                                                        preview_runs: dict[str, StackRun]) -> None:
+def test_a_broken_copy_fails_exactly_the_right_policies(
+    stack: str,
+    preview: bool,
+    harness: PolicyHarness,
+    stack_runs: dict[str, StackRun],
+    preview_runs: dict[str, StackRun],
+) -> None:
     run = (preview_runs if preview else stack_runs)[stack]
     resources, faults = break_stack(run)
     report = harness.check(resources, stack=stack, preview=preview)
@@ -169,44 +201,61 @@ def test_a_broken_copy_fails_exactly_the_right_policies(stack: str, preview: boo
 
 
 def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(
-        harness: PolicyHarness, stack_runs: dict[str, StackRun]) -> None:
+    harness: PolicyHarness, stack_runs: dict[str, StackRun]
+) -> None:
     # The stack name decides production (pulumi.get_stack() in the pack): dev's relaxations are refused, by the
     # config validation first (same thresholds: components/config/thresholds.py) ...
     with pytest.raises(StackConfigError) as refused:
         run_stack("prod", config=stack_config("dev"))
     assert [line.split(" = ")[0] for line in refused.value.lines] == [
-        "Pulumi.prod.yaml: platform:database.backupRetentionDays", "Pulumi.prod.yaml: platform:database.instances",
-        "Pulumi.prod.yaml: platform:cluster.executeCommand"]
+        "Pulumi.prod.yaml: platform:database.backupRetentionDays",
+        "Pulumi.prod.yaml: platform:database.instances",
+        "Pulumi.prod.yaml: platform:cluster.executeCommand",
+    ]
     # ... and by the pack, judging dev's resources as stack prod with prod's pack config.
     run = stack_runs["dev"]
     report = harness.check(run.resources, stack="prod", policy_config=PACK_DIR / "config" / "prod.json")
-    production = {"prod-data-protection", "prod-database-standby", "ecs-service-hardening",
-                  "prod-stateful-resources-protected", "rds-instance-hardening", "prod-backup-coverage",
-                  "prod-secrets-rotated"}
+    production = {
+        "prod-data-protection",
+        "prod-database-standby",
+        "ecs-service-hardening",
+        "prod-stateful-resources-protected",
+        "rds-instance-hardening",
+        "prod-backup-coverage",
+        "prod-secrets-rotated",
+    }
     production.add("internet-entry-points-have-waf")  # dev's ALB has no web ACL (waf.enabled: false)
     assert production <= report.violated("mandatory")
     assert report.violated("mandatory") <= production | {"prod-bucket-versioning"}
     assert any("allows ECS Exec in production" in d.message for d in report.mandatory)
-    assert any(d.policy == "internet-entry-points-have-waf" and "is internet-facing in a production stack" in d.message
-               for d in report.mandatory)
+    assert any(
+        d.policy == "internet-entry-points-have-waf" and "is internet-facing in a production stack" in d.message
+        for d in report.mandatory
+    )
     # dev's preset leaves `protect` off: every stateful resource is named, nothing else.
     unprotected = {r.urn for r in run.resources if r.type in STATEFUL_DEFAULT and not r.protect}
-    assert unprotected and {d.resource for d in report.mandatory
-                            if d.policy == "prod-stateful-resources-protected"} == unprotected
+    assert (
+        unprotected
+        and {d.resource for d in report.mandatory if d.policy == "prod-stateful-resources-protected"} == unprotected
+    )
 
 
-def test_without_a_config_file_every_policy_is_mandatory(harness: PolicyHarness, stack_runs: dict[str, StackRun],
-                                                         up_reports: dict[str, PolicyReport]) -> None:
+def test_without_a_config_file_every_policy_is_mandatory(
+    harness: PolicyHarness, stack_runs: dict[str, StackRun], up_reports: dict[str, PolicyReport]
+) -> None:
     report = harness.check_run(stack_runs["dev"], policy_config=None)
     assert {n for n, level in report.levels.items() if level != "mandatory"} == ADVISORY_BY_DESIGN  # their own
     relaxed = up_reports["dev"]  # with policies/config/dev.json
     assert {d.policy for d in report.mandatory} == {d.policy for d in relaxed.advisory if not d.deferred}
 
 
-def test_invalid_policy_config_is_refused_like_the_engine_does(harness: PolicyHarness,
-                                                               stack_runs: dict[str, StackRun]) -> None:
-    expected = (r"validating policy config: platform-guardrails 0\.1\.0  "
-                r"no-public-app-ingress: allowedPublicPorts: '80' is not of type 'array'")
+def test_invalid_policy_config_is_refused_like_the_engine_does(
+    harness: PolicyHarness, stack_runs: dict[str, StackRun]
+) -> None:
+    expected = (
+        r"validating policy config: platform-guardrails 0\.1\.0  "
+        r"no-public-app-ingress: allowedPublicPorts: '80' is not of type 'array'"
+    )
     with pytest.raises(PolicyConfigError, match=expected):
         harness.check_run(stack_runs["dev"], policy_config={"no-public-app-ingress": {"allowedPublicPorts": "80"}})
     with pytest.raises(PolicyConfigError, match="'strict' is not a valid enforcement level"):
@@ -249,21 +298,25 @@ def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: P
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_a_prod_copy_with_an_unsafe_release_fails_exactly_the_delivery_policies(
-        preview: bool, harness: PolicyHarness, stack_runs: dict[str, StackRun],
-        preview_runs: dict[str, StackRun]) -> None:
+    preview: bool, harness: PolicyHarness, stack_runs: dict[str, StackRun], preview_runs: dict[str, StackRun]
+) -> None:
     # GIVEN prod with its api rolling without deployment alarms, and its test listener moved onto 443
     resources = list((preview_runs if preview else stack_runs)["prod"].resources)
     at = {r.name: i for i, r in enumerate(resources)}
     service = resources[at["api-service"]] = _with(
-        resources[at["api-service"]], deploymentConfiguration={"strategy": "ROLLING"},
-        alarms={"enable": False, "rollback": False, "alarmNames": []})
+        resources[at["api-service"]],
+        deploymentConfiguration={"strategy": "ROLLING"},
+        alarms={"enable": False, "rollback": False, "alarmNames": []},
+    )
     listener = resources[at["load-balancer-test"]] = _with(resources[at["load-balancer-test"]], port=443.0)
     # WHEN the pack judges it
     report = harness.check(resources, stack="prod", preview=preview)
     # THEN exactly the two delivery policies fail, each on the culprit (before ARNs are known, the service whose
     # rules the internet reaches; after, the listener carrying its test traffic)
-    faults = {"prod-web-progressive-delivery": service.urn,
-              "test-listener-not-public": service.urn if preview else listener.urn}
+    faults = {
+        "prod-web-progressive-delivery": service.urn,
+        "test-listener-not-public": service.urn if preview else listener.urn,
+    }
     assert report.violated("mandatory") == set(faults), format_report(report)
     for policy, urn in faults.items():
         assert {d.resource for d in report.mandatory if d.policy == policy} == {urn}, policy
@@ -281,8 +334,9 @@ def _candlefish(preview: bool) -> StackRun:
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_the_candlefish_example_passes_every_mandatory_policy(preview: bool, harness: PolicyHarness) -> None:
     run = _candlefish(preview)
-    report = harness.check(run.resources, stack="candlefish", preview=preview,
-                           policy_config="policies/config/prod.json")
+    report = harness.check(
+        run.resources, stack="candlefish", preview=preview, policy_config="policies/config/prod.json"
+    )
     assert report.mandatory == [], format_report(report)
     assert report.resources == len(run.resources)
     assert not [d for d in report.advisory if not d.deferred], format_report(report)
@@ -298,34 +352,47 @@ def _replace(resources: list[RecordedResource], predicate: object, **props: obje
 def test_a_broken_candlefish_fails_exactly_the_serverless_guardrails(preview: bool, harness: PolicyHarness) -> None:
     resources = list(_candlefish(preview).resources)
     faults = {
-        "lambda-supported-runtime": _replace(resources, lambda r: r.name == "function-db-init-function",
-                                             runtime="python3.9"),
-        "lambda-tracing-active": _replace(resources, lambda r: r.name == "function-wip-limit-processor-function",
-                                          tracingConfig={"mode": "PassThrough"}),
-        "lambda-permission-scoped": _replace(resources, lambda r: r.name == "function-github-webhook-alb-invoke",
-                                             principal="123456789012"),
-        "canary-artifacts-encrypted": _replace(resources, lambda r: r.name == "api-health-canary",
-                                               artifactConfig={}),
+        "lambda-supported-runtime": _replace(
+            resources, lambda r: r.name == "function-db-init-function", runtime="python3.9"
+        ),
+        "lambda-tracing-active": _replace(
+            resources,
+            lambda r: r.name == "function-wip-limit-processor-function",
+            tracingConfig={"mode": "PassThrough"},
+        ),
+        "lambda-permission-scoped": _replace(
+            resources, lambda r: r.name == "function-github-webhook-alb-invoke", principal="123456789012"
+        ),
+        "canary-artifacts-encrypted": _replace(resources, lambda r: r.name == "api-health-canary", artifactConfig={}),
     }
     url = "aws:lambda/functionUrl:FunctionUrl"
     fn = next(r for r in resources if r.name == "function-daily-unblock-function")
-    open_url = RecordedResource(type=url, name="daily-unblock-url", urn=fn.urn.rsplit("::", 2)[0] + f"::{url}::open",
-                                custom=True, parent=fn.parent, inputs={"authorizationType": "NONE",
-                                                                       "functionName": "x"},
-                                outputs={"authorizationType": "NONE", "functionName": "x"}, dependencies=[],
-                                property_dependencies={}, protect=False)
+    open_url = RecordedResource(
+        type=url,
+        name="daily-unblock-url",
+        urn=fn.urn.rsplit("::", 2)[0] + f"::{url}::open",
+        custom=True,
+        parent=fn.parent,
+        inputs={"authorizationType": "NONE", "functionName": "x"},
+        outputs={"authorizationType": "NONE", "functionName": "x"},
+        dependencies=[],
+        property_dependencies={},
+        protect=False,
+    )
     resources.append(open_url)
     faults["lambda-url-iam-auth"] = open_url.urn
     # the async invoke config of daily-unblock dropped: its schedule now drops failed events
     resources = [r for r in resources if r.name != "function-daily-unblock-async"]
     faults["lambda-async-failure-destination"] = fn.urn
     # db-init outside the VPC while its role may rds-db:connect
-    faults["lambda-in-vpc-with-network-store"] = _replace(resources, lambda r: r.name == "function-db-init-function",
-                                                          runtime="python3.9", vpcConfig={})
+    faults["lambda-in-vpc-with-network-store"] = _replace(
+        resources, lambda r: r.name == "function-db-init-function", runtime="python3.9", vpcConfig={}
+    )
     faults["lambda-supported-runtime"] = faults["lambda-in-vpc-with-network-store"]
     # a third-party secret no longer says who rotates it
-    faults["prod-secrets-rotated"] = _replace(resources, lambda r: r.name == "secret-slack-token-secret",
-                                              tags={"Name": "x", "Environment": "prod"})
+    faults["prod-secrets-rotated"] = _replace(
+        resources, lambda r: r.name == "secret-slack-token-secret", tags={"Name": "x", "Environment": "prod"}
+    )
     # the wip-limit-processor's log group loses its retention
     group = next(r for r in resources if r.name == "function-wip-limit-processor-logs")
     _replace(resources, lambda r: r is group, retentionInDays=None)

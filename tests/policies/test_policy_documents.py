@@ -32,15 +32,29 @@ from .helpers import UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER
 
 
 # -- plain values -----------------------------------------------------------------------------------
-@pytest.mark.parametrize(("value", "expected"), [(True, True), ("true", True), ("True", True), ("TRUE", True),
-                                                 (False, False), ("false", False), (None, False), (1, False),
-                                                 ("yes", False), ("", False)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        ("true", True),
+        ("True", True),
+        ("TRUE", True),
+        (False, False),
+        ("false", False),
+        (None, False),
+        (1, False),
+        ("yes", False),
+        ("", False),
+    ],
+)
 def test_is_true_accepts_booleans_and_the_bridged_providers_strings(value: Any, expected: bool) -> None:
     assert is_true(value) is expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(22.0, 22), (7, 7), ("90", 90), ("89.0", 89), (True, None),
-                                                 ("ninety", None), (None, None), ([], None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(22.0, 22), (7, 7), ("90", 90), ("89.0", 89), (True, None), ("ninety", None), (None, None), ([], None)],
+)
 def test_as_int_reads_protobuf_floats_and_strings(value: Any, expected: int | None) -> None:
     assert as_int(value) == expected
 
@@ -66,7 +80,11 @@ def test_dig_walks_dicts_and_lists_and_stops_at_unknowns() -> None:
 
 def test_plain_turns_engine_sentinels_into_unknowns_of_their_kind() -> None:
     assert plain({"a": UNKNOWN, "b": [UNKNOWN_BOOL, "x"], "n": UNKNOWN_NUMBER, "raw": b"x"}) == {
-        "a": Unknown("string"), "b": [Unknown("boolean"), "x"], "n": Unknown("number"), "raw": b"x"}
+        "a": Unknown("string"),
+        "b": [Unknown("boolean"), "x"],
+        "n": Unknown("number"),
+        "raw": b"x",
+    }
     assert repr(Unknown("number")) == "<unknown number>"
 
 
@@ -86,10 +104,18 @@ def test_a_production_stack_name_in_any_case_is_production(stack: str) -> None:
     assert context(stack).production() is True
 
 
-@pytest.mark.parametrize(("tags", "expected"), [
-    ({"Environment": "Prod"}, True), ({"Environment": "production"}, True), ({"Environment": "dev"}, False),
-    ({"environment": "prod"}, False), ({}, False), (None, False), ({"Environment": 1}, False),
-])
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ({"Environment": "Prod"}, True),
+        ({"Environment": "production"}, True),
+        ({"Environment": "dev"}, False),
+        ({"environment": "prod"}, False),
+        ({}, False),
+        (None, False),
+        ({"Environment": 1}, False),
+    ],
+)
 def test_the_environment_tag_decides_outside_a_production_stack(tags: Any, expected: bool) -> None:
     assert context("dev").production(tags) is expected
 
@@ -110,8 +136,10 @@ def test_deferrals_are_listed_once_and_raised_on_close() -> None:
     ctx.defer(".y of r", "judged later")
     with pytest.raises(Deferred) as caught:
         ctx.close()
-    assert caught.value.items == [".x of r can't be known during preview: judged later",
-                                  ".y of r can't be known during preview: judged later"]
+    assert caught.value.items == [
+        ".x of r can't be known during preview: judged later",
+        ".y of r can't be known during preview: judged later",
+    ]
 
 
 # -- documents --------------------------------------------------------------------------------------
@@ -124,9 +152,13 @@ def statement(**fields: Any) -> Statement:
 def test_parse_reads_one_statement_or_a_list_and_refuses_what_is_not_a_document() -> None:
     one = parse('{"Statement": {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject"}}')
     assert isinstance(one, list) and [s.sid for s in one] == ["A"]
-    for bad, message in (("nope", "is not valid JSON (Expecting value at line 1)"), ([], "is not a JSON object"),
-                         ({"Statement": []}, "has no Statement"), ({}, "has no Statement"),
-                         ({"Statement": [1]}, "statement #0 is not an object")):
+    for bad, message in (
+        ("nope", "is not valid JSON (Expecting value at line 1)"),
+        ([], "is not a JSON object"),
+        ({"Statement": []}, "has no Statement"),
+        ({}, "has no Statement"),
+        ({"Statement": [1]}, "statement #0 is not an object"),
+    ):
         with pytest.raises(DocumentError) as caught:
             parse(bad)
         assert str(caught.value) == message
@@ -146,11 +178,20 @@ def test_statements_are_labelled_by_sid_or_position() -> None:
     assert [s.label for s in parsed] == ["statement 'Read'", "statement #1", "statement #2"]
 
 
-@pytest.mark.parametrize(("principal", "expected"), [
-    ("*", True), ({"AWS": "*"}, True), ({"AWS": ["*", "arn:aws:iam::1:root"]}, True), ({"Service": "*"}, True),
-    ({"AWS": "arn:aws:iam::1:root"}, False), ({"AWS": ["arn:aws:iam::1:root"]}, False), (None, False),
-    ("arn:aws:iam::1:root", False), ({"AWS": [Unknown(), "*"]}, True),
-])
+@pytest.mark.parametrize(
+    ("principal", "expected"),
+    [
+        ("*", True),
+        ({"AWS": "*"}, True),
+        ({"AWS": ["*", "arn:aws:iam::1:root"]}, True),
+        ({"Service": "*"}, True),
+        ({"AWS": "arn:aws:iam::1:root"}, False),
+        ({"AWS": ["arn:aws:iam::1:root"]}, False),
+        (None, False),
+        ("arn:aws:iam::1:root", False),
+        ({"AWS": [Unknown(), "*"]}, True),
+    ],
+)
 def test_a_principal_is_everyone_when_any_of_its_values_is_star(principal: Any, expected: bool) -> None:
     assert principal_is_everyone(principal) is expected
 
@@ -164,26 +205,39 @@ def test_an_unknown_principal_is_undecided_unless_a_known_part_is_star() -> None
 
 def test_condition_keys_are_the_lower_cased_keys_of_every_block() -> None:
     assert condition_keys(None) == set()
-    assert condition_keys({"StringEquals": {"aws:SourceArn": "x", "AWS:SourceAccount": "1"},
-                           "Bool": {"aws:SecureTransport": "false"}, "Odd": "x"}) == {
-        "aws:sourcearn", "aws:sourceaccount", "aws:securetransport"}
+    assert condition_keys(
+        {
+            "StringEquals": {"aws:SourceArn": "x", "AWS:SourceAccount": "1"},
+            "Bool": {"aws:SecureTransport": "false"},
+            "Odd": "x",
+        }
+    ) == {"aws:sourcearn", "aws:sourceaccount", "aws:securetransport"}
     assert condition_keys(Unknown("object")) == Unknown("object")
     assert condition_keys({"StringEquals": Unknown("object")}) == Unknown("object")
     assert condition_keys(["not", "a", "block"]) == set()
 
 
-@pytest.mark.parametrize(("fields", "expected"), [
-    ({"Effect": "Deny", "Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, True),
-    ({"Effect": "Deny", "Principal": {"AWS": "*"}, "Condition": {"Bool": {"aws:securetransport": False}}}, True),
-    ({"Effect": "Deny", "Principal": "*", "Condition": {"BoolIfExists": {"aws:SecureTransport": ["FALSE"]}}}, True),
-    ({"Effect": "Allow", "Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, False),
-    ({"Effect": "Deny", "Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, False),
-    ({"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::1:root"},
-      "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, False),
-    ({"Effect": "Deny", "Principal": "*", "Condition": {"StringEquals": {"aws:SecureTransport": "false"}}}, False),
-    ({"Effect": "Deny", "Principal": "*", "Condition": {"Bool": {"aws:ViaAWSService": "false"}}}, False),
-    ({"Effect": "Deny", "Principal": "*", "Condition": {"Bool": "aws:SecureTransport"}}, False),
-    ({"Effect": "Deny", "Principal": "*"}, False),
-])
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"Effect": "Deny", "Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, True),
+        ({"Effect": "Deny", "Principal": {"AWS": "*"}, "Condition": {"Bool": {"aws:securetransport": False}}}, True),
+        ({"Effect": "Deny", "Principal": "*", "Condition": {"BoolIfExists": {"aws:SecureTransport": ["FALSE"]}}}, True),
+        ({"Effect": "Allow", "Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, False),
+        ({"Effect": "Deny", "Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, False),
+        (
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": "arn:aws:iam::1:root"},
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            False,
+        ),
+        ({"Effect": "Deny", "Principal": "*", "Condition": {"StringEquals": {"aws:SecureTransport": "false"}}}, False),
+        ({"Effect": "Deny", "Principal": "*", "Condition": {"Bool": {"aws:ViaAWSService": "false"}}}, False),
+        ({"Effect": "Deny", "Principal": "*", "Condition": {"Bool": "aws:SecureTransport"}}, False),
+        ({"Effect": "Deny", "Principal": "*"}, False),
+    ],
+)
 def test_only_a_deny_for_everyone_on_insecure_transport_is_the_tls_statement(fields: dict, expected: bool) -> None:
     assert denies_insecure_transport(statement(**fields)) is expected

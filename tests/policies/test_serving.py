@@ -19,15 +19,26 @@ from .helpers import struct
 
 
 def _requests(run: StackRun) -> tuple[list[analyzer_pb2.AnalyzeRequest], analyzer_pb2.AnalyzeStackRequest]:
-    each = [analyzer_pb2.AnalyzeRequest(type=r.type, urn=r.urn, name=r.name, properties=struct(r.inputs))
-            for r in run.resources]
-    whole = analyzer_pb2.AnalyzeStackRequest(resources=[
-        analyzer_pb2.AnalyzerResource(
-            type=r.type, urn=r.urn, name=r.name, properties=struct(r.outputs), parent=r.parent or "",
-            dependencies=list(r.dependencies),
-            propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
-                                  for k, v in r.property_dependencies.items()})
-        for r in run.resources])
+    each = [
+        analyzer_pb2.AnalyzeRequest(type=r.type, urn=r.urn, name=r.name, properties=struct(r.inputs))
+        for r in run.resources
+    ]
+    whole = analyzer_pb2.AnalyzeStackRequest(
+        resources=[
+            analyzer_pb2.AnalyzerResource(
+                type=r.type,
+                urn=r.urn,
+                name=r.name,
+                properties=struct(r.outputs),
+                parent=r.parent or "",
+                dependencies=list(r.dependencies),
+                propertyDependencies={
+                    k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v) for k, v in r.property_dependencies.items()
+                },
+            )
+            for r in run.resources
+        ]
+    )
     return each, whole
 
 
@@ -53,8 +64,9 @@ def test_decoding_once_per_call_changes_no_verdict(preview_runs: dict[str, Stack
     assert once == per_policy
 
 
-def test_each_resource_is_decoded_once_per_call(stack_runs: dict[str, StackRun],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_resource_is_decoded_once_per_call(
+    stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
     decoded: list[int] = []
     real = sdk.json_format.MessageToDict  # pyright: ignore[reportPrivateImportUsage]
 

@@ -26,7 +26,8 @@ def test_missing_tags_are_named_with_the_remediation() -> None:
 def test_a_resource_without_tags_is_missing_all_five() -> None:
     result = check(REQUIRED_TAGS_POLICY, VPC, {"cidrBlock": "10.0.0.0/16"})
     assert result.violations == [
-        f"{SUBJECT} is missing required tags: Environment, Project, Owner, CostCenter, ManagedBy. {HINT}"]
+        f"{SUBJECT} is missing required tags: Environment, Project, Owner, CostCenter, ManagedBy. {HINT}"
+    ]
 
 
 def test_empty_and_blank_values_are_rejected() -> None:
@@ -53,9 +54,15 @@ def test_provider_default_tags_count_when_tags_all_is_absent() -> None:
 
 
 def test_untaggable_types_are_not_judged() -> None:
-    for untaggable in ("aws:ec2/route:Route", "aws:iam/rolePolicy:RolePolicy", "aws:s3/bucketPolicy:BucketPolicy",
-                       "aws:ec2/securityGroupRule:SecurityGroupRule", "platform:network:Network",
-                       "pulumi:pulumi:Stack", "aws:devopsguru/resourceCollection:ResourceCollection"):
+    for untaggable in (
+        "aws:ec2/route:Route",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "platform:network:Network",
+        "pulumi:pulumi:Stack",
+        "aws:devopsguru/resourceCollection:ResourceCollection",
+    ):
         assert check(REQUIRED_TAGS_POLICY, untaggable, {"tags": {}}).passed, untaggable
 
 
@@ -64,8 +71,7 @@ def test_autoscaling_group_tags_are_a_list_of_key_value_items() -> None:
     items = [{"key": k, "value": v, "propagateAtLaunch": True} for k, v in STANDARD_TAGS.items()]
     assert check(REQUIRED_TAGS_POLICY, group, {"tags": items}).passed
     result = check(REQUIRED_TAGS_POLICY, group, {"tags": items[:-1]})
-    assert result.violations == [
-        f"aws:autoscaling/group:Group 'r' is missing required tags: ManagedBy. {HINT}"]
+    assert result.violations == [f"aws:autoscaling/group:Group 'r' is missing required tags: ManagedBy. {HINT}"]
 
 
 def test_an_unknown_tag_value_defers_without_hiding_a_missing_tag() -> None:
@@ -76,7 +82,8 @@ def test_an_unknown_tag_value_defers_without_hiding_a_missing_tag() -> None:
     assert result.violations == [f"{SUBJECT} is missing required tags: CostCenter. {HINT}"]
     assert result.deferred == [
         "can't run policy 'required-tags' from policy pack 'test-pack@v0.0.1' during preview: tag Owner of "
-        "aws:ec2/vpc:Vpc 'r' can't be known during preview: its value is judged on `pulumi up`, when known"]
+        "aws:ec2/vpc:Vpc 'r' can't be known during preview: its value is judged on `pulumi up`, when known"
+    ]
     assert result.levels == {"mandatory", "advisory"}
 
 
@@ -93,4 +100,5 @@ def test_required_keys_and_values_are_configurable() -> None:
     result = check(REQUIRED_TAGS_POLICY, VPC, {"tags": STANDARD_TAGS}, config=config)
     assert result.violations == [
         f"{SUBJECT} is missing required tags: Team. {HINT}",
-        f"{SUBJECT} has wrong tag values: Environment='dev' (must be 'prod'). {HINT}"]
+        f"{SUBJECT} has wrong tag values: Environment='dev' (must be 'prod'). {HINT}",
+    ]

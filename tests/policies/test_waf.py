@@ -24,20 +24,29 @@ def managed(name: str) -> dict[str, Any]:
     return {"name": name, "statement": {"managedRuleGroupStatement": {"vendorName": "AWS", "name": name}}}
 
 
-RULES = [{"name": "RateLimitPerIp", "statement": {"rateBasedStatement": {"limit": 2000, "aggregateKeyType": "IP"}}},
-         managed("AWSManagedRulesCommonRuleSet"), managed("AWSManagedRulesKnownBadInputsRuleSet")]
+RULES = [
+    {"name": "RateLimitPerIp", "statement": {"rateBasedStatement": {"limit": 2000, "aggregateKeyType": "IP"}}},
+    managed("AWSManagedRulesCommonRuleSet"),
+    managed("AWSManagedRulesKnownBadInputsRuleSet"),
+]
 REDACTED = [{"singleHeader": {"name": "authorization"}}, {"singleHeader": {"name": "cookie"}}]
 
 
-def web_acl_stack(rules: list[Any] = RULES, redacted: list[Any] = REDACTED, kms: str | None = "arn:key",
-                  logging: bool = True) -> list[R]:
+def web_acl_stack(
+    rules: list[Any] = RULES, redacted: list[Any] = REDACTED, kms: str | None = "arn:key", logging: bool = True
+) -> list[R]:
     acl = R(ACL, "waf", {"scope": "REGIONAL", "rules": rules})
     group = R(LOG_GROUP, "waf-logs", {"name": "aws-waf-logs-x", **({"kmsKeyId": kms} if kms else {})})
     resources = [acl, group]
     if logging:
-        resources.append(R(LOGGING, "waf-logging", {"resourceArn": UNKNOWN, "logDestinationConfigs": [UNKNOWN],
-                                                     "redactedFields": redacted},
-                           deps={"resourceArn": [acl], "logDestinationConfigs": [group]}))
+        resources.append(
+            R(
+                LOGGING,
+                "waf-logging",
+                {"resourceArn": UNKNOWN, "logDestinationConfigs": [UNKNOWN], "redactedFields": redacted},
+                deps={"resourceArn": [acl], "logDestinationConfigs": [group]},
+            )
+        )
     return resources
 
 
@@ -47,15 +56,20 @@ def alb(internal: bool = False, tags: dict[str, str] = PROD) -> R:
 
 def test_a_production_alb_with_a_web_acl_association_passes_even_while_arns_are_unknown() -> None:
     lb, acl = alb(), R(ACL, "waf", {"rules": RULES})
-    association = R(ASSOCIATION, "assoc", {"resourceArn": UNKNOWN, "webAclArn": UNKNOWN},
-                    deps={"resourceArn": [lb], "webAclArn": [acl]})
+    association = R(
+        ASSOCIATION,
+        "assoc",
+        {"resourceArn": UNKNOWN, "webAclArn": UNKNOWN},
+        deps={"resourceArn": [lb], "webAclArn": [acl]},
+    )
     assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [lb, acl, association]).passed
 
 
 def test_a_production_alb_without_a_web_acl_fails() -> None:
     assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [alb()]).violations == [
         f"{ALB} 'alb' is internet-facing in a production stack and no aws.wafv2.WebAclAssociation attaches a web "
-        f"ACL to it. {ENTRY_HINT}"]
+        f"ACL to it. {ENTRY_HINT}"
+    ]
 
 
 def test_internal_albs_and_non_production_stacks_need_no_web_acl() -> None:
@@ -69,8 +83,8 @@ def test_api_stages_and_distributions_of_production_need_a_web_acl() -> None:
     assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [stage, distribution]).violations == [
         f"{STAGE} 'stage' serves an API to the internet in a production stack and no aws.wafv2.WebAclAssociation "
         f"attaches a web ACL to it. {ENTRY_HINT}",
-        f"{DISTRIBUTION} 'cdn' serves the internet in a production stack without a web ACL (webAclId). "
-        f"{ENTRY_HINT}"]
+        f"{DISTRIBUTION} 'cdn' serves the internet in a production stack without a web ACL (webAclId). {ENTRY_HINT}",
+    ]
     acl = R(ACL, "waf", {"rules": RULES})
     with_acl = R(DISTRIBUTION, "cdn", {"tags": PROD, "webAclId": UNKNOWN}, deps={"webAclId": [acl]})
     assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [acl, with_acl]).passed
@@ -80,21 +94,37 @@ def test_a_complete_web_acl_passes_the_baseline() -> None:
     assert check_stack(WEB_ACL_BASELINE, web_acl_stack()).passed
 
 
-@pytest.mark.parametrize(("resources", "message"), [
-    (web_acl_stack(rules=RULES[:2]),
-     f"{ACL} 'waf' does not run the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet. {ACL_HINT}"),
-    (web_acl_stack(rules=RULES[1:]),
-     f"{ACL} 'waf' has no rate-based rule: one client can flood the entry point. {ACL_HINT}"),
-    (web_acl_stack(logging=False),
-     f"{ACL} 'waf' has no aws.wafv2.WebAclLoggingConfiguration: blocked and allowed requests leave no trace. "
-     f"{ACL_HINT}"),
-    (web_acl_stack(kms=None),
-     f"{ACL} 'waf' logs to {LOG_GROUP} 'waf-logs', which is not encrypted with a KMS key (kmsKeyId). {ACL_HINT}"),
-    (web_acl_stack(redacted=REDACTED[:1]),
-     f"{ACL} 'waf' logs the cookie header in clear: redact it (redactedFields singleHeader). {ACL_HINT}"),
-    (web_acl_stack(redacted=[]),
-     f"{ACL} 'waf' logs the authorization, cookie headers in clear: redact them (redactedFields singleHeader). "
-     f"{ACL_HINT}"),
-], ids=["no-known-bad-inputs", "no-rate-limit", "no-logging", "unencrypted-logs", "cookie-logged", "both-logged"])
+@pytest.mark.parametrize(
+    ("resources", "message"),
+    [
+        (
+            web_acl_stack(rules=RULES[:2]),
+            f"{ACL} 'waf' does not run the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet. {ACL_HINT}",
+        ),
+        (
+            web_acl_stack(rules=RULES[1:]),
+            f"{ACL} 'waf' has no rate-based rule: one client can flood the entry point. {ACL_HINT}",
+        ),
+        (
+            web_acl_stack(logging=False),
+            f"{ACL} 'waf' has no aws.wafv2.WebAclLoggingConfiguration: blocked and allowed requests leave no trace. "
+            f"{ACL_HINT}",
+        ),
+        (
+            web_acl_stack(kms=None),
+            f"{ACL} 'waf' logs to {LOG_GROUP} 'waf-logs', which is not encrypted with a KMS key (kmsKeyId). {ACL_HINT}",
+        ),
+        (
+            web_acl_stack(redacted=REDACTED[:1]),
+            f"{ACL} 'waf' logs the cookie header in clear: redact it (redactedFields singleHeader). {ACL_HINT}",
+        ),
+        (
+            web_acl_stack(redacted=[]),
+            f"{ACL} 'waf' logs the authorization, cookie headers in clear: redact them (redactedFields singleHeader). "
+            f"{ACL_HINT}",
+        ),
+    ],
+    ids=["no-known-bad-inputs", "no-rate-limit", "no-logging", "unencrypted-logs", "cookie-logged", "both-logged"],
+)
 def test_a_web_acl_missing_a_part_of_the_baseline_fails(resources: list[R], message: str) -> None:
     assert check_stack(WEB_ACL_BASELINE, resources).violations == [message]

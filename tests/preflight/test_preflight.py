@@ -20,15 +20,24 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's account, the one the prod stack file's image URIs name
 PROD_REPOSITORY = "platform-prod-api"  # `image: {repository: api, ...}`: the stack's own repository
 PROD_IMAGE_DIGEST = "sha256:3f1c8a0d9e5b7a6c4d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c"
-MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                       "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2,
-                                  "digest": "sha256:" + "0" * 64}, "layers": []})
+MANIFEST = json.dumps(
+    {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2, "digest": "sha256:" + "0" * 64},
+        "layers": [],
+    }
+)
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         yield lambda service: boto3.client(service, region_name=REGION)
@@ -42,9 +51,14 @@ def _target(**changes: Any) -> Target:
     assert balancer.domain is not None
     domain = balancer.domain.model_copy(update={"name": "api.acme-shop.io", "hosted_zone": "acme-shop.io"})
     alarms = config.alarms.model_copy(update={"emails": ["oncall@acme-shop.io"]})
-    config = config.model_copy(update={"owner": "platform@acme-shop.io", "alarms": alarms,
-                                       "load_balancer": balancer.model_copy(update={"domain": domain}),
-                                       **changes})
+    config = config.model_copy(
+        update={
+            "owner": "platform@acme-shop.io",
+            "alarms": alarms,
+            "load_balancer": balancer.model_copy(update={"domain": domain}),
+            **changes,
+        }
+    )
     return Target(config=config, project="platform", stack="prod", region=REGION, account=ACCOUNT)
 
 
@@ -77,8 +91,12 @@ def test_an_empty_account_lists_every_gap_once(aws: Callable[[str], Any]) -> Non
     secrets = len(_target().config.secrets)
     assert secrets >= 2
     images = len([s for s in _target().config.services.values() if s.image is not None])
-    assert [gap.check for gap in gaps] == ["hosted-zone", *["images"] * images, *["secrets"] * secrets,
-                                           "service-linked-roles"]
+    assert [gap.check for gap in gaps] == [
+        "hosted-zone",
+        *["images"] * images,
+        *["secrets"] * secrets,
+        "service-linked-roles",
+    ]
     assert "no public hosted zone acme-shop.io. in account 123456789012" in gaps[0].message
     assert "services.api:" in gaps[1].message and "RepositoryNotFoundException" in gaps[1].message
     assert any("platform/prod/stripe-key does not exist yet" in gap.message for gap in gaps)
@@ -119,8 +137,10 @@ def test_elastic_ips_of_others_leave_too_few_for_the_nat_gateways(aws: Callable[
     servers = _ready(aws)
     ec2 = aws("ec2")
     for index in range(3):
-        ec2.allocate_address(Domain="vpc", TagSpecifications=[
-            {"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": f"other-{index}"}]}])
+        ec2.allocate_address(
+            Domain="vpc",
+            TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": f"other-{index}"}]}],
+        )
     [gap] = run_checks(_target(), aws, _delegated(servers))
     assert gap.check == "quotas"
     assert "3 allocated in us-east-1 (0 of them this stack's), the stack needs 3" in gap.message
@@ -131,8 +151,12 @@ def test_the_stacks_own_nat_addresses_do_not_count_against_it(aws: Callable[[str
     servers = _ready(aws)
     ec2 = aws("ec2")
     for suffix in ("a", "b", "c"):
-        ec2.allocate_address(Domain="vpc", TagSpecifications=[
-            {"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": f"platform-prod-nat-{suffix}"}]}])
+        ec2.allocate_address(
+            Domain="vpc",
+            TagSpecifications=[
+                {"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": f"platform-prod-nat-{suffix}"}]}
+            ],
+        )
     ec2.allocate_address(Domain="vpc")
     assert run_checks(_target(), aws, _delegated(servers)) == []
 
@@ -146,8 +170,9 @@ def test_a_certificate_not_issued_is_a_gap(aws: Callable[[str], Any]) -> None:
     assert str(gap) == f"certificate: {arn} is PENDING_VALIDATION, not ISSUED"
 
 
-def test_the_command_prints_one_line_per_gap_and_fails(aws: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_prints_one_line_per_gap_and_fails(
+    aws: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The real prod stack file against an empty account: every gap on its own line, then the count."""
     monkeypatch.setattr(cli, "public_name_servers", lambda zone: set())
     assert cli.main(["--stack", "prod"]) == 1
@@ -155,27 +180,36 @@ def test_the_command_prints_one_line_per_gap_and_fails(aws: Callable[[str], Any]
     assert summary == f"preflight prod (account 123456789012, us-east-1): {len(gaps)} gap(s)"
     checks = [line.split(":", 1)[0] for line in gaps]
     assert {"placeholders", "hosted-zone", "images", "secrets", "service-linked-roles"} <= set(checks)
-    assert checks == sorted(checks, key=["placeholders", "hosted-zone", "certificate", "images", "secrets",
-                                         "service-linked-roles", "quotas"].index)
+    assert checks == sorted(
+        checks,
+        key=["placeholders", "hosted-zone", "certificate", "images", "secrets", "service-linked-roles", "quotas"].index,
+    )
 
 
 def test_placeholders_from_the_example_stack_files_are_gaps(aws: Callable[[str], Any]) -> None:
     config = load_stack_config("prod", stack_config("prod"))
     target = Target(config=config, project="platform", stack="prod", region=REGION, account="210987654321")
     gaps = [str(g) for g in run_checks(target, aws, lambda zone: set()) if g.check == "placeholders"]
-    assert "placeholders: alarms.emails: oncall@example.com is a placeholder address; alarms and budget alerts " \
-           "sent there reach nobody" in gaps
+    assert (
+        "placeholders: alarms.emails: oncall@example.com is a placeholder address; alarms and budget alerts "
+        "sent there reach nobody" in gaps
+    )
     assert any(g.startswith("placeholders: owner: platform-team@example.com") for g in gaps)
-    assert "placeholders: loadBalancer.domain.hostedZone: example.com is a documentation domain: set the stack's " \
-           "own zone" in gaps
+    assert (
+        "placeholders: loadBalancer.domain.hostedZone: example.com is a documentation domain: set the stack's "
+        "own zone" in gaps
+    )
 
 
 def test_a_full_image_uri_in_the_documentation_account_is_a_placeholder(aws: Callable[[str], Any]) -> None:
     config = load_stack_config("prod", stack_config("prod"))
-    api = config.services["api"].model_copy(update={"image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/api@"
-                                                             f"{PROD_IMAGE_DIGEST}"})
+    api = config.services["api"].model_copy(
+        update={"image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/api@{PROD_IMAGE_DIGEST}"}
+    )
     config = config.model_copy(update={"services": {**config.services, "api": api}})
     target = Target(config=config, project="platform", stack="prod", region=REGION, account="210987654321")
     gaps = [str(g) for g in run_checks(target, aws, lambda zone: set()) if g.check == "placeholders"]
-    assert "placeholders: services.api.image names the documentation account 123456789012: use this account's " \
-           "ECR (210987654321) or your registry" in gaps
+    assert (
+        "placeholders: services.api.image names the documentation account 123456789012: use this account's "
+        "ECR (210987654321) or your registry" in gaps
+    )

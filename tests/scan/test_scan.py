@@ -42,8 +42,12 @@ def test_a_stale_exception_is_reported_and_fails() -> None:
 
 
 def test_a_stale_pattern_inside_a_used_exception_is_reported() -> None:
-    entry = Accepted("CKV_AWS_145", ("prod/aws_s3_bucket.load-balancer-logs-bucket", "prod/aws_s3_bucket.gone"),
-                     "ELB logs need SSE-S3", 0)
+    entry = Accepted(
+        "CKV_AWS_145",
+        ("prod/aws_s3_bucket.load-balancer-logs-bucket", "prod/aws_s3_bucket.gone"),
+        "ELB logs need SSE-S3",
+        0,
+    )
     assert judge([LOGS], [entry]).stale == ["exceptions[0] CKV_AWS_145 prod/aws_s3_bucket.gone: matches no finding"]
 
 
@@ -53,7 +57,8 @@ def test_a_partial_scan_does_not_call_other_stacks_exceptions_stale() -> None:
     everywhere = Accepted("CKV_AWS_18", ("*/aws_s3_bucket.uploads",), "access logs need another bucket", 2)
     assert judge([LOGS], [ACCEPT_LOGS, everywhere], scanned=["prod"], known=["dev", "prod"]).ok
     assert judge([LOGS], [ACCEPT_LOGS, everywhere], scanned=["dev", "prod"], known=["dev", "prod"]).stale == [
-        "exceptions[2] CKV_AWS_18 */aws_s3_bucket.uploads: matches no finding"]
+        "exceptions[2] CKV_AWS_18 */aws_s3_bucket.uploads: matches no finding"
+    ]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -63,8 +68,11 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_every_exception_names_a_check_resources_and_a_reason(tmp_path: Path) -> None:
-    path = _write(tmp_path, "exceptions:\n  - check: CKV_AWS_145\n    resources: []\n    reason: x\n"
-                            "  - check: nope\n    resources: ['*/a']\n    reason: because it is a real trade-off\n")
+    path = _write(
+        tmp_path,
+        "exceptions:\n  - check: CKV_AWS_145\n    resources: []\n    reason: x\n"
+        "  - check: nope\n    resources: ['*/a']\n    reason: because it is a real trade-off\n",
+    )
     with pytest.raises(ExceptionsFileError) as raised:
         load(path)
     assert str(raised.value).splitlines() == [
@@ -82,11 +90,28 @@ def test_the_checked_in_exceptions_file_is_valid_and_few() -> None:
 
 
 def test_checkovs_report_is_attributed_to_each_stack_by_plan_file() -> None:
-    report = [{"check_type": "terraform_plan", "summary": {"parsing_errors": 0}, "results": {"failed_checks": [
-        {"check_id": "CKV_AWS_145", "file_path": "/prod.json", "resource": LOGS.address,
-         "check_name": "KMS by default"},
-        {"check_id": "CKV_AWS_260", "file_path": "/dev.json", "resource": PORT_80.address, "check_name": ""},
-    ]}}]
+    report = [
+        {
+            "check_type": "terraform_plan",
+            "summary": {"parsing_errors": 0},
+            "results": {
+                "failed_checks": [
+                    {
+                        "check_id": "CKV_AWS_145",
+                        "file_path": "/prod.json",
+                        "resource": LOGS.address,
+                        "check_name": "KMS by default",
+                    },
+                    {
+                        "check_id": "CKV_AWS_260",
+                        "file_path": "/dev.json",
+                        "resource": PORT_80.address,
+                        "check_name": "",
+                    },
+                ]
+            },
+        }
+    ]
     assert findings_from_report(report, {"prod.json": "prod", "dev.json": "dev"}) == [LOGS, PORT_80]
     with pytest.raises(ScanError, match="could not parse 1 plan"):
         findings_from_report({"check_type": "terraform_plan", "summary": {"parsing_errors": 1}}, {})
@@ -101,8 +126,14 @@ def test_the_account_stack_converts_without_an_unmapped_type(tmp_path: Path) -> 
     plans = write_plans([account], tmp_path)
     plan = json.loads(plans["account-shared"].read_text())
     types = {r["type"] for r in plan["planned_values"]["root_module"]["resources"]}
-    assert {"aws_cloudtrail", "aws_iam_openid_connect_provider", "aws_guardduty_detector", "aws_budgets_budget",
-            "aws_config_configuration_recorder", "aws_securityhub_standards_subscription"} <= types
+    assert {
+        "aws_cloudtrail",
+        "aws_iam_openid_connect_provider",
+        "aws_guardduty_detector",
+        "aws_budgets_budget",
+        "aws_config_configuration_recorder",
+        "aws_securityhub_standards_subscription",
+    } <= types
 
 
 def test_a_type_without_a_terraform_mapping_stops_the_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,6 +141,9 @@ def test_a_type_without_a_terraform_mapping_stops_the_scan(tmp_path: Path, monke
 
     monkeypatch.delitem(tfplan.TERRAFORM_TYPES, "aws:cloudtrail/trail:Trail")
     (account,) = [t for t in targets() if t.label == "account-shared"]
-    with pytest.raises(ScanError, match=r"account-shared: types without a Terraform mapping, invisible to checkov: "
-                                        r"aws:cloudtrail/trail:Trail"):
+    with pytest.raises(
+        ScanError,
+        match=r"account-shared: types without a Terraform mapping, invisible to checkov: "
+        r"aws:cloudtrail/trail:Trail",
+    ):
         write_plans([account], tmp_path)

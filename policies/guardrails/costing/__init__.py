@@ -18,6 +18,23 @@ from .model import Item, Line
 from .prices import MissingPrice, PriceTable, price_table
 from .usage import Usage, UsageFileError, load_usage, parse_usage, usage_file_name
 
-__all__ = ["Estimate", "Item", "Line", "MissingPrice", "PriceTable", "Unpriced", "Usage", "UsageFileError",
-           "estimate_stack", "items_from_records", "items_from_stack", "load_usage", "parse_usage", "price_table",
-           "render", "to_json", "usage_file_name", "usd"]
+__all__ = [
+    "Estimate",
+    "Item",
+    "Line",
+    "MissingPrice",
+    "PriceTable",
+    "Unpriced",
+    "Usage",
+    "UsageFileError",
+    "estimate_stack",
+    "items_from_records",
+    "items_from_stack",
+    "load_usage",
+    "parse_usage",
+    "price_table",
+    "render",
+    "to_json",
+    "usage_file_name",
+    "usd",
+]

@@ -88,8 +88,9 @@ def _price(item: Item, table: PriceTable, usage: Usage, index: Mapping[str, Item
         if reason is not None:
             estimate.free[item.urn] = reason
         else:
-            estimate.missing.append(Unpriced(item.type, item.name, item.urn,
-                                             "type not in the price table (nor listed as free)"))
+            estimate.missing.append(
+                Unpriced(item.type, item.name, item.urn, "type not in the price table (nor listed as free)")
+            )
         return
     kind, pricer = entry
     quote = Quote(item, table, usage, kind, index)
@@ -99,25 +100,34 @@ def _price(item: Item, table: PriceTable, usage: Usage, index: Mapping[str, Item
         estimate.missing.append(Unpriced(item.type, item.name, item.urn, str(error)))
         return
     except UnknownValue as error:
-        estimate.unknown.append(Unpriced(item.type, item.name, item.urn, f"{error} is unknown until the resource "
-                                                                           "exists"))
+        estimate.unknown.append(
+            Unpriced(item.type, item.name, item.urn, f"{error} is unknown until the resource exists")
+        )
         return
     except UnknownValueError as error:  # read through the SDK's proxy outside `dig`
         where = ".".join(error.props)
-        estimate.unknown.append(Unpriced(item.type, item.name, item.urn, f".{where} is unknown until the resource "
-                                                                           "exists"))
+        estimate.unknown.append(
+            Unpriced(item.type, item.name, item.urn, f".{where} is unknown until the resource exists")
+        )
         return
     except Exception as error:  # a property shape no pricer foresaw: reported as not priced, never as zero
-        estimate.missing.append(Unpriced(item.type, item.name, item.urn, "its properties have a shape the estimator "
-                                         f"does not understand ({type(error).__name__}: {error})"))
+        estimate.missing.append(
+            Unpriced(
+                item.type,
+                item.name,
+                item.urn,
+                f"its properties have a shape the estimator does not understand ({type(error).__name__}: {error})",
+            )
+        )
         return
     if quote.free_reason is not None:
         estimate.free[item.urn] = quote.free_reason
     estimate.lines.extend(quote.lines)
 
 
-def estimate_stack(items: Iterable[Item], *, stack: str, region: str, usage: Usage | None = None,
-                   table: PriceTable | None = None) -> Estimate:
+def estimate_stack(
+    items: Iterable[Item], *, stack: str, region: str, usage: Usage | None = None, table: PriceTable | None = None
+) -> Estimate:
     """Price every custom resource of `items`; components and providers are only grouping."""
     table = table or price_table(region)
     usage = usage or Usage()
@@ -131,18 +141,38 @@ def estimate_stack(items: Iterable[Item], *, stack: str, region: str, usage: Usa
 
 def items_from_records(resources: Iterable[Any]) -> list[Item]:
     """`Item`s from resources shaped like `offline.engine.RecordedResource` (outputs carry the inputs)."""
-    return [Item(type=r.type, name=r.name, urn=r.urn, parent=r.parent, props=r.outputs, custom=r.custom,
-                 property_dependencies=r.property_dependencies) for r in resources]
+    return [
+        Item(
+            type=r.type,
+            name=r.name,
+            urn=r.urn,
+            parent=r.parent,
+            props=r.outputs,
+            custom=r.custom,
+            property_dependencies=r.property_dependencies,
+        )
+        for r in resources
+    ]
 
 
 def items_from_stack(resources: Iterable[Any]) -> list[Item]:
     """`Item`s from the pack's stack resources (`guardrails.base.StackResource`: no custom flag). Properties are
     read through the SDK's proxies as the pricers need them (no copy), and only for the types a price depends on
     (`PRICERS`, `JOINED_TYPES`): one cheap pass at AnalyzeStack."""
-    return [Item(type=r.type, name=r.name, urn=r.urn, parent=r.parent,
-                 props=r.raw_props if (r.type in PRICERS or r.type in JOINED_TYPES)
-                 and isinstance(r.raw_props, Mapping) else {},
-                 custom=is_custom_type(r.type), property_dependencies=r.property_dependencies) for r in resources]
+    return [
+        Item(
+            type=r.type,
+            name=r.name,
+            urn=r.urn,
+            parent=r.parent,
+            props=r.raw_props
+            if (r.type in PRICERS or r.type in JOINED_TYPES) and isinstance(r.raw_props, Mapping)
+            else {},
+            custom=is_custom_type(r.type),
+            property_dependencies=r.property_dependencies,
+        )
+        for r in resources
+    ]
 
 
 # -- text -----------------------------------------------------------------------------------------------
@@ -154,8 +184,10 @@ def render(estimate: Estimate, *, detail: bool = True) -> str:
     """Per resource (with each line's arithmetic and assumption), per component, per stack."""
     out: list[str] = []
     source = estimate.usage_file or "the default assumptions"
-    out.append(f"Estimated monthly cost of {estimate.stack} ({estimate.region}), USD: prices of {estimate.retrieved} "
-               f"(policies/guardrails/costing/data/prices.json), usage from {source}")
+    out.append(
+        f"Estimated monthly cost of {estimate.stack} ({estimate.region}), USD: prices of {estimate.retrieved} "
+        f"(policies/guardrails/costing/data/prices.json), usage from {source}"
+    )
     per_resource = estimate.per_resource()
     if detail:
         out.append("")
@@ -168,8 +200,10 @@ def render(estimate: Estimate, *, detail: bool = True) -> str:
             out.append(f"  {usd(per_resource[urn]):>10}  {item.type}  {item.name}")
             for line in lines:
                 note = f"  [{line.assumption}]" if line.assumption else ""
-                out.append(f"  {usd(line.monthly):>10}      {line.what}: {line.quantity:,.4g} {line.unit} x "
-                           f"${line.unit_price:g}{note}")
+                out.append(
+                    f"  {usd(line.monthly):>10}      {line.what}: {line.quantity:,.4g} {line.unit} x "
+                    f"${line.unit_price:g}{note}"
+                )
     components = estimate.per_component()
     if components:
         out.append("")
@@ -187,17 +221,23 @@ def render(estimate: Estimate, *, detail: bool = True) -> str:
             out.append(f"  {usd(components[urn]):>10}  {'  ' * depth(urn)}{item.type}  {item.name}")
     free_types = Counter(estimate.items[urn].type for urn in estimate.free)
     out.append("")
-    out.append(f"Free: {sum(free_types.values())} resources of {len(free_types)} types"
-               + (": " + ", ".join(f"{t} x{n}" for t, n in sorted(free_types.items())) if detail else ""))
-    for title, entries in (("Not priced, missing from the price table", estimate.missing),
-                           ("Not priced yet, unknown at this preview", estimate.unknown)):
+    out.append(
+        f"Free: {sum(free_types.values())} resources of {len(free_types)} types"
+        + (": " + ", ".join(f"{t} x{n}" for t, n in sorted(free_types.items())) if detail else "")
+    )
+    for title, entries in (
+        ("Not priced, missing from the price table", estimate.missing),
+        ("Not priced yet, unknown at this preview", estimate.unknown),
+    ):
         if entries:
             out.append(f"{title} ({len(entries)}):")
             out.extend(f"  {e.type}  {e.name}: {e.reason}" for e in entries)
     out.append("")
     qualifier = "at least " if estimate.missing or estimate.unknown else ""
-    out.append(f"Stack total: {qualifier}{usd(estimate.total)} / month "
-               f"(fixed {usd(estimate.fixed)}, usage-driven {usd(estimate.usage)})")
+    out.append(
+        f"Stack total: {qualifier}{usd(estimate.total)} / month "
+        f"(fixed {usd(estimate.fixed)}, usage-driven {usd(estimate.usage)})"
+    )
     return "\n".join(out)
 
 
@@ -205,17 +245,32 @@ def to_json(estimate: Estimate) -> dict[str, Any]:
     """The estimate as data (for the pull request's base-vs-head difference)."""
     per_resource = estimate.per_resource()
     return {
-        "stack": estimate.stack, "region": estimate.region, "retrieved": estimate.retrieved,
-        "usageFile": estimate.usage_file, "total": round(estimate.total, 2), "fixed": round(estimate.fixed, 2),
+        "stack": estimate.stack,
+        "region": estimate.region,
+        "retrieved": estimate.retrieved,
+        "usageFile": estimate.usage_file,
+        "total": round(estimate.total, 2),
+        "fixed": round(estimate.fixed, 2),
         "usage": round(estimate.usage, 2),
-        "resources": {f"{estimate.items[u].type}::{estimate.items[u].name}": round(c, 2)
-                      for u, c in sorted(per_resource.items())},
-        "components": {f"{estimate.items[u].type}::{estimate.items[u].name}": round(c, 2)
-                       for u, c in sorted(estimate.per_component().items())},
+        "resources": {
+            f"{estimate.items[u].type}::{estimate.items[u].name}": round(c, 2) for u, c in sorted(per_resource.items())
+        },
+        "components": {
+            f"{estimate.items[u].type}::{estimate.items[u].name}": round(c, 2)
+            for u, c in sorted(estimate.per_component().items())
+        },
         "missing": [{"type": e.type, "name": e.name, "reason": e.reason} for e in estimate.missing],
         "unknown": [{"type": e.type, "name": e.name, "reason": e.reason} for e in estimate.unknown],
     }
 
 
-__all__ = ["Estimate", "Unpriced", "estimate_stack", "items_from_records", "items_from_stack", "render", "to_json",
-           "usd"]
+__all__ = [
+    "Estimate",
+    "Unpriced",
+    "estimate_stack",
+    "items_from_records",
+    "items_from_stack",
+    "render",
+    "to_json",
+    "usd",
+]

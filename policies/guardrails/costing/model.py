@@ -94,8 +94,7 @@ class Line:
 class Quote:
     """What a pricer writes a resource's lines into, with the prices, usage and the other resources."""
 
-    def __init__(self, item: Item, table: PriceTable, usage: Usage, kind: str,
-                 index: Mapping[str, Item]) -> None:
+    def __init__(self, item: Item, table: PriceTable, usage: Usage, kind: str, index: Mapping[str, Item]) -> None:
         self.item, self.table, self.usage, self.kind, self.index = item, table, usage, kind, index
         self.lines: list[Line] = []
         self.free_reason: str | None = None
@@ -124,8 +123,18 @@ class Quote:
     def usage_line(self, what: str, figure: Figure, unit: str, unit_price: float, scale: float = 1.0) -> None:
         """A charge driven by an assumption: `figure.value * scale` units at `unit_price`."""
         quantity = figure.value * scale
-        self.lines.append(Line(self.item.urn, what, quantity, unit, unit_price, quantity * unit_price, "usage",
-                               f"{figure.source} = {figure.value:g}"))
+        self.lines.append(
+            Line(
+                self.item.urn,
+                what,
+                quantity,
+                unit,
+                unit_price,
+                quantity * unit_price,
+                "usage",
+                f"{figure.source} = {figure.value:g}",
+            )
+        )
 
     def free(self, reason: str) -> None:
         """This resource costs nothing by its configuration (a gateway endpoint, Container Insights off...)."""

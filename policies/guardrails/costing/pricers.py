@@ -57,8 +57,10 @@ def vpc_endpoint(q: Quote) -> None:
 
 def load_balancer(q: Quote) -> None:
     kind = q.get("loadBalancerType") or "application"
-    table = {"application": ("applicationLoadBalancer", "lcuHour", "LCU-h"),
-             "network": ("networkLoadBalancer", "nlcuHour", "NLCU-h")}.get(kind)
+    table = {
+        "application": ("applicationLoadBalancer", "lcuHour", "LCU-h"),
+        "network": ("networkLoadBalancer", "nlcuHour", "NLCU-h"),
+    }.get(kind)
     if table is None:
         raise MissingPrice(f"no price for {kind} load balancers in the price table")
     section, capacity, unit = table
@@ -95,8 +97,10 @@ def _task_definition(q: Quote) -> Item:
         return related
     arn = q.get("taskDefinition")
     for item in q.index.values():
-        if item.type == "aws:ecs/taskDefinition:TaskDefinition" and arn in (item.props.get("arn"),
-                                                                              item.props.get("family")):
+        if item.type == "aws:ecs/taskDefinition:TaskDefinition" and arn in (
+            item.props.get("arn"),
+            item.props.get("family"),
+        ):
             return item
     raise MissingPrice("its task definition is not among the stack's resources, so its size is not known")
 
@@ -124,13 +128,28 @@ def ecs_service(q: Quote) -> None:
             raise MissingPrice(f"capacity provider {provider} is not Fargate: no price in the table")
         label = "Spot" if provider == "FARGATE_SPOT" else str(architecture)
         share = count / tasks.value if tasks.value else 0.0
-        q.usage_line(f"{count:g} task(s) x {vcpu:g} vCPU, {label}", tasks, "vCPU-h", q.price(*rates, "vcpuHour"),
-                     scale=share * vcpu * q.hours)
-        q.usage_line(f"{count:g} task(s) x {memory_gb:g} GB, {label}", tasks, "GB-h", q.price(*rates, "gbHour"),
-                     scale=share * memory_gb * q.hours)
+        q.usage_line(
+            f"{count:g} task(s) x {vcpu:g} vCPU, {label}",
+            tasks,
+            "vCPU-h",
+            q.price(*rates, "vcpuHour"),
+            scale=share * vcpu * q.hours,
+        )
+        q.usage_line(
+            f"{count:g} task(s) x {memory_gb:g} GB, {label}",
+            tasks,
+            "GB-h",
+            q.price(*rates, "gbHour"),
+            scale=share * memory_gb * q.hours,
+        )
         if extra_storage:
-            q.usage_line(f"{count:g} task(s) x {extra_storage:g} GiB storage above 20", tasks, "GB-h",
-                         q.price("fargate", "ephemeralStorageGbHour"), scale=share * extra_storage * q.hours)
+            q.usage_line(
+                f"{count:g} task(s) x {extra_storage:g} GiB storage above 20",
+                tasks,
+                "GB-h",
+                q.price("fargate", "ephemeralStorageGbHour"),
+                scale=share * extra_storage * q.hours,
+            )
 
 
 def ecs_cluster(q: Quote) -> None:
@@ -139,10 +158,12 @@ def ecs_cluster(q: Quote) -> None:
     if insights not in ("enabled", "enhanced"):
         q.free("an ECS cluster itself is free; Container Insights is off")
         return
-    q.usage_line("Container Insights metrics", q.figure("metrics"), "metric-month",
-                 q.price("cloudwatch", "customMetricMonth"))
-    q.usage_line("Container Insights performance logs", q.figure("ingestGb"), "GB",
-                 q.price("cloudwatch", "logsIngestGb"))
+    q.usage_line(
+        "Container Insights metrics", q.figure("metrics"), "metric-month", q.price("cloudwatch", "customMetricMonth")
+    )
+    q.usage_line(
+        "Container Insights performance logs", q.figure("ingestGb"), "GB", q.price("cloudwatch", "logsIngestGb")
+    )
 
 
 def lambda_function(q: Quote) -> None:
@@ -152,8 +173,13 @@ def lambda_function(q: Quote) -> None:
     requests = q.figure("requestsMillions")
     duration = q.figure("durationMs")
     q.usage_line("requests", requests, "million", q.price("lambda", "requestsPerMillion"))
-    q.usage_line(f"compute at {memory_gb * 1024:g} MB, {duration.value:g} ms ({duration.source})", requests,
-                 "GB-s", q.price("lambda", "gbSecond", architecture), scale=1e6 * duration.value / 1000 * memory_gb)
+    q.usage_line(
+        f"compute at {memory_gb * 1024:g} MB, {duration.value:g} ms ({duration.source})",
+        requests,
+        "GB-s",
+        q.price("lambda", "gbSecond", architecture),
+        scale=1e6 * duration.value / 1000 * memory_gb,
+    )
 
 
 def ec2_instance(q: Quote) -> None:
@@ -185,8 +211,14 @@ def _cluster_of(q: Quote) -> Item | None:
     if related is not None:
         return related
     name = q.get("clusterIdentifier")
-    return next((i for i in q.index.values() if i.type == "aws:rds/cluster:Cluster"
-                 and i.props.get("clusterIdentifier") == name), None)
+    return next(
+        (
+            i
+            for i in q.index.values()
+            if i.type == "aws:rds/cluster:Cluster" and i.props.get("clusterIdentifier") == name
+        ),
+        None,
+    )
 
 
 def rds_cluster_instance(q: Quote) -> None:
@@ -194,13 +226,20 @@ def rds_cluster_instance(q: Quote) -> None:
     cluster = _cluster_of(q)
     optimized = _io_optimized(cluster)
     if instance_class == "db.serverless":
-        minimum = number((cluster.props.get("serverlessv2ScalingConfiguration") or {}).get("minCapacity")
-                         if cluster is not None else None) or 0.0
+        minimum = (
+            number(
+                (cluster.props.get("serverlessv2ScalingConfiguration") or {}).get("minCapacity")
+                if cluster is not None
+                else None
+            )
+            or 0.0
+        )
         acu = q.figure("averageAcu", fallback=max(minimum, 0.5))
         hours = q.figure("activeHours", fallback=q.hours if minimum > 0 else 176.0)
         rate = q.price("aurora", "ioOptimizedAcuHour" if optimized else "acuHour")
-        q.usage_line(f"serverless v2 capacity, {acu.value:g} ACU ({acu.source}) x hours", hours, "ACU-h", rate,
-                     scale=acu.value)
+        q.usage_line(
+            f"serverless v2 capacity, {acu.value:g} ACU ({acu.source}) x hours", hours, "ACU-h", rate, scale=acu.value
+        )
         return
     engine = str(q.get("engine") or (cluster.props.get("engine") if cluster else "") or "")
     rate = q.price("aurora", "instanceHour", engine, instance_class) * (1.3 if optimized else 1.0)
@@ -211,17 +250,23 @@ def rds_instance(q: Quote) -> None:
     engine, instance_class = str(q.get("engine")), str(q.get("instanceClass"))
     factor = q.price("rds", "multiAzFactor") if q.get("multiAz") is True else 1.0
     label = " Multi-AZ" if factor > 1 else ""
-    q.fixed(f"{instance_class}{label} hours", q.hours * factor, "h",
-            q.price("rds", "instanceHour", engine, instance_class))
+    q.fixed(
+        f"{instance_class}{label} hours", q.hours * factor, "h", q.price("rds", "instanceHour", engine, instance_class)
+    )
     storage_type = str(q.get("storageType") or "gp2")
     size = q.number("allocatedStorage", 20.0) or 20.0
     q.fixed(f"{storage_type} storage{label}", size * factor, "GB-month", q.price("rds", "storageGbMonth", storage_type))
     iops = q.number("iops")
     if iops and storage_type in ("io1", "io2"):
-        q.fixed(f"provisioned IOPS{label}", iops * factor, "IOPS-month",
-                q.price("rds", "provisionedIopsMonth", storage_type))
-    q.usage_line("backup storage beyond the free allowance", q.figure("backupGb"), "GB-month",
-                 q.price("rds", "backupGbMonth"))
+        q.fixed(
+            f"provisioned IOPS{label}",
+            iops * factor,
+            "IOPS-month",
+            q.price("rds", "provisionedIopsMonth", storage_type),
+        )
+    q.usage_line(
+        "backup storage beyond the free allowance", q.figure("backupGb"), "GB-month", q.price("rds", "backupGbMonth")
+    )
 
 
 def _node_rate(q: Quote, node_type: str) -> float:
@@ -248,10 +293,19 @@ def elasticache_cluster(q: Quote) -> None:
 
 def elasticache_serverless(q: Quote) -> None:
     engine = str(q.get("engine") or "redis")
-    q.usage_line("data stored", q.figure("storageGb"), "GB-h", q.price("elasticache", "serverless", engine, "gbHour"),
-                 scale=q.hours)
-    q.usage_line("ElastiCache processing units", q.figure("ecpuMillions"), "million ECPU",
-                 q.price("elasticache", "serverless", engine, "ecpuPerMillion"))
+    q.usage_line(
+        "data stored",
+        q.figure("storageGb"),
+        "GB-h",
+        q.price("elasticache", "serverless", engine, "gbHour"),
+        scale=q.hours,
+    )
+    q.usage_line(
+        "ElastiCache processing units",
+        q.figure("ecpuMillions"),
+        "million ECPU",
+        q.price("elasticache", "serverless", engine, "ecpuPerMillion"),
+    )
 
 
 def dynamodb_table(q: Quote) -> None:
@@ -263,8 +317,13 @@ def dynamodb_table(q: Quote) -> None:
         q.fixed("provisioned write capacity", writes * q.hours, "WCU-h", q.price("dynamodb", "wcuHour"))
         q.fixed("provisioned read capacity", reads * q.hours, "RCU-h", q.price("dynamodb", "rcuHour"))
     else:
-        q.usage_line(f"write requests (table + {copies - 1} index(es))", q.figure("writeMillions"), "million",
-                     q.price("dynamodb", "writeRequestPerMillion"), scale=copies)
+        q.usage_line(
+            f"write requests (table + {copies - 1} index(es))",
+            q.figure("writeMillions"),
+            "million",
+            q.price("dynamodb", "writeRequestPerMillion"),
+            scale=copies,
+        )
         q.usage_line("read requests", q.figure("readMillions"), "million", q.price("dynamodb", "readRequestPerMillion"))
     storage = q.figure("storageGb")
     q.usage_line("storage", storage, "GB-month", q.price("dynamodb", "storageGbMonth"))
@@ -321,13 +380,22 @@ def dashboard(q: Quote) -> None:
 def log_group(q: Quote) -> None:
     ingest = q.figure("ingestGb")
     infrequent = q.get("logGroupClass") == "INFREQUENT_ACCESS"
-    q.usage_line("ingestion" + (" (Infrequent Access)" if infrequent else ""), ingest, "GB",
-                 q.price("cloudwatch", "logsInfrequentAccessIngestGb" if infrequent else "logsIngestGb"))
+    q.usage_line(
+        "ingestion" + (" (Infrequent Access)" if infrequent else ""),
+        ingest,
+        "GB",
+        q.price("cloudwatch", "logsInfrequentAccessIngestGb" if infrequent else "logsIngestGb"),
+    )
     retention_days = q.number("retentionInDays") or 0.0
     months = retention_days / 30 if retention_days else q.figure("neverExpireMonths").value
     ratio = q.figure("compressionRatio").value
-    q.usage_line(f"storage: {months:g} months kept, {ratio:g} compressed", ingest, "GB-month",
-                 q.price("cloudwatch", "logsStorageGbMonth"), scale=months * ratio)
+    q.usage_line(
+        f"storage: {months:g} months kept, {ratio:g} compressed",
+        ingest,
+        "GB-month",
+        q.price("cloudwatch", "logsStorageGbMonth"),
+        scale=months * ratio,
+    )
 
 
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours)\)$")
@@ -362,8 +430,9 @@ def web_acl(q: Quote) -> None:
     q.fixed("web ACL", 1, "month", q.price("waf", "webAclMonth"))
     rules = _waf_rules(q)
     if rules:
-        q.fixed(f"{rules} rule(s) (a managed rule group counts as one)", rules, "rule-month",
-                q.price("waf", "ruleMonth"))
+        q.fixed(
+            f"{rules} rule(s) (a managed rule group counts as one)", rules, "rule-month", q.price("waf", "ruleMonth")
+        )
     q.usage_line("requests inspected", q.figure("requestsMillions"), "million", q.price("waf", "requestsPerMillion"))
 
 
@@ -373,20 +442,31 @@ def waf_rule_group(q: Quote) -> None:
 
 def kms_key(q: Quote) -> None:
     q.fixed("customer managed key", 1, "key-month", q.price("kms", "keyMonth"))
-    q.usage_line("API requests", q.figure("requestsThousands"), "x 10k requests", q.price("kms", "requestsPer10000"),
-                 scale=0.1)
+    q.usage_line(
+        "API requests", q.figure("requestsThousands"), "x 10k requests", q.price("kms", "requestsPer10000"), scale=0.1
+    )
 
 
 def secret(q: Quote) -> None:
     q.fixed("secret", 1, "secret-month", q.price("secretsManager", "secretMonth"))
-    q.usage_line("API calls", q.figure("apiCallsThousands"), "x 10k calls",
-                 q.price("secretsManager", "apiCallsPer10000"), scale=0.1)
+    q.usage_line(
+        "API calls",
+        q.figure("apiCallsThousands"),
+        "x 10k calls",
+        q.price("secretsManager", "apiCallsPer10000"),
+        scale=0.1,
+    )
 
 
 def cloudfront_distribution(q: Quote) -> None:
     q.usage_line("data transfer out", q.figure("dataOutGb"), "GB", q.price("cloudfront", "dataOutGb"))
-    q.usage_line("HTTPS requests", q.figure("httpsRequestsMillions"), "x 10k requests",
-                 q.price("cloudfront", "httpsRequestsPer10000"), scale=100)
+    q.usage_line(
+        "HTTPS requests",
+        q.figure("httpsRequestsMillions"),
+        "x 10k requests",
+        q.price("cloudfront", "httpsRequestsPer10000"),
+        scale=100,
+    )
 
 
 def http_api(q: Quote) -> None:
@@ -394,22 +474,32 @@ def http_api(q: Quote) -> None:
     requests = q.figure("requestsMillions")
     if protocol == "WEBSOCKET":
         q.usage_line("WebSocket messages", requests, "million", q.price("apiGateway", "websocketMessagesPerMillion"))
-        q.usage_line("connection minutes", q.figure("connectionMinutesMillions"), "million",
-                     q.price("apiGateway", "websocketConnectionMinutesPerMillion"))
+        q.usage_line(
+            "connection minutes",
+            q.figure("connectionMinutesMillions"),
+            "million",
+            q.price("apiGateway", "websocketConnectionMinutesPerMillion"),
+        )
         return
     q.usage_line("HTTP API requests", requests, "million", q.price("apiGateway", "httpRequestsPerMillion"))
 
 
 def rest_api(q: Quote) -> None:
-    q.usage_line("REST API requests", q.figure("requestsMillions"), "million",
-                 q.price("apiGateway", "restRequestsPerMillion"))
+    q.usage_line(
+        "REST API requests", q.figure("requestsMillions"), "million", q.price("apiGateway", "restRequestsPerMillion")
+    )
 
 
 def serverless_collection(q: Quote) -> None:
     minimum = 1.0 if q.get("standbyReplicas") == "DISABLED" else 2.0
     ocus = q.figure("ocus", fallback=minimum)
-    q.usage_line("OpenSearch compute units (counted per collection; collections sharing a KMS key share them)",
-                 ocus, "OCU-h", q.price("opensearchServerless", "ocuHour"), scale=q.hours)
+    q.usage_line(
+        "OpenSearch compute units (counted per collection; collections sharing a KMS key share them)",
+        ocus,
+        "OCU-h",
+        q.price("opensearchServerless", "ocuHour"),
+        scale=q.hours,
+    )
     q.usage_line("storage", q.figure("storageGb"), "GB-month", q.price("opensearchServerless", "storageGbMonth"))
 
 
@@ -423,8 +513,9 @@ def sns_topic(q: Quote) -> None:
 
 
 def event_bus(q: Quote) -> None:
-    q.usage_line("custom events", q.figure("eventsMillions"), "million",
-                 q.price("eventbridge", "customEventsPerMillion"))
+    q.usage_line(
+        "custom events", q.figure("eventsMillions"), "million", q.price("eventbridge", "customEventsPerMillion")
+    )
 
 
 def hosted_zone(q: Quote) -> None:
@@ -543,8 +634,10 @@ FREE_TYPES: dict[str, str] = {
     "aws:elasticache/user:User": "ElastiCache users are free (the replication group is priced)",
     "aws:elasticache/userGroup:UserGroup": "ElastiCache user groups are free (the replication group is priced)",
     "aws:scheduler/scheduleGroup:ScheduleGroup": "schedule groups are free",
-    "aws:scheduler/schedule:Schedule": ("EventBridge Scheduler: the first 14 million invocations a month are free, "
-                                        "and a platform schedule runs at most a few thousand"),
+    "aws:scheduler/schedule:Schedule": (
+        "EventBridge Scheduler: the first 14 million invocations a month are free, "
+        "and a platform schedule runs at most a few thousand"
+    ),
     "aws:secretsmanager/secretPolicy:SecretPolicy": "free",
     "aws:secretsmanager/secretVersion:SecretVersion": "free",
     "aws:secretsmanager/secretRotation:SecretRotation": "free (its function is priced)",

@@ -50,8 +50,12 @@ def price_table(region: str, path: Path = PRICES_FILE) -> PriceTable:
     """The table for `region`; a region the table lacks gives an empty table (every priced line is then
     reported missing)."""
     document = _document(path)
-    return PriceTable(region=region, prices=document["regions"].get(region, {}),
-                      retrieved=str(document["retrieved"]), hours_per_month=float(document["hoursPerMonth"]))
+    return PriceTable(
+        region=region,
+        prices=document["regions"].get(region, {}),
+        retrieved=str(document["retrieved"]),
+        hours_per_month=float(document["hoursPerMonth"]),
+    )
 
 
 def regions(path: Path = PRICES_FILE) -> list[str]:

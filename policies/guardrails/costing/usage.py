@@ -100,8 +100,9 @@ def parse_usage(document: Any, file: str) -> Usage:
             raise UsageFileError(f"{file}: resources.{name}: expected a mapping of field: number")
         for key, value in values.items():
             if key not in fields:
-                raise UsageFileError(f"{file}: resources.{name}.{key}: not a usage field; one of "
-                                     f"{', '.join(sorted(fields))}")
+                raise UsageFileError(
+                    f"{file}: resources.{name}.{key}: not a usage field; one of {', '.join(sorted(fields))}"
+                )
             if not _number(value):
                 raise UsageFileError(f"{file}: resources.{name}.{key} = {value!r}: expected a number >= 0")
         resources[str(name)] = {str(k): float(v) for k, v in values.items()}
@@ -125,5 +126,13 @@ def _parsed(path: Path, mtime_ns: int, size: int) -> Usage:
     return parse_usage(yaml.safe_load(path.read_text()), path.name)
 
 
-__all__ = ["DEFAULTS_FILE", "Figure", "Usage", "UsageFileError", "default_assumptions", "load_usage",
-           "parse_usage", "usage_file_name"]
+__all__ = [
+    "DEFAULTS_FILE",
+    "Figure",
+    "Usage",
+    "UsageFileError",
+    "default_assumptions",
+    "load_usage",
+    "parse_usage",
+    "usage_file_name",
+]

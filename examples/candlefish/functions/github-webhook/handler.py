@@ -22,6 +22,14 @@ def main(event, context):
     expected = "sha256=" + hmac.new(_key(), body.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(signature, expected):
         return {"statusCode": 401, "body": "bad signature"}
-    boto3.client("events").put_events(Entries=[{"Source": "candlefish.github", "DetailType": "push",
-                                                "Detail": body, "EventBusName": os.environ["EVENT_BUS"]}])
+    boto3.client("events").put_events(
+        Entries=[
+            {
+                "Source": "candlefish.github",
+                "DetailType": "push",
+                "Detail": body,
+                "EventBusName": os.environ["EVENT_BUS"],
+            }
+        ]
+    )
     return {"statusCode": 202, "body": "accepted"}

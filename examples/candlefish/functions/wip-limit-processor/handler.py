@@ -13,7 +13,16 @@ def main(event, context):
         except (ValueError, KeyError):
             failures.append({"itemIdentifier": record["messageId"]})
     # Embedded metric format: CloudWatch Logs turns this line into the metric Candlefish/WipLimitViolations.
-    print(json.dumps({"_aws": {"CloudWatchMetrics": [{"Namespace": "Candlefish", "Dimensions": [[]],
-                                                      "Metrics": [{"Name": "WipLimitViolations"}]}]},
-                      "WipLimitViolations": violations}))
+    print(
+        json.dumps(
+            {
+                "_aws": {
+                    "CloudWatchMetrics": [
+                        {"Namespace": "Candlefish", "Dimensions": [[]], "Metrics": [{"Name": "WipLimitViolations"}]}
+                    ]
+                },
+                "WipLimitViolations": violations,
+            }
+        )
+    )
     return {"batchItemFailures": failures}
