@@ -49,6 +49,9 @@ class FunctionArgs:
     kms_key_arn: pulumi.Input[str]
     """The stack key: the log group and the failure queue are encrypted with it."""
     data_stores: DataStores = dataclasses.field(default_factory=DataStores)
+    references: Registry | None = None
+    """The stack's registry: grants and `${...}` references in `environment` resolve through it. Default: one
+    over `data_stores`."""
     vpc_id: pulumi.Input[str] | None = None
     private_subnet_ids: Sequence[pulumi.Input[str]] = ()
     """The network's private subnets: used only when the function is granted a network store (the database)."""
@@ -157,7 +160,8 @@ class Function(pulumi.ComponentResource):
         )
         self.role_arn = role.arn
 
-        environment = dict(config.environment)
+        registry = args.references if args.references is not None else Registry(args.data_stores)
+        environment: dict[str, pulumi.Input[str]] = {k: registry.resolve(v) for k, v in config.environment.items()}
         for secret in config.secrets:
             store = require_store(args.data_stores.secrets.get(secret), f"secret {secret}", f"function {key}")
             environment[secret_arn_variable(secret)] = store.arn
@@ -289,7 +293,9 @@ class Function(pulumi.ComponentResource):
         triggered = {q: "consume" for q in config.triggers.queues if grants.queues.get(q) != "consume"}
         if triggered:
             grants = grants.model_copy(update={"queues": {**grants.queues, **triggered}})
-        statements += grant_statements(grants, Registry(args.data_stores), grantee)
+        statements += grant_statements(
+            grants, args.references if args.references is not None else Registry(args.data_stores), grantee
+        )
         for secret in config.secrets:
             if secret in config.grants.secrets:
                 continue  # already readable through the grant

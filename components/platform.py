@@ -296,6 +296,7 @@ class Platform(pulumi.ComponentResource):
                     log_retention_days=config.log_retention_days,
                     kms_key_arn=self.keys.arn,
                     data_stores=self.data_stores,
+                    references=self.registry,
                     vpc_id=self.network.vpc_id,
                     private_subnet_ids=self.network.private_subnet_ids,
                     load_balancer=self.load_balancer,

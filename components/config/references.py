@@ -20,31 +20,43 @@ if TYPE_CHECKING:
 
 
 def check(config: StackConfig) -> list[Problem]:
-    """Every `${...}` in a service's environment and every stack-secret path in its `secrets` exists."""
+    """Every `${...}` in a service's or function's environment and every stack-secret path in a service's
+    `secrets` exists."""
     problems: list[Problem] = []
     known = {path for paths in addressable(config).values() for path in paths}
     readable = set(readable_secrets(config))
-    for name, service in config.services.items():
-        for env, value in service.environment.items():
-            where = key_path(("services", name, "environment", env))
-            if "${" in REFERENCE.sub("", value):
+    environments = [
+        *(
+            (("services", name, "environment", env), value)
+            for name, s in config.services.items()
+            for env, value in s.environment.items()
+        ),
+        *(
+            (("functions", name, "environment", env), value)
+            for name, f in config.functions.items()
+            for env, value in f.environment.items()
+        ),
+    ]
+    for path, value in environments:
+        where = key_path(path)
+        if "${" in REFERENCE.sub("", value):
+            problems.append(
+                Problem(
+                    where,
+                    "an unterminated reference; write ${kind.name.attribute}, e.g. ${buckets.uploads.name}",
+                    value,
+                )
+            )
+        for reference in references_in(value):
+            if reference not in known:
                 problems.append(
                     Problem(
                         where,
-                        "an unterminated reference; write ${kind.name.attribute}, e.g. ${buckets.uploads.name}",
+                        f"${{{reference}}} is not something this stack builds; can be referenced: {listing(config)}",
                         value,
                     )
                 )
-            for reference in references_in(value):
-                if reference not in known:
-                    problems.append(
-                        Problem(
-                            where,
-                            f"${{{reference}}} is not something this stack builds; can be "
-                            f"referenced: {listing(config)}",
-                            value,
-                        )
-                    )
+    for name, service in config.services.items():
         for env, reference in service.secrets.items():
             if not is_stack_secret_reference(reference):
                 continue

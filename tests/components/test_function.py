@@ -301,3 +301,16 @@ def test_the_dashboard_draws_every_function_and_stays_valid(run: StackRun) -> No
     assert validate(body) == []
     titles = {w["properties"].get("markdown") for w in body["widgets"] if w["type"] == "text"}
     assert {f"## Function {key}" for key in FUNCTIONS} <= titles
+
+
+def test_environment_references_resolve_to_what_the_stack_built() -> None:
+    """`${...}` in a function's environment resolves through the stack's registry, as for services."""
+    from tests.examples.support import example_run
+
+    run = example_run("candlefish")
+    functions = {r.name: r for r in run.of_type("aws:lambda/function:Function")}
+    variables = {k: v for f in functions.values() for k, v in (f.inputs.get("environment") or {}).get(
+        "variables", {}).items()}
+    assert variables["DB_HOST"] == run.named("database-cluster").outputs["endpoint"]
+    assert variables["TABLE"] == run.named("table-metrics-table").outputs["name"]
+    assert not [v for v in variables.values() if isinstance(v, str) and "${" in v]
