@@ -139,7 +139,7 @@ def test_the_arive_example_previews_with_its_config_file_and_passes_every_mandat
         "aws:rds/cluster:Cluster",
         "aws:s3/bucket:Bucket",
         "aws:kms/key:Key",
-        "aws:sqs/queue:Queue",
+        "aws:ecr/repository:Repository",
     }
     # and as a first `pulumi preview` sees it (computed values unknown): still no mandatory violation
     assert preview.main(["--config-file", str(ARIVE), "--quiet", "--unknowns"]) == 0
