@@ -309,8 +309,9 @@ def test_environment_references_resolve_to_what_the_stack_built() -> None:
 
     run = example_run("candlefish")
     functions = {r.name: r for r in run.of_type("aws:lambda/function:Function")}
-    variables = {k: v for f in functions.values() for k, v in (f.inputs.get("environment") or {}).get(
-        "variables", {}).items()}
+    variables = {
+        k: v for f in functions.values() for k, v in (f.inputs.get("environment") or {}).get("variables", {}).items()
+    }
     assert variables["DB_HOST"] == run.named("database-cluster").outputs["endpoint"]
     assert variables["TABLE"] == run.named("table-metrics-table").outputs["name"]
     assert not [v for v in variables.values() if isinstance(v, str) and "${" in v]
