@@ -34,6 +34,12 @@ from .stats import Figure, compare, linear_fit, render
 
 SECTIONS = ("program", "preview", "pack", "scaling", "peer", "suite", "cost")
 STACKS = ("dev", "staging", "prod")
+EXAMPLES = tuple(
+    str(p.relative_to(Path(__file__).resolve().parent.parent))
+    for p in sorted((Path(__file__).resolve().parent.parent / "examples").glob("*/Pulumi.*.yaml"))
+    if not p.name.endswith(".usage.yaml")
+)
+"""The example systems' stack config files (examples/<system>/), previewed with `--config-file`."""
 SIZES = (10, 50, 200)
 QUICK_SIZES = (5, 10)
 TARGETS = {"preview_prod_s": 3.0, "scaling_200_s": 15.0, "suite_s": 60.0, "pack_ratio": 1.5, "cost_section_s": 1.0}
@@ -136,6 +142,11 @@ class Bench:
             target = TARGETS["preview_prod_s"] if stack == "prod" else None
             figure = self.figure(section, f"preview {stack}", "s", target=target)
             self.sample(figure, lambda stack=stack: program_bench.preview_sample(stack))
+        if self.quick:
+            return
+        for example in EXAMPLES:  # the seed systems, as `--config-file` previews
+            figure = self.figure(section, f"preview {example}", "s")
+            self.sample(figure, lambda example=example: program_bench.preview_sample("", config_file=example))
 
     def pack(self, resources: Sequence[Any]) -> None:
         section = f"policy pack over the engine protocol, prod's {len(resources)} recorded resources"

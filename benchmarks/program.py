@@ -51,9 +51,11 @@ def command_sample(command: list[str], *, timeout: float = 900) -> CommandSample
     return CommandSample(time.perf_counter() - start, done.returncode, done.stdout + done.stderr)
 
 
-def preview_sample(stack: str) -> float:
-    """`python -m offline.preview --stack <stack> --quiet`, process start to exit (the report printed)."""
-    sample = command_sample([sys.executable, "-m", "offline.preview", "--stack", stack, "--quiet"])
+def preview_sample(stack: str, config_file: str | None = None) -> float:
+    """`python -m offline.preview --stack <stack> --quiet` (or `--config-file <file>` for an example), process
+    start to exit (the report printed)."""
+    source = ["--config-file", config_file] if config_file is not None else ["--stack", stack]
+    sample = command_sample([sys.executable, "-m", "offline.preview", *source, "--quiet"])
     if sample.returncode != 0 or "Policies (" not in sample.output:
         raise RuntimeError(f"offline preview of {stack} failed ({sample.returncode}):\n{sample.output[-3000:]}")
     return sample.seconds
