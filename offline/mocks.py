@@ -108,6 +108,14 @@ def invoke(token: str):
 
 
 # -- invokes ---------------------------------------------------------------------------------------
+@resource("random:index/randomPassword:RandomPassword")
+def _random_password(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """pulumi-random's password: generated once, then stable (deterministic here, from the resource name)."""
+    length = int(inputs.get("length") or 16)
+    value = (_hex(name, 64) * (length // 64 + 1))[:length]
+    return "none", {"result": value, "bcryptHash": f"$2a$10${_hex(name + 'bcrypt', 53)}"}
+
+
 @invoke("aws:index/getAvailabilityZones:getAvailabilityZones")
 def _azs(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     letters = "abcdef"

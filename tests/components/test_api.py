@@ -120,3 +120,11 @@ def test_with_a_custom_domain_clients_use_it_and_the_execute_api_endpoint_is_off
     assert api["disableExecuteApiEndpoint"] is True
     assert api_run.outputs["apiUrls"] == {"public": "https://gw.example.com"}
     assert set(api_run.outputs["apiKeyIds"]) == {"public.partner-a"}
+
+
+def test_the_origin_verify_value_is_generated_once_and_kept_in_state(api_run: StackRun) -> None:
+    """A RandomPassword (state), never an invoke answering a new value at every run: an `up` does not rotate it."""
+    [password] = [r for r in api_run.of_type("random:index/randomPassword:RandomPassword") if "origin-verify" in r.name]
+    assert (password.inputs["length"], password.inputs["special"]) == (48, False)
+    version = one(api_run, "aws:secretsmanager/secretVersion:SecretVersion", "origin-verify-api-value")
+    assert version["secretString"] == password.outputs["result"]
