@@ -276,7 +276,7 @@ def judge_statement(
     kind: str,
     resource_star_ok: bool,
     restricting: frozenset[str],
-    kind_wildcards_ok: bool = False,
+    kind_wildcards_ok: bool,
 ) -> tuple[list[str], list[str]]:
     """(problems, unknown fields) of one statement. Deny statements are never problems."""
     problems: list[str] = []
@@ -307,7 +307,7 @@ def judge_statement(
 
 
 def judge_document(
-    document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str], kind_wildcards_ok: bool = False
+    document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str], kind_wildcards_ok: bool
 ) -> tuple[list[str], list[str]] | Unknown:
     """(problems, unknown fields) of a whole document; `Unknown` when the document itself is unknown."""
     if isinstance(document, str):
@@ -325,7 +325,7 @@ def _judge_text(
 
 
 def _judge(
-    document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str], kind_wildcards_ok: bool = False
+    document: Any, kind: str, resource_star_ok: bool, restricting: frozenset[str], kind_wildcards_ok: bool
 ) -> tuple[list[str], list[str]] | Unknown:
     try:
         statements = parse(document)
