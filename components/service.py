@@ -891,56 +891,20 @@ class Service(pulumi.ComponentResource):
     ) -> aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
         """ALB requests per running task per minute over both target groups (metric math): the predefined
         ALBRequestCountPerTarget follows one group, which is idle after every other deployment."""
-        spec = aws.appautoscaling
-        prefix = "PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetric"
-        metric_args = getattr(spec, f"{prefix}Args")
-        stat_args = getattr(spec, f"{prefix}MetricStatArgs")
-        stat_metric_args = getattr(spec, f"{prefix}MetricStatMetricArgs")
-        dimension_args = getattr(spec, f"{prefix}MetricStatMetricDimensionArgs")
         groups = {"primary": self.target_group_arn_suffix, "alternate": self.alternate_target_group_arn_suffix}
         requests = [
-            metric_args(
-                id=key,
-                return_data=False,
-                metric_stat=stat_args(
-                    stat="Sum",
-                    metric=stat_metric_args(
-                        namespace="AWS/ApplicationELB",
-                        metric_name="RequestCount",
-                        dimensions=[
-                            dimension_args(name="LoadBalancer", value=lb_suffix),
-                            dimension_args(name="TargetGroup", value=suffix),
-                        ],
-                    ),
-                ),
+            _stat_query(
+                key, "AWS/ApplicationELB", "RequestCount", "Sum", {"LoadBalancer": lb_suffix, "TargetGroup": suffix}
             )
             for key, suffix in groups.items()
         ]
-        return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(
-            metrics=[
-                *requests,
-                metric_args(
-                    id="running",
-                    return_data=False,
-                    metric_stat=stat_args(
-                        stat="Average",
-                        metric=stat_metric_args(
-                            namespace="ECS/ContainerInsights",
-                            metric_name="RunningTaskCount",
-                            dimensions=[
-                                dimension_args(name="ClusterName", value=self._args.cluster.name),
-                                dimension_args(name="ServiceName", value=service.name),
-                            ],
-                        ),
-                    ),
-                ),
-                metric_args(
-                    id="perTask",
-                    expression="SUM([primary, alternate]) / running",
-                    label="ALB requests per running task (both target groups)",
-                    return_data=True,
-                ),
-            ]
+        return _per_running_task(
+            requests,
+            cluster_name=self._args.cluster.name,
+            service_name=service.name,
+            id_="perTask",
+            expression="SUM([primary, alternate]) / running",
+            label="ALB requests per running task (both target groups)",
         )
 
     def _consumed_queue(self) -> pulumi.Output[str]:
@@ -956,48 +920,16 @@ class Service(pulumi.ComponentResource):
     ) -> aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
         """Visible messages per running task (metric math): the queue backlog each task would have to work
         through. With no task running the expression has no value; `_scale_from_zero` covers that case."""
-        spec = aws.appautoscaling
-        prefix = "PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetric"
-        metric_args = getattr(spec, f"{prefix}Args")
-        stat_args = getattr(spec, f"{prefix}MetricStatArgs")
-        stat_metric_args = getattr(spec, f"{prefix}MetricStatMetricArgs")
-        dimension_args = getattr(spec, f"{prefix}MetricStatMetricDimensionArgs")
-        return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(
-            metrics=[
-                metric_args(
-                    id="visible",
-                    return_data=False,
-                    metric_stat=stat_args(
-                        stat="Average",
-                        metric=stat_metric_args(
-                            namespace="AWS/SQS",
-                            metric_name="ApproximateNumberOfMessagesVisible",
-                            dimensions=[dimension_args(name="QueueName", value=queue)],
-                        ),
-                    ),
-                ),
-                metric_args(
-                    id="running",
-                    return_data=False,
-                    metric_stat=stat_args(
-                        stat="Average",
-                        metric=stat_metric_args(
-                            namespace="ECS/ContainerInsights",
-                            metric_name="RunningTaskCount",
-                            dimensions=[
-                                dimension_args(name="ClusterName", value=self._args.cluster.name),
-                                dimension_args(name="ServiceName", value=service.name),
-                            ],
-                        ),
-                    ),
-                ),
-                metric_args(
-                    id="backlog",
-                    expression="visible / running",
-                    label="Visible messages per running task",
-                    return_data=True,
-                ),
-            ]
+        visible = _stat_query(
+            "visible", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Average", {"QueueName": queue}
+        )
+        return _per_running_task(
+            [visible],
+            cluster_name=self._args.cluster.name,
+            service_name=service.name,
+            id_="backlog",
+            expression="visible / running",
+            label="Visible messages per running task",
         )
 
     def _scale_from_zero(
@@ -1119,6 +1051,55 @@ class Service(pulumi.ComponentResource):
 def role_arn(context: AwsContext, service: str, purpose: str) -> str:
     """A service's role ARN from its known name (`role_name`)."""
     return context.arn("iam", f"role/{role_name(service, purpose)}", regional=False)
+
+
+_CUSTOMIZED = "PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetric"
+"""The pulumi-aws args classes of a target-tracking policy's metric-math queries share this prefix."""
+
+
+def _stat_query(id_: str, namespace: str, metric: str, stat: str, dimensions: dict[str, Any]) -> Any:
+    """One metric query of a customized target-tracking metric (not returned: an input to the expression)."""
+    spec = aws.appautoscaling
+    return getattr(spec, f"{_CUSTOMIZED}Args")(
+        id=id_,
+        return_data=False,
+        metric_stat=getattr(spec, f"{_CUSTOMIZED}MetricStatArgs")(
+            stat=stat,
+            metric=getattr(spec, f"{_CUSTOMIZED}MetricStatMetricArgs")(
+                namespace=namespace,
+                metric_name=metric,
+                dimensions=[
+                    getattr(spec, f"{_CUSTOMIZED}MetricStatMetricDimensionArgs")(name=name, value=value)
+                    for name, value in dimensions.items()
+                ],
+            ),
+        ),
+    )
+
+
+def _per_running_task(
+    queries: list[Any],
+    *,
+    cluster_name: pulumi.Input[str],
+    service_name: pulumi.Input[str],
+    id_: str,
+    expression: str,
+    label: str,
+) -> aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs:
+    """`queries` divided by the service's running tasks (Container Insights' RunningTaskCount, id `running`):
+    the per-task figure a target-tracking policy holds steady."""
+    spec = aws.appautoscaling
+    running = _stat_query(
+        "running",
+        "ECS/ContainerInsights",
+        "RunningTaskCount",
+        "Average",
+        {"ClusterName": cluster_name, "ServiceName": service_name},
+    )
+    result = getattr(spec, f"{_CUSTOMIZED}Args")(id=id_, expression=expression, label=label, return_data=True)
+    return spec.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(
+        metrics=[*queries, running, result]
+    )
 
 
 def _require_repository(repositories: Mapping[str, ImageRepository], key: str, service: str) -> ImageRepository:
