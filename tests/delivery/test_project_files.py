@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from offline.stackfile import USAGE_FILE_SUFFIX
 from tests.delivery.project_rules import policy_pack_problems, project_problems, stack_problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +26,7 @@ def _load(path: Path) -> object:
 
 
 PROJECTS = _files("Pulumi.yaml")
-USAGE_SUFFIX = ".usage.yaml"
-"""`Pulumi.<stack>.usage.yaml` beside a stack file holds the cost estimate's usage assumptions, not config."""
-STACK_FILES = [p for p in _files("Pulumi.*.yaml") if p.name != "Pulumi.yaml" and not p.name.endswith(USAGE_SUFFIX)]
+STACK_FILES = [p for p in _files("Pulumi.*.yaml") if p.name != "Pulumi.yaml" and not p.name.endswith(USAGE_FILE_SUFFIX)]
 
 
 def _project_of(stack_file: Path) -> Path:
