@@ -9,6 +9,8 @@ its `platform:environment`. Its policy-pack config is found by one rule (`pack_c
     python -m offline.stackfile pack-config STACK [--config-file PATH]  the stack's pack config path
     python -m offline.stackfile matrix [--environment ENV]              the CI matrix: [{"stack", "environment",
                                                                         "packConfig", "packConfigName"}]
+    python -m offline.stackfile examples                                the example config files' CI matrix:
+                                                                        [{"example", "configFile", "stack"}]
 """
 
 from __future__ import annotations
@@ -86,6 +88,14 @@ def stack_names(project_dir: Path = PROJECT_DIR) -> tuple[str, ...]:
 STACKS = stack_names()
 """The repository's stacks (its `Pulumi.*.yaml` files): tests, Make targets and workflows cover each."""
 
+EXAMPLES_DIR = PROJECT_DIR / "examples"
+
+
+def example_config_files(examples_dir: Path = EXAMPLES_DIR) -> tuple[Path, ...]:
+    """Every example system's stack config file (`examples/<system>/Pulumi.<stack>.yaml`, used with
+    `--config-file`), by system then file name; usage-assumption files are not config."""
+    return tuple(sorted(p for p in examples_dir.glob("*/Pulumi.*.yaml") if not p.name.endswith(USAGE_FILE_SUFFIX)))
+
 
 def pack_config(
     stack: str, config_file: Path | None = None, project_dir: Path = PROJECT_DIR, config_dir: Path = POLICY_CONFIG_DIR
@@ -136,12 +146,22 @@ def _matrix_row(stack: str) -> dict[str, str | None]:
     }
 
 
+def example_row(config_file: Path) -> dict[str, str]:
+    """One example config file for a CI matrix: the system, the file and the stack it names."""
+    return {
+        "example": config_file.parent.name,
+        "configFile": _relative(config_file),
+        "stack": stack_from_config_file(config_file),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.stackfile", description=(__doc__ or "").splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("stacks", help="every stack file's stack, one a line")
     matrix = commands.add_parser("matrix", help="every stack with its environment and pack config, as JSON")
     matrix.add_argument("--environment", help="only the stacks of this environment")
+    commands.add_parser("examples", help="every example config file with its system and stack, as JSON")
     pack = commands.add_parser("pack-config", help="the stack's policy-pack config path (exit 1: none)")
     pack.add_argument("stack")
     pack.add_argument("--config-file", type=Path)
@@ -151,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "matrix":
         rows = [_matrix_row(stack) for stack in STACKS]
         print(json.dumps([row for row in rows if args.environment in (None, row["environment"])]))
+    elif args.command == "examples":
+        print(json.dumps([example_row(path) for path in example_config_files()]))
     else:
         path = pack_config(args.stack, args.config_file)
         if path is None:

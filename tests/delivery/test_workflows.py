@@ -662,3 +662,24 @@ def test_project_files_job_loads_every_file_in_the_pinned_real_cli() -> None:
     assert install[0]["with"]["pulumi-version-file"] == ".pulumi-version"
     assert steps[-1]["run"] == "scripts/cli-project-check.sh"
     assert "permissions" not in job and "id-token" not in str(job), "no cloud: no credentials"
+
+
+def test_every_example_config_file_is_previewed_with_the_pack_on_every_pull_request() -> None:
+    """The PR workflow's `example-preview` job runs the offline preview (which fails on a mandatory violation) and
+    the cost estimate of each row of `python -m offline.stackfile examples`, and that list holds every example
+    system's config file (a new example is previewed without touching the workflow)."""
+    jobs = load_yaml(PR_WORKFLOW)["jobs"]
+    assert jobs["stacks"]["outputs"]["examples"] == "${{ steps.list.outputs.examples }}"
+    assert "python -m offline.stackfile examples" in str(jobs["stacks"]["steps"][-1]["run"])
+    job = jobs["example-preview"]
+    assert job["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.stacks.outputs.examples) }}"}
+    run = str(job["steps"][-2]["run"])
+    assert 'run.py preview --config-file "$CONFIG_FILE"' in run
+    assert 'run.py cost --config-file "$CONFIG_FILE"' in run
+    rows = [stackfile.example_row(path)["configFile"] for path in stackfile.example_config_files()]
+    on_disk = sorted(
+        str(p.relative_to(stackfile.PROJECT_DIR))
+        for p in (stackfile.PROJECT_DIR / "examples").rglob("Pulumi.*.yaml")
+        if not p.name.endswith(stackfile.USAGE_FILE_SUFFIX)
+    )
+    assert rows == on_disk and len(rows) >= 4
