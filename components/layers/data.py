@@ -4,7 +4,9 @@ that grants and `${...}` references resolve against."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import pulumi
 
@@ -27,6 +29,18 @@ from ..secrets import Secret, SecretArgs
 from ..site import site_bucket_keys
 from ..table import Table, TableArgs
 from .network import NetworkLayer
+
+
+class InDataSubnets(TypedDict):
+    """What every store in the data subnets is given alike (the database, RDS instances, caches)."""
+
+    aws_context: AwsContext
+    kms_key_arn: pulumi.Input[str]
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    availability_zones: Sequence[str]
+    log_retention_days: int
+    protect: bool
 
 
 @dataclass(frozen=True)
@@ -195,55 +209,22 @@ def build_data(
         )
         for key, secret in config.secrets.items()
     }
-    database: Database | RdsInstance | None = (
-        Database(
-            "database",
-            DatabaseArgs(
-                config=config.database,
-                aws_context=context,
-                kms_key_arn=key_arn,
-                vpc_id=network.vpc_id,
-                subnet_ids=network.data_subnet_ids,
-                availability_zones=network.availability_zones,
-                log_retention_days=config.log_retention_days,
-                protect=protect,
-            ),
-            opts,
-        )
-        if config.database is not None and not isinstance(config.database, PostgresConfig)
-        else None
+    in_data_subnets = InDataSubnets(
+        aws_context=context,
+        kms_key_arn=key_arn,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.data_subnet_ids,
+        availability_zones=network.availability_zones,
+        log_retention_days=config.log_retention_days,
+        protect=protect,
     )
+    database: Database | RdsInstance | None = None
     if isinstance(config.database, PostgresConfig):
-        database = RdsInstance(
-            "database",
-            RdsInstanceArgs(
-                config=config.database,
-                aws_context=context,
-                kms_key_arn=key_arn,
-                vpc_id=network.vpc_id,
-                subnet_ids=network.data_subnet_ids,
-                availability_zones=network.availability_zones,
-                log_retention_days=config.log_retention_days,
-                protect=protect,
-            ),
-            opts,
-        )
+        database = RdsInstance("database", RdsInstanceArgs(config=config.database, **in_data_subnets), opts)
+    elif config.database is not None:
+        database = Database("database", DatabaseArgs(config=config.database, **in_data_subnets), opts)
     caches = {
-        key: Cache(
-            f"cache-{key}",
-            CacheArgs(
-                name=key,
-                config=cache,
-                aws_context=context,
-                kms_key_arn=key_arn,
-                vpc_id=network.vpc_id,
-                subnet_ids=network.data_subnet_ids,
-                availability_zones=network.availability_zones,
-                log_retention_days=config.log_retention_days,
-                protect=protect,
-            ),
-            opts,
-        )
+        key: Cache(f"cache-{key}", CacheArgs(name=key, config=cache, **in_data_subnets), opts)
         for key, cache in config.caches.items()
     }
     grantable_secrets: dict[str, Grantable] = dict(secrets)

@@ -133,27 +133,7 @@ def _observability(
             )
         elif service.queue_name is not None:
             workers.append(WorkerMonitor(name, service.cluster_name, service.service_name, service.queue_name))
-    database = None
-    database_instance = None
-    if isinstance(data.database, RdsInstance) and isinstance(config.database, PostgresConfig):
-        memory, connections = instance_memory_gib(config.database), max_connections(config)
-        assert memory is not None and connections is not None  # config.observability.check requires them
-        database_instance = DatabaseInstanceMonitor(
-            data.database.identifier,
-            tuple(data.database.replica_identifiers),
-            memory_gib=memory,
-            max_connections=connections,
-            allocated_storage_gib=config.database.allocated_storage_gib,
-        )
-    elif isinstance(data.database, Database) and config.database is not None:
-        memory, connections = instance_memory_gib(config.database), max_connections(config)
-        assert memory is not None and connections is not None  # config.observability.check requires them
-        database = DatabaseMonitor(
-            data.database.cluster_identifier,
-            memory_gib=memory,
-            max_connections=connections,
-            serverless=config.database.serverless,
-        )
+    database, database_instance = _database_monitors(config, data)
     return Observability(
         "observability",
         ObservabilityArgs(
@@ -195,3 +175,32 @@ def _observability(
         ),
         opts,
     )
+
+
+def _database_monitors(
+    config: StackConfig, data: DataLayer
+) -> tuple[DatabaseMonitor | None, DatabaseInstanceMonitor | None]:
+    """The Aurora cluster's monitor or the RDS instance's (with its replicas), sized by the instance memory and
+    `max_connections` the connections alarms measure against."""
+    if data.database is None or config.database is None:
+        return None, None
+    memory, connections = instance_memory_gib(config.database), max_connections(config)
+    assert memory is not None and connections is not None  # config.observability.check requires them
+    if isinstance(data.database, RdsInstance) and isinstance(config.database, PostgresConfig):
+        instance = DatabaseInstanceMonitor(
+            data.database.identifier,
+            tuple(data.database.replica_identifiers),
+            memory_gib=memory,
+            max_connections=connections,
+            allocated_storage_gib=config.database.allocated_storage_gib,
+        )
+        return None, instance
+    if isinstance(data.database, Database) and not isinstance(config.database, PostgresConfig):
+        cluster = DatabaseMonitor(
+            data.database.cluster_identifier,
+            memory_gib=memory,
+            max_connections=connections,
+            serverless=config.database.serverless,
+        )
+        return cluster, None
+    return None, None
