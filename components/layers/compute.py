@@ -26,6 +26,8 @@ from .network import NetworkLayer
 
 @dataclass(frozen=True)
 class ComputeLayer:
+    """What runs: the components themselves (the observability layer reads their names for alarms)."""
+
     cluster: Cluster
     repositories: dict[str, Repository]
     services: dict[str, Service]
@@ -72,6 +74,9 @@ def build_compute(
     data: DataLayer,
     edge: EdgeLayer,
 ) -> ComputeLayer:
+    """The cluster, repositories, then every `platform:services` entry (web services on the edge's load
+    balancer, behind the origin-verify rule an API needs), the collections' access for the granted task roles,
+    functions, event-triggered tasks (with a bus) and rotation (with a database or a rotating secret)."""
     stores = data.stores
     protect = config.protect_stateful_resources
     cluster = Cluster(

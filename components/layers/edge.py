@@ -19,6 +19,8 @@ from .network import NetworkLayer
 
 @dataclass(frozen=True)
 class EdgeLayer:
+    """What faces the internet, for compute (the load balancer, origin-verify headers) and observability."""
+
     load_balancer: LoadBalancer | None
     """Built when a web service or an http-triggered function needs it."""
     origin_verify: dict[str, OriginVerify]

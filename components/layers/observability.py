@@ -41,6 +41,8 @@ from .edge import EdgeLayer
 
 @dataclass(frozen=True)
 class ObservabilityLayer:
+    """The canaries and the alarm topic with the stack dashboard."""
+
     canaries: Canaries | None
     observability: Observability
 
@@ -60,6 +62,9 @@ def build_observability(
     edge: EdgeLayer,
     compute: ComputeLayer,
 ) -> ObservabilityLayer:
+    """Canaries (with `platform:canaries` and a load balancer), the alarm topic, alarms and stack dashboard,
+    each API's and collection's alarms on that topic, and the edge dashboard (when there is an API, site or
+    collection)."""
     canaries = (
         Canaries(
             "canaries",
