@@ -31,7 +31,7 @@ from .naming import physical_name
 
 if TYPE_CHECKING:
     from .config.stack import StackConfig
-    from .network import Network
+    from .layers.network import NetworkLayer
 
 ACCESS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "read": (("aoss:DescribeCollectionItems",), ("aoss:DescribeIndex", "aoss:ReadDocument")),
@@ -201,7 +201,7 @@ def build_collections(
     config: StackConfig,
     context: AwsContext,
     kms_key_arn: pulumi.Input[str],
-    network: Network,
+    network: NetworkLayer,
     opts: pulumi.ResourceOptions,
 ) -> Collections | None:
     """The stack's collections (None without any): private subnets of `network`, stack key."""

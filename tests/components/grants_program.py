@@ -13,7 +13,7 @@ from components.platform import Platform
 
 config = load_stack_config(pulumi.get_stack(), pulumi_config_values())
 platform = Platform("platform", config)
-stores = platform.data_stores
+stores = platform.data.stores
 
 rendered: dict[str, pulumi.Output[str]] = {}
 errors: dict[str, str] = {}
