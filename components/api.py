@@ -34,6 +34,7 @@ import yaml
 
 from .aws_context import AwsContext
 from .config.apis import ApiConfig
+from .dns import alias_records, validated_certificate
 from .naming import physical_name
 from .waf import WebAclArgs, associate, web_acl
 
@@ -354,35 +355,11 @@ class Api(pulumi.ComponentResource):
     ) -> None:
         assert config.domain is not None
         zone_id = aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id
-        certificate = aws.acm.Certificate(
-            f"{name}-certificate",
-            domain_name=config.domain.name,
-            validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-            tags={"Name": config.domain.name},
-            opts=child,
-        )
-        option = certificate.domain_validation_options[0]
-        record = aws.route53.Record(
-            f"{name}-certificate-validation",
-            zone_id=zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=60,
-            allow_overwrite=True,
-            opts=child,
-        )
-        validation = aws.acm.CertificateValidation(
-            f"{name}-certificate-validated",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-            opts=child,
-        )
+        certificate_arn = validated_certificate(name, config.domain.name, zone_id, child)
         domain = aws.apigateway.DomainName(
             f"{name}-domain",
             domain_name=config.domain.name,
-            regional_certificate_arn=validation.certificate_arn,
+            regional_certificate_arn=certificate_arn,
             security_policy="TLS_1_2",
             endpoint_configuration=aws.apigateway.DomainNameEndpointConfigurationArgs(types="REGIONAL"),
             opts=child,
@@ -390,17 +367,8 @@ class Api(pulumi.ComponentResource):
         aws.apigateway.BasePathMapping(
             f"{name}-mapping", rest_api=api.id, stage_name=stage.stage_name, domain_name=domain.domain_name, opts=child
         )
-        aws.route53.Record(
-            f"{name}-alias",
-            zone_id=zone_id,
-            name=config.domain.name,
-            type="A",
-            aliases=[
-                aws.route53.RecordAliasArgs(
-                    name=domain.regional_domain_name, zone_id=domain.regional_zone_id, evaluate_target_health=False
-                )
-            ],
-            opts=child,
+        alias_records(
+            name, config.domain.name, zone_id, domain.regional_domain_name, domain.regional_zone_id, opts=child
         )
 
 

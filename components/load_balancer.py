@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .config.compute import LoadBalancerConfig
+from .dns import CERTIFICATE_VALIDATION_TIMEOUT, alias_records, validated_certificate
 from .iam import Statement
 from .naming import physical_name
 from .waf import WebAclArgs, associate, web_acl
@@ -51,10 +52,6 @@ ELB_ACCOUNT_REGIONS = frozenset(
 """Regions opened before August 2022, where ALB access logs are written by a regional Elastic Load
 Balancing account (`aws.elb.get_service_account`). Newer regions deliver as the service principal
 `logdelivery.elasticloadbalancing.amazonaws.com` instead."""
-
-
-CERTIFICATE_VALIDATION_TIMEOUT = "20m"
-"""How long `pulumi up` waits for ACM to issue a DNS-validated certificate before failing cleanly."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,15 +165,14 @@ class LoadBalancer(pulumi.ComponentResource):
 
         host: pulumi.Input[str] = lb.dns_name
         if config.domain is not None and zone_id is not None:
-            aws.route53.Record(
-                f"{name}-alias",
-                zone_id=zone_id,
-                name=config.domain.name,
-                type="A",
-                aliases=[
-                    aws.route53.RecordAliasArgs(name=lb.dns_name, zone_id=lb.zone_id, evaluate_target_health=True)
-                ],
+            alias_records(
+                name,
+                config.domain.name,
+                zone_id,
+                lb.dns_name,
+                lb.zone_id,
                 opts=self._child,
+                evaluate_target_health=True,
             )
             host = config.domain.name
         scheme = "https" if self.https else "http"
@@ -279,38 +275,10 @@ class LoadBalancer(pulumi.ComponentResource):
             return config.certificate_arn
         if config.domain is None or zone_id is None:
             return None
-        certificate = aws.acm.Certificate(
-            f"{self._name}-certificate",
-            domain_name=config.domain.name,
-            validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-            tags={"Name": config.domain.name},
-            opts=self._child,
-        )
-        option = certificate.domain_validation_options[0]
-        record = aws.route53.Record(
-            f"{self._name}-certificate-validation",
-            zone_id=zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=60,
-            allow_overwrite=True,
-            opts=self._child,
-        )
-        validation = aws.acm.CertificateValidation(
-            f"{self._name}-certificate-validated",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-            # The provider polls for 75 minutes by default: a zone that is not delegated would hold the stack's
-            # lock past the deploy job's timeout. 20 minutes is ample for a delegated zone (DNS validation
-            # usually completes in a few); `run.py preflight` checks the delegation before an `up`.
-            opts=pulumi.ResourceOptions(
-                parent=self, custom_timeouts=pulumi.CustomTimeouts(create=CERTIFICATE_VALIDATION_TIMEOUT)
-            ),
-        )
         # The listener takes the ARN from the validation, so it waits until the certificate is issued.
-        return validation.certificate_arn
+        return validated_certificate(
+            self._name, config.domain.name, zone_id, self._child, timeout=CERTIFICATE_VALIDATION_TIMEOUT
+        )
 
     def _listeners(
         self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer, certificate_arn: pulumi.Input[str] | None

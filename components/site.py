@@ -38,6 +38,7 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .config.sites import SiteConfig
+from .dns import alias_records, validated_certificate
 from .iam import Statement, policy_document
 from .keys import KeysArgs, account_root_statement, key_policy, symmetric_key
 from .naming import physical_name
@@ -260,19 +261,15 @@ class Site(pulumi.ComponentResource):
             child,
         )
 
-        for record_type in ("A", "AAAA"):
-            aws.route53.Record(
-                f"{name}-alias-{record_type.lower()}",
-                zone_id=zone_id,
-                name=config.domain.name,
-                type=record_type,
-                aliases=[
-                    aws.route53.RecordAliasArgs(
-                        name=distribution.domain_name, zone_id=distribution.hosted_zone_id, evaluate_target_health=False
-                    )
-                ],
-                opts=child,
-            )
+        alias_records(
+            name,
+            config.domain.name,
+            zone_id,
+            distribution.domain_name,
+            distribution.hosted_zone_id,
+            opts=child,
+            types=("A", "AAAA"),
+        )
         aws.cloudwatch.MetricAlarm(
             f"{name}-5xx-rate",
             name=physical_name(purpose, "5xx-rate"),
@@ -305,32 +302,9 @@ class Site(pulumi.ComponentResource):
         name: str, config: SiteConfig, zone_id: pulumi.Input[str], at_edge: pulumi.ResourceOptions
     ) -> pulumi.Output[str]:
         """An ACM certificate in us-east-1 for the site's name, validated by DNS in its zone."""
-        certificate = aws.acm.Certificate(
-            f"{name}-certificate",
-            domain_name=config.domain.name,
-            validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-            tags={"Name": config.domain.name},
-            opts=at_edge,
+        return validated_certificate(
+            name, config.domain.name, zone_id, at_edge, record_opts=pulumi.ResourceOptions(parent=at_edge.parent)
         )
-        option = certificate.domain_validation_options[0]
-        record = aws.route53.Record(
-            f"{name}-certificate-validation",
-            zone_id=zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=60,
-            allow_overwrite=True,
-            opts=pulumi.ResourceOptions(parent=at_edge.parent),
-        )
-        validation = aws.acm.CertificateValidation(
-            f"{name}-certificate-validated",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-            opts=at_edge,
-        )
-        return validation.certificate_arn
 
     @staticmethod
     def _security_headers(
