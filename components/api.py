@@ -67,8 +67,12 @@ ACCESS_LOG_FORMAT = json.dumps(
 """One JSON object per request (CloudWatch Logs Insights parses it without a pattern)."""
 
 
-def proxy_document(title: str, target: str, verify: str, *, api_key_required: bool) -> str:
-    """An OpenAPI 3 document proxying `/` and `/{proxy+}` (any method) to `target` (`https://host`)."""
+def proxy_document(
+    title: str, target: str, verify: str, *, api_key_required: bool, vpc_link_id: str | None = None
+) -> str:
+    """An OpenAPI 3 document proxying `/` and `/{proxy+}` (any method) to `target` (`https://host`); with
+    `vpc_link_id`, through that VPC link (the target then only sets the Host header and names the certificate
+    API Gateway verifies)."""
 
     def method(path: str, proxied: bool) -> dict[str, Any]:
         parameters = {f"integration.request.header.{ORIGIN_VERIFY_HEADER}": f"'{verify}'"}
@@ -82,6 +86,7 @@ def proxy_document(title: str, target: str, verify: str, *, api_key_required: bo
                 "passthroughBehavior": "when_no_match",
                 "requestParameters": parameters,
                 "timeoutInMillis": 29000,
+                **({"connectionType": "VPC_LINK", "connectionId": vpc_link_id} if vpc_link_id else {}),
             },
             "responses": {},
         }
@@ -161,6 +166,8 @@ class ApiArgs:
     """The proxied web service's URL (`https://api.example.com`): required with `service`."""
     origin_verify: OriginVerify | None = None
     """The proxied service's origin-verify secret (`origin_verify_secrets`): required with `service`."""
+    vpc_link_id: pulumi.Input[str] | None = None
+    """The VPC link to the internal ALB (components/private_link.py): required with `integration: vpcLink`."""
 
 
 class Api(pulumi.ComponentResource):
@@ -192,9 +199,16 @@ class Api(pulumi.ComponentResource):
                 )
             verify = args.origin_verify
             self.origin_verify_secret_arn, self.origin_verify_value = verify.secret_arn, verify.value
-            body: pulumi.Input[str] = pulumi.Output.all(args.service_url, verify.value).apply(
+            if config.integration == "vpcLink" and args.vpc_link_id is None:
+                raise ValueError(f"api {args.name}: integration vpcLink needs the stack's VPC link")
+            link = args.vpc_link_id if config.integration == "vpcLink" else None
+            body: pulumi.Input[str] = pulumi.Output.all(args.service_url, verify.value, link).apply(
                 lambda v: proxy_document(
-                    physical_name(purpose), str(v[0]), str(v[1]), api_key_required=config.api_key_required
+                    physical_name(purpose),
+                    str(v[0]),
+                    str(v[1]),
+                    api_key_required=config.api_key_required,
+                    vpc_link_id=str(v[2]) if v[2] else None,
                 )
             )
         else:
@@ -412,6 +426,7 @@ def build_apis(
     opts: pulumi.ResourceOptions,
     *,
     origin_verify: dict[str, OriginVerify],
+    vpc_link_id: pulumi.Input[str] | None = None,
 ) -> dict[str, Api]:
     """Every `platform:apis` entry; a proxy's target is its service's URL from the registry."""
     apis: dict[str, Api] = {}
@@ -427,6 +442,7 @@ def build_apis(
                 log_retention_days=config.log_retention_days,
                 origin_verify=origin_verify.get(service) if service else None,
                 service_url=registry.attribute(f"services.{service}.url") if service else None,
+                vpc_link_id=vpc_link_id,
             ),
             opts,
         )

@@ -77,6 +77,10 @@ class LoadBalancerArgs:
     """The stack key: encrypts the web ACL's log group. None: the web ACL does not log."""
     log_retention_days: int = 365
     """Retention of the web ACL's log group (the stack's `logRetentionDays`)."""
+    internal_subnet_ids: Sequence[pulumi.Input[str]] | None = None
+    """Make the ALB internal, in these (private) subnets, with no ingress from any CIDR: API Gateway reaches it
+    through a VPC link and an NLB (components/private_link.py admits the NLB's group). Default None: the
+    internet-facing ALB in `public_subnet_ids`, open to `ingressCidrs`."""
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -116,17 +120,21 @@ class LoadBalancer(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         config = args.config
         self.https = config.https
+        internal = args.internal_subnet_ids is not None
 
         group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args.vpc_id,
             name=physical_name("alb"),
-            description="Internet-facing ALB: HTTPS (and HTTP redirect) from the configured CIDRs",
+            description="Internal ALB: HTTPS from the VPC link NLB only"
+            if internal
+            else "Internet-facing ALB: HTTPS (and HTTP redirect) from the configured CIDRs",
             tags={"Name": physical_name("alb")},
             opts=self._child,
         )
         self.security_group_id = group.id
-        self._ingress(config)
+        if not internal:
+            self._ingress(config)
 
         logs_bucket = self._access_log_bucket(config, args.aws_context)
         self.access_log_bucket = logs_bucket.bucket_name
@@ -134,9 +142,9 @@ class LoadBalancer(pulumi.ComponentResource):
             f"{name}-alb",
             name=physical_name("alb", max_length=32),
             load_balancer_type="application",
-            internal=False,
+            internal=internal,
             ip_address_type="ipv4",
-            subnets=list(args.public_subnet_ids),
+            subnets=list(args.internal_subnet_ids if args.internal_subnet_ids is not None else args.public_subnet_ids),
             security_groups=[group.id],
             drop_invalid_header_fields=True,
             desync_mitigation_mode="defensive",

@@ -31,6 +31,7 @@ from .canary import Canaries, CanariesArgs
 from .cluster import Cluster, ClusterArgs
 from .collection import build_collections, collection_alarms
 from .config import StackConfig
+from .config.apis import alb_behind_vpc_link
 from .config.compute import ServiceConfig, reads_stack_secrets
 from .config.data import DATABASE_MASTER_SECRET, PostgresConfig
 from .config.observability import instance_memory_gib, max_connections
@@ -44,6 +45,7 @@ from .keys import Keys, KeysArgs
 from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
 from .observability import Observability, ObservabilityArgs
+from .private_link import build_private_link, nlb_widgets, private_link_alarms
 from .queue import Queue, QueueArgs
 from .rds_instance import MasterSecret, RdsInstance, RdsInstanceArgs
 from .registry import Registry, register_services
@@ -131,6 +133,7 @@ class Platform(pulumi.ComponentResource):
                     nat_public_ips=self.network.nat_public_ips,
                     kms_key_arn=self.keys.arn,
                     log_retention_days=config.log_retention_days,
+                    internal_subnet_ids=self.network.private_subnet_ids if alb_behind_vpc_link(config) else None,
                 ),
                 child,
             )
@@ -182,7 +185,16 @@ class Platform(pulumi.ComponentResource):
             config, context, child, self.access_logs.bucket_name if self.access_logs is not None else None
         )
         # -- REST APIs: API Gateway in front of web services or from OpenAPI documents (components/api.py) --
-        self.apis = build_apis(config, context, self.keys.arn, self.registry, child, origin_verify=origin_verify)
+        self.private_link = build_private_link(config, self.network, self.load_balancer, child)  # VPC link APIs
+        self.apis = build_apis(
+            config,
+            context,
+            self.keys.arn,
+            self.registry,
+            child,
+            origin_verify=origin_verify,
+            vpc_link_id=self.private_link.vpc_link_id if self.private_link is not None else None,
+        )
         self.functions = self._functions(config, context, child)
         self.task_rules = (
             TaskRules(
@@ -259,6 +271,8 @@ class Platform(pulumi.ComponentResource):
             self.outputs["url"] = self.load_balancer.url
         for key, api in self.apis.items():
             api_alarms(key, api, self.observability.topic_arn, child)
+        if self.private_link is not None:
+            private_link_alarms(self.private_link, self.observability.topic_arn, child)
         if self.collections is not None:
             collection_alarms(self.collections, context.account_id, self.observability.topic_arn, child)
         edge_dashboard(
@@ -271,6 +285,9 @@ class Platform(pulumi.ComponentResource):
                 key: (c.collection_id, c.physical_name)
                 for key, c in (self.collections.built if self.collections else {}).items()
             },
+            extra=[(nlb_widgets, (self.private_link.nlb_arn_suffix, self.private_link.target_group_arn_suffix))]
+            if self.private_link is not None
+            else (),
         )
         if self.apis:
             self.outputs["apiUrls"] = {key: api.url for key, api in self.apis.items()}

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .apis import alb_behind_vpc_link
 from .data import DatabaseConfig
 from .problems import Problem, key_path
 
@@ -222,7 +223,7 @@ def waf_problems(config: StackConfig, limits: Thresholds, stack: str) -> list[Pr
     has_alb = any(s.kind == "web" for s in config.services.values()) or any(
         f.triggers.http is not None for f in config.functions.values()
     )
-    if has_alb and getattr(lb, "internet_facing", True):
+    if has_alb and not alb_behind_vpc_link(config):  # behind a VPC link the ALB is internal
         entries.append((("loadBalancer", "waf", "enabled"), lb.waf.enabled))
     entries += [(("apis", name, "waf", "enabled"), api.waf.enabled) for name, api in config.apis.items()]
     entries += [(("sites", name, "waf", "enabled"), site.waf.enabled) for name, site in config.sites.items()]

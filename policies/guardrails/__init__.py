@@ -25,6 +25,7 @@ from . import (
     iam,
     load_balancing,
     network,
+    network_load_balancers,
     observability,
     opensearch_serverless,
     protection,
@@ -61,6 +62,7 @@ POLICIES: list[Policy] = [
     *cloudfront.POLICIES,
     *api_gateway.POLICIES,
     *opensearch_serverless.POLICIES,
+    *network_load_balancers.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

@@ -649,6 +649,7 @@ FREE_TYPES: dict[str, str] = {
     "aws:apigateway/methodSettings:MethodSettings": "stage method settings are free (logs are priced as logs)",
     "aws:apigateway/domainName:DomainName": "custom domain names are free (the ACM certificate is free too)",
     "aws:apigateway/basePathMapping:BasePathMapping": "base path mappings are free",
+    "aws:apigateway/vpcLink:VpcLink": "VPC links have no charge (the NLB behind one is priced)",
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": "a delivery source is free (the logs are priced)",
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "a delivery destination is free",
     "aws:cloudwatch/logDelivery:LogDelivery": "a delivery is free (the vended logs are priced as logs)",
