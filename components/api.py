@@ -127,32 +127,44 @@ class OriginVerify:
         return ORIGIN_VERIFY_HEADER, self.value
 
 
+def origin_verify_secret(
+    key: str, purpose: str, *, kms_key_arn: pulumi.Input[str], protect: bool, opts: pulumi.ResourceOptions
+) -> OriginVerify:
+    """The secret `origin-verify-<key>` (`/<product>/<stack>/<key>/origin-verify`), its value a RandomPassword
+    generated once and kept in state (a Pulumi secret): an `up` never changes it by itself. Rotate it with
+    `pulumi up --replace <its RandomPassword's URN>`: the secret, the caller (API, distribution) and the ALB rules
+    follow together. `purpose` completes the secret's description (who adds the header)."""
+    password = random.RandomPassword(f"origin-verify-{key}-random", length=48, special=False, opts=opts)
+    value = pulumi.Output.secret(password.result)
+    secret = aws.secretsmanager.Secret(
+        f"origin-verify-{key}",
+        name=f"/{physical_name(key, separator='/')}/origin-verify",
+        description=f"{ORIGIN_VERIFY_HEADER}: {purpose}",
+        kms_key_id=kms_key_arn,
+        recovery_window_in_days=7,
+        # Rotated by replacing its RandomPassword (above), not by a Secrets Manager rotation function.
+        tags={"RotatedBy": "external"},
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=protect)),
+    )
+    aws.secretsmanager.SecretVersion(f"origin-verify-{key}-value", secret_id=secret.id, secret_string=value, opts=opts)
+    return OriginVerify(secret.arn, value)
+
+
 def origin_verify_secrets(
     config: StackConfig, kms_key_arn: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> dict[str, OriginVerify]:
     """One Secrets Manager secret per web service an API proxies, created before the services (their listener
-    rules require the header). The value is a RandomPassword, generated once and kept in state."""
-    found: dict[str, OriginVerify] = {}
-    for service in sorted({api.service for api in config.apis.values() if api.service is not None}):
-        # Generated once and kept in state (a Pulumi secret): an `up` never changes it by itself. Rotate it with
-        # `pulumi up --replace <this RandomPassword's URN>`: the secret, the API and the ALB rule follow together.
-        password = random.RandomPassword(f"origin-verify-{service}-random", length=48, special=False, opts=opts)
-        value = pulumi.Output.secret(password.result)
-        secret = aws.secretsmanager.Secret(
-            f"origin-verify-{service}",
-            name=f"/{physical_name(service, separator='/')}/origin-verify",
-            description=f"{ORIGIN_VERIFY_HEADER}: API Gateway adds it, the ALB rule of {service} requires it",
-            kms_key_id=kms_key_arn,
-            recovery_window_in_days=7,
-            # Rotated by replacing its RandomPassword (above), not by a Secrets Manager rotation function.
-            tags={"RotatedBy": "external"},
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=config.protect_stateful_resources)),
+    rules require the header)."""
+    return {
+        service: origin_verify_secret(
+            service,
+            f"API Gateway adds it, the ALB rule of {service} requires it",
+            kms_key_arn=kms_key_arn,
+            protect=config.protect_stateful_resources,
+            opts=opts,
         )
-        aws.secretsmanager.SecretVersion(
-            f"origin-verify-{service}-value", secret_id=secret.id, secret_string=value, opts=opts
-        )
-        found[service] = OriginVerify(secret.arn, value)
-    return found
+        for service in sorted({api.service for api in config.apis.values() if api.service is not None})
+    }
 
 
 @dataclass(frozen=True, kw_only=True)

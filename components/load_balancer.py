@@ -81,6 +81,10 @@ class LoadBalancerArgs:
     """Make the ALB internal, in these (private) subnets, with no ingress from any CIDR: API Gateway reaches it
     through a VPC link and an NLB (components/private_link.py admits the NLB's group). Default None: the
     internet-facing ALB in `public_subnet_ids`, open to `ingressCidrs`."""
+    behind_cloudfront: bool = False
+    """CloudFront in front (`loadBalancer.cloudFront`): no ingress from `ingressCidrs` (components/alb_cdn.py
+    admits CloudFront's origin-facing prefix list on 443), and the web ACL's rate limit keys on X-Forwarded-For
+    (every request comes from a CloudFront address). Default off."""
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -128,12 +132,14 @@ class LoadBalancer(pulumi.ComponentResource):
             name=physical_name("alb"),
             description="Internal ALB: HTTPS from the VPC link NLB only"
             if internal
+            else "ALB behind CloudFront: HTTPS from CloudFront's origin-facing prefix list only"
+            if args.behind_cloudfront
             else "Internet-facing ALB: HTTPS (and HTTP redirect) from the configured CIDRs",
             tags={"Name": physical_name("alb")},
             opts=self._child,
         )
         self.security_group_id = group.id
-        if not internal:
+        if not internal and not args.behind_cloudfront:
             self._ingress(config)
 
         logs_bucket = self._access_log_bucket(config, args.aws_context)
@@ -398,7 +404,8 @@ class LoadBalancer(pulumi.ComponentResource):
                 scope="REGIONAL",
                 description="ALB: per-IP rate limit, AWS managed common and known-bad-inputs rules",
                 rate_limit=config.waf.rate_limit,
-                forwarded_ip_header=config.waf.forwarded_ip_header,
+                forwarded_ip_header=config.waf.forwarded_ip_header
+                or ("X-Forwarded-For" if args.behind_cloudfront else None),
                 kms_key_arn=args.kms_key_arn,
                 log_retention_days=args.log_retention_days,
             ),

@@ -22,7 +22,8 @@ from .alarms import (
     WorkerMonitor,
     deployment_alarm_names,
 )
-from .api import api_alarms, build_apis, origin_verify_secrets
+from .alb_cdn import build_alb_cdn, cdn_origin_verify
+from .api import OriginVerify, api_alarms, build_apis, origin_verify_secrets
 from .aws_context import AwsContext
 from .backup import Backup, BackupArgs
 from .bucket import Bucket, BucketArgs, access_log_delivery, bucket_physical_name
@@ -54,7 +55,7 @@ from .repository import Repository, RepositoryArgs
 from .rotation import Rotations, RotationsArgs, rotation_statements
 from .secrets import Secret, SecretArgs
 from .service import Service, ServiceArgs, role_arn
-from .site import build_sites, site_bucket_keys
+from .site import build_sites, edge_for, site_bucket_keys
 from .table import Table, TableArgs
 from .tagging import register_standard_tags, standard_tags
 from .task_rules import TaskRules, TaskRulesArgs
@@ -134,6 +135,7 @@ class Platform(pulumi.ComponentResource):
                     kms_key_arn=self.keys.arn,
                     log_retention_days=config.log_retention_days,
                     internal_subnet_ids=self.network.private_subnet_ids if alb_behind_vpc_link(config) else None,
+                    behind_cloudfront=config.load_balancer.cloud_front is not None,
                 ),
                 child,
             )
@@ -144,7 +146,8 @@ class Platform(pulumi.ComponentResource):
         for key, collection in (self.collections.built if self.collections else {}).items():
             self.registry.add("collections", key, collection)
         register_services(self.registry, config.services, self.load_balancer)
-        origin_verify = origin_verify_secrets(config, self.keys.arn, child)  # before the services: their rules need it
+        cdn_verify = cdn_origin_verify(config, self.keys.arn, child)  # CloudFront in front of the ALB: same rule
+        origin_verify = origin_verify_secrets(config, self.keys.arn, child) | cdn_verify  # before the services
         self.services: dict[str, Service] = {
             name: Service(
                 name,
@@ -181,11 +184,8 @@ class Platform(pulumi.ComponentResource):
                     },
                 )
         # -- sites: private buckets behind CloudFront (components/site.py) -----------------------------
-        self.sites = build_sites(
-            config, context, child, self.access_logs.bucket_name if self.access_logs is not None else None
-        )
+        self._edge(config, context, child, cdn_verify)  # sites, CloudFront in front of the ALB, the VPC link
         # -- REST APIs: API Gateway in front of web services or from OpenAPI documents (components/api.py) --
-        self.private_link = build_private_link(config, self.network, self.load_balancer, child)  # VPC link APIs
         self.apis = build_apis(
             config,
             context,
@@ -271,8 +271,7 @@ class Platform(pulumi.ComponentResource):
             self.outputs["url"] = self.load_balancer.url
         for key, api in self.apis.items():
             api_alarms(key, api, self.observability.topic_arn, child)
-        if self.private_link is not None:
-            private_link_alarms(self.private_link, self.observability.topic_arn, child)
+        self._edge_observability(child)
         if self.collections is not None:
             collection_alarms(self.collections, context.account_id, self.observability.topic_arn, child)
         edge_dashboard(
@@ -280,7 +279,8 @@ class Platform(pulumi.ComponentResource):
             account=context.account_id,
             opts=child,
             apis={key: (api.api_name, api.stage_name) for key, api in self.apis.items()},
-            sites={key: site.distribution_id for key, site in self.sites.items()},
+            sites={key: site.distribution_id for key, site in self.sites.items()}
+            | ({"alb": self.alb_cdn.distribution_id} if self.alb_cdn is not None else {}),
             collections={
                 key: (c.collection_id, c.physical_name)
                 for key, c in (self.collections.built if self.collections else {}).items()
@@ -297,6 +297,33 @@ class Platform(pulumi.ComponentResource):
         if self.sites:
             self.outputs["siteUrls"] = {key: site.url for key, site in self.sites.items()}
         self.register_outputs(self.outputs)
+
+    # -- edge: sites and CloudFront (us-east-1), the VPC link ------------------------------------------
+    def _edge(
+        self,
+        config: StackConfig,
+        context: AwsContext,
+        child: pulumi.ResourceOptions,
+        cdn_verify: dict[str, OriginVerify],
+    ) -> None:
+        """One `Edge` shared by the sites and the ALB's distribution; the VPC link (components/private_link.py)."""
+        self.edge = edge_for(config, context, child)
+        self.sites = build_sites(
+            config,
+            context,
+            child,
+            self.access_logs.bucket_name if self.access_logs is not None else None,
+            edge=self.edge,
+        )
+        self.alb_cdn = build_alb_cdn(config, self.load_balancer, self.edge, cdn_verify, child)
+        self.private_link = build_private_link(config, self.network, self.load_balancer, child)
+
+    def _edge_observability(self, child: pulumi.ResourceOptions) -> None:
+        """The VPC link NLB's alarms; the ALB distribution's URL output."""
+        if self.private_link is not None:
+            private_link_alarms(self.private_link, self.observability.topic_arn, child)
+        if self.alb_cdn is not None:
+            self.outputs["cdnUrl"] = self.alb_cdn.url
 
     # -- functions -----------------------------------------------------------------------------------
     def _functions(

@@ -174,7 +174,7 @@ class Site(pulumi.ComponentResource):
             signing_protocol="sigv4",
             opts=child,
         )
-        headers = self._security_headers(name, purpose, config, child)
+        headers = security_headers_policy(name, purpose, config.content_security_policy, child)
         distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",
             enabled=True,
@@ -288,7 +288,7 @@ class Site(pulumi.ComponentResource):
             alarm_description=f"Site {args.name}: more than 5 % of responses are 5xx for 5 minutes",
             opts=at_edge,
         )
-        self._access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days, at_edge=at_edge)
+        access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days, at_edge=at_edge)
 
         self.bucket_name = bucket.bucket_name
         self.distribution_id = distribution.id
@@ -306,75 +306,84 @@ class Site(pulumi.ComponentResource):
             name, config.domain.name, zone_id, at_edge, record_opts=pulumi.ResourceOptions(parent=at_edge.parent)
         )
 
-    @staticmethod
-    def _security_headers(
-        name: str, purpose: str, config: SiteConfig, child: pulumi.ResourceOptions
-    ) -> aws.cloudfront.ResponseHeadersPolicy:
-        security = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs(
-            strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
-                access_control_max_age_sec=HSTS_SECONDS, include_subdomains=True, preload=True, override=True
-            ),
-            content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
-                override=True
-            ),
-            frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
-                frame_option="DENY", override=True
-            ),
-            referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
-                referrer_policy="strict-origin-when-cross-origin", override=True
-            ),
-            content_security_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs(
-                content_security_policy=config.content_security_policy, override=True
-            ),
-        )
-        return aws.cloudfront.ResponseHeadersPolicy(
-            f"{name}-security-headers",
-            name=physical_name(purpose, "security-headers"),
-            comment="HSTS, nosniff, DENY framing, referrer policy, CSP",
-            security_headers_config=security,
-            opts=child,
-        )
 
-    @staticmethod
-    def _access_logs(
-        name: str,
-        purpose: str,
-        distribution: aws.cloudfront.Distribution,
-        edge: Edge,
-        *,
-        retention_days: int,
-        at_edge: pulumi.ResourceOptions,
-    ) -> None:
-        """Standard logging v2: distribution -> delivery source -> delivery -> encrypted log group (us-east-1)."""
-        group = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs",
-            name=f"/{physical_name(purpose, separator='/')}/cloudfront",
-            retention_in_days=retention_days,
-            kms_key_id=edge.key_arn,
-            opts=at_edge,
-        )
-        source = aws.cloudwatch.LogDeliverySource(
-            f"{name}-log-source",
-            name=physical_name(purpose, "access"),
-            log_type="ACCESS_LOGS",
-            resource_arn=distribution.arn,
-            opts=at_edge,
-        )
-        destination = aws.cloudwatch.LogDeliveryDestination(
-            f"{name}-log-destination",
-            name=physical_name(purpose, "access"),
-            output_format="json",
-            delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
-                destination_resource_arn=group.arn
-            ),
-            opts=at_edge,
-        )
-        aws.cloudwatch.LogDelivery(
-            f"{name}-log-delivery",
-            delivery_source_name=source.name,
-            delivery_destination_arn=destination.arn,
-            opts=at_edge,
-        )
+def security_headers_policy(
+    name: str, purpose: str, content_security_policy: str | None, opts: pulumi.ResourceOptions
+) -> aws.cloudfront.ResponseHeadersPolicy:
+    """HSTS two years with preload, nosniff, DENY framing, strict-origin-when-cross-origin, and the CSP when given."""
+    csp = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs
+    security = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs(
+        strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
+            access_control_max_age_sec=HSTS_SECONDS, include_subdomains=True, preload=True, override=True
+        ),
+        content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
+            override=True
+        ),
+        frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
+            frame_option="DENY", override=True
+        ),
+        referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
+            referrer_policy="strict-origin-when-cross-origin", override=True
+        ),
+        content_security_policy=csp(content_security_policy=content_security_policy, override=True)
+        if content_security_policy
+        else None,
+    )
+    return aws.cloudfront.ResponseHeadersPolicy(
+        f"{name}-security-headers",
+        name=physical_name(purpose, "security-headers"),
+        comment="HSTS, nosniff, DENY framing, referrer policy" + (", CSP" if content_security_policy else ""),
+        security_headers_config=security,
+        opts=opts,
+    )
+
+
+def access_logs(
+    name: str,
+    purpose: str,
+    distribution: aws.cloudfront.Distribution,
+    edge: Edge,
+    *,
+    retention_days: int,
+    at_edge: pulumi.ResourceOptions,
+) -> None:
+    """Standard logging v2: distribution -> delivery source -> delivery -> encrypted log group (us-east-1)."""
+    group = aws.cloudwatch.LogGroup(
+        f"{name}-access-logs",
+        name=f"/{physical_name(purpose, separator='/')}/cloudfront",
+        retention_in_days=retention_days,
+        kms_key_id=edge.key_arn,
+        opts=at_edge,
+    )
+    source = aws.cloudwatch.LogDeliverySource(
+        f"{name}-log-source",
+        name=physical_name(purpose, "access"),
+        log_type="ACCESS_LOGS",
+        resource_arn=distribution.arn,
+        opts=at_edge,
+    )
+    destination = aws.cloudwatch.LogDeliveryDestination(
+        f"{name}-log-destination",
+        name=physical_name(purpose, "access"),
+        output_format="json",
+        delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+            destination_resource_arn=group.arn
+        ),
+        opts=at_edge,
+    )
+    aws.cloudwatch.LogDelivery(
+        f"{name}-log-delivery",
+        delivery_source_name=source.name,
+        delivery_destination_arn=destination.arn,
+        opts=at_edge,
+    )
+
+
+def edge_for(config: StackConfig, context: AwsContext, opts: pulumi.ResourceOptions) -> Edge | None:
+    """The stack's one `Edge` (us-east-1 provider, key, alarm topic) when it has a site or a CloudFront ALB."""
+    if not config.sites and config.load_balancer.cloud_front is None:
+        return None
+    return Edge("edge", context, protect=config.protect_stateful_resources, emails=config.alarms.emails, opts=opts)
 
 
 def site_bucket_keys(config: StackConfig) -> list[str]:
@@ -387,12 +396,13 @@ def build_sites(
     context: AwsContext,
     opts: pulumi.ResourceOptions,
     access_log_bucket: pulumi.Input[str] | None = None,
+    edge: Edge | None = None,
 ) -> dict[str, Site]:
-    """Every `platform:sites` entry, sharing one `Edge` (created only when there is a site)."""
+    """Every `platform:sites` entry, sharing one `Edge` (`edge`, else created here when there is a site)."""
     if not config.sites:
         return {}
     protect = config.protect_stateful_resources
-    edge = Edge("edge", context, protect=protect, emails=config.alarms.emails, opts=opts)
+    edge = edge or Edge("edge", context, protect=protect, emails=config.alarms.emails, opts=opts)
     return {
         key: Site(
             f"site-{key}",

@@ -225,6 +225,8 @@ def waf_problems(config: StackConfig, limits: Thresholds, stack: str) -> list[Pr
     )
     if has_alb and not alb_behind_vpc_link(config):  # behind a VPC link the ALB is internal
         entries.append((("loadBalancer", "waf", "enabled"), lb.waf.enabled))
+    if lb.cloud_front is not None:
+        entries.append((("loadBalancer", "cloudFront", "waf", "enabled"), lb.cloud_front.waf.enabled))
     entries += [(("apis", name, "waf", "enabled"), api.waf.enabled) for name, api in config.apis.items()]
     entries += [(("sites", name, "waf", "enabled"), site.waf.enabled) for name, site in config.sites.items()]
     return [

@@ -16,6 +16,7 @@ from . import (
     caches,
     canaries,
     cloudfront,
+    cloudfront_origins,
     containers,
     data_protection,
     delivery,
@@ -63,6 +64,7 @@ POLICIES: list[Policy] = [
     *api_gateway.POLICIES,
     *opensearch_serverless.POLICIES,
     *network_load_balancers.POLICIES,
+    *cloudfront_origins.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

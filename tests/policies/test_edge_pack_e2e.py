@@ -1,5 +1,6 @@
-"""End to end over gRPC (the real pack process): the troubleshooter with its API behind a VPC link passes every
-mandatory policy on `up` and on a first preview, and broken copies fail exactly nlb-hardening and nlb-listeners."""
+"""End to end over gRPC (the real pack process): the troubleshooter with its API behind a VPC link, and prod with
+CloudFront in front of its ALB, pass every mandatory policy on `up` and on a first preview; broken copies fail
+exactly nlb-hardening and nlb-listeners, or cloudfront-origin-tls."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from offline.engine import RecordedResource
 from offline.policy_harness import PolicyHarness, format_report
+from tests.components.test_alb_cdn import cdn_run
 from tests.components.test_private_link import vpc_link_run
 
 PROD = "policies/config/prod.json"
@@ -49,3 +51,24 @@ def test_a_broken_nlb_fails_exactly_the_nlb_policies(preview: bool, harness: Pol
     assert report.violated("mandatory") == set(faults), format_report(report)
     for policy, urn in faults.items():
         assert {d.resource for d in report.mandatory if d.policy == policy} == {urn}, policy
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_the_cloudfront_variant_passes_every_mandatory_policy(preview: bool, harness: PolicyHarness) -> None:
+    run = cdn_run(preview)
+    report = harness.check(run.resources, stack="prod", preview=preview, policy_config=PROD)
+    assert report.mandatory == [], format_report(report)
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_a_distribution_calling_the_alb_in_clear_fails_exactly_cloudfront_origin_tls(
+    preview: bool, harness: PolicyHarness
+) -> None:
+    resources = list(cdn_run(preview).resources)
+    index = next(i for i, r in enumerate(resources) if r.name == "cdn-distribution")
+    origin = dict(resources[index].inputs["origins"][0])
+    origin["customOriginConfig"] = {**origin["customOriginConfig"], "originProtocolPolicy": "http-only"}
+    resources[index] = _with(resources[index], origins=[origin])
+    report = harness.check(resources, stack="prod", preview=preview, policy_config=PROD)
+    assert report.violated("mandatory") == {"cloudfront-origin-tls"}, format_report(report)
+    assert {d.resource for d in report.mandatory} == {resources[index].urn}
