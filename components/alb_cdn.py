@@ -32,8 +32,7 @@ from .config.cdn import CLOUDFRONT_PREFIX_LIST
 from .config.compute import LoadBalancerCdnConfig
 from .dns import alias_records, validated_certificate
 from .naming import physical_name
-from .site import TLS_FLOOR, Edge, access_logs, security_headers_policy
-from .waf import WebAclArgs, web_acl
+from .site import Edge, access_logs, edge_web_acl, error_rate_alarm, security_headers_policy, viewer_settings
 
 if TYPE_CHECKING:
     from .config.stack import StackConfig
@@ -86,21 +85,19 @@ class AlbCdn(pulumi.ComponentResource):
         certificate_arn = validated_certificate(
             name, config.domain.name, zone_id, at_edge, record_opts=pulumi.ResourceOptions(parent=self)
         )
-        acl = None
-        if config.waf.enabled:
-            acl = web_acl(
-                f"{name}-waf",
-                WebAclArgs(
-                    purpose=purpose,
-                    scope="CLOUDFRONT",
-                    description="CloudFront in front of the ALB: per-IP rate limit, AWS managed common and "
-                    "known-bad-inputs rules",
-                    rate_limit=config.waf.rate_limit,
-                    kms_key_arn=edge.key_arn,
-                    log_retention_days=args.log_retention_days,
-                ),
-                at_edge,
+        acl = (
+            edge_web_acl(
+                name,
+                purpose,
+                "CloudFront in front of the ALB",
+                rate_limit=config.waf.rate_limit,
+                edge=edge,
+                retention_days=args.log_retention_days,
+                at_edge=at_edge,
             )
+            if config.waf.enabled
+            else None
+        )
         headers = security_headers_policy(name, purpose, config.content_security_policy, child)
         header_name, header_value = args.origin_verify.header
         distribution = aws.cloudfront.Distribution(
@@ -136,13 +133,7 @@ class AlbCdn(pulumi.ComponentResource):
                 origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST,
                 response_headers_policy_id=headers.id,
             ),
-            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
-            ),
-            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=certificate_arn, ssl_support_method="sni-only", minimum_protocol_version=TLS_FLOOR
-            ),
-            web_acl_id=acl.arn if acl is not None else None,
+            **viewer_settings(certificate_arn, acl),
             tags={"Name": physical_name(purpose)},
             opts=child,
         )
@@ -155,24 +146,7 @@ class AlbCdn(pulumi.ComponentResource):
             opts=child,
             types=("A", "AAAA"),
         )
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-5xx-rate",
-            name=physical_name(purpose, "5xx-rate"),
-            namespace="AWS/CloudFront",
-            metric_name="5xxErrorRate",
-            dimensions={"DistributionId": distribution.id, "Region": "Global"},
-            statistic="Average",
-            period=60,
-            evaluation_periods=5,
-            datapoints_to_alarm=5,
-            threshold=5,
-            comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[edge.alarm_topic_arn],
-            ok_actions=[edge.alarm_topic_arn],
-            alarm_description="CloudFront in front of the ALB: more than 5 % of responses are 5xx for 5 minutes",
-            opts=at_edge,
-        )
+        error_rate_alarm(name, purpose, distribution, edge, label="CloudFront in front of the ALB", at_edge=at_edge)
         access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days, at_edge=at_edge)
         self.distribution_id = distribution.id
         self.url = f"https://{config.domain.name}"

@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -148,21 +148,19 @@ class Site(pulumi.ComponentResource):
 
         zone_id = aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id
         certificate_arn = self._certificate(name, config, zone_id, at_edge)
-        acl = None
-        if config.waf.enabled:
-            acl = web_acl(
-                f"{name}-waf",
-                WebAclArgs(
-                    purpose=purpose,
-                    scope="CLOUDFRONT",
-                    description=f"CloudFront {args.name}: per-IP rate limit, "
-                    "AWS managed common and known-bad-inputs rules",
-                    rate_limit=config.waf.rate_limit,
-                    kms_key_arn=edge.key_arn,
-                    log_retention_days=args.log_retention_days,
-                ),
-                at_edge,
+        acl = (
+            edge_web_acl(
+                name,
+                purpose,
+                f"CloudFront {args.name}",
+                rate_limit=config.waf.rate_limit,
+                edge=edge,
+                retention_days=args.log_retention_days,
+                at_edge=at_edge,
             )
+            if config.waf.enabled
+            else None
+        )
 
         bucket_name = physical_name(purpose, context.account_id, context.region, max_length=63).lower()
         oac = aws.cloudfront.OriginAccessControl(
@@ -208,13 +206,7 @@ class Site(pulumi.ComponentResource):
             ]
             if config.spa
             else None,
-            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
-            ),
-            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=certificate_arn, ssl_support_method="sni-only", minimum_protocol_version=TLS_FLOOR
-            ),
-            web_acl_id=acl.arn if acl is not None else None,
+            **viewer_settings(certificate_arn, acl),
             tags={"Name": physical_name(purpose)},
             opts=child,
         )
@@ -270,24 +262,7 @@ class Site(pulumi.ComponentResource):
             opts=child,
             types=("A", "AAAA"),
         )
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-5xx-rate",
-            name=physical_name(purpose, "5xx-rate"),
-            namespace="AWS/CloudFront",
-            metric_name="5xxErrorRate",
-            dimensions={"DistributionId": distribution.id, "Region": "Global"},
-            statistic="Average",
-            period=60,
-            evaluation_periods=5,
-            datapoints_to_alarm=5,
-            threshold=5,
-            comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[edge.alarm_topic_arn],
-            ok_actions=[edge.alarm_topic_arn],
-            alarm_description=f"Site {args.name}: more than 5 % of responses are 5xx for 5 minutes",
-            opts=at_edge,
-        )
+        error_rate_alarm(name, purpose, distribution, edge, label=f"Site {args.name}", at_edge=at_edge)
         access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days, at_edge=at_edge)
 
         self.bucket_name = bucket.bucket_name
@@ -335,6 +310,83 @@ def security_headers_policy(
         comment="HSTS, nosniff, DENY framing, referrer policy" + (", CSP" if content_security_policy else ""),
         security_headers_config=security,
         opts=opts,
+    )
+
+
+def edge_web_acl(
+    name: str,
+    purpose: str,
+    label: str,
+    *,
+    rate_limit: int,
+    edge: Edge,
+    retention_days: int,
+    at_edge: pulumi.ResourceOptions,
+) -> aws.wafv2.WebAcl:
+    """`<name>-waf`: a CLOUDFRONT-scope web ACL in us-east-1 (the edge provider), logging with the edge key. Its
+    rate limit keys on the viewer's address, which CloudFront-scope WAF sees."""
+    return web_acl(
+        f"{name}-waf",
+        WebAclArgs(
+            purpose=purpose,
+            scope="CLOUDFRONT",
+            description=f"{label}: per-IP rate limit, AWS managed common and known-bad-inputs rules",
+            rate_limit=rate_limit,
+            kms_key_arn=edge.key_arn,
+            log_retention_days=retention_days,
+        ),
+        at_edge,
+    )
+
+
+class ViewerSettings(TypedDict):
+    restrictions: aws.cloudfront.DistributionRestrictionsArgs
+    viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgs
+    web_acl_id: pulumi.Output[str] | None
+
+
+def viewer_settings(certificate_arn: pulumi.Input[str], acl: aws.wafv2.WebAcl | None) -> ViewerSettings:
+    """A distribution's viewer side: no geo restriction, the us-east-1 certificate by SNI with the TLSv1.2_2021
+    floor, the web ACL."""
+    return ViewerSettings(
+        restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+            geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
+        ),
+        viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
+            acm_certificate_arn=certificate_arn, ssl_support_method="sni-only", minimum_protocol_version=TLS_FLOOR
+        ),
+        web_acl_id=acl.arn if acl is not None else None,
+    )
+
+
+def error_rate_alarm(
+    name: str,
+    purpose: str,
+    distribution: aws.cloudfront.Distribution,
+    edge: Edge,
+    *,
+    label: str,
+    at_edge: pulumi.ResourceOptions,
+) -> None:
+    """`<name>-5xx-rate`: more than 5 % of responses are 5xx for 5 minutes (CloudFront metrics and the edge topic
+    live in us-east-1)."""
+    aws.cloudwatch.MetricAlarm(
+        f"{name}-5xx-rate",
+        name=physical_name(purpose, "5xx-rate"),
+        namespace="AWS/CloudFront",
+        metric_name="5xxErrorRate",
+        dimensions={"DistributionId": distribution.id, "Region": "Global"},
+        statistic="Average",
+        period=60,
+        evaluation_periods=5,
+        datapoints_to_alarm=5,
+        threshold=5,
+        comparison_operator="GreaterThanThreshold",
+        treat_missing_data="notBreaching",
+        alarm_actions=[edge.alarm_topic_arn],
+        ok_actions=[edge.alarm_topic_arn],
+        alarm_description=f"{label}: more than 5 % of responses are 5xx for 5 minutes",
+        opts=at_edge,
     )
 
 
