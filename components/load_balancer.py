@@ -354,7 +354,9 @@ class LoadBalancer(pulumi.ComponentResource):
         sources: list[tuple[str, pulumi.Input[str], str]] = []
         if args.vpc_cidr is not None:
             sources.append(("vpc", args.vpc_cidr, "the VPC"))
-        for index, ip in enumerate(args.nat_public_ips):
+        # An internal ALB is reached from the VPC directly: the NAT gateways' addresses never arrive at it.
+        nat_ips = args.nat_public_ips if args.internal_subnet_ids is None else ()
+        for index, ip in enumerate(nat_ips):
             sources.append((f"nat-{index}", pulumi.Output.concat(ip, "/32"), "a NAT gateway (in-VPC clients)"))
         for cidr in config.cidrs:
             label = str(cidr).replace("/", "-").replace(":", "-").replace(".", "-")

@@ -42,6 +42,7 @@ def test_the_alb_is_internal_in_the_private_subnets_and_admits_only_the_nlb() ->
     rules = [r for r in run.of_type(INGRESS) if r.inputs["securityGroupId"] == alb_group.id]
     on_443 = [r for r in rules if r.inputs["fromPort"] == 443]
     assert [r.inputs.get("referencedSecurityGroupId") for r in on_443] == [nlb_group.id]
+    assert not [r.name for r in rules if "nat" in r.name]  # the test listener admits the VPC, not NAT addresses
     assert not [r for r in run.of_type(INGRESS) if r.inputs["securityGroupId"] == nlb_group.id]
 
 
