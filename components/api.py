@@ -34,6 +34,7 @@ import yaml
 
 from .aws_context import AwsContext
 from .config.apis import ApiConfig
+from .dns import alias_records, validated_certificate
 from .naming import physical_name
 from .waf import WebAclArgs, associate, web_acl
 
@@ -66,8 +67,12 @@ ACCESS_LOG_FORMAT = json.dumps(
 """One JSON object per request (CloudWatch Logs Insights parses it without a pattern)."""
 
 
-def proxy_document(title: str, target: str, verify: str, *, api_key_required: bool) -> str:
-    """An OpenAPI 3 document proxying `/` and `/{proxy+}` (any method) to `target` (`https://host`)."""
+def proxy_document(
+    title: str, target: str, verify: str, *, api_key_required: bool, vpc_link_id: str | None = None
+) -> str:
+    """An OpenAPI 3 document proxying `/` and `/{proxy+}` (any method) to `target` (`https://host`); with
+    `vpc_link_id`, through that VPC link (the target then only sets the Host header and names the certificate
+    API Gateway verifies)."""
 
     def method(path: str, proxied: bool) -> dict[str, Any]:
         parameters = {f"integration.request.header.{ORIGIN_VERIFY_HEADER}": f"'{verify}'"}
@@ -81,6 +86,7 @@ def proxy_document(title: str, target: str, verify: str, *, api_key_required: bo
                 "passthroughBehavior": "when_no_match",
                 "requestParameters": parameters,
                 "timeoutInMillis": 29000,
+                **({"connectionType": "VPC_LINK", "connectionId": vpc_link_id} if vpc_link_id else {}),
             },
             "responses": {},
         }
@@ -121,32 +127,44 @@ class OriginVerify:
         return ORIGIN_VERIFY_HEADER, self.value
 
 
+def origin_verify_secret(
+    key: str, purpose: str, *, kms_key_arn: pulumi.Input[str], protect: bool, opts: pulumi.ResourceOptions
+) -> OriginVerify:
+    """The secret `origin-verify-<key>` (`/<product>/<stack>/<key>/origin-verify`), its value a RandomPassword
+    generated once and kept in state (a Pulumi secret): an `up` never changes it by itself. Rotate it with
+    `pulumi up --replace <its RandomPassword's URN>`: the secret, the caller (API, distribution) and the ALB rules
+    follow together. `purpose` completes the secret's description (who adds the header)."""
+    password = random.RandomPassword(f"origin-verify-{key}-random", length=48, special=False, opts=opts)
+    value = pulumi.Output.secret(password.result)
+    secret = aws.secretsmanager.Secret(
+        f"origin-verify-{key}",
+        name=f"/{physical_name(key, separator='/')}/origin-verify",
+        description=f"{ORIGIN_VERIFY_HEADER}: {purpose}",
+        kms_key_id=kms_key_arn,
+        recovery_window_in_days=7,
+        # Rotated by replacing its RandomPassword (above), not by a Secrets Manager rotation function.
+        tags={"RotatedBy": "external"},
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=protect)),
+    )
+    aws.secretsmanager.SecretVersion(f"origin-verify-{key}-value", secret_id=secret.id, secret_string=value, opts=opts)
+    return OriginVerify(secret.arn, value)
+
+
 def origin_verify_secrets(
     config: StackConfig, kms_key_arn: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> dict[str, OriginVerify]:
     """One Secrets Manager secret per web service an API proxies, created before the services (their listener
-    rules require the header). The value is a RandomPassword, generated once and kept in state."""
-    found: dict[str, OriginVerify] = {}
-    for service in sorted({api.service for api in config.apis.values() if api.service is not None}):
-        # Generated once and kept in state (a Pulumi secret): an `up` never changes it by itself. Rotate it with
-        # `pulumi up --replace <this RandomPassword's URN>`: the secret, the API and the ALB rule follow together.
-        password = random.RandomPassword(f"origin-verify-{service}-random", length=48, special=False, opts=opts)
-        value = pulumi.Output.secret(password.result)
-        secret = aws.secretsmanager.Secret(
-            f"origin-verify-{service}",
-            name=f"/{physical_name(service, separator='/')}/origin-verify",
-            description=f"{ORIGIN_VERIFY_HEADER}: API Gateway adds it, the ALB rule of {service} requires it",
-            kms_key_id=kms_key_arn,
-            recovery_window_in_days=7,
-            # Rotated by replacing its RandomPassword (above), not by a Secrets Manager rotation function.
-            tags={"RotatedBy": "external"},
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=config.protect_stateful_resources)),
+    rules require the header)."""
+    return {
+        service: origin_verify_secret(
+            service,
+            f"API Gateway adds it, the ALB rule of {service} requires it",
+            kms_key_arn=kms_key_arn,
+            protect=config.protect_stateful_resources,
+            opts=opts,
         )
-        aws.secretsmanager.SecretVersion(
-            f"origin-verify-{service}-value", secret_id=secret.id, secret_string=value, opts=opts
-        )
-        found[service] = OriginVerify(secret.arn, value)
-    return found
+        for service in sorted({api.service for api in config.apis.values() if api.service is not None})
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,6 +178,8 @@ class ApiArgs:
     """The proxied web service's URL (`https://api.example.com`): required with `service`."""
     origin_verify: OriginVerify | None = None
     """The proxied service's origin-verify secret (`origin_verify_secrets`): required with `service`."""
+    vpc_link_id: pulumi.Input[str] | None = None
+    """The VPC link to the internal ALB (components/private_link.py): required with `integration: vpcLink`."""
 
 
 class Api(pulumi.ComponentResource):
@@ -191,9 +211,16 @@ class Api(pulumi.ComponentResource):
                 )
             verify = args.origin_verify
             self.origin_verify_secret_arn, self.origin_verify_value = verify.secret_arn, verify.value
-            body: pulumi.Input[str] = pulumi.Output.all(args.service_url, verify.value).apply(
+            if config.integration == "vpcLink" and args.vpc_link_id is None:
+                raise ValueError(f"api {args.name}: integration vpcLink needs the stack's VPC link")
+            link = args.vpc_link_id if config.integration == "vpcLink" else None
+            body: pulumi.Input[str] = pulumi.Output.all(args.service_url, verify.value, link).apply(
                 lambda v: proxy_document(
-                    physical_name(purpose), str(v[0]), str(v[1]), api_key_required=config.api_key_required
+                    physical_name(purpose),
+                    str(v[0]),
+                    str(v[1]),
+                    api_key_required=config.api_key_required,
+                    vpc_link_id=str(v[2]) if v[2] else None,
                 )
             )
         else:
@@ -354,35 +381,11 @@ class Api(pulumi.ComponentResource):
     ) -> None:
         assert config.domain is not None
         zone_id = aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id
-        certificate = aws.acm.Certificate(
-            f"{name}-certificate",
-            domain_name=config.domain.name,
-            validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-            tags={"Name": config.domain.name},
-            opts=child,
-        )
-        option = certificate.domain_validation_options[0]
-        record = aws.route53.Record(
-            f"{name}-certificate-validation",
-            zone_id=zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=60,
-            allow_overwrite=True,
-            opts=child,
-        )
-        validation = aws.acm.CertificateValidation(
-            f"{name}-certificate-validated",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-            opts=child,
-        )
+        certificate_arn = validated_certificate(name, config.domain.name, zone_id, child)
         domain = aws.apigateway.DomainName(
             f"{name}-domain",
             domain_name=config.domain.name,
-            regional_certificate_arn=validation.certificate_arn,
+            regional_certificate_arn=certificate_arn,
             security_policy="TLS_1_2",
             endpoint_configuration=aws.apigateway.DomainNameEndpointConfigurationArgs(types="REGIONAL"),
             opts=child,
@@ -390,17 +393,8 @@ class Api(pulumi.ComponentResource):
         aws.apigateway.BasePathMapping(
             f"{name}-mapping", rest_api=api.id, stage_name=stage.stage_name, domain_name=domain.domain_name, opts=child
         )
-        aws.route53.Record(
-            f"{name}-alias",
-            zone_id=zone_id,
-            name=config.domain.name,
-            type="A",
-            aliases=[
-                aws.route53.RecordAliasArgs(
-                    name=domain.regional_domain_name, zone_id=domain.regional_zone_id, evaluate_target_health=False
-                )
-            ],
-            opts=child,
+        alias_records(
+            name, config.domain.name, zone_id, domain.regional_domain_name, domain.regional_zone_id, opts=child
         )
 
 
@@ -444,6 +438,7 @@ def build_apis(
     opts: pulumi.ResourceOptions,
     *,
     origin_verify: dict[str, OriginVerify],
+    vpc_link_id: pulumi.Input[str] | None = None,
 ) -> dict[str, Api]:
     """Every `platform:apis` entry; a proxy's target is its service's URL from the registry."""
     apis: dict[str, Api] = {}
@@ -459,6 +454,7 @@ def build_apis(
                 log_retention_days=config.log_retention_days,
                 origin_verify=origin_verify.get(service) if service else None,
                 service_url=registry.attribute(f"services.{service}.url") if service else None,
+                vpc_link_id=vpc_link_id,
             ),
             opts,
         )

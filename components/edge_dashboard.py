@@ -10,7 +10,7 @@ CollectionId, CollectionName, ClientId = the account).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -106,10 +106,14 @@ def edge_dashboard(
     sites: Mapping[str, pulumi.Input[str]],
     collections: Mapping[str, tuple[pulumi.Input[str], str]],
     opts: pulumi.ResourceOptions,
+    extra: Sequence[tuple[Callable[..., Sequence[tuple[str, list[list[Any]], str, str]]], Sequence[pulumi.Input[str]]]]
+    | None = (),
 ) -> aws.cloudwatch.Dashboard | None:
-    """`apis`: key -> (API name, stage); `sites`: key -> distribution id; `collections`: key -> (id, name).
-    None when the stack has none of them."""
-    if not (apis or sites or collections):
+    """`apis`: key -> (API name, stage); `sites`: key -> distribution id; `collections`: key -> (id, name);
+    `extra`: (widget function, its inputs): the function gets the resolved inputs and the region (the VPC link
+    NLB: components/private_link.py `nlb_widgets`). None when the stack has none of them."""
+    extra = list(extra or ())
+    if not (apis or sites or collections or extra):
         return None
     api_items = sorted(apis.items())
     site_items = sorted(sites.items())
@@ -118,6 +122,7 @@ def edge_dashboard(
         *(v[0] for _, v in api_items),
         *(v for _, v in site_items),
         *(v[0] for _, v in collection_items),
+        *(value for _, values in extra for value in values),
     ]
 
     def body(values: Sequence[str]) -> str:
@@ -132,6 +137,9 @@ def edge_dashboard(
         for _, (_, name) in collection_items:
             specs += collection_widgets(values[position], name, account, region)
             position += 1
+        for widgets_of, given in extra:
+            specs += widgets_of(*values[position : position + len(given)], region)
+            position += len(given)
         widgets = [
             _widget(title, metrics, widget_region, index, stat=stat)
             for index, (title, metrics, widget_region, stat) in enumerate(specs)

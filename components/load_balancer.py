@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .config.compute import LoadBalancerConfig
+from .dns import CERTIFICATE_VALIDATION_TIMEOUT, alias_records, validated_certificate
 from .iam import Statement
 from .naming import physical_name
 from .waf import WebAclArgs, associate, web_acl
@@ -53,10 +54,6 @@ Balancing account (`aws.elb.get_service_account`). Newer regions deliver as the 
 `logdelivery.elasticloadbalancing.amazonaws.com` instead."""
 
 
-CERTIFICATE_VALIDATION_TIMEOUT = "20m"
-"""How long `pulumi up` waits for ACM to issue a DNS-validated certificate before failing cleanly."""
-
-
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancerArgs:
     config: LoadBalancerConfig
@@ -80,6 +77,14 @@ class LoadBalancerArgs:
     """The stack key: encrypts the web ACL's log group. None: the web ACL does not log."""
     log_retention_days: int = 365
     """Retention of the web ACL's log group (the stack's `logRetentionDays`)."""
+    internal_subnet_ids: Sequence[pulumi.Input[str]] | None = None
+    """Make the ALB internal, in these (private) subnets, with no ingress from any CIDR: API Gateway reaches it
+    through a VPC link and an NLB (components/private_link.py admits the NLB's group). Default None: the
+    internet-facing ALB in `public_subnet_ids`, open to `ingressCidrs`."""
+    behind_cloudfront: bool = False
+    """CloudFront in front (`loadBalancer.cloudFront`): no ingress from `ingressCidrs` (components/alb_cdn.py
+    admits CloudFront's origin-facing prefix list on 443), and the web ACL's rate limit keys on X-Forwarded-For
+    (every request comes from a CloudFront address). Default off."""
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -119,17 +124,23 @@ class LoadBalancer(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         config = args.config
         self.https = config.https
+        internal = args.internal_subnet_ids is not None
 
         group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args.vpc_id,
             name=physical_name("alb"),
-            description="Internet-facing ALB: HTTPS (and HTTP redirect) from the configured CIDRs",
+            description="Internal ALB: HTTPS from the VPC link NLB only"
+            if internal
+            else "ALB behind CloudFront: HTTPS from CloudFront's origin-facing prefix list only"
+            if args.behind_cloudfront
+            else "Internet-facing ALB: HTTPS (and HTTP redirect) from the configured CIDRs",
             tags={"Name": physical_name("alb")},
             opts=self._child,
         )
         self.security_group_id = group.id
-        self._ingress(config)
+        if not internal and not args.behind_cloudfront:
+            self._ingress(config)
 
         logs_bucket = self._access_log_bucket(config, args.aws_context)
         self.access_log_bucket = logs_bucket.bucket_name
@@ -137,9 +148,9 @@ class LoadBalancer(pulumi.ComponentResource):
             f"{name}-alb",
             name=physical_name("alb", max_length=32),
             load_balancer_type="application",
-            internal=False,
+            internal=internal,
             ip_address_type="ipv4",
-            subnets=list(args.public_subnet_ids),
+            subnets=list(args.internal_subnet_ids if args.internal_subnet_ids is not None else args.public_subnet_ids),
             security_groups=[group.id],
             drop_invalid_header_fields=True,
             desync_mitigation_mode="defensive",
@@ -168,15 +179,14 @@ class LoadBalancer(pulumi.ComponentResource):
 
         host: pulumi.Input[str] = lb.dns_name
         if config.domain is not None and zone_id is not None:
-            aws.route53.Record(
-                f"{name}-alias",
-                zone_id=zone_id,
-                name=config.domain.name,
-                type="A",
-                aliases=[
-                    aws.route53.RecordAliasArgs(name=lb.dns_name, zone_id=lb.zone_id, evaluate_target_health=True)
-                ],
+            alias_records(
+                name,
+                config.domain.name,
+                zone_id,
+                lb.dns_name,
+                lb.zone_id,
                 opts=self._child,
+                evaluate_target_health=True,
             )
             host = config.domain.name
         scheme = "https" if self.https else "http"
@@ -279,38 +289,10 @@ class LoadBalancer(pulumi.ComponentResource):
             return config.certificate_arn
         if config.domain is None or zone_id is None:
             return None
-        certificate = aws.acm.Certificate(
-            f"{self._name}-certificate",
-            domain_name=config.domain.name,
-            validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-            tags={"Name": config.domain.name},
-            opts=self._child,
-        )
-        option = certificate.domain_validation_options[0]
-        record = aws.route53.Record(
-            f"{self._name}-certificate-validation",
-            zone_id=zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=60,
-            allow_overwrite=True,
-            opts=self._child,
-        )
-        validation = aws.acm.CertificateValidation(
-            f"{self._name}-certificate-validated",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-            # The provider polls for 75 minutes by default: a zone that is not delegated would hold the stack's
-            # lock past the deploy job's timeout. 20 minutes is ample for a delegated zone (DNS validation
-            # usually completes in a few); `run.py preflight` checks the delegation before an `up`.
-            opts=pulumi.ResourceOptions(
-                parent=self, custom_timeouts=pulumi.CustomTimeouts(create=CERTIFICATE_VALIDATION_TIMEOUT)
-            ),
-        )
         # The listener takes the ARN from the validation, so it waits until the certificate is issued.
-        return validation.certificate_arn
+        return validated_certificate(
+            self._name, config.domain.name, zone_id, self._child, timeout=CERTIFICATE_VALIDATION_TIMEOUT
+        )
 
     def _listeners(
         self, config: LoadBalancerConfig, lb: aws.lb.LoadBalancer, certificate_arn: pulumi.Input[str] | None
@@ -372,7 +354,9 @@ class LoadBalancer(pulumi.ComponentResource):
         sources: list[tuple[str, pulumi.Input[str], str]] = []
         if args.vpc_cidr is not None:
             sources.append(("vpc", args.vpc_cidr, "the VPC"))
-        for index, ip in enumerate(args.nat_public_ips):
+        # An internal ALB is reached from the VPC directly: the NAT gateways' addresses never arrive at it.
+        nat_ips = args.nat_public_ips if args.internal_subnet_ids is None else ()
+        for index, ip in enumerate(nat_ips):
             sources.append((f"nat-{index}", pulumi.Output.concat(ip, "/32"), "a NAT gateway (in-VPC clients)"))
         for cidr in config.cidrs:
             label = str(cidr).replace("/", "-").replace(":", "-").replace(".", "-")
@@ -422,7 +406,8 @@ class LoadBalancer(pulumi.ComponentResource):
                 scope="REGIONAL",
                 description="ALB: per-IP rate limit, AWS managed common and known-bad-inputs rules",
                 rate_limit=config.waf.rate_limit,
-                forwarded_ip_header=config.waf.forwarded_ip_header,
+                forwarded_ip_header=config.waf.forwarded_ip_header
+                or ("X-Forwarded-For" if args.behind_cloudfront else None),
                 kms_key_arn=args.kms_key_arn,
                 log_retention_days=args.log_retention_days,
             ),

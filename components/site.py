@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -38,6 +38,7 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .bucket import Bucket, BucketArgs
 from .config.sites import SiteConfig
+from .dns import alias_records, validated_certificate
 from .iam import Statement, policy_document
 from .keys import KeysArgs, account_root_statement, key_policy, symmetric_key
 from .naming import physical_name
@@ -147,21 +148,19 @@ class Site(pulumi.ComponentResource):
 
         zone_id = aws.route53.get_zone(name=config.domain.hosted_zone, private_zone=False).zone_id
         certificate_arn = self._certificate(name, config, zone_id, at_edge)
-        acl = None
-        if config.waf.enabled:
-            acl = web_acl(
-                f"{name}-waf",
-                WebAclArgs(
-                    purpose=purpose,
-                    scope="CLOUDFRONT",
-                    description=f"CloudFront {args.name}: per-IP rate limit, "
-                    "AWS managed common and known-bad-inputs rules",
-                    rate_limit=config.waf.rate_limit,
-                    kms_key_arn=edge.key_arn,
-                    log_retention_days=args.log_retention_days,
-                ),
-                at_edge,
+        acl = (
+            edge_web_acl(
+                name,
+                purpose,
+                f"CloudFront {args.name}",
+                rate_limit=config.waf.rate_limit,
+                edge=edge,
+                retention_days=args.log_retention_days,
+                at_edge=at_edge,
             )
+            if config.waf.enabled
+            else None
+        )
 
         bucket_name = physical_name(purpose, context.account_id, context.region, max_length=63).lower()
         oac = aws.cloudfront.OriginAccessControl(
@@ -173,7 +172,7 @@ class Site(pulumi.ComponentResource):
             signing_protocol="sigv4",
             opts=child,
         )
-        headers = self._security_headers(name, purpose, config, child)
+        headers = security_headers_policy(name, purpose, config.content_security_policy, child)
         distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",
             enabled=True,
@@ -207,13 +206,7 @@ class Site(pulumi.ComponentResource):
             ]
             if config.spa
             else None,
-            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
-            ),
-            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=certificate_arn, ssl_support_method="sni-only", minimum_protocol_version=TLS_FLOOR
-            ),
-            web_acl_id=acl.arn if acl is not None else None,
+            **viewer_settings(certificate_arn, acl),
             tags={"Name": physical_name(purpose)},
             opts=child,
         )
@@ -260,38 +253,17 @@ class Site(pulumi.ComponentResource):
             child,
         )
 
-        for record_type in ("A", "AAAA"):
-            aws.route53.Record(
-                f"{name}-alias-{record_type.lower()}",
-                zone_id=zone_id,
-                name=config.domain.name,
-                type=record_type,
-                aliases=[
-                    aws.route53.RecordAliasArgs(
-                        name=distribution.domain_name, zone_id=distribution.hosted_zone_id, evaluate_target_health=False
-                    )
-                ],
-                opts=child,
-            )
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-5xx-rate",
-            name=physical_name(purpose, "5xx-rate"),
-            namespace="AWS/CloudFront",
-            metric_name="5xxErrorRate",
-            dimensions={"DistributionId": distribution.id, "Region": "Global"},
-            statistic="Average",
-            period=60,
-            evaluation_periods=5,
-            datapoints_to_alarm=5,
-            threshold=5,
-            comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[edge.alarm_topic_arn],
-            ok_actions=[edge.alarm_topic_arn],
-            alarm_description=f"Site {args.name}: more than 5 % of responses are 5xx for 5 minutes",
-            opts=at_edge,
+        alias_records(
+            name,
+            config.domain.name,
+            zone_id,
+            distribution.domain_name,
+            distribution.hosted_zone_id,
+            opts=child,
+            types=("A", "AAAA"),
         )
-        self._access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days, at_edge=at_edge)
+        error_rate_alarm(name, purpose, distribution, edge, label=f"Site {args.name}", at_edge=at_edge)
+        access_logs(name, purpose, distribution, edge, retention_days=args.log_retention_days, at_edge=at_edge)
 
         self.bucket_name = bucket.bucket_name
         self.distribution_id = distribution.id
@@ -305,102 +277,165 @@ class Site(pulumi.ComponentResource):
         name: str, config: SiteConfig, zone_id: pulumi.Input[str], at_edge: pulumi.ResourceOptions
     ) -> pulumi.Output[str]:
         """An ACM certificate in us-east-1 for the site's name, validated by DNS in its zone."""
-        certificate = aws.acm.Certificate(
-            f"{name}-certificate",
-            domain_name=config.domain.name,
-            validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-            tags={"Name": config.domain.name},
-            opts=at_edge,
-        )
-        option = certificate.domain_validation_options[0]
-        record = aws.route53.Record(
-            f"{name}-certificate-validation",
-            zone_id=zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=60,
-            allow_overwrite=True,
-            opts=pulumi.ResourceOptions(parent=at_edge.parent),
-        )
-        validation = aws.acm.CertificateValidation(
-            f"{name}-certificate-validated",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-            opts=at_edge,
-        )
-        return validation.certificate_arn
-
-    @staticmethod
-    def _security_headers(
-        name: str, purpose: str, config: SiteConfig, child: pulumi.ResourceOptions
-    ) -> aws.cloudfront.ResponseHeadersPolicy:
-        security = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs(
-            strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
-                access_control_max_age_sec=HSTS_SECONDS, include_subdomains=True, preload=True, override=True
-            ),
-            content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
-                override=True
-            ),
-            frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
-                frame_option="DENY", override=True
-            ),
-            referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
-                referrer_policy="strict-origin-when-cross-origin", override=True
-            ),
-            content_security_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs(
-                content_security_policy=config.content_security_policy, override=True
-            ),
-        )
-        return aws.cloudfront.ResponseHeadersPolicy(
-            f"{name}-security-headers",
-            name=physical_name(purpose, "security-headers"),
-            comment="HSTS, nosniff, DENY framing, referrer policy, CSP",
-            security_headers_config=security,
-            opts=child,
+        return validated_certificate(
+            name, config.domain.name, zone_id, at_edge, record_opts=pulumi.ResourceOptions(parent=at_edge.parent)
         )
 
-    @staticmethod
-    def _access_logs(
-        name: str,
-        purpose: str,
-        distribution: aws.cloudfront.Distribution,
-        edge: Edge,
-        *,
-        retention_days: int,
-        at_edge: pulumi.ResourceOptions,
-    ) -> None:
-        """Standard logging v2: distribution -> delivery source -> delivery -> encrypted log group (us-east-1)."""
-        group = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs",
-            name=f"/{physical_name(purpose, separator='/')}/cloudfront",
-            retention_in_days=retention_days,
-            kms_key_id=edge.key_arn,
-            opts=at_edge,
-        )
-        source = aws.cloudwatch.LogDeliverySource(
-            f"{name}-log-source",
-            name=physical_name(purpose, "access"),
-            log_type="ACCESS_LOGS",
-            resource_arn=distribution.arn,
-            opts=at_edge,
-        )
-        destination = aws.cloudwatch.LogDeliveryDestination(
-            f"{name}-log-destination",
-            name=physical_name(purpose, "access"),
-            output_format="json",
-            delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
-                destination_resource_arn=group.arn
-            ),
-            opts=at_edge,
-        )
-        aws.cloudwatch.LogDelivery(
-            f"{name}-log-delivery",
-            delivery_source_name=source.name,
-            delivery_destination_arn=destination.arn,
-            opts=at_edge,
-        )
+
+def security_headers_policy(
+    name: str, purpose: str, content_security_policy: str | None, opts: pulumi.ResourceOptions
+) -> aws.cloudfront.ResponseHeadersPolicy:
+    """HSTS two years with preload, nosniff, DENY framing, strict-origin-when-cross-origin, and the CSP when given."""
+    csp = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs
+    security = aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs(
+        strict_transport_security=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
+            access_control_max_age_sec=HSTS_SECONDS, include_subdomains=True, preload=True, override=True
+        ),
+        content_type_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
+            override=True
+        ),
+        frame_options=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
+            frame_option="DENY", override=True
+        ),
+        referrer_policy=aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs(
+            referrer_policy="strict-origin-when-cross-origin", override=True
+        ),
+        content_security_policy=csp(content_security_policy=content_security_policy, override=True)
+        if content_security_policy
+        else None,
+    )
+    return aws.cloudfront.ResponseHeadersPolicy(
+        f"{name}-security-headers",
+        name=physical_name(purpose, "security-headers"),
+        comment="HSTS, nosniff, DENY framing, referrer policy" + (", CSP" if content_security_policy else ""),
+        security_headers_config=security,
+        opts=opts,
+    )
+
+
+def edge_web_acl(
+    name: str,
+    purpose: str,
+    label: str,
+    *,
+    rate_limit: int,
+    edge: Edge,
+    retention_days: int,
+    at_edge: pulumi.ResourceOptions,
+) -> aws.wafv2.WebAcl:
+    """`<name>-waf`: a CLOUDFRONT-scope web ACL in us-east-1 (the edge provider), logging with the edge key. Its
+    rate limit keys on the viewer's address, which CloudFront-scope WAF sees."""
+    return web_acl(
+        f"{name}-waf",
+        WebAclArgs(
+            purpose=purpose,
+            scope="CLOUDFRONT",
+            description=f"{label}: per-IP rate limit, AWS managed common and known-bad-inputs rules",
+            rate_limit=rate_limit,
+            kms_key_arn=edge.key_arn,
+            log_retention_days=retention_days,
+        ),
+        at_edge,
+    )
+
+
+class ViewerSettings(TypedDict):
+    restrictions: aws.cloudfront.DistributionRestrictionsArgs
+    viewer_certificate: aws.cloudfront.DistributionViewerCertificateArgs
+    web_acl_id: pulumi.Output[str] | None
+
+
+def viewer_settings(certificate_arn: pulumi.Input[str], acl: aws.wafv2.WebAcl | None) -> ViewerSettings:
+    """A distribution's viewer side: no geo restriction, the us-east-1 certificate by SNI with the TLSv1.2_2021
+    floor, the web ACL."""
+    return ViewerSettings(
+        restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+            geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
+        ),
+        viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
+            acm_certificate_arn=certificate_arn, ssl_support_method="sni-only", minimum_protocol_version=TLS_FLOOR
+        ),
+        web_acl_id=acl.arn if acl is not None else None,
+    )
+
+
+def error_rate_alarm(
+    name: str,
+    purpose: str,
+    distribution: aws.cloudfront.Distribution,
+    edge: Edge,
+    *,
+    label: str,
+    at_edge: pulumi.ResourceOptions,
+) -> None:
+    """`<name>-5xx-rate`: more than 5 % of responses are 5xx for 5 minutes (CloudFront metrics and the edge topic
+    live in us-east-1)."""
+    aws.cloudwatch.MetricAlarm(
+        f"{name}-5xx-rate",
+        name=physical_name(purpose, "5xx-rate"),
+        namespace="AWS/CloudFront",
+        metric_name="5xxErrorRate",
+        dimensions={"DistributionId": distribution.id, "Region": "Global"},
+        statistic="Average",
+        period=60,
+        evaluation_periods=5,
+        datapoints_to_alarm=5,
+        threshold=5,
+        comparison_operator="GreaterThanThreshold",
+        treat_missing_data="notBreaching",
+        alarm_actions=[edge.alarm_topic_arn],
+        ok_actions=[edge.alarm_topic_arn],
+        alarm_description=f"{label}: more than 5 % of responses are 5xx for 5 minutes",
+        opts=at_edge,
+    )
+
+
+def access_logs(
+    name: str,
+    purpose: str,
+    distribution: aws.cloudfront.Distribution,
+    edge: Edge,
+    *,
+    retention_days: int,
+    at_edge: pulumi.ResourceOptions,
+) -> None:
+    """Standard logging v2: distribution -> delivery source -> delivery -> encrypted log group (us-east-1)."""
+    group = aws.cloudwatch.LogGroup(
+        f"{name}-access-logs",
+        name=f"/{physical_name(purpose, separator='/')}/cloudfront",
+        retention_in_days=retention_days,
+        kms_key_id=edge.key_arn,
+        opts=at_edge,
+    )
+    source = aws.cloudwatch.LogDeliverySource(
+        f"{name}-log-source",
+        name=physical_name(purpose, "access"),
+        log_type="ACCESS_LOGS",
+        resource_arn=distribution.arn,
+        opts=at_edge,
+    )
+    destination = aws.cloudwatch.LogDeliveryDestination(
+        f"{name}-log-destination",
+        name=physical_name(purpose, "access"),
+        output_format="json",
+        delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+            destination_resource_arn=group.arn
+        ),
+        opts=at_edge,
+    )
+    aws.cloudwatch.LogDelivery(
+        f"{name}-log-delivery",
+        delivery_source_name=source.name,
+        delivery_destination_arn=destination.arn,
+        opts=at_edge,
+    )
+
+
+def edge_for(config: StackConfig, context: AwsContext, opts: pulumi.ResourceOptions) -> Edge | None:
+    """The stack's one `Edge` (us-east-1 provider, key, alarm topic) when it has a site or a CloudFront ALB."""
+    if not config.sites and config.load_balancer.cloud_front is None:
+        return None
+    return Edge("edge", context, protect=config.protect_stateful_resources, emails=config.alarms.emails, opts=opts)
 
 
 def site_bucket_keys(config: StackConfig) -> list[str]:
@@ -413,12 +448,13 @@ def build_sites(
     context: AwsContext,
     opts: pulumi.ResourceOptions,
     access_log_bucket: pulumi.Input[str] | None = None,
+    edge: Edge | None = None,
 ) -> dict[str, Site]:
-    """Every `platform:sites` entry, sharing one `Edge` (created only when there is a site)."""
+    """Every `platform:sites` entry, sharing one `Edge` (`edge`, else created here when there is a site)."""
     if not config.sites:
         return {}
     protect = config.protect_stateful_resources
-    edge = Edge("edge", context, protect=protect, emails=config.alarms.emails, opts=opts)
+    edge = edge or Edge("edge", context, protect=protect, emails=config.alarms.emails, opts=opts)
     return {
         key: Site(
             f"site-{key}",

@@ -174,6 +174,26 @@ def _zone(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@invoke("aws:ec2/getManagedPrefixList:getManagedPrefixList")
+def _managed_prefix_list(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
+    """An AWS-managed prefix list by name (`com.amazonaws.global.cloudfront.origin-facing`: max entries 55, the
+    weight a security group rule referencing it counts against the rules quota)."""
+    name = str(args.get("name") or "com.amazonaws.global.cloudfront.origin-facing")
+    list_id = args.get("id") or "pl-" + _hex(name, 8)
+    cloudfront = "cloudfront" in name
+    return {
+        "id": list_id,
+        "name": name,
+        "arn": f"arn:{PARTITION}:ec2:{m.region}:aws:prefix-list/{list_id}",
+        "addressFamily": "IPv4",
+        "maxEntries": 55 if cloudfront else 10,
+        "ownerId": "AWS",
+        "version": 1,
+        "entries": [{"cidr": "130.176.0.0/18", "description": ""}, {"cidr": "15.158.0.0/16", "description": ""}],
+        "tags": {},
+    }
+
+
 AURORA_POSTGRESQL_NEWEST_MINOR = {"13": "13.20", "14": "14.17", "15": "15.12", "16": "16.8", "17": "17.4"}
 """What `aws.rds.getEngineVersion(engine="aurora-postgresql", version=<major>, latest=True)` answers here: a
 plausible newest minor per major (the real answer moves as AWS releases minors)."""

@@ -72,3 +72,19 @@ def test_stack_extra_tags_reach_resources(stack_runs: dict[str, StackRun]) -> No
     [vpc] = stack_runs["prod"].of_type("aws:ec2/vpc:Vpc")
     assert vpc.inputs["tags"]["DataClassification"] == "confidential"
     assert vpc.inputs["tags"]["Name"] == "platform-prod-vpc"
+
+
+@pytest.mark.parametrize("variant", ["vpc-link", "cloudfront"])
+def test_the_vpc_link_and_cloudfront_variants_tag_every_taggable_resource(variant: str) -> None:
+    from tests.components.test_alb_cdn import cdn_run
+    from tests.components.test_private_link import vpc_link_run
+
+    run = vpc_link_run() if variant == "vpc-link" else cdn_run()
+    taggable = [r for r in run.custom_resources if r.type.startswith("aws:") and takes_tag_map(sdk_class(r.type))]
+    new = {
+        "aws:apigateway/vpcLink:VpcLink",
+        "aws:cloudfront/distribution:Distribution",
+        "aws:lb/loadBalancer:LoadBalancer",
+    }
+    assert new & {r.type for r in taggable}
+    assert [(r.type, r.name) for r in taggable if not set(r.inputs.get("tags") or {}) >= REQUIRED] == []

@@ -1,6 +1,7 @@
 """The troubleshooter example (seed 002) previewed with its config file: 0 mandatory violations on `up` and on a
 first preview, and one test per acceptance criterion (AC1-AC6) asserted on the recorded resources. AC7
-(teardown) is not a prod property: protection blocks it by design (examples/troubleshooter/README.md)."""
+(teardown) is shown on a non-prod variant of the same file; in prod protection blocks it by design
+(examples/troubleshooter/README.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from offline import preview
-from offline.engine import RecordedResource, StackRun, run_stack
+from offline.engine import RecordedResource, StackRun, run_stack, stack_config
 from policies.guardrails.arn_scope import covers_every_resource_of_a_kind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +124,29 @@ def test_ac6_bedrock_only_on_the_named_models_and_no_wildcard_arns_anywhere(run:
     )[0]
     assert [s["name"] for s in container["secrets"]] == ["MODEL_API_KEY"]
     assert all(e["name"] != "MODEL_API_KEY" for e in container["environment"])
+
+
+DELETION_GUARDS = {
+    "aws:lb/loadBalancer:LoadBalancer": "enableDeletionProtection",
+    "aws:dynamodb/table:Table": "deletionProtectionEnabled",
+}
+
+
+def test_ac7_a_non_prod_variant_tears_down_while_prod_protection_blocks_it_by_design(run: StackRun) -> None:
+    # prod: the stateful resources carry Pulumi `protect` (and AWS deletion protection): `pulumi destroy` stops.
+    protected = {r.type for r in run.resources if r.protect}
+    assert {"aws:dynamodb/table:Table", "aws:s3/bucket:Bucket", "aws:kms/key:Key"} <= protected
+    assert "aws:opensearch/serverlessCollection:ServerlessCollection" in protected
+    assert all(r.inputs.get(DELETION_GUARDS[r.type]) is True for r in run.of_type(*DELETION_GUARDS))
+    # the same file as environment staging (stack `staging`): nothing protected, no AWS deletion protection,
+    # so `pulumi destroy` removes every resource it created.
+    flat = stack_config("prod", config_file=TROUBLESHOOTER)
+    variant = run_stack("staging", config={**flat, "platform:environment": "staging"}, config_file=TROUBLESHOOTER)
+    assert [r.name for r in variant.resources if r.protect] == []
+    assert [r.name for r in variant.of_type(*DELETION_GUARDS) if r.inputs.get(DELETION_GUARDS[r.type])] == []
+    assert {r.type for r in variant.resources if r.custom} >= {
+        "aws:dynamodb/table:Table",
+        "aws:opensearch/serverlessCollection:ServerlessCollection",
+        "aws:apigateway/restApi:RestApi",
+        "aws:cloudfront/distribution:Distribution",
+    }

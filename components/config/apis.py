@@ -4,6 +4,7 @@
 platform:apis:
   public:
     service: api                      # proxy every path to this web service (HTTPS to the ALB) ...
+    integration: vpcLink              # ... through a VPC link and an NLB to an internal ALB (default https)
     # openapi: docs/openapi.json      # ... or the routes of an OpenAPI 3 document in the repository
     domain: {name: api.example.com, hostedZone: example.com}
     throttle: {rateLimit: 100, burstLimit: 200}
@@ -22,7 +23,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from .base import ConfigModel, ResourceKey
 from .compute import DomainConfig
-from .problems import Problem, key_path
+from .problems import MISSING, Problem, key_path
 
 if TYPE_CHECKING:
     from .stack import StackConfig
@@ -67,6 +68,11 @@ class ApiConfig(ConfigModel):
 
     service: ResourceKey | None = None
     """Proxy every path to this web service, over HTTPS to the ALB, with the origin-verify header."""
+    integration: Literal["https", "vpcLink"] = "https"
+    """How a `service` proxy reaches the web service. `https` (default): over the internet to the internet-facing
+    ALB, which refuses requests without the origin-verify header. `vpcLink`: through an API Gateway VPC link to
+    an internal NLB that passes TCP 443 to an internal ALB (components/private_link.py); the ALB then has no
+    internet-facing address at all, so every web service of the stack must be behind such an API."""
     openapi: str | None = None
     """Path, from the project root, of an OpenAPI 3 document (JSON or YAML) with API Gateway integrations."""
     stage: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] = "v1"
@@ -125,4 +131,68 @@ def check(config: StackConfig) -> list[Problem]:
                         )
                     )
                 seen.setdefault(key, plan_name)
+    problems.extend(vpc_link_problems(config, web))
+    return problems
+
+
+def alb_behind_vpc_link(config: StackConfig) -> bool:
+    """True when an API reaches its service through a VPC link: the stack's ALB is then internal."""
+    return any(api.integration == "vpcLink" for api in config.apis.values())
+
+
+def vpc_link_problems(config: StackConfig, web: list[str]) -> list[Problem]:
+    """With a VPC link the ALB is internal: every proxy and every web service goes through a VPC link API,
+    HTTP functions (served by the ALB) are unreachable, and the ALB needs a domain (the integration's URI names
+    the certificate API Gateway verifies)."""
+    if not alb_behind_vpc_link(config):
+        return []
+    problems: list[Problem] = []
+    behind = {api.service for api in config.apis.values() if api.integration == "vpcLink"}
+    for name, api in config.apis.items():
+        if api.integration == "vpcLink" and api.service is None:
+            problems.append(
+                Problem(
+                    key_path(("apis", name, "integration")),
+                    "a VPC link proxies a web service: give `service` (an OpenAPI document carries its own "
+                    "integrations)",
+                    api.integration,
+                )
+            )
+        elif api.integration == "https" and api.service is not None:
+            problems.append(
+                Problem(
+                    key_path(("apis", name, "integration")),
+                    "another API reaches the ALB through a VPC link, so the ALB is internal and has no internet "
+                    "address: use vpcLink here too",
+                    api.integration,
+                )
+            )
+    for service in web:
+        if service not in behind:
+            problems.append(
+                Problem(
+                    key_path(("services", service, "kind")),
+                    "with a VPC link API the ALB is internal: this web service would be unreachable; put it behind "
+                    "an API with integration vpcLink",
+                    "web",
+                )
+            )
+    for name, function in config.functions.items():
+        if function.triggers.http is not None:
+            problems.append(
+                Problem(
+                    key_path(("functions", name, "triggers", "http")),
+                    "with a VPC link API the ALB is internal: an HTTP route on it is unreachable from the internet",
+                    "set",
+                )
+            )
+    if config.load_balancer.domain is None:
+        problems.append(
+            Problem(
+                key_path(("loadBalancer", "domain")),
+                "a VPC link integration calls https://<domain>: API Gateway verifies the ALB's certificate "
+                "against it; give loadBalancer.domain",
+                MISSING,
+            )
+        )
     return problems

@@ -235,6 +235,32 @@ class TrafficTestListenerConfig(ConfigModel):
         return unique_items(cls, value)
 
 
+class CdnWafConfig(ConfigModel):
+    """The CLOUDFRONT-scope web ACL of the ALB's distribution (components/waf.py)."""
+
+    enabled: bool = True
+    """On by default: the distribution is the entry point from the internet (pack: internet-entry-points-have-waf)."""
+    rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
+    """Requests one viewer IP may send in 5 minutes before it is blocked (CloudFront-scope WAF sees the viewer's
+    own address)."""
+
+
+class LoadBalancerCdnConfig(ConfigModel):
+    """CloudFront in front of the ALB (components/alb_cdn.py): viewers reach `domain`; the ALB's security group
+    admits only CloudFront's origin-facing managed prefix list on 443, and its service rules refuse requests
+    without the origin-verify header CloudFront adds. `loadBalancer.ingressCidrs` is then not used."""
+
+    domain: DomainConfig
+    """The viewers' name (`www.example.com`), different from `loadBalancer.domain` (the origin's name, which
+    CloudFront calls over HTTPS and whose certificate it verifies). An ACM certificate in us-east-1, alias A/AAAA."""
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
+    """Edge locations used: 100 (North America, Europe; cheapest), 200, All."""
+    waf: CdnWafConfig = CdnWafConfig()
+    content_security_policy: str | None = None
+    """The Content-Security-Policy header CloudFront sets on every response. Default none: an application
+    usually sends its own (the other security headers are always set)."""
+
+
 class LoadBalancerConfig(ConfigModel):
     """The internet-facing ALB: the platform's only entry from the internet. Created when at least one
     service has `kind: web`."""
@@ -263,6 +289,8 @@ class LoadBalancerConfig(ConfigModel):
     waf: WafConfig = WafConfig()
     test_listener: TrafficTestListenerConfig = TrafficTestListenerConfig()
     """Where test traffic reaches a new revision during a progressive deployment (see TrafficTestListenerConfig)."""
+    cloud_front: LoadBalancerCdnConfig | None = None
+    """CloudFront in front of the ALB (see LoadBalancerCdnConfig). Default none: clients reach the ALB directly."""
 
     @field_validator("ingress_cidrs")
     @classmethod

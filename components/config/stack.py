@@ -16,6 +16,7 @@ from . import compute, data, functions, network, observability, references, thre
 from .apis import ApiConfig
 from .apis import check as apis_check
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
+from .cdn import check as cdn_check
 from .collections import CollectionConfig
 from .collections import check as collections_check
 from .compute import ClusterConfig, LoadBalancerConfig, ServiceConfig
@@ -161,6 +162,7 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
     functions.check,
 )
 CROSS_CHECKS += (apis_check, collections_check)
+CROSS_CHECKS += (cdn_check,)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

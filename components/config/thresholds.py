@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .apis import alb_behind_vpc_link
 from .data import DatabaseConfig
 from .problems import Problem, key_path
 
@@ -42,6 +43,7 @@ PACK_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     "vpc-flow-logs": {"minimumRetentionDays": 90},
     "log-retention": {"minimumRetentionDays": 1},
     "alb-tls-and-headers": {},
+    "internet-entry-points-have-waf": {"productionEnvironments": list(PRODUCTION_DEFAULT)},
 }
 """The settings config validation reads, with the pack's schema defaults (tests/config/test_thresholds.py
 checks each against `policies/guardrails`)."""
@@ -205,4 +207,35 @@ def check(config: StackConfig, limits: Thresholds, stack: str) -> list[Problem]:
                 True,
             )
         )
+    problems.extend(waf_problems(config, limits, stack))
     return problems
+
+
+def waf_problems(config: StackConfig, limits: Thresholds, stack: str) -> list[Problem]:
+    """`waf: {enabled: false}` on an internet entry point of a production stack: the pack's
+    internet-entry-points-have-waf refuses it (same level and production names), so config does too.
+    The ALB counts only when the stack builds one (a web service or an HTTP function) and it faces the internet."""
+    policy = "internet-entry-points-have-waf"
+    if not (limits.enforced(policy) and limits.production(policy, stack, config.environment)):
+        return []
+    entries: list[tuple[tuple[str | int, ...], bool]] = []
+    lb = config.load_balancer
+    has_alb = any(s.kind == "web" for s in config.services.values()) or any(
+        f.triggers.http is not None for f in config.functions.values()
+    )
+    if has_alb and not alb_behind_vpc_link(config):  # behind a VPC link the ALB is internal
+        entries.append((("loadBalancer", "waf", "enabled"), lb.waf.enabled))
+    if lb.cloud_front is not None:
+        entries.append((("loadBalancer", "cloudFront", "waf", "enabled"), lb.cloud_front.waf.enabled))
+    entries += [(("apis", name, "waf", "enabled"), api.waf.enabled) for name, api in config.apis.items()]
+    entries += [(("sites", name, "waf", "enabled"), site.waf.enabled) for name, site in config.sites.items()]
+    return [
+        Problem(
+            key_path(path),
+            f"production puts a web ACL on every internet entry point ({limits.where(policy)} is mandatory); "
+            f"set true, or {RELAX}",
+            False,
+        )
+        for path, enabled in entries
+        if not enabled
+    ]

@@ -33,6 +33,7 @@ from ..config.observability import instance_memory_gib, max_connections
 from ..database import Database
 from ..edge_dashboard import edge_dashboard
 from ..observability import Observability, ObservabilityArgs
+from ..private_link import nlb_widgets, private_link_alarms
 from ..rds_instance import RdsInstance
 from .compute import ComputeLayer
 from .data import DataLayer
@@ -85,6 +86,8 @@ def build_observability(
     topic_arn = observability.topic_arn
     for key, api in edge.apis.items():
         api_alarms(key, api, topic_arn, opts)
+    if edge.private_link is not None:
+        private_link_alarms(edge.private_link, topic_arn, opts)
     if data.collections is not None:
         collection_alarms(data.collections, context.account_id, topic_arn, opts)
     edge_dashboard(
@@ -92,11 +95,15 @@ def build_observability(
         account=context.account_id,
         opts=opts,
         apis={key: (api.api_name, api.stage_name) for key, api in edge.apis.items()},
-        sites={key: site.distribution_id for key, site in edge.sites.items()},
+        sites={key: site.distribution_id for key, site in edge.sites.items()}
+        | ({"alb": edge.alb_cdn.distribution_id} if edge.alb_cdn is not None else {}),
         collections={
             key: (c.collection_id, c.physical_name)
             for key, c in (data.collections.built if data.collections else {}).items()
         },
+        extra=[(nlb_widgets, (edge.private_link.nlb_arn_suffix, edge.private_link.target_group_arn_suffix))]
+        if edge.private_link is not None
+        else (),
     )
     return ObservabilityLayer(canaries=canaries, observability=observability)
 

@@ -16,6 +16,7 @@ from . import (
     caches,
     canaries,
     cloudfront,
+    cloudfront_origins,
     containers,
     data_protection,
     delivery,
@@ -25,6 +26,7 @@ from . import (
     iam,
     load_balancing,
     network,
+    network_load_balancers,
     observability,
     opensearch_serverless,
     protection,
@@ -61,6 +63,8 @@ POLICIES: list[Policy] = [
     *cloudfront.POLICIES,
     *api_gateway.POLICIES,
     *opensearch_serverless.POLICIES,
+    *network_load_balancers.POLICIES,
+    *cloudfront_origins.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

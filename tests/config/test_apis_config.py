@@ -45,3 +45,48 @@ def test_a_key_belongs_to_one_plan() -> None:
         "Pulumi.dev.yaml: platform:apis.public.usagePlans.silver.keys = 'partner': key 'partner' is already in plan "
         "'gold': a key belongs to one plan of a stage"
     ]
+
+
+# -- integration: vpcLink ------------------------------------------------------------------------------------
+def test_a_vpc_link_needs_a_service() -> None:
+    assert (
+        "Pulumi.dev.yaml: platform:apis.public.integration = 'vpcLink': a VPC link proxies a web service: give "
+        "`service` (an OpenAPI document carries its own integrations)"
+    ) in problems({"public": {"openapi": "docs/missing.json", "integration": "vpcLink"}})
+
+
+def test_with_a_vpc_link_every_proxy_uses_it() -> None:
+    assert problems({"public": {"service": "api", "integration": "vpcLink"}, "partner": {"service": "api"}}) == [
+        "Pulumi.dev.yaml: platform:apis.partner.integration = 'https': another API reaches the ALB through a VPC "
+        "link, so the ALB is internal and has no internet address: use vpcLink here too",
+    ]
+
+
+def test_with_a_vpc_link_the_alb_needs_a_domain() -> None:
+    flat = {
+        **stack_config("dev"),
+        "platform:apis": json.dumps({"public": {"service": "api", "integration": "vpcLink"}}),
+    }
+    balancer = json.loads(flat["platform:loadBalancer"])
+    balancer.pop("domain")
+    balancer["certificateArn"] = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+    flat["platform:loadBalancer"] = json.dumps(balancer)
+    with pytest.raises(StackConfigError) as error:
+        load_stack_config("dev", flat)
+    assert error.value.lines == [
+        "Pulumi.dev.yaml: platform:loadBalancer.domain: a VPC link integration calls https://<domain>: API Gateway "
+        "verifies the ALB's certificate against it; give loadBalancer.domain",
+    ]
+
+
+def test_with_a_vpc_link_a_web_service_behind_no_api_would_be_unreachable() -> None:
+    from .test_compute_config import with_second_web_service
+
+    flat = with_second_web_service("dev", routing={"priority": 20, "paths": ["/admin/*"]})
+    flat["platform:apis"] = json.dumps({"public": {"service": "api", "integration": "vpcLink"}})
+    with pytest.raises(StackConfigError) as error:
+        load_stack_config("dev", flat)
+    assert error.value.lines == [
+        "Pulumi.dev.yaml: platform:services.admin.kind = 'web': with a VPC link API the ALB is internal: this web "
+        "service would be unreachable; put it behind an API with integration vpcLink",
+    ]

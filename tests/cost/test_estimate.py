@@ -253,3 +253,13 @@ def test_a_property_shape_no_pricer_foresaw_is_reported_not_zero() -> None:
             "its properties have a shape the estimator does not understand (TypeError: 'float' object is not iterable)",
         )
     ]
+
+
+def test_an_opensearch_serverless_vpc_endpoint_is_priced_as_an_interface_endpoint_per_az() -> None:
+    endpoint = item(
+        "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint", "search", subnetIds=["subnet-a", "subnet-b"]
+    )
+    estimate = estimate_stack([endpoint], stack="test", region="us-east-1")
+    assert estimate.missing == [] and estimate.unknown == []
+    # 2 AZs x 730 h x $0.01 + 10 GB (the interface endpoint default) x $0.01.
+    assert estimate.total == pytest.approx(2 * 730 * 0.01 + 10 * 0.01)

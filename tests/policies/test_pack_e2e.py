@@ -211,6 +211,7 @@ def test_the_dev_configuration_deployed_as_prod_fails_the_production_guardrails(
         "Pulumi.prod.yaml: platform:database.backupRetentionDays",
         "Pulumi.prod.yaml: platform:database.instances",
         "Pulumi.prod.yaml: platform:cluster.executeCommand",
+        "Pulumi.prod.yaml: platform:loadBalancer.waf.enabled",  # internet-entry-points-have-waf, same pack config
     ]
     # ... and by the pack, judging dev's resources as stack prod with prod's pack config.
     run = stack_runs["dev"]

@@ -55,6 +55,16 @@ def vpc_endpoint(q: Quote) -> None:
     q.usage_line("data processed", q.figure("processedGb"), "GB", q.price("interfaceEndpoint", "gbProcessed"))
 
 
+def serverless_vpc_endpoint(q: Quote) -> None:
+    """An OpenSearch Serverless VPC endpoint is an AWS PrivateLink interface endpoint that OpenSearch manages (one
+    network interface per subnet): billed at the interface endpoint's rates per AZ-hour and GB processed, not in
+    OCUs (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-vpc.html)."""
+    subnets = q.get("subnetIds")
+    zones = len(subnets) if _sequence(subnets) and len(subnets) else 1
+    q.fixed(f"endpoint hours in {zones} AZ(s)", q.hours * zones, "AZ-h", q.price("interfaceEndpoint", "azHour"))
+    q.usage_line("data processed", q.figure("processedGb"), "GB", q.price("interfaceEndpoint", "gbProcessed"))
+
+
 def load_balancer(q: Quote) -> None:
     kind = q.get("loadBalancerType") or "application"
     table = {
@@ -558,6 +568,7 @@ PRICERS: dict[str, tuple[str, Pricer]] = {
     "aws:apigatewayv2/api:Api": ("api", http_api),
     "aws:apigateway/restApi:RestApi": ("api", rest_api),
     "aws:opensearch/serverlessCollection:ServerlessCollection": ("collection", serverless_collection),
+    "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": ("interfaceEndpoint", serverless_vpc_endpoint),
     "aws:sqs/queue:Queue": ("queue", sqs_queue),
     "aws:sns/topic:Topic": ("topic", sns_topic),
     "aws:cloudwatch/eventBus:EventBus": ("eventBus", event_bus),
@@ -638,6 +649,7 @@ FREE_TYPES: dict[str, str] = {
     "aws:apigateway/methodSettings:MethodSettings": "stage method settings are free (logs are priced as logs)",
     "aws:apigateway/domainName:DomainName": "custom domain names are free (the ACM certificate is free too)",
     "aws:apigateway/basePathMapping:BasePathMapping": "base path mappings are free",
+    "aws:apigateway/vpcLink:VpcLink": "VPC links have no charge (the NLB behind one is priced)",
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": "a delivery source is free (the logs are priced)",
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "a delivery destination is free",
     "aws:cloudwatch/logDelivery:LogDelivery": "a delivery is free (the vended logs are priced as logs)",
