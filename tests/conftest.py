@@ -7,6 +7,7 @@ per worker.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -73,3 +74,10 @@ def pack_harness() -> Iterator[PolicyHarness]:
     once and serves every test that checks with it, instead of one start per test or module."""
     with PolicyHarness() as harness:
         yield harness
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Young collections less often: each stack run allocates hundreds of thousands of objects that live until
+    it ends, and the default threshold (700) collects ~every millisecond of a run for nothing; with it, the
+    cyclic collector costs about half as much CPU over the suite. Collection itself is unchanged."""
+    gc.set_threshold(50_000, 50, 100)
