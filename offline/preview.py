@@ -26,6 +26,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+if __name__ == "__main__":  # a one-shot command: no cyclic collection from the first import on (see the end)
+    gc.disable()
+
 import yaml
 
 from components.config import StackConfigError, effective_config, load_stack_config

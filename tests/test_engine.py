@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 
 from offline.engine import UNKNOWN, StackRun, run_stack
 from offline.mocks import ACCOUNT_ID
@@ -101,3 +102,21 @@ def test_stack_outputs_are_exported(stack_runs: dict[str, StackRun]) -> None:
     outputs = stack_runs["prod"].outputs
     assert outputs["vpcId"].startswith("vpc-")
     assert len(outputs["dataSubnetIds"]) == 3
+
+
+def test_source_positions_are_the_sdks_memoised_per_file_and_line_for_a_run_only() -> None:
+    from pulumi.runtime import resource as sdk
+
+    from offline.engine import _memoised_source_positions  # pyright: ignore[reportPrivateUsage]
+
+    original = sdk._get_source_position_for_frame  # pyright: ignore[reportPrivateUsage]
+    frames = [traceback.FrameSummary(__file__, 3, "f"), traceback.FrameSummary("relative.py", 1, "g")]
+    undo = _memoised_source_positions()
+    try:
+        memoised = sdk._get_source_position_for_frame  # pyright: ignore[reportPrivateUsage]
+        assert memoised is not original
+        assert [memoised(f) for f in frames * 2] == [original(f) for f in frames * 2]
+        assert memoised(frames[0]) is memoised(frames[0]) and memoised(frames[1]) is None
+    finally:
+        undo()
+    assert sdk._get_source_position_for_frame is original  # pyright: ignore[reportPrivateUsage]

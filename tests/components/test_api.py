@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun, stack_config
 from offline.policy_harness import PolicyHarness, format_report
+from tests.shared_runs import shared_run
 
 API = {
     "public": {
@@ -32,7 +33,7 @@ def with_api(stack: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def api_run() -> StackRun:
-    return run_stack("prod", config=with_api("prod"))
+    return shared_run("prod", config=with_api("prod"))
 
 
 def one(run: StackRun, resource_type: str, name: str) -> dict:
@@ -108,10 +109,9 @@ def test_custom_domain_waf_and_alarms(api_run: StackRun) -> None:
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
-def test_prod_with_an_api_passes_every_mandatory_policy(preview: bool) -> None:
-    run = run_stack("prod", config=with_api("prod"), preview=preview)
-    with PolicyHarness() as harness:
-        report = harness.check(run.resources, stack="prod", preview=preview)
+def test_prod_with_an_api_passes_every_mandatory_policy(preview: bool, pack_harness: PolicyHarness) -> None:
+    run = shared_run("prod", config=with_api("prod"), preview=preview)
+    report = pack_harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
 
 

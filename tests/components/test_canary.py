@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pytest
 
+from components import naming
 from components.canary import canary_name
 from components.config.functions import CANARY_RUNTIMES
 from offline.engine import RecordedResource, StackRun
-from tests.examples.support import example_run
+from tests.examples.support import example_run, example_stack_config
 
 from .compute_support import child, policy
 
@@ -26,7 +28,11 @@ def canaries(run: StackRun) -> dict[str, RecordedResource]:
     return {r.name.removesuffix("-canary"): r for r in run.of_type(CANARY)}
 
 
-def test_each_canary_probes_the_stacks_own_url_on_its_path(run: StackRun) -> None:
+def test_each_canary_probes_the_stacks_own_url_on_its_path(run: StackRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    # canary_name reads the product and stack of the run in progress: name them as the example's run had them
+    # (the run may have been computed in another process, or other runs may have followed it here).
+    monkeypatch.setattr(naming, "product_name", lambda: example_stack_config("candlefish").name)
+    monkeypatch.setattr(pulumi, "get_stack", lambda: run.stack)
     found = canaries(run)
     assert set(found) == {"api-health", "stage-gate", "wip-limit"}
     for key, canary in found.items():

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun, stack_config
 from offline.policy_harness import PolicyHarness, format_report
+from tests.shared_runs import shared_run
 
 SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
 
@@ -22,7 +23,7 @@ def with_collection(stack: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return run_stack("prod", config=with_collection("prod"))
+    return shared_run("prod", config=with_collection("prod"))
 
 
 def test_the_collection_is_encrypted_with_the_stack_key_and_reachable_only_through_the_endpoint(run: StackRun) -> None:
@@ -52,10 +53,9 @@ def test_the_data_access_policy_admits_exactly_the_granted_task_role(run: StackR
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
-def test_prod_with_a_collection_passes_every_mandatory_policy(preview: bool) -> None:
-    run = run_stack("prod", config=with_collection("prod"), preview=preview)
-    with PolicyHarness() as harness:
-        report = harness.check(run.resources, stack="prod", preview=preview)
+def test_prod_with_a_collection_passes_every_mandatory_policy(preview: bool, pack_harness: PolicyHarness) -> None:
+    run = shared_run("prod", config=with_collection("prod"), preview=preview)
+    report = pack_harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
 
 

@@ -86,7 +86,8 @@ def test_the_replication_role_may_do_exactly_what_replication_needs(replicated: 
     assert trust["Principal"] == {"Service": ["s3.amazonaws.com"]}
 
 
-def test_a_replicated_prod_stack_passes_every_mandatory_policy(replicated: StackRun) -> None:
-    with PolicyHarness() as harness:
-        report = harness.check_run(replicated)
+def test_a_replicated_prod_stack_passes_every_mandatory_policy(
+    replicated: StackRun, pack_harness: PolicyHarness
+) -> None:
+    report = pack_harness.check_run(replicated)
     assert report.mandatory == [], format_report(report)

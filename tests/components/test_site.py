@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun, stack_config
 from offline.policy_harness import PolicyHarness, format_report
+from tests.shared_runs import shared_run
 
 SITE = {"frontend": {"domain": {"name": "app.example.com", "hostedZone": "example.com"}, "spa": True}}
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -20,7 +21,7 @@ def with_site(stack: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def site_run() -> StackRun:
-    return run_stack("prod", config=with_site("prod"))
+    return shared_run("prod", config=with_site("prod"))
 
 
 def one(run: StackRun, resource_type: str, name: str) -> dict:
@@ -106,10 +107,9 @@ def test_an_alias_record_points_the_name_at_the_distribution(site_run: StackRun)
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
-def test_prod_with_a_site_passes_every_mandatory_policy(preview: bool) -> None:
-    run = run_stack("prod", config=with_site("prod"), preview=preview)
-    with PolicyHarness() as harness:
-        report = harness.check(run.resources, stack="prod", preview=preview)
+def test_prod_with_a_site_passes_every_mandatory_policy(preview: bool, pack_harness: PolicyHarness) -> None:
+    run = shared_run("prod", config=with_site("prod"), preview=preview)
+    report = pack_harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
 
 

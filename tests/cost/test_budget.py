@@ -5,7 +5,6 @@ pack process, given the stack config as the engine gives it, says what `python3 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -130,9 +129,9 @@ def test_a_known_total_already_over_budget_is_reported_at_preview(monkeypatch: p
 
 # -- end to end: the real pack process ------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def harness() -> Iterator[PolicyHarness]:
-    with PolicyHarness() as session:
-        yield session
+def harness(pack_harness: PolicyHarness) -> PolicyHarness:
+    """The session's pack processes (one per stack, mode and stack config), shared with the other modules."""
+    return pack_harness
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])

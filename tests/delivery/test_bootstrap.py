@@ -6,7 +6,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,9 @@ def preview_run() -> StackRun:
 
 
 @pytest.fixture(scope="module")
-def harness() -> Iterator[PolicyHarness]:
-    with PolicyHarness() as session:
-        yield session
+def harness(pack_harness: PolicyHarness) -> PolicyHarness:
+    """The session's pack processes (one per stack, mode and stack config), shared with the other modules."""
+    return pack_harness
 
 
 def one(run: StackRun, type_: str) -> RecordedResource:

@@ -1,7 +1,7 @@
-"""Run an example stack config file (`examples/<name>/Pulumi.<stack>.yaml`) under the in-process engine.
+"""Run an example stack config file (`examples/<name>/Pulumi.<stack>.yaml`) under the in-process engine, as
+`pulumi preview --config-file <file> --stack <stack>` does: the file's config replaces the stack file's.
 
-The preview CLI's `--config-file` is being added on another branch; until it lands here the tests read the
-example's stack file with offline/stackfile and run it with offline/engine, as `--config-file` will."""
+Each example run happens once per test session (`tests.shared_runs`), whichever modules and workers need it."""
 
 from __future__ import annotations
 
@@ -9,22 +9,23 @@ from functools import cache
 from pathlib import Path
 
 from components.config import StackConfig, load_stack_config
-from offline.engine import StackRun, run_stack
+from offline.engine import StackRun
 from offline.stackfile import PROJECT_DIR, project_name, read_stack_file, to_engine_config
+from tests.shared_runs import shared_run
 
 EXAMPLES = PROJECT_DIR / "examples"
 
 
 def example_config(example: str, stack: str | None = None) -> dict[str, str]:
-    """The flat config (`ns:key` -> string) of `examples/<example>/Pulumi.<stack>.yaml`."""
+    """The flat config (`ns:key` -> string) of `examples/<example>/Pulumi.<stack>.yaml` (stack: the example's
+    name unless given)."""
     directory: Path = EXAMPLES / example
     return to_engine_config(read_stack_file(stack or example, directory), project_name())
 
 
-@cache
-def example_run(example: str, *, preview: bool = False) -> StackRun:
-    """The example's stack (named after the example) as `up` (or a first preview) sees it; once per process."""
-    return run_stack(example, config=example_config(example), preview=preview)
+def example_run(example: str, *, stack: str | None = None, preview: bool = False) -> StackRun:
+    """The example's stack (`stack`, else named after the example) as `up` (or a first preview) sees it."""
+    return shared_run(stack or example, config=example_config(example, stack), preview=preview)
 
 
 @cache

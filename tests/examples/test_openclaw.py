@@ -5,7 +5,6 @@ preview and up) by the real pack over gRPC with the prod policy levels, 0 mandat
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,21 +12,19 @@ from offline.engine import StackRun
 from offline.policy_harness import PolicyHarness, format_report
 from offline.policy_harness import PolicyReport as Report
 
-from .stackfile import EXAMPLES, run_example
+from .support import EXAMPLES, example_run
 
-FILE = EXAMPLES / "openclaw" / "Pulumi.openclaw-prod.yaml"
 PROD_LEVELS = EXAMPLES.parent / "policies" / "config" / "prod.json"
 
 
 @pytest.fixture(scope="module")
 def runs() -> dict[bool, StackRun]:
-    return {preview: run_example(FILE, preview=preview) for preview in (False, True)}
+    return {preview: example_run("openclaw", stack="openclaw-prod", preview=preview) for preview in (False, True)}
 
 
 @pytest.fixture(scope="module")
-def reports(runs: dict[bool, StackRun]) -> Iterator[dict[bool, Report]]:
-    with PolicyHarness() as harness:
-        yield {preview: harness.check_run(run, policy_config=PROD_LEVELS) for preview, run in runs.items()}
+def reports(runs: dict[bool, StackRun], pack_harness: PolicyHarness) -> dict[bool, Report]:
+    return {preview: pack_harness.check_run(run, policy_config=PROD_LEVELS) for preview, run in runs.items()}
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "first-preview"])

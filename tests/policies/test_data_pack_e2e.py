@@ -4,7 +4,6 @@ and a copy broken in one place per guardrail fails exactly that guardrail, on ex
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
@@ -23,9 +22,9 @@ DATA_POLICIES = {
 
 
 @pytest.fixture(scope="module")
-def harness() -> Iterator[PolicyHarness]:
-    with PolicyHarness() as session:
-        yield session
+def harness(pack_harness: PolicyHarness) -> PolicyHarness:
+    """The session's pack processes (one per stack, mode and stack config), shared with the other modules."""
+    return pack_harness
 
 
 def _with(resource: RecordedResource, **props: object) -> RecordedResource:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,10 +31,9 @@ ADVISORY_BY_DESIGN = {"stack-budget"}
 
 
 @pytest.fixture(scope="module")
-def harness() -> Iterator[PolicyHarness]:
-    """One session of pack processes (one per stack and mode), terminated at the end."""
-    with PolicyHarness() as session:
-        yield session
+def harness(pack_harness: PolicyHarness) -> PolicyHarness:
+    """The session's pack processes (one per stack, mode and stack config), shared with the other modules."""
+    return pack_harness
 
 
 @pytest.fixture(scope="module")

@@ -93,3 +93,40 @@ def test_each_resource_is_decoded_once_per_call(
     decoded.clear()
     servicer.Analyze(each[1], None)
     assert len(decoded) > 1, "undone: once per policy again"
+
+
+def test_each_resource_is_deserialised_and_proxied_once_per_call(
+    stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: dict[str, int] = {"deserialize_properties": 0, "unknown_checking_proxy": 0}
+
+    def counting(name: str) -> Any:
+        real = getattr(sdk, name)
+
+        def count(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return count
+
+    for name in calls:
+        monkeypatch.setattr(sdk, name, counting(name))
+    run = stack_runs["dev"]
+    each, whole = _requests(run)
+    servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", POLICIES, EnforcementLevel.MANDATORY)
+    servicer.AnalyzeStack(whole, None)
+    per_policy = dict(calls)
+    undo = decode_properties_once()
+    try:
+        calls.update(dict.fromkeys(calls, 0))
+        servicer.AnalyzeStack(whole, None)
+        assert calls == dict.fromkeys(calls, len(run.resources))
+        assert all(len(run.resources) < n for n in per_policy.values())
+        calls.update(dict.fromkeys(calls, 0))
+        servicer.Analyze(each[1], None)
+        assert calls == dict.fromkeys(calls, 1)
+    finally:
+        undo()
+    calls.update(dict.fromkeys(calls, 0))
+    servicer.Analyze(each[1], None)
+    assert all(n > 1 for n in calls.values()), "undone: once per policy again"

@@ -30,17 +30,28 @@ MANIFEST = json.dumps(
 )
 
 
+@pytest.fixture(scope="module")
+def session() -> boto3.Session:
+    """One boto3 session for the module, so botocore reads each service's model once rather than once per test
+    (moto's `mock_aws` drops boto3's default session each time it starts). Credentials come from the
+    environment `aws` sets, when the first client is made."""
+    return boto3.Session(region_name=REGION)
+
+
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
+def aws(monkeypatch: pytest.MonkeyPatch, session: boto3.Session) -> Iterator[Callable[[str], Any]]:
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
+        # moto's EC2 loads its catalogue of public AMIs (a large JSON file) each time its backend starts; no
+        # check reads AMIs.
+        "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
-        yield lambda service: boto3.client(service, region_name=REGION)
+        yield session.client
 
 
 def _target(**changes: Any) -> Target:
