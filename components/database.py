@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from .aws_context import AwsContext
 from .config.data import DatabaseConfig
+from .dr import SecondarySource
 from .grants import statement_id
 from .iam import Statement
 from .naming import physical_name
@@ -46,6 +47,13 @@ class DatabaseArgs:
     never in the same AZ."""
     log_retention_days: int
     """Retention of the exported `postgresql` log group (the stack's `logRetentionDays`)."""
+    secondary: SecondarySource | None = None
+    """A DR standby (components/dr.py): the cluster is the secondary of the primary's global cluster, created with
+    its engine version and this region's replica key, and no master user or database name (replicated). Default:
+    a primary cluster."""
+    global_member: bool = False
+    """A DR primary: the cluster is the source of a global cluster, so it ignores `globalClusterIdentifier`, which
+    the provider does not read back (an update would otherwise detach it). Default off."""
     protect: bool = False
     """Prod: Pulumi `protect` on cluster and instances, RDS deletion protection, and a final snapshot named
     `<project>-<stack>-db-final` (deterministic: a timestamp would change on every run). Default off: no
@@ -155,19 +163,22 @@ class Database(pulumi.ComponentResource):
             if config.serverless
             else None
         )
+        secondary = args.secondary
         cluster = aws.rds.Cluster(
             f"{name}-cluster",
             cluster_identifier=identifier,
             engine=aws.rds.EngineType.AURORA_POSTGRESQL,
             engine_mode="provisioned",
-            engine_version=_creation_version(config.engine_version),
-            database_name=config.database_name,
-            master_username=config.master_username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
+            engine_version=secondary.engine_version if secondary else _creation_version(config.engine_version),
+            global_cluster_identifier=secondary.global_cluster_identifier if secondary else None,
+            # a secondary replicates the primary's database and master user: it may not name them
+            database_name=None if secondary else config.database_name,
+            master_username=None if secondary else config.master_username,
+            manage_master_user_password=None if secondary else True,
+            master_user_secret_kms_key_id=None if secondary else args.kms_key_arn,
             iam_database_authentication_enabled=True,
             storage_encrypted=True,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=secondary.kms_key_arn if secondary else args.kms_key_arn,
             port=PORT,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
@@ -183,12 +194,19 @@ class Database(pulumi.ComponentResource):
             final_snapshot_identifier=physical_name("db", "final") if args.protect else None,
             apply_immediately=not args.protect,
             tags={"Name": identifier},
-            # AWS's automatic minor upgrades move the version past the configured one: that drift is expected.
+            # AWS's automatic minor upgrades move the version past the configured one: that drift is expected. In a
+            # global database the provider does not read back `globalClusterIdentifier`, and a secondary's
+            # `replicationSourceIdentifier` is set by RDS: without ignoring them an update detaches or promotes it.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,
                 depends_on=[log_group],
-                ignore_changes=["engineVersion"],
+                ignore_changes=["engineVersion"]
+                + (
+                    ["globalClusterIdentifier", "replicationSourceIdentifier"]
+                    if secondary or args.global_member
+                    else []
+                ),
                 custom_timeouts=CREATE_TIMEOUTS,
             ),
         )
@@ -228,6 +246,7 @@ class Database(pulumi.ComponentResource):
             instances.append(instance)
         self.cluster_identifier = cluster.cluster_identifier
         self.cluster_arn = cluster.arn
+        self.engine_version_actual = cluster.engine_version_actual
         self.cluster_resource_id = cluster.cluster_resource_id
         self.endpoint = cluster.endpoint
         self.reader_endpoint = cluster.reader_endpoint

@@ -36,6 +36,7 @@ from .config.data import DATABASE_MASTER_SECRET, PostgresConfig
 from .config.observability import instance_memory_gib, max_connections
 from .config.workloads import ImageSpec
 from .database import Database, DatabaseArgs
+from .dr import DisasterRecovery, DisasterRecoveryArgs, primary_database_outputs
 from .edge_dashboard import edge_dashboard
 from .events import Events, EventsArgs, bus_name, rule_arn
 from .function import Function, FunctionArgs
@@ -86,6 +87,13 @@ class Platform(pulumi.ComponentResource):
             child,
         )
 
+        # -- disaster recovery (components/dr.py): before the data stores, a standby's database replicates through it
+        self.dr = (
+            DisasterRecovery("dr", DisasterRecoveryArgs(config=config.dr, aws_context=context, protect=protect), child)
+            if config.dr is not None
+            else None
+        )
+
         # -- network -------------------------------------------------------------------------------
         self.network = Network(
             "network",
@@ -131,9 +139,12 @@ class Platform(pulumi.ComponentResource):
                     nat_public_ips=self.network.nat_public_ips,
                     kms_key_arn=self.keys.arn,
                     log_retention_days=config.log_retention_days,
+                    alias_record=self.dr is None,  # DR: the failover aliases below answer for the domain
                 ),
                 child,
             )
+        if self.dr is not None and self.load_balancer is not None and config.load_balancer.domain is not None:
+            self.dr.failover(config.load_balancer.domain, self.load_balancer.dns_name, self.load_balancer.zone_id)
         # -- one registry of what the stack built: grants and `${...}` references resolve through it -----
         self.registry = Registry(stores, context)
         # -- OpenSearch Serverless collections (components/collection.py): before the services' grants ------
@@ -248,6 +259,8 @@ class Platform(pulumi.ComponentResource):
             },
             **self._task_outputs(),
         }
+        if self.dr is not None and self.dr.primary is None:  # the primary's `dr` output: what its standby reads
+            self.outputs["dr"] = self.dr.outputs(context.region, primary_database_outputs(self.dr, self.database))
         # -- observability: last, it watches everything above --------------------------------------------
         self.observability = self._observability(config, context, child)
         self.outputs |= {
@@ -562,6 +575,8 @@ class Platform(pulumi.ComponentResource):
                     availability_zones=self.network.availability_zones,
                     log_retention_days=config.log_retention_days,
                     protect=protect,
+                    secondary=self.dr.secondary_source() if self.dr is not None else None,
+                    global_member=self.dr is not None and self.dr.primary is None,
                 ),
                 child,
             )
@@ -580,6 +595,7 @@ class Platform(pulumi.ComponentResource):
                     availability_zones=self.network.availability_zones,
                     log_retention_days=config.log_retention_days,
                     protect=protect,
+                    replica_of=self.dr.replica_source() if self.dr is not None else None,
                 ),
                 child,
             )

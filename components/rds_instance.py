@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from .aws_context import AwsContext
 from .config.data import PostgresConfig
+from .dr import ReplicaSource
 from .grants import statement_id, unknown_access
 from .iam import Statement, service_trust_policy
 from .keys import via_service
@@ -95,6 +96,10 @@ class RdsInstanceArgs:
     availability_zones: Sequence[str]
     """The data subnets' AZs: read replica i goes to AZ i mod n (the primary's AZ is RDS's choice when Multi-AZ)."""
     log_retention_days: int
+    replica_of: ReplicaSource | None = None
+    """A DR standby (components/dr.py): the instance is a cross-region read replica of the primary's (its ARN), with
+    this region's replica key; it takes the source's engine, storage, database and master user. Default: a primary
+    instance."""
     protect: bool = False
     """Prod: Pulumi `protect`, RDS deletion protection and a final snapshot `<project>-<stack>-db-final`. Default
     off: no final snapshot, deletable."""
@@ -212,7 +217,32 @@ class RdsInstance(pulumi.ComponentResource):
             "deletion_protection": args.protect,
             "apply_immediately": not args.protect,
         }
-        instance = aws.rds.Instance(
+        instance = (
+            _cross_region_replica(
+                self,
+                name,
+                args,
+                identifier=self.identifier,
+                source=args.replica_of,
+                subnet_group_name=subnet_group.name,
+                log_groups=log_groups,
+                common=common,
+            )
+            if args.replica_of is not None
+            else self._primary_instance(name, args, subnet_group.name, log_groups, common)
+        )
+        self._finish(name, args, instance, log_groups, common)
+
+    def _primary_instance(
+        self,
+        name: str,
+        args: RdsInstanceArgs,
+        subnet_group_name: pulumi.Input[str],
+        log_groups: list[aws.cloudwatch.LogGroup],
+        common: dict[str, object],
+    ) -> aws.rds.Instance:
+        config = args.config
+        return aws.rds.Instance(
             f"{name}-instance",
             identifier=self.identifier,
             engine=ENGINE,
@@ -227,7 +257,7 @@ class RdsInstance(pulumi.ComponentResource):
             manage_master_user_password=True,
             master_user_secret_kms_key_id=args.kms_key_arn,
             port=PORT,
-            db_subnet_group_name=subnet_group.name,
+            db_subnet_group_name=subnet_group_name,
             multi_az=config.multi_az,
             backup_retention_period=config.backup_retention_days,
             backup_window=config.preferred_backup_window,
@@ -236,8 +266,18 @@ class RdsInstance(pulumi.ComponentResource):
             final_snapshot_identifier=physical_name("db", "final") if args.protect else None,
             tags={"Name": self.identifier, "Role": "primary"},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
-            **common,
+            **common,  # pyright: ignore[reportArgumentType]
         )
+
+    def _finish(
+        self,
+        name: str,
+        args: RdsInstanceArgs,
+        instance: aws.rds.Instance,
+        log_groups: list[aws.cloudwatch.LogGroup],
+        common: dict[str, object],
+    ) -> None:
+        config = args.config
         zones = list(args.availability_zones)
         replicas = [
             aws.rds.Instance(
@@ -252,7 +292,7 @@ class RdsInstance(pulumi.ComponentResource):
                 skip_final_snapshot=True,
                 tags={"Name": ident, "Role": "replica"},
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
-                **common,
+                **common,  # pyright: ignore[reportArgumentType]
             )
             for index, ident in enumerate(self.replica_identifiers, start=1)
         ]
@@ -320,3 +360,43 @@ class RdsInstance(pulumi.ComponentResource):
             tags={"Name": physical_name("db", "from", name)},
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def _cross_region_replica(
+    parent: pulumi.Resource,
+    name: str,
+    args: RdsInstanceArgs,
+    *,
+    identifier: str,
+    source: ReplicaSource,
+    subnet_group_name: pulumi.Input[str],
+    log_groups: list[aws.cloudwatch.LogGroup],
+    common: dict[str, object],
+) -> aws.rds.Instance:
+    """A DR standby's database: a read replica of the primary region's instance (`replicate_source_db` = its ARN,
+    as a cross-region source must be), encrypted with this region's replica key, in this stack's data subnets,
+    Multi-AZ and backed up like a primary so that a promotion (README "Disaster recovery") leaves a complete
+    database. `replicateSourceDb` is ignored once created: a promoted replica loses it, and the next `up` must not
+    try to make it a replica again."""
+    config = args.config
+    return aws.rds.Instance(
+        f"{name}-instance",
+        identifier=identifier,
+        replicate_source_db=source.source_arn,
+        storage_type="gp3",
+        storage_encrypted=True,
+        kms_key_id=source.kms_key_arn,
+        max_allocated_storage=config.max_allocated_storage_gib,
+        db_subnet_group_name=subnet_group_name,
+        multi_az=config.multi_az,
+        backup_retention_period=config.backup_retention_days,
+        backup_window=config.preferred_backup_window,
+        maintenance_window=config.preferred_maintenance_window,
+        skip_final_snapshot=not args.protect,
+        final_snapshot_identifier=physical_name("db", "final") if args.protect else None,
+        tags={"Name": identifier, "Role": "dr-replica"},
+        opts=pulumi.ResourceOptions(
+            parent=parent, protect=args.protect, depends_on=log_groups, ignore_changes=["replicateSourceDb"]
+        ),
+        **common,  # pyright: ignore[reportArgumentType]
+    )

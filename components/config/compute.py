@@ -19,6 +19,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from ..registry import is_stack_secret_reference
 from .base import ConfigModel, ResourceKey, unique_items
 from .data import DATABASE_MASTER_SECRET
+from .dr import is_standby
 from .problems import MISSING, Problem, key_path
 from .workloads import EgressRuleConfig, ImageSpec, TaskScheduleConfig
 
@@ -839,7 +840,7 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
             )
         )
 
-    problems.extend(_check_kind(at, service))
+    problems.extend(_check_kind(at, service, standby=is_standby(config)))
     check = service.health_check
     if check.timeout_seconds >= check.interval_seconds:
         problems.append(
@@ -870,7 +871,7 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
             )
         )
 
-    if config.environment == "prod" and service.capacity.on_demand_base < 1:
+    if config.environment == "prod" and service.capacity.on_demand_base < 1 and not is_standby(config):
         problems.append(
             Problem(
                 at("capacity", "onDemandBase"),
@@ -890,7 +891,7 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
     return problems
 
 
-def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]:
+def _check_kind(at: Callable[..., str], service: ServiceConfig, *, standby: bool = False) -> list[Problem]:
     """A web service has a port and a listener rule; a worker has neither, but a health command and a queue;
     a `service` has neither and keeps at least one task; a task is checked in workloads.check."""
     problems: list[Problem] = []
@@ -914,7 +915,7 @@ def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]
                     'check command, e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]',
                 )
             )
-        if service.autoscaling.min_count < 1:
+        if service.autoscaling.min_count < 1 and not standby:
             problems.append(
                 Problem(
                     at("autoscaling", "minCount"),
@@ -941,7 +942,7 @@ def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]
                     len(service.routing.paths) + len(service.routing.hosts),
                 )
             )
-        if service.autoscaling.min_count < 1:
+        if service.autoscaling.min_count < 1 and not standby:  # a DR standby waits at 0 (config/dr.py)
             problems.append(
                 Problem(
                     at("autoscaling", "minCount"),

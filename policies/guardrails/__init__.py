@@ -19,6 +19,7 @@ from . import (
     containers,
     data_protection,
     delivery,
+    dr,
     ecr,
     encryption,
     functions,
@@ -61,6 +62,7 @@ POLICIES: list[Policy] = [
     *cloudfront.POLICIES,
     *api_gateway.POLICIES,
     *opensearch_serverless.POLICIES,
+    *dr.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 
