@@ -383,6 +383,7 @@ def _cross_region_replica(
         f"{name}-instance",
         identifier=identifier,
         replicate_source_db=source.source_arn,
+        engine=ENGINE,  # the source's anyway (optional on a replica); stated so the pack's cost table prices it
         storage_type="gp3",
         storage_encrypted=True,
         kms_key_id=source.kms_key_arn,
