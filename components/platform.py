@@ -32,7 +32,7 @@ from .cluster import Cluster, ClusterArgs
 from .collection import build_collections, collection_alarms
 from .config import StackConfig
 from .config.compute import ServiceConfig, reads_stack_secrets
-from .config.data import DATABASE_MASTER_SECRET, PostgresConfig
+from .config.data import PostgresConfig
 from .config.observability import instance_memory_gib, max_connections
 from .config.workloads import ImageSpec
 from .database import Database, DatabaseArgs
@@ -46,7 +46,7 @@ from .load_balancer import LoadBalancer, LoadBalancerArgs
 from .network import Network, NetworkArgs
 from .observability import Observability, ObservabilityArgs
 from .queue import Queue, QueueArgs
-from .rds_instance import MasterSecret, RdsInstance, RdsInstanceArgs
+from .rds_instance import RdsInstance, RdsInstanceArgs
 from .registry import Registry, register_services
 from .replication import Replication, ReplicationArgs
 from .repository import Repository, RepositoryArgs
@@ -618,10 +618,6 @@ class Platform(pulumi.ComponentResource):
             for key, cache in config.caches.items()
         }
         secrets: dict[str, Grantable] = dict(self.secrets)
-        if self.database is not None and DATABASE_MASTER_SECRET not in secrets:
-            secrets[DATABASE_MASTER_SECRET] = MasterSecret(
-                self.database.master_secret_arn, kms_key_arn=key_arn, aws_context=context
-            )
         return DataStores(
             tables=dict(self.tables),
             queues=dict(self.queues),

@@ -14,9 +14,8 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .config.data import PostgresConfig
 from .dr import ReplicaSource
-from .grants import statement_id, unknown_access
+from .grants import statement_id
 from .iam import Statement, service_trust_policy
-from .keys import via_service
 from .naming import physical_name
 
 PORT = 5432
@@ -52,35 +51,6 @@ def enhanced_monitoring_role(parent: pulumi.Resource, name: str, context: AwsCon
         opts=pulumi.ResourceOptions(parent=parent),
     )
     return role
-
-
-class MasterSecret:
-    """The database's RDS-managed master user secret as a stack secret (`secrets: {DB_PASSWORD:
-    database-master:password}` in a service): RDS creates and rotates it, so it is not a `Secret` component, but a
-    service injects it the same way, by reference. `read` is secretsmanager:GetSecretValue on it and kms:Decrypt on
-    the stack key through Secrets Manager only."""
-
-    def __init__(self, arn: pulumi.Output[str], *, kms_key_arn: pulumi.Input[str], aws_context: AwsContext) -> None:
-        self.arn = arn
-        self._kms_key_arn = kms_key_arn
-        self._context = aws_context
-
-    def grant(self, access: str) -> list[Statement]:
-        if access != "read":
-            raise unknown_access("secrets", "database-master", access)
-        return [
-            Statement(
-                sid=statement_id("secret", "database-master", "read"),
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[self.arn],
-            ),
-            Statement(
-                sid=statement_id("secret", "database-master", "key"),
-                actions=["kms:Decrypt"],
-                resources=[self._kms_key_arn],
-                conditions=via_service(self._context, "secretsmanager"),
-            ),
-        ]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,7 +107,11 @@ class RdsInstance(pulumi.ComponentResource):
     database_name: str
     iam_user: str
     master_secret_arn: pulumi.Output[str]
-    """ARN of the RDS-managed master user secret (a service reads it as `DB_PASSWORD` by reference)."""
+    """ARN of the RDS-managed master user secret: the registry's `database.masterSecret` (a service reads
+    `DB_PASSWORD: database.masterSecret:password`), as for Aurora. Empty for a DR standby's replica (it has none
+    until promoted)."""
+    master_secret_kms_key_arn: pulumi.Input[str]
+    """The key RDS encrypts the master secret with (the stack key); a reader of the secret needs kms:Decrypt on it."""
     security_group_id: pulumi.Output[str]
     arns: list[pulumi.Output[str]]
     """The instance's and its replicas' ARNs (backup selections)."""
@@ -307,6 +281,7 @@ class RdsInstance(pulumi.ComponentResource):
         self.master_secret_arn = instance.master_user_secrets.apply(
             lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
         )
+        self.master_secret_kms_key_arn = args.kms_key_arn
         self.register_outputs(
             {
                 "identifier": self.identifier,

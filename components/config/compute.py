@@ -18,7 +18,6 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from ..registry import is_stack_secret_reference
 from .base import ConfigModel, ResourceKey, unique_items
-from .data import DATABASE_MASTER_SECRET
 from .dr import is_standby
 from .problems import MISSING, Problem, key_path
 from .workloads import EgressRuleConfig, ImageSpec, TaskScheduleConfig
@@ -992,8 +991,6 @@ def _check_container_secrets(config: StackConfig, at: Callable[..., str], servic
                 )
             continue
         secret = reference.split(":", 1)[0]
-        if secret == DATABASE_MASTER_SECRET and config.database is not None:
-            continue  # the database's RDS-managed master secret
         if secret not in config.secrets:
             problems.append(
                 Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets), reference)

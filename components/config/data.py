@@ -349,9 +349,6 @@ class DatabaseConfig(ConfigModel):
 
 
 # -- RDS PostgreSQL (single instance) --------------------------------------------------------------------
-DATABASE_MASTER_SECRET = "database-master"
-"""The name a service's `secrets` uses for the database's RDS-managed master secret
-(`DB_PASSWORD: database-master:password`); not a `platform:secrets` entry (RDS creates and rotates it)."""
 
 
 class PostgresConfig(ConfigModel):
