@@ -4,7 +4,6 @@ Monitoring role it shares with Aurora (components/database.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,9 +13,9 @@ import pulumi_aws as aws
 from .aws_context import AwsContext
 from .config.data import PostgresConfig
 from .dr import ReplicaSource
-from .grants import statement_id
 from .iam import Statement, service_trust_policy
 from .naming import physical_name
+from .store_access import admit_postgres, connect_statements, postgres_ingress, postgres_subnet_group
 
 PORT = 5432
 ENGINE = "postgres"
@@ -28,7 +27,6 @@ ENHANCED_MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
 groups, CreateLogStream/PutLogEvents/Describe* on `RDSOSMetrics` streams). AWS maintains it with the agent, and the
 pack forbids only broad managed policies (no-wildcard-iam `forbiddenManagedPolicies`), so it is attached rather than
 copied inline."""
-_DB_USER = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 def enhanced_monitoring_role(parent: pulumi.Resource, name: str, context: AwsContext) -> aws.iam.Role:
@@ -123,27 +121,13 @@ class RdsInstance(pulumi.ComponentResource):
             raise ValueError("database: one availability zone per data subnet is needed")
         self._name = name
         self._context = context
-        self._ingress: set[str] = set()
         child = pulumi.ResourceOptions(parent=self)
         self.identifier = physical_name("db", max_length=63)
 
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=args.vpc_id,
-            name=physical_name("db"),
-            description="RDS PostgreSQL: 5432 only from granted services; no egress",
-            tags={"Name": physical_name("db")},
-            opts=child,
-        )
+        self._access = postgres_ingress(self, name, args.vpc_id, "RDS PostgreSQL")
+        self.security_group = self._access.security_group
         self.security_group_id = self.security_group.id
-        subnet_group = aws.rds.SubnetGroup(
-            f"{name}-subnets",
-            name=physical_name("db"),
-            subnet_ids=list(args.subnet_ids),
-            description="RDS PostgreSQL: the isolated data subnets",
-            tags={"Name": physical_name("db")},
-            opts=child,
-        )
+        subnet_group = postgres_subnet_group(self, name, args.subnet_ids, "RDS PostgreSQL")
         parameters = aws.rds.ParameterGroup(
             f"{name}-params",
             # The family is in the name: a major upgrade creates the new group before deleting the old one.
@@ -295,46 +279,13 @@ class RdsInstance(pulumi.ComponentResource):
         )
 
     def grant(self, access: str) -> list[Statement]:
-        """`connect`: rds-db:connect as `iamUser` on this instance only
-        (`arn:<partition>:rds-db:<region>:<account>:dbuser:<instance resource id>/<user>`) and on each read
-        replica (its own resource id, the same users); `connect:<user>` as another user."""
-        if access == "connect":
-            user = self.iam_user
-        elif access.startswith("connect:") and _DB_USER.fullmatch(access.removeprefix("connect:")):
-            user = access.removeprefix("connect:")
-        else:
-            raise ValueError(
-                f"database: unknown access {access!r}; allowed: connect (as {self.iam_user}), connect:<database user>"
-            )
-        context = self._context
-        resources = [
-            resource_id.apply(
-                lambda value: (
-                    f"arn:{context.partition}:rds-db:{context.region}:{context.account_id}:dbuser:{value}/{user}"
-                )
-            )
-            for resource_id in (self.resource_id, *self._replica_resource_ids)
-        ]
-        return [
-            Statement(sid=statement_id("database", "connect", user), actions=["rds-db:connect"], resources=resources)
-        ]
+        """`connect`: rds-db:connect as `iamUser` on this instance and on each read replica (each its own resource
+        id, the same users); `connect:<user>` as another user (components/store_access.py)."""
+        return connect_statements(access, self.iam_user, [self.resource_id, *self._replica_resource_ids], self._context)
 
     def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> None:
         """Admit `security_group_id` on 5432: one ingress rule named after the grantee, referencing its group."""
-        if name in self._ingress:
-            raise ValueError(f"database: {name} is already allowed in")
-        self._ingress.add(name)
-        aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-from-{name}",
-            security_group_id=self.security_group.id,
-            referenced_security_group_id=security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            description=f"PostgreSQL from {name}",
-            tags={"Name": physical_name("db", "from", name)},
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        admit_postgres(self._access, name, security_group_id)
 
 
 def _cross_region_replica(
