@@ -176,6 +176,44 @@ class DisasterRecovery(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    def rpo_alarm(self, database: object, topic_arn: pulumi.Input[str]) -> None:
+        """Standby: the copy's lag above `rpoSeconds` for 5 minutes, to the stack's alarm topic: the RPO the runbook
+        promises is being missed. RDS: `ReplicaLag` (seconds) of the cross-region replica; Aurora:
+        `AuroraGlobalDBReplicationLag` (milliseconds) of the secondary cluster. Missing data breaches: a replica
+        that stopped reporting is not replicating."""
+        from .database import Database
+        from .rds_instance import RdsInstance
+
+        if self.primary is None:
+            return
+        rpo = self._args.config.rpo_seconds
+        if isinstance(database, RdsInstance):
+            metric, dimensions, threshold = "ReplicaLag", {"DBInstanceIdentifier": database.identifier}, rpo
+        elif isinstance(database, Database):
+            metric = "AuroraGlobalDBReplicationLag"
+            dimensions = {"DBClusterIdentifier": database.cluster_identifier}
+            threshold = rpo * 1000
+        else:
+            return
+        aws.cloudwatch.MetricAlarm(
+            f"{self._name}-rpo",
+            name=physical_name("dr", "replication-lag"),
+            namespace="AWS/RDS",
+            metric_name=metric,
+            dimensions=dimensions,
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=5,
+            datapoints_to_alarm=5,
+            threshold=threshold,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="breaching",
+            alarm_actions=[topic_arn],
+            ok_actions=[topic_arn],
+            alarm_description=f"DR standby: replication lag above the RPO ({rpo} s) for 5 minutes",
+            opts=self._child,
+        )
+
     def outputs(self, region: str, database: dict[str, pulumi.Input[str]]) -> dict[str, pulumi.Input[object]]:
         """The `dr` output: what the standby needs, plus the runbook's targets."""
         config = self._args.config

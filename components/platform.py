@@ -270,6 +270,8 @@ class Platform(pulumi.ComponentResource):
         if self.load_balancer is not None:
             self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
             self.outputs["url"] = self.load_balancer.url
+        if self.dr is not None:  # the standby's replication lag against its RPO
+            self.dr.rpo_alarm(self.database, self.observability.topic_arn)
         for key, api in self.apis.items():
             api_alarms(key, api, self.observability.topic_arn, child)
         if self.collections is not None:

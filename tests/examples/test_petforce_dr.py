@@ -178,7 +178,24 @@ def test_an_aurora_pair_joins_a_global_cluster_and_builds_the_secondary(tmp_path
     for absent in ("masterUsername", "manageMasterUserPassword", "databaseName"):
         assert absent not in secondary.inputs
     assert {"globalClusterIdentifier", "replicationSourceIdentifier"} <= set(secondary.ignore_changes)
+    rpo = standby.named("dr-rpo").inputs
+    assert (rpo["metricName"], rpo["threshold"]) == ("AuroraGlobalDBReplicationLag", 300_000)  # milliseconds
     with PolicyHarness() as harness:
         for run in (primary, standby):
             report = harness.check_run(run, policy_config=PROD_LEVELS)
             assert report.mandatory == [], format_report(report)
+
+
+def test_the_standby_alarms_when_its_replica_lags_past_the_rpo(runs: dict[tuple[str, bool], StackRun]) -> None:
+    standby = runs[(STANDBY, False)]
+    alarm = standby.named("dr-rpo").inputs
+    [topic] = standby.of_type("aws:sns/topic:Topic")
+    assert (alarm["metricName"], alarm["dimensions"]) == (
+        "ReplicaLag",
+        {"DBInstanceIdentifier": "petforce-petforce-prod-us-west-2-db"},
+    )
+    assert (alarm["threshold"], alarm["period"] * alarm["evaluationPeriods"]) == (300, 300)
+    assert alarm["alarmActions"] == [topic.outputs["arn"]] and alarm["treatMissingData"] == "breaching"
+    assert not [
+        r for r in runs[(PRIMARY, False)].of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if r.name == "dr-rpo"
+    ]
