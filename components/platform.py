@@ -143,8 +143,6 @@ class Platform(pulumi.ComponentResource):
                 ),
                 child,
             )
-        if self.dr is not None and self.load_balancer is not None and config.load_balancer.domain is not None:
-            self.dr.failover(config.load_balancer.domain, self.load_balancer.dns_name, self.load_balancer.zone_id)
         # -- one registry of what the stack built: grants and `${...}` references resolve through it -----
         self.registry = Registry(stores, context)
         # -- OpenSearch Serverless collections (components/collection.py): before the services' grants ------
@@ -259,8 +257,6 @@ class Platform(pulumi.ComponentResource):
             },
             **self._task_outputs(),
         }
-        if self.dr is not None and self.dr.primary is None:  # the primary's `dr` output: what its standby reads
-            self.outputs["dr"] = self.dr.outputs(context.region, primary_database_outputs(self.dr, self.database))
         # -- observability: last, it watches everything above --------------------------------------------
         self.observability = self._observability(config, context, child)
         self.outputs |= {
@@ -270,8 +266,7 @@ class Platform(pulumi.ComponentResource):
         if self.load_balancer is not None:
             self.outputs["loadBalancerDnsName"] = self.load_balancer.dns_name
             self.outputs["url"] = self.load_balancer.url
-        if self.dr is not None:  # the standby's replication lag against its RPO
-            self.dr.rpo_alarm(self.database, self.observability.topic_arn)
+        self._disaster_recovery(config, context)
         for key, api in self.apis.items():
             api_alarms(key, api, self.observability.topic_arn, child)
         if self.collections is not None:
@@ -295,6 +290,18 @@ class Platform(pulumi.ComponentResource):
         if self.sites:
             self.outputs["siteUrls"] = {key: site.url for key, site in self.sites.items()}
         self.register_outputs(self.outputs)
+
+    # -- disaster recovery (components/dr.py) ------------------------------------------------------------
+    def _disaster_recovery(self, config: StackConfig, context: AwsContext) -> None:
+        """After the load balancer, database and alarm topic: the failover alias and its health check, the
+        primary's `dr` output (what its standby reads), the standby's replication-lag alarm."""
+        if self.dr is None:
+            return
+        if self.load_balancer is not None and config.load_balancer.domain is not None:
+            self.dr.failover(config.load_balancer.domain, self.load_balancer.dns_name, self.load_balancer.zone_id)
+        if self.dr.primary is None:
+            self.outputs["dr"] = self.dr.outputs(context.region, primary_database_outputs(self.dr, self.database))
+        self.dr.rpo_alarm(self.database, self.observability.topic_arn)
 
     # -- functions -----------------------------------------------------------------------------------
     def _functions(
