@@ -11,6 +11,9 @@ The pack reads a stack's DR role from its resources (it never imports the progra
   instance that is not itself a replica keeps automated backups (a cross-region replica needs them on its source),
   it has a multi-region key to replicate, and a PRIMARY failover alias with a health check.
 
+A stack with a load balancer must have its failover record; the record's health check probes HTTPS and fails over
+after at most `maximumFailureThreshold` (default 3) failures.
+
 A failover record's health check is judged by dependency or by value, so a first preview (ids unknown) passes; an
 unknown role fact (an unknown `failoverRoutingPolicies`) defers. Stacks with none of these resources are not judged.
 """
@@ -29,6 +32,18 @@ GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/instance:Instance"
 RECORD = "aws:route53/record:Record"
+HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+SETTINGS: dict[str, dict[str, Any]] = {
+    "maximumFailureThreshold": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10,
+        "default": 3,
+        "description": "Consecutive failed probes after which a failover record's health check must fail over "
+        "(seed 003: 3, every 30 s).",
+    }
+}
 
 HINT = (
     "Declare the pair in the stack files (platform:dr, README 'Disaster recovery'): components/dr.py builds the "
@@ -66,9 +81,12 @@ def _has_health_check(record: StackResource) -> bool:
     return bool(record.property_dependencies.get("healthCheckId")) or isinstance(check, Unknown) or bool(check)
 
 
-def _check_failover(records: list[StackResource], kind: str, role: str, ctx: Context) -> None:
-    if not records:
+def _check_failover(stack: Stack, records: list[StackResource], kind: str, role: str, ctx: Context) -> None:
+    """A stack with a load balancer fails its domain over: a `kind` record whose health check probes over HTTPS and
+    gives up after at most `maximumFailureThreshold` failures."""
+    if not records and stack.of_type(*LOAD_BALANCERS):
         ctx.violation(f"a DR {role} stack has no {kind} failover record: its domain cannot fail over. {HINT}")
+    limit = int(ctx.settings["maximumFailureThreshold"])
     for record in records:
         if not _has_health_check(record):
             ctx.violation(
@@ -76,6 +94,20 @@ def _check_failover(records: list[StackResource], kind: str, role: str, ctx: Con
                 f"cannot tell when to fail over. {HINT}",
                 record.urn,
             )
+        for urn in record.property_dependencies.get("healthCheckId", []):
+            check = stack.by_urn.get(urn)
+            if check is None or check.type != HEALTH_CHECK:
+                continue
+            kind_of_check, threshold = check.get("type"), check.get("failureThreshold")
+            if isinstance(kind_of_check, Unknown) or isinstance(threshold, Unknown):
+                ctx.defer(f".type and .failureThreshold of {check.subject}", "judged on `pulumi up`")
+            elif not str(kind_of_check).startswith("HTTPS") or (as_int(threshold) or 3) > limit:
+                ctx.violation(
+                    f"{check.subject} checks the {kind} endpoint with {kind_of_check} and failure threshold "
+                    f"{as_int(threshold) or 3}; a failover check probes HTTPS (or HTTPS_STR_MATCH) and fails over "
+                    f"after at most {limit} failures. {HINT}",
+                    check.urn,
+                )
 
 
 def _check_standby(stack: Stack, records: dict[str, list[StackResource]], ctx: Context) -> None:
@@ -95,7 +127,7 @@ def _check_standby(stack: Stack, records: dict[str, list[StackResource]], ctx: C
             )
     if not stack.of_type(REPLICA_KEY):
         ctx.violation(f"a DR standby stack has no KMS replica key of the primary's multi-region key. {HINT}")
-    _check_failover(records["SECONDARY"], "SECONDARY", "standby", ctx)
+    _check_failover(stack, records["SECONDARY"], "SECONDARY", "standby", ctx)
 
 
 def _check_primary(stack: Stack, records: dict[str, list[StackResource]], ctx: Context) -> None:
@@ -125,7 +157,7 @@ def _check_primary(stack: Stack, records: dict[str, list[StackResource]], ctx: C
             )
     if not any(is_true(key.get("multiRegion")) for key in stack.of_type(KEY)):
         ctx.violation(f"a DR primary stack has no multi-region KMS key for its standby to replicate. {HINT}")
-    _check_failover(records["PRIMARY"], "PRIMARY", "primary", ctx)
+    _check_failover(stack, records["PRIMARY"], "PRIMARY", "primary", ctx)
 
 
 def check_dr(stack: Stack, ctx: Context) -> None:
@@ -154,6 +186,7 @@ DR_REPLICATES_DECLARED = stack_policy(
     "primary's Aurora is in a global cluster, its RDS keeps backups, it has a multi-region key and a PRIMARY "
     "failover record with a health check.",
     check=check_dr,
+    settings=SETTINGS,
     severity=Severity.HIGH,
     remediation="Declare both sides in their stack files (platform:dr: {role: primary, standbyRegion} and {role: "
     "standby, primaryStack}); components/dr.py builds what this policy checks.",

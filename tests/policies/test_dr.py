@@ -7,7 +7,8 @@ from policies.guardrails.dr import DR_REPLICATES_DECLARED, HINT
 from .helpers import UNKNOWN, R, check_stack
 
 RECORD = "aws:route53/record:Record"
-HEALTH = R("aws:route53/healthCheck:HealthCheck", "health", {"type": "HTTPS"})
+HEALTH = R("aws:route53/healthCheck:HealthCheck", "health", {"type": "HTTPS", "failureThreshold": 3})
+LB = R("aws:lb/loadBalancer:LoadBalancer", "alb", {})
 SOURCE_ARN = "arn:aws:rds:us-east-1:123456789012:db:petforce-prod-db"
 
 
@@ -92,7 +93,7 @@ def test_a_primary_outside_a_global_cluster_without_backups_key_or_record_is_ref
     cluster = R("aws:rds/cluster:Cluster", "db", {})
     instance = R("aws:rds/instance:Instance", "reporting", {"backupRetentionPeriod": 0})
     global_cluster = R("aws:rds/globalCluster:GlobalCluster", "global", {"globalClusterIdentifier": "g"})
-    result = check_stack(DR_REPLICATES_DECLARED, [cluster, instance, global_cluster])
+    result = check_stack(DR_REPLICATES_DECLARED, [cluster, instance, global_cluster, LB])
     assert result.violations == [
         "aws:rds/cluster:Cluster 'db' is a DR primary's database in no global cluster: its standby has nothing to "
         f"replicate (aws.rds.GlobalCluster with source_db_cluster_identifier). {HINT}",
@@ -115,3 +116,23 @@ def test_an_unknown_failover_type_defers_to_up() -> None:
     record = R(RECORD, "failover", {"failoverRoutingPolicies": [{"type": UNKNOWN}]})
     result = check_stack(DR_REPLICATES_DECLARED, [record])
     assert result.violations == [] and result.deferred
+
+
+def test_a_failover_check_that_is_not_https_or_waits_too_long_is_refused() -> None:
+    slow = R("aws:route53/healthCheck:HealthCheck", "health", {"type": "HTTP", "failureThreshold": 5})
+    resources = [r if r.name != "health" else slow for r in _standby()]
+    result = check_stack(DR_REPLICATES_DECLARED, resources)
+    assert result.violations == [
+        "aws:route53/healthCheck:HealthCheck 'health' checks the SECONDARY endpoint with HTTP and failure threshold 5; "
+        f"a failover check probes HTTPS (or HTTPS_STR_MATCH) and fails over after at most 3 failures. {HINT}"
+    ]
+    assert check_stack(DR_REPLICATES_DECLARED, resources, config={"maximumFailureThreshold": 5}).violations == [
+        "aws:route53/healthCheck:HealthCheck 'health' checks the SECONDARY endpoint with HTTP and failure threshold 5; "
+        f"a failover check probes HTTPS (or HTTPS_STR_MATCH) and fails over after at most 5 failures. {HINT}"
+    ]
+
+
+def test_a_dr_stack_without_a_load_balancer_needs_no_failover_record() -> None:
+    resources = [r for r in _standby() if r.type != RECORD]
+    assert check_stack(DR_REPLICATES_DECLARED, resources).passed
+    assert not check_stack(DR_REPLICATES_DECLARED, [*resources, LB]).passed
