@@ -175,6 +175,20 @@ class RdsInstance(pulumi.ComponentResource):
             "deletion_protection": args.protect,
             "apply_immediately": not args.protect,
         }
+        durable = {  # the primary, or a DR replica that may become one: placed, sized and kept like a primary
+            **common,
+            "engine": ENGINE,  # optional on a replica (the source's); stated so the pack's cost table prices it
+            "storage_type": "gp3",
+            "storage_encrypted": True,
+            "max_allocated_storage": config.max_allocated_storage_gib,
+            "db_subnet_group_name": subnet_group.name,
+            "multi_az": config.multi_az,
+            "backup_retention_period": config.backup_retention_days,
+            "backup_window": config.preferred_backup_window,
+            "maintenance_window": config.preferred_maintenance_window,
+            "skip_final_snapshot": not args.protect,
+            "final_snapshot_identifier": physical_name("db", "final") if args.protect else None,
+        }
         instance = (
             _cross_region_replica(
                 self,
@@ -182,12 +196,11 @@ class RdsInstance(pulumi.ComponentResource):
                 args,
                 identifier=self.identifier,
                 source=args.replica_of,
-                subnet_group_name=subnet_group.name,
                 log_groups=log_groups,
-                common=common,
+                durable=durable,
             )
             if args.replica_of is not None
-            else self._primary_instance(name, args, subnet_group.name, log_groups, common)
+            else self._primary_instance(name, args, log_groups, durable)
         )
         self._finish(name, args, instance, log_groups, common)
 
@@ -195,36 +208,24 @@ class RdsInstance(pulumi.ComponentResource):
         self,
         name: str,
         args: RdsInstanceArgs,
-        subnet_group_name: pulumi.Input[str],
         log_groups: list[aws.cloudwatch.LogGroup],
-        common: dict[str, object],
+        durable: dict[str, object],
     ) -> aws.rds.Instance:
         config = args.config
         return aws.rds.Instance(
             f"{name}-instance",
             identifier=self.identifier,
-            engine=ENGINE,
             engine_version=config.engine_version,
             allocated_storage=config.allocated_storage_gib,
-            max_allocated_storage=config.max_allocated_storage_gib,
-            storage_type="gp3",
-            storage_encrypted=True,
             kms_key_id=args.kms_key_arn,
             db_name=config.database_name,
             username=config.master_username,
             manage_master_user_password=True,
             master_user_secret_kms_key_id=args.kms_key_arn,
             port=PORT,
-            db_subnet_group_name=subnet_group_name,
-            multi_az=config.multi_az,
-            backup_retention_period=config.backup_retention_days,
-            backup_window=config.preferred_backup_window,
-            maintenance_window=config.preferred_maintenance_window,
-            skip_final_snapshot=not args.protect,
-            final_snapshot_identifier=physical_name("db", "final") if args.protect else None,
             tags={"Name": self.identifier, "Role": "primary"},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
-            **common,  # pyright: ignore[reportArgumentType]
+            **durable,  # pyright: ignore[reportArgumentType]
         )
 
     def _finish(
@@ -295,35 +296,22 @@ def _cross_region_replica(
     *,
     identifier: str,
     source: ReplicaSource,
-    subnet_group_name: pulumi.Input[str],
     log_groups: list[aws.cloudwatch.LogGroup],
-    common: dict[str, object],
+    durable: dict[str, object],
 ) -> aws.rds.Instance:
     """A DR standby's database: a read replica of the primary region's instance (`replicate_source_db` = its ARN,
     as a cross-region source must be), encrypted with this region's replica key, in this stack's data subnets,
     Multi-AZ and backed up like a primary so that a promotion (README "Disaster recovery") leaves a complete
     database. `replicateSourceDb` is ignored once created: a promoted replica loses it, and the next `up` must not
     try to make it a replica again."""
-    config = args.config
     return aws.rds.Instance(
         f"{name}-instance",
         identifier=identifier,
         replicate_source_db=source.source_arn,
-        engine=ENGINE,  # the source's anyway (optional on a replica); stated so the pack's cost table prices it
-        storage_type="gp3",
-        storage_encrypted=True,
         kms_key_id=source.kms_key_arn,
-        max_allocated_storage=config.max_allocated_storage_gib,
-        db_subnet_group_name=subnet_group_name,
-        multi_az=config.multi_az,
-        backup_retention_period=config.backup_retention_days,
-        backup_window=config.preferred_backup_window,
-        maintenance_window=config.preferred_maintenance_window,
-        skip_final_snapshot=not args.protect,
-        final_snapshot_identifier=physical_name("db", "final") if args.protect else None,
         tags={"Name": identifier, "Role": "dr-replica"},
         opts=pulumi.ResourceOptions(
             parent=parent, protect=args.protect, depends_on=log_groups, ignore_changes=["replicateSourceDb"]
         ),
-        **common,  # pyright: ignore[reportArgumentType]
+        **durable,  # pyright: ignore[reportArgumentType]
     )

@@ -541,6 +541,8 @@ def _check_cache(path: Path, cache: CacheConfig, environment: str, az_count: int
 
 # -- AWS Backup -------------------------------------------------------------------------------------------
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+Region = Annotated[str, _matching(_REGION, "an AWS region such as us-west-2")]
+"""An AWS region name (`us-west-2`): backup copies, DR standbys (components/config/dr.py)."""
 _CRON = re.compile(r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$")
 
 

@@ -14,26 +14,22 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from .base import ConfigModel
+from .data import Region
 from .problems import NAMESPACE, Problem, key_path
 
 if TYPE_CHECKING:
     from .stack import StackConfig
 
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 _STACK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
-def _matching(pattern: re.Pattern[str], expected: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"expected {expected}")
-        return value
-
-    return AfterValidator(check)
+def _stack_name(value: str) -> str:
+    if not _STACK.match(value):
+        raise ValueError("expected a stack name of this project such as prod")
+    return value
 
 
-Region = Annotated[str, _matching(_REGION, "an AWS region such as us-west-2")]
-StackName = Annotated[str, _matching(_STACK, "a stack name of this project such as prod")]
+StackName = Annotated[str, AfterValidator(_stack_name)]
 
 
 class HealthCheckConfig(ConfigModel):
