@@ -14,6 +14,7 @@ from .config.data import CacheConfig
 from .grants import statement_id, unknown_access
 from .iam import Statement
 from .naming import physical_name
+from .store_access import GrantedIngress
 
 PORT = 6379
 LOG_TYPES = ("slow-log", "engine-log")
@@ -81,21 +82,22 @@ class Cache(pulumi.ComponentResource):
             raise ValueError(f"cache {args.name}: one availability zone per data subnet is needed")
         self._name = name
         self._args = args
-        self._ingress: set[str] = set()
         child = pulumi.ResourceOptions(parent=self)
         group_id = physical_name(args.name, max_length=40).lower()
         self.replication_group_id = group_id
         nodes = 1 + config.replicas
         self.member_cluster_ids = [f"{group_id}-{index + 1:03d}" for index in range(nodes)]
 
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+        self._access = GrantedIngress(
+            self,
+            name,
             vpc_id=args.vpc_id,
-            name=physical_name(args.name, "cache"),
+            group_name=physical_name(args.name, "cache"),
             description=f"ElastiCache {args.name}: {PORT} only from granted services; no egress",
-            tags={"Name": physical_name(args.name, "cache")},
-            opts=child,
+            port=PORT,
+            owner=f"cache {args.name}",
         )
+        self.security_group = self._access.security_group
         self.security_group_id = self.security_group.id
         subnets = aws.elasticache.SubnetGroup(
             f"{name}-subnets",
@@ -225,17 +227,9 @@ class Cache(pulumi.ComponentResource):
     def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> None:
         """Admit `security_group_id` on 6379: one ingress rule named after the grantee, referencing its group
         (never a CIDR). Granting the same name twice is an error."""
-        if name in self._ingress:
-            raise ValueError(f"cache {self._args.name}: {name} is already allowed in")
-        self._ingress.add(name)
-        aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-from-{name}",
-            security_group_id=self.security_group.id,
-            referenced_security_group_id=security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
+        self._access.admit(
+            name,
+            security_group_id,
             description=f"{self._args.config.engine} from {name}",
-            tags={"Name": physical_name(self._args.name, "from", name)},
-            opts=pulumi.ResourceOptions(parent=self),
+            tag_name=physical_name(self._args.name, "from", name),
         )

@@ -3,7 +3,6 @@ security groups granted access."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,14 +11,14 @@ import pulumi_aws as aws
 
 from .aws_context import AwsContext
 from .config.data import DatabaseConfig
-from .grants import statement_id
+from .dr import SecondarySource
 from .iam import Statement
 from .naming import physical_name
 from .rds_instance import enhanced_monitoring_role
+from .store_access import admit_postgres, connect_statements, postgres_ingress, postgres_subnet_group
 
 PORT = 5432
 ENGINE = "aurora-postgresql"
-_DB_USER = re.compile(r"[a-z][a-z0-9_]{0,62}")
 LOG_EXPORTS = ("postgresql",)
 """Aurora PostgreSQL exports one log type, `postgresql` (statements, errors, connections, slow queries)."""
 
@@ -46,6 +45,13 @@ class DatabaseArgs:
     never in the same AZ."""
     log_retention_days: int
     """Retention of the exported `postgresql` log group (the stack's `logRetentionDays`)."""
+    secondary: SecondarySource | None = None
+    """A DR standby (components/dr.py): the cluster is the secondary of the primary's global cluster, created with
+    its engine version and this region's replica key, and no master user or database name (replicated). Default:
+    a primary cluster."""
+    global_member: bool = False
+    """A DR primary: the cluster is the source of a global cluster, so it ignores `globalClusterIdentifier`, which
+    the provider does not read back (an update would otherwise detach it). Default off."""
     protect: bool = False
     """Prod: Pulumi `protect` on cluster and instances, RDS deletion protection, and a final snapshot named
     `<project>-<stack>-db-final` (deterministic: a timestamp would change on every run). Default off: no
@@ -96,29 +102,13 @@ class Database(pulumi.ComponentResource):
             raise ValueError("database: one availability zone per data subnet is needed")
         self._name = name
         self._context = context
-        self._ingress: set[str] = set()
         child = pulumi.ResourceOptions(parent=self)
         identifier = physical_name("db", max_length=63)
 
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=args.vpc_id,
-            name=physical_name("db"),
-            description="Aurora PostgreSQL: 5432 only from granted services; no egress",
-            # No inline rules: ingress comes from allow_from (one rule per grantee), and the provider removes
-            # AWS's default allow-all egress from a new group, leaving none.
-            tags={"Name": physical_name("db")},
-            opts=child,
-        )
+        self._access = postgres_ingress(self, name, args.vpc_id, "Aurora PostgreSQL")
+        self.security_group = self._access.security_group
         self.security_group_id = self.security_group.id
-        subnet_group = aws.rds.SubnetGroup(
-            f"{name}-subnets",
-            name=physical_name("db"),
-            subnet_ids=list(args.subnet_ids),
-            description="Aurora PostgreSQL: the isolated data subnets",
-            tags={"Name": physical_name("db")},
-            opts=child,
-        )
+        subnet_group = postgres_subnet_group(self, name, args.subnet_ids, "Aurora PostgreSQL")
         family = f"{ENGINE}{config.major_version}"
         parameters = aws.rds.ClusterParameterGroup(
             f"{name}-cluster-params",
@@ -155,19 +145,22 @@ class Database(pulumi.ComponentResource):
             if config.serverless
             else None
         )
+        secondary = args.secondary
         cluster = aws.rds.Cluster(
             f"{name}-cluster",
             cluster_identifier=identifier,
             engine=aws.rds.EngineType.AURORA_POSTGRESQL,
             engine_mode="provisioned",
-            engine_version=_creation_version(config.engine_version),
-            database_name=config.database_name,
-            master_username=config.master_username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
+            engine_version=secondary.engine_version if secondary else _creation_version(config.engine_version),
+            global_cluster_identifier=secondary.global_cluster_identifier if secondary else None,
+            # a secondary replicates the primary's database and master user: it may not name them
+            database_name=None if secondary else config.database_name,
+            master_username=None if secondary else config.master_username,
+            manage_master_user_password=None if secondary else True,
+            master_user_secret_kms_key_id=None if secondary else args.kms_key_arn,
             iam_database_authentication_enabled=True,
             storage_encrypted=True,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=secondary.kms_key_arn if secondary else args.kms_key_arn,
             port=PORT,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
@@ -183,12 +176,19 @@ class Database(pulumi.ComponentResource):
             final_snapshot_identifier=physical_name("db", "final") if args.protect else None,
             apply_immediately=not args.protect,
             tags={"Name": identifier},
-            # AWS's automatic minor upgrades move the version past the configured one: that drift is expected.
+            # AWS's automatic minor upgrades move the version past the configured one: that drift is expected. In a
+            # global database the provider does not read back `globalClusterIdentifier`, and a secondary's
+            # `replicationSourceIdentifier` is set by RDS: without ignoring them an update detaches or promotes it.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,
                 depends_on=[log_group],
-                ignore_changes=["engineVersion"],
+                ignore_changes=["engineVersion"]
+                + (
+                    ["globalClusterIdentifier", "replicationSourceIdentifier"]
+                    if secondary or args.global_member
+                    else []
+                ),
                 custom_timeouts=CREATE_TIMEOUTS,
             ),
         )
@@ -228,6 +228,7 @@ class Database(pulumi.ComponentResource):
             instances.append(instance)
         self.cluster_identifier = cluster.cluster_identifier
         self.cluster_arn = cluster.arn
+        self.engine_version_actual = cluster.engine_version_actual
         self.cluster_resource_id = cluster.cluster_resource_id
         self.endpoint = cluster.endpoint
         self.reader_endpoint = cluster.reader_endpoint
@@ -252,45 +253,14 @@ class Database(pulumi.ComponentResource):
         )
 
     def grant(self, access: str) -> list[Statement]:
-        """`connect`: rds-db:connect as `iamUser` on this cluster only
-        (`arn:<partition>:rds-db:<region>:<account>:dbuser:<cluster resource id>/<user>`); `connect:<user>` as
-        another database user. IAM authentication needs no KMS action and no password. The network side is
-        `allow_from`."""
-        if access == "connect":
-            user = self.iam_user
-        elif access.startswith("connect:") and _DB_USER.fullmatch(access.removeprefix("connect:")):
-            user = access.removeprefix("connect:")
-        else:
-            raise ValueError(
-                f"database: unknown access {access!r}; allowed: connect (as {self.iam_user}), connect:<database user>"
-            )
-        context = self._context
-        resource = self.cluster_resource_id.apply(
-            lambda resource_id: (
-                f"arn:{context.partition}:rds-db:{context.region}:{context.account_id}:dbuser:{resource_id}/{user}"
-            )
-        )
-        return [
-            Statement(sid=statement_id("database", "connect", user), actions=["rds-db:connect"], resources=[resource])
-        ]
+        """`connect`: rds-db:connect as `iamUser` on this cluster only (its resource id); `connect:<user>` as
+        another database user (components/store_access.py). The network side is `allow_from`."""
+        return connect_statements(access, self.iam_user, [self.cluster_resource_id], self._context)
 
     def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> None:
         """Admit `security_group_id` on 5432: one ingress rule named after the grantee, referencing its group
         (never a CIDR). Granting the same name twice is an error."""
-        if name in self._ingress:
-            raise ValueError(f"database: {name} is already allowed in")
-        self._ingress.add(name)
-        aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-from-{name}",
-            security_group_id=self.security_group.id,
-            referenced_security_group_id=security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            description=f"PostgreSQL from {name}",
-            tags={"Name": physical_name("db", "from", name)},
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        admit_postgres(self._access, name, security_group_id)
 
 
 def _creation_version(configured: str) -> pulumi.Input[str]:

@@ -119,9 +119,12 @@ def symmetric_key(
     tag_name: str,
     deletion_window_days: int,
     protect: bool,
+    multi_region: bool = False,
 ) -> aws.kms.Key:
     """A symmetric customer-managed key, rotated yearly, with its alias: the one way this project makes a
-    key (the stack key here, the state backend's secrets key in bootstrap/)."""
+    key (the stack key here, the state backend's secrets key in bootstrap/). `multi_region`: a multi-region
+    primary key (components/dr.py), which `aws.kms.ReplicaKey`s in other regions share key material with; it is
+    fixed at creation (changing it replaces the key), so only new keys set it. Default off (left unset)."""
     key = aws.kms.Key(
         name,
         description=description,
@@ -131,6 +134,7 @@ def symmetric_key(
         rotation_period_in_days=365,
         deletion_window_in_days=deletion_window_days,
         policy=policy_document(policy),
+        multi_region=True if multi_region else None,
         tags={"Name": tag_name},
         opts=pulumi.ResourceOptions(parent=parent, protect=protect),
     )

@@ -75,6 +75,9 @@ class LoadBalancerArgs:
     public addresses through them, so that is the source address the test listener sees."""
     kms_key_arn: pulumi.Input[str] | None = None
     """The stack key: encrypts the web ACL's log group. None: the web ACL does not log."""
+    alias_record: bool = True
+    """Create the domain's simple alias record. Off in a DR pair, where failover aliases (components/dr.py) answer
+    for the domain instead. Default on."""
     log_retention_days: int = 365
     """Retention of the web ACL's log group (the stack's `logRetentionDays`)."""
     internal_subnet_ids: Sequence[pulumi.Input[str]] | None = None
@@ -178,7 +181,7 @@ class LoadBalancer(pulumi.ComponentResource):
         self.test_listener_arn = self._test_listener(args, lb, certificate_arn) if args.test_listener else None
 
         host: pulumi.Input[str] = lb.dns_name
-        if config.domain is not None and zone_id is not None:
+        if config.domain is not None and zone_id is not None and args.alias_record:
             alias_records(
                 name,
                 config.domain.name,
@@ -188,6 +191,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 opts=self._child,
                 evaluate_target_health=True,
             )
+        if config.domain is not None:
             host = config.domain.name
         scheme = "https" if self.https else "http"
         self.url = pulumi.Output.concat(scheme, "://", host)

@@ -12,6 +12,7 @@ from .layers.data import DataLayer, build_data, build_keys
 from .layers.edge import EdgeLayer, build_edge
 from .layers.network import NetworkLayer, build_network
 from .layers.observability import ObservabilityLayer, build_observability
+from .layers.recovery import finish_disaster_recovery
 from .tagging import register_standard_tags, standard_tags
 
 
@@ -44,5 +45,8 @@ class Platform(pulumi.ComponentResource):
             **self.compute.outputs(),
             **self.observability.outputs(),
             **self.edge.outputs(),
+            **finish_disaster_recovery(
+                config, context, data=self.data, edge=self.edge, observability=self.observability
+            ),
         }
         self.register_outputs(self.outputs)

@@ -4,7 +4,6 @@ Monitoring role it shares with Aurora (components/database.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,10 +12,10 @@ import pulumi_aws as aws
 
 from .aws_context import AwsContext
 from .config.data import PostgresConfig
-from .grants import statement_id, unknown_access
+from .dr import ReplicaSource
 from .iam import Statement, service_trust_policy
-from .keys import via_service
 from .naming import physical_name
+from .store_access import admit_postgres, connect_statements, postgres_ingress, postgres_subnet_group
 
 PORT = 5432
 ENGINE = "postgres"
@@ -28,7 +27,6 @@ ENHANCED_MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
 groups, CreateLogStream/PutLogEvents/Describe* on `RDSOSMetrics` streams). AWS maintains it with the agent, and the
 pack forbids only broad managed policies (no-wildcard-iam `forbiddenManagedPolicies`), so it is attached rather than
 copied inline."""
-_DB_USER = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 def enhanced_monitoring_role(parent: pulumi.Resource, name: str, context: AwsContext) -> aws.iam.Role:
@@ -53,35 +51,6 @@ def enhanced_monitoring_role(parent: pulumi.Resource, name: str, context: AwsCon
     return role
 
 
-class MasterSecret:
-    """The database's RDS-managed master user secret as a stack secret (`secrets: {DB_PASSWORD:
-    database-master:password}` in a service): RDS creates and rotates it, so it is not a `Secret` component, but a
-    service injects it the same way, by reference. `read` is secretsmanager:GetSecretValue on it and kms:Decrypt on
-    the stack key through Secrets Manager only."""
-
-    def __init__(self, arn: pulumi.Output[str], *, kms_key_arn: pulumi.Input[str], aws_context: AwsContext) -> None:
-        self.arn = arn
-        self._kms_key_arn = kms_key_arn
-        self._context = aws_context
-
-    def grant(self, access: str) -> list[Statement]:
-        if access != "read":
-            raise unknown_access("secrets", "database-master", access)
-        return [
-            Statement(
-                sid=statement_id("secret", "database-master", "read"),
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[self.arn],
-            ),
-            Statement(
-                sid=statement_id("secret", "database-master", "key"),
-                actions=["kms:Decrypt"],
-                resources=[self._kms_key_arn],
-                conditions=via_service(self._context, "secretsmanager"),
-            ),
-        ]
-
-
 @dataclass(frozen=True, kw_only=True)
 class RdsInstanceArgs:
     config: PostgresConfig
@@ -95,6 +64,10 @@ class RdsInstanceArgs:
     availability_zones: Sequence[str]
     """The data subnets' AZs: read replica i goes to AZ i mod n (the primary's AZ is RDS's choice when Multi-AZ)."""
     log_retention_days: int
+    replica_of: ReplicaSource | None = None
+    """A DR standby (components/dr.py): the instance is a cross-region read replica of the primary's (its ARN), with
+    this region's replica key; it takes the source's engine, storage, database and master user. Default: a primary
+    instance."""
     protect: bool = False
     """Prod: Pulumi `protect`, RDS deletion protection and a final snapshot `<project>-<stack>-db-final`. Default
     off: no final snapshot, deletable."""
@@ -132,7 +105,11 @@ class RdsInstance(pulumi.ComponentResource):
     database_name: str
     iam_user: str
     master_secret_arn: pulumi.Output[str]
-    """ARN of the RDS-managed master user secret (a service reads it as `DB_PASSWORD` by reference)."""
+    """ARN of the RDS-managed master user secret: the registry's `database.masterSecret` (a service reads
+    `DB_PASSWORD: database.masterSecret:password`), as for Aurora. Empty for a DR standby's replica (it has none
+    until promoted)."""
+    master_secret_kms_key_arn: pulumi.Input[str]
+    """The key RDS encrypts the master secret with (the stack key); a reader of the secret needs kms:Decrypt on it."""
     security_group_id: pulumi.Output[str]
     arns: list[pulumi.Output[str]]
     """The instance's and its replicas' ARNs (backup selections)."""
@@ -144,27 +121,13 @@ class RdsInstance(pulumi.ComponentResource):
             raise ValueError("database: one availability zone per data subnet is needed")
         self._name = name
         self._context = context
-        self._ingress: set[str] = set()
         child = pulumi.ResourceOptions(parent=self)
         self.identifier = physical_name("db", max_length=63)
 
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=args.vpc_id,
-            name=physical_name("db"),
-            description="RDS PostgreSQL: 5432 only from granted services; no egress",
-            tags={"Name": physical_name("db")},
-            opts=child,
-        )
+        self._access = postgres_ingress(self, name, args.vpc_id, "RDS PostgreSQL")
+        self.security_group = self._access.security_group
         self.security_group_id = self.security_group.id
-        subnet_group = aws.rds.SubnetGroup(
-            f"{name}-subnets",
-            name=physical_name("db"),
-            subnet_ids=list(args.subnet_ids),
-            description="RDS PostgreSQL: the isolated data subnets",
-            tags={"Name": physical_name("db")},
-            opts=child,
-        )
+        subnet_group = postgres_subnet_group(self, name, args.subnet_ids, "RDS PostgreSQL")
         parameters = aws.rds.ParameterGroup(
             f"{name}-params",
             # The family is in the name: a major upgrade creates the new group before deleting the old one.
@@ -212,32 +175,68 @@ class RdsInstance(pulumi.ComponentResource):
             "deletion_protection": args.protect,
             "apply_immediately": not args.protect,
         }
-        instance = aws.rds.Instance(
+        durable = {  # the primary, or a DR replica that may become one: placed, sized and kept like a primary
+            **common,
+            "engine": ENGINE,  # optional on a replica (the source's); stated so the pack's cost table prices it
+            "storage_type": "gp3",
+            "storage_encrypted": True,
+            "max_allocated_storage": config.max_allocated_storage_gib,
+            "db_subnet_group_name": subnet_group.name,
+            "multi_az": config.multi_az,
+            "backup_retention_period": config.backup_retention_days,
+            "backup_window": config.preferred_backup_window,
+            "maintenance_window": config.preferred_maintenance_window,
+            "skip_final_snapshot": not args.protect,
+            "final_snapshot_identifier": physical_name("db", "final") if args.protect else None,
+        }
+        instance = (
+            _cross_region_replica(
+                self,
+                name,
+                args,
+                identifier=self.identifier,
+                source=args.replica_of,
+                log_groups=log_groups,
+                durable=durable,
+            )
+            if args.replica_of is not None
+            else self._primary_instance(name, args, log_groups, durable)
+        )
+        self._finish(name, args, instance, log_groups, common)
+
+    def _primary_instance(
+        self,
+        name: str,
+        args: RdsInstanceArgs,
+        log_groups: list[aws.cloudwatch.LogGroup],
+        durable: dict[str, object],
+    ) -> aws.rds.Instance:
+        config = args.config
+        return aws.rds.Instance(
             f"{name}-instance",
             identifier=self.identifier,
-            engine=ENGINE,
             engine_version=config.engine_version,
             allocated_storage=config.allocated_storage_gib,
-            max_allocated_storage=config.max_allocated_storage_gib,
-            storage_type="gp3",
-            storage_encrypted=True,
             kms_key_id=args.kms_key_arn,
             db_name=config.database_name,
             username=config.master_username,
             manage_master_user_password=True,
             master_user_secret_kms_key_id=args.kms_key_arn,
             port=PORT,
-            db_subnet_group_name=subnet_group.name,
-            multi_az=config.multi_az,
-            backup_retention_period=config.backup_retention_days,
-            backup_window=config.preferred_backup_window,
-            maintenance_window=config.preferred_maintenance_window,
-            skip_final_snapshot=not args.protect,
-            final_snapshot_identifier=physical_name("db", "final") if args.protect else None,
             tags={"Name": self.identifier, "Role": "primary"},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
-            **common,
+            **durable,  # pyright: ignore[reportArgumentType]
         )
+
+    def _finish(
+        self,
+        name: str,
+        args: RdsInstanceArgs,
+        instance: aws.rds.Instance,
+        log_groups: list[aws.cloudwatch.LogGroup],
+        common: dict[str, object],
+    ) -> None:
+        config = args.config
         zones = list(args.availability_zones)
         replicas = [
             aws.rds.Instance(
@@ -252,7 +251,7 @@ class RdsInstance(pulumi.ComponentResource):
                 skip_final_snapshot=True,
                 tags={"Name": ident, "Role": "replica"},
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=log_groups),
-                **common,
+                **common,  # pyright: ignore[reportArgumentType]
             )
             for index, ident in enumerate(self.replica_identifiers, start=1)
         ]
@@ -267,6 +266,7 @@ class RdsInstance(pulumi.ComponentResource):
         self.master_secret_arn = instance.master_user_secrets.apply(
             lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
         )
+        self.master_secret_kms_key_arn = args.kms_key_arn
         self.register_outputs(
             {
                 "identifier": self.identifier,
@@ -280,43 +280,38 @@ class RdsInstance(pulumi.ComponentResource):
         )
 
     def grant(self, access: str) -> list[Statement]:
-        """`connect`: rds-db:connect as `iamUser` on this instance only
-        (`arn:<partition>:rds-db:<region>:<account>:dbuser:<instance resource id>/<user>`) and on each read
-        replica (its own resource id, the same users); `connect:<user>` as another user."""
-        if access == "connect":
-            user = self.iam_user
-        elif access.startswith("connect:") and _DB_USER.fullmatch(access.removeprefix("connect:")):
-            user = access.removeprefix("connect:")
-        else:
-            raise ValueError(
-                f"database: unknown access {access!r}; allowed: connect (as {self.iam_user}), connect:<database user>"
-            )
-        context = self._context
-        resources = [
-            resource_id.apply(
-                lambda value: (
-                    f"arn:{context.partition}:rds-db:{context.region}:{context.account_id}:dbuser:{value}/{user}"
-                )
-            )
-            for resource_id in (self.resource_id, *self._replica_resource_ids)
-        ]
-        return [
-            Statement(sid=statement_id("database", "connect", user), actions=["rds-db:connect"], resources=resources)
-        ]
+        """`connect`: rds-db:connect as `iamUser` on this instance and on each read replica (each its own resource
+        id, the same users); `connect:<user>` as another user (components/store_access.py)."""
+        return connect_statements(access, self.iam_user, [self.resource_id, *self._replica_resource_ids], self._context)
 
     def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> None:
         """Admit `security_group_id` on 5432: one ingress rule named after the grantee, referencing its group."""
-        if name in self._ingress:
-            raise ValueError(f"database: {name} is already allowed in")
-        self._ingress.add(name)
-        aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-from-{name}",
-            security_group_id=self.security_group.id,
-            referenced_security_group_id=security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            description=f"PostgreSQL from {name}",
-            tags={"Name": physical_name("db", "from", name)},
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        admit_postgres(self._access, name, security_group_id)
+
+
+def _cross_region_replica(
+    parent: pulumi.Resource,
+    name: str,
+    args: RdsInstanceArgs,
+    *,
+    identifier: str,
+    source: ReplicaSource,
+    log_groups: list[aws.cloudwatch.LogGroup],
+    durable: dict[str, object],
+) -> aws.rds.Instance:
+    """A DR standby's database: a read replica of the primary region's instance (`replicate_source_db` = its ARN,
+    as a cross-region source must be), encrypted with this region's replica key, in this stack's data subnets,
+    Multi-AZ and backed up like a primary so that a promotion (README "Disaster recovery") leaves a complete
+    database. `replicateSourceDb` is ignored once created: a promoted replica loses it, and the next `up` must not
+    try to make it a replica again."""
+    return aws.rds.Instance(
+        f"{name}-instance",
+        identifier=identifier,
+        replicate_source_db=source.source_arn,
+        kms_key_id=source.kms_key_arn,
+        tags={"Name": identifier, "Role": "dr-replica"},
+        opts=pulumi.ResourceOptions(
+            parent=parent, protect=args.protect, depends_on=log_groups, ignore_changes=["replicateSourceDb"]
+        ),
+        **durable,  # pyright: ignore[reportArgumentType]
+    )

@@ -25,6 +25,7 @@ from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
 
 from components.config.config_source import CONFIG_FILE_VARIABLE
+from components.config.dr import referenced_stacks
 
 from .mocks import AwsMocks
 from .stackfile import PROJECT_DIR, project_name, read_config_file, read_stack_file, to_engine_config
@@ -35,6 +36,9 @@ _SIG = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 ROOT_TYPE = "pulumi:pulumi:Stack"
+ORGANIZATION = "organization"
+"""What `pulumi.get_organization()` answers on a self-managed (file, S3) backend: its stacks are fully qualified
+as `organization/<project>/<stack>` (pulumi/pulumi#2522)."""
 
 
 @dataclass(frozen=True)
@@ -290,10 +294,17 @@ def run_stack(
     problems name it."""
     project = project_name(project_dir)
     flat = dict(config) if config is not None else stack_config(stack, project_dir, config_file)
-    mocks = AwsMocks(flat.get("aws:region", "us-east-1"), preview=preview)
+    directory = config_file.parent if config_file is not None else project_dir
+    references = {  # run before this run: the runtime's globals hold one program at a time
+        f"{ORGANIZATION}/{project}/{name}": referenced_outputs(name, directory, project_dir)
+        for name in referenced_stacks(flat)
+    }
+    mocks = AwsMocks(flat.get("aws:region", "us-east-1"), preview=preview, stack_outputs=references)
     monitor = RecordingMonitor(mocks, on_register)
-    pulumi.runtime.reset_options(project=project, stack=stack, preview=preview)
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.reset_options(project=project, stack=stack, preview=preview, organization=ORGANIZATION)
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=preview, monitor=monitor, organization=ORGANIZATION
+    )
     pulumi.runtime.set_all_config(flat)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
@@ -328,6 +339,30 @@ def run_stack(
         if paused:
             gc.enable()
     return StackRun(stack=stack, project=project, preview=preview, resources=list(monitor.records), outputs=exported)
+
+
+class StackReferenceError(LookupError):
+    """A stack reads a stack that has no stack file to run."""
+
+
+_REFERENCED: dict[tuple[Path, float], dict[str, Any]] = {}
+
+
+def referenced_outputs(stack: str, directory: Path, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    """The exported outputs of `stack`, as `pulumi up` leaves them: its own offline run (not a preview: the
+    referenced stack is deployed before the one reading it), from `Pulumi.<stack>.yaml` in `directory` (the
+    reading stack's config file's directory, else the project's). Cached per file and modification time, so a
+    pair of stacks in one test session runs the primary once."""
+    path = directory / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise StackReferenceError(
+            f"stack reference {ORGANIZATION}/{project_name(project_dir)}/{stack}: no stack file {path} "
+            f"(a StackReference names a stack of this project whose Pulumi.<stack>.yaml is beside the reader's)"
+        )
+    key = (path.resolve(), path.stat().st_mtime)
+    if key not in _REFERENCED:
+        _REFERENCED[key] = run_stack(stack, config_file=path, project_dir=project_dir).outputs
+    return _REFERENCED[key]
 
 
 __all__ = ["UNKNOWN", "RecordedResource", "StackRun", "resource_pb2", "run_stack", "stack_config"]

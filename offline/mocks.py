@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
@@ -37,9 +37,14 @@ def _uuid(seed: str) -> str:
 class AwsMocks(Mocks):
     """Deterministic, realistic answers for resources and invokes in one region of one account."""
 
-    def __init__(self, region: str, *, preview: bool = False) -> None:
+    def __init__(
+        self, region: str, *, preview: bool = False, stack_outputs: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> None:
         self.region = region
         self.preview = preview
+        self.stack_outputs = dict(stack_outputs or {})
+        """Other stacks' exported outputs by fully qualified name (`organization/<project>/<stack>`): what a
+        `pulumi:pulumi:StackReference` reads (offline/engine.py runs those stacks first)."""
         self._regions_by_provider_id: dict[str, str] = {}
         """Explicit `aws.Provider`s' regions by their id: a resource created through one gets ARNs and
         endpoints of that region (a backup copy vault, a replica bucket), as the real provider would."""
@@ -53,6 +58,8 @@ class AwsMocks(Mocks):
 
     # -- resources -------------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
+        if args.typ == STACK_REFERENCE:
+            return self._stack_reference(args)
         if not args.custom and args.typ not in _REMOTE_COMPONENTS:
             return None, {}
         region = self._regions_by_provider_id.get((args.provider or "").rsplit("::", 1)[-1])
@@ -64,6 +71,15 @@ class AwsMocks(Mocks):
             # A first `pulumi preview` knows only the inputs: computed ids and ARNs stay unknown.
             return None, dict(args.inputs)
         return resource_id, {**args.inputs, **outputs}
+
+    def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict]:
+        """A StackReference is a read of the referenced stack's outputs: they exist (the stack was deployed
+        first), so even a first preview sees them, as the real engine's read does."""
+        name = str(args.inputs.get("name") or args.resource_id or args.name)
+        if name not in self.stack_outputs:
+            known = ", ".join(sorted(self.stack_outputs)) or "none"
+            raise KeyError(f"stack reference {name}: no such stack was run first (known: {known})")
+        return name, {"name": name, "outputs": dict(self.stack_outputs[name]), "secret_output_names": []}
 
     def outputs_for(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         builder = _RESOURCES.get(typ)
@@ -81,6 +97,7 @@ class AwsMocks(Mocks):
 
 
 Builder = Callable[[AwsMocks, str, str, dict[str, Any]], tuple[str, dict[str, Any]]]
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 _RESOURCES: dict[str, Builder] = {}
 _REMOTE_COMPONENTS = frozenset({"awsx:ecr:Image"})
 """Multi-language components that reach the mocks as one opaque registration (pulumi/pulumi#12553): nothing
@@ -335,7 +352,15 @@ def _role_policy(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) 
 
 @resource("aws:kms/key:Key")
 def _key(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    key_id = _uuid(name)
+    key_id = ("mrk-" + _hex(name, 32)) if inputs.get("multiRegion") else _uuid(name)  # multi-region: `mrk-` ids
+    return key_id, {"keyId": key_id, "arn": m.arn("kms", f"key/{key_id}")}
+
+
+@resource("aws:kms/replicaKey:ReplicaKey")
+def _replica_key(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A replica shares its primary's key id (`mrk-...`); only the region in its ARN differs."""
+    primary = str(inputs.get("primaryKeyArn") or "")
+    key_id = primary.rsplit("/", 1)[-1] if "/mrk-" in primary else "mrk-" + _hex(name, 32)
     return key_id, {"keyId": key_id, "arn": m.arn("kms", f"key/{key_id}")}
 
 
@@ -421,6 +446,7 @@ def _db_cluster(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -
         "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"),
         "port": 5432,
         "clusterResourceId": "cluster-" + _hex(name, 26).upper(),
+        "engineVersionActual": _actual_version(inputs.get("engineVersion")),
         "masterUserSecrets": [
             {
                 "secretArn": m.arn("secretsmanager", f"secret:rds!cluster-{_uuid(name)}-AbCdEf"),
@@ -429,6 +455,12 @@ def _db_cluster(m: AwsMocks, name: str, physical: str, inputs: dict[str, Any]) -
             }
         ],
     }
+
+
+def _actual_version(configured: Any) -> str:
+    """The version RDS runs: the configured `major.minor`, or a major's newest minor (as `_engine_version`)."""
+    version = str(configured or "16")
+    return version if "." in version else AURORA_POSTGRESQL_NEWEST_MINOR.get(version, f"{version}.1")
 
 
 @resource("aws:rds/clusterInstance:ClusterInstance")

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from ..registry import is_stack_secret_reference
 from .base import ConfigModel, ResourceKey, unique_items
-from .data import DATABASE_MASTER_SECRET
+from .dr import is_standby
 from .problems import MISSING, Problem, key_path
 from .workloads import EgressRuleConfig, ImageSpec, TaskScheduleConfig
 
@@ -867,7 +867,7 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
             )
         )
 
-    problems.extend(_check_kind(at, service))
+    problems.extend(_check_kind(at, service, standby=is_standby(config)))
     check = service.health_check
     if check.timeout_seconds >= check.interval_seconds:
         problems.append(
@@ -898,7 +898,7 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
             )
         )
 
-    if config.environment == "prod" and service.capacity.on_demand_base < 1:
+    if config.environment == "prod" and service.capacity.on_demand_base < 1 and not is_standby(config):
         problems.append(
             Problem(
                 at("capacity", "onDemandBase"),
@@ -918,7 +918,7 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
     return problems
 
 
-def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]:
+def _check_kind(at: Callable[..., str], service: ServiceConfig, *, standby: bool = False) -> list[Problem]:
     """A web service has a port and a listener rule; a worker has neither, but a health command and a queue;
     a `service` has neither and keeps at least one task; a task is checked in workloads.check."""
     problems: list[Problem] = []
@@ -942,7 +942,7 @@ def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]
                     'check command, e.g. ["CMD-SHELL", "test -f /tmp/alive || exit 1"]',
                 )
             )
-        if service.autoscaling.min_count < 1:
+        if service.autoscaling.min_count < 1 and not standby:
             problems.append(
                 Problem(
                     at("autoscaling", "minCount"),
@@ -969,7 +969,7 @@ def _check_kind(at: Callable[..., str], service: ServiceConfig) -> list[Problem]
                     len(service.routing.paths) + len(service.routing.hosts),
                 )
             )
-        if service.autoscaling.min_count < 1:
+        if service.autoscaling.min_count < 1 and not standby:  # a DR standby waits at 0 (config/dr.py)
             problems.append(
                 Problem(
                     at("autoscaling", "minCount"),
@@ -1019,8 +1019,6 @@ def _check_container_secrets(config: StackConfig, at: Callable[..., str], servic
                 )
             continue
         secret = reference.split(":", 1)[0]
-        if secret == DATABASE_MASTER_SECRET and config.database is not None:
-            continue  # the database's RDS-managed master secret
         if secret not in config.secrets:
             problems.append(
                 Problem(at("secrets", env), _unknown("secret", secret, "secrets", config.secrets), reference)

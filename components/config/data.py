@@ -349,9 +349,6 @@ class DatabaseConfig(ConfigModel):
 
 
 # -- RDS PostgreSQL (single instance) --------------------------------------------------------------------
-DATABASE_MASTER_SECRET = "database-master"
-"""The name a service's `secrets` uses for the database's RDS-managed master secret
-(`DB_PASSWORD: database-master:password`); not a `platform:secrets` entry (RDS creates and rotates it)."""
 
 
 class PostgresConfig(ConfigModel):
@@ -544,6 +541,8 @@ def _check_cache(path: Path, cache: CacheConfig, environment: str, az_count: int
 
 # -- AWS Backup -------------------------------------------------------------------------------------------
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+Region = Annotated[str, _matching(_REGION, "an AWS region such as us-west-2")]
+"""An AWS region name (`us-west-2`): backup copies, DR standbys (components/config/dr.py)."""
 _CRON = re.compile(r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$")
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import PositiveFloat, StringConstraints, ValidationError, field_validator
 
-from . import compute, data, functions, network, observability, references, thresholds, workloads
+from . import compute, data, dr, functions, network, observability, references, thresholds, workloads
 from .apis import ApiConfig
 from .apis import check as apis_check
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
@@ -30,6 +30,7 @@ from .data import (
     SecretConfig,
     TableConfig,
 )
+from .dr import DrConfig
 from .functions import CanaryConfig, FunctionConfig, TaskConfig
 from .network import NetworkConfig
 from .observability import AlarmsConfig
@@ -117,6 +118,8 @@ class StackConfig(ConfigModel):
     """API Gateway REST APIs (components/api.py)."""
     collections: dict[ResourceKey, CollectionConfig] = {}
     """OpenSearch Serverless collections (components/collection.py)."""
+    dr: DrConfig | None = None
+    """This stack's side of an active-passive pair across regions (components/config/dr.py). Absent: none."""
 
     @field_validator("name")
     @classmethod
@@ -163,6 +166,7 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
 )
 CROSS_CHECKS += (apis_check, collections_check)
 CROSS_CHECKS += (cdn_check,)
+CROSS_CHECKS += (dr.check,)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")
@@ -217,6 +221,7 @@ def load_stack_config(
         raise StackConfigError(stack_file, problems) from None
     for cross_check in CROSS_CHECKS:
         problems.extend(cross_check(config))
+    problems.extend(dr.check_regions(config, str(region)))
     limits = guardrails if guardrails is not None else thresholds.Thresholds.for_stack(stack, config.environment)
     problems.extend(thresholds.check(config, limits, stack))
     if problems:

@@ -16,13 +16,14 @@ from ..bucket import Bucket, BucketArgs, access_log_delivery, bucket_physical_na
 from ..cache import Cache, CacheArgs
 from ..collection import Collections, build_collections
 from ..config import StackConfig
-from ..config.data import DATABASE_MASTER_SECRET, PostgresConfig
+from ..config.data import PostgresConfig
 from ..database import Database, DatabaseArgs
+from ..dr import DisasterRecovery, DisasterRecoveryArgs
 from ..events import Events, EventsArgs, bus_name, rule_arn
 from ..grants import DataStores, Grantable
 from ..keys import Keys, KeysArgs
 from ..queue import Queue, QueueArgs
-from ..rds_instance import MasterSecret, RdsInstance, RdsInstanceArgs
+from ..rds_instance import RdsInstance, RdsInstanceArgs
 from ..registry import Registry
 from ..replication import Replication, ReplicationArgs
 from ..secrets import Secret, SecretArgs
@@ -48,6 +49,9 @@ class DataLayer:
     """The stores, by kind and key, and the registry built from them."""
 
     keys: Keys
+    dr: DisasterRecovery | None
+    """Disaster recovery across regions (`platform:dr`, components/dr.py): the primary's multi-region key and
+    global cluster, or the standby's replica key and its primary's outputs (a StackReference)."""
     access_logs: Bucket | None
     """The stack's S3 server access log bucket (when any bucket, site or canary logs there)."""
     buckets: dict[str, Bucket]
@@ -218,20 +222,39 @@ def build_data(
         log_retention_days=config.log_retention_days,
         protect=protect,
     )
+    # -- disaster recovery (components/dr.py): before the database, a standby's replicates through it -------
+    dr = (
+        DisasterRecovery("dr", DisasterRecoveryArgs(config=config.dr, aws_context=context, protect=protect), opts)
+        if config.dr is not None
+        else None
+    )
     database: Database | RdsInstance | None = None
     if isinstance(config.database, PostgresConfig):
-        database = RdsInstance("database", RdsInstanceArgs(config=config.database, **in_data_subnets), opts)
+        database = RdsInstance(
+            "database",
+            RdsInstanceArgs(
+                config=config.database,
+                replica_of=dr.replica_source() if dr is not None else None,
+                **in_data_subnets,
+            ),
+            opts,
+        )
     elif config.database is not None:
-        database = Database("database", DatabaseArgs(config=config.database, **in_data_subnets), opts)
+        database = Database(
+            "database",
+            DatabaseArgs(
+                config=config.database,
+                secondary=dr.secondary_source() if dr is not None else None,
+                global_member=dr is not None and dr.primary is None,
+                **in_data_subnets,
+            ),
+            opts,
+        )
     caches = {
         key: Cache(f"cache-{key}", CacheArgs(name=key, config=cache, **in_data_subnets), opts)
         for key, cache in config.caches.items()
     }
     grantable_secrets: dict[str, Grantable] = dict(secrets)
-    if database is not None and DATABASE_MASTER_SECRET not in grantable_secrets:
-        grantable_secrets[DATABASE_MASTER_SECRET] = MasterSecret(
-            database.master_secret_arn, kms_key_arn=key_arn, aws_context=context
-        )
     stores = DataStores(
         tables=dict(tables),
         queues=dict(queues),
@@ -251,6 +274,7 @@ def build_data(
         registry.add("collections", key, collection)
     return DataLayer(
         keys=keys,
+        dr=dr,
         access_logs=access_logs,
         buckets=buckets,
         replications=replications,

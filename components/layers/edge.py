@@ -76,6 +76,7 @@ def build_edge(
                 log_retention_days=config.log_retention_days,
                 internal_subnet_ids=network.private_subnet_ids if alb_behind_vpc_link(config) else None,
                 behind_cloudfront=config.load_balancer.cloud_front is not None,
+                alias_record=data.dr is None,  # DR: the failover aliases answer for the domain (layers/recovery.py)
             ),
             opts,
         )

@@ -20,6 +20,7 @@ from . import (
     containers,
     data_protection,
     delivery,
+    dr,
     ecr,
     encryption,
     functions,
@@ -65,6 +66,7 @@ POLICIES: list[Policy] = [
     *opensearch_serverless.POLICIES,
     *network_load_balancers.POLICIES,
     *cloudfront_origins.POLICIES,
+    *dr.POLICIES,
 ]
 """Every policy of the pack, in report order."""
 

@@ -36,15 +36,15 @@ STATEFUL_DEFAULT = [
     "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:elasticache/serverlessCache:ServerlessCache",
     "aws:backup/vault:Vault",
+    "aws:rds/globalCluster:GlobalCluster",
+    "aws:kms/replicaKey:ReplicaKey",
 ]
 """Judged by default: what the platform builds that holds data (a KMS key holds every store's readability; an
 ECR repository holds the images production runs and rolls back to)."""
 
 STATEFUL_TYPES = [
     *STATEFUL_DEFAULT,
-    "aws:rds/globalCluster:GlobalCluster",
     "aws:dynamodb/tableReplica:TableReplica",
-    "aws:kms/replicaKey:ReplicaKey",
     "aws:kms/externalKey:ExternalKey",
     "aws:ebs/volume:Volume",
     "aws:elasticache/cluster:Cluster",

@@ -11,7 +11,7 @@ from offline.engine import run_stack
 from .mutate import DELETE, broken
 
 TOP_KEYS = (
-    "alarms, apis, backup, buckets, budget, caches, canaries, cluster, collections, costCenter, database, "
+    "alarms, apis, backup, buckets, budget, caches, canaries, cluster, collections, costCenter, database, dr, "
     "environment, events, functions, loadBalancer, logRetentionDays, name, network, owner, "
     "protectStatefulResources, queues, repositories, secrets, secretsPending, services, sites, tables, tags, "
     "tasks"

@@ -87,7 +87,7 @@ def test_the_app_reads_db_password_from_the_managed_secret(runs: dict[bool, Stac
     secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
     assert secrets["DB_PASSWORD"] == f"{secret_arn}:password::"
     execution = json.loads(run.named("app-execution-policy").inputs["policy"])
-    read = next(s for s in execution["Statement"] if s["Sid"] == "SecretDatabaseMasterRead")
+    read = next(s for s in execution["Statement"] if s["Sid"] == "InjectDatabaseMasterSecret")
     assert read["Resource"] == [secret_arn] and read["Action"] == ["secretsmanager:GetSecretValue"]
     assert (container["user"], container["readonlyRootFilesystem"]) == ("1000:1000", True)
 

@@ -532,6 +532,26 @@ def hosted_zone(q: Quote) -> None:
     q.fixed("hosted zone", 1, "month", q.price("route53", "hostedZoneMonth"))
 
 
+def health_check(q: Quote) -> None:
+    """A health check of an AWS endpoint (an ALB): the basic check plus each optional feature it uses (HTTPS or
+    HTTPS_STR_MATCH, string matching, the 10-second interval, latency measurement), each billed monthly."""
+    q.fixed("health check (AWS endpoint)", 1, "month", q.price("route53", "awsEndpointHealthCheckMonth"))
+    kind = str(q.get("type") or "")
+    features = [
+        kind.startswith("HTTPS"),
+        kind.endswith("STR_MATCH"),
+        q.get("requestInterval") in (10, 10.0),
+        q.get("measureLatency") is True,
+    ]
+    if any(features):
+        q.fixed(
+            "health check optional features",
+            sum(features),
+            "feature-month",
+            q.price("route53", "awsEndpointHealthCheckOptionalFeatureMonth"),
+        )
+
+
 PRICERS: dict[str, tuple[str, Pricer]] = {
     "aws:ec2/natGateway:NatGateway": ("natGateway", nat_gateway),
     "aws:ec2/eip:Eip": ("eip", elastic_ip),
@@ -573,6 +593,7 @@ PRICERS: dict[str, tuple[str, Pricer]] = {
     "aws:sns/topic:Topic": ("topic", sns_topic),
     "aws:cloudwatch/eventBus:EventBus": ("eventBus", event_bus),
     "aws:route53/zone:Zone": ("hostedZone", hosted_zone),
+    "aws:route53/healthCheck:HealthCheck": ("healthCheck", health_check),
 }
 """Type token -> (usage kind: the prefix of its keys in the usage defaults, pricer)."""
 
@@ -617,6 +638,8 @@ FREE_TYPES: dict[str, str] = {
     "aws:elasticache/subnetGroup:SubnetGroup": "free",
     "aws:elasticache/parameterGroup:ParameterGroup": "free",
     "aws:route53/record:Record": "records are free (alias queries to AWS resources too)",
+    "aws:rds/globalCluster:GlobalCluster": "the global cluster itself is free; its clusters and instances are priced "
+    "(replicated write I/O to the secondary region is billed per million and not estimated)",
     "aws:s3/bucketPolicy:BucketPolicy": "bucket settings are free",
     "aws:s3/bucketVersioning:BucketVersioning": "bucket settings are free (noncurrent versions are storage)",
     "aws:s3/bucketVersioningV2:BucketVersioningV2": "bucket settings are free",
