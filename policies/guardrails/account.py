@@ -25,7 +25,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Stack, Unknown, as_list, dig, is_true, resource_policy, stack_policy
+from .base import Context, Resource, Stack, Unknown, as_list, dig, is_true, resource_policy, stack_policy, string_list
 from .policy_documents import DocumentError, parse
 
 TRAIL = "aws:cloudtrail/trail:Trail"
@@ -139,12 +139,9 @@ ACCOUNT_HAS_CLOUDTRAIL = stack_policy(
     "and KMS encryption.",
     check=check_account_trail,
     settings={
-        "accountProjects": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["platform-bootstrap"],
-            "description": "Projects whose stacks are account layers (bootstrap/Pulumi.yaml `name`).",
-        }
+        "accountProjects": string_list(
+            ["platform-bootstrap"], "Projects whose stacks are account layers (bootstrap/Pulumi.yaml `name`)."
+        )
     },
     severity=Severity.HIGH,
     remediation=TRAIL_HINT,
@@ -261,12 +258,9 @@ GITHUB_OIDC_TRUST = resource_policy(
     types=["aws:iam/role:Role"],
     check=check_github_trust,
     settings={
-        "allowedRepositories": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "`<owner>/<repo>` names a trust may name; empty: any single, exact repository.",
-        }
+        "allowedRepositories": string_list(
+            [], "`<owner>/<repo>` names a trust may name; empty: any single, exact repository."
+        )
     },
     severity=Severity.CRITICAL,
     remediation=OIDC_HINT,

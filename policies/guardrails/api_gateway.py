@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Stack, StackResource, Unknown, dig, resource_policy, stack_policy
+from .base import Context, Resource, Stack, StackResource, Unknown, dig, resource_policy, stack_policy, string_list
 
 STAGE = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
@@ -54,14 +54,7 @@ API_GATEWAY_STAGE_BASELINE = stack_policy(
     name="api-gateway-stage-baseline",
     description="API Gateway REST stages write access logs and set a stage-wide throttle (rate and burst).",
     check=check_stages,
-    settings={
-        "stageTypes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [STAGE],
-            "description": "Stage types judged (REST stages).",
-        }
-    },
+    settings={"stageTypes": string_list([STAGE], "Stage types judged (REST stages).")},
     severity=Severity.MEDIUM,
     remediation=HINT,
 )
@@ -83,12 +76,9 @@ API_KEYS_GENERATED_BY_AWS = resource_policy(
     types=[API_KEY],
     check=check_api_key,
     settings={
-        "allowedKeyNames": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Key names whose value may be set (a reviewed migration of existing keys); none by default.",
-        }
+        "allowedKeyNames": string_list(
+            [], "Key names whose value may be set (a reviewed migration of existing keys); none by default."
+        )
     },
     severity=Severity.HIGH,
     remediation="Remove `value` from aws.apigateway.ApiKey; read the generated key with "

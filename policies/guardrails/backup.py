@@ -20,7 +20,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import PRODUCTION_SETTING, Context, Stack, StackResource, Unknown, as_list, stack_policy
+from .base import PRODUCTION_SETTING, Context, Stack, StackResource, Unknown, as_list, stack_policy, string_list
 
 SELECTION = "aws:backup/selection:Selection"
 COVERED_DEFAULT = [
@@ -100,12 +100,9 @@ PROD_BACKUP_COVERAGE = stack_policy(
     check=check_coverage,
     settings={
         **PRODUCTION_SETTING,
-        "coveredTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": COVERABLE},
-            "default": COVERED_DEFAULT,
-            "description": "Stateful resource types a production backup plan must select.",
-        },
+        "coveredTypes": string_list(
+            COVERED_DEFAULT, "Stateful resource types a production backup plan must select.", allowed=COVERABLE
+        ),
     },
     severity=Severity.HIGH,
     remediation=HINT,

@@ -199,14 +199,18 @@ class Context:
         return isinstance(value, str) and value.lower() in names
 
 
+def string_list(default: Sequence[str], description: str, *, allowed: Sequence[str] | None = None) -> dict[str, Any]:
+    """A setting's schema: a list of strings, `default` when the stack's config sets none, each item one of
+    `allowed` when given (the engine refuses any other value before the pack runs)."""
+    items: dict[str, Any] = {"type": "string"} if allowed is None else {"type": "string", "enum": list(allowed)}
+    return {"type": "array", "items": items, "default": list(default), "description": description}
+
+
 PRODUCTION_DEFAULT = ["prod", "production"]
 PRODUCTION_SETTING: dict[str, dict[str, Any]] = {
-    "productionEnvironments": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": PRODUCTION_DEFAULT,
-        "description": "Stack names or `Environment` tag values that count as production.",
-    },
+    "productionEnvironments": string_list(
+        PRODUCTION_DEFAULT, "Stack names or `Environment` tag values that count as production."
+    ),
 }
 
 

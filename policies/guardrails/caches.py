@@ -33,6 +33,7 @@ from .base import (
     is_true,
     resource_policy,
     stack_policy,
+    string_list,
 )
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -216,12 +217,11 @@ CACHE_NOT_IN_PUBLIC_SUBNETS = stack_policy(
     description="ElastiCache caches are never placed in public subnets.",
     check=check_cache_subnets,
     settings={
-        "cacheTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": [REPLICATION_GROUP, SERVERLESS_CACHE]},
-            "default": [REPLICATION_GROUP, SERVERLESS_CACHE],
-            "description": "The cache types judged.",
-        }
+        "cacheTypes": string_list(
+            [REPLICATION_GROUP, SERVERLESS_CACHE],
+            "The cache types judged.",
+            allowed=[REPLICATION_GROUP, SERVERLESS_CACHE],
+        )
     },
     severity=Severity.HIGH,
     remediation=PRIVATE_HINT,

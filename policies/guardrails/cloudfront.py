@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Stack, StackResource, Unknown, as_list, dig, is_true, stack_policy
+from .base import Context, Stack, StackResource, Unknown, as_list, dig, is_true, stack_policy, string_list
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
@@ -104,12 +104,9 @@ CLOUDFRONT_BASELINE = stack_policy(
     "HTTP, read S3 through Origin Access Control (no OAI) and keep access logs.",
     check=check_cloudfront,
     settings={
-        "allowedMinimumProtocolVersions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": TLS_FLOORS,
-            "description": "Viewer security policies a distribution may use (TLS 1.2 and newer, modern ciphers).",
-        }
+        "allowedMinimumProtocolVersions": string_list(
+            TLS_FLOORS, "Viewer security policies a distribution may use (TLS 1.2 and newer, modern ciphers)."
+        )
     },
     severity=Severity.HIGH,
     remediation=HINT,

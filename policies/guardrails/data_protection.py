@@ -21,6 +21,7 @@ from .base import (
     is_true,
     resource_policy,
     stack_policy,
+    string_list,
 )
 from .encryption import BUCKETS, companions
 
@@ -53,12 +54,9 @@ NO_PUBLIC_DATABASES = resource_policy(
     types=PUBLIC_DATABASES,
     check=check_public_database,
     settings={
-        "databaseTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": PUBLIC_DATABASES},
-            "default": PUBLIC_DATABASES,
-            "description": "The database types whose publiclyAccessible must not be true.",
-        }
+        "databaseTypes": string_list(
+            PUBLIC_DATABASES, "The database types whose publiclyAccessible must not be true.", allowed=PUBLIC_DATABASES
+        )
     },
     severity=Severity.CRITICAL,
     remediation="Set publicly_accessible=false; place the database in the data subnets.",
@@ -276,12 +274,9 @@ S3_PUBLIC_ACCESS_BLOCK = stack_policy(
     description="Every S3 bucket has a public access block with all four flags on.",
     check=check_public_access_block,
     settings={
-        "requiredFlags": {
-            "type": "array",
-            "items": {"type": "string", "enum": list(BLOCK_FLAGS)},
-            "default": list(BLOCK_FLAGS),
-            "description": "The public access block flags that must be true.",
-        }
+        "requiredFlags": string_list(
+            list(BLOCK_FLAGS), "The public access block flags that must be true.", allowed=list(BLOCK_FLAGS)
+        )
     },
     severity=Severity.CRITICAL,
     remediation=PAB_HINT,

@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import PRODUCTION_SETTING, Context, Resource, Unknown, resource_policy
+from .base import PRODUCTION_SETTING, Context, Resource, Unknown, resource_policy, string_list
 
 STATEFUL_DEFAULT = [
     "aws:rds/cluster:Cluster",
@@ -61,12 +61,11 @@ STATEFUL_TYPES = [
 
 SETTINGS: dict[str, dict[str, Any]] = {
     **PRODUCTION_SETTING,
-    "statefulTypes": {
-        "type": "array",
-        "items": {"type": "string", "enum": STATEFUL_TYPES},
-        "default": STATEFUL_DEFAULT,
-        "description": "Resource types that store data and must carry `protect` in production.",
-    },
+    "statefulTypes": string_list(
+        STATEFUL_DEFAULT,
+        "Resource types that store data and must carry `protect` in production.",
+        allowed=STATEFUL_TYPES,
+    ),
 }
 
 HINT = (

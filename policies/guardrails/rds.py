@@ -29,6 +29,7 @@ from .base import (
     is_true,
     resource_policy,
     stack_policy,
+    string_list,
 )
 
 INSTANCE = "aws:rds/instance:Instance"
@@ -161,12 +162,9 @@ RDS_TLS_REQUIRED = stack_policy(
     description="PostgreSQL databases force TLS through their parameter group (rds.force_ssl=1).",
     check=check_tls,
     settings={
-        "engines": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["postgres", "aurora-postgresql"],
-            "description": "Engines whose parameter group must set rds.force_ssl=1.",
-        }
+        "engines": string_list(
+            ["postgres", "aurora-postgresql"], "Engines whose parameter group must set rds.force_ssl=1."
+        )
     },
     severity=Severity.HIGH,
     remediation=TLS_HINT,

@@ -19,7 +19,18 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import PRODUCTION_SETTING, Context, Stack, StackResource, Unknown, as_list, dig, is_true, stack_policy
+from .base import (
+    PRODUCTION_SETTING,
+    Context,
+    Stack,
+    StackResource,
+    Unknown,
+    as_list,
+    dig,
+    is_true,
+    stack_policy,
+    string_list,
+)
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 REST_STAGE = "aws:apigateway/stage:Stage"
@@ -164,18 +175,13 @@ WEB_ACL_BASELINE = stack_policy(
     "headers redacted.",
     check=check_web_acls,
     settings={
-        "requiredManagedRuleGroups": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
-            "description": "AWS managed rule groups every web ACL must run.",
-        },
-        "redactedHeaders": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["authorization", "cookie"],
-            "description": "Request headers a web ACL's logging configuration must redact.",
-        },
+        "requiredManagedRuleGroups": string_list(
+            ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
+            "AWS managed rule groups every web ACL must run.",
+        ),
+        "redactedHeaders": string_list(
+            ["authorization", "cookie"], "Request headers a web ACL's logging configuration must redact."
+        ),
     },
     severity=Severity.HIGH,
     remediation=ACL_HINT,
