@@ -331,6 +331,20 @@ CRASH_HINT = (
     "report this to the platform team with the resource's inputs."
 )
 
+
+def _judge(ctx: Context, what: str, run: Callable[[], None]) -> None:
+    """Run one check, then report what it deferred. A crash on a shape no check foresaw is a violation naming
+    `what`, never a silent pass; an unknown value the SDK met (`UnknownValueError`) propagates (the engine
+    defers the verdict to `up`)."""
+    try:
+        run()
+    except UnknownValueError:
+        raise
+    except Exception as error:
+        ctx.violation(f"{what} could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
+    ctx.close()
+
+
 ResourceCheck = Callable[[Resource, Context], None]
 StackCheck = Callable[[Stack, Context], None]
 
@@ -366,13 +380,7 @@ def resource_policy(
             protect=bool(args.opts is not None and args.opts.protect),
         )
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
-        try:
-            check(resource, ctx)
-        except UnknownValueError:
-            raise
-        except Exception as error:  # a shape no check foresaw must not pass silently
-            ctx.violation(f"{resource.subject} could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
-        ctx.close()
+        _judge(ctx, resource.subject, lambda: check(resource, ctx))
 
     policy = ResourceValidationPolicy(
         name=name,
@@ -404,13 +412,7 @@ def stack_policy(
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
-        try:
-            check(Stack.from_policy_resources(args.resources), ctx)
-        except UnknownValueError:
-            raise
-        except Exception as error:  # a shape no check foresaw must not pass silently
-            ctx.violation(f"the stack could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
-        ctx.close()
+        _judge(ctx, "the stack", lambda: check(Stack.from_policy_resources(args.resources), ctx))
 
     return StackValidationPolicy(
         name=name,
