@@ -346,3 +346,78 @@ def test_every_function_needs_its_alarms() -> None:
     ]
     unknown = R("aws:cloudwatch/metricAlarm:MetricAlarm", "u", {"dimensions": {"FunctionName": UNKNOWN}})
     assert check_stack(LAMBDA_ALARMS, [fn, alarms[0], unknown]).deferred
+
+
+def test_a_rotation_of_exactly_the_maximum_passes_and_one_day_more_fails(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": PROD_TAGS})
+
+    def every(days: Any) -> R:
+        return R(ROTATION, "rot", {"secretId": "arn:x", "rotationRules": {"automaticallyAfterDays": days}})
+
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, every(90)]).passed
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, every(91)]).violations == [
+        f"{SECRET} 'key' rotates every 91 days: rotate at least every 90."
+    ]
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, every("91")]).violations == [  # bridged as a string
+        f"{SECRET} 'key' rotates every 91 days: rotate at least every 90."
+    ]
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, every(30)], config={"maximumRotationDays": 29}).violations == [
+        f"{SECRET} 'key' rotates every 30 days: rotate at least every 29."
+    ]
+
+
+@pytest.mark.parametrize("environment", ["production", "Prod", "PRODUCTION"])
+def test_a_secret_tagged_production_in_any_case_must_be_rotated_in_any_stack(environment: str) -> None:
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": {**STANDARD_TAGS, "Environment": environment}})
+    assert check_stack(PROD_SECRETS_ROTATED, [secret]).violations == [
+        f"{SECRET} 'key' is never rotated: add secrets.<name>.rotation {{days, function}} (an "
+        "aws.secretsmanager.SecretRotation), at most every 90 days, or rotation {external: <issuer>} when it "
+        "rotates where it is issued."
+    ]
+
+
+def test_a_stack_named_production_requires_rotation(stack_name: Callable[[str], None]) -> None:
+    stack_name("production")
+    assert not check_stack(PROD_SECRETS_ROTATED, [R(SECRET, "key", {"tags": STANDARD_TAGS})]).passed
+
+
+@pytest.mark.parametrize("field", ["arn", "id", "name"])
+def test_a_rotation_names_its_secret_by_arn_id_or_name(field: str, stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {field: "the-secret", "tags": PROD_TAGS})
+    rotation = R(ROTATION, "rot", {"secretId": "the-secret", "rotationRules": {"automaticallyAfterDays": 30}})
+    other = R(ROTATION, "other", {"secretId": "another-secret", "rotationRules": {"automaticallyAfterDays": 30}})
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, other, rotation]).passed
+    assert not check_stack(PROD_SECRETS_ROTATED, [secret, other]).passed
+
+
+def test_an_unknown_secret_id_defers_unless_it_depends_on_another_secret(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": PROD_TAGS})
+    elsewhere = R(SECRET, "elsewhere", {"arn": "arn:y", "tags": {**PROD_TAGS, "RotatedBy": "external"}})
+    unknown = R(ROTATION, "rot", {"secretId": UNKNOWN, "rotationRules": {"automaticallyAfterDays": 30}})
+    result = check_stack(PROD_SECRETS_ROTATED, [secret, unknown])
+    assert result.violations == [] and result.deferred
+    of_other = R(ROTATION, "rot", {"secretId": UNKNOWN}, deps={"secretId": [elsewhere]})
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, elsewhere, of_other]).violations == [
+        f"{SECRET} 'key' is never rotated: add secrets.<name>.rotation {{days, function}} (an "
+        "aws.secretsmanager.SecretRotation), at most every 90 days, or rotation {external: <issuer>} when it "
+        "rotates where it is issued."
+    ]
+
+
+def test_an_unknown_environment_tag_defers_the_rotation_check() -> None:
+    result = check_stack(PROD_SECRETS_ROTATED, [R(SECRET, "key", {"tags": UNKNOWN})])
+    assert result.violations == [] and result.deferred
+    result = check_stack(PROD_SECRETS_ROTATED, [R(SECRET, "key", {"tags": {**STANDARD_TAGS, "Environment": UNKNOWN}})])
+    assert result.violations == [] and result.deferred
+
+
+def test_without_an_external_rotation_tag_setting_no_secret_is_exempt(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": {**PROD_TAGS, "RotatedBy": "external"}})
+    assert not check_stack(PROD_SECRETS_ROTATED, [secret], config={"externalRotationTag": {}}).passed
+    partly = R(SECRET, "key", {"arn": "arn:x", "tags": {**PROD_TAGS, "RotatedBy": "external"}})
+    config = {"externalRotationTag": {"RotatedBy": "external", "Issuer": "stripe"}}
+    assert not check_stack(PROD_SECRETS_ROTATED, [partly], config=config).passed
