@@ -404,6 +404,7 @@ def _run_all(
             continue
         else:
             tally.survived.append(mutant)
+            print(f"  survived: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}", flush=True)
         done += 1
         if done % 50 == 0:
             print(f"  {done} mutants judged, {time.monotonic() - started:.0f} s", flush=True)
