@@ -286,6 +286,32 @@ def test_canary_artifacts_are_kms_encrypted_on_a_current_runtime() -> None:
     ]
 
 
+def test_a_canary_with_sse_kms_but_no_key_or_with_sse_s3_is_refused() -> None:
+    no_key = {**GOOD_CANARY, "artifactConfig": {"s3Encryption": {"encryptionMode": "SSE_KMS"}}}
+    assert check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, no_key, name="c").violations == [
+        f"{CANARY} 'c' stores its artifacts with SSE_KMS: set artifact_config.s3_encryption to SSE_KMS with the "
+        "stack key's ARN."
+    ]
+    s3 = {**GOOD_CANARY, "artifactConfig": {"s3Encryption": {"encryptionMode": "SSE_S3", "kmsKeyArn": "arn:k"}}}
+    assert check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, s3, name="c").violations == [
+        f"{CANARY} 'c' stores its artifacts with SSE_S3: set artifact_config.s3_encryption to SSE_KMS with the "
+        "stack key's ARN."
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"artifactConfig": {"s3Encryption": {"encryptionMode": UNKNOWN, "kmsKeyArn": "arn:k"}}},
+        {"artifactConfig": {"s3Encryption": {"encryptionMode": "SSE_KMS", "kmsKeyArn": UNKNOWN}}},
+        {"runtimeVersion": UNKNOWN},
+    ],
+)
+def test_a_canary_value_unknown_at_preview_is_deferred_not_judged(change: dict[str, Any]) -> None:
+    result = check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, {**GOOD_CANARY, **change})
+    assert result.violations == [] and result.deferred
+
+
 # -- prod-secrets-rotated -----------------------------------------------------------------------------------------
 SECRET = "aws:secretsmanager/secret:Secret"
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
