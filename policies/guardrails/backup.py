@@ -75,11 +75,7 @@ def check_coverage(stack: Stack, ctx: Context) -> None:
     for store in stack.of_type(*ctx.settings["coveredTypes"]):
         if store.get("replicateSourceDb"):
             continue  # a read replica is a copy of a primary, which is what gets backed up
-        production = ctx.production(store.get("tags"))
-        if isinstance(production, Unknown):
-            ctx.defer(f"the Environment tag of {store.subject}", "whether it is production is judged on `pulumi up`")
-            continue
-        if not production or store.urn in by_dependency:
+        if not ctx.in_production(store) or store.urn in by_dependency:
             continue
         arn = store.get("arn")
         if isinstance(arn, str) and any(fnmatch.fnmatchcase(arn, p) for p in patterns):

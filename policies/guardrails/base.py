@@ -198,6 +198,17 @@ class Context:
             return Unknown("string")
         return isinstance(value, str) and value.lower() in names
 
+    def in_production(self, resource: Resource | StackResource) -> bool:
+        """`production` for a resource, by its `tags`; an unknown `Environment` tag defers the verdict to
+        `pulumi up` and counts as not production meanwhile (the caller skips its production-only checks)."""
+        production = self.production(resource.get("tags"))
+        if isinstance(production, Unknown):
+            self.defer(
+                f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`"
+            )
+            return False
+        return production
+
 
 def string_list(default: Sequence[str], description: str, *, allowed: Sequence[str] | None = None) -> dict[str, Any]:
     """A setting's schema: a list of strings, `default` when the stack's config sets none, each item one of

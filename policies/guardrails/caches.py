@@ -123,11 +123,7 @@ MULTI_AZ_HINT = (
 
 
 def check_prod_multi_az(resource: Resource, ctx: Context) -> None:
-    production = ctx.production(resource.props.get("tags"))
-    if isinstance(production, Unknown):
-        ctx.defer(f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`")
-        return
-    if not production:
+    if not ctx.in_production(resource):
         return
     props = resource.props
     nodes, per_group = props.get("numCacheClusters"), props.get("replicasPerNodeGroup")

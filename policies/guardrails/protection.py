@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import PRODUCTION_SETTING, Context, Resource, Unknown, resource_policy, string_list
+from .base import PRODUCTION_SETTING, Context, Resource, resource_policy, string_list
 
 STATEFUL_DEFAULT = [
     "aws:rds/cluster:Cluster",
@@ -78,11 +78,7 @@ HINT = (
 def check_protected(resource: Resource, ctx: Context) -> None:
     if resource.protect or resource.type not in set(ctx.settings["statefulTypes"]):
         return  # protected: compliant wherever it runs, whatever its tags turn out to be
-    production = ctx.production(resource.props.get("tags"))
-    if isinstance(production, Unknown):
-        ctx.defer(f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`")
-        return
-    if production:
+    if ctx.in_production(resource):
         ctx.violation(f"{resource.subject} stores production data without the `protect` resource option. {HINT}")
 
 

@@ -45,14 +45,6 @@ HARDENING_HINT = (
 )
 
 
-def _production(resource: Resource, ctx: Context) -> bool:
-    production = ctx.production(resource.props.get("tags"))
-    if isinstance(production, Unknown):
-        ctx.defer(f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`")
-        return False
-    return production
-
-
 def check_instance(resource: Resource, ctx: Context) -> None:
     props = resource.props
     if resource.type == INSTANCE:
@@ -65,7 +57,7 @@ def check_instance(resource: Resource, ctx: Context) -> None:
                 f"iam_database_authentication_enabled=true, so services log in with IAM tokens instead of "
                 f"a shared password. {HARDENING_HINT}"
             )
-    if not _production(resource, ctx):
+    if not ctx.in_production(resource):
         return
     if resource.type == INSTANCE and not props.get("replicateSourceDb"):
         multi_az = props.get("multiAz")

@@ -61,7 +61,7 @@ def _associated(stack: Stack, resource: StackResource) -> bool:
 
 def check_entry_points(stack: Stack, ctx: Context) -> None:
     for resource in stack.of_type(*LOAD_BALANCERS, REST_STAGE, DISTRIBUTION):
-        if ctx.production(resource.props.get("tags")) is not True:
+        if not ctx.in_production(resource):
             continue
         if resource.type in LOAD_BALANCERS:
             if _internet_facing_alb(resource) and not _associated(stack, resource):
