@@ -37,6 +37,7 @@ PACK_UNIT_TESTS = (
     "tests/policies/test_opensearch_serverless.py",
     "tests/policies/test_rds.py",
     "tests/policies/test_waf.py",
+    "tests/policies/test_settings.py",
 )
 """The policy unit tests: in-process, no pack process, no stack run (test_serving runs every stack; the
 robustness sweep takes ~10 s: neither is worth running per mutant)."""
