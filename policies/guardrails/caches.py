@@ -86,11 +86,12 @@ def check_cache_security(resource: Resource, ctx: Context) -> None:
             f"connections. {SECURE_HINT}"
         )
     groups = as_list(props.get("userGroupIds"))
-    token = props.get("authToken")
+    token = props.get("authToken") if ctx.settings["acceptAuthToken"] else None
+    if (isinstance(groups, list) and groups) or (token and not isinstance(token, Unknown)):
+        return  # authenticated: a user group, or an accepted AUTH token
     if isinstance(groups, Unknown) or isinstance(token, Unknown):
-        if not (isinstance(groups, list) and groups) and not (token and not isinstance(token, Unknown)):
-            _unknown(ctx, resource, "userGroupIds")
-    elif not groups and not (token and ctx.settings["acceptAuthToken"]):
+        _unknown(ctx, resource, "userGroupIds")
+    else:
         ctx.violation(
             f"{resource.subject} authenticates no one (no userGroupIds, no authToken): any client that "
             f"reaches it may run any command. {SECURE_HINT}"
