@@ -204,10 +204,9 @@ def trust_problems(document: Any, repositories: set[str]) -> list[str] | Unknown
             continue
         label = statement.label
         audience = _condition_values(condition, "StringEquals", f"{GITHUB}:aud")
-        if audience is None or any(isinstance(a, Unknown) for a in audience):
-            if audience is None:
-                problems.append(f"{label} does not pin the audience (StringEquals {GITHUB}:aud)")
-        elif audience != [AUDIENCE]:
+        if audience is None:
+            problems.append(f"{label} does not pin the audience (StringEquals {GITHUB}:aud)")
+        elif audience != [AUDIENCE] and not any(isinstance(a, Unknown) for a in audience):
             problems.append(f"{label} accepts the audience {audience!r}, not only {AUDIENCE!r}")
         subjects = _condition_values(condition, "StringEquals", f"{GITHUB}:sub")
         other_ops = [op for op in _uses_key(condition, f"{GITHUB}:sub") if op != "StringEquals"]
