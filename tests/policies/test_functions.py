@@ -447,3 +447,121 @@ def test_without_an_external_rotation_tag_setting_no_secret_is_exempt(stack_name
     partly = R(SECRET, "key", {"arn": "arn:x", "tags": {**PROD_TAGS, "RotatedBy": "external"}})
     config = {"externalRotationTag": {"RotatedBy": "external", "Issuer": "stripe"}}
     assert not check_stack(PROD_SECRETS_ROTATED, [partly], config=config).passed
+
+
+# -- edges: unknowns at preview, exact actions, boundaries ------------------------------------------------------
+def test_unknown_tracing_mode_and_url_auth_are_deferred() -> None:
+    result = check(LAMBDA_TRACING_ACTIVE, FUNCTION, {**GOOD_FUNCTION, "tracingConfig": {"mode": UNKNOWN}})
+    assert result.violations == [] and result.deferred
+    result = check(LAMBDA_URL_IAM_AUTH, "aws:lambda/functionUrl:FunctionUrl", {"authorizationType": UNKNOWN})
+    assert result.violations == [] and result.deferred
+
+
+GOOD_PERMISSION = {
+    "action": "lambda:InvokeFunction",
+    "principal": "events.amazonaws.com",
+    "function": "f",
+    "sourceArn": "arn:aws:events:us-east-1:123456789012:rule/bus/r",
+}
+
+
+@pytest.mark.parametrize("action", ["*", "lambda:GetFunction", "lambda:Invoke*", "lambda:InvokeFunction*"])
+def test_a_permission_granting_anything_but_an_exact_invoke_action_fails(action: str) -> None:
+    assert check(LAMBDA_PERMISSION_SCOPED, PERMISSION, {**GOOD_PERMISSION, "action": action}, name="p").violations == [
+        f"{PERMISSION} 'p' grants {action!r}: a permission grants exactly lambda:InvokeFunction (or "
+        "lambda:InvokeFunctionUrl), never a wildcard."
+    ]
+
+
+def test_a_function_url_invoke_and_a_china_service_principal_pass() -> None:
+    changed = {**GOOD_PERMISSION, "action": "lambda:InvokeFunctionUrl", "principal": "events.amazonaws.com.cn"}
+    assert check(LAMBDA_PERMISSION_SCOPED, PERMISSION, changed).passed
+    assert not check(LAMBDA_PERMISSION_SCOPED, PERMISSION, {**GOOD_PERMISSION, "principal": "*"}).passed
+
+
+@pytest.mark.parametrize("key", ["action", "principal"])
+def test_an_unknown_permission_action_or_principal_is_deferred(key: str) -> None:
+    result = check(LAMBDA_PERMISSION_SCOPED, PERMISSION, {**GOOD_PERMISSION, key: UNKNOWN})
+    assert result.violations == [] and f".{key} of" in result.deferred[0]
+
+
+def test_log_groups_unknown_at_preview_defer_and_a_zero_retention_keeps_logs_forever() -> None:
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    unnamed_group = R(LOG_GROUP, "g", {"name": UNKNOWN, "retentionInDays": 7})
+    result = check_stack(LAMBDA_LOG_RETENTION, [fn, unnamed_group])
+    assert result.violations == [] and result.deferred
+    unknown_retention = R(LOG_GROUP, "g", {"name": "/aws/lambda/platform-dev-sync", "retentionInDays": UNKNOWN})
+    result = check_stack(LAMBDA_LOG_RETENTION, [fn, unknown_retention])
+    assert result.violations == [] and ".retentionInDays of" in result.deferred[0]
+    unnamed_fn = R(FUNCTION, "new", {"name": UNKNOWN})
+    result = check_stack(LAMBDA_LOG_RETENTION, [unnamed_fn])
+    assert result.violations == [] and "the log group of" in result.deferred[0]
+    zero = R(LOG_GROUP, "g", {"name": "/aws/lambda/platform-dev-sync", "retentionInDays": 0})
+    assert check_stack(LAMBDA_LOG_RETENTION, [fn, zero]).violations == [
+        f"{FUNCTION} 'sync' logs to /aws/lambda/platform-dev-sync, which keeps its logs forever: set retention_in_days."
+    ]
+
+
+def test_the_default_log_group_prefix_is_a_setting() -> None:
+    fn = R(FUNCTION, "plain", {"name": "plain"})
+    group = R(LOG_GROUP, "g", {"name": "/custom/plain", "retentionInDays": 7})
+    assert check_stack(LAMBDA_LOG_RETENTION, [fn, group], config={"logGroupPrefix": "/custom/"}).passed
+    assert not check_stack(LAMBDA_LOG_RETENTION, [fn, group]).passed
+
+
+def test_async_invokers_unknown_at_preview_are_deferred() -> None:
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    permission = R(PERMISSION, "p", {"principal": "sns.amazonaws.com", "function": UNKNOWN})
+    result = check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, permission])
+    assert result.violations == [] and "the function of" in result.deferred[0]
+    schedule = R(SCHEDULE, "s", {"target": {"arn": UNKNOWN, "deadLetterConfig": {"arn": QUEUE_ARN}}})
+    result = check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, schedule])
+    assert result.violations == [] and "the target of" in result.deferred[0]
+
+
+def test_an_invoke_config_without_an_on_failure_destination_does_not_count() -> None:
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    permission = R(PERMISSION, "p", {"principal": "s3.amazonaws.com", "function": ARN})
+    config = R(INVOKE_CONFIG, "c", {"functionName": "platform-dev-sync", "maximumRetryAttempts": 0})
+    assert len(check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, permission, config]).violations) == 1
+    schedule = R(SCHEDULE, "s", {"target": {"arn": "arn:aws:sqs:us-east-1:1:q", "deadLetterConfig": {"arn": "x"}}})
+    assert check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, schedule]).passed  # targets no function here
+    custom = check_stack(
+        LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, permission], config={"asynchronousPrincipals": ["sns.amazonaws.com"]}
+    )
+    assert custom.passed
+
+
+def test_a_database_grant_is_found_by_role_arn_in_any_case_and_only_in_allows() -> None:
+    role = R("aws:iam/role:Role", "role", {"arn": "arn:aws:iam::123456789012:role/sync"})
+
+    def grant(effect: str, action: Any) -> R:
+        document = policy_document({"Effect": effect, "Action": action, "Resource": "arn:aws:rds-db:x"})
+        return R("aws:iam/rolePolicy:RolePolicy", "policy", {"policy": document}, deps={"role": [role]})
+
+    outside = R(FUNCTION, "sync", GOOD_FUNCTION)  # names its role by ARN only
+    assert not check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, grant("Allow", "RDS-DB:Connect"), outside]).passed
+    assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, grant("Deny", "rds-db:connect"), outside]).passed
+    unparsable = R("aws:iam/rolePolicy:RolePolicy", "policy", {"policy": "{not json"}, deps={"role": [role]})
+    assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, unparsable, outside]).passed
+    empty = R(FUNCTION, "sync", {**GOOD_FUNCTION, "vpcConfig": {"subnetIds": []}})
+    assert not check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, grant("Allow", ["rds-db:connect"]), empty]).passed
+    unknown = R(FUNCTION, "sync", {**GOOD_FUNCTION, "vpcConfig": {"subnetIds": UNKNOWN}})
+    result = check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, grant("Allow", ["rds-db:connect"]), unknown])
+    assert result.violations == [] and ".vpcConfig of" in result.deferred[0]
+
+
+def test_a_function_with_exactly_the_minimum_alarms_passes_and_one_fewer_fails() -> None:
+    from policies.guardrails.functions import LAMBDA_ALARMS
+
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    alarms = [
+        R("aws:cloudwatch/metricAlarm:MetricAlarm", f"a{i}", {"dimensions": {"FunctionName": "platform-dev-sync"}})
+        for i in range(2)
+    ]
+    assert check_stack(LAMBDA_ALARMS, [fn, *alarms], config={"minimumAlarms": 2}).passed
+    assert check_stack(LAMBDA_ALARMS, [fn, *alarms], config={"minimumAlarms": 3}).violations == [
+        f"{FUNCTION} 'sync' has 2 CloudWatch alarm(s) on FunctionName, fewer than 3: alarm on its errors, "
+        "throttles and duration (the platform's observability component does, per function), notifying the "
+        "alarm topic."
+    ]
