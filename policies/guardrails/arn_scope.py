@@ -62,7 +62,5 @@ def covers_every_resource_of_a_kind(arn: str) -> bool:
     if (service, head) in GENERATED_IDS:
         return False
     if head == "":
-        return True
-    if WILDCARDS.search(service):
-        return False
+        return True  # also for a service the catalogue does not know (nor a wildcarded one: it knows none)
     return any(prefix.startswith(head) for prefix in type_prefixes(service))

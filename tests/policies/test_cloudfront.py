@@ -88,3 +88,14 @@ def test_a_distribution_without_access_logs_fails() -> None:
         f"{D} keeps no access logs: add standard logging v2 (a LogDeliverySource of type ACCESS_LOGS for it, with a "
         f"delivery). {HINT}"
     ]
+
+
+def test_only_s3_endpoints_count_as_s3_origins() -> None:
+    for domain in ("b.s3-us-west-2.amazonaws.com", "b.s3.amazonaws.com"):
+        legacy = distribution(origins=[{"originId": "s3", "domainName": domain}])
+        assert check_stack(CLOUDFRONT_BASELINE, with_logs(legacy)).violations == [
+            f"{D} origin 's3' reads S3 without Origin Access Control: the bucket must then be public. {HINT}"
+        ], domain
+    for domain in ("abc123.execute-api.us-east-1.amazonaws.com", "b.s3.example.com", UNKNOWN):
+        other = distribution(origins=[{"originId": "api", "domainName": domain}])
+        assert check_stack(CLOUDFRONT_BASELINE, with_logs(other)).passed, domain

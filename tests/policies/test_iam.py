@@ -423,3 +423,7 @@ def test_only_the_catalogues_name_positions_make_a_wildcard_cover_a_whole_kind()
     assert not covers_every_resource_of_a_kind("arn:aws:events:us-east-1:123456789012:target/stop*")
     assert covers_every_resource_of_a_kind("arn:aws:bedrock:us-east-1::foundation-model/*")
     assert covers_every_resource_of_a_kind("arn:aws:events:us-east-1:123456789012:rule/*")
+    # A service the catalogue does not know (or a wildcarded one): only a resource part starting with a wildcard.
+    assert covers_every_resource_of_a_kind("arn:aws:madeup:us-east-1:123456789012:*")
+    assert not covers_every_resource_of_a_kind("arn:aws:madeup:us-east-1:123456789012:thing/*")
+    assert not covers_every_resource_of_a_kind("arn:aws:dynamo*:us-east-1:123456789012:tab*")
