@@ -77,7 +77,11 @@ def _check_distribution(stack: Stack, distribution: StackResource, ctx: Context)
                 f"Origin Access Control. {HINT}",
                 distribution.urn,
             )
-        elif _is_s3(dig(origin, "domainName")) and not dig(origin, "originAccessControlId"):
+        elif dig(origin, "originAccessControlId"):
+            continue
+        elif isinstance(dig(origin, "domainName"), Unknown):
+            ctx.defer(f"the domain of origin {origin_id!r} of {subject}", "whether it is S3 is judged on `pulumi up`")
+        elif _is_s3(dig(origin, "domainName")):
             ctx.violation(
                 f"{subject} origin {origin_id!r} reads S3 without Origin Access Control: the bucket "
                 f"must then be public. {HINT}",

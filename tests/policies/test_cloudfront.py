@@ -96,6 +96,14 @@ def test_only_s3_endpoints_count_as_s3_origins() -> None:
         assert check_stack(CLOUDFRONT_BASELINE, with_logs(legacy)).violations == [
             f"{D} origin 's3' reads S3 without Origin Access Control: the bucket must then be public. {HINT}"
         ], domain
-    for domain in ("abc123.execute-api.us-east-1.amazonaws.com", "b.s3.example.com", UNKNOWN):
+    for domain in ("abc123.execute-api.us-east-1.amazonaws.com", "b.s3.example.com"):
         other = distribution(origins=[{"originId": "api", "domainName": domain}])
         assert check_stack(CLOUDFRONT_BASELINE, with_logs(other)).passed, domain
+
+
+def test_an_origin_domain_unknown_at_preview_defers_unless_it_has_origin_access_control() -> None:
+    unknown = distribution(origins=[{"originId": "s3", "domainName": UNKNOWN}])
+    result = check_stack(CLOUDFRONT_BASELINE, with_logs(unknown))
+    assert result.violations == [] and "the domain of origin 's3'" in result.deferred[0]
+    controlled = distribution(origins=[{"originId": "s3", "domainName": UNKNOWN, "originAccessControlId": UNKNOWN}])
+    assert check_stack(CLOUDFRONT_BASELINE, with_logs(controlled)).passed
