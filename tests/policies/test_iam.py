@@ -427,3 +427,6 @@ def test_only_the_catalogues_name_positions_make_a_wildcard_cover_a_whole_kind()
     assert covers_every_resource_of_a_kind("arn:aws:madeup:us-east-1:123456789012:*")
     assert not covers_every_resource_of_a_kind("arn:aws:madeup:us-east-1:123456789012:thing/*")
     assert not covers_every_resource_of_a_kind("arn:aws:dynamo*:us-east-1:123456789012:tab*")
+    # Not an ARN (another scheme, or fewer than six fields): no kind to cover.
+    assert not covers_every_resource_of_a_kind("xrn:aws:madeup:us-east-1:123456789012:*")
+    assert not covers_every_resource_of_a_kind("arn:aws:madeup:*:*")
