@@ -55,7 +55,9 @@ def _check_distribution(stack: Stack, distribution: StackResource, ctx: Context)
         )
     else:
         version = dig(certificate, "minimumProtocolVersion")
-        if not isinstance(version, Unknown) and version not in floors:
+        if isinstance(version, Unknown):
+            ctx.defer(f".viewerCertificate.minimumProtocolVersion of {subject}", "judged on `pulumi up`, when known")
+        elif version not in floors:
             ctx.violation(
                 f"{subject} accepts viewer TLS below 1.2 (minimumProtocolVersion {version!r}): use "
                 f"{floors[0]} or newer. {HINT}",
