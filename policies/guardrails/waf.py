@@ -128,6 +128,7 @@ def _check_logging(stack: Stack, acl: StackResource, logging: StackResource, ctx
             )
     redacted = _redacted_headers(logging)
     if isinstance(redacted, Unknown):
+        ctx.defer(f".redactedFields of {logging.subject}", "judged on `pulumi up`, when known")
         return
     missing = [h for h in (str(h).lower() for h in ctx.settings["redactedHeaders"]) if h not in redacted]
     if missing:
@@ -143,6 +144,7 @@ def check_web_acls(stack: Stack, ctx: Context) -> None:
     for acl in stack.of_type(WEB_ACL):
         rules = as_list(acl.props.get("rules"))
         if isinstance(rules, Unknown):
+            ctx.defer(f".rules of {acl.subject}", "judged on `pulumi up`, when known")
             continue
         missing = [
             g for g in (str(g) for g in ctx.settings["requiredManagedRuleGroups"]) if g not in _managed_groups(rules)

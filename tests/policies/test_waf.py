@@ -128,3 +128,46 @@ def test_a_complete_web_acl_passes_the_baseline() -> None:
 )
 def test_a_web_acl_missing_a_part_of_the_baseline_fails(resources: list[R], message: str) -> None:
     assert check_stack(WEB_ACL_BASELINE, resources).violations == [message]
+
+
+def test_production_by_tag_in_any_case_decides_and_an_unknown_tag_defers() -> None:
+    assert not check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [alb(tags={"Environment": "Production"})]).passed
+    result = check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [alb(tags={"Environment": UNKNOWN})])
+    assert result.violations == [] and "the Environment tag of" in result.deferred[0]
+
+
+def test_only_internet_facing_application_load_balancers_are_entry_points() -> None:
+    internal = R(ALB, "alb", {"loadBalancerType": "application", "internal": "true", "tags": PROD})
+    network = R(ALB, "nlb", {"loadBalancerType": "network", "tags": PROD})
+    assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [internal, network]).passed
+    default_type = R(ALB, "alb", {"internal": "false", "tags": PROD})
+    assert not check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [default_type]).passed
+
+
+def test_a_web_acl_whose_rules_or_redactions_are_unknown_at_preview_is_deferred() -> None:
+    acl = R(ACL, "waf", {"scope": "REGIONAL", "rules": UNKNOWN})
+    result = check_stack(WEB_ACL_BASELINE, [acl])
+    assert result.violations == [] and ".rules of" in result.deferred[0]
+    result = check_stack(WEB_ACL_BASELINE, web_acl_stack(redacted=UNKNOWN))  # type: ignore[arg-type]
+    assert result.violations == [] and ".redactedFields of" in result.deferred[0]
+
+
+def test_managed_rule_groups_count_only_from_aws_and_headers_match_in_any_case() -> None:
+    foreign = [
+        RULES[0],
+        RULES[1],
+        {
+            "statement": {
+                "managedRuleGroupStatement": {"vendorName": "Other", "name": "AWSManagedRulesKnownBadInputsRuleSet"}
+            }
+        },
+    ]
+    assert check_stack(WEB_ACL_BASELINE, web_acl_stack(rules=foreign)).violations == [
+        f"{ACL} 'waf' does not run the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet. {ACL_HINT}"
+    ]
+    upper = [{"singleHeader": {"name": "Authorization"}}, {"singleHeader": {"name": "COOKIE"}}]
+    assert check_stack(WEB_ACL_BASELINE, web_acl_stack(redacted=upper)).passed
+    one = [{"singleHeader": {"name": "authorization"}}, {"method": {}}]
+    assert check_stack(WEB_ACL_BASELINE, web_acl_stack(redacted=one)).violations == [
+        f"{ACL} 'waf' logs the cookie header in clear: redact it (redactedFields singleHeader). {ACL_HINT}"
+    ]
