@@ -121,3 +121,12 @@ def test_production_by_tag_and_the_covered_types_setting() -> None:
     unknown = R(TABLE, "sessions", {"arn": "arn:t", "tags": {"Environment": UNKNOWN}})
     result = check_stack(PROD_BACKUP_COVERAGE, [unknown])
     assert result.violations == [] and "the Environment tag of" in result.deferred[0]
+
+
+def test_every_default_stateful_type_needs_a_plan_in_production(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    for kind in (CLUSTER, "aws:rds/instance:Instance", TABLE, "aws:efs/fileSystem:FileSystem"):
+        store = R(kind, "store", {"arn": "arn:x", "tags": PROD_TAGS})
+        assert check_stack(PROD_BACKUP_COVERAGE, [store]).violations == [
+            f"{kind} 'store' is production data that no AWS Backup plan selects. {HINT}"
+        ], kind
