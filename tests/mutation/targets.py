@@ -148,7 +148,7 @@ PACKAGES: list[Package] = [
             _pack("network", "tests/policies/test_network.py", EDGES),
             _pack("observability", "tests/policies/test_observability.py", EDGES),
             _pack("protection", "tests/policies/test_protection.py"),
-            _pack("serving", "tests/policies/test_serving.py"),
+            _pack("serving", "tests/policies/test_serving_calls.py"),
             _pack("taggable", "tests/policies/test_tagging.py"),
             _pack("tagging", "tests/policies/test_tagging.py"),
             _pack("access_logging", "tests/policies/test_access_logging.py"),
