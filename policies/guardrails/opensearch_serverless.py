@@ -47,6 +47,8 @@ def check_security_policy(resource: Resource, ctx: Context) -> None:
     if isinstance(kind, Unknown):
         ctx.defer(f".type of {resource.subject}", "judged on `pulumi up`, when known")
         return
+    if kind not in ctx.settings["policyTypes"]:
+        return
     document = _document(resource, ctx)
     if document is None:
         return
