@@ -80,7 +80,7 @@ def _check_distribution(stack: Stack, distribution: StackResource, ctx: Context)
                 distribution.urn,
             )
         elif dig(origin, "originAccessControlId"):
-            continue
+            pass  # an S3 origin as it should be; any other origin ignores it
         elif isinstance(dig(origin, "domainName"), Unknown):
             ctx.defer(f"the domain of origin {origin_id!r} of {subject}", "whether it is S3 is judged on `pulumi up`")
         elif _is_s3(dig(origin, "domainName")):
