@@ -49,9 +49,7 @@ def check_security_policy(resource: Resource, ctx: Context) -> None:
         return
     if kind not in ctx.settings["policyTypes"]:
         return
-    document = _document(resource, ctx)
-    if document is None:
-        return
+    document = _document(resource, ctx)  # None (unknown or unparsable, already reported) judges as nothing
     if kind == "network":
         entries = as_list(document)
         if isinstance(entries, list) and any(isinstance(e, dict) and e.get("AllowFromPublic") is True for e in entries):

@@ -114,39 +114,43 @@ def check_tls(stack: Stack, ctx: Context) -> None:
         engine = database.get("engine")
         if isinstance(engine, Unknown):
             ctx.defer(f".engine of {database.subject}", "judged on `pulumi up`")
-            continue
-        if engine not in engines or database.get("replicateSourceDb"):
-            continue  # a replica follows its primary's engine settings; its own group is judged when it names one
-        prop, kind = (
-            ("parameterGroupName", PARAMETER_GROUP)
-            if database.type == INSTANCE
-            else ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP)
-        )
-        groups = [
-            stack.by_urn[u]
-            for u in database.property_dependencies.get(prop, [])
-            if u in stack.by_urn and stack.by_urn[u].type == kind
-        ]
-        if not groups:
-            named = database.get(prop)
-            if isinstance(named, Unknown):
-                ctx.defer(f".{prop} of {database.subject}", "judged on `pulumi up`")
-            else:
-                ctx.violation(
-                    f"{database.subject} uses {'the default parameter group' if not named else repr(named)}"
-                    f", which this stack does not show forcing TLS. {TLS_HINT}",
-                    database.urn,
-                )
-            continue
-        verdict = _forces_tls(groups[0])
-        if isinstance(verdict, Unknown):
-            ctx.defer(f"the parameters of {groups[0].subject}", "judged on `pulumi up`")
-        elif not verdict:
+        elif engine in engines and not database.get("replicateSourceDb"):
+            _check_parameter_group(stack, database, ctx)
+        # a replica follows its primary's engine settings; its own group is judged when it names one
+
+
+def _check_parameter_group(stack: Stack, database: StackResource, ctx: Context) -> None:
+    """Judge whether the database's parameter group (traced by property dependency) sets rds.force_ssl=1."""
+    prop, kind = (
+        ("parameterGroupName", PARAMETER_GROUP)
+        if database.type == INSTANCE
+        else ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP)
+    )
+    groups = [
+        stack.by_urn[u]
+        for u in database.property_dependencies.get(prop, [])
+        if u in stack.by_urn and stack.by_urn[u].type == kind
+    ]
+    if not groups:
+        named = database.get(prop)
+        if isinstance(named, Unknown):
+            ctx.defer(f".{prop} of {database.subject}", "judged on `pulumi up`")
+        else:
             ctx.violation(
-                f"{database.subject} accepts unencrypted connections: its parameter group "
-                f"{groups[0].subject} does not set rds.force_ssl=1. {TLS_HINT}",
+                f"{database.subject} uses {'the default parameter group' if not named else repr(named)}"
+                f", which this stack does not show forcing TLS. {TLS_HINT}",
                 database.urn,
             )
+        return
+    verdict = _forces_tls(groups[0])
+    if isinstance(verdict, Unknown):
+        ctx.defer(f"the parameters of {groups[0].subject}", "judged on `pulumi up`")
+    elif not verdict:
+        ctx.violation(
+            f"{database.subject} accepts unencrypted connections: its parameter group "
+            f"{groups[0].subject} does not set rds.force_ssl=1. {TLS_HINT}",
+            database.urn,
+        )
 
 
 RDS_TLS_REQUIRED = stack_policy(

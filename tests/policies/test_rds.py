@@ -192,3 +192,23 @@ def test_a_group_named_but_not_in_the_stack_is_refused_by_name_and_an_unknown_na
         f"aws:rds/cluster:Cluster 'cluster' uses the default parameter group, which this stack does not show "
         f"forcing TLS. {TLS_HINT}"
     ]
+
+
+def test_only_a_parameter_group_of_the_right_kind_counts() -> None:
+    cluster_group = R(
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        "cluster-params",
+        {"parameters": [{"name": "rds.force_ssl", "value": "1"}]},
+    )
+    instance = R(
+        INSTANCE, "db", {"engine": "postgres", "parameterGroupName": "x"}, deps={"parameterGroupName": [cluster_group]}
+    )
+    assert check_stack(RDS_TLS_REQUIRED, [cluster_group, instance]).violations == [
+        f"{INSTANCE} 'db' uses 'x', which this stack does not show forcing TLS. {TLS_HINT}"
+    ]
+    elsewhere = R(
+        INSTANCE, "db", {"engine": "postgres", "parameterGroupName": "x"}, deps={"parameterGroupName": [cluster_group]}
+    )
+    assert check_stack(RDS_TLS_REQUIRED, [elsewhere]).violations == [  # the group is not in the stack at all
+        f"{INSTANCE} 'db' uses 'x', which this stack does not show forcing TLS. {TLS_HINT}"
+    ]
