@@ -171,3 +171,11 @@ def test_managed_rule_groups_count_only_from_aws_and_headers_match_in_any_case()
     assert check_stack(WEB_ACL_BASELINE, web_acl_stack(redacted=one)).violations == [
         f"{ACL} 'waf' logs the cookie header in clear: redact it (redactedFields singleHeader). {ACL_HINT}"
     ]
+
+
+def test_the_legacy_alb_type_is_an_entry_point_too() -> None:
+    legacy = R("aws:alb/loadBalancer:LoadBalancer", "alb", {"loadBalancerType": "application", "tags": PROD})
+    assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [legacy]).violations == [
+        f"aws:alb/loadBalancer:LoadBalancer 'alb' is internet-facing in a production stack and no "
+        f"aws.wafv2.WebAclAssociation attaches a web ACL to it. {ENTRY_HINT}"
+    ]
