@@ -179,3 +179,26 @@ def test_the_legacy_alb_type_is_an_entry_point_too() -> None:
         f"aws:alb/loadBalancer:LoadBalancer 'alb' is internet-facing in a production stack and no "
         f"aws.wafv2.WebAclAssociation attaches a web ACL to it. {ENTRY_HINT}"
     ]
+
+
+def test_a_distribution_web_acl_counts_known_or_by_dependency_alone() -> None:
+    known = R(DISTRIBUTION, "cdn", {"tags": PROD, "webAclId": "arn:aws:wafv2:us-east-1:1:global/webacl/x/1"})
+    assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [known]).passed
+    acl = R(ACL, "waf", {"rules": RULES})
+    by_dependency = R(DISTRIBUTION, "cdn", {"tags": PROD}, deps={"webAclId": [acl]})
+    assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [acl, by_dependency]).passed
+
+
+def test_only_log_group_destinations_are_judged_for_encryption() -> None:
+    acl = R(ACL, "waf", {"scope": "REGIONAL", "rules": RULES})
+    stream = R("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "aws-waf-logs-stream", {})
+    logging = R(
+        LOGGING,
+        "waf-logging",
+        {"resourceArn": UNKNOWN, "logDestinationConfigs": [UNKNOWN], "redactedFields": REDACTED},
+        deps={"resourceArn": [acl], "logDestinationConfigs": [stream]},
+    )
+    assert check_stack(WEB_ACL_BASELINE, [acl, stream, logging]).passed
+    assert check_stack(WEB_ACL_BASELINE, web_acl_stack(kms=None)).violations == [
+        f"{ACL} 'waf' logs to {LOG_GROUP} 'waf-logs', which is not encrypted with a KMS key (kmsKeyId). {ACL_HINT}"
+    ]
