@@ -325,3 +325,8 @@ def test_a_question_mark_subject_and_an_unparsable_trust_are_rejected() -> None:
         f"be repo:<owner>/<repo>:... without '*' or '?'. {OIDC_HINT}"
     ]
     assert len(violations("{not json", boundary=BOUNDARY)) == 1
+
+
+def test_only_a_condition_block_of_keys_names_the_subject() -> None:
+    malformed = {**PINNED, "StringLike": [SUB]}  # not a key -> values block: names no key
+    assert violations(trust(malformed)) == []

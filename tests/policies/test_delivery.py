@@ -322,3 +322,20 @@ def test_a_load_balancer_entry_without_a_target_group_is_no_web_traffic() -> Non
         f"{PREFIX}it deploys by CANARY but loadBalancers[2] has no advancedConfiguration (alternate target group, "
         f"production listener rule, role){SUFFIX}"
     ]
+
+
+def test_the_legacy_alb_types_are_traced_too() -> None:
+    resources, _ = alb_stack(test_sources=("0.0.0.0/0",))
+    legacy = {
+        LB: "aws:alb/loadBalancer:LoadBalancer",
+        LISTENER: "aws:alb/listener:Listener",
+        RULE: "aws:alb/listenerRule:ListenerRule",
+    }
+    for resource in resources:
+        resource.type = legacy.get(resource.type, resource.type)
+    violations = check_stack(TEST_LISTENER_NOT_PUBLIC, resources).violations
+    assert len(violations) == 1
+    assert violations[0].startswith(
+        "aws:alb/listener:Listener 'test' carries the test traffic of aws:ecs/service:Service 'api-service' "
+        "(aws:alb/listenerRule:ListenerRule 'api-test-rule')"
+    )
