@@ -339,3 +339,32 @@ def test_the_legacy_alb_types_are_traced_too() -> None:
         "aws:alb/listener:Listener 'test' carries the test traffic of aws:ecs/service:Service 'api-service' "
         "(aws:alb/listenerRule:ListenerRule 'api-test-rule')"
     )
+
+
+def _open_test_listener(**rule: Any) -> list[R]:
+    resources, _ = alb_stack(test_sources=("0.0.0.0/0",))
+    opened = next(r for r in resources if r.name == "in-test-0")
+    opened.props = {"cidrIpv4": "0.0.0.0/0", **rule}
+    return resources
+
+
+def test_which_ingress_protocols_and_ports_reach_the_test_listener() -> None:
+    for rule in (
+        {"ipProtocol": "-1"},
+        {"ipProtocol": "all"},
+        {"ipProtocol": "6", "fromPort": 8000, "toPort": 9000},
+        {"ipProtocol": "tcp", "fromPort": 8443, "toPort": 8443},
+    ):
+        assert len(check_stack(TEST_LISTENER_NOT_PUBLIC, _open_test_listener(**rule)).violations) == 1, rule
+    for rule in (
+        {"ipProtocol": "udp", "fromPort": 8443, "toPort": 8443},
+        {"ipProtocol": "tcp", "fromPort": 8444, "toPort": 9000},
+        {"ipProtocol": "tcp", "fromPort": 80, "toPort": 8442},
+    ):
+        assert check_stack(TEST_LISTENER_NOT_PUBLIC, _open_test_listener(**rule)).passed, rule
+    for rule in (
+        {"ipProtocol": UNKNOWN},
+        {"ipProtocol": "tcp", "fromPort": UNKNOWN, "toPort": 8443},
+    ):
+        result = check_stack(TEST_LISTENER_NOT_PUBLIC, _open_test_listener(**rule))
+        assert result.violations == [] and "the ingress of the test listener" in result.deferred[0], rule
