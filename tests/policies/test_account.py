@@ -330,3 +330,7 @@ def test_a_question_mark_subject_and_an_unparsable_trust_are_rejected() -> None:
 def test_only_a_condition_block_of_keys_names_the_subject() -> None:
     malformed = {**PINNED, "StringLike": [SUB]}  # not a key -> values block: names no key
     assert violations(trust(malformed)) == []
+
+
+def test_a_role_without_a_trust_document_is_not_judged() -> None:
+    assert check(GITHUB_OIDC_TRUST, ROLE, {"name": "no-trust-yet"}).passed
