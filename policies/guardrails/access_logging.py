@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .base import Context, Stack, StackResource, Unknown, stack_policy
+from .base import Context, Stack, StackResource, Unknown, stack_policy, string_list
 from .encryption import BUCKET_LOGGING, BUCKETS, LOAD_BALANCERS, LOG_DELIVERY_KEYS, companions, receives_access_logs
 
 HINT = (
@@ -55,14 +55,7 @@ S3_ACCESS_LOGGING = stack_policy(
     name="s3-access-logging",
     description="Every S3 bucket that holds data logs access (S3 server access logging); log buckets are exempt.",
     check=check_access_logging,
-    settings={
-        "bucketTypes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": sorted(BUCKETS),
-            "description": "The bucket types judged.",
-        }
-    },
+    settings={"bucketTypes": string_list(sorted(BUCKETS), "The bucket types judged.")},
     severity=Severity.MEDIUM,
     remediation=HINT,
 )

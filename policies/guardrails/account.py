@@ -25,7 +25,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Stack, Unknown, as_list, dig, is_true, resource_policy, stack_policy
+from .base import Context, Resource, Stack, Unknown, as_list, dig, is_true, resource_policy, stack_policy, string_list
 from .policy_documents import DocumentError, parse
 
 TRAIL = "aws:cloudtrail/trail:Trail"
@@ -139,12 +139,9 @@ ACCOUNT_HAS_CLOUDTRAIL = stack_policy(
     "and KMS encryption.",
     check=check_account_trail,
     settings={
-        "accountProjects": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["platform-bootstrap"],
-            "description": "Projects whose stacks are account layers (bootstrap/Pulumi.yaml `name`).",
-        }
+        "accountProjects": string_list(
+            ["platform-bootstrap"], "Projects whose stacks are account layers (bootstrap/Pulumi.yaml `name`)."
+        )
     },
     severity=Severity.HIGH,
     remediation=TRAIL_HINT,
@@ -207,10 +204,9 @@ def trust_problems(document: Any, repositories: set[str]) -> list[str] | Unknown
             continue
         label = statement.label
         audience = _condition_values(condition, "StringEquals", f"{GITHUB}:aud")
-        if audience is None or any(isinstance(a, Unknown) for a in audience):
-            if audience is None:
-                problems.append(f"{label} does not pin the audience (StringEquals {GITHUB}:aud)")
-        elif audience != [AUDIENCE]:
+        if audience is None:
+            problems.append(f"{label} does not pin the audience (StringEquals {GITHUB}:aud)")
+        elif audience != [AUDIENCE] and not any(isinstance(a, Unknown) for a in audience):
             problems.append(f"{label} accepts the audience {audience!r}, not only {AUDIENCE!r}")
         subjects = _condition_values(condition, "StringEquals", f"{GITHUB}:sub")
         other_ops = [op for op in _uses_key(condition, f"{GITHUB}:sub") if op != "StringEquals"]
@@ -261,12 +257,9 @@ GITHUB_OIDC_TRUST = resource_policy(
     types=["aws:iam/role:Role"],
     check=check_github_trust,
     settings={
-        "allowedRepositories": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "`<owner>/<repo>` names a trust may name; empty: any single, exact repository.",
-        }
+        "allowedRepositories": string_list(
+            [], "`<owner>/<repo>` names a trust may name; empty: any single, exact repository."
+        )
     },
     severity=Severity.CRITICAL,
     remediation=OIDC_HINT,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Stack, StackResource, Unknown, dig, resource_policy, stack_policy
+from .base import Context, Resource, Stack, StackResource, Unknown, dig, resource_policy, stack_policy, string_list
 
 STAGE = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
@@ -26,23 +26,31 @@ def _stage_settings(stack: Stack, stage: StackResource) -> list[StackResource]:
     return [r for r, _ in stack.referrers(stage.urn, key="stageName") if r.type == METHOD_SETTINGS]
 
 
+def _throttles_the_stage(settings: StackResource) -> bool | None:
+    """Whether method settings throttle every method (`*/*`, with a rate and a burst); None when unknown."""
+    path = settings.get("methodPath")
+    if path != "*/*":
+        return None if isinstance(path, Unknown) else False
+    limits = [settings.get("settings", key) for key in ("throttlingRateLimit", "throttlingBurstLimit")]
+    if any(isinstance(limit, Unknown) for limit in limits):
+        return None
+    return None not in limits
+
+
 def check_stages(stack: Stack, ctx: Context) -> None:
-    for stage in stack.of_type(STAGE):
+    for stage in stack.of_type(*ctx.settings["stageTypes"]):
         destination = dig(stage.props, "accessLogSettings", "destinationArn")
         if not destination and "accessLogSettings" not in stage.property_dependencies:
             ctx.violation(
                 f"{stage.subject} keeps no access logs: set accessLogSettings (a log group, JSON format). {HINT}",
                 stage.urn,
             )
-        throttled = False
-        for settings in _stage_settings(stack, stage):
-            if settings.props.get("methodPath") != "*/*":
-                continue
-            rate = dig(settings.props, "settings", "throttlingRateLimit")
-            burst = dig(settings.props, "settings", "throttlingBurstLimit")
-            unknown = isinstance(rate, Unknown) or isinstance(burst, Unknown)
-            throttled = throttled or unknown or (rate is not None and burst is not None)
-        if not throttled:
+        verdicts = [_throttles_the_stage(settings) for settings in _stage_settings(stack, stage)]
+        if True in verdicts:
+            continue
+        if None in verdicts:
+            ctx.defer(f"the method settings of {stage.subject}", "judged on `pulumi up`, when known")
+        else:
             ctx.violation(
                 f"{stage.subject} has no stage-wide throttle: add MethodSettings with methodPath '*/*', "
                 f"throttlingRateLimit and throttlingBurstLimit. {HINT}",
@@ -54,14 +62,7 @@ API_GATEWAY_STAGE_BASELINE = stack_policy(
     name="api-gateway-stage-baseline",
     description="API Gateway REST stages write access logs and set a stage-wide throttle (rate and burst).",
     check=check_stages,
-    settings={
-        "stageTypes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [STAGE],
-            "description": "Stage types judged (REST stages).",
-        }
-    },
+    settings={"stageTypes": string_list([STAGE], "Stage types judged (REST stages).")},
     severity=Severity.MEDIUM,
     remediation=HINT,
 )
@@ -83,12 +84,9 @@ API_KEYS_GENERATED_BY_AWS = resource_policy(
     types=[API_KEY],
     check=check_api_key,
     settings={
-        "allowedKeyNames": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Key names whose value may be set (a reviewed migration of existing keys); none by default.",
-        }
+        "allowedKeyNames": string_list(
+            [], "Key names whose value may be set (a reviewed migration of existing keys); none by default."
+        )
     },
     severity=Severity.HIGH,
     remediation="Remove `value` from aws.apigateway.ApiKey; read the generated key with "

@@ -42,9 +42,7 @@ def type_prefixes(service: str) -> tuple[str, ...]:
     prefixes: set[str] = set()
     for resource in (resources or {}).values():
         arn = resource.get("arn") if isinstance(resource, dict) else None
-        if not isinstance(arn, str) or "${" not in arn:
-            continue
-        parts = arn.split(":", 5)
+        parts = arn.split(":", 5) if isinstance(arn, str) else []
         if len(parts) == 6 and "${" in parts[5]:
             prefixes.add(parts[5].split("${", 1)[0])
     return tuple(sorted(prefixes))
@@ -64,7 +62,5 @@ def covers_every_resource_of_a_kind(arn: str) -> bool:
     if (service, head) in GENERATED_IDS:
         return False
     if head == "":
-        return True
-    if WILDCARDS.search(service):
-        return False
+        return True  # also for a service the catalogue does not know (nor a wildcarded one: it knows none)
     return any(prefix.startswith(head) for prefix in type_prefixes(service))

@@ -20,7 +20,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import PRODUCTION_SETTING, Context, Stack, StackResource, Unknown, as_list, stack_policy
+from .base import PRODUCTION_SETTING, Context, Stack, StackResource, Unknown, as_list, stack_policy, string_list
 
 SELECTION = "aws:backup/selection:Selection"
 COVERED_DEFAULT = [
@@ -75,11 +75,7 @@ def check_coverage(stack: Stack, ctx: Context) -> None:
     for store in stack.of_type(*ctx.settings["coveredTypes"]):
         if store.get("replicateSourceDb"):
             continue  # a read replica is a copy of a primary, which is what gets backed up
-        production = ctx.production(store.get("tags"))
-        if isinstance(production, Unknown):
-            ctx.defer(f"the Environment tag of {store.subject}", "whether it is production is judged on `pulumi up`")
-            continue
-        if not production or store.urn in by_dependency:
+        if not ctx.in_production(store) or store.urn in by_dependency:
             continue
         arn = store.get("arn")
         if isinstance(arn, str) and any(fnmatch.fnmatchcase(arn, p) for p in patterns):
@@ -100,12 +96,9 @@ PROD_BACKUP_COVERAGE = stack_policy(
     check=check_coverage,
     settings={
         **PRODUCTION_SETTING,
-        "coveredTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": COVERABLE},
-            "default": COVERED_DEFAULT,
-            "description": "Stateful resource types a production backup plan must select.",
-        },
+        "coveredTypes": string_list(
+            COVERED_DEFAULT, "Stateful resource types a production backup plan must select.", allowed=COVERABLE
+        ),
     },
     severity=Severity.HIGH,
     remediation=HINT,

@@ -198,15 +198,30 @@ class Context:
             return Unknown("string")
         return isinstance(value, str) and value.lower() in names
 
+    def in_production(self, resource: Resource | StackResource) -> bool:
+        """`production` for a resource, by its `tags`; an unknown `Environment` tag defers the verdict to
+        `pulumi up` and counts as not production meanwhile (the caller skips its production-only checks)."""
+        production = self.production(resource.get("tags"))
+        if isinstance(production, Unknown):
+            self.defer(
+                f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`"
+            )
+            return False
+        return production
+
+
+def string_list(default: Sequence[str], description: str, *, allowed: Sequence[str] | None = None) -> dict[str, Any]:
+    """A setting's schema: a list of strings, `default` when the stack's config sets none, each item one of
+    `allowed` when given (the engine refuses any other value before the pack runs)."""
+    items: dict[str, Any] = {"type": "string"} if allowed is None else {"type": "string", "enum": list(allowed)}
+    return {"type": "array", "items": items, "default": list(default), "description": description}
+
 
 PRODUCTION_DEFAULT = ["prod", "production"]
 PRODUCTION_SETTING: dict[str, dict[str, Any]] = {
-    "productionEnvironments": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": PRODUCTION_DEFAULT,
-        "description": "Stack names or `Environment` tag values that count as production.",
-    },
+    "productionEnvironments": string_list(
+        PRODUCTION_DEFAULT, "Stack names or `Environment` tag values that count as production."
+    ),
 }
 
 
@@ -327,6 +342,20 @@ CRASH_HINT = (
     "report this to the platform team with the resource's inputs."
 )
 
+
+def _judge(ctx: Context, what: str, run: Callable[[], None]) -> None:
+    """Run one check, then report what it deferred. A crash on a shape no check foresaw is a violation naming
+    `what`, never a silent pass; an unknown value the SDK met (`UnknownValueError`) propagates (the engine
+    defers the verdict to `up`)."""
+    try:
+        run()
+    except UnknownValueError:
+        raise
+    except Exception as error:
+        ctx.violation(f"{what} could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
+    ctx.close()
+
+
 ResourceCheck = Callable[[Resource, Context], None]
 StackCheck = Callable[[Stack, Context], None]
 
@@ -362,13 +391,7 @@ def resource_policy(
             protect=bool(args.opts is not None and args.opts.protect),
         )
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
-        try:
-            check(resource, ctx)
-        except UnknownValueError:
-            raise
-        except Exception as error:  # a shape no check foresaw must not pass silently
-            ctx.violation(f"{resource.subject} could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
-        ctx.close()
+        _judge(ctx, resource.subject, lambda: check(resource, ctx))
 
     policy = ResourceValidationPolicy(
         name=name,
@@ -400,13 +423,7 @@ def stack_policy(
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
-        try:
-            check(Stack.from_policy_resources(args.resources), ctx)
-        except UnknownValueError:
-            raise
-        except Exception as error:  # a shape no check foresaw must not pass silently
-            ctx.violation(f"the stack could not be judged ({type(error).__name__}: {error}); {CRASH_HINT}")
-        ctx.close()
+        _judge(ctx, "the stack", lambda: check(Stack.from_policy_resources(args.resources), ctx))
 
     return StackValidationPolicy(
         name=name,

@@ -33,6 +33,7 @@ from .base import (
     is_true,
     resource_policy,
     stack_policy,
+    string_list,
 )
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -85,11 +86,12 @@ def check_cache_security(resource: Resource, ctx: Context) -> None:
             f"connections. {SECURE_HINT}"
         )
     groups = as_list(props.get("userGroupIds"))
-    token = props.get("authToken")
+    token = props.get("authToken") if ctx.settings["acceptAuthToken"] else None
+    if (isinstance(groups, list) and groups) or (token and not isinstance(token, Unknown)):
+        return  # authenticated: a user group, or an accepted AUTH token
     if isinstance(groups, Unknown) or isinstance(token, Unknown):
-        if not (isinstance(groups, list) and groups) and not (token and not isinstance(token, Unknown)):
-            _unknown(ctx, resource, "userGroupIds")
-    elif not groups and not (token and ctx.settings["acceptAuthToken"]):
+        _unknown(ctx, resource, "userGroupIds")
+    else:
         ctx.violation(
             f"{resource.subject} authenticates no one (no userGroupIds, no authToken): any client that "
             f"reaches it may run any command. {SECURE_HINT}"
@@ -122,11 +124,7 @@ MULTI_AZ_HINT = (
 
 
 def check_prod_multi_az(resource: Resource, ctx: Context) -> None:
-    production = ctx.production(resource.props.get("tags"))
-    if isinstance(production, Unknown):
-        ctx.defer(f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`")
-        return
-    if not production:
+    if not ctx.in_production(resource):
         return
     props = resource.props
     nodes, per_group = props.get("numCacheClusters"), props.get("replicasPerNodeGroup")
@@ -216,12 +214,11 @@ CACHE_NOT_IN_PUBLIC_SUBNETS = stack_policy(
     description="ElastiCache caches are never placed in public subnets.",
     check=check_cache_subnets,
     settings={
-        "cacheTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": [REPLICATION_GROUP, SERVERLESS_CACHE]},
-            "default": [REPLICATION_GROUP, SERVERLESS_CACHE],
-            "description": "The cache types judged.",
-        }
+        "cacheTypes": string_list(
+            [REPLICATION_GROUP, SERVERLESS_CACHE],
+            "The cache types judged.",
+            allowed=[REPLICATION_GROUP, SERVERLESS_CACHE],
+        )
     },
     severity=Severity.HIGH,
     remediation=PRIVATE_HINT,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Unknown, resource_policy
+from .base import Context, Resource, Unknown, resource_policy, string_list
 
 CANARY = "aws:synthetics/canary:Canary"
 SUPPORTED_CANARY_RUNTIMES = ["syn-nodejs-puppeteer-15.0", "syn-nodejs-playwright-3.0", "syn-python-selenium-7.0"]
@@ -44,12 +44,7 @@ CANARY_ARTIFACTS_ENCRYPTED = resource_policy(
     check=check_canary,
     severity=Severity.MEDIUM,
     settings={
-        "supportedRuntimes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": SUPPORTED_CANARY_RUNTIMES,
-            "description": "Synthetics runtime versions canaries may use.",
-        }
+        "supportedRuntimes": string_list(SUPPORTED_CANARY_RUNTIMES, "Synthetics runtime versions canaries may use.")
     },
     remediation='artifact_config=CanaryArtifactConfigArgs(s3_encryption=...(encryption_mode="SSE_KMS", '
     "kms_key_arn=<key>)); runtime_version from the supported list.",

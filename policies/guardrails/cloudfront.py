@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Stack, StackResource, Unknown, as_list, dig, is_true, stack_policy
+from .base import Context, Stack, StackResource, Unknown, as_list, dig, is_true, stack_policy, string_list
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
@@ -55,7 +55,9 @@ def _check_distribution(stack: Stack, distribution: StackResource, ctx: Context)
         )
     else:
         version = dig(certificate, "minimumProtocolVersion")
-        if not isinstance(version, Unknown) and version not in floors:
+        if isinstance(version, Unknown):
+            ctx.defer(f".viewerCertificate.minimumProtocolVersion of {subject}", "judged on `pulumi up`, when known")
+        elif version not in floors:
             ctx.violation(
                 f"{subject} accepts viewer TLS below 1.2 (minimumProtocolVersion {version!r}): use "
                 f"{floors[0]} or newer. {HINT}",
@@ -77,7 +79,11 @@ def _check_distribution(stack: Stack, distribution: StackResource, ctx: Context)
                 f"Origin Access Control. {HINT}",
                 distribution.urn,
             )
-        elif _is_s3(dig(origin, "domainName")) and not dig(origin, "originAccessControlId"):
+        elif dig(origin, "originAccessControlId"):
+            pass  # an S3 origin as it should be; any other origin ignores it
+        elif isinstance(dig(origin, "domainName"), Unknown):
+            ctx.defer(f"the domain of origin {origin_id!r} of {subject}", "whether it is S3 is judged on `pulumi up`")
+        elif _is_s3(dig(origin, "domainName")):
             ctx.violation(
                 f"{subject} origin {origin_id!r} reads S3 without Origin Access Control: the bucket "
                 f"must then be public. {HINT}",
@@ -104,12 +110,9 @@ CLOUDFRONT_BASELINE = stack_policy(
     "HTTP, read S3 through Origin Access Control (no OAI) and keep access logs.",
     check=check_cloudfront,
     settings={
-        "allowedMinimumProtocolVersions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": TLS_FLOORS,
-            "description": "Viewer security policies a distribution may use (TLS 1.2 and newer, modern ciphers).",
-        }
+        "allowedMinimumProtocolVersions": string_list(
+            TLS_FLOORS, "Viewer security policies a distribution may use (TLS 1.2 and newer, modern ciphers)."
+        )
     },
     severity=Severity.HIGH,
     remediation=HINT,

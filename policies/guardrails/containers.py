@@ -13,19 +13,14 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import PRODUCTION_SETTING, Context, Resource, Unknown, dig, is_true, plain, resource_policy
+from .base import PRODUCTION_SETTING, Context, Resource, Unknown, dig, is_true, plain, resource_policy, string_list
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
 CLUSTER = "aws:ecs/cluster:Cluster"
 
 CONTAINER_SETTINGS: dict[str, dict[str, Any]] = {
-    "forbiddenImageTags": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["latest"],
-        "description": "Image tags that float (an untagged image also means latest).",
-    },
+    "forbiddenImageTags": string_list(["latest"], "Image tags that float (an untagged image also means latest)."),
     "secretNamePatterns": {
         "type": "array",
         "items": {"type": "string"},
@@ -43,12 +38,10 @@ CONTAINER_SETTINGS: dict[str, dict[str, Any]] = {
         ],
         "description": "Words (between `_`/`-` or at the ends) that make an environment variable look secret.",
     },
-    "referenceSuffixes": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["_ARN", "_NAME", "_ID", "_PATH", "_FILE"],
-        "description": "Suffixes of variables that name a secret rather than hold it (DB_SECRET_ARN).",
-    },
+    "referenceSuffixes": string_list(
+        ["_ARN", "_NAME", "_ID", "_PATH", "_FILE"],
+        "Suffixes of variables that name a secret rather than hold it (DB_SECRET_ARN).",
+    ),
     "requireReadOnlyRootFilesystem": {
         "type": "boolean",
         "default": True,
@@ -235,12 +228,9 @@ CONTAINER_INSIGHTS = resource_policy(
     types=[CLUSTER],
     check=check_cluster,
     settings={
-        "allowedValues": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["enabled", "enhanced"],
-            "description": "Accepted values of the containerInsights cluster setting.",
-        }
+        "allowedValues": string_list(
+            ["enabled", "enhanced"], "Accepted values of the containerInsights cluster setting."
+        )
     },
     severity=Severity.LOW,
     remediation="settings=[{name: containerInsights, value: enabled}] on the aws.ecs.Cluster.",

@@ -21,6 +21,7 @@ from .base import (
     is_true,
     resource_policy,
     stack_policy,
+    string_list,
 )
 from .encryption import BUCKETS, companions
 
@@ -53,12 +54,9 @@ NO_PUBLIC_DATABASES = resource_policy(
     types=PUBLIC_DATABASES,
     check=check_public_database,
     settings={
-        "databaseTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": PUBLIC_DATABASES},
-            "default": PUBLIC_DATABASES,
-            "description": "The database types whose publiclyAccessible must not be true.",
-        }
+        "databaseTypes": string_list(
+            PUBLIC_DATABASES, "The database types whose publiclyAccessible must not be true.", allowed=PUBLIC_DATABASES
+        )
     },
     severity=Severity.CRITICAL,
     remediation="Set publicly_accessible=false; place the database in the data subnets.",
@@ -83,14 +81,6 @@ PROTECTION_SETTINGS: dict[str, dict[str, Any]] = {
 PROTECTION_HINT = "Production data must survive a mistaken `pulumi destroy` or a bad write."
 
 
-def _production(resource: Resource, ctx: Context) -> bool:
-    production = ctx.production(resource.props.get("tags"))
-    if isinstance(production, Unknown):
-        ctx.defer(f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`")
-        return False
-    return production
-
-
 def _require(resource: Resource, ctx: Context, value: Any, prop: str, fix: str) -> None:
     if isinstance(value, Unknown):
         ctx.defer(f".{prop} of {resource.subject}", "judged on `pulumi up`, when known")
@@ -100,7 +90,7 @@ def _require(resource: Resource, ctx: Context, value: Any, prop: str, fix: str) 
 
 def check_prod_data(resource: Resource, ctx: Context) -> None:
     if resource.type in BUCKET_VERSIONING:
-        if not _production(resource, ctx):
+        if not ctx.in_production(resource):
             return
         status = resource.get("versioningConfiguration", "status")
         if isinstance(status, Unknown):
@@ -111,7 +101,7 @@ def check_prod_data(resource: Resource, ctx: Context) -> None:
                 f"'Enabled'. {PROTECTION_HINT}"
             )
         return
-    if not _production(resource, ctx):
+    if not ctx.in_production(resource):
         return
     props = resource.props
     if resource.type in RDS:
@@ -179,11 +169,7 @@ STANDBY_SETTINGS: dict[str, dict[str, Any]] = {
 def check_database_standby(stack: Stack, ctx: Context) -> None:
     minimum = int(ctx.settings["minimumInstances"])
     for cluster in stack.of_type(CLUSTER):
-        production = ctx.production(cluster.get("tags"))
-        if isinstance(production, Unknown):
-            ctx.defer(f"the Environment tag of {cluster.subject}", "whether it is production is judged on `pulumi up`")
-            continue
-        if not production:
+        if not ctx.in_production(cluster):
             continue
         count = len(companions(stack, cluster, {CLUSTER_INSTANCE}, "clusterIdentifier"))
         if count < minimum:
@@ -207,11 +193,7 @@ PROD_DATABASE_STANDBY = stack_policy(
 
 def check_bucket_versioning(stack: Stack, ctx: Context) -> None:
     for bucket in stack.of_type(*BUCKETS):
-        production = ctx.production(bucket.get("tags"))
-        if isinstance(production, Unknown):
-            ctx.defer(f"the Environment tag of {bucket.subject}", "whether it is production is judged on `pulumi up`")
-            continue
-        if not production or is_true(bucket.get("versioning", "enabled")):
+        if not ctx.in_production(bucket) or is_true(bucket.get("versioning", "enabled")):
             continue
         statuses = [
             v.get("versioningConfiguration", "status") for v in companions(stack, bucket, BUCKET_VERSIONING, "bucket")
@@ -276,12 +258,9 @@ S3_PUBLIC_ACCESS_BLOCK = stack_policy(
     description="Every S3 bucket has a public access block with all four flags on.",
     check=check_public_access_block,
     settings={
-        "requiredFlags": {
-            "type": "array",
-            "items": {"type": "string", "enum": list(BLOCK_FLAGS)},
-            "default": list(BLOCK_FLAGS),
-            "description": "The public access block flags that must be true.",
-        }
+        "requiredFlags": string_list(
+            list(BLOCK_FLAGS), "The public access block flags that must be true.", allowed=list(BLOCK_FLAGS)
+        )
     },
     severity=Severity.CRITICAL,
     remediation=PAB_HINT,

@@ -73,11 +73,7 @@ def _balanced(resource: Resource) -> bool | Unknown:
 
 
 def check_release(resource: Resource, ctx: Context) -> None:
-    production = ctx.production(resource.get("tags"))
-    if isinstance(production, Unknown):
-        ctx.defer(f".tags.Environment of {resource.subject}", "judged on `pulumi up`, when known")
-        return
-    if not production:
+    if not ctx.in_production(resource):
         return
     balanced = _balanced(resource)
     if isinstance(balanced, Unknown):

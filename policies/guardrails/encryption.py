@@ -31,6 +31,7 @@ from .base import (
     is_true,
     resource_policy,
     stack_policy,
+    string_list,
 )
 from .policy_documents import DocumentError, denies_insecure_transport, parse
 
@@ -199,19 +200,17 @@ LOG_DELIVERY_KEYS = ("accessLogs", "connectionLogs", "healthCheckLogs")
 no KMS key for load balancer log delivery)."""
 
 BUCKET_SETTINGS: dict[str, dict[str, Any]] = {
-    "s3Algorithms": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["aws:kms", "aws:kms:dsse"],
-        "description": "Default-encryption algorithms a bucket may use (add AES256 to accept SSE-S3 everywhere).",
-    },
-    "logDeliveryAlgorithms": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["AES256"],
-        "description": "Also allowed for a bucket that load balancers or S3 server access logging deliver "
-        "logs to (AWS supports only SSE-S3 there).",
-    },
+    "s3Algorithms": string_list(
+        ["aws:kms", "aws:kms:dsse"],
+        "Default-encryption algorithms a bucket may use (add AES256 to accept SSE-S3 everywhere).",
+    ),
+    "logDeliveryAlgorithms": string_list(
+        ["AES256"],
+        (
+            "Also allowed for a bucket that load balancers or S3 server access logging deliver "
+            "logs to (AWS supports only SSE-S3 there)."
+        ),
+    ),
 }
 
 
@@ -343,12 +342,11 @@ TLS_ONLY_RESOURCE_POLICIES = resource_policy(
     types=list(TLS_DOCUMENTS),
     check=check_tls_only,
     settings={
-        "resourceTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": list(TLS_DOCUMENTS)},
-            "default": list(TLS_DOCUMENTS),
-            "description": "Types whose resource policy must deny requests without TLS.",
-        }
+        "resourceTypes": string_list(
+            list(TLS_DOCUMENTS),
+            "Types whose resource policy must deny requests without TLS.",
+            allowed=list(TLS_DOCUMENTS),
+        )
     },
     severity=Severity.HIGH,
     remediation=TLS_HINT,
@@ -378,12 +376,9 @@ TLS_ONLY_POLICY_ATTACHED = stack_policy(
     "denies requests without TLS).",
     check=check_tls_policy_attached,
     settings={
-        "requiredFor": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["buckets", "queues"]},
-            "default": ["buckets", "queues"],
-            "description": "Which stores must each have a resource policy.",
-        }
+        "requiredFor": string_list(
+            ["buckets", "queues"], "Which stores must each have a resource policy.", allowed=["buckets", "queues"]
+        )
     },
     severity=Severity.HIGH,
     remediation=TLS_HINT,

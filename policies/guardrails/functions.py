@@ -34,7 +34,18 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Stack, StackResource, Unknown, as_list, dig, resource_policy, stack_policy
+from .base import (
+    Context,
+    Resource,
+    Stack,
+    StackResource,
+    Unknown,
+    as_list,
+    dig,
+    resource_policy,
+    stack_policy,
+    string_list,
+)
 from .observability import METRIC_ALARM, AlarmIndex
 
 FUNCTION = "aws:lambda/function:Function"
@@ -99,12 +110,7 @@ LAMBDA_SUPPORTED_RUNTIME = resource_policy(
     check=check_runtime,
     severity=Severity.HIGH,
     settings={
-        "supportedRuntimes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": SUPPORTED_RUNTIMES,
-            "description": "Lambda runtime identifiers allowed for zip functions.",
-        }
+        "supportedRuntimes": string_list(SUPPORTED_RUNTIMES, "Lambda runtime identifiers allowed for zip functions.")
     },
     remediation="Set runtime to a supported identifier (python3.13, nodejs22.x, java21, provided.al2023...).",
     url="https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
@@ -160,14 +166,7 @@ LAMBDA_URL_IAM_AUTH = resource_policy(
     types=[FUNCTION_URL],
     check=check_url_auth,
     severity=Severity.CRITICAL,
-    settings={
-        "allowedAuthTypes": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["AWS_IAM"]},
-            "default": ["AWS_IAM"],
-            "description": "Authorization types a URL may use.",
-        }
-    },
+    settings={"allowedAuthTypes": string_list(["AWS_IAM"], "Authorization types a URL may use.", allowed=["AWS_IAM"])},
     remediation='Set authorization_type="AWS_IAM" on the aws.lambda_.FunctionUrl.',
 )
 
@@ -204,12 +203,9 @@ LAMBDA_PERMISSION_SCOPED = resource_policy(
     check=check_permission,
     severity=Severity.HIGH,
     settings={
-        "servicePrincipalSuffixes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [".amazonaws.com", ".amazonaws.com.cn"],
-            "description": "Principals ending in one of these are AWS service principals.",
-        }
+        "servicePrincipalSuffixes": string_list(
+            [".amazonaws.com", ".amazonaws.com.cn"], "Principals ending in one of these are AWS service principals."
+        )
     },
     remediation="principal=<service>.amazonaws.com, source_arn=<the calling resource's ARN>, "
     'action="lambda:InvokeFunction".',
@@ -330,12 +326,9 @@ LAMBDA_ASYNC_FAILURE_DESTINATION = stack_policy(
     check=check_async_failures,
     severity=Severity.MEDIUM,
     settings={
-        "asynchronousPrincipals": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ASYNC_PRINCIPALS,
-            "description": "Service principals that invoke functions asynchronously.",
-        }
+        "asynchronousPrincipals": string_list(
+            ASYNC_PRINCIPALS, "Service principals that invoke functions asynchronously."
+        )
     },
     remediation="aws.lambda_.FunctionEventInvokeConfig(destination_config.on_failure=<queue ARN>) per function; "
     "target.dead_letter_config on every Scheduler schedule.",
@@ -397,12 +390,9 @@ LAMBDA_IN_VPC_WITH_NETWORK_STORE = stack_policy(
     check=check_in_vpc,
     severity=Severity.HIGH,
     settings={
-        "networkStoreActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["rds-db:connect"],
-            "description": "Actions that mean a function uses a store inside the VPC.",
-        }
+        "networkStoreActions": string_list(
+            ["rds-db:connect"], "Actions that mean a function uses a store inside the VPC."
+        )
     },
     remediation="Set vpc_config (private subnet ids, the function's own security group) on the function.",
 )

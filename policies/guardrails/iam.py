@@ -49,7 +49,7 @@ from typing import Any
 from pulumi_policy import Severity
 
 from .arn_scope import covers_every_resource_of_a_kind
-from .base import Context, Resource, Unknown, as_list, resource_policy
+from .base import Context, Resource, Unknown, as_list, resource_policy, string_list
 from .iam_catalog import ActionMatch, lookup
 from .policy_documents import DocumentError, Statement, condition_keys, parse, principal_is_everyone
 
@@ -125,39 +125,31 @@ RESTRICTING_KEYS_DEFAULT = [
 ]
 
 SETTINGS: dict[str, dict[str, Any]] = {
-    "selfScopedResourcePolicies": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": SELF_SCOPED_DEFAULT,
-        "description": 'Types whose policy\'s `Resource: "*"` means the resource the policy is attached to '
-        "(KMS key policies; Secrets Manager secret policies).",
-    },
-    "restrictingConditionKeys": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": RESTRICTING_KEYS_DEFAULT,
-        "description": 'Condition keys that restrict an Allow for `Principal: "*"` to known callers.',
-    },
-    "permissionsBoundaryPaths": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["/boundaries/"],
-        "description": "IAM paths of customer-managed policies used only as permissions boundaries (ceilings).",
-    },
-    "deployerPolicyPaths": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["/deployers/"],
-        "description": "IAM paths of the infrastructure deployer's policies (the CI deploy roles): they create "
-        "resources whose names and ids do not exist yet, so their ARNs may end in a wildcard "
-        "where a name begins (`...:us-east-1:<account>:vpc/*`); every other rule still applies.",
-    },
-    "forbiddenManagedPolicies": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"],
-        "description": "AWS-managed policy names that must not be attached (they grant `*`-style access).",
-    },
+    "selfScopedResourcePolicies": string_list(
+        SELF_SCOPED_DEFAULT,
+        (
+            'Types whose policy\'s `Resource: "*"` means the resource the policy is attached to '
+            "(KMS key policies; Secrets Manager secret policies)."
+        ),
+    ),
+    "restrictingConditionKeys": string_list(
+        RESTRICTING_KEYS_DEFAULT, 'Condition keys that restrict an Allow for `Principal: "*"` to known callers.'
+    ),
+    "permissionsBoundaryPaths": string_list(
+        ["/boundaries/"], "IAM paths of customer-managed policies used only as permissions boundaries (ceilings)."
+    ),
+    "deployerPolicyPaths": string_list(
+        ["/deployers/"],
+        (
+            "IAM paths of the infrastructure deployer's policies (the CI deploy roles): they create "
+            "resources whose names and ids do not exist yet, so their ARNs may end in a wildcard "
+            "where a name begins (`...:us-east-1:<account>:vpc/*`); every other rule still applies."
+        ),
+    ),
+    "forbiddenManagedPolicies": string_list(
+        ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"],
+        "AWS-managed policy names that must not be attached (they grant `*`-style access).",
+    ),
 }
 
 HINT = (
@@ -479,12 +471,7 @@ NO_IAM_ACCESS_KEYS = resource_policy(
     types=list(USER_TYPES),
     check=check_no_access_keys,
     settings={
-        "allowedUsers": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "IAM user names that are a reviewed, explicit exception (none by default).",
-        }
+        "allowedUsers": string_list([], "IAM user names that are a reviewed, explicit exception (none by default).")
     },
     severity=Severity.HIGH,
     remediation="Remove the aws.iam.User / AccessKey / credential; give the workload a role (ECS task role, OIDC "

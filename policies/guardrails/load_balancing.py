@@ -6,7 +6,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Unknown, as_list, dig, is_true, resource_policy
+from .base import Context, Resource, Unknown, as_list, dig, is_true, resource_policy, string_list
 
 LISTENERS = {"aws:lb/listener:Listener", "aws:alb/listener:Listener"}
 LOAD_BALANCERS = {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
@@ -28,12 +28,9 @@ MODERN_TLS_POLICIES = [
 """TLS 1.2+ policies without the extended (legacy-cipher) variants."""
 
 SETTINGS: dict[str, dict[str, Any]] = {
-    "allowedSslPolicies": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": MODERN_TLS_POLICIES,
-        "description": "ELB security policies an HTTPS/TLS listener may use (TLS 1.2 and newer only).",
-    },
+    "allowedSslPolicies": string_list(
+        MODERN_TLS_POLICIES, "ELB security policies an HTTPS/TLS listener may use (TLS 1.2 and newer only)."
+    ),
 }
 HINT = "The internet-facing ALB serves HTTPS only; HTTP exists only to redirect to it."
 

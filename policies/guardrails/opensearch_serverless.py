@@ -16,7 +16,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import Context, Resource, Unknown, as_list, plain, resource_policy
+from .base import Context, Resource, Unknown, as_list, plain, resource_policy, string_list
 
 SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
 HINT = (
@@ -47,9 +47,9 @@ def check_security_policy(resource: Resource, ctx: Context) -> None:
     if isinstance(kind, Unknown):
         ctx.defer(f".type of {resource.subject}", "judged on `pulumi up`, when known")
         return
-    document = _document(resource, ctx)
-    if document is None:
+    if kind not in ctx.settings["policyTypes"]:
         return
+    document = _document(resource, ctx)  # None (unknown or unparsable, already reported) judges as nothing
     if kind == "network":
         entries = as_list(document)
         if isinstance(entries, list) and any(isinstance(e, dict) and e.get("AllowFromPublic") is True for e in entries):
@@ -74,14 +74,7 @@ OPENSEARCH_SERVERLESS_PRIVATE_AND_ENCRYPTED = resource_policy(
     "customer-managed KMS key.",
     types=[SECURITY_POLICY],
     check=check_security_policy,
-    settings={
-        "policyTypes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["network", "encryption"],
-            "description": "Security policy types judged.",
-        }
-    },
+    settings={"policyTypes": string_list(["network", "encryption"], "Security policy types judged.")},
     severity=Severity.HIGH,
     remediation=HINT,
 )

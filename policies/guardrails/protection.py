@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import PRODUCTION_SETTING, Context, Resource, Unknown, resource_policy
+from .base import PRODUCTION_SETTING, Context, Resource, resource_policy, string_list
 
 STATEFUL_DEFAULT = [
     "aws:rds/cluster:Cluster",
@@ -61,12 +61,11 @@ STATEFUL_TYPES = [
 
 SETTINGS: dict[str, dict[str, Any]] = {
     **PRODUCTION_SETTING,
-    "statefulTypes": {
-        "type": "array",
-        "items": {"type": "string", "enum": STATEFUL_TYPES},
-        "default": STATEFUL_DEFAULT,
-        "description": "Resource types that store data and must carry `protect` in production.",
-    },
+    "statefulTypes": string_list(
+        STATEFUL_DEFAULT,
+        "Resource types that store data and must carry `protect` in production.",
+        allowed=STATEFUL_TYPES,
+    ),
 }
 
 HINT = (
@@ -79,11 +78,7 @@ HINT = (
 def check_protected(resource: Resource, ctx: Context) -> None:
     if resource.protect or resource.type not in set(ctx.settings["statefulTypes"]):
         return  # protected: compliant wherever it runs, whatever its tags turn out to be
-    production = ctx.production(resource.props.get("tags"))
-    if isinstance(production, Unknown):
-        ctx.defer(f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`")
-        return
-    if production:
+    if ctx.in_production(resource):
         ctx.violation(f"{resource.subject} stores production data without the `protect` resource option. {HINT}")
 
 

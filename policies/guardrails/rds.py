@@ -29,6 +29,7 @@ from .base import (
     is_true,
     resource_policy,
     stack_policy,
+    string_list,
 )
 
 INSTANCE = "aws:rds/instance:Instance"
@@ -44,14 +45,6 @@ HARDENING_HINT = (
 )
 
 
-def _production(resource: Resource, ctx: Context) -> bool:
-    production = ctx.production(resource.props.get("tags"))
-    if isinstance(production, Unknown):
-        ctx.defer(f"the Environment tag of {resource.subject}", "whether it is production is judged on `pulumi up`")
-        return False
-    return production
-
-
 def check_instance(resource: Resource, ctx: Context) -> None:
     props = resource.props
     if resource.type == INSTANCE:
@@ -64,7 +57,7 @@ def check_instance(resource: Resource, ctx: Context) -> None:
                 f"iam_database_authentication_enabled=true, so services log in with IAM tokens instead of "
                 f"a shared password. {HARDENING_HINT}"
             )
-    if not _production(resource, ctx):
+    if not ctx.in_production(resource):
         return
     if resource.type == INSTANCE and not props.get("replicateSourceDb"):
         multi_az = props.get("multiAz")
@@ -121,39 +114,43 @@ def check_tls(stack: Stack, ctx: Context) -> None:
         engine = database.get("engine")
         if isinstance(engine, Unknown):
             ctx.defer(f".engine of {database.subject}", "judged on `pulumi up`")
-            continue
-        if engine not in engines or database.get("replicateSourceDb"):
-            continue  # a replica follows its primary's engine settings; its own group is judged when it names one
-        prop, kind = (
-            ("parameterGroupName", PARAMETER_GROUP)
-            if database.type == INSTANCE
-            else ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP)
-        )
-        groups = [
-            stack.by_urn[u]
-            for u in database.property_dependencies.get(prop, [])
-            if u in stack.by_urn and stack.by_urn[u].type == kind
-        ]
-        if not groups:
-            named = database.get(prop)
-            if isinstance(named, Unknown):
-                ctx.defer(f".{prop} of {database.subject}", "judged on `pulumi up`")
-            else:
-                ctx.violation(
-                    f"{database.subject} uses {'the default parameter group' if not named else repr(named)}"
-                    f", which this stack does not show forcing TLS. {TLS_HINT}",
-                    database.urn,
-                )
-            continue
-        verdict = _forces_tls(groups[0])
-        if isinstance(verdict, Unknown):
-            ctx.defer(f"the parameters of {groups[0].subject}", "judged on `pulumi up`")
-        elif not verdict:
+        elif engine in engines and not database.get("replicateSourceDb"):
+            _check_parameter_group(stack, database, ctx)
+        # a replica follows its primary's engine settings; its own group is judged when it names one
+
+
+def _check_parameter_group(stack: Stack, database: StackResource, ctx: Context) -> None:
+    """Judge whether the database's parameter group (traced by property dependency) sets rds.force_ssl=1."""
+    prop, kind = (
+        ("parameterGroupName", PARAMETER_GROUP)
+        if database.type == INSTANCE
+        else ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP)
+    )
+    groups = [
+        stack.by_urn[u]
+        for u in database.property_dependencies.get(prop, [])
+        if u in stack.by_urn and stack.by_urn[u].type == kind
+    ]
+    if not groups:
+        named = database.get(prop)
+        if isinstance(named, Unknown):
+            ctx.defer(f".{prop} of {database.subject}", "judged on `pulumi up`")
+        else:
             ctx.violation(
-                f"{database.subject} accepts unencrypted connections: its parameter group "
-                f"{groups[0].subject} does not set rds.force_ssl=1. {TLS_HINT}",
+                f"{database.subject} uses {'the default parameter group' if not named else repr(named)}"
+                f", which this stack does not show forcing TLS. {TLS_HINT}",
                 database.urn,
             )
+        return
+    verdict = _forces_tls(groups[0])
+    if isinstance(verdict, Unknown):
+        ctx.defer(f"the parameters of {groups[0].subject}", "judged on `pulumi up`")
+    elif not verdict:
+        ctx.violation(
+            f"{database.subject} accepts unencrypted connections: its parameter group "
+            f"{groups[0].subject} does not set rds.force_ssl=1. {TLS_HINT}",
+            database.urn,
+        )
 
 
 RDS_TLS_REQUIRED = stack_policy(
@@ -161,12 +158,9 @@ RDS_TLS_REQUIRED = stack_policy(
     description="PostgreSQL databases force TLS through their parameter group (rds.force_ssl=1).",
     check=check_tls,
     settings={
-        "engines": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["postgres", "aurora-postgresql"],
-            "description": "Engines whose parameter group must set rds.force_ssl=1.",
-        }
+        "engines": string_list(
+            ["postgres", "aurora-postgresql"], "Engines whose parameter group must set rds.force_ssl=1."
+        )
     },
     severity=Severity.HIGH,
     remediation=TLS_HINT,

@@ -40,11 +40,7 @@ def check_rotated(stack: Stack, ctx: Context) -> None:
         tags = secret.get("tags")
         if isinstance(tags, dict) and external and all(tags.get(k) == v for k, v in external.items()):
             continue  # rotated where it is issued, said so in the stack config
-        production = ctx.production(secret.get("tags"))
-        if isinstance(production, Unknown):
-            ctx.defer(f"the Environment tag of {secret.subject}", "judged on `pulumi up`")
-            continue
-        if not production:
+        if not ctx.in_production(secret):
             continue
         rotation = _rotation_of(secret, rotations)
         if isinstance(rotation, Unknown):

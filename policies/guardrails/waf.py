@@ -19,7 +19,18 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import PRODUCTION_SETTING, Context, Stack, StackResource, Unknown, as_list, dig, is_true, stack_policy
+from .base import (
+    PRODUCTION_SETTING,
+    Context,
+    Stack,
+    StackResource,
+    Unknown,
+    as_list,
+    dig,
+    is_true,
+    stack_policy,
+    string_list,
+)
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 REST_STAGE = "aws:apigateway/stage:Stage"
@@ -50,7 +61,7 @@ def _associated(stack: Stack, resource: StackResource) -> bool:
 
 def check_entry_points(stack: Stack, ctx: Context) -> None:
     for resource in stack.of_type(*LOAD_BALANCERS, REST_STAGE, DISTRIBUTION):
-        if ctx.production(resource.props.get("tags")) is not True:
+        if not ctx.in_production(resource):
             continue
         if resource.type in LOAD_BALANCERS:
             if _internet_facing_alb(resource) and not _associated(stack, resource):
@@ -117,6 +128,7 @@ def _check_logging(stack: Stack, acl: StackResource, logging: StackResource, ctx
             )
     redacted = _redacted_headers(logging)
     if isinstance(redacted, Unknown):
+        ctx.defer(f".redactedFields of {logging.subject}", "judged on `pulumi up`, when known")
         return
     missing = [h for h in (str(h).lower() for h in ctx.settings["redactedHeaders"]) if h not in redacted]
     if missing:
@@ -132,6 +144,7 @@ def check_web_acls(stack: Stack, ctx: Context) -> None:
     for acl in stack.of_type(WEB_ACL):
         rules = as_list(acl.props.get("rules"))
         if isinstance(rules, Unknown):
+            ctx.defer(f".rules of {acl.subject}", "judged on `pulumi up`, when known")
             continue
         missing = [
             g for g in (str(g) for g in ctx.settings["requiredManagedRuleGroups"]) if g not in _managed_groups(rules)
@@ -164,18 +177,13 @@ WEB_ACL_BASELINE = stack_policy(
     "headers redacted.",
     check=check_web_acls,
     settings={
-        "requiredManagedRuleGroups": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
-            "description": "AWS managed rule groups every web ACL must run.",
-        },
-        "redactedHeaders": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["authorization", "cookie"],
-            "description": "Request headers a web ACL's logging configuration must redact.",
-        },
+        "requiredManagedRuleGroups": string_list(
+            ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
+            "AWS managed rule groups every web ACL must run.",
+        ),
+        "redactedHeaders": string_list(
+            ["authorization", "cookie"], "Request headers a web ACL's logging configuration must redact."
+        ),
     },
     severity=Severity.HIGH,
     remediation=ACL_HINT,

@@ -245,7 +245,8 @@ def _copy_tree(destination: Path) -> None:
 
 
 def _existing(tests: Iterable[str]) -> tuple[str, ...]:
-    return tuple(t for t in tests if (ROOT / t).exists())
+    """The tests whose file exists (a test may be named by its node id: `file::test`)."""
+    return tuple(t for t in tests if (ROOT / t.split("::")[0]).exists())
 
 
 def _selected(packages: list[str], modules: list[str]) -> list[tuple[Package, Module]]:
@@ -403,6 +404,7 @@ def _run_all(
             continue
         else:
             tally.survived.append(mutant)
+            print(f"  survived: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}", flush=True)
         done += 1
         if done % 50 == 0:
             print(f"  {done} mutants judged, {time.monotonic() - started:.0f} s", flush=True)

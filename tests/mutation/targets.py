@@ -25,11 +25,56 @@ PACK_UNIT_TESTS = (
     "tests/policies/test_tagging.py",
     "tests/policies/test_policy_documents.py",
     "tests/policies/test_security_edge_cases.py",
+    "tests/policies/test_access_logging.py",
+    "tests/policies/test_account.py",
+    "tests/policies/test_api_gateway.py",
+    "tests/policies/test_backup.py",
+    "tests/policies/test_caches.py",
+    "tests/policies/test_cloudfront.py",
+    "tests/policies/test_delivery.py",
+    "tests/policies/test_ecr.py",
+    "tests/policies/test_functions.py",
+    "tests/policies/test_opensearch_serverless.py",
+    "tests/policies/test_rds.py",
+    "tests/policies/test_waf.py",
+    "tests/policies/test_settings.py",
 )
 """The policy unit tests: in-process, no pack process, no stack run (test_serving runs every stack; the
 robustness sweep takes ~10 s: neither is worth running per mutant)."""
 
 EDGES = "tests/policies/test_security_edge_cases.py"
+FUNCTIONS = "tests/policies/test_functions.py"
+BUDGET_UNIT_TESTS = tuple(
+    f"tests/cost/test_budget.py::{name}"
+    for name in (
+        "test_the_budget_policy_is_advisory_by_its_own_level",
+        "test_a_stack_without_a_budget_is_not_judged",
+        "test_an_estimate_within_the_budget_passes",
+        "test_an_estimate_over_the_budget_is_reported_with_the_excess_and_what_drives_it",
+        "test_warn_at_percent_reports_before_the_budget_is_reached",
+        "test_the_usage_file_beside_the_stack_file_is_used",
+        "test_a_budget_that_is_not_a_positive_number_is_reported",
+        "test_a_bad_usage_file_is_reported",
+        "test_a_resource_the_table_cannot_price_is_reported_even_under_budget",
+        "test_an_unknown_price_driver_defers_the_verdict_to_up",
+        "test_a_known_total_already_over_budget_is_reported_at_preview",
+    )
+)
+"""The budget policy's own tests, without those that run whole stacks (the pack process, every stack)."""
+ESTIMATE_UNIT_TESTS = tuple(
+    f"tests/cost/test_estimate.py::{name}"
+    for name in (
+        "test_a_small_stack_costs_what_the_hand_computation_says",
+        "test_a_created_type_missing_from_the_table_is_reported_not_zero",
+        "test_a_region_without_prices_reports_every_priced_resource",
+        "test_a_price_driver_unknown_at_preview_leaves_the_resource_unpriced_not_free",
+        "test_the_usage_file_overrides_exactly_the_lines_it_names",
+        "test_without_a_usage_file_the_defaults_apply",
+        "test_a_bad_usage_file_is_refused_naming_the_key",
+        "test_a_property_shape_no_pricer_foresaw_is_reported_not_zero",
+    )
+)
+"""The estimator's unit tests (hand-computed small stacks), without the real-stack ones."""
 CONFIG_TESTS = (
     "tests/config/test_config_errors.py",
     "tests/config/test_compute_config.py",
@@ -63,6 +108,10 @@ class Package:
     wider: tuple[str, ...]
     """Run against a mutant that survives its module's targeted tests."""
     modules: list[Module] = field(default_factory=list)
+
+
+COSTING = ("estimate", "model", "pricers", "prices", "usage")
+"""The cost estimator the budget policy runs (`policies/guardrails/costing/`)."""
 
 
 def _pack(name: str, *tests: str) -> Module:
@@ -99,9 +148,26 @@ PACKAGES: list[Package] = [
             _pack("network", "tests/policies/test_network.py", EDGES),
             _pack("observability", "tests/policies/test_observability.py", EDGES),
             _pack("protection", "tests/policies/test_protection.py"),
-            _pack("serving", "tests/policies/test_serving.py"),
+            _pack("serving", "tests/policies/test_serving_calls.py"),
             _pack("taggable", "tests/policies/test_tagging.py"),
             _pack("tagging", "tests/policies/test_tagging.py"),
+            _pack("access_logging", "tests/policies/test_access_logging.py"),
+            _pack("account", "tests/policies/test_account.py"),
+            _pack("api_gateway", "tests/policies/test_api_gateway.py"),
+            _pack("arn_scope", "tests/policies/test_iam.py", EDGES),
+            _pack("backup", "tests/policies/test_backup.py"),
+            _pack("budget", *BUDGET_UNIT_TESTS),
+            _pack("caches", "tests/policies/test_caches.py"),
+            _pack("canaries", FUNCTIONS),
+            _pack("cloudfront", "tests/policies/test_cloudfront.py"),
+            _pack("delivery", "tests/policies/test_delivery.py"),
+            _pack("ecr", "tests/policies/test_ecr.py"),
+            _pack("functions", FUNCTIONS),
+            _pack("opensearch_serverless", "tests/policies/test_opensearch_serverless.py"),
+            _pack("rds", "tests/policies/test_rds.py"),
+            _pack("rotation", FUNCTIONS),
+            _pack("waf", "tests/policies/test_waf.py"),
+            *(_pack(f"costing/{name}", *ESTIMATE_UNIT_TESTS, *BUDGET_UNIT_TESTS) for name in COSTING),
         ],
     ),
     Package(

@@ -231,3 +231,106 @@ def test_service_roles_are_not_judged() -> None:
 def test_an_unknown_trust_document_is_judged_on_up() -> None:
     result = check(GITHUB_OIDC_TRUST, ROLE, {"assumeRolePolicy": UNKNOWN, "permissionsBoundary": BOUNDARY})
     assert result.violations == [] and len(result.deferred) == 1
+
+
+# -- edges: string booleans, unknowns, statements that are not GitHub's ------------------------------------
+def test_string_booleans_from_the_bridged_provider_are_read_as_booleans() -> None:
+    strings = {**GOOD_TRAIL, "isMultiRegionTrail": "true", "enableLogFileValidation": "true", "enableLogging": "true"}
+    assert check(CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, TRAIL, strings).passed
+    stopped = {**GOOD_TRAIL, "enableLogging": "false", "includeGlobalServiceEvents": "false"}
+    assert check(CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, TRAIL, stopped).violations == [
+        f"{TRAIL} 'r' leaves out global service events such as IAM and STS (includeGlobalServiceEvents is not "
+        f"true). {TRAIL_HINT}",
+        f"{TRAIL} 'r' is stopped (enableLogging is false). {TRAIL_HINT}",
+    ]
+
+
+def test_an_empty_key_id_is_no_key_and_unknown_or_absent_logging_is_not_stopped() -> None:
+    assert check(CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, TRAIL, {**GOOD_TRAIL, "kmsKeyId": ""}).violations == [
+        f"{TRAIL} 'r' is not encrypted with a customer-managed KMS key (kmsKeyId is not set). {TRAIL_HINT}"
+    ]
+    for logging in (UNKNOWN_BOOL, None):
+        assert check(
+            CLOUDTRAIL_MULTI_REGION_VALIDATED_ENCRYPTED, TRAIL, {**GOOD_TRAIL, "enableLogging": logging}
+        ).passed
+
+
+def test_the_account_stack_defers_while_a_flag_is_unknown_and_counts_its_trails(project: Any) -> None:
+    project("platform-bootstrap")
+    weak = R(TRAIL, "weak", {**GOOD_TRAIL, "enableLogFileValidation": False})
+    unknown = R(TRAIL, "new", {**GOOD_TRAIL, "isMultiRegionTrail": UNKNOWN_BOOL})
+    result = check_stack(ACCOUNT_HAS_CLOUDTRAIL, [weak, unknown])
+    assert result.violations == [] and result.deferred
+    also_weak = R(TRAIL, "weak2", {**GOOD_TRAIL, "kmsKeyId": None})
+    assert check_stack(ACCOUNT_HAS_CLOUDTRAIL, [weak, also_weak]).violations == [
+        "The account stack of project 'platform-bootstrap' must keep a CloudTrail trail that records every region "
+        f"with log file validation and KMS encryption, but its 2 trails all fall short. {TRAIL_HINT}"
+    ]
+
+
+def test_the_project_is_read_from_the_engine_and_an_unreadable_one_is_no_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pulumi
+
+    monkeypatch.setattr(pulumi, "get_project", lambda: "platform-bootstrap")
+    assert not check_stack(ACCOUNT_HAS_CLOUDTRAIL, []).passed
+
+    def unreadable() -> str:
+        raise RuntimeError("no project outside a Pulumi program")
+
+    monkeypatch.setattr(pulumi, "get_project", unreadable)
+    assert check_stack(ACCOUNT_HAS_CLOUDTRAIL, []).passed
+
+
+def test_unknown_audience_or_subject_values_are_not_judged_but_unknown_principals_defer() -> None:
+    unknown_values = {"StringEquals": {AUD: UNKNOWN, SUB: UNKNOWN}}
+    assert violations(trust(unknown_values)) == []
+    mixed = {"StringEquals": {AUD: ["sts.amazonaws.com", UNKNOWN], SUB: "repo:o/r:environment:prod"}}
+    assert violations(trust(mixed)) == []
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Principal": UNKNOWN,
+                    "Condition": PINNED,
+                }
+            ],
+        }
+    )
+    result = check(GITHUB_OIDC_TRUST, ROLE, {"assumeRolePolicy": document, "permissionsBoundary": BOUNDARY})
+    assert result.violations == [] and result.deferred
+
+
+def test_a_github_trust_is_recognised_by_its_condition_keys_in_any_case_and_denies_are_not_judged() -> None:
+    cognito = {"Federated": "cognito-identity.amazonaws.com"}
+    condition = {"StringEquals": {AUD.upper(): "sts.amazonaws.com"}}
+    assert violations(trust(condition, principal=cognito)) == [
+        f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' does not pin the subject (StringEquals {SUB}): any "
+        f"repository on GitHub could assume the role. {OIDC_HINT}"
+    ]
+    assert violations(trust({"StringEquals": {"cognito:aud": "x"}}, principal=cognito), boundary=None) == []
+    deny = json.loads(trust({}))
+    deny["Statement"][0]["Effect"] = "Deny"
+    assert violations(json.dumps(deny)) == []
+
+
+def test_a_question_mark_subject_and_an_unparsable_trust_are_rejected() -> None:
+    condition = {"StringEquals": {AUD: "sts.amazonaws.com", SUB: "repo:o/r:environment:pro?"}}
+    assert violations(trust(condition)) == [
+        f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' trusts the subject 'repo:o/r:environment:pro?': it must "
+        f"be repo:<owner>/<repo>:... without '*' or '?'. {OIDC_HINT}"
+    ]
+    assert len(violations("{not json", boundary=BOUNDARY)) == 1
+
+
+def test_only_a_condition_block_of_keys_names_the_subject() -> None:
+    malformed = {**PINNED, "StringLike": [SUB]}  # not a key -> values block: names no key
+    assert violations(trust(malformed)) == []
+
+
+def test_a_role_without_a_trust_document_is_not_judged() -> None:
+    assert check(GITHUB_OIDC_TRUST, ROLE, {"name": "no-trust-yet"}).passed

@@ -52,3 +52,31 @@ def test_an_api_key_with_a_value_in_the_program_fails() -> None:
         f"{key} 'r' sets its value in the program or config, in plaintext: leave `value` unset so API Gateway "
         f"generates it. {HINT}"
     ]
+
+
+def test_a_throttle_unknown_at_preview_is_deferred_not_passed() -> None:
+    stage = R(STAGE, "stage", LOGGED)
+    for values in ({"throttlingRateLimit": UNKNOWN, "throttlingBurstLimit": 200}, {"throttlingBurstLimit": UNKNOWN}):
+        result = check_stack(API_GATEWAY_STAGE_BASELINE, [stage, settings(stage, **values)])
+        assert result.violations == [] and "the method settings of" in result.deferred[0], values
+    unknown_path = settings(stage, UNKNOWN)
+    result = check_stack(API_GATEWAY_STAGE_BASELINE, [stage, unknown_path])
+    assert result.violations == [] and result.deferred
+    # A known stage-wide throttle settles it, whatever else is unknown; another method's unknown limit does not.
+    assert check_stack(API_GATEWAY_STAGE_BASELINE, [stage, settings(stage), unknown_path]).passed
+    other = settings(stage, "health/GET", throttlingRateLimit=UNKNOWN, throttlingBurstLimit=1)
+    assert len(check_stack(API_GATEWAY_STAGE_BASELINE, [stage, other]).violations) == 1
+
+
+def test_access_logs_to_a_log_group_created_in_the_same_run_count() -> None:
+    unknown_arn = R(STAGE, "stage", {"stageName": "v1", "accessLogSettings": {"destinationArn": UNKNOWN}})
+    assert check_stack(API_GATEWAY_STAGE_BASELINE, [unknown_arn, settings(unknown_arn)]).passed
+    group = R("aws:cloudwatch/logGroup:LogGroup", "access")
+    by_dependency = R(STAGE, "stage", {"stageName": "v1"}, deps={"accessLogSettings": [group]})
+    assert check_stack(API_GATEWAY_STAGE_BASELINE, [group, by_dependency, settings(by_dependency)]).passed
+
+
+def test_the_judged_stage_types_are_a_setting() -> None:
+    stage = R(STAGE, "stage", {"stageName": "v1"})
+    assert not check_stack(API_GATEWAY_STAGE_BASELINE, [stage]).passed
+    assert check_stack(API_GATEWAY_STAGE_BASELINE, [stage], config={"stageTypes": []}).passed

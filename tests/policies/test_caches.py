@@ -139,3 +139,61 @@ def test_a_subnet_that_maps_public_ips_is_public() -> None:
         f"{SERVERLESS} 'cache' is placed in aws:ec2/subnet:Subnet 'public-a', a public subnet (it maps public IPs "
         f"on launch). {PRIVATE_HINT}"
     ]
+
+
+def test_authentication_unknown_at_preview_defers_unless_a_known_credential_already_suffices() -> None:
+    def verdict(props: dict[str, object], **config: object) -> tuple[list[str], int]:
+        result = check(CACHE_ENCRYPTED_AND_AUTHENTICATED, GROUP, {**SECURE, **props}, config=config or None)
+        return result.violations, len(result.deferred)
+
+    assert verdict({"userGroupIds": UNKNOWN}) == ([], 1)
+    assert verdict({"userGroupIds": [], "authToken": UNKNOWN}) == ([], 1)
+    assert verdict({"userGroupIds": UNKNOWN, "authToken": "from-secrets-manager"}) == ([], 0)
+    assert verdict({"authToken": UNKNOWN}) == ([], 0)  # the user group already authenticates
+    # A token that does not count (the setting requires user groups) cannot settle unknown groups.
+    assert verdict({"userGroupIds": UNKNOWN, "authToken": "t"}, acceptAuthToken=False) == ([], 1)
+
+
+def test_unknown_serverless_user_group_and_transit_mode_are_deferred() -> None:
+    result = check(CACHE_ENCRYPTED_AND_AUTHENTICATED, SERVERLESS, {"userGroupId": UNKNOWN})
+    assert result.violations == [] and ".userGroupId of" in result.deferred[0]
+    result = check(CACHE_ENCRYPTED_AND_AUTHENTICATED, GROUP, {**SECURE, "transitEncryptionMode": UNKNOWN})
+    assert result.violations == [] and ".transitEncryptionMode of" in result.deferred[0]
+
+
+def test_string_booleans_from_the_bridged_provider_are_read_as_booleans() -> None:
+    strings = {**SECURE, "atRestEncryptionEnabled": "true", "transitEncryptionEnabled": "false"}
+    assert check(CACHE_ENCRYPTED_AND_AUTHENTICATED, GROUP, strings).violations == [
+        f"{GROUP} 'r' is without encryption in transit (TLS) (transitEncryptionEnabled is not true). {SECURE_HINT}"
+    ]
+
+
+def test_a_production_cache_replica_count_boundaries(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    no_replica = f"{GROUP} 'r' is a production cache without a replica. {MULTI_AZ_HINT}"
+
+    def violations(**props: object) -> list[str]:
+        return check(PROD_CACHE_MULTI_AZ, GROUP, {**MULTI_AZ, **props}).violations
+
+    assert violations(numCacheClusters=2) == []
+    assert violations(numCacheClusters="2") == []
+    assert violations(numCacheClusters=1) == [no_replica]
+    assert violations(numCacheClusters=None, replicasPerNodeGroup=1) == []
+    assert violations(numCacheClusters=None, replicasPerNodeGroup=0) == [no_replica]
+    assert violations(numCacheClusters=None) == [no_replica]
+    assert violations(multiAzEnabled="true", automaticFailoverEnabled="true") == []
+
+
+def test_unknown_replica_settings_of_a_production_cache_are_deferred(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    for prop in ("numCacheClusters", "replicasPerNodeGroup", "multiAzEnabled", "automaticFailoverEnabled"):
+        result = check(PROD_CACHE_MULTI_AZ, GROUP, {**MULTI_AZ, prop: UNKNOWN})
+        assert result.violations == [] and result.deferred, prop
+
+
+def test_a_cache_tagged_production_in_a_dev_stack_is_judged_as_production() -> None:
+    for environment in ("production", "Prod"):
+        tags = {**STANDARD_TAGS, "Environment": environment}
+        assert not check(PROD_CACHE_MULTI_AZ, GROUP, {"numCacheClusters": 1, "tags": tags}).passed
+    result = check(PROD_CACHE_MULTI_AZ, GROUP, {"numCacheClusters": 1, "tags": {"Environment": UNKNOWN}})
+    assert result.violations == [] and "the Environment tag of" in result.deferred[0]

@@ -88,3 +88,38 @@ def test_a_distribution_without_access_logs_fails() -> None:
         f"{D} keeps no access logs: add standard logging v2 (a LogDeliverySource of type ACCESS_LOGS for it, with a "
         f"delivery). {HINT}"
     ]
+
+
+def test_only_s3_endpoints_count_as_s3_origins() -> None:
+    for domain in ("b.s3-us-west-2.amazonaws.com", "b.s3.amazonaws.com"):
+        legacy = distribution(origins=[{"originId": "s3", "domainName": domain}])
+        assert check_stack(CLOUDFRONT_BASELINE, with_logs(legacy)).violations == [
+            f"{D} origin 's3' reads S3 without Origin Access Control: the bucket must then be public. {HINT}"
+        ], domain
+    for domain in ("abc123.execute-api.us-east-1.amazonaws.com", "b.s3.example.com"):
+        other = distribution(origins=[{"originId": "api", "domainName": domain}])
+        assert check_stack(CLOUDFRONT_BASELINE, with_logs(other)).passed, domain
+
+
+def test_an_origin_domain_unknown_at_preview_defers_unless_it_has_origin_access_control() -> None:
+    unknown = distribution(origins=[{"originId": "s3", "domainName": UNKNOWN}])
+    result = check_stack(CLOUDFRONT_BASELINE, with_logs(unknown))
+    assert result.violations == [] and "the domain of origin 's3'" in result.deferred[0]
+    controlled = distribution(origins=[{"originId": "s3", "domainName": UNKNOWN, "originAccessControlId": UNKNOWN}])
+    assert check_stack(CLOUDFRONT_BASELINE, with_logs(controlled)).passed
+
+
+def test_no_certificate_at_all_or_the_default_one_beside_an_acm_arn_is_the_default_certificate() -> None:
+    message = (
+        f"{D} uses the default *.cloudfront.net certificate, which accepts TLSv1: give it an ACM certificate "
+        f"(us-east-1) with minimumProtocolVersion TLSv1.2_2021. {HINT}"
+    )
+    for certificate in ({}, None, {"cloudfrontDefaultCertificate": "true", "acmCertificateArn": "arn:x"}):
+        assert check_stack(CLOUDFRONT_BASELINE, with_logs(distribution(viewerCertificate=certificate))).violations == [
+            message
+        ], certificate
+    iam = {"iamCertificateId": "ASCA1", "minimumProtocolVersion": "TLSv1.2_2021"}
+    assert check_stack(CLOUDFRONT_BASELINE, with_logs(distribution(viewerCertificate=iam))).passed
+    unknown_floor = {"acmCertificateArn": "arn:x", "minimumProtocolVersion": UNKNOWN}
+    result = check_stack(CLOUDFRONT_BASELINE, with_logs(distribution(viewerCertificate=unknown_floor)))
+    assert result.violations == [] and ".minimumProtocolVersion of" in result.deferred[0]

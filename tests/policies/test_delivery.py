@@ -281,3 +281,90 @@ def test_a_stack_without_test_listeners_passes() -> None:
         TEST_LISTENER_NOT_PUBLIC,
         [r for r in resources if r.name not in ("test", "api-test-rule") and not r.name.startswith("in-test")],
     ).passed
+
+
+def test_a_service_tagged_production_in_any_case_is_judged_and_an_unknown_tag_defers() -> None:
+    for environment in ("production", "Prod"):
+        props = rolling_service(tags={"Environment": environment}, alarms=None)
+        assert len(check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, props).violations) == 1, environment
+    unknown = check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, rolling_service(tags={"Environment": UNKNOWN}, alarms=None))
+    assert unknown.violations == [] and "the Environment tag of" in unknown.deferred[0]
+
+
+def test_string_booleans_from_the_bridged_provider_count() -> None:
+    strings = rolling_service(
+        deploymentCircuitBreaker={"enable": "true", "rollback": "true"},
+        alarms={**ALARMS, "enable": "true", "rollback": "true"},
+    )
+    assert check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, strings).passed
+    off = rolling_service(deploymentCircuitBreaker={"enable": "true", "rollback": "false"})
+    assert len(check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, off).violations) == 1
+
+
+def test_release_settings_unknown_at_preview_are_deferred() -> None:
+    for props in (
+        rolling_service(deploymentCircuitBreaker=UNKNOWN),
+        rolling_service(deploymentController={"type": UNKNOWN}),
+        canary_service(deploymentConfiguration={"strategy": UNKNOWN}),
+        canary_service(alarms=UNKNOWN),
+    ):
+        result = check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, props)
+        assert result.violations == [] and result.deferred, props
+
+
+def test_a_load_balancer_entry_without_a_target_group_is_no_web_traffic() -> None:
+    worker = rolling_service(loadBalancers=[{"containerName": "api"}], alarms=None)
+    assert check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, worker).passed
+    every_entry = canary_service()
+    every_entry["loadBalancers"].append({"targetGroupArn": TG, "advancedConfiguration": UNKNOWN})
+    every_entry["loadBalancers"].append({"targetGroupArn": TG})
+    assert check(PROD_WEB_PROGRESSIVE_DELIVERY, SERVICE, every_entry).violations == [
+        f"{PREFIX}it deploys by CANARY but loadBalancers[2] has no advancedConfiguration (alternate target group, "
+        f"production listener rule, role){SUFFIX}"
+    ]
+
+
+def test_the_legacy_alb_types_are_traced_too() -> None:
+    resources, _ = alb_stack(test_sources=("0.0.0.0/0",))
+    legacy = {
+        LB: "aws:alb/loadBalancer:LoadBalancer",
+        LISTENER: "aws:alb/listener:Listener",
+        RULE: "aws:alb/listenerRule:ListenerRule",
+    }
+    for resource in resources:
+        resource.type = legacy.get(resource.type, resource.type)
+    violations = check_stack(TEST_LISTENER_NOT_PUBLIC, resources).violations
+    assert len(violations) == 1
+    assert violations[0].startswith(
+        "aws:alb/listener:Listener 'test' carries the test traffic of aws:ecs/service:Service 'api-service' "
+        "(aws:alb/listenerRule:ListenerRule 'api-test-rule')"
+    )
+
+
+def _open_test_listener(**rule: Any) -> list[R]:
+    resources, _ = alb_stack(test_sources=("0.0.0.0/0",))
+    opened = next(r for r in resources if r.name == "in-test-0")
+    opened.props = {"cidrIpv4": "0.0.0.0/0", **rule}
+    return resources
+
+
+def test_which_ingress_protocols_and_ports_reach_the_test_listener() -> None:
+    for rule in (
+        {"ipProtocol": "-1"},
+        {"ipProtocol": "all"},
+        {"ipProtocol": "6", "fromPort": 8000, "toPort": 9000},
+        {"ipProtocol": "tcp", "fromPort": 8443, "toPort": 8443},
+    ):
+        assert len(check_stack(TEST_LISTENER_NOT_PUBLIC, _open_test_listener(**rule)).violations) == 1, rule
+    for rule in (
+        {"ipProtocol": "udp", "fromPort": 8443, "toPort": 8443},
+        {"ipProtocol": "tcp", "fromPort": 8444, "toPort": 9000},
+        {"ipProtocol": "tcp", "fromPort": 80, "toPort": 8442},
+    ):
+        assert check_stack(TEST_LISTENER_NOT_PUBLIC, _open_test_listener(**rule)).passed, rule
+    for rule in (
+        {"ipProtocol": UNKNOWN},
+        {"ipProtocol": "tcp", "fromPort": UNKNOWN, "toPort": 8443},
+    ):
+        result = check_stack(TEST_LISTENER_NOT_PUBLIC, _open_test_listener(**rule))
+        assert result.violations == [] and "the ingress of the test listener" in result.deferred[0], rule

@@ -286,6 +286,32 @@ def test_canary_artifacts_are_kms_encrypted_on_a_current_runtime() -> None:
     ]
 
 
+def test_a_canary_with_sse_kms_but_no_key_or_with_sse_s3_is_refused() -> None:
+    no_key = {**GOOD_CANARY, "artifactConfig": {"s3Encryption": {"encryptionMode": "SSE_KMS"}}}
+    assert check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, no_key, name="c").violations == [
+        f"{CANARY} 'c' stores its artifacts with SSE_KMS: set artifact_config.s3_encryption to SSE_KMS with the "
+        "stack key's ARN."
+    ]
+    s3 = {**GOOD_CANARY, "artifactConfig": {"s3Encryption": {"encryptionMode": "SSE_S3", "kmsKeyArn": "arn:k"}}}
+    assert check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, s3, name="c").violations == [
+        f"{CANARY} 'c' stores its artifacts with SSE_S3: set artifact_config.s3_encryption to SSE_KMS with the "
+        "stack key's ARN."
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"artifactConfig": {"s3Encryption": {"encryptionMode": UNKNOWN, "kmsKeyArn": "arn:k"}}},
+        {"artifactConfig": {"s3Encryption": {"encryptionMode": "SSE_KMS", "kmsKeyArn": UNKNOWN}}},
+        {"runtimeVersion": UNKNOWN},
+    ],
+)
+def test_a_canary_value_unknown_at_preview_is_deferred_not_judged(change: dict[str, Any]) -> None:
+    result = check(CANARY_ARTIFACTS_ENCRYPTED, CANARY, {**GOOD_CANARY, **change})
+    assert result.violations == [] and result.deferred
+
+
 # -- prod-secrets-rotated -----------------------------------------------------------------------------------------
 SECRET = "aws:secretsmanager/secret:Secret"
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
@@ -346,3 +372,196 @@ def test_every_function_needs_its_alarms() -> None:
     ]
     unknown = R("aws:cloudwatch/metricAlarm:MetricAlarm", "u", {"dimensions": {"FunctionName": UNKNOWN}})
     assert check_stack(LAMBDA_ALARMS, [fn, alarms[0], unknown]).deferred
+
+
+def test_a_rotation_of_exactly_the_maximum_passes_and_one_day_more_fails(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": PROD_TAGS})
+
+    def every(days: Any) -> R:
+        return R(ROTATION, "rot", {"secretId": "arn:x", "rotationRules": {"automaticallyAfterDays": days}})
+
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, every(90)]).passed
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, every(91)]).violations == [
+        f"{SECRET} 'key' rotates every 91 days: rotate at least every 90."
+    ]
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, every("91")]).violations == [  # bridged as a string
+        f"{SECRET} 'key' rotates every 91 days: rotate at least every 90."
+    ]
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, every(30)], config={"maximumRotationDays": 29}).violations == [
+        f"{SECRET} 'key' rotates every 30 days: rotate at least every 29."
+    ]
+
+
+@pytest.mark.parametrize("environment", ["production", "Prod", "PRODUCTION"])
+def test_a_secret_tagged_production_in_any_case_must_be_rotated_in_any_stack(environment: str) -> None:
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": {**STANDARD_TAGS, "Environment": environment}})
+    assert check_stack(PROD_SECRETS_ROTATED, [secret]).violations == [
+        f"{SECRET} 'key' is never rotated: add secrets.<name>.rotation {{days, function}} (an "
+        "aws.secretsmanager.SecretRotation), at most every 90 days, or rotation {external: <issuer>} when it "
+        "rotates where it is issued."
+    ]
+
+
+def test_a_stack_named_production_requires_rotation(stack_name: Callable[[str], None]) -> None:
+    stack_name("production")
+    assert not check_stack(PROD_SECRETS_ROTATED, [R(SECRET, "key", {"tags": STANDARD_TAGS})]).passed
+
+
+@pytest.mark.parametrize("field", ["arn", "id", "name"])
+def test_a_rotation_names_its_secret_by_arn_id_or_name(field: str, stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {field: "the-secret", "tags": PROD_TAGS})
+    rotation = R(ROTATION, "rot", {"secretId": "the-secret", "rotationRules": {"automaticallyAfterDays": 30}})
+    other = R(ROTATION, "other", {"secretId": "another-secret", "rotationRules": {"automaticallyAfterDays": 30}})
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, other, rotation]).passed
+    assert not check_stack(PROD_SECRETS_ROTATED, [secret, other]).passed
+
+
+def test_an_unknown_secret_id_defers_unless_it_depends_on_another_secret(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": PROD_TAGS})
+    elsewhere = R(SECRET, "elsewhere", {"arn": "arn:y", "tags": {**PROD_TAGS, "RotatedBy": "external"}})
+    unknown = R(ROTATION, "rot", {"secretId": UNKNOWN, "rotationRules": {"automaticallyAfterDays": 30}})
+    result = check_stack(PROD_SECRETS_ROTATED, [secret, unknown])
+    assert result.violations == [] and result.deferred
+    of_other = R(ROTATION, "rot", {"secretId": UNKNOWN}, deps={"secretId": [elsewhere]})
+    assert check_stack(PROD_SECRETS_ROTATED, [secret, elsewhere, of_other]).violations == [
+        f"{SECRET} 'key' is never rotated: add secrets.<name>.rotation {{days, function}} (an "
+        "aws.secretsmanager.SecretRotation), at most every 90 days, or rotation {external: <issuer>} when it "
+        "rotates where it is issued."
+    ]
+
+
+def test_an_unknown_environment_tag_defers_the_rotation_check() -> None:
+    result = check_stack(PROD_SECRETS_ROTATED, [R(SECRET, "key", {"tags": UNKNOWN})])
+    assert result.violations == [] and result.deferred
+    result = check_stack(PROD_SECRETS_ROTATED, [R(SECRET, "key", {"tags": {**STANDARD_TAGS, "Environment": UNKNOWN}})])
+    assert result.violations == [] and result.deferred
+
+
+def test_without_an_external_rotation_tag_setting_no_secret_is_exempt(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    secret = R(SECRET, "key", {"arn": "arn:x", "tags": {**PROD_TAGS, "RotatedBy": "external"}})
+    assert not check_stack(PROD_SECRETS_ROTATED, [secret], config={"externalRotationTag": {}}).passed
+    partly = R(SECRET, "key", {"arn": "arn:x", "tags": {**PROD_TAGS, "RotatedBy": "external"}})
+    config = {"externalRotationTag": {"RotatedBy": "external", "Issuer": "stripe"}}
+    assert not check_stack(PROD_SECRETS_ROTATED, [partly], config=config).passed
+
+
+# -- edges: unknowns at preview, exact actions, boundaries ------------------------------------------------------
+def test_unknown_tracing_mode_and_url_auth_are_deferred() -> None:
+    result = check(LAMBDA_TRACING_ACTIVE, FUNCTION, {**GOOD_FUNCTION, "tracingConfig": {"mode": UNKNOWN}})
+    assert result.violations == [] and result.deferred
+    result = check(LAMBDA_URL_IAM_AUTH, "aws:lambda/functionUrl:FunctionUrl", {"authorizationType": UNKNOWN})
+    assert result.violations == [] and result.deferred
+
+
+GOOD_PERMISSION = {
+    "action": "lambda:InvokeFunction",
+    "principal": "events.amazonaws.com",
+    "function": "f",
+    "sourceArn": "arn:aws:events:us-east-1:123456789012:rule/bus/r",
+}
+
+
+@pytest.mark.parametrize("action", ["*", "lambda:GetFunction", "lambda:Invoke*", "lambda:InvokeFunction*"])
+def test_a_permission_granting_anything_but_an_exact_invoke_action_fails(action: str) -> None:
+    assert check(LAMBDA_PERMISSION_SCOPED, PERMISSION, {**GOOD_PERMISSION, "action": action}, name="p").violations == [
+        f"{PERMISSION} 'p' grants {action!r}: a permission grants exactly lambda:InvokeFunction (or "
+        "lambda:InvokeFunctionUrl), never a wildcard."
+    ]
+
+
+def test_a_function_url_invoke_and_a_china_service_principal_pass() -> None:
+    changed = {**GOOD_PERMISSION, "action": "lambda:InvokeFunctionUrl", "principal": "events.amazonaws.com.cn"}
+    assert check(LAMBDA_PERMISSION_SCOPED, PERMISSION, changed).passed
+    assert not check(LAMBDA_PERMISSION_SCOPED, PERMISSION, {**GOOD_PERMISSION, "principal": "*"}).passed
+
+
+@pytest.mark.parametrize("key", ["action", "principal"])
+def test_an_unknown_permission_action_or_principal_is_deferred(key: str) -> None:
+    result = check(LAMBDA_PERMISSION_SCOPED, PERMISSION, {**GOOD_PERMISSION, key: UNKNOWN})
+    assert result.violations == [] and f".{key} of" in result.deferred[0]
+
+
+def test_log_groups_unknown_at_preview_defer_and_a_zero_retention_keeps_logs_forever() -> None:
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    unnamed_group = R(LOG_GROUP, "g", {"name": UNKNOWN, "retentionInDays": 7})
+    result = check_stack(LAMBDA_LOG_RETENTION, [fn, unnamed_group])
+    assert result.violations == [] and result.deferred
+    unknown_retention = R(LOG_GROUP, "g", {"name": "/aws/lambda/platform-dev-sync", "retentionInDays": UNKNOWN})
+    result = check_stack(LAMBDA_LOG_RETENTION, [fn, unknown_retention])
+    assert result.violations == [] and ".retentionInDays of" in result.deferred[0]
+    unnamed_fn = R(FUNCTION, "new", {"name": UNKNOWN})
+    result = check_stack(LAMBDA_LOG_RETENTION, [unnamed_fn])
+    assert result.violations == [] and "the log group of" in result.deferred[0]
+    zero = R(LOG_GROUP, "g", {"name": "/aws/lambda/platform-dev-sync", "retentionInDays": 0})
+    assert check_stack(LAMBDA_LOG_RETENTION, [fn, zero]).violations == [
+        f"{FUNCTION} 'sync' logs to /aws/lambda/platform-dev-sync, which keeps its logs forever: set retention_in_days."
+    ]
+
+
+def test_the_default_log_group_prefix_is_a_setting() -> None:
+    fn = R(FUNCTION, "plain", {"name": "plain"})
+    group = R(LOG_GROUP, "g", {"name": "/custom/plain", "retentionInDays": 7})
+    assert check_stack(LAMBDA_LOG_RETENTION, [fn, group], config={"logGroupPrefix": "/custom/"}).passed
+    assert not check_stack(LAMBDA_LOG_RETENTION, [fn, group]).passed
+
+
+def test_async_invokers_unknown_at_preview_are_deferred() -> None:
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    permission = R(PERMISSION, "p", {"principal": "sns.amazonaws.com", "function": UNKNOWN})
+    result = check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, permission])
+    assert result.violations == [] and "the function of" in result.deferred[0]
+    schedule = R(SCHEDULE, "s", {"target": {"arn": UNKNOWN, "deadLetterConfig": {"arn": QUEUE_ARN}}})
+    result = check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, schedule])
+    assert result.violations == [] and "the target of" in result.deferred[0]
+
+
+def test_an_invoke_config_without_an_on_failure_destination_does_not_count() -> None:
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    permission = R(PERMISSION, "p", {"principal": "s3.amazonaws.com", "function": ARN})
+    config = R(INVOKE_CONFIG, "c", {"functionName": "platform-dev-sync", "maximumRetryAttempts": 0})
+    assert len(check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, permission, config]).violations) == 1
+    schedule = R(SCHEDULE, "s", {"target": {"arn": "arn:aws:sqs:us-east-1:1:q", "deadLetterConfig": {"arn": "x"}}})
+    assert check_stack(LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, schedule]).passed  # targets no function here
+    custom = check_stack(
+        LAMBDA_ASYNC_FAILURE_DESTINATION, [fn, permission], config={"asynchronousPrincipals": ["sns.amazonaws.com"]}
+    )
+    assert custom.passed
+
+
+def test_a_database_grant_is_found_by_role_arn_in_any_case_and_only_in_allows() -> None:
+    role = R("aws:iam/role:Role", "role", {"arn": "arn:aws:iam::123456789012:role/sync"})
+
+    def grant(effect: str, action: Any) -> R:
+        document = policy_document({"Effect": effect, "Action": action, "Resource": "arn:aws:rds-db:x"})
+        return R("aws:iam/rolePolicy:RolePolicy", "policy", {"policy": document}, deps={"role": [role]})
+
+    outside = R(FUNCTION, "sync", GOOD_FUNCTION)  # names its role by ARN only
+    assert not check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, grant("Allow", "RDS-DB:Connect"), outside]).passed
+    assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, grant("Deny", "rds-db:connect"), outside]).passed
+    unparsable = R("aws:iam/rolePolicy:RolePolicy", "policy", {"policy": "{not json"}, deps={"role": [role]})
+    assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, unparsable, outside]).passed
+    empty = R(FUNCTION, "sync", {**GOOD_FUNCTION, "vpcConfig": {"subnetIds": []}})
+    assert not check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, grant("Allow", ["rds-db:connect"]), empty]).passed
+    unknown = R(FUNCTION, "sync", {**GOOD_FUNCTION, "vpcConfig": {"subnetIds": UNKNOWN}})
+    result = check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, grant("Allow", ["rds-db:connect"]), unknown])
+    assert result.violations == [] and ".vpcConfig of" in result.deferred[0]
+
+
+def test_a_function_with_exactly_the_minimum_alarms_passes_and_one_fewer_fails() -> None:
+    from policies.guardrails.functions import LAMBDA_ALARMS
+
+    fn = R(FUNCTION, "sync", GOOD_FUNCTION)
+    alarms = [
+        R("aws:cloudwatch/metricAlarm:MetricAlarm", f"a{i}", {"dimensions": {"FunctionName": "platform-dev-sync"}})
+        for i in range(2)
+    ]
+    assert check_stack(LAMBDA_ALARMS, [fn, *alarms], config={"minimumAlarms": 2}).passed
+    assert check_stack(LAMBDA_ALARMS, [fn, *alarms], config={"minimumAlarms": 3}).violations == [
+        f"{FUNCTION} 'sync' has 2 CloudWatch alarm(s) on FunctionName, fewer than 3: alarm on its errors, "
+        "throttles and duration (the platform's observability component does, per function), notifying the "
+        "alarm topic."
+    ]

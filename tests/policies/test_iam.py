@@ -412,3 +412,21 @@ def test_a_deployer_policy_may_wildcard_what_it_creates_but_nothing_else() -> No
     assert check(NO_WILDCARD_IAM, "aws:iam/policy:Policy", elsewhere).violations
     everything = {"path": "/deployers/", "policy": policy_document(allow("ec2:*", vpcs))}
     assert check(NO_WILDCARD_IAM, "aws:iam/policy:Policy", everything).violations, "service:* stays refused"
+
+
+def test_only_the_catalogues_name_positions_make_a_wildcard_cover_a_whole_kind() -> None:
+    from policies.guardrails.arn_scope import covers_every_resource_of_a_kind
+
+    # AWS's catalogue lists fixed ARNs too (no name variable: bedrock's marketplace all-access endpoint, events'
+    # built-in targets): a wildcard after their text is no name position.
+    assert not covers_every_resource_of_a_kind("arn:aws:bedrock:us-east-1:123456789012:marketplace/model-endpoint/*")
+    assert not covers_every_resource_of_a_kind("arn:aws:events:us-east-1:123456789012:target/stop*")
+    assert covers_every_resource_of_a_kind("arn:aws:bedrock:us-east-1::foundation-model/*")
+    assert covers_every_resource_of_a_kind("arn:aws:events:us-east-1:123456789012:rule/*")
+    # A service the catalogue does not know (or a wildcarded one): only a resource part starting with a wildcard.
+    assert covers_every_resource_of_a_kind("arn:aws:madeup:us-east-1:123456789012:*")
+    assert not covers_every_resource_of_a_kind("arn:aws:madeup:us-east-1:123456789012:thing/*")
+    assert not covers_every_resource_of_a_kind("arn:aws:dynamo*:us-east-1:123456789012:tab*")
+    # Not an ARN (another scheme, or fewer than six fields): no kind to cover.
+    assert not covers_every_resource_of_a_kind("xrn:aws:madeup:us-east-1:123456789012:*")
+    assert not covers_every_resource_of_a_kind("arn:aws:madeup:*:*")

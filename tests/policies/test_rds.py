@@ -134,3 +134,81 @@ def test_an_aurora_cluster_is_judged_through_its_cluster_parameter_group() -> No
         deps={"dbClusterParameterGroupName": [group]},
     )
     assert check_stack(RDS_TLS_REQUIRED, [group, cluster]).passed
+
+
+def test_enhanced_monitoring_interval_boundaries_and_string_values(stack_name: Callable[[str], None]) -> None:
+    stack_name("prod")
+    missing = (
+        f"{INSTANCE} 'r' is a production database without Enhanced Monitoring: set monitoring_interval (1 to 60 "
+        f"seconds) and monitoring_role_arn. {HARDENING_HINT}"
+    )
+    assert check(RDS_INSTANCE_HARDENING, INSTANCE, {**HARDENED, "monitoringInterval": 1}).passed
+    assert check(RDS_INSTANCE_HARDENING, INSTANCE, {**HARDENED, "monitoringInterval": "60"}).passed
+    assert check(RDS_INSTANCE_HARDENING, INSTANCE, {**HARDENED, "monitoringInterval": 0}).violations == [missing]
+    assert check(RDS_INSTANCE_HARDENING, INSTANCE, {**HARDENED, "monitoringRoleArn": ""}).violations == [missing]
+    strings = {**HARDENED, "iamDatabaseAuthenticationEnabled": "true", "multiAz": "true"}
+    assert check(RDS_INSTANCE_HARDENING, INSTANCE, strings).passed
+
+
+def test_a_database_tagged_production_in_a_dev_stack_is_judged_and_unknowns_defer() -> None:
+    one_az = {**HARDENED, "multiAz": False, "tags": {**STANDARD_TAGS, "Environment": "Production"}}
+    assert len(check(RDS_INSTANCE_HARDENING, INSTANCE, one_az).violations) == 1
+    for prop in ("iamDatabaseAuthenticationEnabled", "multiAz", "monitoringInterval"):
+        result = check(RDS_INSTANCE_HARDENING, INSTANCE, {**HARDENED, prop: UNKNOWN})
+        assert result.violations == [] and f".{prop} of" in result.deferred[0], prop
+    result = check(RDS_INSTANCE_HARDENING, INSTANCE, {**HARDENED, "tags": {"Environment": UNKNOWN}})
+    assert result.violations == [] and "the Environment tag of" in result.deferred[0]
+
+
+def test_force_ssl_values_and_unknowns_of_the_tls_check() -> None:
+    for value in ("1", 1, "true", " 1 "):
+        resources, _ = _database([{"name": "rds.force_ssl", "value": value}])
+        assert check_stack(RDS_TLS_REQUIRED, resources).passed, value
+    for value in ("0", "false", None):
+        resources, _ = _database([{"name": "rds.force_ssl", "value": value}])
+        assert not check_stack(RDS_TLS_REQUIRED, resources).passed, value
+    resources, _ = _database([{"name": "rds.force_ssl", "value": UNKNOWN}])
+    result = check_stack(RDS_TLS_REQUIRED, resources)
+    assert result.violations == [] and "the parameters of" in result.deferred[0]
+    resources, _ = _database([{"name": "log_connections", "value": "1"}])
+    assert not check_stack(RDS_TLS_REQUIRED, resources).passed
+    result = check_stack(RDS_TLS_REQUIRED, [R(INSTANCE, "db", {"engine": UNKNOWN})])
+    assert result.violations == [] and ".engine of" in result.deferred[0]
+
+
+def test_a_group_named_but_not_in_the_stack_is_refused_by_name_and_an_unknown_name_defers() -> None:
+    named = R(INSTANCE, "db", {"engine": "postgres", "parameterGroupName": "shared-params"})
+    assert check_stack(RDS_TLS_REQUIRED, [named]).violations == [
+        f"{INSTANCE} 'db' uses 'shared-params', which this stack does not show forcing TLS. {TLS_HINT}"
+    ]
+    unknown = R(INSTANCE, "db", {"engine": "postgres", "parameterGroupName": UNKNOWN})
+    result = check_stack(RDS_TLS_REQUIRED, [unknown])
+    assert result.violations == [] and ".parameterGroupName of" in result.deferred[0]
+    replica = R(INSTANCE, "replica", {"engine": "postgres", "replicateSourceDb": "db"})
+    assert check_stack(RDS_TLS_REQUIRED, [replica]).passed
+    assert check_stack(RDS_TLS_REQUIRED, [named], config={"engines": ["mysql"]}).passed
+    cluster = R("aws:rds/cluster:Cluster", "cluster", {"engine": "aurora-postgresql"})
+    assert check_stack(RDS_TLS_REQUIRED, [cluster]).violations == [
+        f"aws:rds/cluster:Cluster 'cluster' uses the default parameter group, which this stack does not show "
+        f"forcing TLS. {TLS_HINT}"
+    ]
+
+
+def test_only_a_parameter_group_of_the_right_kind_counts() -> None:
+    cluster_group = R(
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        "cluster-params",
+        {"parameters": [{"name": "rds.force_ssl", "value": "1"}]},
+    )
+    instance = R(
+        INSTANCE, "db", {"engine": "postgres", "parameterGroupName": "x"}, deps={"parameterGroupName": [cluster_group]}
+    )
+    assert check_stack(RDS_TLS_REQUIRED, [cluster_group, instance]).violations == [
+        f"{INSTANCE} 'db' uses 'x', which this stack does not show forcing TLS. {TLS_HINT}"
+    ]
+    elsewhere = R(
+        INSTANCE, "db", {"engine": "postgres", "parameterGroupName": "x"}, deps={"parameterGroupName": [cluster_group]}
+    )
+    assert check_stack(RDS_TLS_REQUIRED, [elsewhere]).violations == [  # the group is not in the stack at all
+        f"{INSTANCE} 'db' uses 'x', which this stack does not show forcing TLS. {TLS_HINT}"
+    ]

@@ -128,3 +128,77 @@ def test_a_complete_web_acl_passes_the_baseline() -> None:
 )
 def test_a_web_acl_missing_a_part_of_the_baseline_fails(resources: list[R], message: str) -> None:
     assert check_stack(WEB_ACL_BASELINE, resources).violations == [message]
+
+
+def test_production_by_tag_in_any_case_decides_and_an_unknown_tag_defers() -> None:
+    assert not check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [alb(tags={"Environment": "Production"})]).passed
+    result = check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [alb(tags={"Environment": UNKNOWN})])
+    assert result.violations == [] and "the Environment tag of" in result.deferred[0]
+
+
+def test_only_internet_facing_application_load_balancers_are_entry_points() -> None:
+    internal = R(ALB, "alb", {"loadBalancerType": "application", "internal": "true", "tags": PROD})
+    network = R(ALB, "nlb", {"loadBalancerType": "network", "tags": PROD})
+    assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [internal, network]).passed
+    default_type = R(ALB, "alb", {"internal": "false", "tags": PROD})
+    assert not check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [default_type]).passed
+
+
+def test_a_web_acl_whose_rules_or_redactions_are_unknown_at_preview_is_deferred() -> None:
+    acl = R(ACL, "waf", {"scope": "REGIONAL", "rules": UNKNOWN})
+    result = check_stack(WEB_ACL_BASELINE, [acl])
+    assert result.violations == [] and ".rules of" in result.deferred[0]
+    result = check_stack(WEB_ACL_BASELINE, web_acl_stack(redacted=UNKNOWN))  # type: ignore[arg-type]
+    assert result.violations == [] and ".redactedFields of" in result.deferred[0]
+
+
+def test_managed_rule_groups_count_only_from_aws_and_headers_match_in_any_case() -> None:
+    foreign = [
+        RULES[0],
+        RULES[1],
+        {
+            "statement": {
+                "managedRuleGroupStatement": {"vendorName": "Other", "name": "AWSManagedRulesKnownBadInputsRuleSet"}
+            }
+        },
+    ]
+    assert check_stack(WEB_ACL_BASELINE, web_acl_stack(rules=foreign)).violations == [
+        f"{ACL} 'waf' does not run the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet. {ACL_HINT}"
+    ]
+    upper = [{"singleHeader": {"name": "Authorization"}}, {"singleHeader": {"name": "COOKIE"}}]
+    assert check_stack(WEB_ACL_BASELINE, web_acl_stack(redacted=upper)).passed
+    one = [{"singleHeader": {"name": "authorization"}}, {"method": {}}]
+    assert check_stack(WEB_ACL_BASELINE, web_acl_stack(redacted=one)).violations == [
+        f"{ACL} 'waf' logs the cookie header in clear: redact it (redactedFields singleHeader). {ACL_HINT}"
+    ]
+
+
+def test_the_legacy_alb_type_is_an_entry_point_too() -> None:
+    legacy = R("aws:alb/loadBalancer:LoadBalancer", "alb", {"loadBalancerType": "application", "tags": PROD})
+    assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [legacy]).violations == [
+        f"aws:alb/loadBalancer:LoadBalancer 'alb' is internet-facing in a production stack and no "
+        f"aws.wafv2.WebAclAssociation attaches a web ACL to it. {ENTRY_HINT}"
+    ]
+
+
+def test_a_distribution_web_acl_counts_known_or_by_dependency_alone() -> None:
+    known = R(DISTRIBUTION, "cdn", {"tags": PROD, "webAclId": "arn:aws:wafv2:us-east-1:1:global/webacl/x/1"})
+    assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [known]).passed
+    acl = R(ACL, "waf", {"rules": RULES})
+    by_dependency = R(DISTRIBUTION, "cdn", {"tags": PROD}, deps={"webAclId": [acl]})
+    assert check_stack(INTERNET_ENTRY_POINTS_HAVE_WAF, [acl, by_dependency]).passed
+
+
+def test_only_log_group_destinations_are_judged_for_encryption() -> None:
+    acl = R(ACL, "waf", {"scope": "REGIONAL", "rules": RULES})
+    stream = R("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "aws-waf-logs-stream", {})
+    logging = R(
+        LOGGING,
+        "waf-logging",
+        {"resourceArn": UNKNOWN, "logDestinationConfigs": [UNKNOWN], "redactedFields": REDACTED},
+        deps={"resourceArn": [acl], "logDestinationConfigs": [stream]},
+    )
+    assert check_stack(WEB_ACL_BASELINE, [acl, stream, logging]).passed
+    assert check_stack(WEB_ACL_BASELINE, web_acl_stack(kms=None)).violations == [
+        f"{ACL} 'waf' logs to {LOG_GROUP} 'waf-logs', which is not encrypted with a KMS key (kmsKeyId). {ACL_HINT}"
+    ]
