@@ -48,6 +48,11 @@ def _grant_methods(function: str) -> bool:
     return any("grant" in part for part in function.split(".")[1:2])
 
 
+def _registry(function: str) -> bool:
+    """The registry's grant side: the store a grant resolves to, and the statements a stack secret needs."""
+    return function in ("Registry.grantable", "Registry.get", "Registry.secret", "Registry._split", "Registry.__init__")
+
+
 @dataclass(frozen=True)
 class Module:
     path: str
@@ -116,6 +121,23 @@ PACKAGES: list[Package] = [
             _config("presets"),
             _config("problems", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config("stack", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config("apis", "tests/config/test_apis_config.py", "tests/config/test_config_errors.py"),
+            _config("collections", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config(
+                "functions",
+                "tests/config/test_functions_config.py",
+                "tests/config/test_delivery_config.py",
+                "tests/config/test_config_errors.py",
+            ),
+            _config("references", "tests/config/test_adoption_config.py", "tests/config/test_config_errors.py"),
+            _config("sites", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config(
+                "thresholds",
+                "tests/config/test_observability_config.py",
+                "tests/config/test_adoption_config.py",
+                "tests/config/test_config_rules.py",
+            ),
+            _config("workloads", "tests/config/test_workload_config.py", "tests/config/test_config_errors.py"),
         ],
     ),
     Package(
@@ -131,6 +153,10 @@ PACKAGES: list[Package] = [
             _store("secrets", "tests/components/test_secrets.py"),
             _store("table", "tests/components/test_table.py"),
             _store("service", "tests/components/test_service.py"),
+            _store("cache", "tests/components/test_cache.py"),
+            _store("collection", "tests/components/test_collection.py"),
+            _store("rds_instance", "tests/components/test_rds_instance.py"),
+            Module("components/registry.py", "grants", ("tests/components/test_registry.py", *GRANT_TESTS), _registry),
         ],
     ),
 ]
