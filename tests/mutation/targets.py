@@ -30,7 +30,9 @@ PACK_UNIT_TESTS = (
 robustness sweep takes ~10 s: neither is worth running per mutant)."""
 
 EDGES = "tests/policies/test_security_edge_cases.py"
+CONFIG_BOUNDS = "tests/config/test_config_boundaries.py"
 CONFIG_TESTS = (
+    CONFIG_BOUNDS,
     "tests/config/test_config_errors.py",
     "tests/config/test_compute_config.py",
     "tests/config/test_data_config.py",
@@ -131,7 +133,9 @@ PACKAGES: list[Package] = [
             _config("problems", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config("stack", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config("apis", "tests/config/test_apis_config.py", "tests/config/test_config_errors.py"),
-            _config("collections", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config(
+                "collections", CONFIG_BOUNDS, "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"
+            ),
             _config(
                 "functions",
                 "tests/config/test_functions_config.py",
@@ -139,7 +143,7 @@ PACKAGES: list[Package] = [
                 "tests/config/test_config_errors.py",
             ),
             _config("references", "tests/config/test_adoption_config.py", "tests/config/test_config_errors.py"),
-            _config("sites", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config("sites", CONFIG_BOUNDS, "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config(
                 "thresholds",
                 "tests/config/test_observability_config.py",
