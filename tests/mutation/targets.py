@@ -128,7 +128,12 @@ PACKAGES: list[Package] = [
             _config("compute", "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"),
             _config("data", "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
             _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
-            _config("observability", "tests/config/test_observability_config.py", "tests/config/test_config_rules.py"),
+            _config(
+                "observability",
+                "tests/config/test_alarm_threshold_bounds.py",
+                "tests/config/test_observability_config.py",
+                "tests/config/test_config_rules.py",
+            ),
             _config("presets"),
             _config("problems", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config("stack", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
