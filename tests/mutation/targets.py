@@ -143,6 +143,7 @@ PACKAGES: list[Package] = [
             ),
             _config(
                 "functions",
+                "tests/config/test_function_bounds.py",
                 "tests/config/test_functions_config.py",
                 "tests/config/test_delivery_config.py",
                 "tests/config/test_config_errors.py",

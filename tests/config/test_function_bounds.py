@@ -1,0 +1,87 @@
+"""Every numeric setting of `platform:functions`, `platform:tasks` and `platform:canaries` (and the triggers) at
+its edges: the documented default, accepted at its minimum and maximum, refused one past each with pydantic's
+message naming the bound. The table is the documentation's (AWS's limits: Lambda memory 128 to 10240 MiB,
+timeout up to 900 s, SQS batches up to 10000, Scheduler retries up to 185, Synthetics timeouts 15 to 840 s...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from components.config.functions import (
+    CanaryConfig,
+    FunctionConfig,
+    QueueTriggerConfig,
+    ScheduleTriggerConfig,
+    TaskConfig,
+)
+
+FUNCTION = {"code": "functions/x", "handler": "handler.main", "runtime": "python3.13"}
+SCHEDULE = {"expression": "rate(1 day)"}
+TASK = {"service": "api", "events": {"push": {"eventPattern": {"source": ["app"]}}}}
+
+
+@dataclass(frozen=True)
+class Bound:
+    model: type[BaseModel]
+    required: dict[str, Any]
+    """The keys the model needs besides this one."""
+    key: str
+    default: Any
+    low: float
+    high: float
+    open_low: bool
+    """The minimum itself is refused (`gt`)."""
+
+    def value(self, value: Any) -> Any:
+        return self.model.model_validate({**self.required, self.key: value}).model_dump()[self.key]
+
+
+BOUNDS = [
+    Bound(*row)
+    for row in [
+        (QueueTriggerConfig, {}, "batchSize", 10, 1, 10_000, False),
+        (QueueTriggerConfig, {}, "batchingWindowSeconds", 0, 0, 300, False),
+        (QueueTriggerConfig, {}, "maximumConcurrency", None, 2, 1000, False),
+        (ScheduleTriggerConfig, SCHEDULE, "flexibleWindowMinutes", None, 1, 1440, False),
+        (ScheduleTriggerConfig, SCHEDULE, "retryAttempts", 3, 0, 185, False),
+        (ScheduleTriggerConfig, SCHEDULE, "maximumEventAgeSeconds", 3600, 60, 86_400, False),
+        (FunctionConfig, FUNCTION, "memory", 256, 128, 10_240, False),
+        (FunctionConfig, FUNCTION, "timeoutSeconds", 30, 1, 900, False),
+        (FunctionConfig, FUNCTION, "reservedConcurrency", None, 1, 1000, False),
+        (FunctionConfig, FUNCTION, "provisionedConcurrency", None, 1, 1000, False),
+        (FunctionConfig, FUNCTION, "asyncRetryAttempts", 2, 0, 2, False),
+        (FunctionConfig, FUNCTION, "maximumEventAgeSeconds", 21_600, 60, 21_600, False),
+        (TaskConfig, TASK, "maximumRetryAttempts", 185, 0, 185, False),
+        (CanaryConfig, {}, "expectedStatus", 200, 100, 599, False),
+        (CanaryConfig, {}, "everyMinutes", 5, 1, 60, False),
+        (CanaryConfig, {}, "timeoutSeconds", 60, 15, 840, False),
+        (CanaryConfig, {}, "artifactRetentionDays", 30, 1, 455, False),
+        (CanaryConfig, {}, "successPercent", 90, 0, 100, True),
+        (CanaryConfig, {}, "alarmMinutes", 15, 1, 1440, False),
+    ]
+]
+IDS = [f"{b.model.__name__}.{b.key}" for b in BOUNDS]
+
+
+@pytest.mark.parametrize("bound", BOUNDS, ids=IDS)
+def test_a_setting_defaults_as_documented_and_is_accepted_at_its_bounds(bound: Bound) -> None:
+    assert bound.model.model_validate(bound.required).model_dump()[bound.key] == bound.default
+    smallest = bound.low + 0.5 if bound.open_low else bound.low
+    assert (bound.value(smallest), bound.value(bound.high)) == (smallest, bound.high)
+
+
+@pytest.mark.parametrize("bound", BOUNDS, ids=IDS)
+def test_a_setting_one_past_a_bound_is_refused_naming_the_bound(bound: Bound) -> None:
+    below = f"greater than {bound.low}" if bound.open_low else f"greater than or equal to {bound.low}"
+    for value, message in (
+        (bound.low if bound.open_low else bound.low - 1, below),
+        (bound.high + 1, f"less than or equal to {bound.high}"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            bound.value(value)
+        [error] = caught.value.errors()
+        assert (error["loc"], error["msg"]) == ((bound.key,), f"Input should be {message}"), value
