@@ -31,6 +31,7 @@ robustness sweep takes ~10 s: neither is worth running per mutant)."""
 
 EDGES = "tests/policies/test_security_edge_cases.py"
 CONFIG_BOUNDS = "tests/config/test_config_boundaries.py"
+FIELD_BOUNDS = "tests/config/test_field_bounds.py"
 CONFIG_TESTS = (
     CONFIG_BOUNDS,
     "tests/config/test_config_errors.py",
@@ -125,7 +126,9 @@ PACKAGES: list[Package] = [
         CONFIG_TESTS,
         [
             _config("base"),
-            _config("compute", "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"),
+            _config(
+                "compute", FIELD_BOUNDS, "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"
+            ),
             _config("data", "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
             _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config(
@@ -143,7 +146,7 @@ PACKAGES: list[Package] = [
             ),
             _config(
                 "functions",
-                "tests/config/test_function_bounds.py",
+                FIELD_BOUNDS,
                 "tests/config/test_functions_config.py",
                 "tests/config/test_delivery_config.py",
                 "tests/config/test_config_errors.py",

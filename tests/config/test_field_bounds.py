@@ -1,5 +1,5 @@
-"""Every numeric setting of `platform:functions`, `platform:tasks` and `platform:canaries` (and the triggers) at
-its edges: the documented default, accepted at its minimum and maximum, refused one past each with pydantic's
+"""Every numeric setting of services (health checks, autoscaling, deployments, capacity), the load balancer,
+`platform:functions`, `platform:tasks` and `platform:canaries` (and the triggers) at its edges: the documented default, accepted at its minimum and maximum, refused one past each with pydantic's
 message naming the bound. The table is the documentation's (AWS's limits: Lambda memory 128 to 10240 MiB,
 timeout up to 900 s, SQS batches up to 10000, Scheduler retries up to 185, Synthetics timeouts 15 to 840 s...)."""
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from components.config import compute
 from components.config.functions import (
     CanaryConfig,
     FunctionConfig,
@@ -62,6 +63,32 @@ BOUNDS = [
         (CanaryConfig, {}, "artifactRetentionDays", 30, 1, 455, False),
         (CanaryConfig, {}, "successPercent", 90, 0, 100, True),
         (CanaryConfig, {}, "alarmMinutes", 15, 1, 1440, False),
+        (compute.WafConfig, {}, "rateLimit", 2000, 100, 2_000_000_000, False),
+        (compute.TrafficTestListenerConfig, {}, "port", 8443, 1, 65535, False),
+        (compute.LoadBalancerConfig, {}, "idleTimeoutSeconds", 60, 1, 4000, False),
+        (compute.LoadBalancerConfig, {}, "accessLogExpirationDays", 90, 1, 3650, False),
+        (compute.HealthCheckConfig, {}, "intervalSeconds", 30, 5, 300, False),
+        (compute.HealthCheckConfig, {"intervalSeconds": 300}, "timeoutSeconds", 5, 2, 60, False),
+        (compute.HealthCheckConfig, {}, "retries", 3, 1, 10, False),
+        (compute.HealthCheckConfig, {}, "startPeriodSeconds", 60, 0, 300, False),
+        (compute.HealthCheckConfig, {}, "healthyThreshold", 2, 2, 10, False),
+        (compute.HealthCheckConfig, {}, "unhealthyThreshold", 3, 2, 10, False),
+        (compute.AutoscalingConfig, {"maxCount": 1000}, "minCount", 1, 0, 1000, False),
+        (compute.AutoscalingConfig, {"minCount": 1}, "maxCount", 4, 1, 1000, False),
+        (compute.AutoscalingConfig, {}, "cpuTarget", 70, 0, 100, True),
+        (compute.AutoscalingConfig, {}, "memoryTarget", 75, 0, 100, True),
+        (compute.AutoscalingConfig, {}, "scaleInCooldownSeconds", 300, 0, 3600, False),
+        (compute.AutoscalingConfig, {}, "scaleOutCooldownSeconds", 60, 0, 3600, False),
+        (compute.CanaryConfig, {}, "bakeTimeMinutes", 10, 0, 1440, False),
+        (compute.LinearConfig, {}, "stepBakeTimeMinutes", 6, 0, 1440, False),
+        (compute.DeploymentConfig, {"strategy": "blue-green"}, "bakeTimeMinutes", None, 0, 1440, False),
+        (compute.DeploymentConfig, {}, "minimumHealthyPercent", 100, 0, 100, False),
+        (compute.DeploymentConfig, {}, "maximumPercent", 200, 100, 200, False),
+        (compute.DeploymentConfig, {}, "healthCheckGraceSeconds", 120, 0, 2_147_483_647, False),
+        (compute.DeploymentConfig, {}, "deregistrationDelaySeconds", 30, 0, 3600, False),
+        (compute.CapacityConfig, {}, "onDemandBase", 1, 0, 100_000, False),
+        (compute.CapacityConfig, {}, "onDemandWeight", 1, 0, 1000, False),
+        (compute.CapacityConfig, {}, "spotWeight", 0, 0, 1000, False),
     ]
 ]
 IDS = [f"{b.model.__name__}.{b.key}" for b in BOUNDS]
