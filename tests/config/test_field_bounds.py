@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from components.config import compute
+from components.config import compute, data, workloads
 from components.config.functions import (
     CanaryConfig,
     FunctionConfig,
@@ -22,6 +22,7 @@ from components.config.functions import (
 
 FUNCTION = {"code": "functions/x", "handler": "handler.main", "runtime": "python3.13"}
 SCHEDULE = {"expression": "rate(1 day)"}
+PG = {"engine": "postgres"}
 TASK = {"service": "api", "events": {"push": {"eventPattern": {"source": ["app"]}}}}
 
 
@@ -34,8 +35,10 @@ class Bound:
     default: Any
     low: float
     high: float
-    open_low: bool
+    open_low: bool = False
     """The minimum itself is refused (`gt`)."""
+    allowed: str = ""
+    """The data sections' bounds state the whole range (`allowed: 1 to 35 days`) on either side."""
 
     def value(self, value: Any) -> Any:
         return self.model.model_validate({**self.required, self.key: value}).model_dump()[self.key]
@@ -91,6 +94,40 @@ BOUNDS = [
         (compute.CapacityConfig, {}, "spotWeight", 0, 0, 1000, False),
     ]
 ]
+CORS = {"allowedOrigins": ["https://app.example.com"], "allowedMethods": ["GET"]}
+RULE = {"eventPattern": {"source": ["app"]}, "queue": "jobs"}
+BOUNDS += [
+    Bound(model, required, key, default, low, high, allowed=allowed)
+    for model, required, key, default, low, high, allowed in [
+        (data.TableConfig, {}, "pointInTimeRecoveryDays", 35, 1, 35, "1 to 35 days"),
+        (data.QueueConfig, {}, "visibilityTimeoutSeconds", 30, 0, 43_200, "0 to 43200 seconds"),
+        (data.QueueConfig, {}, "maxReceiveCount", 5, 1, 1000, "1 to 1000 receives"),
+        (data.QueueConfig, {}, "receiveWaitTimeSeconds", 20, 0, 20, "0 to 20 seconds"),
+        (data.QueueConfig, {}, "delaySeconds", 0, 0, 900, "0 to 900 seconds"),
+        (data.CorsRuleConfig, CORS, "maxAgeSeconds", 3000, 0, 86_400, "0 to 86400 seconds"),
+        (data.EventRuleConfig, RULE, "maximumRetryAttempts", 185, 0, 185, "0 to 185 attempts"),
+        (data.EventRuleConfig, RULE, "maximumEventAgeSeconds", 86_400, 60, 86_400, "60 to 86400 seconds"),
+        (data.DatabaseConfig, {}, "backupRetentionDays", 7, 1, 35, "1 to 35 days"),
+        (data.DatabaseConfig, {}, "slowQueryMs", 1000, 100, 60_000, "100 to 60000 ms"),
+        (data.DatabaseConfig, {}, "masterSecretRotationDays", 7, 1, 365, "1 to 365 days"),
+        (data.DatabaseConfig, {}, "instances", 1, 1, 16, "1 to 16 instances"),
+        (data.DatabaseConfig, {}, "secondsUntilAutoPause", 900, 300, 86_400, "300 to 86400 seconds"),
+        (data.PostgresConfig, PG, "allocatedStorageGib", 20, 20, 65_536, "20 to 65536 GiB"),
+        (data.PostgresConfig, PG, "readReplicas", 0, 0, 5, "0 to 5 replicas"),
+        (data.PostgresConfig, PG, "backupRetentionDays", 7, 1, 35, "1 to 35 days"),
+        (data.RotationConfig, {}, "days", 30, 1, 1000, "1 to 1000 days"),
+        (data.CacheConfig, {}, "replicas", 0, 0, 5, "0 to 5 replicas"),
+        (data.CacheConfig, {}, "snapshotRetentionDays", 1, 0, 35, "0 to 35 days"),
+        (data.BackupConfig, {}, "retentionDays", 35, 1, 36_500, "1 to 36500 days"),
+    ]
+]
+BOUNDS += [
+    Bound(workloads.RepositoryConfig, {}, "keepTaggedImages", 50, 1, 10_000),
+    Bound(workloads.RepositoryConfig, {}, "untaggedExpiryDays", 7, 1, 3650),
+    Bound(workloads.TaskScheduleConfig, SCHEDULE, "flexibleWindowMinutes", None, 1, 1440),
+    Bound(workloads.TaskScheduleConfig, SCHEDULE, "retryAttempts", 2, 0, 185),
+    Bound(workloads.TaskScheduleConfig, SCHEDULE, "maximumEventAgeSeconds", 3600, 60, 86_400),
+]
 IDS = [f"{b.model.__name__}.{b.key}" for b in BOUNDS]
 
 
@@ -111,4 +148,5 @@ def test_a_setting_one_past_a_bound_is_refused_naming_the_bound(bound: Bound) ->
         with pytest.raises(ValidationError) as caught:
             bound.value(value)
         [error] = caught.value.errors()
-        assert (error["loc"], error["msg"]) == ((bound.key,), f"Input should be {message}"), value
+        expected = f"Value error, allowed: {bound.allowed}" if bound.allowed else f"Input should be {message}"
+        assert (error["loc"], error["msg"]) == ((bound.key,), expected), value

@@ -129,7 +129,7 @@ PACKAGES: list[Package] = [
             _config(
                 "compute", FIELD_BOUNDS, "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"
             ),
-            _config("data", "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
+            _config("data", FIELD_BOUNDS, "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
             _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config(
                 "observability",
@@ -160,7 +160,9 @@ PACKAGES: list[Package] = [
                 "tests/config/test_adoption_config.py",
                 "tests/config/test_config_rules.py",
             ),
-            _config("workloads", "tests/config/test_workload_config.py", "tests/config/test_config_errors.py"),
+            _config(
+                "workloads", FIELD_BOUNDS, "tests/config/test_workload_config.py", "tests/config/test_config_errors.py"
+            ),
         ],
     ),
     Package(
