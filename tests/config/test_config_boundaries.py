@@ -42,9 +42,14 @@ def test_a_site_waf_rate_limit_at_its_bounds_is_accepted(rate_limit: int) -> Non
     assert config.sites["frontend"].waf.rate_limit == rate_limit
 
 
-def test_a_site_waf_is_on_by_default_at_2000_requests_per_5_minutes() -> None:
-    config = load_stack_config("dev", broken("dev", "platform:sites", {"frontend": SITE}))
-    assert (config.sites["frontend"].waf.enabled, config.sites["frontend"].waf.rate_limit) == (True, 2000)
+def test_a_site_is_no_spa_and_has_its_waf_on_at_2000_requests_per_5_minutes_by_default() -> None:
+    site = load_stack_config("dev", broken("dev", "platform:sites", {"frontend": SITE})).sites["frontend"]
+    assert (site.spa, site.waf.enabled, site.waf.rate_limit, site.default_root_object) == (
+        False,
+        True,
+        2000,
+        "index.html",
+    )
 
 
 def test_a_grant_on_an_undeclared_collection_is_refused_naming_those_defined() -> None:

@@ -126,3 +126,10 @@ def test_the_database_floors_apply_to_production_only(policy: str) -> None:
     assert database_problems("prod", "eu-1") == [f"platform:database.{key}"]
     assert database_problems("staging", "prod") != []  # production by the stack's name
     assert database_problems("staging", "staging") == []
+
+
+def test_a_stack_without_a_pack_config_file_gets_the_packs_defaults_which_cannot_be_changed(tmp_path: Path) -> None:
+    limits = Thresholds.for_stack("dev-alice", "dev", tmp_path)
+    assert (limits.source, limits.config) == ("the pack's defaults", {})
+    with pytest.raises(AttributeError):
+        limits.source = "elsewhere"  # type: ignore[misc]
