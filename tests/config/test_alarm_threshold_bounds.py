@@ -4,12 +4,22 @@ day, an email address of at most 254 characters), with the message stating the w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from components.config.observability import Count, EmailAddress, Minutes, Percent, Seconds, WebThresholds
+from components.config.observability import (
+    Count,
+    CustomAlarmConfig,
+    EmailAddress,
+    Minutes,
+    Percent,
+    Seconds,
+    Statistic,
+    WebThresholds,
+    _between,  # pyright: ignore[reportPrivateUsage]
+)
 
 MINUTES = "allowed: 1 to 1440 minutes (CloudWatch evaluates at most one day)"
 CASES: list[tuple[Any, list[Any], list[Any], str]] = [
@@ -52,3 +62,35 @@ def test_an_email_address_is_one_address_of_at_most_254_characters() -> None:
         assert caught.value.errors()[0]["msg"] == (
             "Value error, not an email address; expected name@example.com (one address per entry)"
         ), value
+
+
+def _refused(kind: Any, value: Any) -> str:
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(kind).validate_python(value)
+    return caught.value.errors()[0]["msg"]
+
+
+def test_a_custom_alarms_statistic_is_a_named_one_or_a_percentile() -> None:
+    adapter = TypeAdapter(Statistic)
+    for value in ("SampleCount", "Average", "Sum", "Minimum", "Maximum", "p99", "p99.9", "p0", "p100"):
+        assert adapter.validate_python(value) == value
+    for value in ("P99", "p101", "p99.999", "average", "tm99", ""):
+        assert _refused(Statistic, value) == (
+            "Value error, allowed: SampleCount, Average, Sum, Minimum, Maximum or a percentile such as p99 or p99.9"
+        ), value
+
+
+def test_a_custom_alarms_period_is_10_30_or_a_multiple_of_60_up_to_a_day() -> None:
+    alarm = {"namespace": "Candlefish", "metric": "M", "threshold": 1}
+    for value in (10, 30, 60, 120, 86_400):
+        assert CustomAlarmConfig.model_validate({**alarm, "periodSeconds": value}).period_seconds == value
+    for value in (0, 20, 59, 61, 90, 86_460, -60):
+        with pytest.raises(ValidationError) as caught:
+            CustomAlarmConfig.model_validate({**alarm, "periodSeconds": value})
+        assert caught.value.errors()[0]["msg"] == (
+            "Value error, allowed: 10, 30 or a multiple of 60 up to 86400 seconds"
+        ), value
+
+
+def test_a_fractional_bound_is_stated_as_written() -> None:
+    assert _refused(Annotated[float, _between(0.5, 2.5, "s")], 3) == "Value error, allowed: 0.5 to 2.5 s"
