@@ -57,6 +57,7 @@ ACCESS_LEVELS: Mapping[str, tuple[str, ...]] = {
     "database": ("connect",),
     "events": ("publish",),
     "caches": ("connect",),
+    "collections": ("read", "readwrite"),
 }
 """The access levels a grant may ask of each kind of store (by `DataStores` field / config section)."""
 

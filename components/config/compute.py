@@ -82,6 +82,21 @@ SECRET_LOOKING_VALUE = re.compile(
 )
 """Values that are secrets whatever their variable is called."""
 
+
+def refuse_plain_secrets(environment: dict[str, str], *, named_why: str, valued_fix: str) -> None:
+    """Raise when a plain environment variable is named like a secret (`named_why`: where such a value would
+    land and what to do instead) or its value is a credential whatever its name (`valued_fix`)."""
+    named = sorted(k for k in environment if SECRET_LOOKING_NAME.search(k))
+    if named:
+        raise ValueError(f"{', '.join(named)} look{'s' if len(named) == 1 else ''} like a secret; {named_why}")
+    valued = sorted(k for k, v in environment.items() if SECRET_LOOKING_VALUE.search(v))
+    if valued:
+        raise ValueError(
+            f"the value of {', '.join(valued)} contains a credential (URL password, AWS key or private key); "
+            + valued_fix
+        )
+
+
 _DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _REPOSITORY = re.compile(r"^[a-z0-9]+([._-]{1,2}[a-z0-9]+)*(/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*$")
@@ -737,19 +752,12 @@ class ServiceConfig(ConfigModel):
     @field_validator("environment")
     @classmethod
     def _no_plain_secrets(cls, value: dict[str, str]) -> dict[str, str]:
-        named = sorted(k for k in value if SECRET_LOOKING_NAME.search(k))
-        if named:
-            raise ValueError(
-                f"{', '.join(named)} look{'s' if len(named) == 1 else ''} like a secret; a plain environment "
-                "value lands in the task definition and the state: move it to secrets (valueFrom a stack "
-                "secret or a Secrets Manager / SSM ARN)"
-            )
-        valued = sorted(k for k, v in value.items() if SECRET_LOOKING_VALUE.search(v))
-        if valued:
-            raise ValueError(
-                f"the value of {', '.join(valued)} contains a credential (URL password, AWS key or private "
-                "key); move it to secrets (valueFrom a stack secret or a Secrets Manager / SSM ARN)"
-            )
+        move = "move it to secrets (valueFrom a stack secret or a Secrets Manager / SSM ARN)"
+        refuse_plain_secrets(
+            value,
+            named_why=f"a plain environment value lands in the task definition and the state: {move}",
+            valued_fix=move,
+        )
         return value
 
     def image_reference(self) -> ImageReference | None:

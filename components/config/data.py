@@ -279,32 +279,11 @@ Capacity = Annotated[float, _in_range(0, 256, "ACU", step=0.5)]
 MasterSecretRotationDays = Annotated[int, _in_range(1, 365, "days")]
 
 
-class DatabaseConfig(ConfigModel):
-    """The Aurora PostgreSQL cluster: Serverless v2 by default, in the data subnets, KMS-encrypted,
-    RDS-managed master secret, IAM auth, TLS forced."""
+class _DatabaseSettings(ConfigModel):
+    """What Aurora (`DatabaseConfig`) and an RDS PostgreSQL instance (`PostgresConfig`) are both configured with:
+    backups and windows, names and users, Performance Insights, slow-query logging, Enhanced Monitoring and the
+    master secret's rotation."""
 
-    engine: Literal["aurora-postgresql", "postgres"] = "aurora-postgresql"
-    """`aurora-postgresql` (default: this model) or `postgres` (a single RDS PostgreSQL instance: `PostgresConfig`)."""
-
-    engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{1,2})?$")] = "16"
-    """Aurora PostgreSQL version at creation: a major (`16`, the default: the newest minor AWS offers for it
-    when the cluster is created) or major.minor (`16.6`, which must still be orderable). Minor versions then
-    move with AWS's automatic minor upgrades in the maintenance window, and the platform ignores that drift
-    (a pinned minor would otherwise make the next `up` try to downgrade, which RDS refuses). A major upgrade
-    is a deliberate operation: see the README's database runbook."""
-    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.(serverless|[a-z0-9]+\.[a-z0-9]+)$")] = (
-        "db.serverless"
-    )
-    """`db.serverless` (Serverless v2, the default) or a provisioned class such as `db.r6g.large`."""
-    instances: Annotated[int, _in_range(1, 16, "instances")] = 1
-    """Writer plus readers, spread over the AZs in order. Preset: 1 in dev and staging, 2 in prod (a reader
-    in another AZ to fail over to)."""
-    min_capacity: Capacity = 0.5
-    """Serverless v2 minimum ACU. 0 (pause when idle) only in dev. Preset: 0 dev, 0.5 staging and prod."""
-    max_capacity: Capacity = 4
-    """Serverless v2 maximum ACU, at least 1. Preset: 2 dev, 4 staging, 16 prod."""
-    seconds_until_auto_pause: Annotated[int, _in_range(300, 86_400, "seconds")] = 900
-    """With minCapacity 0: idle time before the cluster pauses. Default 15 minutes."""
     backup_retention_days: Annotated[int, _in_range(1, 35, "days")] = 7
     """Automated backups (and point-in-time restore window). Preset: 1 dev, 7 staging, 35 prod."""
     preferred_backup_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 03:00-04:00")] = (
@@ -335,13 +314,41 @@ class DatabaseConfig(ConfigModel):
             raise ValueError("allowed: 7, 731, or a multiple of 31 up to 713 (months x 31) days")
         return value
 
-    @property
-    def serverless(self) -> bool:
-        return self.instance_class == "db.serverless"
-
     enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 0
     """Enhanced Monitoring interval (OS metrics from the instance, through its own role); 0 is off. Preset: 0 dev,
     60 staging, 15 prod."""
+
+
+class DatabaseConfig(_DatabaseSettings):
+    """The Aurora PostgreSQL cluster: Serverless v2 by default, in the data subnets, KMS-encrypted,
+    RDS-managed master secret, IAM auth, TLS forced."""
+
+    engine: Literal["aurora-postgresql", "postgres"] = "aurora-postgresql"
+    """`aurora-postgresql` (default: this model) or `postgres` (a single RDS PostgreSQL instance: `PostgresConfig`)."""
+
+    engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{1,2})?$")] = "16"
+    """Aurora PostgreSQL version at creation: a major (`16`, the default: the newest minor AWS offers for it
+    when the cluster is created) or major.minor (`16.6`, which must still be orderable). Minor versions then
+    move with AWS's automatic minor upgrades in the maintenance window, and the platform ignores that drift
+    (a pinned minor would otherwise make the next `up` try to downgrade, which RDS refuses). A major upgrade
+    is a deliberate operation: see the README's database runbook."""
+    instance_class: Annotated[str, StringConstraints(pattern=r"^db\.(serverless|[a-z0-9]+\.[a-z0-9]+)$")] = (
+        "db.serverless"
+    )
+    """`db.serverless` (Serverless v2, the default) or a provisioned class such as `db.r6g.large`."""
+    instances: Annotated[int, _in_range(1, 16, "instances")] = 1
+    """Writer plus readers, spread over the AZs in order. Preset: 1 in dev and staging, 2 in prod (a reader
+    in another AZ to fail over to)."""
+    min_capacity: Capacity = 0.5
+    """Serverless v2 minimum ACU. 0 (pause when idle) only in dev. Preset: 0 dev, 0.5 staging and prod."""
+    max_capacity: Capacity = 4
+    """Serverless v2 maximum ACU, at least 1. Preset: 2 dev, 4 staging, 16 prod."""
+    seconds_until_auto_pause: Annotated[int, _in_range(300, 86_400, "seconds")] = 900
+    """With minCapacity 0: idle time before the cluster pauses. Default 15 minutes."""
+
+    @property
+    def serverless(self) -> bool:
+        return self.instance_class == "db.serverless"
 
     @property
     def major_version(self) -> int:
@@ -351,15 +358,13 @@ class DatabaseConfig(ConfigModel):
 # -- RDS PostgreSQL (single instance) --------------------------------------------------------------------
 
 
-class PostgresConfig(ConfigModel):
+class PostgresConfig(_DatabaseSettings):
     """An RDS PostgreSQL instance (`engine: postgres`): Multi-AZ in prod, gp3 storage that grows on its own up to
     `maxAllocatedStorageGib`, in the data subnets, KMS-encrypted, RDS-managed master secret, IAM auth, TLS forced,
     `postgresql` and `upgrade` logs exported, Performance Insights, Enhanced Monitoring outside dev."""
 
     engine: Literal["postgres"]
     """`postgres`. Required here (it is what selects this model)."""
-    master_secret_rotation_days: MasterSecretRotationDays = 7
-    """Rotation schedule of the RDS-managed master user secret (RDS rotates it itself). Default 7, RDS's own."""
     engine_version: Annotated[str, StringConstraints(pattern=r"^\d{2}$")] = "16"
     """The major version only (e.g. `16`): RDS applies minor versions itself (auto minor version upgrade on), so
     the program never fights a minor upgrade. Default 16."""
@@ -374,30 +379,6 @@ class PostgresConfig(ConfigModel):
     staging, 1000 prod."""
     read_replicas: Annotated[int, _in_range(0, 5, "replicas")] = 0
     """Read replicas (same class, asynchronous, in the next AZs). Default 0."""
-    backup_retention_days: Annotated[int, _in_range(1, 35, "days")] = 7
-    """Automated backups and point-in-time restore window. Preset: 1 dev, 7 staging, 35 prod."""
-    preferred_backup_window: Annotated[str, _matching(_DAILY_WINDOW, "hh:mm-hh:mm (UTC), e.g. 03:00-04:00")] = (
-        "03:00-04:00"
-    )
-    preferred_maintenance_window: Annotated[
-        str, _matching(_WEEKLY_WINDOW, "ddd:hh:mm-ddd:hh:mm (UTC), e.g. mon:04:30-mon:05:30")
-    ] = "mon:04:30-mon:05:30"
-    database_name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
-    master_username: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = "dbadmin"
-    """Master user; its password is generated and kept by RDS in Secrets Manager, never in config or state."""
-    iam_user: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = "app"
-    """Database user a `database: connect` grant logs in as with an IAM token (`GRANT rds_iam TO app` once)."""
-    performance_insights_retention_days: int = 7
-    """7 (free), 731, or a multiple of 31. Default 7."""
-    slow_query_ms: Annotated[int, _in_range(100, 60_000, "ms")] = 1000
-    """Statements slower than this are logged (log_min_duration_statement). Default 1000 ms."""
-    enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 0
-    """Enhanced Monitoring interval; 0 is off. Preset: 0 dev, 60 staging, 15 prod."""
-
-    @field_validator("performance_insights_retention_days")
-    @classmethod
-    def _pi_retention(cls, value: int) -> int:
-        return DatabaseConfig._pi_retention(value)
 
     @property
     def serverless(self) -> bool:

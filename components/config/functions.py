@@ -17,13 +17,12 @@ from pydantic import Field, StringConstraints, field_validator
 
 from .base import ConfigModel, ResourceKey, unique_items
 from .compute import (
-    SECRET_LOOKING_NAME,
-    SECRET_LOOKING_VALUE,
     EnvName,
     GrantsConfig,
     PathPattern,
     RoutingConfig,
     parse_image,
+    refuse_plain_secrets,
 )
 from .problems import MISSING, Problem, key_path
 
@@ -225,19 +224,12 @@ class FunctionConfig(ConfigModel):
     @field_validator("environment")
     @classmethod
     def _no_plain_secrets(cls, value: dict[str, str]) -> dict[str, str]:
-        named = sorted(k for k in value if SECRET_LOOKING_NAME.search(k))
-        if named:
-            raise ValueError(
-                f"{', '.join(named)} look{'s' if len(named) == 1 else ''} like a secret; an "
-                "environment value lands in the function's configuration and the state: declare "
-                "the secret in platform:secrets and list it under the function's secrets"
-            )
-        valued = sorted(k for k, v in value.items() if SECRET_LOOKING_VALUE.search(v))
-        if valued:
-            raise ValueError(
-                f"the value of {', '.join(valued)} contains a credential (URL password, AWS key or "
-                "private key); move it to a stack secret listed under the function's secrets"
-            )
+        refuse_plain_secrets(
+            value,
+            named_why="an environment value lands in the function's configuration and the state: declare the "
+            "secret in platform:secrets and list it under the function's secrets",
+            valued_fix="move it to a stack secret listed under the function's secrets",
+        )
         for name, text in value.items():
             for reference in _REFERENCE.findall(text):
                 if not _REFERENCE_SHAPE.match(reference):

@@ -15,38 +15,38 @@ from typing import Any
 
 from .base import Environment
 
+_INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"]
+"""Outside dev: image pulls, logs, secrets and STS stay on private endpoints (dev pays NAT instead)."""
+
+
+def _platform(
+    *, log_days: int, prod: bool, endpoints: list[str], flow_log_days: int, access_log_days: int
+) -> dict[str, Any]:
+    """One environment's `platform:` preset. Prod (`prod=True`) protects stateful resources and the load
+    balancer, runs three AZs with a NAT gateway each, turns the WAF on and ECS Exec off; dev and staging run
+    two AZs behind one NAT gateway, without WAF, with ECS Exec."""
+    return {
+        "logRetentionDays": log_days,
+        "protectStatefulResources": prod,
+        "network": {
+            "azCount": 3 if prod else 2,
+            "natStrategy": "per-az" if prod else "single",
+            "interfaceEndpoints": endpoints,
+            "flowLogs": {"retentionDays": flow_log_days},
+        },
+        "cluster": {"executeCommand": not prod},
+        "loadBalancer": {
+            "deletionProtection": prod,
+            "accessLogExpirationDays": access_log_days,
+            "waf": {"enabled": prod},
+        },
+    }
+
+
 PRESETS: dict[Environment, dict[str, Any]] = {
-    "dev": {
-        "logRetentionDays": 14,
-        "protectStatefulResources": False,
-        "network": {"azCount": 2, "natStrategy": "single", "interfaceEndpoints": [], "flowLogs": {"retentionDays": 90}},
-        "cluster": {"executeCommand": True},
-        "loadBalancer": {"deletionProtection": False, "accessLogExpirationDays": 30, "waf": {"enabled": False}},
-    },
-    "staging": {
-        "logRetentionDays": 30,
-        "protectStatefulResources": False,
-        "network": {
-            "azCount": 2,
-            "natStrategy": "single",
-            "interfaceEndpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"],
-            "flowLogs": {"retentionDays": 90},
-        },
-        "cluster": {"executeCommand": True},
-        "loadBalancer": {"deletionProtection": False, "accessLogExpirationDays": 90, "waf": {"enabled": False}},
-    },
-    "prod": {
-        "logRetentionDays": 90,
-        "protectStatefulResources": True,
-        "network": {
-            "azCount": 3,
-            "natStrategy": "per-az",
-            "interfaceEndpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"],
-            "flowLogs": {"retentionDays": 365},
-        },
-        "cluster": {"executeCommand": False},
-        "loadBalancer": {"deletionProtection": True, "accessLogExpirationDays": 365, "waf": {"enabled": True}},
-    },
+    "dev": _platform(log_days=14, prod=False, endpoints=[], flow_log_days=90, access_log_days=30),
+    "staging": _platform(log_days=30, prod=False, endpoints=_INTERFACE_ENDPOINTS, flow_log_days=90, access_log_days=90),
+    "prod": _platform(log_days=90, prod=True, endpoints=_INTERFACE_ENDPOINTS, flow_log_days=365, access_log_days=365),
 }
 
 ENTRY_PRESETS: dict[Environment, dict[str, dict[str, Any]]] = {

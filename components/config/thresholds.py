@@ -125,6 +125,17 @@ class Thresholds:
 RELAX = "a relaxation goes in that file (reviewed by the platform owners)"
 
 
+def _below_floor(
+    limits: Thresholds, setting: tuple[str, str], path: tuple[str, ...], value: int, message: str
+) -> list[Problem]:
+    """The problem of a `value` under the pack's floor `setting` (policy, setting name), or none: `message`
+    names it with `{minimum}` and `{where}` (the pack config file and setting)."""
+    minimum = int(limits.setting(*setting))
+    if value >= minimum:
+        return []
+    return [Problem(key_path(path), message.format(minimum=minimum, where=limits.where(*setting)), value)]
+
+
 def check(config: StackConfig, limits: Thresholds, stack: str) -> list[Problem]:
     """The prod rules and retention floors, with the pack's numbers for this stack."""
     problems: list[Problem] = []
@@ -135,32 +146,27 @@ def check(config: StackConfig, limits: Thresholds, stack: str) -> list[Problem]:
         and limits.enforced("prod-data-protection")
         and limits.production("prod-data-protection", stack, env)
     ):
-        minimum = int(limits.setting("prod-data-protection", "minimumBackupRetentionDays"))
-        if database.backup_retention_days < minimum:
-            problems.append(
-                Problem(
-                    key_path(("database", "backupRetentionDays")),
-                    f"production keeps database backups at least {minimum} days "
-                    f"({limits.where('prod-data-protection', 'minimumBackupRetentionDays')}); {RELAX}",
-                    database.backup_retention_days,
-                )
-            )
+        problems += _below_floor(
+            limits,
+            ("prod-data-protection", "minimumBackupRetentionDays"),
+            ("database", "backupRetentionDays"),
+            database.backup_retention_days,
+            "production keeps database backups at least {minimum} days ({where}); " + RELAX,
+        )
     # An RDS instance's standby is Multi-AZ, judged by rds-instance-hardening; this counts Aurora's instances.
     if (
         isinstance(database, DatabaseConfig)
         and limits.enforced("prod-database-standby")
         and limits.production("prod-database-standby", stack, env)
     ):
-        minimum = int(limits.setting("prod-database-standby", "minimumInstances"))
-        if database.instances < minimum:
-            problems.append(
-                Problem(
-                    key_path(("database", "instances")),
-                    f"production needs a writer and readers in other AZs to fail over to: at least {minimum} "
-                    f"instances ({limits.where('prod-database-standby', 'minimumInstances')}); {RELAX}",
-                    database.instances,
-                )
-            )
+        problems += _below_floor(
+            limits,
+            ("prod-database-standby", "minimumInstances"),
+            ("database", "instances"),
+            database.instances,
+            "production needs a writer and readers in other AZs to fail over to: at least {minimum} instances "
+            "({where}); " + RELAX,
+        )
     if (
         config.cluster.execute_command
         and limits.enforced("ecs-service-hardening")
@@ -175,27 +181,21 @@ def check(config: StackConfig, limits: Thresholds, stack: str) -> list[Problem]:
             )
         )
     if limits.enforced("vpc-flow-logs"):
-        minimum = int(limits.setting("vpc-flow-logs", "minimumRetentionDays"))
-        if config.network.flow_logs.retention_days < minimum:
-            problems.append(
-                Problem(
-                    key_path(("network", "flowLogs", "retentionDays")),
-                    f"flow logs must be kept at least {minimum} days "
-                    f"({limits.where('vpc-flow-logs', 'minimumRetentionDays')}); {RELAX}",
-                    config.network.flow_logs.retention_days,
-                )
-            )
+        problems += _below_floor(
+            limits,
+            ("vpc-flow-logs", "minimumRetentionDays"),
+            ("network", "flowLogs", "retentionDays"),
+            config.network.flow_logs.retention_days,
+            "flow logs must be kept at least {minimum} days ({where}); " + RELAX,
+        )
     if limits.enforced("log-retention"):
-        minimum = int(limits.setting("log-retention", "minimumRetentionDays"))
-        if config.log_retention_days < minimum:
-            problems.append(
-                Problem(
-                    key_path(("logRetentionDays",)),
-                    f"logs must be kept at least {minimum} days ({limits.where('log-retention', 'minimumRetentionDays')})"
-                    f"; {RELAX}",
-                    config.log_retention_days,
-                )
-            )
+        problems += _below_floor(
+            limits,
+            ("log-retention", "minimumRetentionDays"),
+            ("logRetentionDays",),
+            config.log_retention_days,
+            "logs must be kept at least {minimum} days ({where}); " + RELAX,
+        )
     lb = config.load_balancer
     web = any(s.kind == "web" for s in config.services.values())
     if web and lb.allow_plain_http and not lb.https and limits.enforced("alb-tls-and-headers"):

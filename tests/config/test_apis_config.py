@@ -90,3 +90,68 @@ def test_with_a_vpc_link_a_web_service_behind_no_api_would_be_unreachable() -> N
         "Pulumi.dev.yaml: platform:services.admin.kind = 'web': with a VPC link API the ALB is internal: this web "
         "service would be unreachable; put it behind an API with integration vpcLink",
     ]
+
+
+BOUNDS: list[tuple[dict[str, Any], str, Any, str]] = [
+    (
+        {"throttle": {"rateLimit": -1, "burstLimit": 1}},
+        "throttle.rateLimit",
+        -1,
+        "greater than or equal to 0",
+    ),
+    (
+        {"throttle": {"rateLimit": 10_001, "burstLimit": 1}},
+        "throttle.rateLimit",
+        10_001,
+        "less than or equal to 10000",
+    ),
+    (
+        {"throttle": {"rateLimit": 1, "burstLimit": -1}},
+        "throttle.burstLimit",
+        -1,
+        "greater than or equal to 0",
+    ),
+    (
+        {"throttle": {"rateLimit": 1, "burstLimit": 5_001}},
+        "throttle.burstLimit",
+        5_001,
+        "less than or equal to 5000",
+    ),
+    (
+        {"usagePlans": {"gold": {"throttle": {"rateLimit": 1, "burstLimit": 1}, "quota": {"limit": 0}}}},
+        "usagePlans.gold.quota.limit",
+        0,
+        "greater than or equal to 1",
+    ),
+    ({"waf": {"rateLimit": 99}}, "waf.rateLimit", 99, "greater than or equal to 100"),
+    ({"waf": {"rateLimit": 2_000_000_001}}, "waf.rateLimit", 2_000_000_001, "less than or equal to 2000000000"),
+]
+
+
+@pytest.mark.parametrize(("change", "key", "value", "allowed"), BOUNDS, ids=[f"{b[1]}={b[2]}" for b in BOUNDS])
+def test_a_limit_one_past_its_bound_is_refused(change: dict[str, Any], key: str, value: Any, allowed: str) -> None:
+    assert problems({"public": {"service": "api", **change}}) == [
+        f"Pulumi.dev.yaml: platform:apis.public.{key} = {value}: Input should be {allowed}"
+    ]
+
+
+def test_limits_at_their_bounds_are_accepted_and_the_defaults_are_safe() -> None:
+    at_bounds = {
+        "service": "api",
+        "throttle": {"rateLimit": 10_000, "burstLimit": 5_000},
+        "methodThrottles": {"/orders/GET": {"rateLimit": 0, "burstLimit": 0}},
+        "usagePlans": {"gold": {"throttle": {"rateLimit": 1, "burstLimit": 1}, "quota": {"limit": 1}}},
+        "waf": {"rateLimit": 100},
+    }
+    flat = {**stack_config("dev"), "platform:apis": json.dumps({"public": at_bounds, "edge": {"service": "api"}})}
+    apis = load_stack_config("dev", flat).apis
+    assert apis["public"].usage_plans["gold"].quota is not None
+    assert apis["public"].usage_plans["gold"].quota.period == "MONTH"
+    edge = apis["edge"]
+    assert (edge.api_key_required, edge.waf.enabled, edge.waf.rate_limit, edge.logging_level) == (
+        True,
+        True,
+        2000,
+        "ERROR",
+    )
+    assert (edge.throttle.rate_limit, edge.throttle.burst_limit, edge.stage) == (100, 200, "v1")

@@ -160,16 +160,6 @@ def test_the_example_is_valid_and_its_runtimes_are_the_supported_list() -> None:
     assert set(Runtime.__args__) == set(RUNTIME_DEPRECATION)  # type: ignore[attr-defined]
 
 
-def test_a_queue_trigger_granted_send_is_refused() -> None:
-    flat = with_function({"triggers": {"queues": {"wip-limit": {}}}, "grants": {"queues": {"wip-limit": "send"}}})
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config("candlefish", flat)
-    assert (
-        f"{FILE}: platform:functions.daily-unblock.grants.queues.wip-limit = 'send': the function consumes "
-        "this queue (a trigger); the trigger grants consume, remove the send grant"
-    ) in caught.value.lines
-
-
 def test_canaries_need_the_stacks_own_url() -> None:
     from offline.engine import stack_config
 
@@ -183,16 +173,6 @@ def test_canaries_need_the_stacks_own_url() -> None:
     assert (
         "Pulumi.dev.yaml: platform:canaries: canaries probe the stack's own URL, and this stack has no load "
         "balancer (no web service and no function with triggers.http)"
-    ) in caught.value.lines
-
-
-def test_a_deprecated_canary_runtime_is_refused() -> None:
-    flat = with_function({"runtime": "syn-nodejs-puppeteer-7.0"}, "api-health", section="canaries")
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config("candlefish", flat)
-    assert (
-        f"{FILE}: platform:canaries.api-health.runtime = 'syn-nodejs-puppeteer-7.0': Input should be "
-        "'syn-nodejs-puppeteer-15.0'"
     ) in caught.value.lines
 
 
@@ -233,41 +213,56 @@ def test_bad_alarm_targets_and_custom_alarms_are_rejected(key: str, value: Any, 
     assert f"{FILE}: {expected}" in caught.value.lines, "\n".join(caught.value.lines)
 
 
-def test_a_rotation_names_a_function_of_the_stack() -> None:
-    flat = example_config("candlefish")
-    secrets = json.loads(flat["platform:secrets"])
-    secrets["slack-token"]["rotation"] = {"days": 30, "function": "rotator"}
-    flat["platform:secrets"] = json.dumps(secrets)
+ENTRY_CASES: list[tuple[str, str, dict[str, Any], str]] = [
+    (
+        "functions",
+        "daily-unblock",
+        {"triggers": {"queues": {"wip-limit": {}}}, "grants": {"queues": {"wip-limit": "send"}}},
+        "platform:functions.daily-unblock.grants.queues.wip-limit = 'send': the function consumes this queue (a "
+        "trigger); the trigger grants consume, remove the send grant",
+    ),
+    (
+        "canaries",
+        "api-health",
+        {"runtime": "syn-nodejs-puppeteer-7.0"},
+        "platform:canaries.api-health.runtime = 'syn-nodejs-puppeteer-7.0': Input should be "
+        "'syn-nodejs-puppeteer-15.0'",
+    ),
+    (
+        "secrets",
+        "slack-token",
+        {"rotation": {"days": 30, "function": "rotator"}},
+        "platform:secrets.slack-token.rotation.function = 'rotator': no function 'rotator' in platform:functions "
+        "(defined: daily-unblock, db-init, github-webhook, stage-gate-processor, webhook-secret-rotator, "
+        "wip-limit-processor)",
+    ),
+    (
+        "secrets",
+        "slack-token",
+        {"rotation": {"days": 30, "function": "daily-unblock", "external": "slack"}},
+        "platform:secrets.slack-token.rotation: give exactly one of function (a stack function rotating it every "
+        "`days`) and external (who rotates it where it is issued)",
+    ),
+    (
+        "tasks",
+        "wip-report",
+        {"service": "reporter"},
+        "platform:tasks.wip-report.service = 'reporter': no service 'reporter' in platform:services (defined: "
+        "core-api, workflow-engine)",
+    ),
+]
+"""One entry of a section changed (a queue trigger granted send, a deprecated canary runtime, a rotation naming
+no stack function or both a function and `external`, a task naming no service): the error line it must give."""
+
+
+@pytest.mark.parametrize(
+    ("section", "entry", "change", "expected"),
+    ENTRY_CASES,
+    ids=[f"{c[0]}-{c[1]}-{next(iter(c[2]))}" for c in ENTRY_CASES],
+)
+def test_a_bad_entry_is_refused_with_its_one_line_error(
+    section: str, entry: str, change: dict[str, Any], expected: str
+) -> None:
     with pytest.raises(StackConfigError) as caught:
-        load_stack_config("candlefish", flat)
-    assert (
-        f"{FILE}: platform:secrets.slack-token.rotation.function = 'rotator': no function 'rotator' in "
-        "platform:functions (defined: daily-unblock, db-init, github-webhook, stage-gate-processor, "
-        "webhook-secret-rotator, wip-limit-processor)"
-    ) in caught.value.lines
-
-
-def test_a_rotation_is_either_a_function_or_external() -> None:
-    flat = example_config("candlefish")
-    secrets = json.loads(flat["platform:secrets"])
-    secrets["slack-token"]["rotation"] = {"days": 30, "function": "daily-unblock", "external": "slack"}
-    flat["platform:secrets"] = json.dumps(secrets)
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config("candlefish", flat)
-    assert (
-        f"{FILE}: platform:secrets.slack-token.rotation: give exactly one of function (a stack function "
-        "rotating it every `days`) and external (who rotates it where it is issued)"
-    ) in caught.value.lines
-
-
-def test_a_task_names_a_service_of_the_stack() -> None:
-    flat = example_config("candlefish")
-    tasks = json.loads(flat["platform:tasks"])
-    tasks["wip-report"]["service"] = "reporter"
-    flat["platform:tasks"] = json.dumps(tasks)
-    with pytest.raises(StackConfigError) as caught:
-        load_stack_config("candlefish", flat)
-    assert (
-        f"{FILE}: platform:tasks.wip-report.service = 'reporter': no service 'reporter' in platform:services "
-        "(defined: core-api, workflow-engine)"
-    ) in caught.value.lines
+        load_stack_config("candlefish", with_function(change, entry, section=section))
+    assert f"{FILE}: {expected}" in caught.value.lines, "\n".join(caught.value.lines)

@@ -16,4 +16,8 @@ EQUIVALENT: dict[str, str] = {
     "pass": "dead by construction while the check above it stands: `as_list` of a known value is never Unknown (the "
     "two checks are one guard written twice; removing the first is the other entry)",
     "policies/guardrails/policy_documents.py::condition_keys::remove-statement::if condition is None: ... -> pass": "without it None falls through to `keys = set()`, which no branch fills for a non-dict: the same empty set",
+    "components/config/observability.py::_period::number::60 -> 59": "the period must also be a multiple of 60 "
+    "(`value % 60 == 0`): 59 is not, so `59 <= value` admits exactly what `60 <= value` admits",
+    "components/config/observability.py::_period::number::86400 -> 86401": "the period must also be a multiple of "
+    "60: 86401 is not, so `value <= 86401` admits exactly what `value <= 86400` admits",
 }

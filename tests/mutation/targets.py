@@ -75,7 +75,10 @@ ESTIMATE_UNIT_TESTS = tuple(
     )
 )
 """The estimator's unit tests (hand-computed small stacks), without the real-stack ones."""
+CONFIG_BOUNDS = "tests/config/test_config_boundaries.py"
+FIELD_BOUNDS = "tests/config/test_field_bounds.py"
 CONFIG_TESTS = (
+    CONFIG_BOUNDS,
     "tests/config/test_config_errors.py",
     "tests/config/test_compute_config.py",
     "tests/config/test_data_config.py",
@@ -91,6 +94,11 @@ GRANT_TESTS = (
 def _grant_methods(function: str) -> bool:
     """A store's grant code: `Bucket.grant`, `Service._grant_statements` (and what they nest)."""
     return any("grant" in part for part in function.split(".")[1:2])
+
+
+def _registry(function: str) -> bool:
+    """The registry's grant side: the store a grant resolves to, and the statements a stack secret needs."""
+    return function in ("Registry.grantable", "Registry.get", "Registry.secret", "Registry._split", "Registry.__init__")
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,15 @@ def _config(name: str, *tests: str) -> Module:
 
 def _store(name: str, *tests: str) -> Module:
     return Module(f"components/{name}.py", "grants", (*GRANT_TESTS, *tests), scope=_grant_methods)
+
+
+STORE_GRANT_UNITS = "tests/components/test_store_grants.py"
+"""The cache's, the collection's and the RDS instance's grants at unit level (no stack run): first, so `-x`
+kills most of their mutants in a second."""
+
+
+def _unit_store(name: str, *tests: str) -> Module:
+    return Module(f"components/{name}.py", "grants", (STORE_GRANT_UNITS, *GRANT_TESTS, *tests), scope=_grant_methods)
 
 
 PACKAGES: list[Package] = [
@@ -175,13 +192,43 @@ PACKAGES: list[Package] = [
         CONFIG_TESTS,
         [
             _config("base"),
-            _config("compute", "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"),
-            _config("data", "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
+            _config(
+                "compute", FIELD_BOUNDS, "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"
+            ),
+            _config("data", FIELD_BOUNDS, "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
             _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
-            _config("observability", "tests/config/test_observability_config.py", "tests/config/test_config_rules.py"),
+            _config(
+                "observability",
+                "tests/config/test_alarm_threshold_bounds.py",
+                "tests/config/test_observability_config.py",
+                "tests/config/test_config_rules.py",
+            ),
             _config("presets"),
             _config("problems", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config("stack", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config("apis", "tests/config/test_apis_config.py", "tests/config/test_config_errors.py"),
+            _config(
+                "collections", CONFIG_BOUNDS, "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"
+            ),
+            _config(
+                "functions",
+                FIELD_BOUNDS,
+                "tests/config/test_functions_config.py",
+                "tests/config/test_delivery_config.py",
+                "tests/config/test_config_errors.py",
+            ),
+            _config("references", "tests/config/test_adoption_config.py", "tests/config/test_config_errors.py"),
+            _config("sites", CONFIG_BOUNDS, "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config(
+                "thresholds",
+                "tests/config/test_threshold_rules.py",
+                "tests/config/test_observability_config.py",
+                "tests/config/test_adoption_config.py",
+                "tests/config/test_config_rules.py",
+            ),
+            _config(
+                "workloads", FIELD_BOUNDS, "tests/config/test_workload_config.py", "tests/config/test_config_errors.py"
+            ),
         ],
     ),
     Package(
@@ -197,6 +244,10 @@ PACKAGES: list[Package] = [
             _store("secrets", "tests/components/test_secrets.py"),
             _store("table", "tests/components/test_table.py"),
             _store("service", "tests/components/test_service.py"),
+            _unit_store("cache", "tests/components/test_cache.py"),
+            _unit_store("collection", "tests/components/test_collection.py"),
+            _unit_store("rds_instance", "tests/components/test_rds_instance.py"),
+            Module("components/registry.py", "grants", ("tests/components/test_registry.py", *GRANT_TESTS), _registry),
         ],
     ),
 ]
