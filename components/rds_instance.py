@@ -133,6 +133,9 @@ class RdsInstance(pulumi.ComponentResource):
     iam_user: str
     master_secret_arn: pulumi.Output[str]
     """ARN of the RDS-managed master user secret (a service reads it as `DB_PASSWORD` by reference)."""
+    master_secret_kms_key_arn: pulumi.Input[str]
+    """The key that encrypts the master secret (the stack key): `database.masterSecret:<field>` references need
+    kms:Decrypt on it, as with Aurora's."""
     security_group_id: pulumi.Output[str]
     arns: list[pulumi.Output[str]]
     """The instance's and its replicas' ARNs (backup selections)."""
@@ -267,6 +270,7 @@ class RdsInstance(pulumi.ComponentResource):
         self.master_secret_arn = instance.master_user_secrets.apply(
             lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
         )
+        self.master_secret_kms_key_arn = args.kms_key_arn
         self.register_outputs(
             {
                 "identifier": self.identifier,
