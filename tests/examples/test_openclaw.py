@@ -207,6 +207,36 @@ def test_service_alarms_are_at_the_manuals_thresholds(prod: StackRun) -> None:
     assert all(str(topic.id) in a["alarmActions"] for a in (cpu, running))
 
 
+def test_more_than_10_target_5xx_a_minute_for_2_minutes_alarms(prod: StackRun) -> None:
+    # Example 2's alb_5xx: HTTPCode_Target_5XX_Count > 10, Sum, period 60, 2 evaluation periods, missing data
+    # not breaching; prod deploys by canary, so the count sums both target groups
+    count = alarms(prod)["openclaw-prod-app-5xx-count"]
+    assert (count["threshold"], count["evaluationPeriods"], count["comparisonOperator"]) == (
+        10,
+        2,
+        "GreaterThanThreshold",
+    )
+    assert count["treatMissingData"] == "notBreaching"
+    metrics = [q["metric"] for q in count["metricQueries"] if "metric" in q]
+    assert {(m["metricName"], m["stat"], m["period"]) for m in metrics} == {("HTTPCode_Target_5XX_Count", "Sum", 60)}
+    groups = {g.inputs["name"] for g in prod.of_type("aws:lb/targetGroup:TargetGroup")}
+    assert {m["dimensions"]["TargetGroup"].split("/")[1] for m in metrics} == groups
+    [total] = [q for q in count["metricQueries"] if "expression" in q]
+    assert total["returnData"] is True and "count5xxAlt" in total["expression"]
+    assert "target 5xx per minute" in one(prod, "aws:cloudwatch/dashboard:Dashboard").inputs["dashboardBody"]
+
+
+def test_a_rolling_service_counts_its_one_target_group() -> None:
+    count = alarms(openclaw("dev"))["openclaw-dev-app-5xx-count"]
+    assert (count["metricName"], count["statistic"], count["period"], count["threshold"]) == (
+        "HTTPCode_Target_5XX_Count",
+        "Sum",
+        60,
+        10,
+    )
+    assert count["dimensions"]["TargetGroup"].startswith("targetgroup/openclaw-dev-app/")
+
+
 # -- Example 3: RDS PostgreSQL -------------------------------------------------------------------------------------
 def test_the_database_is_the_manuals_rds_postgresql_16_multi_az(prod: StackRun) -> None:
     instance = one(prod, "aws:rds/instance:Instance")
