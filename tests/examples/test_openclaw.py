@@ -306,6 +306,15 @@ def test_the_database_lives_in_the_data_subnets_reachable_from_the_app_only(prod
     assert not [r for r in egress if r["securityGroupId"] in database_sg]  # "No egress from RDS"
 
 
+def test_daily_backups_kept_35_days_with_a_copy_in_a_second_region(prod: StackRun) -> None:
+    # Never #9: a restorable snapshot before any change; the recovery points carry the product's Project tag
+    [rule] = one(prod, "aws:backup/plan:Plan").inputs["rules"]
+    assert rule["lifecycle"]["deleteAfter"] == 35 and rule["schedule"].startswith("cron(")
+    [copy] = rule["copyActions"]
+    assert ":us-west-2:" in copy["destinationVaultArn"] and copy["lifecycle"]["deleteAfter"] == 35
+    assert rule["recoveryPointTags"] == {"Project": "openclaw", "Stack": "prod"}
+
+
 def test_rds_connections_alarm_at_80_percent_of_the_maximum(prod: StackRun) -> None:
     connections = alarms(prod)["openclaw-prod-database-connections"]
     # db.r8g.xlarge: 32 GiB -> max_connections LEAST(DBInstanceClassMemory / 9531392, 5000), the platform
