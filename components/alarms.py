@@ -18,7 +18,7 @@ from typing import Literal
 
 import pulumi
 
-from .config.observability import AlarmsConfig
+from .config.observability import AlarmsConfig, WebThresholds
 from .naming import physical_name
 
 Comparison = Literal[
@@ -504,9 +504,11 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
                 left_label="%",
             ),
             Widget(f"service:{key}:targets", f"{key}: healthy / unhealthy targets", healthy_series),
+            *_target_5xx_count_widgets(key, limits),
             *service_widgets,
         ],
         [
+            *_target_5xx_count_alarms(web, limits),
             AlarmSpec(
                 key,
                 "p95-latency",
@@ -563,6 +565,51 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
             *service_alarms,
         ],
     )
+
+
+def _target_5xx_count_widgets(key: str, limits: WebThresholds) -> list[Widget]:
+    """The graph of the 5xx count alarm, when `web.targetErrorsPerMinute` is set."""
+    if limits.target_errors_per_minute is None:
+        return []
+    return [Widget(f"service:{key}:5xx-count", f"{key}: target 5xx per minute", stat="Sum", left_label="count")]
+
+
+def _target_5xx_count_alarms(web: WebServiceMonitor, limits: WebThresholds) -> list[AlarmSpec]:
+    """More than `targetErrorsPerMinute` target 5xx responses a minute for `targetErrorsMinutes` minutes (Sum per 60 s,
+    no traffic does not breach), over both target groups of a progressive service."""
+    if limits.target_errors_per_minute is None:
+        return []
+    groups = [("", web.target_group_arn_suffix)]
+    if web.alternate_target_group_arn_suffix is not None:
+        groups.append(("Alt", web.alternate_target_group_arn_suffix))
+    metrics = tuple(
+        Metric(
+            f"count5xx{suffix}",
+            ALB,
+            "HTTPCode_Target_5XX_Count",
+            (("LoadBalancer", web.load_balancer_arn_suffix), ("TargetGroup", group)),
+            "Sum",
+            label=f"Target 5xx ({'alternate' if suffix else 'primary'} group)",
+            visible=len(groups) == 1,
+        )
+        for suffix, group in groups
+    )
+    series: tuple[Series, ...] = metrics
+    if len(metrics) > 1:
+        series = (*metrics, Expression("count5xxAll", "FILL(count5xx, 0) + FILL(count5xxAlt, 0)", "Target 5xx"))
+    return [
+        AlarmSpec(
+            web.name,
+            "5xx-count",
+            f"{web.name}: more than {limits.target_errors_per_minute} target 5xx responses a minute for "
+            f"{limits.target_errors_minutes} minutes (no traffic does not breach).",
+            series,
+            "GreaterThanThreshold",
+            limits.target_errors_per_minute,
+            limits.target_errors_minutes,
+            f"service:{web.name}:5xx-count",
+        )
+    ]
 
 
 def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Series, ...], ...]:

@@ -12,7 +12,7 @@ from .aws_context import AwsContext
 from .config.data import BackupConfig
 from .iam import service_trust_policy
 from .keys import account_root_statement, symmetric_key
-from .naming import physical_name
+from .naming import physical_name, product_name
 
 MANAGED_POLICIES = (
     "service-role/AWSBackupServiceRolePolicyForBackup",
@@ -98,7 +98,7 @@ class Backup(pulumi.ComponentResource):
                     completion_window=COMPLETION_WINDOW_MINUTES,
                     lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=config.retention_days),
                     copy_actions=copy_actions,
-                    recovery_point_tags={"Project": pulumi.get_project(), "Stack": pulumi.get_stack()},
+                    recovery_point_tags={"Project": product_name(), "Stack": pulumi.get_stack()},
                 )
             ],
             tags={"Name": physical_name()},

@@ -91,6 +91,11 @@ class WebThresholds(ConfigModel):
     """Target 5xx responses as a percentage of requests, over one window of `errorRateMinutes`. Default 5 %
     over 5 minutes. No traffic is not an error (missing data does not breach)."""
     error_rate_minutes: Minutes = 5
+    target_errors_per_minute: Count | None = None
+    """More target 5xx responses than this in a minute, for `targetErrorsMinutes` consecutive minutes, alarms (a
+    count, beside the rate: a few errors matter even under heavy traffic). Default: off (the rate alarm watches)."""
+    target_errors_minutes: Minutes = 2
+    """Consecutive minutes over `targetErrorsPerMinute` before the count alarm fires. Default 2."""
     unhealthy_hosts: Count = 0
     """More unhealthy targets than this for `unhealthyHostsMinutes` alarms. Default 0: any unhealthy target."""
     unhealthy_hosts_minutes: Minutes = 2

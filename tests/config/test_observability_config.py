@@ -144,7 +144,14 @@ CASES: list[tuple[str, str, Any, str]] = [
         2,
         "Pulumi.dev.yaml: platform:alarms.web.latencyP99Seconds: unknown key (a typo?); allowed keys here: "
         "errorRateMinutes, errorRatePercent, latencyMinutes, latencyP95Seconds, minimumHealthyHosts, "
-        "unhealthyHosts, unhealthyHostsMinutes",
+        "targetErrorsMinutes, targetErrorsPerMinute, unhealthyHosts, unhealthyHostsMinutes",
+    ),
+    (
+        "prod",
+        "platform:alarms.web.targetErrorsPerMinute",
+        -1,
+        "Pulumi.prod.yaml: platform:alarms.web.targetErrorsPerMinute = -1: allowed: 0 to 1000000 "
+        "(the alarm fires above this count)",
     ),
     # -- cross-section --------------------------------------------------------------------------------
     (

@@ -406,3 +406,21 @@ def test_a_broken_candlefish_fails_exactly_the_serverless_guardrails(preview: bo
         if policy not in deferred:
             assert urn in {d.resource for d in report.mandatory if d.policy == policy}, policy
     assert deferred <= {d.policy for d in report.deferred}
+
+
+# -- the OpenClaw example (seed 000): prod, staging and dev from their config files ---------------------------
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_openclaw_example_passes_every_mandatory_policy(stack: str, preview: bool, harness: PolicyHarness) -> None:
+    from tests.examples.support import example_run
+
+    # GIVEN each OpenClaw stack file run as `up` and as a first preview, judged at its environment's levels
+    run = example_run("openclaw", stack=stack, preview=preview)
+    report = harness.check(run.resources, stack=stack, preview=preview, policy_config=f"policies/config/{stack}.json")
+    # THEN nothing mandatory fails, every resource was seen, and nothing advisory is left over either
+    assert report.mandatory == [], format_report(report)
+    assert report.resources == len(run.resources)
+    assert not [d for d in report.advisory if not d.deferred], format_report(report)
+    # every policy judged at its level: mandatory in prod, but the budget's (advisory by design)
+    if stack == "prod":
+        assert {level for name, level in report.levels.items() if name not in ADVISORY_BY_DESIGN} == {"mandatory"}
