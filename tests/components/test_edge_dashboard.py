@@ -4,15 +4,13 @@ each collection's latency and errors; stacks without any have none."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from offline.engine import StackRun, run_stack
-
-TROUBLESHOOTER = Path(__file__).resolve().parents[2] / "examples" / "troubleshooter" / "Pulumi.prod.yaml"
+from offline.engine import StackRun
+from tests.examples.support import example_run
 
 
 def test_the_edge_dashboard_draws_apis_sites_and_collections() -> None:
-    run = run_stack("prod", config_file=TROUBLESHOOTER)
+    run = example_run("troubleshooter", stack="prod")
     [dashboard] = [r for r in run.of_type("aws:cloudwatch/dashboard:Dashboard") if r.name == "edge-dashboard"]
     widgets = json.loads(dashboard.inputs["dashboardBody"])["widgets"]
     titles = [w["properties"]["title"] for w in widgets]
@@ -23,6 +21,8 @@ def test_the_edge_dashboard_draws_apis_sites_and_collections() -> None:
         "Site frontend: error rates (%)",
         "Collection troubleshooter-prod-cache: latency (ms)",
         "Collection troubleshooter-prod-cache: errors",
+        "VPC link NLB: ALB target health",
+        "VPC link NLB: new flows and TCP resets",
     ]
     latency = widgets[1]["properties"]["metrics"]
     assert [m[-1]["stat"] for m in latency] == ["p50", "p95", "p99"]

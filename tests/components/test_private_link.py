@@ -1,31 +1,31 @@
 """`integration: vpcLink`: API Gateway reaches an internal ALB through a VPC link and an internal NLB, and the
-service has no internet-facing address at all. The troubleshooter example with its API switched to vpcLink."""
+service has no internet-facing address at all. The troubleshooter example (which uses vpcLink), and the same file
+switched back to the default `https` integration."""
 
 from __future__ import annotations
 
 import json
-from functools import cache
 
 from offline.cost import estimate_run
 from offline.engine import RecordedResource, StackRun, run_stack, stack_config
-from tests.test_troubleshooter import TROUBLESHOOTER
+from tests.examples.support import EXAMPLES, example_config, example_run
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG = "aws:ec2/securityGroup:SecurityGroup"
+TROUBLESHOOTER = EXAMPLES / "troubleshooter" / "Pulumi.prod.yaml"
 
 
 def vpc_link_config() -> dict[str, str]:
-    flat = stack_config("prod", config_file=TROUBLESHOOTER)
-    apis = json.loads(flat["platform:apis"])
-    apis["public"]["integration"] = "vpcLink"
-    flat["platform:apis"] = json.dumps(apis)
+    """The troubleshooter example's config: its API reaches the service through a VPC link."""
+    flat = example_config("troubleshooter", "prod")
+    assert json.loads(flat["platform:apis"])["public"]["integration"] == "vpcLink"
     return flat
 
 
-@cache
 def vpc_link_run(preview: bool = False) -> StackRun:
-    return run_stack("prod", config=vpc_link_config(), config_file=TROUBLESHOOTER, preview=preview)
+    """The example's run, shared with tests/examples/test_troubleshooter.py (once per session)."""
+    return example_run("troubleshooter", stack="prod", preview=preview)
 
 
 def named(run: StackRun, name: str) -> RecordedResource:
@@ -103,8 +103,18 @@ def test_the_rest_api_proxies_through_the_vpc_link_with_the_origin_verify_header
         assert "integration.request.header.X-Origin-Verify" in integration["requestParameters"]
 
 
+def https_config() -> dict[str, str]:
+    """The example with the default integration: an internet-facing ALB, which prod requires a web ACL on."""
+    flat = stack_config("prod", config_file=TROUBLESHOOTER)
+    apis = json.loads(flat["platform:apis"])
+    apis["public"]["integration"] = "https"
+    load_balancer = json.loads(flat["platform:loadBalancer"])
+    load_balancer["waf"] = {"enabled": True}
+    return {**flat, "platform:apis": json.dumps(apis), "platform:loadBalancer": json.dumps(load_balancer)}
+
+
 def test_the_https_integration_stays_over_the_internet_without_a_vpc_link() -> None:
-    run = run_stack("prod", config_file=TROUBLESHOOTER)
+    run = run_stack("prod", config=https_config(), config_file=TROUBLESHOOTER)
     body = json.loads(named(run, "api-public-rest-api").inputs["body"])
     integration = body["paths"]["/"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
     assert "connectionType" not in integration

@@ -424,3 +424,16 @@ def test_the_openclaw_example_passes_every_mandatory_policy(stack: str, preview:
     # every policy judged at its level: mandatory in prod, but the budget's (advisory by design)
     if stack == "prod":
         assert {level for name, level in report.levels.items() if name not in ADVISORY_BY_DESIGN} == {"mandatory"}
+
+
+# -- the Troubleshooter example (seed 002): AC1, the stack file passes the pack on up and first preview ---------
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_the_troubleshooter_example_passes_every_mandatory_policy(preview: bool, harness: PolicyHarness) -> None:
+    from tests.examples.support import example_run
+
+    run = example_run("troubleshooter", stack="prod", preview=preview)
+    report = harness.check_run(run, policy_config="policies/config/prod.json")
+    assert report.mandatory == [], format_report(report)
+    assert report.resources == len(run.resources)
+    assert not [d for d in report.advisory if not d.deferred], format_report(report)
+    assert {level for name, level in report.levels.items() if name not in ADVISORY_BY_DESIGN} == {"mandatory"}

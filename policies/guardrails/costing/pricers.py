@@ -638,6 +638,9 @@ FREE_TYPES: dict[str, str] = {
     "aws:elasticache/subnetGroup:SubnetGroup": "free",
     "aws:elasticache/parameterGroup:ParameterGroup": "free",
     "aws:route53/record:Record": "records are free (alias queries to AWS resources too)",
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": (
+        "AWS Chatbot (Amazon Q Developer in chat applications) has no charge of its own; the SNS topic is priced"
+    ),
     "aws:rds/globalCluster:GlobalCluster": "the global cluster itself is free; its clusters and instances are priced "
     "(replicated write I/O to the secondary region is billed per million and not estimated)",
     "aws:s3/bucketPolicy:BucketPolicy": "bucket settings are free",
