@@ -22,11 +22,12 @@ def example_config(example: str, stack: str | None = None) -> dict[str, str]:
 
 
 @cache
-def example_run(example: str, *, preview: bool = False) -> StackRun:
-    """The example's stack (named after the example) as `up` (or a first preview) sees it; once per process."""
-    return run_stack(example, config=example_config(example), preview=preview)
+def example_run(example: str, stack: str | None = None, *, preview: bool = False) -> StackRun:
+    """The example's stack `stack` (`examples/<example>/Pulumi.<stack>.yaml`; default: named after the example)
+    as `up` (or a first preview) sees it; once per process."""
+    return run_stack(stack or example, config=example_config(example, stack), preview=preview)
 
 
 @cache
-def example_stack_config(example: str) -> StackConfig:
-    return load_stack_config(example, example_config(example))
+def example_stack_config(example: str, stack: str | None = None) -> StackConfig:
+    return load_stack_config(stack or example, example_config(example, stack))
