@@ -19,7 +19,7 @@ CANARY = "aws:synthetics/canary:Canary"
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return example_run("candlefish", "prod")
+    return example_run("candlefish", stack="prod")
 
 
 def canaries(run: StackRun) -> dict[str, RecordedResource]:

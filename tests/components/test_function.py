@@ -21,7 +21,7 @@ FUNCTIONS = ("db-init", "stage-gate-processor", "wip-limit-processor", "github-w
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return example_run("candlefish", "prod")
+    return example_run("candlefish", stack="prod")
 
 
 def function(run: StackRun, key: str) -> RecordedResource:
@@ -307,7 +307,7 @@ def test_environment_references_resolve_to_what_the_stack_built() -> None:
     """`${...}` in a function's environment resolves through the stack's registry, as for services."""
     from tests.examples.support import example_run
 
-    run = example_run("candlefish", "prod")
+    run = example_run("candlefish", stack="prod")
     functions = {r.name: r for r in run.of_type("aws:lambda/function:Function")}
     variables = {
         k: v for f in functions.values() for k, v in (f.inputs.get("environment") or {}).get("variables", {}).items()

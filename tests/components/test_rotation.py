@@ -15,7 +15,7 @@ ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return example_run("candlefish", "prod")
+    return example_run("candlefish", stack="prod")
 
 
 def test_the_webhook_secret_rotates_every_30_days_with_its_function(run: StackRun) -> None:

@@ -16,7 +16,7 @@ from .compute_support import child, policy
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return example_run("candlefish", "prod")
+    return example_run("candlefish", stack="prod")
 
 
 def test_the_rule_runs_the_services_task_definition_privately(run: StackRun) -> None:
@@ -24,10 +24,7 @@ def test_the_rule_runs_the_services_task_definition_privately(run: StackRun) -> 
     [cluster] = run.of_type("aws:ecs/cluster:Cluster")
     assert target.inputs["arn"] == cluster.outputs["arn"]
     ecs = target.inputs["ecsTarget"]
-    assert (
-        ecs["taskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/clos-v2-prod-"
-        "workflow-engine"
-    )
+    assert ecs["taskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/clos-v2-prod-workflow-engine"
     task = next(r for r in run.of_type("aws:ecs/taskDefinition:TaskDefinition") if r.name == "workflow-engine-task")
     assert task.inputs["family"] == "clos-v2-prod-workflow-engine"
     assert ecs["launchType"] == "FARGATE" and ecs["networkConfiguration"]["assignPublicIp"] is False

@@ -22,7 +22,7 @@ def example_config(example: str, stack: str | None = None) -> dict[str, str]:
 
 
 @cache
-def example_run(example: str, stack: str | None = None, *, preview: bool = False) -> StackRun:
+def example_run(example: str, *, stack: str | None = None, preview: bool = False) -> StackRun:
     """The example's stack `stack` (`examples/<example>/Pulumi.<stack>.yaml`; default: named after the example)
     as `up` (or a first preview) sees it; once per process."""
     return run_stack(stack or example, config=example_config(example, stack), preview=preview)

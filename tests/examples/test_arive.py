@@ -26,12 +26,12 @@ SERVICE = "aws:ecs/service:Service"
 
 @pytest.fixture(scope="module")
 def prod() -> StackRun:
-    return example_run("arive", "prod")
+    return example_run("arive", stack="prod")
 
 
 @pytest.fixture(scope="module")
 def dev() -> StackRun:
-    return example_run("arive", "dev")
+    return example_run("arive", stack="dev")
 
 
 def _containers(run: StackRun, service: str) -> dict[str, object]:
@@ -57,7 +57,7 @@ def test_the_prod_example_previews_with_its_config_file_and_passes_every_mandato
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_names_and_tags_are_arives(stack: str) -> None:
-    run = example_run("arive", stack)
+    run = example_run("arive", stack=stack)
     named = {
         r.inputs["name"] for r in run.of_type("aws:ecs/cluster:Cluster", SERVICE, "aws:lb/loadBalancer:LoadBalancer")
     }
@@ -70,7 +70,7 @@ def test_names_and_tags_are_arives(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_vpc_is_the_seeds_plan_in_two_azs(stack: str) -> None:
-    run = example_run("arive", stack)
+    run = example_run("arive", stack=stack)
     [vpc] = run.of_type("aws:ec2/vpc:Vpc")
     assert vpc.inputs["cidrBlock"] == "10.0.0.0/16"
     subnets = {
@@ -88,7 +88,7 @@ def test_the_vpc_is_the_seeds_plan_in_two_azs(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_api_and_worker_run_one_image_with_their_own_commands(stack: str) -> None:
-    run = example_run("arive", stack)
+    run = example_run("arive", stack=stack)
     api, worker = _containers(run, "api"), _containers(run, "worker")
     assert (
         api["image"] == worker["image"] == f"123456789012.dkr.ecr.us-east-1.amazonaws.com/arive-{stack}-backend:2.3.1"
@@ -110,7 +110,7 @@ def test_api_and_worker_run_one_image_with_their_own_commands(stack: str) -> Non
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_containers_get_env_database_url_and_s3_bucket_by_reference(stack: str) -> None:
-    run = example_run("arive", stack)
+    run = example_run("arive", stack=stack)
     environment = _environment(run, "api")
     assert environment["ENV"] == ("production" if stack == "prod" else "dev")
     assert environment["S3_BUCKET"].startswith(f"arive-{stack}-uploads-")
@@ -122,7 +122,7 @@ def test_containers_get_env_database_url_and_s3_bucket_by_reference(stack: str) 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_aurora_serverless_v2_up_to_4_acu_database_arive_user_postgres(stack: str) -> None:
-    cluster = example_run("arive", stack).named("database-cluster").inputs
+    cluster = example_run("arive", stack=stack).named("database-cluster").inputs
     assert (cluster["engine"], cluster["engineMode"], cluster["port"]) == ("aurora-postgresql", "provisioned", 5432)
     assert (cluster["databaseName"], cluster["masterUsername"]) == ("arive", "postgres")
     scaling = cluster["serverlessv2ScalingConfiguration"]
@@ -134,7 +134,7 @@ def test_aurora_serverless_v2_up_to_4_acu_database_arive_user_postgres(stack: st
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_uploads_bucket_is_versioned_private_with_the_seeds_cors_rule(stack: str) -> None:
-    run = example_run("arive", stack)
+    run = example_run("arive", stack=stack)
     [cors] = run.of_type("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration")
     assert cors.inputs["corsRules"] == [
         {
@@ -152,7 +152,7 @@ def test_uploads_bucket_is_versioned_private_with_the_seeds_cors_rule(stack: str
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_https_name_in_route53_with_a_dns_validated_certificate(stack: str) -> None:
-    run = example_run("arive", stack)
+    run = example_run("arive", stack=stack)
     name = "api.tryarive.com" if stack == "prod" else "api.dev.tryarive.com"
     [certificate] = run.of_type("aws:acm/certificate:Certificate")
     assert (certificate.inputs["domainName"], certificate.inputs["validationMethod"]) == (name, "DNS")

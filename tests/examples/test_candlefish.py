@@ -24,12 +24,12 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 @pytest.fixture(scope="module")
 def prod() -> StackRun:
-    return example_run("candlefish", "prod")
+    return example_run("candlefish", stack="prod")
 
 
 @pytest.fixture(scope="module")
 def dev() -> StackRun:
-    return example_run("candlefish", "dev")
+    return example_run("candlefish", stack="dev")
 
 
 def _alarm_names(run: StackRun) -> set[str]:
@@ -56,7 +56,7 @@ def test_it_runs_what_seed_001_describes(prod: StackRun) -> None:
 def test_names_follow_the_seeds_project_name_then_the_stack(stack: str) -> None:
     # seed: `${var.project_name}-resource-type` with project_name = "clos-v2" (clos-v2-cluster, clos-v2-db-cluster,
     # /aws/lambda/clos-v2-stage-gate-processor); the platform puts the stack second so prod and dev never collide
-    run = example_run("candlefish", stack)
+    run = example_run("candlefish", stack=stack)
     assert run.named("cluster-cluster").inputs["name"] == f"clos-v2-{stack}-cluster"
     assert {r.inputs["name"] for r in run.of_type(SERVICE)} == {
         f"clos-v2-{stack}-core-api",
@@ -253,7 +253,7 @@ def sdk_class(resource_type: str) -> type:
 
 @pytest.mark.parametrize("stack", ["prod", "dev"])
 def test_every_taggable_resource_carries_the_standard_tags_and_the_purpose(stack: str) -> None:
-    run = example_run("candlefish", stack)
+    run = example_run("candlefish", stack=stack)
     taggable = [r for r in run.custom_resources if r.type.startswith("aws:") and takes_tag_map(sdk_class(r.type))]
     untagged = [(r.type, r.name) for r in taggable if not set(r.inputs.get("tags") or {}) >= REQUIRED | {"Purpose"}]
     assert taggable and untagged == []

@@ -328,7 +328,7 @@ def test_a_prod_copy_with_an_unsafe_release_fails_exactly_the_delivery_policies(
 def _candlefish(preview: bool) -> StackRun:
     from tests.examples.support import example_run
 
-    return example_run("candlefish", "prod", preview=preview)
+    return example_run("candlefish", stack="prod", preview=preview)
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
@@ -351,7 +351,7 @@ def test_the_example_stacks_pass_every_mandatory_policy(
 ) -> None:
     from tests.examples.support import example_run
 
-    run = example_run(example, stack, preview=preview)
+    run = example_run(example, stack=stack, preview=preview)
     report = harness.check_run(run, policy_config=f"policies/config/{stack}.json")
     assert report.mandatory == [], format_report(report)
     assert report.resources == len(run.resources)
