@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import PositiveFloat, StringConstraints, ValidationError, field_validator
 
-from . import compute, data, functions, network, observability, references, thresholds, workloads
+from . import compute, data, functions, log_queries, network, observability, references, thresholds, workloads
 from .apis import ApiConfig
 from .apis import check as apis_check
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
@@ -30,6 +30,7 @@ from .data import (
     TableConfig,
 )
 from .functions import CanaryConfig, FunctionConfig, TaskConfig
+from .log_queries import LogQueryConfig
 from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
@@ -116,6 +117,8 @@ class StackConfig(ConfigModel):
     """API Gateway REST APIs (components/api.py)."""
     collections: dict[ResourceKey, CollectionConfig] = {}
     """OpenSearch Serverless collections (components/collection.py)."""
+    log_queries: dict[ResourceKey, LogQueryConfig] = {}
+    """Saved CloudWatch Logs Insights queries over the stack's service and function logs (components/log_queries.py)."""
 
     @field_validator("name")
     @classmethod
@@ -161,6 +164,7 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
     functions.check,
 )
 CROSS_CHECKS += (apis_check, collections_check)
+CROSS_CHECKS += (log_queries.check,)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

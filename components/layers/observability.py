@@ -32,6 +32,7 @@ from ..config.data import PostgresConfig
 from ..config.observability import instance_memory_gib, max_connections
 from ..database import Database
 from ..edge_dashboard import edge_dashboard
+from ..log_queries import log_queries
 from ..observability import Observability, ObservabilityArgs
 from ..rds_instance import RdsInstance
 from .compute import ComputeLayer
@@ -98,7 +99,14 @@ def build_observability(
             for key, c in (data.collections.built if data.collections else {}).items()
         },
     )
+    log_queries(config.log_queries, _log_group_names(compute), opts)
     return ObservabilityLayer(canaries=canaries, observability=observability)
+
+
+def _log_group_names(compute: ComputeLayer) -> dict[str, pulumi.Output[str]]:
+    """`services.<s>` and `functions.<f>` -> the name of its log group, as `platform:logQueries` refers to them."""
+    services = {f"services.{name}": service.log_group_name for name, service in compute.services.items()}
+    return services | {f"functions.{name}": function.log_group_name for name, function in compute.functions.items()}
 
 
 def _observability(

@@ -24,6 +24,7 @@ from . import (
     functions,
     iam,
     load_balancing,
+    log_queries,
     network,
     observability,
     opensearch_serverless,
@@ -62,6 +63,7 @@ POLICIES: list[Policy] = [
     *api_gateway.POLICIES,
     *opensearch_serverless.POLICIES,
 ]
+POLICIES += log_queries.POLICIES
 """Every policy of the pack, in report order."""
 
 REQUIRED = ("required-tags", "no-wildcard-iam", "no-public-app-ingress", "public-ingress-only-on-internet-facing-lb")

@@ -272,3 +272,21 @@ def test_prod_stateful_resources_of_the_example_are_protected(prod: StackRun) ->
     )
     unprotected = [r.name for r in prod.of_type(*stateful) if not r.protect]
     assert unprotected == []
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_the_troubleshooting_queries_are_saved_over_the_stacks_own_log_groups(stack: str) -> None:
+    # seed: "Use CloudWatch Insights queries for troubleshooting" (application errors, Lambda logs and timeouts)
+    queries = {
+        r.inputs["name"]: r.inputs
+        for r in example_run("candlefish", stack=stack).of_type("aws:cloudwatch/queryDefinition:QueryDefinition")
+    }
+    assert set(queries) == {f"clos-v2-{stack}/application-errors", f"clos-v2-{stack}/lambda-timeouts"}
+    assert queries[f"clos-v2-{stack}/application-errors"]["logGroupNames"] == [
+        f"/clos-v2/{stack}/services/core-api",
+        f"/clos-v2/{stack}/services/workflow-engine",
+    ]
+    timeouts = queries[f"clos-v2-{stack}/lambda-timeouts"]
+    assert "Task timed out" in timeouts["queryString"]
+    assert f"/aws/lambda/clos-v2-{stack}-stage-gate-processor" in timeouts["logGroupNames"]
+    assert len(timeouts["logGroupNames"]) == 5
