@@ -49,11 +49,12 @@ def estimate_run(run: StackRun, config: Mapping[str, str], project_dir: Path = P
     )
 
 
-def preview_section(run: StackRun, config: Mapping[str, str]) -> str:
+def preview_section(run: StackRun, config: Mapping[str, str], project_dir: Path = PROJECT_DIR) -> str:
     """The offline preview's cost section: per component and the stack total (the full detail is
-    `python3 run.py cost --stack <s>`)."""
+    `python3 run.py cost --stack <s>`). `project_dir`: where the stack file is, so its usage file is the one
+    beside it (an example's `--config-file`), as `python3 run.py cost --config-file` reads it."""
     try:
-        estimate = estimate_run(run, config)
+        estimate = estimate_run(run, config, project_dir)
     except UsageFileError as error:
         return f"\nEstimated monthly cost: not computed: {error}\n"
     return (

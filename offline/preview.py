@@ -231,7 +231,7 @@ def _preview(args: argparse.Namespace, check: PolicyCheck | None) -> int:
     render_counts(run, out)
     from .cost import preview_section  # the estimated monthly cost (python3 run.py cost for every line)
 
-    out.write(preview_section(run, flat))
+    out.write(preview_section(run, flat, (args.config_file or stack_file_path(args.stack)).resolve().parent))
     if args.json:
         write_resources_json(run, args.json)
         out.write(f"\nWrote {len(run.resources)} resources to {args.json}\n")

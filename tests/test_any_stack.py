@@ -1,5 +1,5 @@
 """Stacks are not environments: any `Pulumi.<stack>.yaml` or `--config-file`, the environment from the file, the
-pack config by the documented rule; and the arive example (seed 004) previewed as a user would, 0 mandatory."""
+pack config by the documented rule. (The arive example previewed as a user would: tests/examples/test_arive.py.)"""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from components.tagging import takes_tag_map
 from offline import preview, stackfile
 from offline.engine import run_stack, stack_config
-from tests.test_tagging import REQUIRED, sdk_class
 
 ROOT = Path(__file__).resolve().parent.parent
-ARIVE = ROOT / "examples" / "arive" / "Pulumi.prod.yaml"
 
 
 def test_the_stacks_are_the_stack_files_in_the_repository_environment_by_environment() -> None:
@@ -103,43 +100,3 @@ def test_preview_of_a_stack_without_a_file_says_which_exist(capsys: pytest.Captu
         f"Pulumi.nope.yaml: no such stack config file (stack files here: {', '.join(stackfile.STACKS)}; or give "
         "--config-file PATH)"
     )
-
-
-def test_the_arive_example_previews_with_its_config_file_and_passes_every_mandatory_policy(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    resources, report = tmp_path / "resources.json", tmp_path / "report.json"
-    code = preview.main(
-        ["--config-file", str(ARIVE), "--quiet", "--json", str(resources), "--report-json", str(report)]
-    )
-    printed = capsys.readouterr().out
-    assert code == 0, printed
-    assert "physical names arive-prod-*; policy config policies/config/prod.json" in printed
-    verdict = json.loads(report.read_text())
-    assert (verdict["passed"], verdict["summary"]["mandatory"], verdict["stack"]) == (True, 0, "prod")
-    recorded = json.loads(resources.read_text())["resources"]
-    named = {
-        r["inputs"]["name"]
-        for r in recorded
-        if r["type"] in ("aws:ecs/cluster:Cluster", "aws:ecs/service:Service", "aws:lb/loadBalancer:LoadBalancer")
-    }
-    assert named == {"arive-prod-cluster", "arive-prod-api", "arive-prod-worker", "arive-prod-alb"}
-    taggable = [
-        r for r in recorded if r["custom"] and r["type"].startswith("aws:") and takes_tag_map(sdk_class(r["type"]))
-    ]
-    assert taggable and all(set(r["inputs"].get("tags") or {}) >= REQUIRED for r in taggable)
-    assert {r["inputs"]["tags"]["Project"] for r in taggable} == {"arive"}
-    task = next(r for r in recorded if r["name"] == "api-task")
-    environment = {e["name"]: e["value"] for e in json.loads(task["inputs"]["containerDefinitions"])[0]["environment"]}
-    assert environment["S3_BUCKET"].startswith("arive-prod-uploads-")
-    assert environment["DATABASE_URL"].startswith("postgresql://arive-prod-db.cluster-")
-    assert environment["DATABASE_URL"].endswith(":5432/arive?sslmode=require")
-    # renamed, and still protected: the pack's prod-stateful-resources-protected passed above on these
-    assert {r["type"] for r in recorded if r["protect"]} >= {
-        "aws:rds/cluster:Cluster",
-        "aws:s3/bucket:Bucket",
-        "aws:kms/key:Key",
-        "aws:ecr/repository:Repository",
-    }
-    # and as a first `pulumi preview` sees it (computed values unknown): still no mandatory violation
-    assert preview.main(["--config-file", str(ARIVE), "--quiet", "--unknowns"]) == 0

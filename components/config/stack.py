@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import PositiveFloat, StringConstraints, ValidationError, field_validator
 
-from . import compute, data, dr, functions, network, observability, references, thresholds, workloads
+from . import compute, data, dr, functions, log_queries, network, observability, references, thresholds, workloads
 from .apis import ApiConfig
 from .apis import check as apis_check
 from .base import ConfigModel, Environment, LogRetentionDays, NonEmptyStr, ResourceKey
@@ -32,6 +32,7 @@ from .data import (
 )
 from .dr import DrConfig
 from .functions import CanaryConfig, FunctionConfig, TaskConfig
+from .log_queries import LogQueryConfig
 from .network import NetworkConfig
 from .observability import AlarmsConfig
 from .presets import PRESETS, apply_presets
@@ -120,6 +121,8 @@ class StackConfig(ConfigModel):
     """OpenSearch Serverless collections (components/collection.py)."""
     dr: DrConfig | None = None
     """This stack's side of an active-passive pair across regions (components/config/dr.py). Absent: none."""
+    log_queries: dict[ResourceKey, LogQueryConfig] = {}
+    """Saved CloudWatch Logs Insights queries over the stack's service and function logs (components/log_queries.py)."""
 
     @field_validator("name")
     @classmethod
@@ -167,6 +170,7 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
 CROSS_CHECKS += (apis_check, collections_check)
 CROSS_CHECKS += (cdn_check,)
 CROSS_CHECKS += (dr.check,)
+CROSS_CHECKS += (log_queries.check,)
 """Checks across keys and sections, run once the structure is valid."""
 
 _SCALAR = re.compile(r"^(-?\d+(\.\d+)?|true|false)$")

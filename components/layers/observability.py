@@ -32,6 +32,7 @@ from ..config.data import PostgresConfig
 from ..config.observability import instance_memory_gib, max_connections
 from ..database import Database
 from ..edge_dashboard import edge_dashboard
+from ..log_queries import log_queries
 from ..observability import Observability, ObservabilityArgs
 from ..private_link import nlb_widgets, private_link_alarms
 from ..rds_instance import RdsInstance
@@ -105,7 +106,14 @@ def build_observability(
         if edge.private_link is not None
         else (),
     )
+    log_queries(config.log_queries, _log_group_names(compute), opts)
     return ObservabilityLayer(canaries=canaries, observability=observability)
+
+
+def _log_group_names(compute: ComputeLayer) -> dict[str, pulumi.Output[str]]:
+    """`services.<s>` and `functions.<f>` -> the name of its log group, as `platform:logQueries` refers to them."""
+    services = {f"services.{name}": service.log_group_name for name, service in compute.services.items()}
+    return services | {f"functions.{name}": function.log_group_name for name, function in compute.functions.items()}
 
 
 def _observability(

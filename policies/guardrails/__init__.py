@@ -26,6 +26,7 @@ from . import (
     functions,
     iam,
     load_balancing,
+    log_queries,
     network,
     network_load_balancers,
     observability,
@@ -68,6 +69,7 @@ POLICIES: list[Policy] = [
     *cloudfront_origins.POLICIES,
     *dr.POLICIES,
 ]
+POLICIES += log_queries.POLICIES
 """Every policy of the pack, in report order."""
 
 REQUIRED = ("required-tags", "no-wildcard-iam", "no-public-app-ingress", "public-ingress-only-on-internet-facing-lb")

@@ -21,7 +21,7 @@ CANARY = "aws:synthetics/canary:Canary"
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return example_run("candlefish")
+    return example_run("candlefish", stack="prod")
 
 
 def canaries(run: StackRun) -> dict[str, RecordedResource]:
@@ -31,7 +31,7 @@ def canaries(run: StackRun) -> dict[str, RecordedResource]:
 def test_each_canary_probes_the_stacks_own_url_on_its_path(run: StackRun, monkeypatch: pytest.MonkeyPatch) -> None:
     # canary_name reads the product and stack of the run in progress: name them as the example's run had them
     # (the run may have been computed in another process, or other runs may have followed it here).
-    monkeypatch.setattr(naming, "product_name", lambda: example_stack_config("candlefish").name)
+    monkeypatch.setattr(naming, "product_name", lambda: example_stack_config("candlefish", "prod").name)
     monkeypatch.setattr(pulumi, "get_stack", lambda: run.stack)
     found = canaries(run)
     assert set(found) == {"api-health", "stage-gate", "wip-limit"}
@@ -77,7 +77,7 @@ def test_the_canary_role_writes_only_its_own_prefix_and_logs(run: StackRun) -> N
 def test_every_canary_has_a_success_alarm_and_a_widget(run: StackRun) -> None:
     alarms = {r.inputs["name"]: r for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
     for key, canary in canaries(run).items():
-        alarm = alarms[f"platform-candlefish-canary-{key}-success"]
+        alarm = alarms[f"clos-v2-prod-canary-{key}-success"]
         assert alarm.inputs["dimensions"] == {"CanaryName": canary.inputs["name"]}
         assert (alarm.inputs["metricName"], alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == (
             "SuccessPercent",
@@ -93,22 +93,22 @@ def test_every_canary_has_a_success_alarm_and_a_widget(run: StackRun) -> None:
 # -- custom alarms and notification targets (alarms.custom, httpsEndpoints, slack) --------------------------
 def test_the_custom_wip_limit_alarm_is_exactly_as_configured(run: StackRun) -> None:
     alarms = {r.inputs["name"]: r for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
-    wip = alarms["platform-candlefish-custom-wip-limit-violations"]
+    wip = alarms["clos-v2-prod-custom-wip-limit-violations"]
     assert (wip.inputs["namespace"], wip.inputs["metricName"], wip.inputs["statistic"]) == (
         "Candlefish",
         "WipLimitViolations",
         "Sum",
     )
     assert (wip.inputs["threshold"], wip.inputs["period"], wip.inputs["evaluationPeriods"]) == (0.0, 300.0, 1.0)
-    p99 = alarms["platform-candlefish-custom-webhook-p99"]
+    p99 = alarms["clos-v2-prod-custom-webhook-p99"]
     assert p99.inputs["extendedStatistic"] == "p99" and "statistic" not in p99.inputs
-    assert p99.inputs["dimensions"] == {"FunctionName": "platform-candlefish-github-webhook"}
+    assert p99.inputs["dimensions"] == {"FunctionName": "clos-v2-prod-github-webhook"}
     assert p99.inputs["evaluateLowSampleCountPercentiles"] == "ignore"
 
 
 def test_minimum_healthy_hosts_alarms_below_the_configured_count(run: StackRun) -> None:
     alarms = {r.inputs["name"]: r for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
-    healthy = alarms["platform-candlefish-core-api-healthy-hosts"]
+    healthy = alarms["clos-v2-prod-core-api-healthy-hosts"]
     # a progressive service (prod's canary preset): the healthy targets of both of its target groups
     queries = [q["metric"] for q in healthy.inputs.get("metricQueries", []) if q.get("metric")]
     names = {m["metricName"] for m in queries} if queries else {healthy.inputs["metricName"]}

@@ -21,7 +21,7 @@ FUNCTIONS = ("db-init", "stage-gate-processor", "wip-limit-processor", "github-w
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return example_run("candlefish")
+    return example_run("candlefish", stack="prod")
 
 
 def function(run: StackRun, key: str) -> RecordedResource:
@@ -219,18 +219,18 @@ def test_the_webhook_route_is_a_lambda_target_group_invokable_only_from_it(run: 
 
 
 def test_an_event_rule_invokes_only_through_a_permission_naming_the_rule(run: StackRun) -> None:
-    config = dict(example_stack_config("candlefish").functions["daily-unblock"])
+    config = dict(example_stack_config("candlefish", "prod").functions["daily-unblock"])
     from components.config.functions import FunctionConfig
     from offline.engine import run_stack
     from tests.examples.support import example_config
 
-    flat = example_config("candlefish")
+    flat = example_config("candlefish", "prod")
     functions = json.loads(flat["platform:functions"])
     functions["daily-unblock"]["triggers"]["events"] = {"on-blocked": {"eventPattern": {"source": ["candlefish"]}}}
     functions["daily-unblock"]["triggers"]["url"] = {"auth": "AWS_IAM"}
     flat["platform:functions"] = json.dumps(functions)
     assert FunctionConfig.model_validate(functions["daily-unblock"]).triggers.asynchronous and config
-    changed = run_stack("candlefish", config=flat)
+    changed = run_stack("prod", config=flat)
     component = "function-daily-unblock"
     rule = child(changed, component, f"{component}-on-blocked-rule")
     permission = child(changed, component, f"{component}-on-blocked-invoke")
@@ -247,7 +247,7 @@ def test_an_event_rule_invokes_only_through_a_permission_naming_the_rule(run: St
 
 def test_roles_and_policies_are_named_after_the_config_key(run: StackRun) -> None:
     roles = {r.inputs["name"] for r in run.of_type(ROLE) if r.parent and "function-" in r.parent}
-    assert "platform-candlefish-db-init-function" in roles
+    assert "clos-v2-prod-db-init-function" in roles
     assert all(len(r) <= 64 for r in roles)
     assert (
         len(
@@ -266,7 +266,7 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 def alarms_of(run: StackRun, key: str) -> dict[str, RecordedResource]:
-    prefix = f"platform-candlefish-{key}-"
+    prefix = f"clos-v2-prod-{key}-"
     return {r.inputs["name"].removeprefix(prefix): r for r in run.of_type(ALARM) if r.inputs["name"].startswith(prefix)}
 
 
@@ -279,7 +279,7 @@ def test_every_function_alarms_on_errors_throttles_and_duration_near_its_timeout
         assert alarm.inputs["dimensions"] == {"FunctionName": name} or alarm.inputs["namespace"] == "AWS/SQS"
         assert alarm.inputs["alarmActions"] == alarm.inputs["okActions"] and alarm.inputs["alarmActions"]
     duration = found["duration"]
-    timeout = example_stack_config("candlefish").functions[key].timeout_seconds
+    timeout = example_stack_config("candlefish", "prod").functions[key].timeout_seconds
     assert duration.inputs["extendedStatistic"] == "p99" and duration.inputs["metricName"] == "Duration"
     assert duration.inputs["threshold"] == timeout * 1000 * 0.8
     errors = found["errors"]
@@ -307,7 +307,7 @@ def test_environment_references_resolve_to_what_the_stack_built() -> None:
     """`${...}` in a function's environment resolves through the stack's registry, as for services."""
     from tests.examples.support import example_run
 
-    run = example_run("candlefish")
+    run = example_run("candlefish", stack="prod")
     functions = {r.name: r for r in run.of_type("aws:lambda/function:Function")}
     variables = {
         k: v for f in functions.values() for k, v in (f.inputs.get("environment") or {}).get("variables", {}).items()

@@ -15,7 +15,7 @@ ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return example_run("candlefish")
+    return example_run("candlefish", stack="prod")
 
 
 def test_the_webhook_secret_rotates_every_30_days_with_its_function(run: StackRun) -> None:
@@ -78,6 +78,7 @@ def test_every_secret_says_how_it_is_rotated(run: StackRun, stack_runs: dict[str
     }
     assert tags == {
         "auth0-client-secret": "external",
+        "github-token": "external",
         "github-webhook-secret": "function:webhook-secret-rotator",
         "slack-token": "external",
     }

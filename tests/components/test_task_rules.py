@@ -16,7 +16,7 @@ from .compute_support import child, policy
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return example_run("candlefish")
+    return example_run("candlefish", stack="prod")
 
 
 def test_the_rule_runs_the_services_task_definition_privately(run: StackRun) -> None:
@@ -24,12 +24,9 @@ def test_the_rule_runs_the_services_task_definition_privately(run: StackRun) -> 
     [cluster] = run.of_type("aws:ecs/cluster:Cluster")
     assert target.inputs["arn"] == cluster.outputs["arn"]
     ecs = target.inputs["ecsTarget"]
-    assert (
-        ecs["taskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/platform-candlefish-"
-        "workflow-engine"
-    )
+    assert ecs["taskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/clos-v2-prod-workflow-engine"
     task = next(r for r in run.of_type("aws:ecs/taskDefinition:TaskDefinition") if r.name == "workflow-engine-task")
-    assert task.inputs["family"] == "platform-candlefish-workflow-engine"
+    assert task.inputs["family"] == "clos-v2-prod-workflow-engine"
     assert ecs["launchType"] == "FARGATE" and ecs["networkConfiguration"]["assignPublicIp"] is False
     assert set(ecs["networkConfiguration"]["subnets"]) == set(run.outputs["privateSubnetIds"])
     group = child(run, "workflow-engine", "workflow-engine-sg")
@@ -45,7 +42,7 @@ def test_the_rule_runs_the_services_task_definition_privately(run: StackRun) -> 
 def test_the_events_role_runs_only_that_family_and_passes_only_its_roles(run: StackRun) -> None:
     found = {s["Sid"]: s for s in policy(child(run, "tasks", "wip-report-task-events-policy"))["Statement"]}
     [cluster] = run.of_type("aws:ecs/cluster:Cluster")
-    family = "arn:aws:ecs:us-east-1:123456789012:task-definition/platform-candlefish-workflow-engine"
+    family = "arn:aws:ecs:us-east-1:123456789012:task-definition/clos-v2-prod-workflow-engine"
     assert found["RunTheTask"]["Resource"] == [family, f"{family}:*"]
     assert found["RunTheTask"]["Condition"] == {"ArnEquals": {"ecs:cluster": cluster.outputs["arn"]}}
     roles = {r.name: r.outputs["arn"] for r in run.of_type("aws:iam/role:Role")}
@@ -60,5 +57,5 @@ def test_the_events_role_runs_only_that_family_and_passes_only_its_roles(run: St
 
 def test_the_failure_queue_is_alarmed(run: StackRun) -> None:
     alarms = {r.inputs["name"]: r for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
-    alarm = alarms["platform-candlefish-task-wip-report-failed-events"]
+    alarm = alarms["clos-v2-prod-task-wip-report-failed-events"]
     assert alarm.inputs["dimensions"] == {"QueueName": child(run, "tasks", "wip-report-task-failures").inputs["name"]}

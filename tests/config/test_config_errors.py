@@ -12,7 +12,7 @@ from .mutate import DELETE, broken
 
 TOP_KEYS = (
     "alarms, apis, backup, buckets, budget, caches, canaries, cluster, collections, costCenter, database, dr, "
-    "environment, events, functions, loadBalancer, logRetentionDays, name, network, owner, "
+    "environment, events, functions, loadBalancer, logQueries, logRetentionDays, name, network, owner, "
     "protectStatefulResources, queues, repositories, secrets, secretsPending, services, sites, tables, tags, "
     "tasks"
 )

@@ -13,7 +13,7 @@ from components.config import StackConfigError, load_stack_config
 from components.config.functions import RUNTIME_DEPRECATION, Runtime
 from tests.examples.support import example_config
 
-FILE = "Pulumi.candlefish.yaml"
+FILE = "Pulumi.prod.yaml"
 
 
 def with_function(
@@ -24,7 +24,7 @@ def with_function(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """The example's config with `change` merged into one function (a None value deletes the key)."""
-    flat = example_config("candlefish")
+    flat = example_config("candlefish", "prod")
     document = json.loads(flat[f"platform:{section}"]) if f"platform:{section}" in flat else {}
     entry = copy.deepcopy(document.get(function, {}))
     for key, value in change.items():
@@ -91,7 +91,7 @@ CASES = [
     (
         {"secrets": ["stripe"]},
         "platform:functions.daily-unblock.secrets[0] = 'stripe': no secret 'stripe' in platform:secrets (defined: "
-        "auth0-client-secret, github-webhook-secret, slack-token)",
+        "auth0-client-secret, github-token, github-webhook-secret, slack-token)",
     ),
     (
         {"grants": {"queues": {"jobs": "send"}}},
@@ -150,12 +150,12 @@ CASES = [
 @pytest.mark.parametrize(("change", "expected"), CASES, ids=[str(c[0])[:60] for c in CASES])
 def test_bad_function_config_is_rejected_with_its_key_path(change: dict[str, Any], expected: str) -> None:
     with pytest.raises(StackConfigError) as caught:
-        load_stack_config("candlefish", with_function(change))
+        load_stack_config("prod", with_function(change))
     assert f"{FILE}: {expected}" in caught.value.lines, "\n".join(caught.value.lines)
 
 
 def test_the_example_is_valid_and_its_runtimes_are_the_supported_list() -> None:
-    config = load_stack_config("candlefish", example_config("candlefish"))
+    config = load_stack_config("prod", example_config("candlefish", "prod"))
     assert len(config.functions) == 6  # the five of seed 001 and the webhook secret's rotator
     assert set(Runtime.__args__) == set(RUNTIME_DEPRECATION)  # type: ignore[attr-defined]
 
@@ -204,12 +204,12 @@ def test_canaries_need_the_stacks_own_url() -> None:
     ],
 )
 def test_bad_alarm_targets_and_custom_alarms_are_rejected(key: str, value: Any, expected: str) -> None:
-    flat = example_config("candlefish")
+    flat = example_config("candlefish", "prod")
     alarms = json.loads(flat["platform:alarms"])
     alarms[key] = value
     flat["platform:alarms"] = json.dumps(alarms)
     with pytest.raises(StackConfigError) as caught:
-        load_stack_config("candlefish", flat)
+        load_stack_config("prod", flat)
     assert f"{FILE}: {expected}" in caught.value.lines, "\n".join(caught.value.lines)
 
 
@@ -264,5 +264,5 @@ def test_a_bad_entry_is_refused_with_its_one_line_error(
     section: str, entry: str, change: dict[str, Any], expected: str
 ) -> None:
     with pytest.raises(StackConfigError) as caught:
-        load_stack_config("candlefish", with_function(change, entry, section=section))
+        load_stack_config("prod", with_function(change, entry, section=section))
     assert f"{FILE}: {expected}" in caught.value.lines, "\n".join(caught.value.lines)

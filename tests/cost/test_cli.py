@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline import cost
+from offline import cost, preview
 from offline.engine import StackRun, stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,3 +98,19 @@ def test_a_stack_file_elsewhere_is_estimated_with_the_usage_file_beside_it(
     assert cost.main(["--config-file", str(tmp_path / "Pulumi.dev.yaml"), "--quiet"]) == 0
     default = cost.estimate_run(stack_runs["dev"], stack_config("dev"))
     assert f"Stack total: ${default.total - 100 * 0.045:,.2f} / month" in capsys.readouterr().out
+
+
+def test_the_preview_of_a_stack_file_elsewhere_prices_with_the_usage_file_beside_it(
+    stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # GIVEN a copy of dev elsewhere whose own usage file says its NAT gateway processes nothing
+    (tmp_path / "Pulumi.dev.yaml").write_text((ROOT / "Pulumi.dev.yaml").read_text())
+    (tmp_path / "Pulumi.dev.usage.yaml").write_text("resources:\n  network-nat-a:\n    processedGb: 0\n")
+    monkeypatch.setattr("offline.preview.run_stack", lambda stack, **_: stack_runs[stack])
+    # WHEN the offline preview shows it
+    assert preview.main(["--config-file", str(tmp_path / "Pulumi.dev.yaml"), "--quiet", "--no-policies"]) == 0
+    # THEN its cost section used that file (as `run.py cost --config-file` does), not the defaults
+    default = cost.estimate_run(stack_runs["dev"], stack_config("dev"))
+    printed = capsys.readouterr().out
+    assert "usage from Pulumi.dev.usage.yaml" in printed
+    assert f"Stack total: ${default.total - 100 * 0.045:,.2f} / month" in printed

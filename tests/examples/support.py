@@ -29,5 +29,5 @@ def example_run(example: str, *, stack: str | None = None, preview: bool = False
 
 
 @cache
-def example_stack_config(example: str) -> StackConfig:
-    return load_stack_config(example, example_config(example))
+def example_stack_config(example: str, stack: str | None = None) -> StackConfig:
+    return load_stack_config(stack or example, example_config(example, stack))

@@ -327,15 +327,31 @@ def test_a_prod_copy_with_an_unsafe_release_fails_exactly_the_delivery_policies(
 def _candlefish(preview: bool) -> StackRun:
     from tests.examples.support import example_run
 
-    return example_run("candlefish", preview=preview)
+    return example_run("candlefish", stack="prod", preview=preview)
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_the_candlefish_example_passes_every_mandatory_policy(preview: bool, harness: PolicyHarness) -> None:
     run = _candlefish(preview)
-    report = harness.check(
-        run.resources, stack="candlefish", preview=preview, policy_config="policies/config/prod.json"
-    )
+    report = harness.check(run.resources, stack="prod", preview=preview, policy_config="policies/config/prod.json")
+    assert report.mandatory == [], format_report(report)
+    assert report.resources == len(run.resources)
+    assert not [d for d in report.advisory if not d.deferred], format_report(report)
+
+
+# -- the other example stacks of seeds 001 and 004 (the stack file of each environment), by the pack config rule --
+EXAMPLE_STACKS = [("candlefish", "dev"), ("arive", "prod"), ("arive", "dev")]
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+@pytest.mark.parametrize(("example", "stack"), EXAMPLE_STACKS, ids=[f"{e}-{s}" for e, s in EXAMPLE_STACKS])
+def test_the_example_stacks_pass_every_mandatory_policy(
+    example: str, stack: str, preview: bool, harness: PolicyHarness
+) -> None:
+    from tests.examples.support import example_run
+
+    run = example_run(example, stack=stack, preview=preview)
+    report = harness.check_run(run, policy_config=f"policies/config/{stack}.json")
     assert report.mandatory == [], format_report(report)
     assert report.resources == len(run.resources)
     assert not [d for d in report.advisory if not d.deferred], format_report(report)
@@ -396,7 +412,7 @@ def test_a_broken_candlefish_fails_exactly_the_serverless_guardrails(preview: bo
     group = next(r for r in resources if r.name == "function-wip-limit-processor-logs")
     _replace(resources, lambda r: r is group, retentionInDays=None)
     faults["lambda-log-retention"] = next(r.urn for r in resources if r.name == "function-wip-limit-processor-function")
-    report = harness.check(resources, stack="candlefish", preview=preview, policy_config="policies/config/prod.json")
+    report = harness.check(resources, stack="prod", preview=preview, policy_config="policies/config/prod.json")
     # A first preview cannot read the role documents or the schedule's target ARN: those two are deferred to
     # `pulumi up` (advisory "can't run"), never passed.
     deferred = {"lambda-async-failure-destination", "lambda-in-vpc-with-network-store"} if preview else set()

@@ -123,7 +123,7 @@ def test_the_pack_never_imports_the_platform_or_the_aws_sdk() -> None:
 
 def test_policy_names_are_unique_kebab_case_with_description_remediation_and_severity() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 57
+    assert len(names) == len(set(names)) == 58
     assert re.fullmatch(r"[a-zA-Z0-9-_.]{1,100}", PACK_NAME)
     for policy in POLICIES:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", policy.name), policy.name
