@@ -140,11 +140,24 @@ CASES: list[tuple[str, str, Any, str]] = [
     ),
     (
         "dev",
-        "platform:alarms.web.latencyP99Seconds",
+        "platform:alarms.web.latencyP90Seconds",
         2,
-        "Pulumi.dev.yaml: platform:alarms.web.latencyP99Seconds: unknown key (a typo?); allowed keys here: "
-        "errorRateMinutes, errorRatePercent, latencyMinutes, latencyP95Seconds, minimumHealthyHosts, "
-        "unhealthyHosts, unhealthyHostsMinutes",
+        "Pulumi.dev.yaml: platform:alarms.web.latencyP90Seconds: unknown key (a typo?); allowed keys here: "
+        "errorRateMinutes, errorRatePercent, latencyMinutes, latencyP95Seconds, latencyP99Seconds, "
+        "minimumHealthyHosts, unhealthyHosts, unhealthyHostsMinutes",
+    ),
+    (
+        "dev",
+        "platform:alarms.web.latencyP99Seconds",
+        0,
+        "Pulumi.dev.yaml: platform:alarms.web.latencyP99Seconds = 0: allowed: above 0 and at most 86400 seconds",
+    ),
+    (
+        "prod",
+        "platform:alarms.loadBalancer.activeConnections",
+        -1,
+        "Pulumi.prod.yaml: platform:alarms.loadBalancer.activeConnections = -1: allowed: 0 to 1000000 (the alarm "
+        "fires above this count)",
     ),
     # -- cross-section --------------------------------------------------------------------------------
     (
