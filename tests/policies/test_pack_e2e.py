@@ -406,3 +406,26 @@ def test_a_broken_candlefish_fails_exactly_the_serverless_guardrails(preview: bo
         if policy not in deferred:
             assert urn in {d.resource for d in report.mandatory if d.policy == policy}, policy
     assert deferred <= {d.policy for d in report.deferred}
+
+
+# -- the PetForce example (seed 003): dev, staging, the production pair ------------------------------------------
+PETFORCE = {
+    "petforce-dev": "dev",
+    "petforce-staging": "staging",
+    "petforce-prod": "prod",
+    "petforce-prod-us-west-2": "prod",
+}
+
+
+@pytest.mark.parametrize("stack", list(PETFORCE))
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_every_petforce_stack_file_passes_every_mandatory_policy(
+    stack: str, preview: bool, harness: PolicyHarness
+) -> None:
+    from tests.shared_runs import shared_run
+
+    path = Path(__file__).parents[2] / "examples" / "petforce" / f"Pulumi.{stack}.yaml"
+    run = shared_run(stack, config_file=path, preview=preview)
+    report = harness.check_run(run, policy_config=f"policies/config/{PETFORCE[stack]}.json")
+    assert report.mandatory == [], format_report(report)
+    assert report.resources == len(run.resources)
