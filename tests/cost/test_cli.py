@@ -98,3 +98,11 @@ def test_a_stack_file_elsewhere_is_estimated_with_the_usage_file_beside_it(
     assert cost.main(["--config-file", str(tmp_path / "Pulumi.dev.yaml"), "--quiet"]) == 0
     default = cost.estimate_run(stack_runs["dev"], stack_config("dev"))
     assert f"Stack total: ${default.total - 100 * 0.045:,.2f} / month" in capsys.readouterr().out
+
+
+def test_a_standby_stack_file_reads_its_primary_beside_it(capsys: pytest.CaptureFixture[str]) -> None:
+    # the standby's StackReference is answered by Pulumi.petforce-prod.yaml in the standby file's own directory
+    standby = ROOT / "examples" / "petforce" / "Pulumi.petforce-prod-us-west-2.yaml"
+    assert cost.main(["--config-file", str(standby), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "platform/petforce-prod-us-west-2 (us-west-2)" in out and "Stack total: $" in out
