@@ -300,6 +300,15 @@ def test_the_task_role_gets_only_what_the_app_needs(prod: StackRun) -> None:
     }
 
 
+def test_static_assets_are_served_by_cloudfront_over_tls_from_a_private_bucket(prod: StackRun) -> None:
+    distribution = prod.named("site-assets-distribution").inputs
+    assert distribution["aliases"] == ["static.petforce.example"]
+    assert distribution["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
+    assert distribution["defaultCacheBehavior"]["viewerProtocolPolicy"] == "redirect-to-https"
+    assert [o["originAccessControlId"] for o in distribution["origins"]]  # the bucket admits only CloudFront
+    assert distribution["webAclId"]
+
+
 # -- security scanning, WAF -------------------------------------------------------------------------------------
 def test_ecr_repositories_scan_on_push_with_immutable_tags(prod: StackRun) -> None:
     repositories = prod.of_type("aws:ecr/repository:Repository")

@@ -95,8 +95,11 @@ def test_route53_fails_over_from_the_primary_to_the_standby_on_an_https_health_c
             "failureThreshold": 3,
         }
         assert check.inputs["requestInterval"] == 30
-        [record] = [r for r in run.of_type("aws:route53/record:Record") if r.inputs.get("type") == "A"]
-        assert record.inputs["name"] == "api.petforce.example"
+        [record] = [
+            r
+            for r in run.of_type("aws:route53/record:Record")
+            if r.inputs.get("type") == "A" and r.inputs["name"] == "api.petforce.example"
+        ]
         assert record.inputs["failoverRoutingPolicies"] == [{"type": kind}]
         assert record.inputs["healthCheckId"] == check.id
         assert record.inputs["aliases"][0]["name"] == lb.outputs["dnsName"]
