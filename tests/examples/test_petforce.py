@@ -111,7 +111,7 @@ def test_security_groups_are_the_seeds_alb_ecs_and_rds_examples(prod: StackRun) 
     groups = {g.id: g.name for g in prod.of_type("aws:ec2/securityGroup:SecurityGroup")}
     rules = prod.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
 
-    def into(group: str) -> set[tuple[float, str]]:
+    def into(group: str) -> set[tuple[float, str | None]]:
         return {
             (
                 r.inputs["fromPort"],
