@@ -429,3 +429,4 @@ def test_every_petforce_stack_file_passes_every_mandatory_policy(
     report = harness.check_run(run, policy_config=f"policies/config/{PETFORCE[stack]}.json")
     assert report.mandatory == [], format_report(report)
     assert report.resources == len(run.resources)
+    assert not [d for d in report.advisory if not d.deferred], format_report(report)
