@@ -1,6 +1,6 @@
 """examples/petforce (seed 003, PetForce): the seed's stated numbers on the recorded resources of its dev, staging and
-production stack files (the production standby in us-west-2 is tests/examples/test_petforce_dr.py), each judged by
-the real pack over gRPC with its environment's levels, on `up` and on a first preview: 0 mandatory violations.
+production stack files (the production standby in us-west-2 is tests/examples/test_petforce_dr.py). The pack judges
+every file over gRPC on `up` and first preview in tests/policies/test_pack_e2e.py.
 
 Every run comes from the session-wide cache (tests.shared_runs), shared with the DR pair's tests."""
 
@@ -12,40 +12,24 @@ from typing import Any
 import pytest
 
 from offline.engine import RecordedResource, StackRun
-from offline.policy_harness import PolicyHarness, format_report
-from offline.policy_harness import PolicyReport as Report
 from tests.shared_runs import shared_run
 
 from .support import EXAMPLES
 
 DIRECTORY = EXAMPLES / "petforce"
-STACKS = {"petforce-dev": "dev", "petforce-staging": "staging", "petforce-prod": "prod"}
+STACKS = ("petforce-dev", "petforce-staging", "petforce-prod")
 PROD = "petforce-prod"
-LEVELS = EXAMPLES.parent / "policies" / "config"
 
 
 @pytest.fixture(scope="module")
 def runs() -> dict[tuple[str, bool], StackRun]:
-    return {
-        (stack, preview): shared_run(stack, config_file=DIRECTORY / f"Pulumi.{stack}.yaml", preview=preview)
-        for stack in STACKS
-        for preview in (False, True)
-    }
+    """Each stack file as `up` sees it (keyed (stack, False), as the DR pair's tests key theirs)."""
+    return {(stack, False): shared_run(stack, config_file=DIRECTORY / f"Pulumi.{stack}.yaml") for stack in STACKS}
 
 
 @pytest.fixture(scope="module")
 def prod(runs: dict[tuple[str, bool], StackRun]) -> StackRun:
     return runs[(PROD, False)]
-
-
-@pytest.fixture(scope="module")
-def reports(runs: dict[tuple[str, bool], StackRun], pack_harness: PolicyHarness) -> dict[tuple[str, bool], Report]:
-    found: dict[tuple[str, bool], Report] = {}
-    for stack, environment in STACKS.items():
-        pair = [runs[(stack, False)], runs[(stack, True)]]
-        up, preview = pack_harness.check_runs(pair, policy_config=LEVELS / f"{environment}.json")
-        found[(stack, False)], found[(stack, True)] = up, preview
-    return found
 
 
 def _containers(run: StackRun, service: str) -> dict[str, Any]:
@@ -55,16 +39,6 @@ def _containers(run: StackRun, service: str) -> dict[str, Any]:
 
 def _alarm(run: StackRun, what: str) -> dict[str, Any]:
     return run.named(f"observability-{what}").inputs
-
-
-# -- acceptance: every stack file passes the pack -----------------------------------------------------------
-@pytest.mark.parametrize("stack", list(STACKS))
-@pytest.mark.parametrize("preview", [False, True], ids=["up", "first-preview"])
-def test_every_stack_file_passes_every_mandatory_policy(
-    stack: str, preview: bool, reports: dict[tuple[str, bool], Report]
-) -> None:
-    report = reports[(stack, preview)]
-    assert report.mandatory == [], format_report(report)
 
 
 # -- VPC design ----------------------------------------------------------------------------------------------
