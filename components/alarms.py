@@ -407,6 +407,7 @@ def _load_balancer(
     )
     elb_5xx = alb("elb5xx", "HTTPCode_ELB_5XX_Count", "Sum", "ELB 5xx")
     rejected = alb("rejected", "RejectedConnectionCount", "Sum", "Rejected connections")
+    active = alb("active", "ActiveConnectionCount", "Sum", "Active connections", axis="right")
     plan.add(
         "Load balancer",
         [
@@ -436,7 +437,7 @@ def _load_balancer(
             Widget(
                 "alb:connections",
                 "ALB connections (per minute)",
-                (rejected, alb("active", "ActiveConnectionCount", "Sum", "Active connections", axis="right")),
+                (rejected, active),
                 stat="Sum",
             ),
         ],
@@ -463,6 +464,23 @@ def _load_balancer(
                 1,
                 "alb:connections",
             ),
+            *(
+                [
+                    AlarmSpec(
+                        "alb",
+                        "active-connections",
+                        f"More than {limits.active_connections} concurrent connections to the load balancer in a "
+                        "minute: load far above what the stack was sized for.",
+                        (active,),
+                        "GreaterThanThreshold",
+                        limits.active_connections,
+                        1,
+                        "alb:connections",
+                    )
+                ]
+                if limits.active_connections is not None
+                else []
+            ),
         ],
     )
 
@@ -485,8 +503,10 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
     healthy_series: tuple[Series, ...] = (healthy,)
     unhealthy_series: tuple[Series, ...] = (unhealthy,)
     latency_series: tuple[Series, ...] = (latency["p95"],)
+    p99_series: tuple[Series, ...] = (latency["p99"],)
     if web.alternate_target_group_arn_suffix is not None:
         healthy_series, unhealthy_series, error_rate, latency_series = _both_target_groups(web, window)
+        p99_series = _slower_group(web, "p99", "latency99")
     service_widgets, service_alarms = _service_parts(thresholds, web)
     plan.add(
         f"Service {key} (web)",
@@ -519,6 +539,23 @@ def _web_service(plan: MonitoringPlan, thresholds: AlarmsConfig, web: WebService
                 limits.latency_p95_seconds,
                 limits.latency_minutes,
                 f"service:{key}:latency",
+            ),
+            *(
+                [
+                    AlarmSpec(
+                        key,
+                        "p99-latency",
+                        f"{key}: p99 target response time above {limits.latency_p99_seconds:g} s for "
+                        f"{limits.latency_minutes} minutes.",
+                        p99_series,
+                        "GreaterThanThreshold",
+                        limits.latency_p99_seconds,
+                        limits.latency_minutes,
+                        f"service:{key}:latency",
+                    )
+                ]
+                if limits.latency_p99_seconds is not None
+                else []
             ),
             AlarmSpec(
                 key,
@@ -649,11 +686,29 @@ def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Seri
             "rate", "100 * (FILL(errors, 0) + FILL(errorsAlt, 0)) / SUM([requests, requestsAlt])", "5xx % of requests"
         ),
     )
-    latency = (
-        *per_group("latency", "TargetResponseTime", "p95", "p95 response time"),
-        Expression("latencyMax", "MAX([latency, latencyAlt])", "p95 response time (slower group)"),
+    return healthy, unhealthy, error_rate, _slower_group(web, "p95", "latency")
+
+
+def _slower_group(web: WebServiceMonitor, stat: str, id_: str) -> tuple[Series, ...]:
+    """A percentile of the target response time in each of a progressive service's target groups and the slower
+    of the two (`<id_>Max`): whichever group serves, a slow release is seen."""
+    groups = (("", web.target_group_arn_suffix), ("Alt", web.alternate_target_group_arn_suffix))
+    return (
+        *(
+            Metric(
+                f"{id_}{suffix}",
+                ALB,
+                "TargetResponseTime",
+                (("LoadBalancer", web.load_balancer_arn_suffix), ("TargetGroup", group)),
+                stat,
+                label=f"{stat} response time ({'alternate' if suffix else 'primary'} group)",
+                visible=False,
+            )
+            for suffix, group in groups
+            if group is not None
+        ),
+        Expression(f"{id_}Max", f"MAX([{id_}, {id_}Alt])", f"{stat} response time (slower group)"),
     )
-    return healthy, unhealthy, error_rate, latency
 
 
 def _worker(plan: MonitoringPlan, thresholds: AlarmsConfig, worker: WorkerMonitor) -> None:

@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         flat = stack_config(stack)
     try:
-        run = run_stack(stack, config=flat, preview=args.unknowns)
+        run = run_stack(stack, config=flat, preview=args.unknowns, config_file=args.config_file)
         estimate = estimate_run(run, flat, directory)
     except (StackConfigError, UsageFileError) as error:
         print(str(error), file=sys.stderr)

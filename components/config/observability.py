@@ -87,6 +87,9 @@ class WebThresholds(ConfigModel):
     latency_p95_seconds: Seconds = 1.0
     """p95 target response time above this for `latencyMinutes` alarms. Default 1 s for 5 minutes."""
     latency_minutes: Minutes = 5
+    latency_p99_seconds: Seconds | None = None
+    """p99 target response time above this for `latencyMinutes` alarms (`<service>-p99-latency`), beside the p95
+    alarm: the slowest 1 % of requests (seed 003: p99 > 1000 ms for 5 minutes). Default: off."""
     error_rate_percent: Percent = 5
     """Target 5xx responses as a percentage of requests, over one window of `errorRateMinutes`. Default 5 %
     over 5 minutes. No traffic is not an error (missing data does not breach)."""
@@ -187,6 +190,10 @@ class LoadBalancerThresholds(ConfigModel):
     rejected_connections: Count = 0
     """More connections rejected (the ALB reached its connection limit) than this in a minute alarms.
     Default 0."""
+    active_connections: Count | None = None
+    """More concurrent TCP connections to the load balancer (ActiveConnectionCount, summed over a minute) than
+    this alarms (`alb-active-connections`): load far above what the stack was sized for (seed 003: > 10,000).
+    Default: off (rejected connections already alarm at the ALB's own limit)."""
 
 
 class FunctionThresholds(ConfigModel):

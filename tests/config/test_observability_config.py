@@ -140,11 +140,11 @@ CASES: list[tuple[str, str, Any, str]] = [
     ),
     (
         "dev",
-        "platform:alarms.web.latencyP99Seconds",
+        "platform:alarms.web.latencyP90Seconds",
         2,
-        "Pulumi.dev.yaml: platform:alarms.web.latencyP99Seconds: unknown key (a typo?); allowed keys here: "
-        "errorRateMinutes, errorRatePercent, latencyMinutes, latencyP95Seconds, minimumHealthyHosts, "
-        "targetErrorsMinutes, targetErrorsPerMinute, unhealthyHosts, unhealthyHostsMinutes",
+        "Pulumi.dev.yaml: platform:alarms.web.latencyP90Seconds: unknown key (a typo?); allowed keys here: "
+        "errorRateMinutes, errorRatePercent, latencyMinutes, latencyP95Seconds, latencyP99Seconds, "
+        "minimumHealthyHosts, targetErrorsMinutes, targetErrorsPerMinute, unhealthyHosts, unhealthyHostsMinutes",
     ),
     (
         "prod",
@@ -152,6 +152,19 @@ CASES: list[tuple[str, str, Any, str]] = [
         -1,
         "Pulumi.prod.yaml: platform:alarms.web.targetErrorsPerMinute = -1: allowed: 0 to 1000000 "
         "(the alarm fires above this count)",
+    ),
+    (
+        "dev",
+        "platform:alarms.web.latencyP99Seconds",
+        0,
+        "Pulumi.dev.yaml: platform:alarms.web.latencyP99Seconds = 0: allowed: above 0 and at most 86400 seconds",
+    ),
+    (
+        "prod",
+        "platform:alarms.loadBalancer.activeConnections",
+        -1,
+        "Pulumi.prod.yaml: platform:alarms.loadBalancer.activeConnections = -1: allowed: 0 to 1000000 (the alarm "
+        "fires above this count)",
     ),
     # -- cross-section --------------------------------------------------------------------------------
     (

@@ -114,3 +114,11 @@ def test_the_preview_of_a_stack_file_elsewhere_prices_with_the_usage_file_beside
     printed = capsys.readouterr().out
     assert "usage from Pulumi.dev.usage.yaml" in printed
     assert f"Stack total: ${default.total - 100 * 0.045:,.2f} / month" in printed
+
+
+def test_a_standby_stack_file_reads_its_primary_beside_it(capsys: pytest.CaptureFixture[str]) -> None:
+    # the standby's StackReference is answered by Pulumi.petforce-prod.yaml in the standby file's own directory
+    standby = ROOT / "examples" / "petforce" / "Pulumi.petforce-prod-us-west-2.yaml"
+    assert cost.main(["--config-file", str(standby), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "platform/petforce-prod-us-west-2 (us-west-2)" in out and "Stack total: $" in out

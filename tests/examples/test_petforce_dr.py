@@ -95,8 +95,11 @@ def test_route53_fails_over_from_the_primary_to_the_standby_on_an_https_health_c
             "failureThreshold": 3,
         }
         assert check.inputs["requestInterval"] == 30
-        [record] = [r for r in run.of_type("aws:route53/record:Record") if r.inputs.get("type") == "A"]
-        assert record.inputs["name"] == "api.petforce.example"
+        [record] = [
+            r
+            for r in run.of_type("aws:route53/record:Record")
+            if r.inputs.get("type") == "A" and r.inputs["name"] == "api.petforce.example"
+        ]
         assert record.inputs["failoverRoutingPolicies"] == [{"type": kind}]
         assert record.inputs["healthCheckId"] == check.id
         assert record.inputs["aliases"][0]["name"] == lb.outputs["dnsName"]
@@ -104,12 +107,13 @@ def test_route53_fails_over_from_the_primary_to_the_standby_on_an_https_health_c
 
 def test_the_standby_waits_at_zero_tasks_with_its_autoscaling_ready(runs: dict[tuple[str, bool], StackRun]) -> None:
     standby = runs[(STANDBY, False)]
-    [service] = standby.of_type("aws:ecs/service:Service")
-    [target] = standby.of_type("aws:appautoscaling/target:Target")
-    assert service.inputs["desiredCount"] == 0
-    assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (0, 10)
-    [primary_service] = runs[(PRIMARY, False)].of_type("aws:ecs/service:Service")
-    assert primary_service.inputs["desiredCount"] == 3
+    services = standby.of_type("aws:ecs/service:Service")
+    targets = standby.of_type("aws:appautoscaling/target:Target")
+    assert len(services) == len(targets) == 2  # the API and the Next.js app
+    assert {service.inputs["desiredCount"] for service in services} == {0}
+    assert {(t.inputs["minCapacity"], t.inputs["maxCapacity"]) for t in targets} == {(0, 10)}
+    primary_services = runs[(PRIMARY, False)].of_type("aws:ecs/service:Service")
+    assert {service.inputs["desiredCount"] for service in primary_services} == {3}
 
 
 def test_prod_dr_state_is_protected(runs: dict[tuple[str, bool], StackRun]) -> None:

@@ -453,3 +453,27 @@ def test_the_troubleshooter_example_passes_every_mandatory_policy(preview: bool,
     assert report.resources == len(run.resources)
     assert not [d for d in report.advisory if not d.deferred], format_report(report)
     assert {level for name, level in report.levels.items() if name not in ADVISORY_BY_DESIGN} == {"mandatory"}
+
+
+# -- the PetForce example (seed 003): dev, staging, the production pair ------------------------------------------
+PETFORCE = {
+    "petforce-dev": "dev",
+    "petforce-staging": "staging",
+    "petforce-prod": "prod",
+    "petforce-prod-us-west-2": "prod",
+}
+
+
+@pytest.mark.parametrize("stack", list(PETFORCE))
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_every_petforce_stack_file_passes_every_mandatory_policy(
+    stack: str, preview: bool, harness: PolicyHarness
+) -> None:
+    from tests.shared_runs import shared_run
+
+    path = Path(__file__).parents[2] / "examples" / "petforce" / f"Pulumi.{stack}.yaml"
+    run = shared_run(stack, config_file=path, preview=preview)
+    report = harness.check_run(run, policy_config=f"policies/config/{PETFORCE[stack]}.json")
+    assert report.mandatory == [], format_report(report)
+    assert report.resources == len(run.resources)
+    assert not [d for d in report.advisory if not d.deferred], format_report(report)
