@@ -16,6 +16,8 @@ its `platform:environment`. Its policy-pack config is found by one rule (`pack_c
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import json
 import sys
 from pathlib import Path
@@ -49,9 +51,18 @@ def stack_from_config_file(path: Path) -> str:
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
-    """The `config:` mapping of a stack config file, as written (structured values still structured)."""
-    document = yaml.safe_load(path.read_text()) or {}
+    """The `config:` mapping of a stack config file, as written (structured values still structured): a fresh
+    copy on every call, so callers may change it."""
+    document = copy.deepcopy(_parsed(path.read_text())) or {}
     return dict(document.get("config") or {})
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed(text: str) -> Any:
+    """The YAML document `text`, parsed once per process: stack files are read on every run and by many tests,
+    and the pure-Python parser costs ~25 ms a file. Keyed by the text itself, so an edited file is parsed
+    again; never handed out (read_config_file copies it)."""
+    return yaml.safe_load(text)
 
 
 def read_stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:

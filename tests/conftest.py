@@ -82,3 +82,11 @@ def pytest_configure(config: pytest.Config) -> None:
     loaded runs; `run_stack` pauses the collector while the program runs); at the default threshold (700)
     collections cost ~14 % of a worker's CPU, at 50,000 about half that. What is collected is unchanged."""
     gc.set_threshold(50_000, 50, 100)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collected, the imports are done: what lives now (pulumi_aws's classes, the components, the test modules)
+    lives to the end, so it goes to the permanent generation (after one collection, so no garbage is kept) and
+    no later collection scans it again, down to the five full collections pytest runs when the session ends."""
+    gc.collect()
+    gc.freeze()

@@ -5,13 +5,13 @@ remains anywhere. The prod stack with a distribution in front of its ALB."""
 from __future__ import annotations
 
 import json
-from functools import cache
 
 import pytest
 
 from components.config import StackConfigError, load_stack_config
 from offline.cost import estimate_run
-from offline.engine import RecordedResource, StackRun, run_stack, stack_config
+from offline.engine import RecordedResource, StackRun, stack_config
+from tests.shared_runs import shared_run
 
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 CDN = {"domain": {"name": "www.example.com", "hostedZone": "example.com"}}
@@ -25,9 +25,10 @@ def cdn_config(stack: str = "prod", **cdn: object) -> dict[str, str]:
     return flat
 
 
-@cache
 def cdn_run(preview: bool = False) -> StackRun:
-    return run_stack("prod", config=cdn_config(), preview=preview)
+    """Prod with CloudFront in front of its ALB, once per session (shared with tests/policies/test_edge_pack_e2e.py
+    and tests/test_tagging.py)."""
+    return shared_run("prod", config=cdn_config(), preview=preview)
 
 
 def named(run: StackRun, name: str) -> RecordedResource:

@@ -5,7 +5,6 @@ exactly nlb-hardening and nlb-listeners, or cloudfront-origin-tls."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,10 +16,10 @@ from tests.components.test_private_link import vpc_link_run
 PROD = "policies/config/prod.json"
 
 
-@pytest.fixture(scope="module")
-def harness() -> Iterator[PolicyHarness]:
-    with PolicyHarness() as session:
-        yield session
+@pytest.fixture
+def harness(pack_harness: PolicyHarness) -> PolicyHarness:
+    """The worker's pack session (tests/conftest.py): prod's pack processes are already running for it."""
+    return pack_harness
 
 
 def _with(resource: RecordedResource, **props: object) -> RecordedResource:
