@@ -616,20 +616,9 @@ def _target_5xx_count_alarms(web: WebServiceMonitor, limits: WebThresholds) -> l
     no traffic does not breach), over both target groups of a progressive service."""
     if limits.target_errors_per_minute is None:
         return []
-    groups = [("", web.target_group_arn_suffix)]
-    if web.alternate_target_group_arn_suffix is not None:
-        groups.append(("Alt", web.alternate_target_group_arn_suffix))
-    metrics = tuple(
-        Metric(
-            f"count5xx{suffix}",
-            ALB,
-            "HTTPCode_Target_5XX_Count",
-            (("LoadBalancer", web.load_balancer_arn_suffix), ("TargetGroup", group)),
-            "Sum",
-            label=f"Target 5xx ({'alternate' if suffix else 'primary'} group)",
-            visible=len(groups) == 1,
-        )
-        for suffix, group in groups
+    progressive = web.alternate_target_group_arn_suffix is not None
+    metrics = _per_target_group(
+        web, "count5xx", "HTTPCode_Target_5XX_Count", "Sum", "Target 5xx", visible=not progressive
     )
     series: tuple[Series, ...] = metrics
     if len(metrics) > 1:
@@ -653,23 +642,9 @@ def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Seri
     """Healthy targets, unhealthy targets, the 5xx rate and the p95 latency over a progressive service's two
     target groups: a canary's requests land on the alternate group, and after each deployment the groups swap
     roles, so an alarm on one group would go blind every other release."""
-    groups = (("", web.target_group_arn_suffix), ("Alt", web.alternate_target_group_arn_suffix))
 
     def per_group(id_: str, name: str, stat: str, label: str, period: int = 60) -> tuple[Metric, ...]:
-        return tuple(
-            Metric(
-                f"{id_}{suffix}",
-                ALB,
-                name,
-                (("LoadBalancer", web.load_balancer_arn_suffix), ("TargetGroup", group)),
-                stat,
-                period=period,
-                label=f"{label} ({'alternate' if suffix else 'primary'} group)",
-                visible=False,
-            )
-            for suffix, group in groups
-            if group is not None
-        )
+        return _per_target_group(web, id_, name, stat, label, period=period)
 
     healthy = (
         *per_group("healthy", "HealthyHostCount", "Minimum", "Healthy targets"),
@@ -692,22 +667,31 @@ def _both_target_groups(web: WebServiceMonitor, window: int) -> tuple[tuple[Seri
 def _slower_group(web: WebServiceMonitor, stat: str, id_: str) -> tuple[Series, ...]:
     """A percentile of the target response time in each of a progressive service's target groups and the slower
     of the two (`<id_>Max`): whichever group serves, a slow release is seen."""
-    groups = (("", web.target_group_arn_suffix), ("Alt", web.alternate_target_group_arn_suffix))
     return (
-        *(
-            Metric(
-                f"{id_}{suffix}",
-                ALB,
-                "TargetResponseTime",
-                (("LoadBalancer", web.load_balancer_arn_suffix), ("TargetGroup", group)),
-                stat,
-                label=f"{stat} response time ({'alternate' if suffix else 'primary'} group)",
-                visible=False,
-            )
-            for suffix, group in groups
-            if group is not None
-        ),
+        *_per_target_group(web, id_, "TargetResponseTime", stat, f"{stat} response time"),
         Expression(f"{id_}Max", f"MAX([{id_}, {id_}Alt])", f"{stat} response time (slower group)"),
+    )
+
+
+def _per_target_group(
+    web: WebServiceMonitor, id_: str, name: str, stat: str, label: str, *, period: int = 60, visible: bool = False
+) -> tuple[Metric, ...]:
+    """One ALB target-group metric per target group the service has: `<id_>` on the primary group and, for a
+    progressive service, `<id_>Alt` on the alternate (labelled by group), for expressions over both."""
+    groups = (("", web.target_group_arn_suffix), ("Alt", web.alternate_target_group_arn_suffix))
+    return tuple(
+        Metric(
+            f"{id_}{suffix}",
+            ALB,
+            name,
+            (("LoadBalancer", web.load_balancer_arn_suffix), ("TargetGroup", group)),
+            stat,
+            period=period,
+            label=f"{label} ({'alternate' if suffix else 'primary'} group)",
+            visible=visible,
+        )
+        for suffix, group in groups
+        if group is not None
     )
 
 
