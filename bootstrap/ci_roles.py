@@ -207,6 +207,22 @@ class CiRoles(pulumi.ComponentResource):
         )
 
 
+ROLE_MANAGEMENT_ACTIONS = (
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+)
+"""Creating, changing, tagging and deleting a role and its policies (not passing it: that is granted apart)."""
+
+
 def github_trust_policy(provider_arn: pulumi.Input[str], repository: str, environment: str) -> pulumi.Output[str]:
     """Trust for GitHub's OIDC tokens of one repository's one environment: `StringEquals` on `aud` and `sub`
     (`repo:<owner>/<repo>:environment:<environment>`), the only shape the pack's github-oidc-trust accepts."""
@@ -286,17 +302,7 @@ def iam_statements(args: CiRolesArgs, stacks: Sequence[str]) -> list[Statement]:
             sid="StackRoles",
             resources=roles,
             actions=[
-                "iam:CreateRole",
-                "iam:DeleteRole",
-                "iam:UpdateRole",
-                "iam:UpdateRoleDescription",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:TagRole",
-                "iam:UntagRole",
-                "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy",
-                "iam:AttachRolePolicy",
-                "iam:DetachRolePolicy",
+                *ROLE_MANAGEMENT_ACTIONS,
             ],
         ),
         Statement(
@@ -390,17 +396,7 @@ def boundary_statements(args: CiRolesArgs, *, deploy: bool) -> list[Statement]:
                     f"arn:{context.partition}:iam::{context.account_id}:role/aws-service-role/*",
                 ],
                 actions=[
-                    "iam:CreateRole",
-                    "iam:DeleteRole",
-                    "iam:UpdateRole",
-                    "iam:UpdateRoleDescription",
-                    "iam:UpdateAssumeRolePolicy",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                    "iam:PutRolePolicy",
-                    "iam:DeleteRolePolicy",
-                    "iam:AttachRolePolicy",
-                    "iam:DetachRolePolicy",
+                    *ROLE_MANAGEMENT_ACTIONS,
                     "iam:PassRole",
                     "iam:CreateServiceLinkedRole",
                 ],
