@@ -447,14 +447,14 @@ def build_sites(
     config: StackConfig,
     context: AwsContext,
     opts: pulumi.ResourceOptions,
-    access_log_bucket: pulumi.Input[str] | None = None,
-    edge: Edge | None = None,
+    access_log_bucket: pulumi.Input[str] | None,
+    edge: Edge | None,
 ) -> dict[str, Site]:
-    """Every `platform:sites` entry, sharing one `Edge` (`edge`, else created here when there is a site)."""
+    """Every `platform:sites` entry, sharing the stack's one `Edge` (`edge_for`: built whenever there is a site)."""
     if not config.sites:
         return {}
+    assert edge is not None, "edge_for builds the Edge whenever the stack has a site"
     protect = config.protect_stateful_resources
-    edge = edge or Edge("edge", context, protect=protect, emails=config.alarms.emails, opts=opts)
     return {
         key: Site(
             f"site-{key}",
