@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Self
 from pydantic import Field, StringConstraints, model_validator
 
 from .base import ConfigModel, ResourceKey
-from .compute import DomainConfig
+from .compute import DomainConfig, EdgeWafConfig
 from .problems import MISSING, Problem, key_path
 
 if TYPE_CHECKING:
@@ -57,12 +57,6 @@ class UsagePlanConfig(ConfigModel):
     `aws apigateway get-api-key --api-key <id> --include-value` (the `apiKeyIds` stack output) prints one."""
 
 
-class ApiWafConfig(ConfigModel):
-    enabled: bool = True
-    """A REGIONAL web ACL on the stage (on by default: production requires one on every entry point)."""
-    rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
-
-
 class ApiConfig(ConfigModel):
     """One REST API (v1: usage plans and API keys need it) with one stage."""
 
@@ -88,7 +82,7 @@ class ApiConfig(ConfigModel):
     api_key_required: bool = True
     """Every method of a proxy API needs an API key (usage plans meter keys)."""
     usage_plans: dict[ResourceKey, UsagePlanConfig] = {}
-    waf: ApiWafConfig = ApiWafConfig()
+    waf: EdgeWafConfig = EdgeWafConfig()
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:

@@ -250,14 +250,15 @@ class TrafficTestListenerConfig(ConfigModel):
         return unique_items(cls, value)
 
 
-class CdnWafConfig(ConfigModel):
-    """The CLOUDFRONT-scope web ACL of the ALB's distribution (components/waf.py)."""
+class EdgeWafConfig(ConfigModel):
+    """The web ACL of an entry point that is not the ALB: a CloudFront distribution (a site's, the ALB's) or an
+    API stage (components/waf.py; CLOUDFRONT scope in us-east-1, or REGIONAL on a stage)."""
 
     enabled: bool = True
-    """On by default: the distribution is the entry point from the internet (pack: internet-entry-points-have-waf)."""
+    """On by default: it is an entry point from the internet, and production requires a web ACL on every one
+    (pack: internet-entry-points-have-waf)."""
     rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
-    """Requests one viewer IP may send in 5 minutes before it is blocked (CloudFront-scope WAF sees the viewer's
-    own address)."""
+    """Requests one client IP may send in 5 minutes before it is blocked."""
 
 
 class LoadBalancerCdnConfig(ConfigModel):
@@ -270,7 +271,7 @@ class LoadBalancerCdnConfig(ConfigModel):
     CloudFront calls over HTTPS and whose certificate it verifies). An ACM certificate in us-east-1, alias A/AAAA."""
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
     """Edge locations used: 100 (North America, Europe; cheapest), 200, All."""
-    waf: CdnWafConfig = CdnWafConfig()
+    waf: EdgeWafConfig = EdgeWafConfig()
     content_security_policy: str | None = None
     """The Content-Security-Policy header CloudFront sets on every response. Default none: an application
     usually sends its own (the other security headers are always set)."""

@@ -12,20 +12,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
 from .base import ConfigModel
-from .compute import DomainConfig
-
-
-class SiteWafConfig(ConfigModel):
-    """The CLOUDFRONT-scope web ACL in front of the site (components/waf.py)."""
-
-    enabled: bool = True
-    """On by default: CloudFront is an entry point from the internet, and production requires a web ACL
-    on every one (pack: internet-entry-points-have-waf)."""
-    rate_limit: int = Field(default=2000, ge=100, le=2_000_000_000)
-    """Requests one client IP may send in 5 minutes before it is blocked."""
+from .compute import DomainConfig, EdgeWafConfig
 
 
 class SiteConfig(ConfigModel):
@@ -41,6 +29,6 @@ class SiteConfig(ConfigModel):
     """What `/` serves."""
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
     """Edge locations used: 100 (North America, Europe; cheapest), 200, All."""
-    waf: SiteWafConfig = SiteWafConfig()
+    waf: EdgeWafConfig = EdgeWafConfig()
     content_security_policy: str = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
     """The Content-Security-Policy header of every response (security headers policy)."""

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from components.config import StackConfigError, load_stack_config
+from components.config.compute import EdgeWafConfig
 from components.config.presets import ENGINE_PRESETS, PRESETS, apply_presets, deep_merge
-from components.config.sites import SiteWafConfig
 
 from .mutate import broken
 
@@ -72,21 +72,21 @@ def test_an_owner_of_only_spaces_is_empty() -> None:
 
 # -- what every section inherits from ConfigModel ------------------------------------------------------------
 def test_sections_take_camel_case_keys_only_and_refuse_the_python_names() -> None:
-    assert SiteWafConfig.model_validate({"rateLimit": 300}).rate_limit == 300
+    assert EdgeWafConfig.model_validate({"rateLimit": 300}).rate_limit == 300
     with pytest.raises(ValidationError) as caught:
-        SiteWafConfig.model_validate({"rate_limit": 300})
+        EdgeWafConfig.model_validate({"rate_limit": 300})
     assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [(("rate_limit",), "extra_forbidden")]
 
 
 def test_sections_serialise_with_their_yaml_names_and_are_immutable() -> None:
-    waf = SiteWafConfig()
+    waf = EdgeWafConfig()
     assert waf.model_dump() == {"enabled": True, "rateLimit": 2000}
     with pytest.raises(ValidationError):
         waf.rate_limit = 1  # type: ignore[misc]
 
 
 def test_a_fields_docstring_is_its_schema_description() -> None:
-    assert SiteWafConfig.model_fields["rate_limit"].description == (
+    assert EdgeWafConfig.model_fields["rate_limit"].description == (
         "Requests one client IP may send in 5 minutes before it is blocked."
     )
 
