@@ -1,5 +1,5 @@
 """The grants of the stores prod's stack does not build (an OpenSearch Serverless collection, an RDS PostgreSQL
-instance) and the cache's, at unit level: exact actions on exact ARNs per access level, an unknown level refused
+instance), the cache's and the bucket's key statement, at unit level: exact actions on exact ARNs per access level, an unknown level refused
 with the error naming what is allowed. Fast (no stack run): the grant code is called on the attributes it reads,
 with plain ARNs, and the statements are rendered through the same `policy_document` guards."""
 
@@ -12,6 +12,7 @@ import pulumi
 import pytest
 
 from components.aws_context import AwsContext
+from components.bucket import Bucket
 from components.cache import Cache
 from components.collection import ACCESS, Collection
 from components.grants import ACCESS_LEVELS
@@ -118,3 +119,32 @@ def test_an_unknown_cache_access_is_refused(access: str) -> None:
     with pytest.raises(ValueError) as caught:
         Cache.grant(_cache(), access)
     assert str(caught.value) == f"caches rate-limit: unknown access {access!r}; allowed: connect"
+
+
+def _bucket(encryption: str, kms_key_arn: str | None) -> Any:
+    """What `Bucket.grant` reads: its name, context, ARN, encryption and key."""
+    return SimpleNamespace(
+        _args=SimpleNamespace(name="logs", aws_context=CONTEXT),
+        arn=pulumi.Output.from_input("arn:aws:s3:::platform-logs"),
+        _encryption=encryption,
+        _kms_key_arn=kms_key_arn,
+    )
+
+
+def test_an_sse_s3_bucket_grant_names_no_key_even_when_one_is_passed() -> None:
+    statements = _statements(
+        lambda: Bucket.grant(_bucket("AES256", "arn:aws:kms:eu-west-1:123456789012:key/k"), "read")
+    )
+    assert [s["Sid"] for s in statements] == ["BucketLogsObjectsRead", "BucketLogsList"]
+
+
+def test_an_sse_kms_bucket_grant_decrypts_through_s3_only() -> None:
+    key = "arn:aws:kms:eu-west-1:123456789012:key/k"
+    statements = _statements(lambda: Bucket.grant(_bucket("aws:kms", key), "read"))
+    assert statements[-1] == {
+        "Sid": "BucketLogsKey",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": [key],
+        "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
+    }

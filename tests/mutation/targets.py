@@ -135,8 +135,8 @@ def _store(name: str, *tests: str) -> Module:
 
 
 STORE_GRANT_UNITS = "tests/components/test_store_grants.py"
-"""The cache's, the collection's and the RDS instance's grants at unit level (no stack run): first, so `-x`
-kills most of their mutants in a second."""
+"""The bucket's, the cache's, the collection's and the RDS instance's grants at unit level (no stack run): first,
+so `-x` kills most of their mutants in a second."""
 
 
 def _unit_store(name: str, *tests: str) -> Module:
@@ -235,9 +235,9 @@ PACKAGES: list[Package] = [
         "grants",
         GRANT_TESTS,
         [
-            Module("components/grants.py", "grants", GRANT_TESTS),
+            Module("components/grants.py", "grants", ("tests/components/test_grant_statements.py", *GRANT_TESTS)),
             Module("components/iam.py", "grants", GRANT_TESTS),
-            _store("bucket", "tests/components/test_bucket.py"),
+            _unit_store("bucket", "tests/components/test_bucket.py"),
             _store("database", "tests/components/test_database.py"),
             _store("events", "tests/components/test_events.py"),
             _store("queue", "tests/components/test_queue.py"),
