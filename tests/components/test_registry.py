@@ -119,3 +119,29 @@ def test_a_new_kind_is_one_registration(widgets_kind: Kind) -> None:
 def test_readable_secrets_exist_only_with_a_database() -> None:
     config = load_stack_config("dev", service_change("dev", "api"))
     assert readable_secrets(config) == ["database.masterSecret"]
+
+
+def test_only_a_singleton_kind_registers_a_store_without_a_name() -> None:
+    registry = Registry(DataStores(tables=object(), database=None))  # type: ignore[arg-type]
+    assert registry.get("tables") is None
+    assert registry.get("database") is None
+
+
+@pytest.mark.parametrize("reference", ["database", "database.masterSecret:", "database masterSecret", ""])
+def test_a_secret_reference_of_the_wrong_shape_is_refused_naming_the_shape(reference: str) -> None:
+    with pytest.raises(KeyError) as caught:
+        Registry(DataStores(database=object())).secret(reference, "service api")  # type: ignore[arg-type]
+    assert caught.value.args[0] == f"{reference!r} is not <kind>[.<name>].<secret>[:json-key]"
+
+
+@pytest.mark.parametrize(
+    ("stores", "reference", "path"),
+    [
+        (DataStores(), "database.masterSecret:password", "database.masterSecret"),
+        (DataStores(database=object()), "database.endpoint:password", "database.endpoint"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_secret_the_stack_did_not_build_is_refused(stores: DataStores, reference: str, path: str) -> None:
+    with pytest.raises(KeyError) as caught:
+        Registry(stores).secret(reference, "service api")
+    assert caught.value.args[0] == f"`{path}` is not a secret this stack built"

@@ -139,6 +139,10 @@ STORE_GRANT_UNITS = "tests/components/test_store_grants.py"
 so `-x` kills most of their mutants in a second."""
 
 
+GRANT_STATEMENT_UNITS = "tests/components/test_grant_statements.py"
+"""`grant_statements` and a service's task-role statements over fake stores (no stack run)."""
+
+
 def _unit_store(name: str, *tests: str) -> Module:
     return Module(f"components/{name}.py", "grants", (STORE_GRANT_UNITS, *GRANT_TESTS, *tests), scope=_grant_methods)
 
@@ -235,7 +239,7 @@ PACKAGES: list[Package] = [
         "grants",
         GRANT_TESTS,
         [
-            Module("components/grants.py", "grants", ("tests/components/test_grant_statements.py", *GRANT_TESTS)),
+            Module("components/grants.py", "grants", (GRANT_STATEMENT_UNITS, *GRANT_TESTS)),
             Module("components/iam.py", "grants", GRANT_TESTS),
             _unit_store("bucket", "tests/components/test_bucket.py"),
             _store("database", "tests/components/test_database.py"),
@@ -243,7 +247,12 @@ PACKAGES: list[Package] = [
             _store("queue", "tests/components/test_queue.py"),
             _store("secrets", "tests/components/test_secrets.py"),
             _store("table", "tests/components/test_table.py"),
-            _store("service", "tests/components/test_service.py"),
+            Module(
+                "components/service.py",
+                "grants",
+                (GRANT_STATEMENT_UNITS, *GRANT_TESTS, "tests/components/test_service.py"),
+                scope=_grant_methods,
+            ),
             _unit_store("cache", "tests/components/test_cache.py"),
             _unit_store("collection", "tests/components/test_collection.py"),
             _unit_store("rds_instance", "tests/components/test_rds_instance.py"),
