@@ -145,3 +145,13 @@ def test_a_secret_the_stack_did_not_build_is_refused(stores: DataStores, referen
     with pytest.raises(KeyError) as caught:
         Registry(stores).secret(reference, "service api")
     assert caught.value.args[0] == f"`{path}` is not a secret this stack built"
+
+
+@pytest.mark.parametrize(
+    "path", ["widgets.sessions.endpoint", "tables.sessions", "tables.sessions.arn.extra", "database.main.endpoint"]
+)
+def test_a_path_of_an_unknown_kind_or_the_wrong_length_is_refused_naming_the_shape(path: str) -> None:
+    registry = Registry(DataStores(tables={"sessions": object()}, database=object()))  # type: ignore[dict-item,arg-type]
+    with pytest.raises(KeyError) as caught:
+        registry.attribute(path)
+    assert caught.value.args[0] == f"`{path}` is not <kind>.<name>.<attribute> (or <kind>.<attribute>)"
