@@ -8,16 +8,26 @@ per worker.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # An xdist worker caches bytecode even under PYTHONDONTWRITEBYTECODE: without it every worker of every session
+    # compiles the project's modules again and pytest rewrites the asserts of every test module again (~3 s of CPU
+    # per worker, half its collection), and each pack process compiles the guardrails at its start. The files go
+    # to the gitignored __pycache__ directories, validated by each source's mtime and size as always. Workers
+    # only: the mutation check runs pytest in-process (-n 0) and decides itself what may be written.
+    sys.dont_write_bytecode = False
+
 from offline.engine import StackRun, run_stack
 from offline.policy_harness import PolicyHarness
 from offline.stackfile import STACKS
 from tests import shared_runs as sharing
-from tests.shared_runs import cached
+from tests.shared_runs import SharedChecks, cached
 
 
 def _shared_runs(tmp_path_factory: pytest.TempPathFactory, worker_id: str, *, preview: bool) -> dict[str, StackRun]:
@@ -69,11 +79,35 @@ def shared_runs(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Cal
 
 
 @pytest.fixture(scope="session")
-def pack_harness() -> Iterator[PolicyHarness]:
+def pack_harness(shared_runs: Callable[..., StackRun]) -> Iterator[PolicyHarness]:
     """One policy pack session for the worker: each pack process (per stack, preview and stack config) starts
-    once and serves every test that checks with it, instead of one start per test or module."""
-    with PolicyHarness() as harness:
+    once and serves every test that checks with it, instead of one start per test or module; and each distinct
+    check (same resources, stack, preview and configs) runs once per session across the workers
+    (`tests.shared_runs.SharedChecks`)."""
+    with SharedChecks() as harness:
         yield harness
+
+
+FINE_SCOPED = frozenset({"tests/policies/test_pack_e2e.py", "tests/policies/test_robustness.py"})
+"""Modules whose tests xdist may spread over both workers, one test function (all its parameters) at a time,
+instead of the whole module on one worker (`--dist loadscope`). Each is a large share of the suite, so on one
+worker it caps the wall time; their module fixtures hold only what the session already shares across workers
+(stack runs, pack reports: tests/shared_runs.py), so a second worker setting them up again costs a file read."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadscope` with `FINE_SCOPED` modules split per test function; other modes as xdist has them."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.split("::", 1)[0] in FINE_SCOPED:
+                return nodeid.split("[", 1)[0]
+            return super()._split_scope(nodeid)
+
+    return Scheduling(config, log)  # type: ignore[arg-type]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -12,6 +12,11 @@ Use it for any variant more than one test or module needs (prod with a site, an 
     run = shared_run("prod", config={**stack_config("prod"), "platform:sites": ...}, preview=True)
 
 or the `shared_runs` fixture (the same function) from tests/conftest.py.
+
+`SharedChecks` (the session's `pack_harness`) does the same for the pack's verdicts: a check whose inputs are
+identical (the same resources, stack, project, preview flag, stack config and policy config) runs once per
+session; every other test gets a fresh copy of that report. A modified copy of a run has other resources, so
+it is checked by the pack itself.
 """
 
 from __future__ import annotations
@@ -20,11 +25,19 @@ import fcntl
 import hashlib
 import json
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from offline.engine import StackRun, run_stack, stack_config
+from offline.policy_harness import (
+    PolicyHarness,
+    PolicyReport,
+    ResourceLike,
+    default_policy_config,
+    load_policy_config,
+)
+from offline.stackfile import PROJECT_DIR
 
 T = TypeVar("T")
 
@@ -59,26 +72,87 @@ def cached(cache: Path, compute: Callable[[], T], *, blocking: bool = True) -> T
         return value
 
 
-def run_key(stack: str, config: Mapping[str, str], preview: bool, config_file: Path | None) -> str:
+def run_key(
+    stack: str, config: Mapping[str, str], preview: bool, config_file: Path | None, project_dir: Path = PROJECT_DIR
+) -> str:
     """A run's identity: everything that reaches the program."""
     identity = [stack, dict(sorted(config.items())), preview, str(config_file) if config_file else None]
+    if project_dir != PROJECT_DIR:  # another project (bootstrap/): its own program
+        identity.append(str(project_dir))
     return f"{stack}-{hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:20]}"
 
 
 def shared_run(
-    stack: str, *, config: Mapping[str, str] | None = None, preview: bool = False, config_file: Path | None = None
+    stack: str,
+    *,
+    config: Mapping[str, str] | None = None,
+    preview: bool = False,
+    config_file: Path | None = None,
+    project_dir: Path = PROJECT_DIR,
 ) -> StackRun:
-    """`run_stack(stack, config=config, preview=preview, config_file=config_file)`, once per session."""
-    flat = dict(config) if config is not None else stack_config(stack, config_file=config_file)
-    key = run_key(stack, flat, preview, config_file)
+    """`run_stack(stack, config=config, preview=preview, config_file=config_file, project_dir=project_dir)`, once
+    per session."""
+    flat = dict(config) if config is not None else stack_config(stack, project_dir, config_file=config_file)
+    key = run_key(stack, flat, preview, config_file, project_dir)
     run = _runs.get(key)
     if run is None:
 
         def compute() -> StackRun:
-            return run_stack(stack, config=flat, preview=preview, config_file=config_file)
+            return run_stack(stack, config=flat, preview=preview, config_file=config_file, project_dir=project_dir)
 
         root = _Session.root
         run = compute() if root is None else cached(root / f"shared-run-{key}.pickle", compute)
         assert run is not None  # blocking: always a value
         _runs[key] = run
     return run
+
+
+_DEFAULT_CONFIG = object()
+_reports: dict[str, bytes] = {}
+
+
+class SharedChecks(PolicyHarness):
+    """A `PolicyHarness` whose `check` runs the pack once per session for each distinct input, shared by the
+    xdist workers like `shared_run`. The key is the content itself (the pickled resources, the stack, project,
+    preview flag, stack config and the policy config's content), so any change to any of them is a new check.
+    Each call gets its own copy of the report: tests may change what they are given. A check that raises (a
+    refused policy config) is never stored: it raises again for every caller."""
+
+    def check(
+        self,
+        resources: Iterable[ResourceLike],
+        *,
+        stack: str,
+        project: str = "platform",
+        preview: bool = False,
+        stack_config: Mapping[str, str] | None = None,
+        policy_config: Any = _DEFAULT_CONFIG,
+    ) -> PolicyReport:
+        listed = list(resources)
+        source = default_policy_config(stack, self.pack_dir) if policy_config is _DEFAULT_CONFIG else policy_config
+        config = load_policy_config(source)
+        identity = json.dumps(
+            [stack, project, preview, dict(sorted((stack_config or {}).items())), config], sort_keys=True
+        ).encode()
+        digest = hashlib.sha256(identity)
+        digest.update(pickle.dumps(listed))
+        key = digest.hexdigest()[:24]
+        stored = _reports.get(key)
+        if stored is None:
+
+            def compute() -> bytes:
+                report = super(SharedChecks, self).check(
+                    listed,
+                    stack=stack,
+                    project=project,
+                    preview=preview,
+                    stack_config=stack_config,
+                    policy_config=config,
+                )
+                return pickle.dumps(report)
+
+            root = _Session.root
+            stored = compute() if root is None else cached(root / f"shared-check-{key}.pickle", compute)
+            assert stored is not None  # blocking: always a value
+            _reports[key] = stored
+        return pickle.loads(stored)

@@ -17,6 +17,7 @@ from components.tagging import takes_tag_map
 from offline.engine import RecordedResource, StackRun, run_stack, stack_config
 from offline.mocks import ACCOUNT_ID
 from offline.policy_harness import PACK_DIR, PolicyHarness, PolicyReport
+from tests.shared_runs import shared_run
 from tests.test_tagging import sdk_class
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,12 +38,12 @@ STANDARD_TAGS = {
 
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return run_stack(STACK, project_dir=BOOTSTRAP)
+    return shared_run(STACK, project_dir=BOOTSTRAP)  # once per session, shared with test_ci_trust_matches_workflows
 
 
 @pytest.fixture(scope="module")
 def preview_run() -> StackRun:
-    return run_stack(STACK, project_dir=BOOTSTRAP, preview=True)
+    return shared_run(STACK, project_dir=BOOTSTRAP, preview=True)
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from offline.engine import run_stack
 from offline.stackfile import STACKS, environment_of, read_stack_file
+from tests.shared_runs import shared_run
 
 from .invocations import load_yaml, workflow_steps
 
@@ -30,7 +30,7 @@ def _role_jobs(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def _trusted_subjects() -> set[str]:
-    run = run_stack("shared", project_dir=ROOT / "bootstrap")
+    run = shared_run("shared", project_dir=ROOT / "bootstrap")
     subjects = set()
     for role in run.of_type("aws:iam/role:Role"):
         for statement in json.loads(role.inputs["assumeRolePolicy"])["Statement"]:
