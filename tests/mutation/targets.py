@@ -159,10 +159,17 @@ PACKAGES: list[Package] = [
             _pack("iam_catalog", "tests/policies/test_iam.py"),
             _pack("iam", "tests/policies/test_iam.py", EDGES),
             _pack("containers", "tests/policies/test_containers.py", EDGES),
-            _pack("data_protection", "tests/policies/test_data_protection.py", EDGES),
-            _pack("encryption", "tests/policies/test_encryption.py", EDGES),
+            _pack(
+                "data_protection",
+                "tests/policies/test_data_protection.py",
+                "tests/policies/test_data_protection_deferrals.py",
+                EDGES,
+            ),
+            _pack(
+                "encryption", "tests/policies/test_encryption.py", "tests/policies/test_encryption_deferrals.py", EDGES
+            ),
             _pack("load_balancing", "tests/policies/test_load_balancing.py"),
-            _pack("network", "tests/policies/test_network.py", EDGES),
+            _pack("network", "tests/policies/test_network.py", "tests/policies/test_network_deferrals.py", EDGES),
             _pack("observability", "tests/policies/test_observability.py", EDGES),
             _pack("protection", "tests/policies/test_protection.py"),
             _pack("serving", "tests/policies/test_serving_calls.py"),
