@@ -13,10 +13,12 @@ import pytest
 
 from policies.guardrails.data_protection import (
     NO_PUBLIC_DATABASES,
+    PAB_HINT,
     PROD_BUCKET_VERSIONING,
     PROD_DATA_PROTECTION,
     PROD_DATABASE_STANDBY,
     PROTECTION_HINT,
+    S3_PUBLIC_ACCESS_BLOCK,
 )
 
 from .helpers import STANDARD_TAGS, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, R, check, check_stack
@@ -187,3 +189,84 @@ def test_the_standby_count_is_exact_at_the_minimum_and_counts_only_cluster_membe
         f"{CLUSTER} 'db' is a production database with 0 instances; it needs at least 2 (a writer and a reader in "
         f"another AZ, so a failover takes seconds instead of a restore). {PROTECTION_HINT}"
     ]
+
+
+@pytest.mark.parametrize(
+    "database_type",
+    [
+        "aws:rds/instance:Instance",
+        "aws:rds/cluster:Cluster",
+        "aws:rds/clusterInstance:ClusterInstance",
+        "aws:redshift/cluster:Cluster",
+        "aws:redshiftserverless/workgroup:Workgroup",
+        "aws:dms/replicationInstance:ReplicationInstance",
+    ],
+)
+def test_every_database_type_is_refused_public(database_type: str) -> None:
+    assert check(NO_PUBLIC_DATABASES, database_type, {"publiclyAccessible": True}).violations == [
+        f"{database_type} 'r' is publicly accessible: set publicly_accessible=false and keep it in the isolated data "
+        "subnets, reachable only from the services' security groups."
+    ]
+
+
+@pytest.mark.usefixtures("prod")
+def test_v2_bucket_versioning_is_judged_too() -> None:
+    v2 = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+    assert check(PROD_DATA_PROTECTION, v2, {"versioningConfiguration": {"status": "Disabled"}}).violations == [
+        f"{v2} 'r' sets versioning 'Disabled' on a production bucket: set status 'Enabled'. {PROTECTION_HINT}"
+    ]
+    bucket = R("aws:s3/bucketV2:BucketV2", "b")
+    enabled = R(v2, "b-v", {"versioningConfiguration": {"status": "Enabled"}}, deps={"bucket": [bucket]})
+    assert check_stack(PROD_BUCKET_VERSIONING, [bucket, enabled]).passed
+
+
+def _blocks(*flag_sets: dict) -> list[R]:
+    bucket = R("aws:s3/bucket:Bucket", "b")
+    block = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+    flags = dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True)
+    return [bucket, *(R(block, f"pab-{i}", {**flags, **f}, deps={"bucket": [bucket]}) for i, f in enumerate(flag_sets))]
+
+
+def test_one_complete_public_access_block_is_enough_whatever_the_others_say() -> None:
+    assert check_stack(S3_PUBLIC_ACCESS_BLOCK, _blocks({"blockPublicAcls": False}, {})).passed
+    assert check_stack(S3_PUBLIC_ACCESS_BLOCK, _blocks({}, {"ignorePublicAcls": UNKNOWN_BOOL})).passed
+
+
+def test_an_incomplete_block_is_reported_and_an_unknown_one_beside_it_deferred() -> None:
+    result = check_stack(
+        S3_PUBLIC_ACCESS_BLOCK, _blocks({"blockPublicAcls": False}, {"ignorePublicAcls": UNKNOWN_BOOL})
+    )
+    assert result.violations == [
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock 'pab-0' leaves blockPublicAcls off for "
+        f"aws:s3/bucket:Bucket 'b'. {PAB_HINT}"
+    ]
+    assert result.deferred == deferred(
+        "s3-public-access-block",
+        ("ignorePublicAcls of aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock 'pab-1'", WHEN_KNOWN),
+    )
+
+
+def test_the_required_public_access_flags_are_configurable() -> None:
+    config = {"requiredFlags": ["blockPublicAcls"]}
+    assert check_stack(S3_PUBLIC_ACCESS_BLOCK, _blocks({"restrictPublicBuckets": False}), config=config).passed
+    assert check_stack(S3_PUBLIC_ACCESS_BLOCK, _blocks({"blockPublicAcls": "false"}), config=config).violations
+    assert check_stack(S3_PUBLIC_ACCESS_BLOCK, _blocks({"blockPublicAcls": "true"}), config=config).passed
+
+
+def test_every_bucket_needs_its_own_public_access_block() -> None:
+    covered = _blocks({})
+    bare = R("aws:s3/bucketV2:BucketV2", "bare")
+    result = check_stack(S3_PUBLIC_ACCESS_BLOCK, [*covered, bare])
+    assert result.violations == [f"aws:s3/bucketV2:BucketV2 'bare' has no public access block. {PAB_HINT}"]
+    assert result.urns == [bare.urn]
+
+
+def test_an_unknown_environment_tag_defers_the_bucket_versioning_verdict() -> None:
+    tags = {**STANDARD_TAGS, "Environment": UNKNOWN}
+    bucket = R("aws:s3/bucket:Bucket", "b", {"tags": tags})
+    result = check_stack(PROD_BUCKET_VERSIONING, [bucket])
+    assert result.violations == []
+    assert result.deferred == deferred(
+        "prod-bucket-versioning",
+        ("the Environment tag of aws:s3/bucket:Bucket 'b'", "whether it is production is judged on `pulumi up`"),
+    )
