@@ -282,3 +282,38 @@ def test_only_a_flow_log_counts_as_the_vpc_s_flow_log() -> None:
     vpc = R("aws:ec2/vpc:Vpc", "vpc")
     subnet = R("aws:ec2/subnet:Subnet", "subnet", deps={"vpcId": [vpc]})
     assert check_stack(VPC_FLOW_LOGS, [vpc, subnet]).violations[0].startswith("aws:ec2/vpc:Vpc 'vpc' has no flow log.")
+
+
+def test_the_default_security_group_is_judged_like_any_other() -> None:
+    default = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+    props = {"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]}
+    assert check(NO_PUBLIC_APP_INGRESS, default, props).violations == [
+        f"{default} 'r' ingress[0] allows 0.0.0.0/0 on all traffic (every protocol and port). {FIX}"
+    ]
+    https = {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}]}
+    result = check_stack(PUBLIC_INGRESS_ONLY_ON_LB, [R(default, "default", https)])
+    assert result.violations[0].startswith(f"{default} 'default' ingress[0] allows 0.0.0.0/0 on tcp 443, but the")
+
+
+def test_an_unset_ipv6_source_beside_a_private_ipv4_one_is_not_the_internet() -> None:
+    private = {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": "10.0.0.0/8", "cidrIpv6": None}
+    assert check(NO_PUBLIC_APP_INGRESS, INGRESS, private).passed
+    assert check(NO_PUBLIC_APP_INGRESS, INGRESS, {**private, "cidrIpv4": None}).passed
+
+
+@pytest.mark.parametrize(("low", "high"), [(None, 22), (22, None)], ids=["no-from", "no-to"])
+def test_a_half_open_port_range_is_every_port(low: object, high: object) -> None:
+    assert check(NO_PUBLIC_APP_INGRESS, SG_RULE, rule(fromPort=low, toPort=high)).violations == [
+        f"{SG_RULE} 'r' allows 0.0.0.0/0 on tcp (every port). {FIX}"
+    ]
+
+
+def test_a_group_on_a_classic_load_balancer_is_reported_once_as_not_an_application_load_balancer() -> None:
+    group, _ = _open_group({})
+    classic = R("aws:elb/loadBalancer:LoadBalancer", "classic", {"internal": True}, deps={"securityGroups": [group]})
+    assert check_stack(PUBLIC_INGRESS_ONLY_ON_LB, [group, classic]).violations == [
+        f"{SG} 'alb-sg' ingress[0] allows 0.0.0.0/0 on tcp 443, and the group is also attached to "
+        "aws:elb/loadBalancer:LoadBalancer 'classic' (via securityGroups). Only an internet-facing application load "
+        "balancer's own security group may accept the internet: give the load balancer a group of its own and admit "
+        "that group from everything behind it."
+    ]
