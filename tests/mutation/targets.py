@@ -168,7 +168,11 @@ PACKAGES: list[Package] = [
             _pack(
                 "encryption", "tests/policies/test_encryption.py", "tests/policies/test_encryption_deferrals.py", EDGES
             ),
-            _pack("load_balancing", "tests/policies/test_load_balancing.py"),
+            _pack(
+                "load_balancing",
+                "tests/policies/test_load_balancing.py",
+                "tests/policies/test_load_balancing_deferrals.py",
+            ),
             _pack("network", "tests/policies/test_network.py", "tests/policies/test_network_deferrals.py", EDGES),
             _pack("observability", "tests/policies/test_observability.py", EDGES),
             _pack("protection", "tests/policies/test_protection.py"),
