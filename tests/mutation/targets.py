@@ -178,7 +178,7 @@ PACKAGES: list[Package] = [
             _pack("protection", "tests/policies/test_protection.py"),
             _pack("serving", "tests/policies/test_serving_calls.py"),
             _pack("taggable", "tests/policies/test_tagging.py"),
-            _pack("tagging", "tests/policies/test_tagging.py"),
+            _pack("tagging", "tests/policies/test_tagging.py", "tests/policies/test_tagging_deferrals.py"),
             _pack("access_logging", "tests/policies/test_access_logging.py"),
             _pack("account", "tests/policies/test_account.py"),
             _pack("api_gateway", "tests/policies/test_api_gateway.py"),
