@@ -174,7 +174,12 @@ PACKAGES: list[Package] = [
                 "tests/policies/test_load_balancing_deferrals.py",
             ),
             _pack("network", "tests/policies/test_network.py", "tests/policies/test_network_deferrals.py", EDGES),
-            _pack("observability", "tests/policies/test_observability.py", EDGES),
+            _pack(
+                "observability",
+                "tests/policies/test_observability.py",
+                "tests/policies/test_observability_deferrals.py",
+                EDGES,
+            ),
             _pack("protection", "tests/policies/test_protection.py", "tests/policies/test_protection_types.py"),
             _pack("serving", "tests/policies/test_serving_calls.py"),
             _pack("taggable", "tests/policies/test_tagging.py"),
