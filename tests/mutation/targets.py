@@ -156,7 +156,7 @@ PACKAGES: list[Package] = [
                 "tests/policies/test_data_protection.py",
                 EDGES,
             ),
-            _pack("iam_catalog", "tests/policies/test_iam.py"),
+            _pack("iam_catalog", "tests/policies/test_iam_catalog.py", "tests/policies/test_iam.py"),
             _pack("iam", "tests/policies/test_iam.py", EDGES),
             _pack("containers", "tests/policies/test_containers.py", EDGES),
             _pack(
