@@ -20,4 +20,8 @@ EQUIVALENT: dict[str, str] = {
     "(`value % 60 == 0`): 59 is not, so `59 <= value` admits exactly what `60 <= value` admits",
     "components/config/observability.py::_period::number::86400 -> 86401": "the period must also be a multiple of "
     "60: 86401 is not, so `value <= 86401` admits exactly what `value <= 86400` admits",
+    # -- the pack: encryption, network, data protection ----------------------------------------------------------
+    "policies/guardrails/encryption.py::check_bucket_encryption::remove-statement::continue -> pass": "the "
+    "`continue` after 'no default-encryption configuration' skips a loop over `configs`, which is empty there: "
+    "what runs instead (`permitted`, from side-effect-free lookups) judges nothing, so the verdicts are the same",
 }
