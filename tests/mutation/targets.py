@@ -148,7 +148,7 @@ PACKAGES: list[Package] = [
         "pack",
         PACK_UNIT_TESTS,
         [
-            _pack("base"),
+            _pack("base", "tests/policies/test_base.py"),
             _pack(
                 "policy_documents",
                 "tests/policies/test_policy_documents.py",
