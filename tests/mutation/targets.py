@@ -184,7 +184,9 @@ PACKAGES: list[Package] = [
             _pack("serving", "tests/policies/test_serving_calls.py"),
             _pack("taggable", "tests/policies/test_tagging.py"),
             _pack("tagging", "tests/policies/test_tagging.py", "tests/policies/test_tagging_deferrals.py"),
-            _pack("access_logging", "tests/policies/test_access_logging.py"),
+            _pack(
+                "access_logging", "tests/policies/test_access_logging.py", "tests/policies/test_access_logging_cases.py"
+            ),
             _pack("account", "tests/policies/test_account.py"),
             _pack("api_gateway", "tests/policies/test_api_gateway.py"),
             _pack("arn_scope", "tests/policies/test_iam.py", EDGES),
