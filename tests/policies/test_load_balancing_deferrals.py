@@ -105,3 +105,35 @@ def test_unknown_load_balancer_settings_defer(props: dict, what: str) -> None:
     result = check(ALB_TLS_AND_HEADERS, LB, props)
     assert result.violations == []
     assert result.deferred == deferred(f"{what} of {LB} 'r'")
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+        "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+    ],
+)
+def test_every_tls_1_2_and_newer_policy_is_accepted_by_default(policy: str) -> None:
+    assert check(ALB_TLS_AND_HEADERS, LISTENER, {"protocol": "HTTPS", "sslPolicy": policy}).passed
+
+
+@pytest.mark.parametrize(
+    "policy",
+    ["ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-2016-08"],
+)
+def test_extended_and_legacy_policies_are_refused(policy: str) -> None:
+    assert check(ALB_TLS_AND_HEADERS, LISTENER, {"protocol": "HTTPS", "sslPolicy": policy}).violations == [
+        f"{LISTENER} 'r' uses TLS policy {policy!r}: use ELBSecurityPolicy-TLS13-1-2-2021-06 or another TLS 1.2+ "
+        f"policy. {HINT}"
+    ]
