@@ -24,4 +24,15 @@ EQUIVALENT: dict[str, str] = {
     "policies/guardrails/encryption.py::check_bucket_encryption::remove-statement::continue -> pass": "the "
     "`continue` after 'no default-encryption configuration' skips a loop over `configs`, which is empty there: "
     "what runs instead (`permitted`, from side-effect-free lookups) judges nothing, so the verdicts are the same",
+    "policies/guardrails/network.py::<module>::constant::True -> False": "`frozen=True` of `Ingress`: each record "
+    "is built inside one check and only read there (never assigned to, hashed or kept), so a mutable one gives the "
+    "same verdicts",
+    "policies/guardrails/network.py::_check_attachments::remove-statement::continue -> pass": "the `continue` after "
+    "'attached to no internet-facing load balancer' skips a loop over `users`, which is empty there: the same "
+    "verdicts",
+    "policies/guardrails/network.py::check_flow_logs::remove-statement::continue -> pass": "the `continue` after "
+    "'has no flow log' skips a loop over `logs`, which is empty there: the same verdicts",
+    "policies/guardrails/network.py::check_flow_logs::remove-statement::continue -> pass #3": "after deferring an "
+    "unknown `retentionInDays` the next lines read `as_int(<Unknown>)`, which is None, and `if days and ...` reports "
+    "nothing: the same verdicts",
 }
