@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from pulumi_policy.proxy import UnknownValueError
 
 from policies.guardrails import base
 from policies.guardrails.base import (
@@ -248,3 +249,17 @@ def test_in_production_defers_on_an_unknown_tag_and_counts_as_not_production(sta
         "`pulumi up`"
     ]
     assert _context("dev").in_production(Resource(BUCKET, "b", "urn:b", {"tags": {"Environment": "prod"}})) is True
+
+
+def test_an_unknown_the_sdk_meets_inside_a_check_defers_the_verdict_instead_of_passing() -> None:
+    def reads_unknown(_resource: Resource, ctx: Context) -> None:
+        ctx.defer(".other", "on up")
+        raise UnknownValueError(base.UNKNOWN_STRING, ["policy"])
+
+    policy = resource_policy(name="meets", description="d", types=None, check=reads_unknown, remediation="r")
+    result = check(policy, BUCKET, {})
+    assert result.violations == []
+    assert result.deferred == [
+        "can't run policy 'meets' from policy pack 'test-pack@v0.0.1' during preview: string value at .policy can't "
+        "be known during preview"
+    ]
