@@ -67,3 +67,11 @@ def test_provider_default_tags_given_as_an_object_count() -> None:
     assert check(REQUIRED_TAGS_POLICY, RULE, {"ipProtocol": "tcp"}, provider=nested_wrong).violations == [
         f"{RULE} 'r' has wrong tag values: ManagedBy='cdk' (must be 'pulumi'). {HINT}"
     ]
+
+
+def test_a_tag_without_a_string_value_is_empty() -> None:
+    vpc = "aws:ec2/vpc:Vpc"
+    tags = {**STANDARD_TAGS, "Owner": None, "CostCenter": 1042}
+    assert check(REQUIRED_TAGS_POLICY, vpc, {"tags": tags}).violations == [
+        f"{vpc} 'r' has empty required tags: Owner, CostCenter. {HINT}"
+    ]
