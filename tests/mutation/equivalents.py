@@ -38,4 +38,10 @@ EQUIVALENT: dict[str, str] = {
     "policies/guardrails/data_protection.py::check_public_access_block::remove-statement::continue -> pass": "the "
     "`continue` after 'has no public access block' skips the verdicts of `blocks`, which is empty there: "
     "`any(...)` of no verdicts is False and the loop over them reports nothing, so the verdicts are the same",
+    "policies/guardrails/load_balancing.py::_redirects_to_https::remove-statement::if isinstance(action, Unknown): "
+    "... -> pass": "without it an unknown action goes to `dig(action, 'type')`, which returns that Unknown, and the "
+    "next check returns `Unknown('string')`: an Unknown either way, so the listener defers the same",
+    "policies/guardrails/tagging.py::check_required_tags::remove-statement::if shape is None: ... -> pass": "the "
+    "policy's `types` is `taggable_types()`, the same data `tag_shape` reads, and the shared `validate` returns "
+    "before the check for any other type: the check never meets a type whose shape is None",
 }
