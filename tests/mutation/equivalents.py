@@ -47,4 +47,12 @@ EQUIVALENT: dict[str, str] = {
     "policies/guardrails/observability.py::AlarmIndex.__init__::remove-statement::continue -> pass": "the "
     "`continue` after recording an alarm whose dimensions are unknown as a whole: without it the next line, "
     "`if not isinstance(dimensions, dict): continue`, skips the same Unknown, so the index is the same",
+    "policies/guardrails/base.py::Deferred.__init__::remove-statement::"
+    "super().__init__(UNKNOWN_STRING, []) -> pass": "the SDK reports a Deferred through its `message` only (pulumi_policy/policy.py: `during preview: {e.message}`), "
+    "which Deferred sets itself; the sentinel and property path the base initialiser sets are read by nothing",
+    "policies/guardrails/base.py::Resource::constant::False -> True": "the default of `Resource.protect`: the one "
+    "place that builds a Resource (`resource_policy.validate`) always passes `protect=` explicitly",
+    "policies/guardrails/base.py::_schema::remove-statement::if not settings: ... -> pass": "a policy without "
+    "settings then gets `PolicyConfigSchema(properties={})` instead of None, and the SDK publishes neither (it copies "
+    "only non-empty `properties`/`required` into GetAnalyzerInfo): the engine sees the same schema",
 }

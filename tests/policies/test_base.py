@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from google.protobuf import json_format
+from pulumi_policy import EnforcementLevel, Policy
+from pulumi_policy.policy import _PolicyAnalyzerServicer  # the SDK's servicer, as tests/policies/helpers.py uses
 from pulumi_policy.proxy import UnknownValueError
 
 from policies.guardrails import base
@@ -263,3 +266,22 @@ def test_an_unknown_the_sdk_meets_inside_a_check_defers_the_verdict_instead_of_p
         "can't run policy 'meets' from policy pack 'test-pack@v0.0.1' during preview: string value at .policy can't "
         "be known during preview"
     ]
+
+
+def _published_schemas(*policies: Policy) -> dict[str, dict]:
+    servicer = _PolicyAnalyzerServicer("test-pack", "0.0.1", list(policies), EnforcementLevel.MANDATORY)
+    info = servicer.GetAnalyzerInfo(None, None)
+    return {p.name: json_format.MessageToDict(p.configSchema) for p in info.policies}
+
+
+def test_the_pack_publishes_each_settings_schema_to_the_engine() -> None:
+    # The engine fills defaults and refuses out-of-range or unknown-enum values from what the pack publishes.
+    schema = {"days": {"type": "integer", "minimum": 1, "default": 7}}
+    configured = resource_policy(
+        name="configured", description="d", types=None, check=_crash, remediation="r", settings=schema
+    )
+    bare = stack_policy(name="bare", description="d", check=_crash, remediation="r")
+    assert _published_schemas(configured, bare) == {
+        "configured": {"properties": {"days": {"type": "integer", "minimum": 1.0, "default": 7.0}}},
+        "bare": {},
+    }
