@@ -266,6 +266,7 @@ def test_retention_at_the_minimum_passes_and_one_day_less_fails() -> None:
 
 
 def test_a_flow_log_to_a_bucket_has_no_retention_to_judge() -> None:
+    # A bucket has no retentionInDays; the 1 here proves only a log group destination's retention is read.
     assert check_stack(VPC_FLOW_LOGS, _flow(days=1, destination="aws:s3/bucket:Bucket")).passed
 
 
