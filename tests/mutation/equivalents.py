@@ -20,4 +20,39 @@ EQUIVALENT: dict[str, str] = {
     "(`value % 60 == 0`): 59 is not, so `59 <= value` admits exactly what `60 <= value` admits",
     "components/config/observability.py::_period::number::86400 -> 86401": "the period must also be a multiple of "
     "60: 86401 is not, so `value <= 86401` admits exactly what `value <= 86400` admits",
+    # -- the pack: encryption, network, data protection ----------------------------------------------------------
+    "policies/guardrails/encryption.py::check_bucket_encryption::remove-statement::continue -> pass": "the "
+    "`continue` after 'no default-encryption configuration' skips a loop over `configs`, which is empty there: "
+    "what runs instead (`permitted`, from side-effect-free lookups) judges nothing, so the verdicts are the same",
+    "policies/guardrails/network.py::<module>::constant::True -> False": "`frozen=True` of `Ingress`: each record "
+    "is built inside one check and only read there (never assigned to, hashed or kept), so a mutable one gives the "
+    "same verdicts",
+    "policies/guardrails/network.py::_check_attachments::remove-statement::continue -> pass": "the `continue` after "
+    "'attached to no internet-facing load balancer' skips a loop over `users`, which is empty there: the same "
+    "verdicts",
+    "policies/guardrails/network.py::check_flow_logs::remove-statement::continue -> pass": "the `continue` after "
+    "'has no flow log' skips a loop over `logs`, which is empty there: the same verdicts",
+    "policies/guardrails/network.py::check_flow_logs::remove-statement::continue -> pass #3": "after deferring an "
+    "unknown `retentionInDays` the next lines read `as_int(<Unknown>)`, which is None, and `if days and ...` reports "
+    "nothing: the same verdicts",
+    "policies/guardrails/data_protection.py::check_public_access_block::remove-statement::continue -> pass": "the "
+    "`continue` after 'has no public access block' skips the verdicts of `blocks`, which is empty there: "
+    "`any(...)` of no verdicts is False and the loop over them reports nothing, so the verdicts are the same",
+    "policies/guardrails/load_balancing.py::_redirects_to_https::remove-statement::if isinstance(action, Unknown): "
+    "... -> pass": "without it an unknown action goes to `dig(action, 'type')`, which returns that Unknown, and the "
+    "next check returns `Unknown('string')`: an Unknown either way, so the listener defers the same",
+    "policies/guardrails/tagging.py::check_required_tags::remove-statement::if shape is None: ... -> pass": "the "
+    "policy's `types` is `taggable_types()`, the same data `tag_shape` reads, and the shared `validate` returns "
+    "before the check for any other type: the check never meets a type whose shape is None",
+    "policies/guardrails/observability.py::AlarmIndex.__init__::remove-statement::continue -> pass": "the "
+    "`continue` after recording an alarm whose dimensions are unknown as a whole: without it the next line, "
+    "`if not isinstance(dimensions, dict): continue`, skips the same Unknown, so the index is the same",
+    "policies/guardrails/base.py::Deferred.__init__::remove-statement::"
+    "super().__init__(UNKNOWN_STRING, []) -> pass": "the SDK reports a Deferred through its `message` only (pulumi_policy/policy.py: `during preview: {e.message}`), "
+    "which Deferred sets itself; the sentinel and property path the base initialiser sets are read by nothing",
+    "policies/guardrails/base.py::Resource::constant::False -> True": "the default of `Resource.protect`: the one "
+    "place that builds a Resource (`resource_policy.validate`) always passes `protect=` explicitly",
+    "policies/guardrails/base.py::_schema::remove-statement::if not settings: ... -> pass": "a policy without "
+    "settings then gets `PolicyConfigSchema(properties={})` instead of None, and the SDK publishes neither (it copies "
+    "only non-empty `properties`/`required` into GetAnalyzerInfo): the engine sees the same schema",
 }

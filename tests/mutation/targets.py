@@ -152,7 +152,7 @@ PACKAGES: list[Package] = [
         "pack",
         PACK_UNIT_TESTS,
         [
-            _pack("base"),
+            _pack("base", "tests/policies/test_base.py"),
             _pack(
                 "policy_documents",
                 "tests/policies/test_policy_documents.py",
@@ -160,19 +160,37 @@ PACKAGES: list[Package] = [
                 "tests/policies/test_data_protection.py",
                 EDGES,
             ),
-            _pack("iam_catalog", "tests/policies/test_iam.py"),
+            _pack("iam_catalog", "tests/policies/test_iam_catalog.py", "tests/policies/test_iam.py"),
             _pack("iam", "tests/policies/test_iam.py", EDGES),
             _pack("containers", "tests/policies/test_containers.py", EDGES),
-            _pack("data_protection", "tests/policies/test_data_protection.py", EDGES),
-            _pack("encryption", "tests/policies/test_encryption.py", EDGES),
-            _pack("load_balancing", "tests/policies/test_load_balancing.py"),
-            _pack("network", "tests/policies/test_network.py", EDGES),
-            _pack("observability", "tests/policies/test_observability.py", EDGES),
-            _pack("protection", "tests/policies/test_protection.py"),
+            _pack(
+                "data_protection",
+                "tests/policies/test_data_protection.py",
+                "tests/policies/test_data_protection_deferrals.py",
+                EDGES,
+            ),
+            _pack(
+                "encryption", "tests/policies/test_encryption.py", "tests/policies/test_encryption_deferrals.py", EDGES
+            ),
+            _pack(
+                "load_balancing",
+                "tests/policies/test_load_balancing.py",
+                "tests/policies/test_load_balancing_deferrals.py",
+            ),
+            _pack("network", "tests/policies/test_network.py", "tests/policies/test_network_deferrals.py", EDGES),
+            _pack(
+                "observability",
+                "tests/policies/test_observability.py",
+                "tests/policies/test_observability_deferrals.py",
+                EDGES,
+            ),
+            _pack("protection", "tests/policies/test_protection.py", "tests/policies/test_protection_types.py"),
             _pack("serving", "tests/policies/test_serving_calls.py"),
             _pack("taggable", "tests/policies/test_tagging.py"),
-            _pack("tagging", "tests/policies/test_tagging.py"),
-            _pack("access_logging", "tests/policies/test_access_logging.py"),
+            _pack("tagging", "tests/policies/test_tagging.py", "tests/policies/test_tagging_deferrals.py"),
+            _pack(
+                "access_logging", "tests/policies/test_access_logging.py", "tests/policies/test_access_logging_cases.py"
+            ),
             _pack("account", "tests/policies/test_account.py"),
             _pack("api_gateway", "tests/policies/test_api_gateway.py"),
             _pack("arn_scope", "tests/policies/test_iam.py", EDGES),

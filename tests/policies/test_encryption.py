@@ -328,3 +328,255 @@ def test_unknown_rotation_settings_defer() -> None:
     # A known fault is reported even while another value is unknown.
     mixed = check(KMS_KEY_ROTATION, KEY, {"enableKeyRotation": False, "rotationPeriodInDays": UNKNOWN_NUMBER})
     assert len(mixed.violations) == 1 and len(mixed.deferred) == 1
+
+
+# -- the cases each branch of the policies must still decide --------------------------------------------------
+@pytest.mark.parametrize(
+    ("resource_type", "props", "setting"),
+    [
+        ("aws:dynamodb/table:Table", {}, "dynamodbRequireKms"),
+        ("aws:cloudwatch/logGroup:LogGroup", {}, "logGroupsRequireKms"),
+        ("aws:secretsmanager/secret:Secret", {}, "secretsRequireCustomerKey"),
+    ],
+)
+def test_each_kms_requirement_can_be_switched_off(resource_type: str, props: dict, setting: str) -> None:
+    assert check(ENCRYPTION_AT_REST, resource_type, props).violations
+    assert check(ENCRYPTION_AT_REST, resource_type, props, config={setting: False}).passed
+
+
+def test_aurora_serverless_v1_is_always_encrypted_and_provisioned_aurora_is_judged() -> None:
+    cluster = "aws:rds/cluster:Cluster"
+    assert check(ENCRYPTION_AT_REST, cluster, {"engineMode": "serverless"}).passed
+    assert check(ENCRYPTION_AT_REST, cluster, {"engineMode": "provisioned"}).violations == [
+        f"{cluster} 'r' stores its data unencrypted (storageEncrypted is unset): set storageEncrypted=true. {HINT}"
+    ]
+
+
+def test_an_unencrypted_efs_file_system_is_rejected() -> None:
+    efs = "aws:efs/fileSystem:FileSystem"
+    assert check(ENCRYPTION_AT_REST, efs, {"encrypted": True}).passed
+    assert check(ENCRYPTION_AT_REST, efs, {}).violations == [
+        f"{efs} 'r' is unencrypted (encrypted is unset): set encrypted=true. {HINT}"
+    ]
+
+
+def test_bridged_string_booleans_count_as_encrypted_and_a_string_false_does_not() -> None:
+    assert check(ENCRYPTION_AT_REST, "aws:rds/instance:Instance", {"storageEncrypted": "true"}).passed
+    assert check(ENCRYPTION_AT_REST, "aws:ebs/volume:Volume", {"encrypted": "false"}).violations == [
+        f"aws:ebs/volume:Volume 'r' is unencrypted (encrypted is 'false'): set encrypted=true. {HINT}"
+    ]
+    assert check(ENCRYPTION_AT_REST, "aws:dynamodb/table:Table", {"serverSideEncryption": {"enabled": "true"}}).passed
+
+
+def test_a_blank_key_id_is_no_key() -> None:
+    assert check(ENCRYPTION_AT_REST, "aws:sns/topic:Topic", {"kmsMasterKeyId": "   "}).violations == [
+        f"aws:sns/topic:Topic 'r' is not encrypted with a KMS key (kmsMasterKeyId is unset): set kmsMasterKeyId to a "
+        f"KMS key. {HINT}"
+    ]
+
+
+def test_sqs_managed_sse_switched_off_on_the_queue_still_needs_a_key() -> None:
+    assert check(ENCRYPTION_AT_REST, "aws:sqs/queue:Queue", {"sqsManagedSseEnabled": False}).violations
+
+
+@pytest.mark.parametrize("bucket_type", ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"])
+def test_an_inline_bucket_rule_is_judged_on_both_bucket_tokens(bucket_type: str) -> None:
+    inline = {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}}
+    assert check(ENCRYPTION_AT_REST, bucket_type, {"serverSideEncryptionConfiguration": inline}).passed
+    bad = {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "none"}}}
+    assert check(ENCRYPTION_AT_REST, bucket_type, {"serverSideEncryptionConfiguration": bad}).violations == [
+        f"{bucket_type} 'r' has no valid default encryption ('none'): set apply_server_side_encryption_by_default."
+        f"sse_algorithm to aws:kms. {HINT}"
+    ]
+    assert check(ENCRYPTION_AT_REST, bucket_type, {"serverSideEncryptionConfiguration": {}}).violations == [
+        f"{bucket_type} 'r' has no default-encryption rule. {HINT}"
+    ]
+
+
+@pytest.mark.parametrize("algorithm", ["aws:kms", "aws:kms:dsse", "AES256"])
+def test_every_encrypting_algorithm_is_encryption_at_rest(algorithm: str) -> None:
+    rules = {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": algorithm}}]}
+    assert check(ENCRYPTION_AT_REST, SSE, rules).passed
+
+
+def _bucket_v2_stack(config_type: str, algorithm: str) -> list[R]:
+    bucket = R("aws:s3/bucketV2:BucketV2", "data", {"bucket": "platform-dev-data"})
+    rules = [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": algorithm}}]
+    return [bucket, R(config_type, "data-sse", {"rules": rules}, deps={"bucket": [bucket]})]
+
+
+@pytest.mark.parametrize("config_type", [SSE, SSE_V2])
+def test_both_bucket_and_configuration_tokens_are_paired(config_type: str) -> None:
+    assert check_stack(S3_BUCKET_ENCRYPTION, _bucket_v2_stack(config_type, "aws:kms:dsse")).passed
+    assert check_stack(S3_BUCKET_ENCRYPTION, _bucket_v2_stack(config_type, "AES256")).violations == [
+        f"{config_type} 'data-sse' encrypts aws:s3/bucketV2:BucketV2 'data' with 'AES256'; use one of aws:kms, "
+        f"aws:kms:dsse. {HINT}"
+    ]
+
+
+def test_the_allowed_bucket_algorithms_are_configurable() -> None:
+    assert check_stack(
+        S3_BUCKET_ENCRYPTION, bucket_stack("aws:kms:dsse"), config={"s3Algorithms": ["aws:kms"]}
+    ).violations
+    assert check_stack(S3_BUCKET_ENCRYPTION, bucket_stack("AES256"), config={"s3Algorithms": ["AES256"]}).passed
+
+
+def test_an_inline_bucket_rule_with_a_weak_algorithm_is_reported_on_the_bucket() -> None:
+    inline = {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}
+    bucket = R("aws:s3/bucket:Bucket", "b", {"serverSideEncryptionConfiguration": inline})
+    result = check_stack(S3_BUCKET_ENCRYPTION, [bucket])
+    assert result.violations == [
+        f"aws:s3/bucket:Bucket 'b' encrypts aws:s3/bucket:Bucket 'b' with 'AES256'; use one of aws:kms, aws:kms:dsse. "
+        f"{HINT}"
+    ]
+    assert result.urns == [bucket.urn]
+
+
+LOG_SSE_MESSAGE = (
+    f"{SSE} 'logs-sse' encrypts aws:s3/bucket:Bucket 'logs' with 'AES256'; use one of aws:kms, aws:kms:dsse. {HINT}"
+)
+
+
+def _log_bucket_with(resource: R) -> list[R]:
+    return [*bucket_stack("AES256"), resource]
+
+
+@pytest.mark.parametrize("lb_type", ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"])
+@pytest.mark.parametrize("key", ["accessLogs", "connectionLogs", "healthCheckLogs"])
+def test_any_load_balancer_log_delivery_by_dependency_allows_sse_s3(lb_type: str, key: str) -> None:
+    bucket = bucket_stack("AES256")[0]
+    lb = R(lb_type, "alb", {key: {"enabled": True}}, deps={key: [bucket]})
+    assert check_stack(S3_BUCKET_ENCRYPTION, _log_bucket_with(lb)).passed
+
+
+def test_load_balancer_log_delivery_by_bucket_name_allows_sse_s3_unless_disabled() -> None:
+    by_name = R("aws:lb/loadBalancer:LoadBalancer", "alb", {"accessLogs": {"bucket": "platform-dev-logs"}})
+    assert check_stack(S3_BUCKET_ENCRYPTION, _log_bucket_with(by_name)).passed
+    disabled = R(
+        "aws:lb/loadBalancer:LoadBalancer", "alb", {"accessLogs": {"bucket": "platform-dev-logs", "enabled": False}}
+    )
+    assert check_stack(S3_BUCKET_ENCRYPTION, _log_bucket_with(disabled)).violations == [LOG_SSE_MESSAGE]
+    other = R("aws:lb/loadBalancer:LoadBalancer", "alb", {"accessLogs": {"bucket": "someone-elses", "enabled": True}})
+    assert check_stack(S3_BUCKET_ENCRYPTION, _log_bucket_with(other)).violations == [LOG_SSE_MESSAGE]
+
+
+@pytest.mark.parametrize(
+    "logging_type", ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"]
+)
+def test_an_s3_access_log_target_may_use_sse_s3(logging_type: str) -> None:
+    target = bucket_stack("AES256")[0]
+    by_dependency = R(logging_type, "access", {"bucket": "x"}, deps={"targetBucket": [target]})
+    assert check_stack(S3_BUCKET_ENCRYPTION, _log_bucket_with(by_dependency)).passed
+    by_name = R(logging_type, "access", {"bucket": "x", "targetBucket": "platform-dev-logs"})
+    assert check_stack(S3_BUCKET_ENCRYPTION, _log_bucket_with(by_name)).passed
+    elsewhere = R(logging_type, "access", {"bucket": "x", "targetBucket": "another-bucket"})
+    assert check_stack(S3_BUCKET_ENCRYPTION, _log_bucket_with(elsewhere)).violations == [LOG_SSE_MESSAGE]
+
+
+def test_a_log_bucket_still_may_not_go_unencrypted() -> None:
+    lb = R("aws:lb/loadBalancer:LoadBalancer", "alb", {"accessLogs": {"bucket": "platform-dev-logs"}})
+    resources = [*bucket_stack("none"), lb]
+    assert check_stack(S3_BUCKET_ENCRYPTION, resources).violations == [
+        f"{SSE} 'logs-sse' encrypts aws:s3/bucket:Bucket 'logs' with 'none'; use one of aws:kms, aws:kms:dsse, AES256. "
+        f"{HINT}"
+    ]
+
+
+def test_every_bucket_is_judged_not_only_the_first() -> None:
+    first = bucket_stack("aws:kms")
+    second = R("aws:s3/bucket:Bucket", "second", {"bucket": "platform-dev-second"})
+    result = check_stack(S3_BUCKET_ENCRYPTION, [*first, second])
+    assert [v.split(" has ")[0] for v in result.violations] == ["aws:s3/bucket:Bucket 'second'"]
+    assert result.urns == [second.urn]
+
+
+def test_a_policy_resource_without_a_document_is_rejected_and_a_bare_store_is_left_to_the_stack_policy() -> None:
+    for policy_type in ("aws:s3/bucketPolicy:BucketPolicy", "aws:sqs/queuePolicy:QueuePolicy"):
+        assert check(TLS_ONLY_RESOURCE_POLICIES, policy_type, {}).violations == [
+            f"{policy_type} 'r' has no policy document. {TLS_HINT}"
+        ]
+    assert check(TLS_ONLY_RESOURCE_POLICIES, "aws:s3/bucket:Bucket", {"bucket": "b"}).passed
+    assert check(TLS_ONLY_RESOURCE_POLICIES, "aws:sqs/queue:Queue", {"name": "q"}).passed
+
+
+def test_an_unreadable_document_is_rejected_with_what_is_wrong() -> None:
+    assert check(
+        TLS_ONLY_RESOURCE_POLICIES, "aws:s3/bucketPolicy:BucketPolicy", {"policy": "{not json"}
+    ).violations == [
+        "aws:s3/bucketPolicy:BucketPolicy 'r' policy is not valid JSON (Expecting property name enclosed in double "
+        f"quotes at line 1). {TLS_HINT}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "service"),
+    [
+        ("aws:s3/bucket:Bucket", "s3"),
+        ("aws:s3/bucketV2:BucketV2", "s3"),
+        ("aws:sqs/queue:Queue", "sqs"),
+        ("aws:sqs/queuePolicy:QueuePolicy", "sqs"),
+    ],
+)
+def test_an_inline_policy_must_deny_its_own_service_or_everything(resource_type: str, service: str) -> None:
+    def with_actions(actions: object) -> dict:
+        return {"policy": policy_document({**TLS_DENY, "Action": actions})}
+
+    assert check(TLS_ONLY_RESOURCE_POLICIES, resource_type, with_actions(f"{service}:*")).passed
+    assert check(TLS_ONLY_RESOURCE_POLICIES, resource_type, with_actions(f"{service.upper()}:*")).passed
+    assert check(TLS_ONLY_RESOURCE_POLICIES, resource_type, with_actions("*")).passed
+    other = "sqs" if service == "s3" else "s3"
+    assert check(TLS_ONLY_RESOURCE_POLICIES, resource_type, with_actions(f"{other}:*")).violations == [
+        f"{resource_type} 'r' denies only {other}:* without TLS; deny {service}:*. {TLS_HINT}"
+    ]
+
+
+def test_an_allow_conditioned_on_plain_http_is_not_a_deny() -> None:
+    allow = {**TLS_DENY, "Effect": "Allow"}
+    result = check(TLS_ONLY_RESOURCE_POLICIES, "aws:s3/bucketPolicy:BucketPolicy", {"policy": policy_document(allow)})
+    assert result.violations == [
+        f"aws:s3/bucketPolicy:BucketPolicy 'r' does not deny requests made without TLS. {TLS_HINT}"
+    ]
+
+
+def test_the_types_judged_for_tls_are_configurable() -> None:
+    no_document = {"bucket": "b"}
+    config = {"resourceTypes": ["aws:sqs/queuePolicy:QueuePolicy"]}
+    assert check(TLS_ONLY_RESOURCE_POLICIES, "aws:s3/bucketPolicy:BucketPolicy", no_document, config=config).passed
+    assert check(TLS_ONLY_RESOURCE_POLICIES, "aws:sqs/queuePolicy:QueuePolicy", {}, config=config).violations
+
+
+def test_a_bucket_with_an_inline_policy_or_a_v2_bucket_policy_companion_has_a_resource_policy() -> None:
+    inline = R("aws:s3/bucket:Bucket", "inline", {"policy": policy_document(TLS_DENY)})
+    v2 = R("aws:s3/bucketV2:BucketV2", "v2")
+    companion = R("aws:s3/bucketPolicy:BucketPolicy", "v2-policy", {"bucket": UNKNOWN}, deps={"bucket": [v2]})
+    assert check_stack(TLS_ONLY_POLICY_ATTACHED, [inline, v2, companion]).passed
+    lone_v2 = check_stack(TLS_ONLY_POLICY_ATTACHED, [inline, v2])
+    assert lone_v2.violations == [
+        "aws:s3/bucketV2:BucketV2 'v2' has no resource policy, so nothing refuses plain-HTTP requests: add a "
+        f"aws.s3.BucketPolicy for it. {TLS_HINT}"
+    ]
+    assert lone_v2.urns == [v2.urn]
+
+
+def test_a_queue_policy_of_another_queue_does_not_cover_this_one() -> None:
+    queue, other = R("aws:sqs/queue:Queue", "q"), R("aws:sqs/queue:Queue", "other")
+    policy = R("aws:sqs/queuePolicy:QueuePolicy", "other-policy", deps={"queueUrl": [other]})
+    result = check_stack(TLS_ONLY_POLICY_ATTACHED, [queue, other, policy], config={"requiredFor": ["queues"]})
+    assert result.urns == [queue.urn]
+
+
+def test_a_rotation_period_one_day_over_the_maximum_fails_and_a_non_number_is_shown_as_written() -> None:
+    assert check(KMS_KEY_ROTATION, KEY, {**ROTATING_KEY, "rotationPeriodInDays": 366}).violations == [
+        "aws:kms/key:Key 'r' sets rotationPeriodInDays 366: rotate at least every 365 days "
+        f"(rotation_period_in_days <= 365, or unset for 365). {ROTATION_HINT}"
+    ]
+    assert check(KMS_KEY_ROTATION, KEY, {**ROTATING_KEY, "rotationPeriodInDays": "yearly"}).violations == [
+        "aws:kms/key:Key 'r' sets rotationPeriodInDays 'yearly': rotate at least every 365 days "
+        f"(rotation_period_in_days <= 365, or unset for 365). {ROTATION_HINT}"
+    ]
+
+
+def test_a_blank_spec_or_custom_key_store_is_an_ordinary_symmetric_key() -> None:
+    for props in ({"customerMasterKeySpec": ""}, {"customKeyStoreId": "  "}, {"customKeyStoreId": ""}):
+        assert check(KMS_KEY_ROTATION, KEY, {**props, "enableKeyRotation": False}).violations
+    assert check(KMS_KEY_ROTATION, KEY, {"enableKeyRotation": "true"}).passed
