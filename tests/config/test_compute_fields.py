@@ -358,7 +358,10 @@ FIELD_CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ),
     ("image by reference, pinned", service_change("dev", "api", image=f"registry.example.com/api@{DIGEST}"), []),
     # the user
-    *((f"user {user}", service_change("dev", "api", user=user), []) for user in ("1000", "app:app", "10:0", "rooted")),
+    *(
+        (f"user {user}", service_change("dev", "api", user=user), [])
+        for user in ("1000", "1", "app:app", "10:0", "rooted")
+    ),
     *(
         (
             f"user {user}",
@@ -368,7 +371,7 @@ FIELD_CASES: list[tuple[str, dict[str, str], list[str]]] = [
                 "as 1000:1000"
             ],
         )
-        for user in ("root", "0", "root:1000")
+        for user in ("root", "0", "root:1000", "00", "000:1000")
     ),
     # the environment
     (
