@@ -20,4 +20,10 @@ EQUIVALENT: dict[str, str] = {
     "(`value % 60 == 0`): 59 is not, so `59 <= value` admits exactly what `60 <= value` admits",
     "components/config/observability.py::_period::number::86400 -> 86401": "the period must also be a multiple of "
     "60: 86401 is not, so `value <= 86401` admits exactly what `value <= 86400` admits",
+    "components/config/compute.py::_tenths::comparison::abs(round(value * 10) - value * 10) > 1e-06 -> "
+    "abs(round(value * 10) - value * 10) >= 1e-06": "the two differ only where the distance is exactly the double "
+    "1e-06, which no admitted value reaches: both callers' fields are bounded below (canary percent >= 0.1, linear "
+    "stepPercent >= 3, checked before this validator), so value * 10 >= 1.0, a multiple of 2**-52; round() of it is "
+    "an integer within 0.5, so the difference is exact (Sterbenz) and a multiple of 2**-52 too, while 1e-06's lowest "
+    "set bit is 2**-72",
 }
