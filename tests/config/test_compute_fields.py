@@ -56,13 +56,8 @@ def outcome(stack: str, flat: dict[str, str]) -> list[str]:
 def load_balancer(stack: str, **keys: Any) -> dict[str, str]:
     """`stack`'s config with keys of `platform:loadBalancer` set (DELETE removes one)."""
     flat = stack_config(stack)
-    section = json.loads(flat.get("platform:loadBalancer", "{}"))
-    for key, value in keys.items():
-        if value is DELETE:
-            section.pop(key, None)
-        else:
-            section[key] = value
-    flat["platform:loadBalancer"] = json.dumps(section)
+    section = {**json.loads(flat.get("platform:loadBalancer", "{}")), **keys}
+    flat["platform:loadBalancer"] = json.dumps({k: v for k, v in section.items() if v is not DELETE})
     return flat
 
 
