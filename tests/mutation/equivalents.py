@@ -26,4 +26,7 @@ EQUIVALENT: dict[str, str] = {
     "stepPercent >= 3, checked before this validator), so value * 10 >= 1.0, a multiple of 2**-52; round() of it is "
     "an integer within 0.5, so the difference is exact (Sterbenz) and a multiple of 2**-52 too, while 1e-06's lowest "
     "set bit is 2**-72",
+    "components/config/compute.py::<module>::constant::False -> True": "the default of `_check_kind`'s keyword "
+    "`standby` (`def _check_kind(..., *, standby: bool = False)`): its only caller, `_check_service`, always passes `standby=is_standby(config)`, so the "
+    "default is never used",
 }
