@@ -27,6 +27,6 @@ EQUIVALENT: dict[str, str] = {
     "an integer within 0.5, so the difference is exact (Sterbenz) and a multiple of 2**-52 too, while 1e-06's lowest "
     "set bit is 2**-72",
     "components/config/compute.py::<module>::constant::False -> True": "the default of `_check_kind`'s keyword "
-    "`standby` (`def _check_kind(..., *, standby: bool = False)`): its only caller, `_check_service`, always passes `standby=is_standby(config)`, so the "
-    "default is never used",
+    "`standby` (`def _check_kind(..., *, standby: bool = False)`): its only caller, `_check_service`, always "
+    "passes `standby=is_standby(config)`, so the default is never used",
 }
