@@ -685,7 +685,7 @@ def test_a_grant_names_a_store_the_stack_has(stack: str, flat: dict[str, str], e
     assert outcome(stack, flat) == expected
 
 
-# -- listener rules ------------------------------------------------------------------------------------------------------
+# -- listener rules --------------------------------------------------------------------------------------------------
 
 ROUTING_CASES: list[tuple[str, dict[str, str], list[str]]] = [
     ("two rules on different paths", with_services("dev", admin=ADMIN), []),
