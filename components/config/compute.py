@@ -700,7 +700,8 @@ class ServiceConfig(ConfigModel):
     user: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")] = (
         "1000:1000"
     )
-    """User (and group) the container runs as. Never root: `root`, uid 0 however written (`0`, `00`) and `0:...` are refused."""
+    """User (and group) the container runs as. Never root: `root` and uid 0 however written (`0`, `00:1000`) are
+    refused."""
     writable_paths: list[Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_./-]*$")]] = ["/tmp"]
     """The root filesystem is read-only; these paths get task-scoped ephemeral volumes."""
     environment: dict[EnvName, str] = {}
