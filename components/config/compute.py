@@ -700,7 +700,8 @@ class ServiceConfig(ConfigModel):
     user: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")] = (
         "1000:1000"
     )
-    """User (and group) the container runs as. Never root: `root`, `0` and `0:...` are refused."""
+    """User (and group) the container runs as. Never root: `root` and uid 0 however written (`0`, `00:1000`) are
+    refused."""
     writable_paths: list[Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_./-]*$")]] = ["/tmp"]
     """The root filesystem is read-only; these paths get task-scoped ephemeral volumes."""
     environment: dict[EnvName, str] = {}
@@ -746,7 +747,8 @@ class ServiceConfig(ConfigModel):
     @classmethod
     def _not_root(cls, value: str) -> str:
         user = value.split(":", 1)[0]
-        if user in ("root", "0"):
+        # uid 0 however written: Docker reads a numeric user as a number, so `00` and `000:1000` are root too
+        if user == "root" or (user.isdigit() and int(user) == 0):
             raise ValueError("containers never run as root; use an unprivileged uid:gid such as 1000:1000")
         return value
 
@@ -927,7 +929,7 @@ def _check_service(config: StackConfig, name: str, service: ServiceConfig) -> li
     return problems
 
 
-def _check_kind(at: Callable[..., str], service: ServiceConfig, *, standby: bool = False) -> list[Problem]:
+def _check_kind(at: Callable[..., str], service: ServiceConfig, *, standby: bool) -> list[Problem]:
     """A web service has a port and a listener rule; a worker has neither, but a health command and a queue;
     a `service` has neither and keeps at least one task; a task is checked in workloads.check."""
     problems: list[Problem] = []

@@ -55,4 +55,10 @@ EQUIVALENT: dict[str, str] = {
     "policies/guardrails/base.py::_schema::remove-statement::if not settings: ... -> pass": "a policy without "
     "settings then gets `PolicyConfigSchema(properties={})` instead of None, and the SDK publishes neither (it copies "
     "only non-empty `properties`/`required` into GetAnalyzerInfo): the engine sees the same schema",
+    "components/config/compute.py::_tenths::comparison::abs(round(value * 10) - value * 10) > 1e-06 -> "
+    "abs(round(value * 10) - value * 10) >= 1e-06": "the two differ only where the distance is exactly the double "
+    "1e-06, which no admitted value reaches: both callers' fields are bounded below (canary percent >= 0.1, linear "
+    "stepPercent >= 3, checked before this validator), so value * 10 >= 1.0, a multiple of 2**-52; round() of it is "
+    "an integer within 0.5, so the difference is exact (Sterbenz) and a multiple of 2**-52 too, while 1e-06's lowest "
+    "set bit is 2**-72",
 }

@@ -77,6 +77,9 @@ ESTIMATE_UNIT_TESTS = tuple(
 """The estimator's unit tests (hand-computed small stacks), without the real-stack ones."""
 CONFIG_BOUNDS = "tests/config/test_config_boundaries.py"
 FIELD_BOUNDS = "tests/config/test_field_bounds.py"
+COMPUTE_FIELDS = "tests/config/test_compute_fields.py"
+COMPUTE_CROSS_CHECKS = "tests/config/test_compute_cross_checks.py"
+"""compute.py's own rules key by key and across keys, both ways (fast: no stack run): first, so `-x` stops early."""
 CONFIG_TESTS = (
     CONFIG_BOUNDS,
     "tests/config/test_config_errors.py",
@@ -215,7 +218,12 @@ PACKAGES: list[Package] = [
         [
             _config("base"),
             _config(
-                "compute", FIELD_BOUNDS, "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"
+                "compute",
+                COMPUTE_FIELDS,
+                COMPUTE_CROSS_CHECKS,
+                FIELD_BOUNDS,
+                "tests/config/test_compute_config.py",
+                "tests/config/test_config_rules.py",
             ),
             _config("data", FIELD_BOUNDS, "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
             _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
