@@ -40,7 +40,7 @@ from typing import Any
 
 from .equivalents import EQUIVALENT
 from .operators import Mutant, mutants, mutate
-from .selection import Coverage, Span, combined, measure, select, spans
+from .selection import Coverage, Span, measure, plan, select, spans
 from .targets import PACKAGES, Module, Package
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -432,17 +432,14 @@ def stages(
     sets: list[tuple[str, ...]],
     coverages: dict[tuple[str, ...], Coverage],
 ) -> list[tuple[str, ...]] | None:
-    """The runs that judge a mutant, in order, stopping at the first that kills it: the tests of its sets
-    (targeted, then wider) that execute its line, in one run; then, should they all pass, each whole set (the
-    verdict is exactly the whole sets' verdict: a test can also notice a mutant through state an earlier test
-    left, which no selection sees). None: no test executes the line, the mutant survives without running.
-    Without coverage (`--no-select`): the whole sets."""
+    """The runs that judge a mutant (`selection.plan`): first the tests of each set that execute its statement,
+    then, should they all pass, each set that ran only in part, whole: the verdict is the whole sets' verdict (a
+    test can also notice a mutant through state an earlier test left, a cache or a module-scoped fixture, which no
+    per-test coverage sees). None: no test executes the statement, the mutant survives without running. Without
+    coverage (`--no-select`): the whole sets."""
     if not coverages:
         return list(sets)
-    quick = combined((select(path, line, statements, coverages[tests]), tests) for tests in sets)
-    if quick is None:
-        return None
-    return [quick, *(tests for tests in sets if tests != quick)]
+    return plan([(select(path, line, statements, coverages[tests]), tests) for tests in sets])
 
 
 def _sets(package: Package, module: Module) -> list[tuple[str, ...]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,19 +131,27 @@ def select(path: str, line: int, statements: Sequence[Span], coverage: Coverage)
     return tuple(test for test in coverage.order if test in chosen)
 
 
-def combined(selections: Iterable[tuple[str | tuple[str, ...], tuple[str, ...]]]) -> tuple[str, ...] | None:
-    """One run for a mutant over several test sets (targeted, then wider): each set's selection (ALL: the whole
-    set) in order, duplicates dropped; None when no set covers the mutant."""
-    tests: list[str] = []
-    covered = False
+def plan(selections: Sequence[tuple[str | tuple[str, ...], tuple[str, ...]]]) -> list[tuple[str, ...]] | None:
+    """The runs that judge a mutant, in order (the first run that fails kills it), from each of its test sets'
+    selection (targeted, then wider; each with the whole set): each set's selected tests (the whole set for ALL;
+    a test already run is not repeated), then each set that was only partly run, whole. A set that does not cover
+    the mutant is left out: never executing the mutated statement, it cannot fail. None: no set covers it."""
+    runs: list[tuple[str, ...]] = []
+    partial: list[tuple[str, ...]] = []
+    seen: set[str] = set()
     for selection, whole in selections:
         if selection == NOT_COVERED:
             continue
-        covered = True
-        for test in whole if selection == ALL else selection:
-            if test not in tests:
-                tests.append(test)
-    return tuple(tests) if covered else None
+        chosen = whole if selection == ALL else tuple(selection)
+        if chosen != whole:
+            partial.append(whole)
+        fresh = tuple(test for test in chosen if test not in seen)
+        seen.update(fresh)
+        if fresh:
+            runs.append(fresh)
+    if not runs:
+        return None
+    return [*runs, *(whole for whole in partial if whole not in runs)]
 
 
 # -- the coverage run (in a forked child of a worker) -------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .operators import mutants
 from .runner import stages
-from .selection import ALL, NOT_COVERED, Coverage, combined, select, spans, function_id
+from .selection import ALL, NOT_COVERED, Coverage, function_id, plan, select, spans
 
 SOURCE = '''\
 """A module under test."""
@@ -90,34 +90,32 @@ def test_a_parametrized_test_is_selected_whole() -> None:
     assert function_id("tests/test_a.py::Class::test_x") == "tests/test_a.py::Class::test_x"
 
 
-def test_one_run_over_the_targeted_then_the_wider_selection() -> None:
-    targeted = ("tests/test_a.py",)
-    wider = ("tests/test_a.py", "tests/test_b.py")
-    assert combined([(NOT_COVERED, targeted), (NOT_COVERED, wider)]) is None
-    assert combined([(NOT_COVERED, targeted), (("tests/test_b.py::test_any",), wider)]) == (
-        "tests/test_b.py::test_any",
-    )
-    assert combined([(ALL, targeted), (("tests/test_a.py", "tests/test_b.py::test_any"), wider)]) == (
-        "tests/test_a.py",
-        "tests/test_b.py::test_any",
-    )
+TARGETED = ("tests/test_a.py",)
+WIDER = ("tests/test_a.py", "tests/test_b.py")
 
 
-def test_a_mutant_the_selection_misses_is_still_judged_by_its_whole_sets() -> None:
-    targeted = ("tests/test_a.py",)
-    wider = ("tests/test_a.py", "tests/test_b.py")
-    runs = stages(PATH, 15, STATEMENTS, [targeted, wider], {targeted: RUN, wider: RUN})
-    assert runs == [("tests/test_a.py::test_short",), targeted, wider]
+def test_the_selected_tests_run_first_then_each_partly_run_set_whole() -> None:
+    runs = stages(PATH, 15, STATEMENTS, [TARGETED, WIDER], {TARGETED: RUN, WIDER: RUN})
+    assert runs == [("tests/test_a.py::test_short",), TARGETED, WIDER]  # the wider selection: nothing new
 
 
 def test_a_mutant_no_test_executes_is_judged_without_running() -> None:
-    sets = [("tests/test_a.py",)]
-    assert stages(PATH, 17, STATEMENTS, sets, {sets[0]: RUN}) is None
+    assert stages(PATH, 17, STATEMENTS, [TARGETED, WIDER], {TARGETED: RUN, WIDER: RUN}) is None
+    assert plan([(NOT_COVERED, TARGETED), (NOT_COVERED, WIDER)]) is None
 
 
-def test_a_mutant_selecting_a_whole_set_does_not_run_it_twice() -> None:
-    sets = [("tests/test_a.py",)]
-    assert stages(PATH, 4, STATEMENTS, sets, {sets[0]: RUN}) == sets
+def test_a_set_that_does_not_cover_the_mutant_is_not_run() -> None:
+    b_only = ("tests/test_b.py::test_any",)
+    assert plan([(NOT_COVERED, TARGETED), (b_only, WIDER)]) == [b_only, WIDER]
+
+
+def test_a_set_selected_whole_runs_once() -> None:
+    assert plan([(ALL, TARGETED), (("tests/test_a.py::test_ok", "tests/test_b.py::test_any"), WIDER)]) == [
+        TARGETED,
+        ("tests/test_a.py::test_ok", "tests/test_b.py::test_any"),
+        WIDER,
+    ]
+    assert stages(PATH, 4, STATEMENTS, [TARGETED], {TARGETED: RUN}) == [TARGETED]
 
 
 def test_without_coverage_every_mutant_runs_its_whole_sets() -> None:
