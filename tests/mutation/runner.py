@@ -99,6 +99,8 @@ class Tally:
     not_run: int = 0
     not_covered: set[str] = field(default_factory=set)
     """Keys of the survivors no test executes (judged without running)."""
+    runs: int = 0
+    """pytest runs (a mutant takes one per stage it reaches; none when not covered)."""
     misses: int = 0
     """Mutants the selected tests missed and the whole set killed (the selection's blind spots: shared state)."""
 
@@ -311,11 +313,10 @@ def _report(tallies: dict[str, Tally], floors: dict[str, float], stale: list[str
             f"equivalent {tally.equivalent}, errors {len(tally.errors)}, not run {tally.not_run}"
             f"  (floor {floor:.0f} %{', BELOW' if below else ''})"
         )
-        if tally.not_covered or tally.misses:
-            print(
-                f"           {len(tally.not_covered)} survivors no test executes (not run); {tally.misses} killed only"
-                " by a whole test set after the selected tests passed"
-            )
+        print(
+            f"           {tally.runs} pytest runs; {len(tally.not_covered)} survivors no test executes (not run); "
+            f"{tally.misses} killed only by a whole test set after the selected tests passed"
+        )
     for name, tally in tallies.items():
         for mutant in sorted(tally.survived, key=lambda m: (m.path, m.line)):
             uncovered = "  (not covered)" if mutant.key in tally.not_covered else ""
@@ -450,6 +451,16 @@ def _sets(package: Package, module: Module) -> list[tuple[str, ...]]:
     return sets
 
 
+def _survived_unrun(tally: Tally, mutant: Mutant) -> None:
+    """A mutant no test executes: a survivor, judged without running."""
+    tally.survived.append(mutant)
+    tally.not_covered.add(mutant.key)
+    print(
+        f"  survived: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}  (not covered)",
+        flush=True,
+    )
+
+
 def _run_all(
     pool: Any,
     work: list[tuple[Package, Module, Mutant, str]],
@@ -482,12 +493,7 @@ def _run_all(
         nonlocal done
         done += 1
         if not covered:
-            tally.survived.append(mutant)
-            tally.not_covered.add(mutant.key)
-            print(
-                f"  survived: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}  (not covered)",
-                flush=True,
-            )
+            _survived_unrun(tally, mutant)
         if done % 50 == 0:
             print(f"  {done} mutants judged, {time.monotonic() - started:.0f} s", flush=True)
 
@@ -509,6 +515,7 @@ def _run_all(
         result, package, mutant, source, runs, step = in_flight.pop(0)
         outcome: Outcome = result.get()
         tally = tallies[package.name]
+        tally.runs += 1
         if outcome.status in ("killed", "timeout"):
             tally.killed += 1
             tally.misses += step > 0 and bool(coverages)
