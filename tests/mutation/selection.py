@@ -7,6 +7,8 @@ the project modules imported afresh. A mutant then needs only the tests that exe
 - a statement outside every function body (module level, class bodies, decorators, a `def` line's defaults) runs
   at import, before any test: every test of the set can see its effect, so all of them run;
 - a statement in a function body that ran at import (the empty context) likewise selects every test;
+- a statement run while a fixture broader than a function (module, class, session) was set up selects every test
+  using that fixture: the fixture runs once, in the first of them, and all of them see its result;
 - otherwise the tests whose context executed a line of the statement (its header: an `if` condition, not the
   body), in the set's own order; a parametrized test is selected whole (`file::test`, every parameter);
 - a statement no test executes cannot change any test's outcome: the mutant survives without running ("not
@@ -21,13 +23,18 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ALL = "all"
 NOT_COVERED = "not covered"
 IMPORT_CONTEXT = ""
+FIXTURE_CONTEXT = "fixture:"
+"""The context of a module-, class- or session-scoped fixture's setup: `fixture:<name>`. Its code runs once, in
+the first test that needs it, yet every test using the fixture sees its result."""
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
@@ -48,11 +55,14 @@ class Coverage:
 
     order: tuple[str, ...]
     lines: dict[str, dict[int, frozenset[str]]]
+    fixtures: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Fixture name -> the tests using it (directly or through another fixture)."""
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "order": list(self.order),
+                "fixtures": {name: sorted(tests) for name, tests in self.fixtures.items()},
                 "lines": {
                     path: {str(line): sorted(contexts) for line, contexts in by_line.items()}
                     for path, by_line in self.lines.items()
@@ -69,6 +79,7 @@ class Coverage:
                 path: {int(line): frozenset(contexts) for line, contexts in by_line.items()}
                 for path, by_line in raw["lines"].items()
             },
+            {name: frozenset(tests) for name, tests in raw["fixtures"].items()},
         )
 
 
@@ -127,7 +138,14 @@ def select(path: str, line: int, statements: Sequence[Span], coverage: Coverage)
         return ALL
     if not contexts:
         return NOT_COVERED
-    chosen = {function_id(context) for context in contexts}
+    chosen: set[str] = set()
+    for context in contexts:
+        if not context.startswith(FIXTURE_CONTEXT):
+            chosen.add(function_id(context))
+        elif context.removeprefix(FIXTURE_CONTEXT) in coverage.fixtures:
+            chosen |= coverage.fixtures[context.removeprefix(FIXTURE_CONTEXT)]
+        else:
+            return ALL
     return tuple(test for test in coverage.order if test in chosen)
 
 
@@ -156,26 +174,46 @@ def plan(selections: Sequence[tuple[str | tuple[str, ...], tuple[str, ...]]]) ->
 
 # -- the coverage run (in a forked child of a worker) -------------------------------------------------------
 class ContextPlugin:
-    """A pytest plugin: every test (setup, call, teardown) runs in a coverage context named by its node id."""
+    """A pytest plugin: every test (setup, call, teardown) runs in a coverage context named by its node id; the
+    setup of a fixture broader than a function in `fixture:<name>` (it serves every test using it)."""
 
     def __init__(self, cov: Any) -> None:
         self.cov = cov
         self.order: list[str] = []
+        self.fixtures: dict[str, set[str]] = {}
+        self.contexts: list[str] = [IMPORT_CONTEXT]
 
     def pytest_runtest_protocol(self, item: Any, nextitem: Any) -> None:  # pytest's hook signature
-        if function_id(item.nodeid) not in self.order:
-            self.order.append(function_id(item.nodeid))
-        self.cov.switch_context(item.nodeid)
+        test = function_id(item.nodeid)
+        if test not in self.order:
+            self.order.append(test)
+        for name in getattr(item, "fixturenames", ()):
+            self.fixtures.setdefault(name, set()).add(test)
+        self._switch([item.nodeid])
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
-        self.cov.switch_context(IMPORT_CONTEXT)
+        self._switch([IMPORT_CONTEXT])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Any:
+        if fixturedef.scope == "function":
+            return (yield)
+        outer = list(self.contexts)
+        self._switch([*outer, FIXTURE_CONTEXT + fixturedef.argname])
+        try:
+            return (yield)
+        finally:
+            self._switch(outer)
+
+    def _switch(self, contexts: list[str]) -> None:
+        self.contexts = contexts
+        self.cov.switch_context(contexts[-1])
 
 
 def measure(root: Path, files: Sequence[str], tests: Sequence[str], pytest_args: Sequence[str]) -> tuple[int, Coverage]:
     """Run `tests` under coverage of `files` (paths relative to `root`); the pytest exit code and the coverage.
     The caller has dropped the project modules from `sys.modules`, so their import is measured too."""
     import coverage
-    import pytest
 
     cov = coverage.Coverage(data_file=None, include=[str(root / f) for f in files], config_file=False)
     plugin = ContextPlugin(cov)
@@ -189,4 +227,5 @@ def measure(root: Path, files: Sequence[str], tests: Sequence[str], pytest_args:
     for measured in data.measured_files():
         by_line = data.contexts_by_lineno(measured)
         lines[str(Path(measured).relative_to(root))] = {line: frozenset(c) for line, c in by_line.items()}
-    return code, Coverage(tuple(plugin.order), lines)
+    fixtures = {name: frozenset(tests) for name, tests in plugin.fixtures.items()}
+    return code, Coverage(tuple(plugin.order), lines, fixtures)

@@ -85,6 +85,16 @@ def test_a_condition_continued_on_the_next_line_is_judged_by_its_whole_statement
     assert select(PATH, line, STATEMENTS, RUN) == ("tests/test_a.py::test_short", "tests/test_b.py::test_any")
 
 
+def test_a_line_run_by_a_module_fixture_selects_every_test_using_it() -> None:
+    run = Coverage(
+        RUN.order,
+        {PATH: {17: frozenset({"fixture:stack"}), 15: frozenset({"fixture:unknown"})}},
+        {"stack": frozenset({"tests/test_b.py::test_any", "tests/test_a.py::test_ok"})},
+    )
+    assert select(PATH, 17, STATEMENTS, run) == ("tests/test_a.py::test_ok", "tests/test_b.py::test_any")
+    assert select(PATH, 15, STATEMENTS, run) == ALL  # a fixture no test is known to use: everything
+
+
 def test_a_parametrized_test_is_selected_whole() -> None:
     assert function_id("tests/test_a.py::test_short[a-b::c]") == "tests/test_a.py::test_short"
     assert function_id("tests/test_a.py::Class::test_x") == "tests/test_a.py::Class::test_x"
@@ -144,12 +154,19 @@ def test_the_coverage_run_records_each_test_and_the_import_apart(tmp_path: Path)
             import pytest
             from pkg.rules import judge
 
+            @pytest.fixture(scope="module")
+            def verdict():
+                return judge(700)
+
             @pytest.mark.parametrize("days", [3, 4])
             def test_short(days):
                 assert judge(days, strict=True) == "short"
 
-            def test_ok():
+            def test_ok(verdict):
                 assert judge(100) == "ok"
+
+            def test_long(verdict):
+                assert verdict == "long"
             """)
     )
     (tmp_path / "tests_x" / "test_b.py").write_text("from pkg.rules import judge\n\ndef test_any():\n    judge(500)\n")
@@ -164,10 +181,19 @@ def test_the_coverage_run_records_each_test_and_the_import_apart(tmp_path: Path)
     )
     assert done.returncode == 0, done.stdout + done.stderr
     run = Coverage.from_json(out.read_text())
-    assert run.order == ("tests_x/test_a.py::test_short", "tests_x/test_a.py::test_ok", "tests_x/test_b.py::test_any")
+    assert run.order == (
+        "tests_x/test_a.py::test_short",
+        "tests_x/test_a.py::test_ok",
+        "tests_x/test_a.py::test_long",
+        "tests_x/test_b.py::test_any",
+    )
     lines = run.lines["pkg/rules.py"]
     assert lines[4] == {""}  # LIMIT = 90: at import
     assert lines[15] == {"tests_x/test_a.py::test_short[3]", "tests_x/test_a.py::test_short[4]"}
-    assert lines[17] == {"tests_x/test_b.py::test_any"}
+    assert lines[17] == {"tests_x/test_b.py::test_any", "fixture:verdict"}  # judge(700): in test_ok's setup
     assert 18 in lines and "" in lines[18]  # `return "ok"`: warm() at import reaches it
-    assert select("pkg/rules.py", 17, spans(SOURCE), run) == ("tests_x/test_b.py::test_any",)
+    assert select("pkg/rules.py", 17, spans(SOURCE), run) == (
+        "tests_x/test_a.py::test_ok",
+        "tests_x/test_a.py::test_long",
+        "tests_x/test_b.py::test_any",
+    )
