@@ -15,6 +15,12 @@ killed when a test fails, the tests cannot even import (exit 1-4) or they run pa
 unmutated run, 20 s at least); a mutant surviving its targeted tests then runs against its package's wider
 set. Equivalent mutants (`equivalents.py`, each with its reason) are left out of the score.
 
+Which tests a mutant runs (`selection.py`): each test set first runs once under `coverage`, every test in its own
+context; a mutant then runs first against the tests of each set that execute its statement (all of them for code
+run at import), then, should those pass, against each partly run set whole, so the verdict is the whole sets'.
+A set that never executes the statement is not run; a mutant no test executes survives unrun ("not covered").
+`--no-select` skips the coverage runs: every mutant runs against its whole sets.
+
 Exit status: 1 when a package's score is below its floor (`FLOORS`, or `--fail-under`), or the unmutated code
 fails its own tests; 0 otherwise.
 """
