@@ -9,6 +9,8 @@ the project modules imported afresh. A mutant then needs only the tests that exe
 - a statement in a function body that ran at import (the empty context) likewise selects every test;
 - a statement run while a fixture broader than a function (module, class, session) was set up selects every test
   using that fixture: the fixture runs once, in the first of them, and all of them see its result;
+- a test running code in another process (`OUT_OF_PROCESS`: the pack over gRPC) is selected for every mutant of
+  that code;
 - otherwise the tests whose context executed a line of the statement (its header: an `if` condition, not the
   body), in the set's own order; a parametrized test is selected whole (`file::test`, every parameter);
 - a statement no test executes cannot change any test's outcome: the mutant survives without running ("not
@@ -83,6 +85,11 @@ class Coverage:
         )
 
 
+OUT_OF_PROCESS = (("policies/", "pack_harness"),)
+"""(path prefix, fixture): tests using the fixture run that code in another process, out of coverage's sight (the
+policy pack over gRPC): they are selected for every mutant under the prefix, whatever the coverage says."""
+
+
 def function_id(nodeid: str) -> str:
     """The test function a node id belongs to, parameters dropped: `file::test[x]` -> `file::test` (an id pytest
     always resolves, whatever characters a parameter's id holds)."""
@@ -136,9 +143,15 @@ def select(path: str, line: int, statements: Sequence[Span], coverage: Coverage)
         contexts |= executed.get(number, frozenset())
     if IMPORT_CONTEXT in contexts:
         return ALL
-    if not contexts:
+    elsewhere = {
+        test
+        for prefix, fixture in OUT_OF_PROCESS
+        if path.startswith(prefix)
+        for test in coverage.fixtures.get(fixture, ())
+    }
+    if not contexts and not elsewhere:
         return NOT_COVERED
-    chosen: set[str] = set()
+    chosen: set[str] = set(elsewhere)
     for context in contexts:
         if not context.startswith(FIXTURE_CONTEXT):
             chosen.add(function_id(context))

@@ -95,6 +95,12 @@ def test_a_line_run_by_a_module_fixture_selects_every_test_using_it() -> None:
     assert select(PATH, 15, STATEMENTS, run) == ALL  # a fixture no test is known to use: everything
 
 
+def test_a_test_running_the_pack_in_its_own_process_is_selected_for_every_pack_mutant() -> None:
+    run = Coverage(RUN.order, {}, {"pack_harness": frozenset({"tests/test_b.py::test_any"})})
+    assert select("policies/guardrails/rules.py", 17, STATEMENTS, run) == ("tests/test_b.py::test_any",)
+    assert select(PATH, 17, STATEMENTS, run) == NOT_COVERED  # not pack code: the pack process never runs it
+
+
 def test_a_parametrized_test_is_selected_whole() -> None:
     assert function_id("tests/test_a.py::test_short[a-b::c]") == "tests/test_a.py::test_short"
     assert function_id("tests/test_a.py::Class::test_x") == "tests/test_a.py::Class::test_x"
