@@ -15,6 +15,12 @@ killed when a test fails, the tests cannot even import (exit 1-4) or they run pa
 unmutated run, 20 s at least); a mutant surviving its targeted tests then runs against its package's wider
 set. Equivalent mutants (`equivalents.py`, each with its reason) are left out of the score.
 
+Which tests a mutant runs (`selection.py`): each test set first runs once under `coverage`, every test in its own
+context; a mutant then runs first against the tests of each set that execute its statement (all of them for code
+run at import), then, should those pass, against each partly run set whole, so the verdict is the whole sets'.
+A set that never executes the statement is not run; a mutant no test executes survives unrun ("not covered").
+`--no-select` skips the coverage runs: every mutant runs against its whole sets.
+
 Exit status: 1 when a package's score is below its floor (`FLOORS`, or `--fail-under`), or the unmutated code
 fails its own tests; 0 otherwise.
 """
@@ -40,6 +46,7 @@ from typing import Any
 
 from .equivalents import EQUIVALENT
 from .operators import Mutant, mutants, mutate
+from .selection import Coverage, Span, measure, plan, select, spans
 from .targets import PACKAGES, Module, Package
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +103,12 @@ class Tally:
     equivalent: int = 0
     errors: list[tuple[Mutant, int]] = field(default_factory=list)
     not_run: int = 0
+    not_covered: set[str] = field(default_factory=set)
+    """Keys of the survivors no test executes (judged without running)."""
+    runs: int = 0
+    """pytest runs (a mutant takes one per stage it reaches; none when not covered)."""
+    misses: int = 0
+    """Mutants the selected tests missed and the whole set killed (the selection's blind spots: shared state)."""
 
     @property
     def score(self) -> float | None:
@@ -114,7 +127,7 @@ def _worker_init(dirs: Any) -> None:
     _WORKDIR = Path(dirs.get())
     os.chdir(_WORKDIR)
     sys.path.insert(0, str(_WORKDIR))
-    sys.dont_write_bytecode = True
+    sys.dont_write_bytecode = True  # a child writes (pytest's rewritten tests; see `_child`), never the worker
     names = [*WARM_IMPORTS, *sorted(project_modules(_WORKDIR))]
     with (
         Path(os.devnull).open("w") as devnull,
@@ -191,25 +204,56 @@ def _worker_run(task: Task) -> Outcome:
     original = target.read_text() if target is not None else None
     if target is not None and task.source is not None:
         target.write_text(task.source)
-    started = time.monotonic()
     try:
-        pid = os.fork()
-        if pid == 0:  # the child: pytest in-process, on a fresh import of the project
-            code = 3
-            try:
-                _forget(task.stale)
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, 1)
-                os.dup2(null, 2)
-                import pytest
 
-                code = int(pytest.main([*task.tests, *PYTEST_ARGS]))
-            finally:
-                os._exit(code)
-        return _wait(pid, started, task.timeout)
+        def run() -> int:
+            import pytest
+
+            return int(pytest.main([*task.tests, *PYTEST_ARGS]))
+
+        return _child(task.stale, run, task.timeout)
     finally:
         if target is not None and original is not None:
             target.write_text(original)
+
+
+def _worker_measure(tests: tuple[str, ...], files: tuple[str, ...], timeout: float) -> tuple[Outcome, str | None]:
+    """Run `tests` on the unmutated code under coverage of `files`, every project module imported afresh (so
+    what runs at import is measured): the outcome and the coverage (`selection.Coverage` as JSON)."""
+    assert _WORKDIR is not None
+    root = _WORKDIR
+    result = Path(tempfile.mkstemp(prefix="coverage-", suffix=".json", dir=root.parent)[1])
+
+    def run() -> int:
+        code, coverage = measure(root, files, tests, PYTEST_ARGS)
+        result.write_text(coverage.to_json())
+        return code
+
+    outcome = _child(tuple(project_modules(root)), run, timeout)
+    text = result.read_text() if outcome.status == "survived" else None
+    result.unlink()
+    return outcome, text
+
+
+def _child(stale: Iterable[str], run: Any, timeout: float) -> Outcome:
+    """Fork; the child drops `stale` from `sys.modules` and calls `run` (its exit code), output discarded. The
+    child writes bytecode: pytest's rewritten test modules are then cached in the worker's tree copy (rewritten
+    once, not per mutant); the project's modules have checked-hash .pyc files, so a mutated source is never
+    served stale (its .pyc is rewritten and, once the source is restored, found stale by its hash)."""
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: pytest in-process, on a fresh import of the project
+        code = 3
+        try:
+            _forget(stale)
+            sys.dont_write_bytecode = False
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            code = run()
+        finally:
+            os._exit(code)
+    return _wait(pid, started, timeout)
 
 
 def _wait(pid: int, started: float, timeout: float) -> Outcome:
@@ -275,10 +319,15 @@ def _report(tallies: dict[str, Tally], floors: dict[str, float], stale: list[str
             f"equivalent {tally.equivalent}, errors {len(tally.errors)}, not run {tally.not_run}"
             f"  (floor {floor:.0f} %{', BELOW' if below else ''})"
         )
+        print(
+            f"           {tally.runs} pytest runs; {len(tally.not_covered)} survivors no test executes (not run); "
+            f"{tally.misses} killed only by a whole test set after the selected tests passed"
+        )
     for name, tally in tallies.items():
         for mutant in sorted(tally.survived, key=lambda m: (m.path, m.line)):
+            uncovered = "  (not covered)" if mutant.key in tally.not_covered else ""
             print(
-                f"SURVIVED {name}: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}"
+                f"SURVIVED {name}: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}{uncovered}"
                 f"\n         key: {mutant.key}"
             )
         for mutant, code in tally.errors:
@@ -296,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--fail-under", type=float, default=None, help="floor (percent) for every package")
     parser.add_argument("--list", action="store_true", help="list the mutants and run nothing")
+    parser.add_argument(
+        "--no-select", action="store_true", help="run every mutant against its whole test sets (no coverage)"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
 
@@ -332,7 +384,11 @@ def main(argv: list[str] | None = None) -> int:
             timeouts = _baselines(pool, selection)
             if timeouts is None:
                 return 1
-            _run_all(pool, work, timeouts, tallies, jobs=args.jobs, time_box=args.time_box, started=started)
+            coverages = {} if args.no_select else _coverages(pool, selection, timeouts)
+            if coverages is None:
+                return 1
+            print(f"baselines and coverage: {time.monotonic() - started:.0f} s", flush=True)
+            _run_all(pool, work, timeouts, coverages, tallies, jobs=args.jobs, time_box=args.time_box, started=started)
     code = _report(tallies, floors, stale)
     print(f"mutation check: {time.monotonic() - started:.0f} s")
     return code
@@ -357,10 +413,65 @@ def _baselines(pool: Any, selection: list[tuple[Package, Module]]) -> dict[tuple
     return timeouts if ok else None
 
 
+def _coverages(
+    pool: Any, selection: list[tuple[Package, Module]], timeouts: dict[tuple[str, ...], float]
+) -> dict[tuple[str, ...], Coverage] | None:
+    """Each distinct test set once more, under coverage of the mutated modules: what selects a mutant's tests."""
+    files = tuple(sorted({m.path for _p, m in selection}))
+    pending = {
+        tests: pool.apply_async(_worker_measure, (tests, files, 600.0))
+        for tests in timeouts  # the sets `_baselines` ran
+    }
+    coverages: dict[tuple[str, ...], Coverage] = {}
+    for tests, result in pending.items():
+        outcome, text = result.get()
+        if text is None:
+            print(f"the coverage run fails ({outcome.status}, exit {outcome.code}): {' '.join(tests)}", file=sys.stderr)
+            return None
+        coverages[tests] = Coverage.from_json(text)
+    return coverages
+
+
+def stages(
+    path: str,
+    line: int,
+    statements: list[Span],
+    sets: list[tuple[str, ...]],
+    coverages: dict[tuple[str, ...], Coverage],
+) -> list[tuple[str, ...]] | None:
+    """The runs that judge a mutant (`selection.plan`): first the tests of each set that execute its statement,
+    then, should they all pass, each set that ran only in part, whole: the verdict is the whole sets' verdict (a
+    test can also notice a mutant through state an earlier test left, a cache or a module-scoped fixture, which no
+    per-test coverage sees). None: no test executes the statement, the mutant survives without running. Without
+    coverage (`--no-select`): the whole sets."""
+    if not coverages:
+        return list(sets)
+    return plan([(select(path, line, statements, coverages[tests]), tests) for tests in sets])
+
+
+def _sets(package: Package, module: Module) -> list[tuple[str, ...]]:
+    """A mutant's test sets: its module's targeted tests, then its package's wider set (when it differs)."""
+    sets = [_existing(module.tests)]
+    if _existing(package.wider) != sets[0]:
+        sets.append(_existing(package.wider))
+    return sets
+
+
+def _survived_unrun(tally: Tally, mutant: Mutant) -> None:
+    """A mutant no test executes: a survivor, judged without running."""
+    tally.survived.append(mutant)
+    tally.not_covered.add(mutant.key)
+    print(
+        f"  survived: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}  (not covered)",
+        flush=True,
+    )
+
+
 def _run_all(
     pool: Any,
     work: list[tuple[Package, Module, Mutant, str]],
     timeouts: dict[tuple[str, ...], float],
+    coverages: dict[tuple[str, ...], Coverage],
     tallies: dict[str, Tally],
     *,
     jobs: int,
@@ -372,15 +483,25 @@ def _run_all(
         path: tuple(sorted(downstream(path.removesuffix(".py").replace("/", "."), graph)))
         for path in {mutant.path for _p, _m, mutant, _s in work}
     }
+    statements = {path: spans((ROOT / path).read_text()) for path in stale}
     queue = list(reversed(work))
-    in_flight: list[tuple[Any, Package, Module, Mutant, str, bool]] = []
+    in_flight: list[tuple[Any, Package, Mutant, str, list[tuple[str, ...]], int]] = []
     done = 0
     limit = 2 * jobs  # enough queued that no worker waits
 
-    def submit(package: Package, module: Module, mutant: Mutant, source: str, wider: bool) -> None:
-        tests = _existing(package.wider if wider else module.tests)
-        task = Task(mutant, source, tests, timeouts.get(tests, MIN_TIMEOUT), stale[mutant.path])
-        in_flight.append((pool.apply_async(_worker_run, (task,)), package, module, mutant, source, wider))
+    def submit(package: Package, mutant: Mutant, source: str, runs: list[tuple[str, ...]], step: int) -> None:
+        tests = runs[step]
+        timeout = max(timeouts.get(whole, MIN_TIMEOUT) for whole in runs[step:])  # a subset: its set's time-out
+        task = Task(mutant, source, tests, timeout, stale[mutant.path])
+        in_flight.append((pool.apply_async(_worker_run, (task,)), package, mutant, source, runs, step))
+
+    def judged(tally: Tally, mutant: Mutant, *, covered: bool = True) -> None:
+        nonlocal done
+        done += 1
+        if not covered:
+            _survived_unrun(tally, mutant)
+        if done % 50 == 0:
+            print(f"  {done} mutants judged, {time.monotonic() - started:.0f} s", flush=True)
 
     while queue or in_flight:
         while queue and len(in_flight) < limit:
@@ -389,22 +510,27 @@ def _run_all(
                     tallies[package.name].not_run += 1
                 queue.clear()
                 break
-            submit(*queue.pop(), wider=False)
+            package, module, mutant, source = queue.pop()
+            runs = stages(mutant.path, mutant.line, statements[mutant.path], _sets(package, module), coverages)
+            if runs is None:
+                judged(tallies[package.name], mutant, covered=False)
+                continue
+            submit(package, mutant, source, runs, 0)
         if not in_flight:
             break
-        result, package, module, mutant, source, wider = in_flight.pop(0)
+        result, package, mutant, source, runs, step = in_flight.pop(0)
         outcome: Outcome = result.get()
         tally = tallies[package.name]
+        tally.runs += 1
         if outcome.status in ("killed", "timeout"):
             tally.killed += 1
+            tally.misses += step > 0 and bool(coverages)
         elif outcome.status == "error":
             tally.errors.append((mutant, outcome.code))
-        elif not wider and _existing(package.wider) != _existing(module.tests):
-            submit(package, module, mutant, source, wider=True)
+        elif step + 1 < len(runs):
+            submit(package, mutant, source, runs, step + 1)
             continue
         else:
             tally.survived.append(mutant)
             print(f"  survived: {mutant.where}  [{mutant.operator}] {mutant.before}  ->  {mutant.after}", flush=True)
-        done += 1
-        if done % 50 == 0:
-            print(f"  {done} mutants judged, {time.monotonic() - started:.0f} s", flush=True)
+        judged(tally, mutant)
