@@ -75,6 +75,8 @@ ESTIMATE_UNIT_TESTS = tuple(
     )
 )
 """The estimator's unit tests (hand-computed small stacks), without the real-stack ones."""
+COST_UNIT_TESTS = ("tests/cost/test_pricers.py",)
+"""Each pricer, and what is free, at unit level (one resource each, hand-computed): first, the fastest kill."""
 CONFIG_BOUNDS = "tests/config/test_config_boundaries.py"
 FIELD_BOUNDS = "tests/config/test_field_bounds.py"
 CONFIG_TESTS = (
@@ -184,7 +186,7 @@ PACKAGES: list[Package] = [
             _pack("rds", "tests/policies/test_rds.py"),
             _pack("rotation", FUNCTIONS),
             _pack("waf", "tests/policies/test_waf.py"),
-            *(_pack(f"costing/{name}", *ESTIMATE_UNIT_TESTS, *BUDGET_UNIT_TESTS) for name in COSTING),
+            *(_pack(f"costing/{name}", *COST_UNIT_TESTS, *ESTIMATE_UNIT_TESTS, *BUDGET_UNIT_TESTS) for name in COSTING),
         ],
     ),
     Package(
