@@ -39,23 +39,23 @@ class Proxy(Mapping[str, Any]):
     """Like the policy SDK's read-only proxy: reading an unknown key (or asking `in` about it) raises."""
 
     def __init__(self, values: dict[str, Any], unknown_keys: set[str]) -> None:
-        self.values, self.unknown_keys = values, unknown_keys
+        self._values, self.unknown_keys = values, unknown_keys
 
     def __getitem__(self, key: str) -> Any:
         if key in self.unknown_keys:
             raise UnknownValueError(SENTINEL, [key])
-        return self.values[key]
+        return self._values[key]
 
     def __contains__(self, key: object) -> bool:
         if key in self.unknown_keys:
             raise UnknownValueError(SENTINEL, [str(key)])
-        return key in self.values
+        return key in self._values
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.values)
+        return iter(self._values)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self._values)
 
 
 # -- model --------------------------------------------------------------------------------------------
@@ -197,10 +197,12 @@ def test_a_resources_own_figure_wins_over_the_files_default_over_the_shipped_one
 
 def test_a_default_without_a_value_takes_the_resources_own_or_is_an_error() -> None:
     assert Usage().figure("service", "web", "tasks", fallback=3.0) == Figure(3.0, "default service.tasks")
-    with pytest.raises(KeyError, match="usage assumption service.tasks needs a value for web"):
+    with pytest.raises(KeyError) as error:
         Usage().figure("service", "web", "tasks")
-    with pytest.raises(KeyError, match="no usage assumption service.colour in usage_defaults.json"):
+    assert error.value.args == ("usage assumption service.tasks needs a value for web",)
+    with pytest.raises(KeyError) as error:
         Usage().figure("service", "web", "colour", fallback=1.0)
+    assert error.value.args == ("no usage assumption service.colour in usage_defaults.json",)
 
 
 @pytest.mark.parametrize("value", [0, 0.0, 2, 1.5])

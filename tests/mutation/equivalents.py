@@ -20,4 +20,17 @@ EQUIVALENT: dict[str, str] = {
     "(`value % 60 == 0`): 59 is not, so `59 <= value` admits exactly what `60 <= value` admits",
     "components/config/observability.py::_period::number::86400 -> 86401": "the period must also be a multiple of "
     "60: 86401 is not, so `value <= 86401` admits exactly what `value <= 86400` admits",
+    "policies/guardrails/delivery.py::_missing_advanced::remove-statement::if isinstance(entries, Unknown): ... -> "
+    "pass": "dead by construction: `check_release` calls `_missing_advanced` only after `_balanced` has read the same "
+    "`as_list(resource.get('loadBalancers'))` and deferred when it is Unknown, so `entries` is never Unknown here",
+    "policies/guardrails/delivery.py::check_test_listeners::remove-statement::if not named: ... -> pass": "with no "
+    "named test rule, `all(...)` over the empty list is True and the loop over it judges nothing before its own "
+    "`continue`: the early `continue` only skips building `rules` and `by_arn`, which nothing else reads",
+    "policies/guardrails/delivery.py::check_test_listeners::remove-statement::continue -> pass #2": "the same "
+    "early `continue` (after `if not named:`): falling through reaches the `all(...)` branch over an empty list, "
+    "which judges nothing and continues",
+    "policies/guardrails/containers.py::image_problem::remove-statement::if '@' in image: ... -> pass": "a digest "
+    "is `algorithm:hex` after `@`, so the last path segment of a pinned reference always holds a `:` and the "
+    "fall-through reads the tag as `<hex>` or `<tag>@sha256:<hex>`, never a forbidden tag word (`latest`): the "
+    "reference passes either way",
 }
