@@ -340,6 +340,17 @@ def test_an_arm64_function_pays_the_arm_rate_for_its_memory() -> None:
     )
 
 
+def test_architectures_that_are_not_a_list_are_not_read_letter_by_letter() -> None:
+    requests = "default function.requestsMillions = 1"
+    priced(
+        item("aws:lambda/function:Function", architectures="arm64"),
+        used("requests", 1, "million", 0.2, requests),
+        used(
+            "compute at 128 MB, 200 ms (default function.durationMs)", 1e6 * 0.2 * 0.125, "GB-s", 1.66667e-05, requests
+        ),
+    )
+
+
 @pytest.mark.parametrize(("root", "size"), [(None, 8.0), ({"volumeSize": 30.0}, 30.0)])
 def test_an_instance_pays_its_type_and_its_gp3_root_volume(root: Any, size: float) -> None:
     priced(
@@ -547,8 +558,10 @@ def test_a_standalone_cache_cluster_pays_its_nodes() -> None:
     )
 
 
-def test_a_member_of_a_replication_group_is_priced_on_the_group() -> None:
-    member_cluster = item("aws:elasticache/cluster:Cluster", replicationGroupId="sessions")
+@pytest.mark.parametrize("node_type", [None, "cache.t4g.small"], ids=["as-declared", "as-read-after-create"])
+def test_a_member_of_a_replication_group_is_priced_on_the_group_not_twice(node_type: str | None) -> None:
+    # The provider's output nodeType is always set: a member reads the group's node type after create.
+    member_cluster = item("aws:elasticache/cluster:Cluster", replicationGroupId="sessions", nodeType=node_type)
     assert free(member_cluster) == "a member of a replication group, priced there"
 
 
