@@ -1,11 +1,16 @@
-"""container-hardening at its edges: containers without an image, and environment lists with entries that are
-not variables."""
+"""container-hardening at its edges: containers without an image, unknown or malformed container entries, and
+environment lists with entries that are not variables."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from .test_containers import task, violations
+from policies.guardrails.containers import CONTAINER_HARDENING, CONTAINER_HINT
+
+from .helpers import UNKNOWN_OBJECT, check
+from .test_containers import GOOD, TASK, task, violations
 
 PREFIX = "aws:ecs/taskDefinition:TaskDefinition 'r' container 'api'"
 
@@ -20,4 +25,25 @@ def test_environment_entries_that_are_not_variables_are_skipped_and_the_rest_sti
     assert violations(task(environment=environment)) == [
         f"{PREFIX} has the secret-looking variable DB_PASSWORD in plain text: move it to `secrets` with valueFrom "
         "(Secrets Manager or SSM)"
+    ]
+
+
+def test_an_unknown_container_is_deferred_and_the_others_still_judged() -> None:
+    unnamed = {k: v for k, v in GOOD.items() if k != "name"} | {"image": "nginx:latest"}
+    result = check(CONTAINER_HARDENING, TASK, {"family": "api", "containerDefinitions": [UNKNOWN_OBJECT, unnamed]})
+    assert result.violations == [
+        "aws:ecs/taskDefinition:TaskDefinition 'r' container #1 uses the floating tag 'nginx:latest': pin a version "
+        f"tag or a digest. {CONTAINER_HINT}"
+    ]
+    assert len(result.deferred) == 1
+    assert (
+        "container #0 of aws:ecs/taskDefinition:TaskDefinition 'r' can't be known during preview"
+        in (result.deferred[0])
+    )
+
+
+def test_container_entries_that_are_not_definitions_are_skipped() -> None:
+    result = check(CONTAINER_HARDENING, TASK, {"containerDefinitions": json.dumps(["api", 5, {**GOOD, "user": "0"}])})
+    assert result.violations == [
+        f"{PREFIX} runs as root (user is '0'): set a non-root user such as '1000:1000'. {CONTAINER_HINT}"
     ]
