@@ -33,4 +33,7 @@ EQUIVALENT: dict[str, str] = {
     "is `algorithm:hex` after `@`, so the last path segment of a pinned reference always holds a `:` and the "
     "fall-through reads the tag as `<hex>` or `<tag>@sha256:<hex>`, never a forbidden tag word (`latest`): the "
     "reference passes either way",
+    "policies/guardrails/containers.py::check_task_definition::remove-statement::continue -> pass": "the "
+    "`continue` after deferring an Unknown container: an Unknown is not a dict, so the very next check "
+    "(`if not isinstance(container, dict): continue`) skips it the same way",
 }

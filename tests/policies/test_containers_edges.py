@@ -1,5 +1,5 @@
-"""container-hardening at its edges: containers without an image, unknown or malformed container entries, and
-environment lists with entries that are not variables."""
+"""container-hardening, ecs-service-hardening and container-insights at their edges: containers without an image,
+unknown or malformed container entries, environment entries that are not variables, settings unknown at preview."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ import json
 
 import pytest
 
-from policies.guardrails.containers import CONTAINER_HARDENING, CONTAINER_HINT
+from policies.guardrails.containers import (
+    CONTAINER_HARDENING,
+    CONTAINER_HINT,
+    CONTAINER_INSIGHTS,
+    ECS_SERVICE_HARDENING,
+)
 
-from .helpers import UNKNOWN_OBJECT, check
-from .test_containers import GOOD, TASK, task, violations
+from .helpers import UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_OBJECT, check
+from .test_containers import GOOD, HARDENED_SERVICE, SERVICE, TASK, task, violations
 
 PREFIX = "aws:ecs/taskDefinition:TaskDefinition 'r' container 'api'"
 
@@ -47,3 +52,26 @@ def test_container_entries_that_are_not_definitions_are_skipped() -> None:
     assert result.violations == [
         f"{PREFIX} runs as root (user is '0'): set a non-root user such as '1000:1000'. {CONTAINER_HINT}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "what"),
+    [
+        ({"deploymentController": {"type": UNKNOWN}}, ".deploymentController of"),
+        ({"deploymentCircuitBreaker": {"enable": True, "rollback": UNKNOWN}}, ".deploymentCircuitBreaker of"),
+        ({"deploymentCircuitBreaker": {"enable": UNKNOWN, "rollback": True}}, ".deploymentCircuitBreaker of"),
+        ({"networkConfiguration": {"assignPublicIp": UNKNOWN}}, ".networkConfiguration.assignPublicIp of"),
+        ({"enableExecuteCommand": UNKNOWN}, ".enableExecuteCommand / Environment of"),
+    ],
+    ids=["controller", "rollback", "enable", "public-ip", "exec"],
+)
+def test_each_service_setting_unknown_at_preview_is_deferred_not_judged(changes: dict[str, object], what: str) -> None:
+    result = check(ECS_SERVICE_HARDENING, SERVICE, {**HARDENED_SERVICE, **changes})
+    assert result.violations == [] and len(result.deferred) == 1
+    assert f"{what} aws:ecs/service:Service 'r' can't be known during preview" in result.deferred[0]
+
+
+def test_cluster_settings_unknown_at_preview_are_deferred_not_reported_unset() -> None:
+    result = check(CONTAINER_INSIGHTS, "aws:ecs/cluster:Cluster", {"settings": UNKNOWN_ARRAY})
+    assert result.violations == [] and len(result.deferred) == 1
+    assert ".settings of aws:ecs/cluster:Cluster 'r' can't be known during preview" in result.deferred[0]
