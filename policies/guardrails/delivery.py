@@ -232,11 +232,13 @@ def check_test_listeners(stack: Stack, ctx: Context) -> None:
             continue
         rules = _rules_of(stack, service)
         by_arn = {r.get("arn"): r for r in rules if isinstance(r.get("arn"), str)}
-        if all(isinstance(t, str) and t in by_arn for t in named):
+        outside = [t for t in named if isinstance(t, str) and t not in by_arn]  # rules made elsewhere
+        if all(isinstance(t, str) for t in named):
             for arn in named:
-                judged |= _judge(stack, ctx, service, by_arn[arn], hint)
+                if arn in by_arn:  # a rule outside this stack: nothing here to judge (its listener, by port)
+                    judged |= _judge(stack, ctx, service, by_arn[arn], hint)
             continue
-        _judge_without_arns(stack, ctx, service, rules, tests=len(named), hint=hint)
+        _judge_without_arns(stack, ctx, service, rules, tests=len(named) - len(outside), hint=hint)
     ports = {as_int(p) for p in ctx.settings["testListenerPorts"]}
     for listener in stack.of_type(*LISTENERS):
         if as_int(listener.get("port")) in ports and listener.urn not in judged:

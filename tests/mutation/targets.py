@@ -75,6 +75,8 @@ ESTIMATE_UNIT_TESTS = tuple(
     )
 )
 """The estimator's unit tests (hand-computed small stacks), without the real-stack ones."""
+COST_UNIT_TESTS = ("tests/cost/test_pricers.py", "tests/cost/test_estimator_units.py")
+"""Each pricer, and what is free, at unit level (one resource each, hand-computed): first, the fastest kill."""
 CONFIG_BOUNDS = "tests/config/test_config_boundaries.py"
 FIELD_BOUNDS = "tests/config/test_field_bounds.py"
 COMPUTE_FIELDS = "tests/config/test_compute_fields.py"
@@ -165,7 +167,7 @@ PACKAGES: list[Package] = [
             ),
             _pack("iam_catalog", "tests/policies/test_iam_catalog.py", "tests/policies/test_iam.py"),
             _pack("iam", "tests/policies/test_iam.py", EDGES),
-            _pack("containers", "tests/policies/test_containers.py", EDGES),
+            _pack("containers", "tests/policies/test_containers.py", EDGES, "tests/policies/test_containers_edges.py"),
             _pack(
                 "data_protection",
                 "tests/policies/test_data_protection.py",
@@ -202,14 +204,14 @@ PACKAGES: list[Package] = [
             _pack("caches", "tests/policies/test_caches.py"),
             _pack("canaries", FUNCTIONS),
             _pack("cloudfront", "tests/policies/test_cloudfront.py"),
-            _pack("delivery", "tests/policies/test_delivery.py"),
+            _pack("delivery", "tests/policies/test_delivery.py", "tests/policies/test_delivery_edges.py"),
             _pack("ecr", "tests/policies/test_ecr.py"),
             _pack("functions", FUNCTIONS),
             _pack("opensearch_serverless", "tests/policies/test_opensearch_serverless.py"),
             _pack("rds", "tests/policies/test_rds.py"),
             _pack("rotation", FUNCTIONS),
             _pack("waf", "tests/policies/test_waf.py"),
-            *(_pack(f"costing/{name}", *ESTIMATE_UNIT_TESTS, *BUDGET_UNIT_TESTS) for name in COSTING),
+            *(_pack(f"costing/{name}", *COST_UNIT_TESTS, *ESTIMATE_UNIT_TESTS, *BUDGET_UNIT_TESTS) for name in COSTING),
         ],
     ),
     Package(

@@ -293,10 +293,10 @@ def elasticache_replication_group(q: Quote) -> None:
 
 
 def elasticache_cluster(q: Quote) -> None:
-    node_type = q.get("nodeType")
-    if not node_type and q.get("replicationGroupId"):
+    if q.get("replicationGroupId"):  # after create the provider reports the group's nodeType on a member too
         q.free("a member of a replication group, priced there")
         return
+    node_type = q.get("nodeType")
     nodes = q.number("numCacheNodes", 1.0) or 1.0
     q.fixed(f"{nodes:g} x {node_type} node hours", q.hours * nodes, "node-h", _node_rate(q, str(node_type)))
 
