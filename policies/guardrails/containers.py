@@ -48,7 +48,7 @@ CONTAINER_SETTINGS: dict[str, dict[str, Any]] = {
         "description": "Containers run with a read-only root filesystem.",
     },
 }
-ROOT_USERS = {"root", "0"}
+ROOT_USER = "root"
 CONTAINER_HINT = "The platform's Service component builds hardened container definitions."
 
 
@@ -68,9 +68,12 @@ def image_problem(image: Any, forbidden: set[str]) -> str | None:
 
 
 def _root(user: Any) -> bool:
+    """No user (the image's default, root in most images), `root`, or uid 0 however written: Docker reads a
+    numeric user as a number, so `00` and `000:1000` are root too."""
     if not isinstance(user, str) or not user.strip():
         return True
-    return user.split(":", 1)[0].strip().lower() in ROOT_USERS
+    name = user.split(":", 1)[0].strip().lower()
+    return name == ROOT_USER or (name.isdigit() and int(name) == 0)
 
 
 def _secret_pattern(words: list[str]) -> re.Pattern[str]:

@@ -62,12 +62,17 @@ def test_images_are_pinned(image: str, problem: str) -> None:
     assert violations(task(image=image)) == [f"aws:ecs/taskDefinition:TaskDefinition 'r' container 'api' {problem}"]
 
 
-@pytest.mark.parametrize("user", [None, "root", "0", "0:0", "root:wheel"])
+@pytest.mark.parametrize("user", [None, "root", "0", "0:0", "root:wheel", "00", "000:1000", " ROOT "])
 def test_containers_run_as_non_root(user: str | None) -> None:
     assert violations(task(user=user)) == [
         f"aws:ecs/taskDefinition:TaskDefinition 'r' container 'api' runs as root (user is {user!r}): set a non-root "
         f"user such as '1000:1000'"
     ]
+
+
+@pytest.mark.parametrize("user", ["1", "1000", "10:0", "app", "rooted"])
+def test_a_non_root_user_passes(user: str) -> None:
+    assert violations(task(user=user)) == []
 
 
 def test_privileged_writable_and_unlogged_containers_are_rejected() -> None:
