@@ -195,7 +195,16 @@ PACKAGES: list[Package] = [
             _config(
                 "compute", FIELD_BOUNDS, "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"
             ),
-            _config("data", FIELD_BOUNDS, "tests/config/test_data_config.py", "tests/config/test_config_rules.py"),
+            _config(
+                "data",
+                "tests/config/test_data_rules.py",
+                FIELD_BOUNDS,
+                "tests/config/test_data_config.py",
+                "tests/config/test_config_rules.py",
+                "tests/config/test_cache_config.py",
+                "tests/config/test_postgres_config.py",
+                "tests/config/test_backup_config.py",
+            ),
             _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config(
                 "observability",
@@ -212,6 +221,7 @@ PACKAGES: list[Package] = [
             ),
             _config(
                 "functions",
+                "tests/config/test_functions_rules.py",
                 FIELD_BOUNDS,
                 "tests/config/test_functions_config.py",
                 "tests/config/test_delivery_config.py",
@@ -227,7 +237,11 @@ PACKAGES: list[Package] = [
                 "tests/config/test_config_rules.py",
             ),
             _config(
-                "workloads", FIELD_BOUNDS, "tests/config/test_workload_config.py", "tests/config/test_config_errors.py"
+                "workloads",
+                "tests/config/test_workloads_rules.py",
+                FIELD_BOUNDS,
+                "tests/config/test_workload_config.py",
+                "tests/config/test_config_errors.py",
             ),
         ],
     ),
