@@ -208,12 +208,18 @@ PACKAGES: list[Package] = [
             _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config(
                 "observability",
+                "tests/config/test_observability_rules.py",
                 "tests/config/test_alarm_threshold_bounds.py",
                 "tests/config/test_observability_config.py",
                 "tests/config/test_config_rules.py",
             ),
             _config("presets"),
-            _config("problems", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config(
+                "problems",
+                "tests/config/test_problems_rules.py",
+                "tests/config/test_config_errors.py",
+                "tests/config/test_config_rules.py",
+            ),
             _config("stack", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config("apis", "tests/config/test_apis_config.py", "tests/config/test_config_errors.py"),
             _config(
