@@ -242,6 +242,8 @@ PACKAGES: list[Package] = [
             _config("sites", CONFIG_BOUNDS, "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
             _config(
                 "thresholds",
+                "tests/config/test_thresholds_rules.py",
+                "tests/config/test_waf_config.py",
                 "tests/config/test_threshold_rules.py",
                 "tests/config/test_observability_config.py",
                 "tests/config/test_adoption_config.py",
