@@ -13,7 +13,16 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from components.config import StackConfigError, load_stack_config
-from components.config.data import DatabaseConfig, EventsConfig, QueueConfig, SecretConfig
+from components.config.data import (
+    DLQ_RETENTION_SECONDS,
+    MAX_SOURCE_RETENTION_SECONDS,
+    DatabaseConfig,
+    EventRuleConfig,
+    EventsConfig,
+    QueueConfig,
+    ReplicationConfig,
+    SecretConfig,
+)
 from offline.engine import stack_config
 
 
@@ -72,6 +81,22 @@ def test_message_retention_from_a_minute_to_seven_days_is_accepted(seconds: int)
 @pytest.mark.parametrize("seconds", [59, 604_801])
 def test_message_retention_past_its_range_is_refused_with_the_dlq_reason(seconds: int) -> None:
     assert refusal(QueueConfig, {"messageRetentionSeconds": seconds}) == (("messageRetentionSeconds",), RETENTION_NOTE)
+
+
+def test_a_dead_letter_queue_keeps_sqss_maximum_at_least_seven_days_past_any_source_queue() -> None:
+    day, kept, longest_source = 86_400, DLQ_RETENTION_SECONDS, MAX_SOURCE_RETENTION_SECONDS
+    assert kept <= 14 * day  # SQS refuses more
+    assert kept - longest_source >= 7 * day
+
+
+def test_replication_defaults_to_infrequent_access_without_time_control() -> None:
+    replication = ReplicationConfig.model_validate({"region": "us-west-2"})
+    assert (replication.storage_class, replication.time_control) == ("STANDARD_IA", False)
+
+
+def test_an_event_rule_is_enabled_unless_the_stack_file_says_otherwise() -> None:
+    rule = EventRuleConfig.model_validate({"eventPattern": {"source": ["app"]}, "queue": "jobs"})
+    assert (rule.enabled, rule.description) == (True, "")
 
 
 def test_queue_retention_defaults_to_four_days() -> None:

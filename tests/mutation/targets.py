@@ -191,7 +191,7 @@ PACKAGES: list[Package] = [
         "config",
         CONFIG_TESTS,
         [
-            _config("base"),
+            _config("base", "tests/config/test_base_rules.py", *CONFIG_TESTS),
             _config(
                 "compute", FIELD_BOUNDS, "tests/config/test_compute_config.py", "tests/config/test_config_rules.py"
             ),
