@@ -19,6 +19,7 @@ from components.config.data import (
     DatabaseConfig,
     EventRuleConfig,
     EventsConfig,
+    PostgresConfig,
     QueueConfig,
     ReplicationConfig,
     SecretConfig,
@@ -97,6 +98,11 @@ def test_replication_defaults_to_infrequent_access_without_time_control() -> Non
 def test_an_event_rule_is_enabled_unless_the_stack_file_says_otherwise() -> None:
     rule = EventRuleConfig.model_validate({"eventPattern": {"source": ["app"]}, "queue": "jobs"})
     assert (rule.enabled, rule.description) == (True, "")
+
+
+def test_an_rds_instance_is_single_az_by_model_default_and_never_serverless() -> None:
+    postgres = PostgresConfig.model_validate({"engine": "postgres", "instanceClass": "db.r8g.large"})
+    assert (postgres.multi_az, postgres.serverless, postgres.major_version) == (False, False, 16)
 
 
 def test_queue_retention_defaults_to_four_days() -> None:
