@@ -20,4 +20,9 @@ EQUIVALENT: dict[str, str] = {
     "(`value % 60 == 0`): 59 is not, so `59 <= value` admits exactly what `60 <= value` admits",
     "components/config/observability.py::_period::number::86400 -> 86401": "the period must also be a multiple of "
     "60: 86401 is not, so `value <= 86401` admits exactly what `value <= 86400` admits",
+    "components/config/data.py::_DatabaseSettings._pi_retention::number::0 -> 1": "the branch also needs `value % 31 "
+    "== 0`: the positive multiples of 31 start at 31, so `value > 1` admits exactly what `value > 0` admits",
+    "components/config/data.py::_DatabaseSettings._pi_retention::number::713 -> 714": "the branch also needs `value % "
+    "31 == 0`: 714 is not a multiple of 31 (713 = 23 x 31 is), so `value <= 714` admits exactly what `value <= 713` "
+    "admits",
 }
