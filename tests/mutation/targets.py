@@ -226,7 +226,13 @@ PACKAGES: list[Package] = [
                 "tests/config/test_config_errors.py",
                 "tests/config/test_config_rules.py",
             ),
-            _config("apis", "tests/config/test_apis_config.py", "tests/config/test_config_errors.py"),
+            _config(
+                "apis",
+                "tests/config/test_apis_rules.py",
+                "tests/config/test_apis_config.py",
+                "tests/config/test_config_errors.py",
+                "tests/config/test_waf_config.py",
+            ),
             _config(
                 "collections", CONFIG_BOUNDS, "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"
             ),
