@@ -245,7 +245,13 @@ PACKAGES: list[Package] = [
                 "tests/config/test_config_errors.py",
             ),
             _config("references", "tests/config/test_adoption_config.py", "tests/config/test_config_errors.py"),
-            _config("sites", CONFIG_BOUNDS, "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config(
+                "sites",
+                "tests/config/test_sites_rules.py",
+                CONFIG_BOUNDS,
+                "tests/config/test_config_errors.py",
+                "tests/config/test_config_rules.py",
+            ),
             _config(
                 "thresholds",
                 "tests/config/test_thresholds_rules.py",
