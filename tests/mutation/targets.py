@@ -213,7 +213,7 @@ PACKAGES: list[Package] = [
                 "tests/config/test_observability_config.py",
                 "tests/config/test_config_rules.py",
             ),
-            _config("presets"),
+            _config("presets", "tests/config/test_presets_rules.py", *CONFIG_TESTS),
             _config(
                 "problems",
                 "tests/config/test_problems_rules.py",
