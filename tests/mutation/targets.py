@@ -205,7 +205,12 @@ PACKAGES: list[Package] = [
                 "tests/config/test_postgres_config.py",
                 "tests/config/test_backup_config.py",
             ),
-            _config("network", "tests/config/test_config_errors.py", "tests/config/test_config_rules.py"),
+            _config(
+                "network",
+                "tests/config/test_network_rules.py",
+                "tests/config/test_config_errors.py",
+                "tests/config/test_config_rules.py",
+            ),
             _config(
                 "observability",
                 "tests/config/test_observability_rules.py",
