@@ -6,13 +6,10 @@ alone where the rule is the model's. Fast: no stack runs."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
 
-from components.config import StackConfigError, load_stack_config
 from components.config.data import (
     DLQ_RETENTION_SECONDS,
     MAX_SOURCE_RETENTION_SECONDS,
@@ -24,29 +21,8 @@ from components.config.data import (
     ReplicationConfig,
     SecretConfig,
 )
-from offline.engine import stack_config
 
-
-def problems(stack: str = "dev", **sections: Any) -> list[str]:
-    """`stack`'s problems (none when accepted) with `platform:<key>` sections replaced (None removes one)."""
-    flat = stack_config(stack)
-    for key, value in sections.items():
-        if value is None:
-            flat.pop(f"platform:{key}", None)
-        else:
-            flat[f"platform:{key}"] = json.dumps(value)
-    try:
-        load_stack_config(stack, flat)
-    except StackConfigError as error:
-        return [line.removeprefix(f"Pulumi.{stack}.yaml: ") for line in error.lines]
-    return []
-
-
-def refusal(model: type[BaseModel], value: dict[str, Any]) -> tuple[tuple[str | int, ...], str]:
-    with pytest.raises(ValidationError) as caught:
-        model.model_validate(value)
-    [error] = caught.value.errors()
-    return error["loc"], error["msg"].removeprefix("Value error, ")
+from .sections import problems, refusal
 
 
 # -- ranges and steps ---------------------------------------------------------------------------------

@@ -5,12 +5,10 @@ and the cross-checks (prod subscribers, an unknown class, reserved service names
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
 
-from components.config import StackConfigError, load_stack_config
+from components.config import load_stack_config
 from components.config.data import DatabaseConfig, PostgresConfig
 from components.config.observability import (
     AlarmsConfig,
@@ -21,23 +19,7 @@ from components.config.observability import (
 )
 from offline.engine import stack_config
 
-
-def problems(stack: str = "dev", **sections: Any) -> list[str]:
-    flat = stack_config(stack)
-    for key, value in sections.items():
-        flat[f"platform:{key}"] = json.dumps(value)
-    try:
-        load_stack_config(stack, flat)
-    except StackConfigError as error:
-        return [line.removeprefix(f"Pulumi.{stack}.yaml: ") for line in error.lines]
-    return []
-
-
-def refusal(model: type[BaseModel], value: dict[str, Any]) -> tuple[tuple[str | int, ...], str]:
-    with pytest.raises(ValidationError) as caught:
-        model.model_validate(value)
-    [error] = caught.value.errors()
-    return error["loc"], error["msg"].removeprefix("Value error, ")
+from .sections import problems, refusal
 
 
 # -- ranges ------------------------------------------------------------------------------------------------

@@ -8,22 +8,15 @@ import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
 
 from components.config import StackConfigError, load_stack_config
 from components.config.workloads import EgressRuleConfig, ImageSpec, TaskScheduleConfig
 from offline.engine import stack_config
 
+from .sections import refusal
+
 FILE = "Pulumi.dev.yaml"
 DIGEST = "sha256:" + "0123456789abcdef" * 4
-
-
-def refusal(model: type[BaseModel], value: dict[str, Any]) -> tuple[tuple[str | int, ...], str]:
-    """The one error the model raises for `value`: its location and message."""
-    with pytest.raises(ValidationError) as caught:
-        model.model_validate(value)
-    [error] = caught.value.errors()
-    return error["loc"], error["msg"].removeprefix("Value error, ")
 
 
 def problems(services: dict[str, Any] | None = None, **sections: Any) -> list[str]:
