@@ -419,6 +419,11 @@ def test_readers_need_a_second_az() -> None:
     ]
 
 
+def test_two_azs_take_a_reader_a_standby_and_a_cache_replica() -> None:
+    assert problems(database={"instances": 2}, caches={"limits": {"replicas": 1}}) == []  # dev: azCount 2
+    assert problems(database={"engine": "postgres", "multiAz": True}) == []
+
+
 def test_one_instance_in_one_az_is_accepted() -> None:
     assert problems(network={"cidr": "10.10.0.0/16", "azCount": 1}, database={"instances": 1}) == []
 
