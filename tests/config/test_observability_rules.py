@@ -93,6 +93,23 @@ def test_an_email_too_long_or_malformed_is_refused(email: str) -> None:
     )
 
 
+# -- https endpoints ---------------------------------------------------------------------------------------------
+def endpoint(length: int) -> str:
+    base = "https://events.pagerduty.com/integration/"
+    return base + "k" * (length - len(base))
+
+
+def test_an_https_endpoint_of_2048_characters_is_accepted() -> None:
+    assert AlarmsConfig.model_validate({"httpsEndpoints": [endpoint(2048)]}).https_endpoints == [endpoint(2048)]
+
+
+def test_an_https_endpoint_of_2049_characters_is_refused() -> None:
+    assert refusal(AlarmsConfig, {"httpsEndpoints": [endpoint(2049)]}) == (
+        ("httpsEndpoints", 0),
+        "String should have at most 2048 characters",
+    )
+
+
 # -- custom alarms -----------------------------------------------------------------------------------------------
 CUSTOM = {"namespace": "Candlefish", "metric": "WipLimitViolations", "threshold": 0}
 
