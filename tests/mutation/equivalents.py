@@ -32,4 +32,7 @@ EQUIVALENT: dict[str, str] = {
     "components/config/observability.py::<module>::number::9531392 -> 9531391": "as for 9531393: one byte less moves "
     "each quotient of a known class's memory by under 0.0002, none is that close to an integer, so `int()` is "
     "unchanged for every class",
+    "components/config/observability.py::instance_memory_gib::string::'postgres' -> ''": "the condition also needs "
+    "`database.serverless`, which PostgresConfig (the only model with engine postgres) defines as always False: "
+    "`engine != ''` then decides exactly as `engine != 'postgres'` (Aurora's engine, aurora-postgresql, passes both)",
 }
