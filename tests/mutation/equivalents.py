@@ -35,4 +35,16 @@ EQUIVALENT: dict[str, str] = {
     "components/config/observability.py::instance_memory_gib::string::'postgres' -> ''": "the condition also needs "
     "`database.serverless`, which PostgresConfig (the only model with engine postgres) defines as always False: "
     "`engine != ''` then decides exactly as `engine != 'postgres'` (Aurora's engine, aurora-postgresql, passes both)",
+    "components/config/observability.py::default_max_connections::comparison::acu >= points[-1][0] -> acu > "
+    "points[-1][0]": "the interpolation is continuous at every row: at exactly 32 ACU the last segment (16 -> 32) gives "
+    "3360 + 1640 x 16 / 16 = 5000.0, the value the clamp gives (whole numbers, exact in floating point)",
+    "components/config/observability.py::default_max_connections::comparison::acu <= points[0][0] -> acu < "
+    "points[0][0]": "continuous at the first row: at exactly 1 ACU the first segment (1 -> 4) gives 189 + 634 x 0 = "
+    "189.0, what the proportional branch gives (189 x 1 / 1)",
+    "components/config/observability.py::default_max_connections::comparison::a[0] <= acu <= b[0] -> a[0] < acu <= "
+    "b[0]": "at a row's ACU the segment ending there gives that row's value exactly (low_value + (high_value - "
+    "low_value) x 1), as the segment starting there would; between rows the same segment is chosen",
+    "components/config/observability.py::default_max_connections::comparison::a[0] <= acu <= b[0] -> a[0] <= acu < "
+    "b[0]": "at a row's ACU the segment starting there gives that row's value exactly (low_value + 0), as the segment "
+    "ending there would; the ends (1 and 32 ACU) never reach this line",
 }
