@@ -53,6 +53,13 @@ def test_a_problem_shows_its_value_as_the_stack_file_spells_it_up_to_80_characte
     assert Problem("platform:x", "wrong", value).render("Pulumi.dev.yaml") == f"Pulumi.dev.yaml: {shown}"
 
 
+def test_a_problem_cannot_be_changed_once_found() -> None:
+    problem = Problem("platform:x", "wrong", 1)
+    with pytest.raises(AttributeError):
+        problem.value = 2  # type: ignore[misc]
+    assert len({problem, Problem("platform:x", "wrong", 1)}) == 1
+
+
 @pytest.mark.parametrize(("count", "header"), [(1, "1 config problem:"), (2, "2 config problems:")])
 def test_the_error_counts_its_problems_and_lists_each_on_its_own_line(count: int, header: str) -> None:
     error = StackConfigError("Pulumi.dev.yaml", [Problem(f"platform:k{n}", "bad") for n in range(count)])
@@ -104,6 +111,7 @@ def test_a_null_value_is_shown_as_null() -> None:
             ("buckets", "uploads", "cors", 0),
             ["allowedHeaders", "allowedMethods", "allowedOrigins", "exposeHeaders", "maxAgeSeconds"],
         ),
+        (("loadBalancer", "cloudFront", "waf"), ["enabled", "rateLimit"]),
         (("network", "nosuch"), []),
         (("network", "cidr"), []),
     ],

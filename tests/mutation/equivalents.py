@@ -47,4 +47,19 @@ EQUIVALENT: dict[str, str] = {
     "components/config/observability.py::default_max_connections::comparison::a[0] <= acu <= b[0] -> a[0] <= acu < "
     "b[0]": "at a row's ACU the segment starting there gives that row's value exactly (low_value + 0), as the segment "
     "ending there would; the ends (1 and 32 ACU) never reach this line",
+    "components/config/observability.py::default_max_connections::string::'postgres' -> ''": "as in "
+    "instance_memory_gib: the condition also needs `database.serverless`, always False for PostgresConfig, so "
+    "`engine != ''` decides exactly as `engine != 'postgres'`",
+    "components/config/problems.py::_untagged::number::2 -> 1": "differs only for an error located at ('database',) "
+    "alone, which pydantic never reports: the section's discriminator is a function that always returns one of its "
+    "two tags, so every error under database carries the tag as the location's second part (and None is a valid "
+    "database)",
+    "components/config/problems.py::problems_from_validation_error::constant::False -> True": "`include_url` only "
+    "adds a `url` entry to each error dict; the function reads `loc`, `type`, `msg` and `input`, never `url`",
+    "components/config/problems.py::allowed_keys::remove-statement::if current is None: ... -> pass": "an early "
+    "exit only: `_child_model(None, part)` finds no model, origin or arguments in None and returns None again, and "
+    "the final step finds no model in None either: the same empty list",
+    "components/config/problems.py::_child_model::remove-statement::continue -> pass": "after a model without the "
+    "field, the rest of the loop body looks at `get_origin`/`get_args` of the model class, which are None and (): "
+    "no branch matches and nothing is added, exactly what `continue` does",
 }
