@@ -62,4 +62,8 @@ EQUIVALENT: dict[str, str] = {
     "components/config/problems.py::_child_model::remove-statement::continue -> pass": "after a model without the "
     "field, the rest of the loop body looks at `get_origin`/`get_args` of the model class, which are None and (): "
     "no branch matches and nothing is added, exactly what `continue` does",
+    "components/config/stack.py::<module>::string::'Pulumi.yaml' -> ''": "with '' the project file path is the "
+    "project directory, which cannot be read, so the default product name falls back to `platform`; the project "
+    "file (Pulumi.yaml) names the project `platform` too: the same default (tests/config/test_stack_rules.py proves "
+    "the file is read by pointing PROJECT_FILE at another one)",
 }

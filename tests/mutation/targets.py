@@ -230,6 +230,7 @@ PACKAGES: list[Package] = [
                 "tests/config/test_stack_rules.py",
                 "tests/config/test_config_errors.py",
                 "tests/config/test_config_rules.py",
+                "tests/config/test_dr_config.py",
             ),
             _config(
                 "apis",
