@@ -180,9 +180,9 @@ def test_a_cross_check_problem_and_a_region_problem_are_reported_together() -> N
     ("raw", "message"), [("{bad", "Expecting property name enclosed in double quotes"), ("[1,", "Expecting value")]
 )
 def test_structured_config_that_is_not_json_is_refused(raw: str, message: str) -> None:
-    assert f"Pulumi.dev.yaml: platform:tables: not valid structured config ({message})" in lines(
-        dev(platform__tables=raw)
-    )
+    assert lines(dev(platform__tags=raw)) == [
+        f"Pulumi.dev.yaml: platform:tags: not valid structured config ({message})"
+    ]
 
 
 def test_keys_of_other_namespaces_are_not_read() -> None:
