@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from components.config import StackConfig, load_stack_config
+from components.config.compute import LoadBalancerCdnConfig
 from components.config.thresholds import RELAX, Thresholds, check, pack_config_path
 from offline.engine import stack_config
 
@@ -132,3 +133,13 @@ def test_pack_config_path_prefers_the_stacks_own_file_then_its_environments(tmp_
 def test_each_stack_reads_its_own_pack_config_file(stack: str) -> None:
     limits = Thresholds.for_stack(stack, stack)
     assert limits.source == f"policies/config/{stack}.json"
+
+
+def test_a_production_cloudfront_without_a_web_acl_is_refused_and_with_one_accepted() -> None:
+    domain = {"name": "www.example.com", "hostedZone": "example.com"}
+    off = LoadBalancerCdnConfig.model_validate({"domain": domain, "waf": {"enabled": False}})
+    on = LoadBalancerCdnConfig.model_validate({"domain": domain})
+    assert paths(changed(PROD, ("load_balancer", "cloud_front"), off)) == [
+        "platform:loadBalancer.cloudFront.waf.enabled"
+    ]
+    assert paths(changed(PROD, ("load_balancer", "cloud_front"), on)) == []
