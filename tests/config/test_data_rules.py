@@ -442,6 +442,7 @@ def test_one_instance_in_one_az_is_accepted() -> None:
         ("00:00-01:00", "sun:23:30-mon:00:30", True),
         ("00:00-01:00", "sun:22:00-sun:23:00", False),
         ("22:00-23:00", "sun:23:00-mon:22:00", False),
+        ("03:00-04:00", "mon:05:00-mon:05:00", True),  # ending where it starts: the whole week
     ],
 )
 def test_the_backup_and_maintenance_windows_may_not_overlap_on_any_day(
