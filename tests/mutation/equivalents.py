@@ -77,4 +77,50 @@ EQUIVALENT: dict[str, str] = {
     "policies/guardrails/containers.py::check_task_definition::remove-statement::continue -> pass": "the "
     "`continue` after deferring an Unknown container: an Unknown is not a dict, so the very next check "
     "(`if not isinstance(container, dict): continue`) skips it the same way",
+    "components/config/data.py::_DatabaseSettings._pi_retention::number::0 -> 1": "the branch also needs `value % 31 "
+    "== 0`: the positive multiples of 31 start at 31, so `value > 1` admits exactly what `value > 0` admits",
+    "components/config/data.py::_DatabaseSettings._pi_retention::number::713 -> 714": "the branch also needs `value % "
+    "31 == 0`: 714 is not a multiple of 31 (713 = 23 x 31 is), so `value <= 714` admits exactly what `value <= 713` "
+    "admits",
+    "components/config/observability.py::<module>::number::9531392 -> 9531393": "BYTES_PER_CONNECTION only divides "
+    "the memory of the classes the platform knows (1, 2, 4, 8, 16, 32 GiB, and 48 GiB up, capped at 5000): one byte "
+    "more moves each quotient by under 0.0002 and none of them (104.92, 209.83, 419.67, 839.33, 1678.66, 3357.33) "
+    "lies that close to an integer, so `int()` gives the same max_connections for every class",
+    "components/config/observability.py::<module>::number::9531392 -> 9531391": "as for 9531393: one byte less moves "
+    "each quotient of a known class's memory by under 0.0002, none is that close to an integer, so `int()` is "
+    "unchanged for every class",
+    "components/config/observability.py::instance_memory_gib::string::'postgres' -> ''": "the condition also needs "
+    "`database.serverless`, which PostgresConfig (the only model with engine postgres) defines as always False: "
+    "`engine != ''` then decides exactly as `engine != 'postgres'` (Aurora's engine, aurora-postgresql, passes both)",
+    "components/config/observability.py::default_max_connections::comparison::acu >= points[-1][0] -> acu > "
+    "points[-1][0]": "the interpolation is continuous at every row: at exactly 32 ACU the last segment (16 -> 32) gives "
+    "3360 + 1640 x 16 / 16 = 5000.0, the value the clamp gives (whole numbers, exact in floating point)",
+    "components/config/observability.py::default_max_connections::comparison::acu <= points[0][0] -> acu < "
+    "points[0][0]": "continuous at the first row: at exactly 1 ACU the first segment (1 -> 4) gives 189 + 634 x 0 = "
+    "189.0, what the proportional branch gives (189 x 1 / 1)",
+    "components/config/observability.py::default_max_connections::comparison::a[0] <= acu <= b[0] -> a[0] < acu <= "
+    "b[0]": "at a row's ACU the segment ending there gives that row's value exactly (low_value + (high_value - "
+    "low_value) x 1), as the segment starting there would; between rows the same segment is chosen",
+    "components/config/observability.py::default_max_connections::comparison::a[0] <= acu <= b[0] -> a[0] <= acu < "
+    "b[0]": "at a row's ACU the segment starting there gives that row's value exactly (low_value + 0), as the segment "
+    "ending there would; the ends (1 and 32 ACU) never reach this line",
+    "components/config/observability.py::default_max_connections::string::'postgres' -> ''": "as in "
+    "instance_memory_gib: the condition also needs `database.serverless`, always False for PostgresConfig, so "
+    "`engine != ''` decides exactly as `engine != 'postgres'`",
+    "components/config/problems.py::_untagged::number::2 -> 1": "differs only for an error located at ('database',) "
+    "alone, which pydantic never reports: the section's discriminator is a function that always returns one of its "
+    "two tags, so every error under database carries the tag as the location's second part (and None is a valid "
+    "database)",
+    "components/config/problems.py::problems_from_validation_error::constant::False -> True": "`include_url` only "
+    "adds a `url` entry to each error dict; the function reads `loc`, `type`, `msg` and `input`, never `url`",
+    "components/config/problems.py::allowed_keys::remove-statement::if current is None: ... -> pass": "an early "
+    "exit only: `_child_model(None, part)` finds no model, origin or arguments in None and returns None again, and "
+    "the final step finds no model in None either: the same empty list",
+    "components/config/problems.py::_child_model::remove-statement::continue -> pass": "after a model without the "
+    "field, the rest of the loop body looks at `get_origin`/`get_args` of the model class, which are None and (): "
+    "no branch matches and nothing is added, exactly what `continue` does",
+    "components/config/stack.py::<module>::string::'Pulumi.yaml' -> ''": "with '' the project file path is the "
+    "project directory, which cannot be read, so the default product name falls back to `platform`; the project "
+    "file (Pulumi.yaml) names the project `platform` too: the same default (tests/config/test_stack_rules.py proves "
+    "the file is read by pointing PROJECT_FILE at another one)",
 }
