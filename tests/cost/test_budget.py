@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pulumi.runtime.config
 import pytest
 
 from components.config import StackConfigError, load_stack_config
@@ -18,6 +19,8 @@ from policies.guardrails.costing import usd
 from tests.policies.helpers import UNKNOWN, R, check_stack
 
 POLICY = budget.POLICIES[0]
+CONFIGURED_REGION = budget.configured_region
+"""The real reader (the autouse fixture below replaces the module's for every test)."""
 NAT = R("aws:ec2/natGateway:NatGateway", "nat", {"connectivityType": "public"})
 NAT_MONTH = 730 * 0.045 + 100 * 0.045  # hours + the default 100 GB processed: $37.35
 
@@ -87,6 +90,59 @@ def test_a_budget_that_is_not_a_positive_number_is_reported(monkeypatch: pytest.
         "platform:budget = 'lots' is not a monthly budget: set a positive number of US dollars per month in "
         "Pulumi.dev.yaml (e.g. platform:budget: 700)."
     ]
+
+
+@pytest.mark.parametrize("value", ["0", "-0.5", "-5"])
+def test_a_budget_of_zero_or_less_is_reported(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    set_budget(monkeypatch, value)
+    assert check_stack(POLICY, [NAT]).violations == [
+        f"platform:budget = {value!r} is not a monthly budget: set a positive number of US dollars per month in "
+        "Pulumi.dev.yaml (e.g. platform:budget: 700)."
+    ]
+
+
+def test_a_budget_under_a_dollar_is_still_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_budget(monkeypatch, "0.5")
+    assert (
+        check_stack(POLICY, [NAT])
+        .violations[0]
+        .startswith(
+            "stack 'dev' is estimated at $37.35/month in us-east-1 (default usage, no Pulumi.dev.usage.yaml), $36.85 over "
+            "its platform:budget of $0.50."
+        )
+    )
+
+
+def test_an_estimate_exactly_at_the_budget_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_budget(monkeypatch, repr(NAT_MONTH))
+    assert check_stack(POLICY, [NAT]).passed
+
+
+def test_an_estimate_cents_over_the_budget_says_how_much_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_budget(monkeypatch, "37.00")
+    assert ", $0.35 over its platform:budget of $37.00." in check_stack(POLICY, [NAT]).violations[0]
+
+
+def test_a_warning_at_exactly_the_budget_says_the_share_not_an_excess(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_budget(monkeypatch, repr(NAT_MONTH))
+    result = check_stack(POLICY, [NAT], config={"warnAtPercent": 90})
+    assert ", 100% of its platform:budget of $37.35." in result.violations[0]
+
+
+def test_the_report_names_the_three_largest_resources(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_budget(monkeypatch, "1")
+    eips = [R("aws:ec2/eip:Eip", f"eip-{n}") for n in range(3)]
+    violation = check_stack(POLICY, [NAT, *eips]).violations[0]
+    assert " Largest: nat $37.35, eip-0 $3.65, eip-1 $3.65. Reduce " in violation
+
+
+@pytest.mark.parametrize(("config", "region"), [({"aws:region": "eu-west-1"}, "eu-west-1"), ({}, "us-east-1")])
+def test_the_estimate_is_priced_in_the_stacks_region_else_the_default(config: dict[str, str], region: str) -> None:
+    token = pulumi.runtime.config.CONFIG.set(config)
+    try:
+        assert CONFIGURED_REGION() == region
+    finally:
+        pulumi.runtime.config.CONFIG.reset(token)
 
 
 def test_a_bad_usage_file_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
