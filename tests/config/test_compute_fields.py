@@ -438,6 +438,16 @@ def test_a_hook_naming_no_function_is_refused(function: str) -> None:
     ]
 
 
+def test_a_hook_with_no_stage_is_refused() -> None:
+    flat = service_change(
+        "dev", "api", deployment={"strategy": "blue-green", "lifecycleHooks": [{"function": LAMBDA_ARN, "stages": []}]}
+    )
+    assert outcome("dev", flat) == [
+        f"{DEV}services.api.deployment.lifecycleHooks[0].stages: List should have at least 1 item after "
+        "validation, not 0"
+    ]
+
+
 def test_a_hook_with_an_empty_function_is_refused_as_too_short() -> None:
     assert outcome("dev", hooked("")) == [
         f"{DEV}services.api.deployment.lifecycleHooks[0].function = '': String should have at least 1 character"

@@ -80,6 +80,11 @@ def test_a_digest_alone_is_accepted_and_follows_an_at_sign() -> None:
     assert (image.tag, image.digest, image.suffix) == (None, DIGEST, f"@{DIGEST}")
 
 
+def test_a_null_tag_beside_a_digest_is_accepted_as_no_tag() -> None:
+    image = ImageSpec.model_validate({"repository": "app", "tag": None, "digest": DIGEST})
+    assert (image.tag, image.suffix) == (None, f"@{DIGEST}")
+
+
 @pytest.mark.parametrize(
     "digest", ["sha256:" + "A" * 64, "sha256:" + "0" * 63, "sha256:" + "0" * 65, "sha512:" + "0" * 64, "0" * 64]
 )
