@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from policies.guardrails.caches import (
     CACHE_ENCRYPTED_AND_AUTHENTICATED,
     CACHE_NOT_IN_PUBLIC_SUBNETS,
@@ -197,3 +199,60 @@ def test_a_cache_tagged_production_in_a_dev_stack_is_judged_as_production() -> N
         assert not check(PROD_CACHE_MULTI_AZ, GROUP, {"numCacheClusters": 1, "tags": tags}).passed
     result = check(PROD_CACHE_MULTI_AZ, GROUP, {"numCacheClusters": 1, "tags": {"Environment": UNKNOWN}})
     assert result.violations == [] and "the Environment tag of" in result.deferred[0]
+
+
+def _placed_behind(table: R, *extra: R) -> tuple[list[R], R]:
+    """A cache in one subnet associated with `table` (plus whatever routes `extra` adds)."""
+    subnet = R("aws:ec2/subnet:Subnet", "data-a", {"mapPublicIpOnLaunch": False})
+    association = R(
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "data-a-rta",
+        deps={"subnetId": [subnet], "routeTableId": [table]},
+    )
+    subnets = R("aws:elasticache/subnetGroup:SubnetGroup", "cache-subnets", deps={"subnetIds": [subnet]})
+    cache = R(GROUP, "cache", deps={"subnetGroupName": [subnets]})
+    return [table, *extra, subnet, association, subnets, cache], cache
+
+
+PUBLIC_BY_ROUTE = (
+    f"{GROUP} 'cache' is placed in aws:ec2/subnet:Subnet 'data-a', a public subnet (its route table routes "
+    f"0.0.0.0/0 to an internet gateway). {PRIVATE_HINT}"
+)
+
+
+def test_a_route_to_an_internet_gateway_named_by_id_makes_the_subnet_public() -> None:
+    table = R("aws:ec2/routeTable:RouteTable", "rt")
+    route = R("aws:ec2/route:Route", "default", {"gatewayId": "igw-0abc"}, deps={"routeTableId": [table]})
+    resources, _ = _placed_behind(table, route)
+    assert check_stack(CACHE_NOT_IN_PUBLIC_SUBNETS, resources).violations == [PUBLIC_BY_ROUTE]
+
+
+def test_a_route_to_a_nat_gateway_leaves_the_subnet_private() -> None:
+    table = R("aws:ec2/routeTable:RouteTable", "rt")
+    route = R("aws:ec2/route:Route", "default", {"natGatewayId": "nat-0abc"}, deps={"routeTableId": [table]})
+    resources, _ = _placed_behind(table, route)
+    assert check_stack(CACHE_NOT_IN_PUBLIC_SUBNETS, resources).passed
+
+
+def test_an_inline_route_to_an_internet_gateway_makes_the_subnet_public() -> None:
+    routes = [
+        {"cidrBlock": "10.1.0.0/16", "natGatewayId": "nat-0abc"},
+        {"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0"},
+    ]
+    resources, _ = _placed_behind(R("aws:ec2/routeTable:RouteTable", "rt", {"routes": routes}))
+    assert check_stack(CACHE_NOT_IN_PUBLIC_SUBNETS, resources).violations == [PUBLIC_BY_ROUTE]
+
+
+@pytest.mark.parametrize(
+    "routes", [[{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-0abc", "gatewayId": None}], [], ["igw-0"], "igw-0"]
+)
+def test_inline_routes_without_an_internet_gateway_leave_the_subnet_private(routes: object) -> None:
+    resources, _ = _placed_behind(R("aws:ec2/routeTable:RouteTable", "rt", {"routes": routes}))
+    assert check_stack(CACHE_NOT_IN_PUBLIC_SUBNETS, resources).passed
+
+
+def test_a_subnet_group_dependency_that_is_not_a_subnet_group_places_the_cache_nowhere() -> None:
+    subnet = R("aws:ec2/subnet:Subnet", "public-a", {"mapPublicIpOnLaunch": True})
+    other = R("aws:ec2/securityGroup:SecurityGroup", "not-a-group", deps={"subnetIds": [subnet]})
+    cache = R(GROUP, "cache", deps={"subnetGroupName": [other]})
+    assert check_stack(CACHE_NOT_IN_PUBLIC_SUBNETS, [subnet, other, cache]).passed
