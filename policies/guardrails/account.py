@@ -154,16 +154,14 @@ OIDC_HINT = (
 )
 
 
-def _is_github(statement_principal: Any, condition: Any) -> bool:
+def _is_github(statement_principal: Any, condition: dict[str, Any]) -> bool:
+    """GitHub's trust: its OIDC provider federated, or a condition on one of its token's keys (any case)."""
     federated = as_list(dig(statement_principal, "Federated")) if isinstance(statement_principal, dict) else []
     if isinstance(federated, list) and any(isinstance(f, str) and f.endswith(GITHUB) for f in federated):
         return True
-    if isinstance(condition, dict):
-        return any(
-            isinstance(keys, dict) and any(str(k).lower().startswith(GITHUB) for k in keys)
-            for keys in condition.values()
-        )
-    return False
+    return any(
+        isinstance(keys, dict) and any(str(k).lower().startswith(GITHUB) for k in keys) for keys in condition.values()
+    )
 
 
 def _condition_values(condition: dict[str, Any], operator: str, key: str) -> list[Any] | None:

@@ -334,3 +334,27 @@ def test_only_a_condition_block_of_keys_names_the_subject() -> None:
 
 def test_a_role_without_a_trust_document_is_not_judged() -> None:
     assert check(GITHUB_OIDC_TRUST, ROLE, {"name": "no-trust-yet"}).passed
+
+
+def test_a_github_federated_trust_without_any_condition_is_judged_as_githubs() -> None:
+    assert violations(trust({})) == [
+        f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' does not pin the audience (StringEquals {AUD}). {OIDC_HINT}",
+        f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' does not pin the subject (StringEquals {SUB}): any "
+        f"repository on GitHub could assume the role. {OIDC_HINT}",
+    ]
+
+
+def test_a_service_trust_without_a_condition_is_not_githubs() -> None:
+    service = json.loads(trust({}, principal={"Service": "ecs-tasks.amazonaws.com"}))
+    del service["Statement"][0]["Condition"]
+    assert violations(json.dumps(service), boundary=None) == []
+
+
+def test_the_audience_pinned_under_another_operator_is_not_pinned() -> None:
+    condition = {
+        "StringEquals": {SUB: "repo:example-org/platform:environment:prod"},
+        "ForAnyValue:StringLike": {AUD: "sts.amazonaws.com"},
+    }
+    assert violations(trust(condition)) == [
+        f"{ROLE} 'r' assumeRolePolicy: statement 'GitHub' does not pin the audience (StringEquals {AUD}). {OIDC_HINT}"
+    ]
