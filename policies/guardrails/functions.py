@@ -336,9 +336,7 @@ LAMBDA_ASYNC_FAILURE_DESTINATION = stack_policy(
 
 
 def _grants_action(document: Any, action: str) -> bool | None:
-    """Whether an identity policy document allows `action` (None: the document is unknown)."""
-    if isinstance(document, Unknown):
-        return None
+    """Whether an identity policy document allows `action` (None: the document, or its statements, unknown)."""
     try:
         parsed = json.loads(document) if isinstance(document, str) else document
     except ValueError:

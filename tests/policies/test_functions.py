@@ -371,7 +371,8 @@ def test_every_function_needs_its_alarms() -> None:
         "alarm topic."
     ]
     unknown = R("aws:cloudwatch/metricAlarm:MetricAlarm", "u", {"dimensions": {"FunctionName": UNKNOWN}})
-    assert check_stack(LAMBDA_ALARMS, [fn, alarms[0], unknown]).deferred
+    deferred = check_stack(LAMBDA_ALARMS, [fn, alarms[0], unknown])
+    assert deferred.deferred and deferred.violations == []
 
 
 def test_a_rotation_of_exactly_the_maximum_passes_and_one_day_more_fails(stack_name: Callable[[str], None]) -> None:
@@ -565,3 +566,39 @@ def test_a_function_with_exactly_the_minimum_alarms_passes_and_one_fewer_fails()
         "throttles and duration (the platform's observability component does, per function), notifying the "
         "alarm topic."
     ]
+
+
+@pytest.mark.parametrize("value", [None, 5, ["arn:aws:lambda:us-east-1:123456789012:function:f"]])
+def test_a_function_reference_that_is_not_text_names_no_function(value: object) -> None:
+    assert function_name(value) is None
+
+
+def _network_store_role(policy: object) -> tuple[R, R]:
+    role = R("aws:iam/role:Role", "role", {"arn": "arn:aws:iam::123456789012:role/sync"})
+    return role, R("aws:iam/rolePolicy:RolePolicy", "policy", {"policy": policy}, deps={"role": [role]})
+
+
+def test_a_role_named_by_dependency_is_found_when_its_arn_is_unknown() -> None:
+    role, connect = _network_store_role(
+        policy_document({"Effect": "Allow", "Action": "rds-db:connect", "Resource": "x"})
+    )
+    outside = R(FUNCTION, "sync", {**GOOD_FUNCTION, "role": UNKNOWN}, deps={"role": [role]})
+    assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, connect, outside]).violations == [
+        f"{FUNCTION} 'sync' may connect to the database (rds-db:connect) but runs outside the VPC: place it in the "
+        "private subnets with its own security group (vpc_config)."
+    ]
+
+
+def test_a_function_whose_role_the_stack_did_not_build_is_not_judged() -> None:
+    role, connect = _network_store_role(
+        policy_document({"Effect": "Allow", "Action": "rds-db:connect", "Resource": "x"})
+    )
+    outside = R(FUNCTION, "sync", {**GOOD_FUNCTION, "role": "arn:aws:iam::123456789012:role/elsewhere"})
+    assert check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, connect, outside]).passed
+
+
+def test_a_role_policy_whose_statements_are_unknown_defers() -> None:
+    role, policy = _network_store_role({"Version": "2012-10-17", "Statement": UNKNOWN})
+    outside = R(FUNCTION, "sync", GOOD_FUNCTION, deps={"role": [role]})
+    result = check_stack(LAMBDA_IN_VPC_WITH_NETWORK_STORE, [role, policy, outside])
+    assert result.violations == [] and len(result.deferred) == 1
