@@ -151,3 +151,9 @@ def check_stack(policy: Policy, resources: Iterable[R], *, config: Mapping[str, 
 
 def policy_document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def deferred(policy: str, *items: tuple[str, str]) -> list[str]:
+    """The one advisory the SDK reports for a check of `policy` that deferred `items` ((what, when) each)."""
+    joined = "; ".join(f"{what} can't be known during preview: {when}" for what, when in items)
+    return [f"can't run policy '{policy}' from policy pack 'test-pack@v0.0.1' during preview: {joined}"]

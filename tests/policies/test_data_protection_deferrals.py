@@ -21,7 +21,7 @@ from policies.guardrails.data_protection import (
     S3_PUBLIC_ACCESS_BLOCK,
 )
 
-from .helpers import STANDARD_TAGS, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, R, check, check_stack
+from .helpers import STANDARD_TAGS, UNKNOWN, UNKNOWN_BOOL, UNKNOWN_NUMBER, R, check, check_stack, deferred
 
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/instance:Instance"
@@ -30,12 +30,6 @@ VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 WHEN_KNOWN = "judged on `pulumi up`, when known"
 PROTECTED = {"deletionProtection": True, "backupRetentionPeriod": 7, "skipFinalSnapshot": False}
 TABLE_PROTECTED = {"deletionProtectionEnabled": True, "pointInTimeRecovery": {"enabled": True}}
-
-
-def deferred(policy: str, *items: tuple[str, str]) -> list[str]:
-    """The one advisory the SDK reports for a check that deferred `items` ((what, when) each)."""
-    joined = "; ".join(f"{what} can't be known during preview: {when}" for what, when in items)
-    return [f"can't run policy '{policy}' from policy pack 'test-pack@v0.0.1' during preview: {joined}"]
 
 
 @pytest.fixture

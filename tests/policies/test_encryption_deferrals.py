@@ -18,15 +18,15 @@ from policies.guardrails.encryption import (
 )
 
 from .helpers import UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_BOOL, R, check, check_stack, policy_document
+from .helpers import deferred as deferred_advisory
 
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 WHEN_KNOWN = "judged on `pulumi up`, when known"
 
 
 def deferred(policy: str, *items: str) -> list[str]:
-    """The one advisory the SDK reports for a check that deferred `items` (each "<what>: <when>")."""
-    joined = "; ".join(f"{what} can't be known during preview: {when}" for what, when in (i.split("|") for i in items))
-    return [f"can't run policy '{policy}' from policy pack 'test-pack@v0.0.1' during preview: {joined}"]
+    """The one advisory the SDK reports for a check that deferred `items` (each "<what>|<when>")."""
+    return deferred_advisory(policy, *((what, when) for what, when in (i.split("|") for i in items)))
 
 
 @pytest.mark.parametrize(

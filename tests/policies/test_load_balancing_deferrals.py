@@ -8,6 +8,7 @@ import pytest
 from policies.guardrails.load_balancing import ALB_TLS_AND_HEADERS, HINT
 
 from .helpers import UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_BOOL, UNKNOWN_OBJECT, check
+from .helpers import deferred as deferred_advisory
 
 LISTENER = "aws:lb/listener:Listener"
 LB = "aws:lb/loadBalancer:LoadBalancer"
@@ -20,10 +21,7 @@ PLAIN_HTTP = (
 
 
 def deferred(what: str) -> list[str]:
-    return [
-        "can't run policy 'alb-tls-and-headers' from policy pack 'test-pack@v0.0.1' during preview: "
-        f"{what} can't be known during preview: {WHEN_KNOWN}"
-    ]
+    return deferred_advisory("alb-tls-and-headers", (what, WHEN_KNOWN))
 
 
 def test_an_unknown_listener_protocol_defers() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from policies.guardrails.network import NO_PUBLIC_APP_INGRESS, PUBLIC_INGRESS_ONLY_ON_LB, VPC_FLOW_LOGS
 
-from .helpers import UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_NUMBER, UNKNOWN_OBJECT, R, check, check_stack
+from .helpers import UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_NUMBER, UNKNOWN_OBJECT, R, check, check_stack, deferred
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -22,12 +22,6 @@ FIX = (
     "Only an internet-facing load balancer's security group may accept the internet, on TCP 80/443: admit the "
     "load balancer's security group (referenced_security_group_id) instead of a CIDR."
 )
-
-
-def deferred(policy: str, *items: tuple[str, str]) -> list[str]:
-    """The one advisory the SDK reports for a check that deferred `items` ((what, when) each)."""
-    joined = "; ".join(f"{what} can't be known during preview: {when}" for what, when in items)
-    return [f"can't run policy '{policy}' from policy pack 'test-pack@v0.0.1' during preview: {joined}"]
 
 
 def rule(**props: object) -> dict:

@@ -8,6 +8,7 @@ import json
 from policies.guardrails.tagging import HINT, REQUIRED_TAGS_POLICY
 
 from .helpers import STANDARD_TAGS, UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_OBJECT, check
+from .helpers import deferred as deferred_advisory
 
 GROUP = "aws:autoscaling/group:Group"
 RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -15,11 +16,8 @@ EVERY_TAG = ("Environment", "Project", "Owner", "CostCenter", "ManagedBy")
 
 
 def deferred(subject: str, keys: tuple[str, ...]) -> list[str]:
-    joined = "; ".join(
-        f"tag {key} of {subject} can't be known during preview: the tags are judged on `pulumi up`, when known"
-        for key in keys
-    )
-    return [f"can't run policy 'required-tags' from policy pack 'test-pack@v0.0.1' during preview: {joined}"]
+    when = "the tags are judged on `pulumi up`, when known"
+    return deferred_advisory("required-tags", *((f"tag {key} of {subject}", when) for key in keys))
 
 
 def test_an_unknown_tag_list_defers_every_tag_of_an_autoscaling_group() -> None:
