@@ -13,6 +13,7 @@ import runpy
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,30 +153,56 @@ def _as_lists(value: Any) -> Any:
     return value
 
 
-def _memoised_source_positions() -> Callable[[], None]:
-    """Memoise the SDK's `_get_source_position_for_frame` by (file, line) for a run; returns the undo.
+def _fast_stack_traces() -> Callable[[], None]:
+    """Build each registration's stack trace as the SDK's `_get_stack_trace` does, without reading source lines,
+    with each (file, line) position made once per run; returns the undo.
 
-    Every registration sends the engine its stack trace, and the SDK turns each frame's file into a `file://`
-    URI through `pathlib` (~5 % of a run): the same few hundred (file, line) pairs each time. The position is
-    a pure function of the pair, and the message is copied into each frame, so one per pair serves them all.
-    Nothing is installed if the SDK's internals are not as expected (another version)."""
+    Every registration sends the engine the stack above the resource's constructor. The SDK takes it with
+    `traceback.extract_stack()`, which reads the source line of every frame (a `linecache` stat per file and
+    frame: ~10 % of a run), and then uses only each frame's file, line and function name; and it turns each
+    file into a `file://` URI through `pathlib` for every frame again (~5 %). This walks the same frames,
+    applies the same rule (everything outside the third `__init__` from the top, the top first) and asks the
+    SDK's own `_get_source_position_for_frame` once per (file, line). The same message either way (checked by
+    tests/test_engine.py against the SDK's function). Nothing is installed if the SDK's internals are not as
+    expected (another version)."""
     from pulumi.runtime import resource as sdk
+    from pulumi.runtime.proto import source_pb2
 
-    original = getattr(sdk, "_get_source_position_for_frame", None)
-    if not callable(original):
+    original = getattr(sdk, "_get_stack_trace", None)
+    position_of = getattr(sdk, "_get_source_position_for_frame", None)
+    if not callable(original) or not callable(position_of):
         return lambda: None
-    positions: dict[tuple[str, int | None], Any] = {}
+    positions: dict[tuple[str, int], Any] = {}
 
-    def position(frame: Any) -> Any:
-        key = (frame.filename, frame.lineno)
+    def stack_frame(filename: str, line: int) -> Any:
+        key = (filename, line)
         if key not in positions:
-            positions[key] = original(frame)
+            summary = traceback.FrameSummary(filename, line, "", lookup_line=False)
+            positions[key] = source_pb2.StackFrame(pc=position_of(summary))
         return positions[key]
 
-    sdk._get_source_position_for_frame = position  # pyright: ignore[reportAttributeAccessIssue]
+    def stack_trace() -> Any:
+        frame = sys._getframe(1)  # pyright: ignore[reportPrivateUsage]
+        inits = 0
+        while frame is not None:
+            if frame.f_code.co_name == "__init__":
+                inits += 1
+                if inits == 3:
+                    break
+            frame = frame.f_back
+        outer = frame.f_back if frame is not None else None
+        if outer is None:  # no third __init__, or nothing above it
+            return source_pb2.StackTrace()
+        frames = []
+        while outer is not None:
+            frames.append(stack_frame(outer.f_code.co_filename, outer.f_lineno))
+            outer = outer.f_back
+        return source_pb2.StackTrace(frames=frames)
+
+    sdk._get_stack_trace = stack_trace  # pyright: ignore[reportAttributeAccessIssue]
 
     def undo() -> None:
-        sdk._get_source_position_for_frame = original  # pyright: ignore[reportAttributeAccessIssue]
+        sdk._get_stack_trace = original  # pyright: ignore[reportAttributeAccessIssue]
 
     return undo
 
@@ -325,14 +352,14 @@ def run_stack(
     # cyclic garbage the run leaves is collected as usual once it is re-enabled.
     paused = gc.isenabled()
     gc.disable()
-    unmemoise = _memoised_source_positions()
+    unpatch = _fast_stack_traces()
     label = os.environ.pop(CONFIG_FILE_VARIABLE, None)
     if config_file is not None:
         os.environ[CONFIG_FILE_VARIABLE] = str(config_file)
     try:
         execute()
     finally:
-        unmemoise()
+        unpatch()
         os.environ.pop(CONFIG_FILE_VARIABLE, None)
         if label is not None:
             os.environ[CONFIG_FILE_VARIABLE] = label

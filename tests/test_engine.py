@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import traceback
+from pathlib import Path
 
 from offline.engine import UNKNOWN, StackRun, run_stack
 from offline.mocks import ACCOUNT_ID
@@ -104,19 +104,35 @@ def test_stack_outputs_are_exported(stack_runs: dict[str, StackRun]) -> None:
     assert len(outputs["dataSubnetIds"]) == 3
 
 
-def test_source_positions_are_the_sdks_memoised_per_file_and_line_for_a_run_only() -> None:
+def test_stack_traces_are_the_sdks_without_reading_source_lines_for_a_run_only() -> None:
     from pulumi.runtime import resource as sdk
 
-    from offline.engine import _memoised_source_positions  # pyright: ignore[reportPrivateUsage]
+    from offline.engine import _fast_stack_traces  # pyright: ignore[reportPrivateUsage]
 
-    original = sdk._get_source_position_for_frame  # pyright: ignore[reportPrivateUsage]
-    frames = [traceback.FrameSummary(__file__, 3, "f"), traceback.FrameSummary("relative.py", 1, "g")]
-    undo = _memoised_source_positions()
+    original = sdk._get_stack_trace  # pyright: ignore[reportPrivateUsage]
+    traces: list[tuple[object, object]] = []
+
+    def both() -> None:
+        traces.append((sdk._get_stack_trace(), original()))  # pyright: ignore[reportPrivateUsage]
+
+    class Resource:  # the SDK's rule: the stack outside the third __init__ from the top
+        def __init__(self, depth: int) -> None:
+            if depth:
+                Resource(depth - 1)
+            else:
+                both()
+
+    undo = _fast_stack_traces()
     try:
-        memoised = sdk._get_source_position_for_frame  # pyright: ignore[reportPrivateUsage]
-        assert memoised is not original
-        assert [memoised(f) for f in frames * 2] == [original(f) for f in frames * 2]
-        assert memoised(frames[0]) is memoised(frames[0]) and memoised(frames[1]) is None
+        assert sdk._get_stack_trace is not original  # pyright: ignore[reportPrivateUsage]
+        for depth in (2, 3):
+            Resource(depth)  # three nested __init__ frames, then four
+        both()  # none at all: an empty trace
+        Resource(1)  # two: an empty trace too
     finally:
         undo()
-    assert sdk._get_source_position_for_frame is original  # pyright: ignore[reportPrivateUsage]
+    assert sdk._get_stack_trace is original  # pyright: ignore[reportPrivateUsage]
+    assert [fast for fast, _ in traces] == [sdk_trace for _, sdk_trace in traces]
+    outside = len(traces[0][0].frames)  # pyright: ignore[reportAttributeAccessIssue]
+    assert [len(fast.frames) for fast, _ in traces] == [outside, outside + 1, 0, 0]  # pyright: ignore[reportAttributeAccessIssue]
+    assert traces[0][0].frames[0].pc.uri == Path(__file__).as_uri()  # pyright: ignore[reportAttributeAccessIssue]
