@@ -422,9 +422,12 @@ class PolicyPackProcess:
         python: str | None = None,
         startup_timeout: float = 60.0,
         rpc_timeout: float = 120.0,
+        remember_answers: bool = False,
     ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.dry_run = project, stack, dry_run
+        self._answers: dict[str, dict[tuple[str, bytes], Any]] | None = {} if remember_answers else None
+        """Per effective policy config, this process's Remediate and Analyze answers by request (`Analysis.ask`)."""
         self.stack_config = dict(stack_config or {})
         self.rpc_timeout = rpc_timeout
         env = dict(os.environ)
@@ -575,7 +578,11 @@ class PolicyPackProcess:
     def begin(self, policy_config: Mapping[str, Any]) -> Analysis:
         """Configure, and return the check in progress: `add` each resource as the program registers it
         (Remediate + Analyze, as the engine does during the run), then `finish` (AnalyzeStack)."""
-        return Analysis(self, self.configure(policy_config))
+        effective = self.configure(policy_config)
+        answers = None
+        if self._answers is not None:
+            answers = self._answers.setdefault(json.dumps(effective, sort_keys=True), {})
+        return Analysis(self, effective, answers)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -621,8 +628,14 @@ class Analysis:
     registration order, as the engine calls Remediate and Analyze while the program runs), the whole stack
     when it is finished. Adding them all and finishing is `PolicyPackProcess.analyze`."""
 
-    def __init__(self, process: PolicyPackProcess, effective: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
+    def __init__(
+        self,
+        process: PolicyPackProcess,
+        effective: Mapping[str, tuple[str, dict[str, Any]]],
+        answers: dict[tuple[str, bytes], Any] | None = None,
+    ) -> None:
         self.process = process
+        self._answers = answers
         self._descriptions = {p.name: p.description for p in process.policies}
         self._by_urn: dict[str, ResourceLike] = {}
         self._root = ""
@@ -660,7 +673,7 @@ class Analysis:
 
     def add(self, resource: ResourceLike) -> None:
         """Remediate + Analyze one resource (its provider, if any, was added before it, as registered)."""
-        process, report = self.process, self.report
+        report = self.report
         self._by_urn[resource.urn] = resource
         if resource.type == ROOT_TYPE and not self._root:
             self._root = resource.urn
@@ -670,7 +683,7 @@ class Analysis:
         base = {"type": resource.type, "urn": resource.urn, "name": resource.name, "options": _options(resource)}
         if provider is not None:
             base["provider"] = provider
-        remediated = process._call("Remediate", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
+        remediated = self.ask("Remediate", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
         for remediation in remediated.remediations:
             if remediation.diagnostic:
                 report.diagnostics.append(
@@ -687,7 +700,7 @@ class Analysis:
                 )
             if remediation.HasField("properties"):
                 properties = remediation.properties  # the engine continues with the remediated inputs
-        analyzed = process._call("Analyze", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
+        analyzed = self.ask("Analyze", analyzer_pb2.AnalyzeRequest(properties=properties, **base))
         self._collect(analyzed.diagnostics, resource.urn, "analyze")
         report.not_applicable += [(n.policy_name, resource.urn, n.reason) for n in analyzed.not_applicable]
         self._stack_resources.append(
@@ -699,6 +712,21 @@ class Analysis:
                 **base,
             )
         )
+
+    def ask(self, method: str, request: analyzer_pb2.AnalyzeRequest) -> Any:
+        """The pack's answer to a Remediate or Analyze request. With remembered answers (a test session's
+        harness), a request this process already answered under the same policy config gets that answer
+        again: a resource policy is given one resource (its properties, options and provider: the whole
+        request) and the process's fixed stack, project, dry-run flag and stack config, so the pack answers
+        the same bytes the same way; a changed copy of a run sends only what changed. AnalyzeStack, which
+        sees every resource, is always asked."""
+        if self._answers is None:
+            return self.process._call(method, request)
+        key = (method, request.SerializeToString(deterministic=True))
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = self.process._call(method, request)
+        return answer
 
     def finish(self) -> PolicyReport:
         """AnalyzeStack over every resource added; the report."""
@@ -735,9 +763,14 @@ class PolicyHarness:
     """A session: pack processes started on demand, one per (project, stack, preview, stack config) because
     those reach the pack through its environment, reused across checks, all terminated on close."""
 
-    def __init__(self, pack_dir: str | os.PathLike[str] = PACK_DIR, *, python: str | None = None) -> None:
+    def __init__(
+        self, pack_dir: str | os.PathLike[str] = PACK_DIR, *, python: str | None = None, remember_answers: bool = False
+    ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         self.python = python
+        self.remember_answers = remember_answers
+        """Each process answers a given Remediate or Analyze request once (`Analysis.ask`): for a session
+        checking many copies of the same runs (the tests)."""
         self._processes: dict[tuple[str, str, bool, str], PolicyPackProcess] = {}
         self._lock = threading.Lock()
 
@@ -761,7 +794,13 @@ class PolicyHarness:
             if process is not None and process.running:
                 return process
         started = PolicyPackProcess(
-            self.pack_dir, project=project, stack=stack, dry_run=preview, stack_config=stack_config, python=self.python
+            self.pack_dir,
+            project=project,
+            stack=stack,
+            dry_run=preview,
+            stack_config=stack_config,
+            python=self.python,
+            remember_answers=self.remember_answers,
         )
         with self._lock:
             current = self._processes.get(key)

@@ -83,8 +83,9 @@ def pack_harness(shared_runs: Callable[..., StackRun]) -> Iterator[PolicyHarness
     """One policy pack session for the worker: each pack process (per stack, preview and stack config) starts
     once and serves every test that checks with it, instead of one start per test or module; and each distinct
     check (same resources, stack, preview and configs) runs once per session across the workers
-    (`tests.shared_runs.SharedChecks`)."""
-    with SharedChecks() as harness:
+    (`tests.shared_runs.SharedChecks`). Each process answers a given Remediate or Analyze request once
+    (`remember_answers`): a changed copy of a run sends the pack only its changed resources."""
+    with SharedChecks(remember_answers=True) as harness:
         yield harness
 
 

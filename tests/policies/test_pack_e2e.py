@@ -289,6 +289,26 @@ def test_pack_processes_are_reused_and_terminated() -> None:
     assert not first.running
 
 
+def test_remembered_answers_change_no_verdict(stack_runs: dict[str, StackRun]) -> None:
+    """A session's harness asks each process a given Remediate or Analyze request once (`Analysis.ask`): a broken
+    copy of dev checked after dev sends only its changed resources, and reports exactly what a process that
+    remembers nothing reports for it."""
+    run = stack_runs["dev"]
+    resources, faults = break_stack(run)
+    before = run.by_urn()
+    changed = sum(1 for resource in resources if before.get(resource.urn) != resource)  # changed or added
+    with PolicyHarness(remember_answers=True) as remembering, PolicyHarness() as forgetting:
+        remembering.check(run.resources, stack="dev")
+        process = remembering.process(stack="dev")
+        asked: list[str] = []
+        call = process._call  # pyright: ignore[reportPrivateUsage]
+        process._call = lambda method, request: asked.append(method) or call(method, request)  # pyright: ignore[reportPrivateUsage]
+        again = remembering.check(resources, stack="dev")
+        expected = forgetting.check(resources, stack="dev")
+    assert again.to_dict() == expected.to_dict() and again.violated("mandatory") == set(faults)
+    assert 0 < changed == asked.count("Analyze") == asked.count("Remediate") and asked.count("AnalyzeStack") == 1
+
+
 def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack')\n")
     with pytest.raises(PolicyPackError, match=r"did not start .*broken pack"):
