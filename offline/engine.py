@@ -169,7 +169,7 @@ def _fast_stack_traces() -> Callable[[], None]:
     from pulumi.runtime.proto import source_pb2
 
     original = getattr(sdk, "_get_stack_trace", None)
-    position_of = getattr(sdk, "_get_source_position_for_frame", None)
+    position_of: Callable[..., Any] | None = getattr(sdk, "_get_source_position_for_frame", None)
     if not callable(original) or not callable(position_of):
         return lambda: None
     positions: dict[tuple[str, int], Any] = {}
