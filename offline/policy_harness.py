@@ -48,6 +48,8 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from .pack_forkserver import ForkedProcess, ForkServer
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PACK_DIR = PROJECT_DIR / "policies"
 ENGINE_ADDRESS = "127.0.0.1:0"
@@ -423,6 +425,7 @@ class PolicyPackProcess:
         startup_timeout: float = 60.0,
         rpc_timeout: float = 120.0,
         remember_answers: bool = False,
+        fork_server: ForkServer | None = None,
     ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.dry_run = project, stack, dry_run
@@ -441,15 +444,20 @@ class PolicyPackProcess:
             }
         )
         self._stderr: list[str] = []
-        self.process = subprocess.Popen(
-            [python or sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(self.pack_dir)],
-            cwd=self.pack_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        command = ["-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(self.pack_dir)]
+        self.process: subprocess.Popen[str] | ForkedProcess
+        if fork_server is not None:  # the same command, forked from a process that has done its imports
+            self.process = fork_server.start(command, env, self.pack_dir)
+        else:
+            self.process = subprocess.Popen(
+                [python or sys.executable, *command],
+                cwd=self.pack_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
         self._finalizer = weakref.finalize(self, _terminate, self.process)
         threading.Thread(target=_drain, args=(self.process.stderr, self._stderr), daemon=True).start()
         try:
@@ -609,7 +617,7 @@ def _drain(stream: Any, sink: list[str]) -> None:
             sink.append(line)
 
 
-def _terminate(process: subprocess.Popen[str]) -> None:
+def _terminate(process: subprocess.Popen[str] | ForkedProcess) -> None:
     if process.poll() is None:
         process.terminate()
         try:
@@ -764,13 +772,21 @@ class PolicyHarness:
     those reach the pack through its environment, reused across checks, all terminated on close."""
 
     def __init__(
-        self, pack_dir: str | os.PathLike[str] = PACK_DIR, *, python: str | None = None, remember_answers: bool = False
+        self,
+        pack_dir: str | os.PathLike[str] = PACK_DIR,
+        *,
+        python: str | None = None,
+        remember_answers: bool = False,
+        fork: bool = False,
     ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         self.python = python
         self.remember_answers = remember_answers
         """Each process answers a given Remediate or Analyze request once (`Analysis.ask`): for a session
         checking many copies of the same runs (the tests)."""
+        self.fork = fork and python is None
+        """Start pack processes from a fork server (`offline/pack_forkserver.py`): for a session starting many."""
+        self._fork_server: ForkServer | None = None
         self._processes: dict[tuple[str, str, bool, str], PolicyPackProcess] = {}
         self._lock = threading.Lock()
 
@@ -795,6 +811,7 @@ class PolicyHarness:
                 return process
         started = PolicyPackProcess(
             self.pack_dir,
+            fork_server=self._forking(),
             project=project,
             stack=stack,
             dry_run=preview,
@@ -809,6 +826,14 @@ class PolicyHarness:
                 return current
             self._processes[key] = started
         return started
+
+    def _forking(self) -> ForkServer | None:
+        if not self.fork:
+            return None
+        with self._lock:
+            if self._fork_server is None or not self._fork_server.running:
+                self._fork_server = ForkServer(self.pack_dir)
+            return self._fork_server
 
     def check(
         self,
@@ -861,6 +886,9 @@ class PolicyHarness:
         for process in self._processes.values():
             process.close()
         self._processes.clear()
+        if self._fork_server is not None:
+            self._fork_server.close()
+            self._fork_server = None
 
 
 def check_stack_run(run: Any, **kwargs: Any) -> PolicyReport:

@@ -85,7 +85,7 @@ def pack_harness(shared_runs: Callable[..., StackRun]) -> Iterator[PolicyHarness
     check (same resources, stack, preview and configs) runs once per session across the workers
     (`tests.shared_runs.SharedChecks`). Each process answers a given Remediate or Analyze request once
     (`remember_answers`): a changed copy of a run sends the pack only its changed resources."""
-    with SharedChecks(remember_answers=True) as harness:
+    with SharedChecks(remember_answers=True, fork=True) as harness:
         yield harness
 
 

@@ -309,10 +309,30 @@ def test_remembered_answers_change_no_verdict(stack_runs: dict[str, StackRun]) -
     assert 0 < changed == asked.count("Analyze") == asked.count("Remediate") and asked.count("AnalyzeStack") == 1
 
 
-def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: Path) -> None:
-    (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack')\n")
-    with pytest.raises(PolicyPackError, match=r"did not start .*broken pack"):
-        PolicyHarness(tmp_path).process(stack="dev")
+@pytest.mark.parametrize("fork", [False, True], ids=["started", "forked"])
+def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: Path, fork: bool) -> None:
+    (tmp_path / "__main__.py").write_text("import sys\nprint('broken pack', file=sys.stderr)\nsys.exit(3)\n")
+    with (
+        PolicyHarness(tmp_path, fork=fork) as session,
+        pytest.raises(PolicyPackError, match=r"did not start \(exit 3\): +broken pack"),
+    ):
+        session.process(stack="dev")
+    assert session._fork_server is None  # pyright: ignore[reportPrivateUsage]
+
+
+def test_a_forked_pack_process_answers_as_a_started_one(stack_runs: dict[str, StackRun]) -> None:
+    """`PolicyHarness(fork=True)` (the session's) forks its pack processes from a process that has done their
+    imports (offline/pack_forkserver.py): the same command, environment and directory, the same report; each
+    ends with the session, the fork server too."""
+    run = stack_runs["staging"]
+    with PolicyHarness(fork=True) as forking, PolicyHarness() as starting:
+        forked = forking.process(stack="staging")
+        assert forked.process.pid != forking._forking().process.pid  # pyright: ignore[reportOptionalMemberAccess, reportPrivateUsage]
+        reports = [harness.check_run(run).to_dict() for harness in (forking, starting)]
+        server = forking._fork_server  # pyright: ignore[reportPrivateUsage]
+    assert reports[0] == reports[1]
+    assert not forked.running and forked.process.returncode == -15  # terminated (SIGTERM) with the session
+    assert server is not None and not server.running
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
