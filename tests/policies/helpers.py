@@ -130,7 +130,12 @@ class R:
 
 def check_stack(policy: Policy, resources: Iterable[R], *, config: Mapping[str, Any] | None = None) -> Result:
     """AnalyzeStack with one stack policy."""
-    request = analyzer_pb2.AnalyzeStackRequest(
+    return check_stack_request(policy, stack_request(resources), config=config)
+
+
+def stack_request(resources: Iterable[R]) -> analyzer_pb2.AnalyzeStackRequest:
+    """The AnalyzeStack request for `resources`, to judge with several policies (`check_stack_request`)."""
+    return analyzer_pb2.AnalyzeStackRequest(
         resources=[
             analyzer_pb2.AnalyzerResource(
                 type=r.type,
@@ -146,6 +151,12 @@ def check_stack(policy: Policy, resources: Iterable[R], *, config: Mapping[str, 
             for r in resources
         ]
     )
+
+
+def check_stack_request(
+    policy: Policy, request: analyzer_pb2.AnalyzeStackRequest, *, config: Mapping[str, Any] | None = None
+) -> Result:
+    """AnalyzeStack with one stack policy, for a request already built."""
     return _result(policy, _servicer(policy, config).AnalyzeStack(request, None))
 
 

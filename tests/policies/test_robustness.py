@@ -3,15 +3,27 @@ whole `pulumi preview`; an unknown must end as a deliberate deferral, never as a
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
 import pytest
+from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from policies.guardrails import POLICIES
 
-from .helpers import UNKNOWN, UNKNOWN_ARRAY, UNKNOWN_BOOL, UNKNOWN_NUMBER, UNKNOWN_OBJECT, R, check, check_stack
+from .helpers import (
+    UNKNOWN,
+    UNKNOWN_ARRAY,
+    UNKNOWN_BOOL,
+    UNKNOWN_NUMBER,
+    UNKNOWN_OBJECT,
+    R,
+    check,
+    check_stack_request,
+    stack_request,
+)
 
 KEYS = [
     "tags",
@@ -150,33 +162,45 @@ def test_resource_policies_never_crash(policy: ResourceValidationPolicy) -> None
         assert not [v for v in result.violations if "could not be judged" in v], (resource_type, props)
 
 
-@pytest.mark.parametrize("policy", STACK_POLICIES, ids=lambda p: p.name)
-def test_stack_policies_never_crash(policy: StackValidationPolicy) -> None:
-    types = [
-        "aws:ec2/securityGroup:SecurityGroup",
-        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-        "aws:ec2/securityGroupRule:SecurityGroupRule",
-        "aws:lb/loadBalancer:LoadBalancer",
-        "aws:ec2/vpc:Vpc",
-        "aws:ec2/flowLog:FlowLog",
-        "aws:cloudwatch/logGroup:LogGroup",
-        "aws:s3/bucket:Bucket",
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-        "aws:s3/bucketVersioning:BucketVersioning",
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "aws:s3/bucketPolicy:BucketPolicy",
-        "aws:sqs/queue:Queue",
-        "aws:sqs/queuePolicy:QueuePolicy",
-        "aws:ecs/service:Service",
-        "aws:rds/cluster:Cluster",
-        "aws:cloudwatch/metricAlarm:MetricAlarm",
-    ]
+STACK_TYPES = [
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/flowLog:FlowLog",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:sqs/queue:Queue",
+    "aws:sqs/queuePolicy:QueuePolicy",
+    "aws:ecs/service:Service",
+    "aws:rds/cluster:Cluster",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+]
+
+
+@functools.cache
+def _stack_requests() -> list[tuple[dict[str, Any], analyzer_pb2.AnalyzeStackRequest]]:
+    """Per stack value, every key of every type set to it, everything depending on everything by every key:
+    built once and judged by every stack policy (requests are read, never changed)."""
+    requests = []
     for value in STACK_VALUES:
         props = dict.fromkeys(KEYS, value)
-        resources = [R(t, f"r{i}", dict(props)) for i, t in enumerate(types)]
-        for i, resource in enumerate(resources):  # everything depends on everything, by every key
+        resources = [R(t, f"r{i}", dict(props)) for i, t in enumerate(STACK_TYPES)]
+        for i, resource in enumerate(resources):
             resource.deps = {key: [resources[(i + 1) % len(resources)], resources[i - 1]] for key in LINKS}
-        result = check_stack(policy, resources)
+        requests.append((props, stack_request(resources)))
+    return requests
+
+
+@pytest.mark.parametrize("policy", STACK_POLICIES, ids=lambda p: p.name)
+def test_stack_policies_never_crash(policy: StackValidationPolicy) -> None:
+    for props, request in _stack_requests():
+        result = check_stack_request(policy, request)
         assert not [v for v in result.violations if "could not be judged" in v], props
 
 
