@@ -15,6 +15,7 @@ A subcommand that is a shell variable (`pulumi "$command" ...`) counts as previe
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from typing import Any
 
 import yaml
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it: the same documents, parsed several times faster."""
 GUARDED = frozenset({"preview", "pre", "up", "update"})
 """`pulumi preview` (alias `pre`) and `pulumi up` (alias `update`)."""
 _GLOBAL_FLAGS_WITH_VALUE = frozenset(
@@ -94,6 +97,13 @@ def _commands(script: str) -> Iterator[list[str]]:
 
 def shell_invocations(script: str, source: str) -> list[Invocation]:
     """Every pulumi preview/up in a shell script."""
+    return list(_shell_invocations(script, source))
+
+
+@functools.lru_cache(maxsize=1024)
+def _shell_invocations(script: str, source: str) -> tuple[Invocation, ...]:
+    """`shell_invocations`, once per script and source: the tests scan the same files many times, and
+    tokenising with `shlex` is most of a scan."""
     found = []
     for tokens in _commands(script):
         for index, token in enumerate(tokens):
@@ -115,7 +125,7 @@ def shell_invocations(script: str, source: str) -> list[Invocation]:
                 )
             )
             break
-    return found
+    return tuple(found)
 
 
 def _subcommand(args: list[str]) -> str | None:
@@ -154,7 +164,7 @@ def action_files(root: Path) -> list[Path]:
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
-    document = yaml.safe_load(path.read_text())
+    document = yaml.load(path.read_text(), Loader=_SAFE_LOADER)
     if not isinstance(document, dict):
         raise ValueError(f"{path}: not a YAML mapping")
     return document
