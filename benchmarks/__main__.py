@@ -42,7 +42,9 @@ EXAMPLES = tuple(
 """The example systems' stack config files (examples/<system>/), previewed with `--config-file`."""
 SIZES = (10, 50, 200)
 QUICK_SIZES = (5, 10)
-TARGETS = {"preview_prod_s": 3.0, "scaling_200_s": 15.0, "suite_s": 60.0, "pack_ratio": 1.5, "cost_section_s": 1.0}
+TARGETS = {"preview_prod_s": 3.0, "scaling_200_s": 10.0, "suite_s": 60.0, "pack_ratio": 1.2, "cost_section_s": 1.0}
+"""The bar: prod's offline preview under 3 s, 200 services under 10 s, the suite under 60 s on 2 cores, the pack's
+whole warm check (Remediate, Analyze and AnalyzeStack) within 1.2x of a no-op pack's on the same graph."""
 
 
 def log(message: str) -> None:
@@ -193,12 +195,16 @@ class Bench:
             ).samples.extend(p.total_s for p in warm.passes)
         platform_ms = statistics_median([p.per_resource_ms for p in sessions["platform pack"].passes])
         floor_ms = statistics_median([p.per_resource_ms for p in sessions["no-op pack"].passes])
-        ratio = platform_ms / floor_ms
-        self.derived["pack_per_resource_ratio"] = ratio
+        self.derived["pack_per_resource_ratio"] = platform_ms / floor_ms
+        platform_s = statistics_median([p.total_s for p in sessions["platform pack"].passes])
+        floor_s = statistics_median([p.total_s for p in sessions["no-op pack"].passes])
+        ratio = platform_s / floor_s
+        self.derived["pack_whole_check_ratio"] = ratio
         verdict = "meets" if ratio <= TARGETS["pack_ratio"] else "MISSES"
         self.notes.append(
-            f"pack cost per resource: {platform_ms:.2f} ms against the protocol floor (no-op pack) "
-            f"{floor_ms:.2f} ms = {ratio:.2f}x ({verdict} target <= {TARGETS['pack_ratio']}x)"
+            f"pack's whole warm check (Remediate, Analyze, AnalyzeStack): {platform_s:.2f} s against the protocol "
+            f"floor (no-op pack) {floor_s:.2f} s = {ratio:.2f}x ({verdict} target <= {TARGETS['pack_ratio']}x); "
+            f"per resource {platform_ms:.2f} / {floor_ms:.2f} ms = {platform_ms / floor_ms:.2f}x"
         )
 
     def scaling(self, sizes: Sequence[int], workdir: Path) -> None:
