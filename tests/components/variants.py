@@ -1,0 +1,58 @@
+"""Variant configs the component tests share: each combines one-off changes to a stack file that touch different
+keys or different services, so one stack run (once per session, `tests.shared_runs.shared_run`) serves every test
+that needs one of them, instead of one run per change.
+
+Each function returns the flat config (`platform:<key>` -> JSON string, as `offline.engine.stack_config`); each
+`*_run` function the shared run of it. Runs are shared objects: read them, never change them. A change that would
+alter what another test of the same run asserts (a listener set, a repository count, a database engine) goes to
+another variant, or stays on its own run in its test module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from offline.engine import StackRun, stack_config
+from tests.shared_runs import shared_run
+
+
+def _change(flat: dict[str, str], key: str, change: Callable[[Any], object]) -> None:
+    """Change `platform:<key>` in place: `change` gets the parsed value and changes it."""
+    document = json.loads(flat.get(f"platform:{key}", "{}"))
+    change(document)
+    flat[f"platform:{key}"] = json.dumps(document)
+
+
+# -- dev: data stores and the api -----------------------------------------------------------------------------------
+MODELS = ["anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-3-5-haiku-20241022-v1:0"]
+"""The Bedrock models dev's api is granted in `dev_stores`."""
+
+
+def dev_stores() -> dict[str, str]:
+    """dev with data stores and the api changed where no other test of this run looks:
+
+    - caches: one Redis cache `sessions` instead of the preset's (test_cache.py: one node, default user off);
+    - queues: a queue `reports` no event rule targets (test_queue.py: only granted roles send to it);
+    - database: an RDS PostgreSQL instance with one read replica instead of Aurora (test_rds_instance.py);
+    - services.api: built from ./app into its own ECR repository, no named image (test_service.py);
+    - services.api.grants.models: two Bedrock models (test_models.py).
+    """
+    flat = stack_config("dev")
+    flat["platform:caches"] = json.dumps({"sessions": {"engine": "redis"}})
+    _change(flat, "queues", lambda queues: queues.update(reports={"visibilityTimeoutSeconds": 60}))
+    flat["platform:database"] = json.dumps({"engine": "postgres", "readReplicas": 1})
+
+    def api(services: dict[str, Any]) -> None:
+        del services["api"]["image"]
+        services["api"]["build"] = {"context": "./app", "tag": "2026.01.15-abc123"}
+        services["api"]["grants"]["models"] = MODELS
+
+    _change(flat, "services", api)
+    return flat
+
+
+def dev_stores_run() -> StackRun:
+    """The shared run of `dev_stores`."""
+    return shared_run("dev", config=dev_stores())
