@@ -56,3 +56,64 @@ def dev_stores() -> dict[str, str]:
 def dev_stores_run() -> StackRun:
     """The shared run of `dev_stores`."""
     return shared_run("dev", config=dev_stores())
+
+
+# -- dev: workloads and the first deploy ----------------------------------------------------------------------------
+WORKLOAD_REFERENCES = {
+    "S3_BUCKET": "${buckets.uploads.name}",
+    "DATABASE_URL": "postgresql://${database.endpoint}:${database.port}/${database.name}?sslmode=require",
+    "JOBS_URL": "${queues.jobs.url}",
+    "BUS": "${events.busName}",
+    "SESSIONS_TABLE": "${ tables.sessions.arn }",
+    "SELF": "${services.api.url}",
+}
+"""What `dev_workloads`'s worker is told about the stack through references (test_registry.py)."""
+
+
+def dev_workloads() -> dict[str, str]:
+    """dev with its services changed, the first deploy's secrets not yet set:
+
+    - services.api: its image from an existing repository of the account (openclaw/app by digest), and named
+      egress rules (SMTP over IPv4, DNS over IPv6 UDP) (test_workloads.py);
+    - services.worker: built into the stack's `api` repository (test_workloads.py); told what the stack built
+      through references and reading the database master secret's fields (test_registry.py);
+    - services.saq: a `kind: service` (test_workloads.py);
+    - every scheduled task (dev's cleanup) reads a stack secret, and platform:secretsPending is on
+      (test_first_deploy.py: the schedule is created disabled). The hold changes task counts only, which no other
+      test of this run reads.
+    """
+    flat = stack_config("dev")
+    flat["platform:secretsPending"] = "true"
+
+    def services(entries: dict[str, Any]) -> None:
+        entries["api"]["image"] = {"repository": "openclaw/app", "digest": "sha256:" + "ab" * 32}
+        entries["api"]["egress"] = {
+            "smtp": {"cidr": "203.0.113.0/24", "port": 587},
+            "dns": {"cidr": "2001:db8::/32", "port": 53, "protocol": "udp"},
+        }
+        worker = entries["worker"]
+        del worker["image"]
+        worker["build"] = {"context": "./app", "tag": "2026.01.15-abc123", "repository": "api"}
+        worker["environment"] = {**WORKLOAD_REFERENCES, "LOG_LEVEL": "debug"}
+        worker["secrets"] = {
+            "DB_USER": "database.masterSecret:username",
+            "DB_PASSWORD": "database.masterSecret:password",
+        }
+        entries["saq"] = {
+            "kind": "service",
+            "image": {"repository": "api", "tag": "1.4.2"},
+            "command": ["saq", "app.worker.settings"],
+            "healthCheck": {"command": ["CMD-SHELL", "test -f /tmp/alive || exit 1"]},
+            "grants": {"database": "connect"},
+        }
+        for entry in entries.values():
+            if entry.get("kind") == "task" and entry.get("schedule"):
+                entry["secrets"] = {"STRIPE_API_KEY": "stripe-key"}
+
+    _change(flat, "services", services)
+    return flat
+
+
+def dev_workloads_run() -> StackRun:
+    """The shared run of `dev_workloads`."""
+    return shared_run("dev", config=dev_workloads())
