@@ -117,3 +117,61 @@ def dev_workloads() -> dict[str, str]:
 def dev_workloads_run() -> StackRun:
     """The shared run of `dev_workloads`."""
     return shared_run("dev", config=dev_workloads())
+
+
+# -- staging: progressive delivery ----------------------------------------------------------------------------------
+HOOK = "arn:aws:lambda:us-east-1:123456789012:function:smoke-test"
+"""The lifecycle hook function of the delivery variant's hooked services."""
+
+TEST_LISTENER = {"port": 9443, "cidrs": ["198.51.100.0/24"]}
+"""The staging delivery variant's test listener: another port, a named CIDR admitted beside the VPC."""
+
+STRATEGIES: dict[str, dict[str, Any]] = {
+    "blue-green": {"strategy": "blue-green", "bakeTimeMinutes": 30},
+    "canary": {"strategy": "canary", "canary": {"percent": 12.5, "bakeTimeMinutes": 20}},
+    "linear": {"strategy": "linear"},
+    "stepped": {"strategy": "linear", "linear": {"stepPercent": 25, "stepBakeTimeMinutes": 2}, "bakeTimeMinutes": 5},
+}
+"""Staging web services (copies of the api, each on its own path) and the progressive deployment each gets."""
+
+
+def staging_delivery() -> dict[str, str]:
+    """staging with every progressive deployment at once, one per service (test_delivery.py):
+
+    - services.api: canary with two lifecycle hooks (HOOK, HOOK:live);
+    - services.<name> for each of STRATEGIES: a copy of the api on /<name>/* (priorities 110, 120, ...) deploying
+      by that strategy, without hooks;
+    - services.worker: blue-green without hooks; services.hooked: a copy of the worker, blue-green with one hook;
+    - loadBalancer.testListener: TEST_LISTENER.
+    """
+    flat = stack_config("staging")
+
+    def services(entries: dict[str, Any]) -> None:
+        api = entries["api"]
+        for offset, (name, deployment) in enumerate(STRATEGIES.items(), start=1):
+            routing = {"priority": api["routing"]["priority"] + 10 * offset, "paths": [f"/{name}/*"]}
+            entries[name] = {**api, "routing": routing, "deployment": deployment}
+        api["deployment"] = {
+            "strategy": "canary",
+            "lifecycleHooks": [
+                {"function": HOOK, "stages": ["POST_TEST_TRAFFIC_SHIFT"], "details": {"path": "/health"}},
+                {"function": f"{HOOK}:live", "stages": ["PRE_SCALE_UP", "POST_SCALE_UP"]},
+            ],
+        }
+        entries["hooked"] = {
+            **entries["worker"],
+            "deployment": {
+                "strategy": "blue-green",
+                "lifecycleHooks": [{"function": HOOK, "stages": ["POST_SCALE_UP"]}],
+            },
+        }
+        entries["worker"]["deployment"] = {"strategy": "blue-green"}
+
+    _change(flat, "services", services)
+    _change(flat, "loadBalancer", lambda balancer: balancer.update(testListener=TEST_LISTENER))
+    return flat
+
+
+def staging_delivery_run() -> StackRun:
+    """The shared run of `staging_delivery`."""
+    return shared_run("staging", config=staging_delivery())
