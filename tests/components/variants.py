@@ -175,3 +175,26 @@ def staging_delivery() -> dict[str, str]:
 def staging_delivery_run() -> StackRun:
     """The shared run of `staging_delivery`."""
     return shared_run("staging", config=staging_delivery())
+
+
+# -- prod: replication and the WAF behind a proxy -------------------------------------------------------------------
+def prod_replicated() -> dict[str, str]:
+    """prod with changes to its data and its edge:
+
+    - buckets.uploads.replication: to us-west-2 as STANDARD_IA with Replication Time Control (test_replication.py);
+    - loadBalancer.waf.forwardedIpHeader: X-Forwarded-For, the ALB behind a proxy (test_waf.py).
+    """
+    flat = stack_config("prod")
+    replication = {"region": "us-west-2", "storageClass": "STANDARD_IA", "timeControl": True}
+    _change(flat, "buckets", lambda buckets: buckets["uploads"].update(replication=replication))
+    _change(
+        flat,
+        "loadBalancer",
+        lambda balancer: balancer.setdefault("waf", {}).update(forwardedIpHeader="X-Forwarded-For"),
+    )
+    return flat
+
+
+def prod_replicated_run() -> StackRun:
+    """The shared run of `prod_replicated`."""
+    return shared_run("prod", config=prod_replicated())
