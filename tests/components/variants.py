@@ -198,3 +198,47 @@ def prod_replicated() -> dict[str, str]:
 def prod_replicated_run() -> StackRun:
     """The shared run of `prod_replicated`."""
     return shared_run("prod", config=prod_replicated())
+
+
+# -- prod: the edge (an API, a site, a collection) ---------------------------------------------------------------
+API = {
+    "public": {
+        "service": "api",
+        "domain": {"name": "gw.example.com", "hostedZone": "example.com"},
+        "methodThrottles": {"/health/GET": {"rateLimit": 10, "burstLimit": 20}},
+        "usagePlans": {
+            "standard": {
+                "throttle": {"rateLimit": 100, "burstLimit": 200},
+                "quota": {"limit": 100000, "period": "MONTH"},
+                "keys": ["partner-a"],
+            }
+        },
+    }
+}
+"""`prod_edge`'s REST API in front of the api service (test_api.py)."""
+
+SITE = {"frontend": {"domain": {"name": "app.example.com", "hostedZone": "example.com"}, "spa": True}}
+"""`prod_edge`'s static site (test_site.py)."""
+
+COLLECTIONS = {"cache": {"type": "VECTORSEARCH"}}
+"""`prod_edge`'s OpenSearch Serverless collection, which the api may read and write (test_collection.py)."""
+
+
+def prod_edge() -> dict[str, str]:
+    """prod with what reaches it from outside the VPC or beside it, each its own resources and names:
+
+    - apis: API, a REST API proxying the api service with keys, throttles and a domain (test_api.py);
+    - sites: SITE, a static site behind CloudFront (test_site.py);
+    - collections: COLLECTIONS, with `services.api.grants.collections: {cache: readwrite}` (test_collection.py).
+    """
+    flat = stack_config("prod")
+    flat["platform:apis"] = json.dumps(API)
+    flat["platform:sites"] = json.dumps(SITE)
+    flat["platform:collections"] = json.dumps(COLLECTIONS)
+    _change(flat, "services", lambda services: services["api"]["grants"].update(collections={"cache": "readwrite"}))
+    return flat
+
+
+def prod_edge_run(*, preview: bool = False) -> StackRun:
+    """The shared run of `prod_edge`, as `up` sees it or (`preview`) as a first preview does."""
+    return shared_run("prod", config=prod_edge(), preview=preview)
