@@ -7,33 +7,16 @@ import json
 
 import pytest
 
-from offline.engine import StackRun, stack_config
+from offline.engine import StackRun
 from offline.policy_harness import PolicyHarness, format_report
-from tests.shared_runs import shared_run
 
-API = {
-    "public": {
-        "service": "api",
-        "domain": {"name": "gw.example.com", "hostedZone": "example.com"},
-        "methodThrottles": {"/health/GET": {"rateLimit": 10, "burstLimit": 20}},
-        "usagePlans": {
-            "standard": {
-                "throttle": {"rateLimit": 100, "burstLimit": 200},
-                "quota": {"limit": 100000, "period": "MONTH"},
-                "keys": ["partner-a"],
-            }
-        },
-    }
-}
-
-
-def with_api(stack: str) -> dict[str, str]:
-    return {**stack_config(stack), "platform:apis": json.dumps(API)}
+from .variants import prod_edge_run
 
 
 @pytest.fixture(scope="module")
 def api_run() -> StackRun:
-    return shared_run("prod", config=with_api("prod"))
+    """prod with the REST API `public` (variants.API) proxying its api service (tests/components/variants.py)."""
+    return prod_edge_run()
 
 
 def one(run: StackRun, resource_type: str, name: str) -> dict:
@@ -110,7 +93,7 @@ def test_custom_domain_waf_and_alarms(api_run: StackRun) -> None:
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_prod_with_an_api_passes_every_mandatory_policy(preview: bool, pack_harness: PolicyHarness) -> None:
-    run = shared_run("prod", config=with_api("prod"), preview=preview)
+    run = prod_edge_run(preview=preview)
     report = pack_harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
 

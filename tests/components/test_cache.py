@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 
-from offline.engine import StackRun, run_stack
+from offline.engine import StackRun
 
 from .data_support import children, key_arn, statements
+from .variants import dev_stores_run
 
 
 def test_prod_cache_is_multi_az_encrypted_and_authenticated_by_iam(stack_runs: dict[str, StackRun]) -> None:
@@ -94,11 +95,7 @@ def test_the_cache_endpoint_and_port_are_stack_outputs(stack_runs: dict[str, Sta
 
 
 def test_a_dev_redis_cache_is_one_node_with_the_mandatory_default_user_switched_off() -> None:
-    from offline.engine import stack_config
-
-    flat = stack_config("dev")
-    flat["platform:caches"] = json.dumps({"sessions": {"engine": "redis"}})
-    run = run_stack("dev", config=flat)
+    run = dev_stores_run()  # caches: {sessions: {engine: redis}}
     inputs = run.named("cache-sessions-group").inputs
     assert (inputs["engine"], inputs["engineVersion"], inputs["nodeType"]) == ("redis", "7.1", "cache.t4g.micro")
     assert (inputs["numCacheClusters"], inputs["multiAzEnabled"], inputs["automaticFailoverEnabled"]) == (

@@ -6,24 +6,18 @@ import json
 
 import pytest
 
-from offline.engine import StackRun, stack_config
+from offline.engine import StackRun
 from offline.policy_harness import PolicyHarness, format_report
-from tests.shared_runs import shared_run
+
+from .variants import prod_edge_run
 
 SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
 
 
-def with_collection(stack: str) -> dict[str, str]:
-    flat = {**stack_config(stack), "platform:collections": json.dumps({"cache": {"type": "VECTORSEARCH"}})}
-    services = json.loads(flat["platform:services"])
-    services["api"].setdefault("grants", {})["collections"] = {"cache": "readwrite"}
-    flat["platform:services"] = json.dumps(services)
-    return flat
-
-
 @pytest.fixture(scope="module")
 def run() -> StackRun:
-    return shared_run("prod", config=with_collection("prod"))
+    """prod with the collection `cache` (VECTORSEARCH) the api may read and write (tests/components/variants.py)."""
+    return prod_edge_run()
 
 
 def test_the_collection_is_encrypted_with_the_stack_key_and_reachable_only_through_the_endpoint(run: StackRun) -> None:
@@ -54,7 +48,7 @@ def test_the_data_access_policy_admits_exactly_the_granted_task_role(run: StackR
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_prod_with_a_collection_passes_every_mandatory_policy(preview: bool, pack_harness: PolicyHarness) -> None:
-    run = shared_run("prod", config=with_collection("prod"), preview=preview)
+    run = prod_edge_run(preview=preview)
     report = pack_harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
 

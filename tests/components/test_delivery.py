@@ -6,15 +6,13 @@ builds what AWS requires of it, and nothing more."""
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 import pytest
 
 from components.delivery import ELB_DESCRIBE_ACTIONS
-from offline.engine import RecordedResource, StackRun, run_stack
+from offline.engine import RecordedResource, StackRun
 
-from ..config.test_compute_config import service_change
 from .compute_support import (
     ECS_SERVICE,
     INGRESS,
@@ -30,15 +28,9 @@ from .compute_support import (
     ingress_rules,
     policy,
 )
+from .variants import HOOK, STRATEGIES, staging_delivery_run
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-HOOK = "arn:aws:lambda:us-east-1:123456789012:function:smoke-test"
-
-
-@cache
-def staging_with(service: str, deployment_json: str) -> StackRun:
-    """The staging stack with `services.<service>.deployment` replaced (cached: each variant runs once)."""
-    return run_stack("staging", config=service_change("staging", service, deployment=json.loads(deployment_json)))
 
 
 def _forward_groups(rule: RecordedResource) -> list[tuple[str, float]]:
@@ -133,11 +125,7 @@ def test_named_cidrs_join_the_test_listener_and_stacks_without_progressive_servi
         assert [int(r.inputs["port"]) for r in stack_runs[stack].of_type(LISTENER)] != [] and all(
             int(r.inputs["port"]) in (80, 443) for r in stack_runs[stack].of_type(LISTENER)
         ), stack
-    flat = service_change("staging", "api", deployment={"strategy": "blue-green"})
-    flat["platform:loadBalancer"] = json.dumps(
-        {**json.loads(flat["platform:loadBalancer"]), "testListener": {"port": 9443, "cidrs": ["198.51.100.0/24"]}}
-    )
-    run = run_stack("staging", config=flat)
+    run = staging_delivery_run()  # progressive services, testListener {port: 9443, cidrs: [198.51.100.0/24]}
     sources = {r.inputs["cidrIpv4"] for r in run.of_type(INGRESS) if r.inputs.get("fromPort") == 9443}
     assert "198.51.100.0/24" in sources and config_of("staging").network.cidr in sources
 
@@ -209,13 +197,13 @@ def test_rolling_services_keep_one_target_group_and_no_infrastructure_role(stack
     assert worker.inputs["deploymentConfiguration"] == {"strategy": "ROLLING"}
 
 
-# -- each strategy -----------------------------------------------------------------------------------------------
+# -- each strategy: one staging run with a service per strategy (tests/components/variants.py) -------------------
 @pytest.mark.parametrize(
-    ("deployment", "expected"),
+    ("service", "expected"),
     [
-        ({"strategy": "blue-green", "bakeTimeMinutes": 30}, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "30"}),
+        ("blue-green", {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "30"}),
         (
-            {"strategy": "canary", "canary": {"percent": 12.5, "bakeTimeMinutes": 20}},
+            "canary",
             {
                 "strategy": "CANARY",
                 "bakeTimeInMinutes": "10",
@@ -223,7 +211,7 @@ def test_rolling_services_keep_one_target_group_and_no_infrastructure_role(stack
             },
         ),
         (
-            {"strategy": "linear"},
+            "linear",
             {
                 "strategy": "LINEAR",
                 "bakeTimeInMinutes": "10",
@@ -231,7 +219,7 @@ def test_rolling_services_keep_one_target_group_and_no_infrastructure_role(stack
             },
         ),
         (
-            {"strategy": "linear", "linear": {"stepPercent": 25, "stepBakeTimeMinutes": 2}, "bakeTimeMinutes": 5},
+            "stepped",
             {
                 "strategy": "LINEAR",
                 "bakeTimeInMinutes": "5",
@@ -239,29 +227,27 @@ def test_rolling_services_keep_one_target_group_and_no_infrastructure_role(stack
             },
         ),
     ],
-    ids=["blue-green", "canary", "linear-defaults", "linear"],
+    ids=list(STRATEGIES),
 )
 def test_each_progressive_strategy_gets_its_settings_and_the_traffic_plumbing(
-    deployment: dict[str, Any], expected: dict[str, Any]
+    service: str, expected: dict[str, Any]
 ) -> None:
-    run = staging_with("api", json.dumps(deployment))
-    service = run.named("api-service")
-    assert service.inputs["deploymentConfiguration"] == expected
-    advanced = service.inputs["loadBalancers"][0]["advancedConfiguration"]
+    """`service` deploys by STRATEGIES[service] (blue-green baking 30 minutes, canary 12.5 % for 20 minutes,
+    linear with the defaults, linear 25 % every 2 minutes baking 5)."""
+    run = staging_delivery_run()
+    recorded = run.named(f"{service}-service")
+    assert recorded.inputs["deploymentConfiguration"] == expected
+    advanced = recorded.inputs["loadBalancers"][0]["advancedConfiguration"]
     assert advanced == {
-        "alternateTargetGroupArn": run.named("api-alt-tg").outputs["arn"],
-        "productionListenerRule": run.named("api-rule").outputs["arn"],
-        "testListenerRule": run.named("api-test-rule").outputs["arn"],
-        "roleArn": run.named("api-infrastructure-role").outputs["arn"],
+        "alternateTargetGroupArn": run.named(f"{service}-alt-tg").outputs["arn"],
+        "productionListenerRule": run.named(f"{service}-rule").outputs["arn"],
+        "testListenerRule": run.named(f"{service}-test-rule").outputs["arn"],
+        "roleArn": run.named(f"{service}-infrastructure-role").outputs["arn"],
     }
 
 
 def test_lifecycle_hooks_are_invoked_with_the_infrastructure_role_which_may_invoke_only_them() -> None:
-    hooks = [
-        {"function": HOOK, "stages": ["POST_TEST_TRAFFIC_SHIFT"], "details": {"path": "/health"}},
-        {"function": f"{HOOK}:live", "stages": ["PRE_SCALE_UP", "POST_SCALE_UP"]},
-    ]
-    run = staging_with("api", json.dumps({"strategy": "canary", "lifecycleHooks": hooks}))
+    run = staging_delivery_run()  # the api: canary with hooks on HOOK (with details) and HOOK:live
     role = run.named("api-infrastructure-role").outputs["arn"]
     assert run.named("api-service").inputs["deploymentConfiguration"]["lifecycleHooks"] == [
         {
@@ -279,18 +265,17 @@ def test_lifecycle_hooks_are_invoked_with_the_infrastructure_role_which_may_invo
 
 
 def test_a_blue_green_worker_has_no_load_balancer_plumbing_and_a_role_only_for_its_hooks() -> None:
-    bare = staging_with("worker", json.dumps({"strategy": "blue-green"}))
-    service = bare.named("worker-service")
+    run = staging_delivery_run()  # worker: blue-green; hooked (a copy of the worker): blue-green, one hook
+    service = run.named("worker-service")
     assert service.inputs["deploymentConfiguration"] == {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "10"}
     assert "loadBalancers" not in service.inputs or not service.inputs["loadBalancers"]
-    assert not [r for r in bare.resources if r.name.startswith("worker-infrastructure")]
-    hooked = staging_with(
-        "worker",
-        json.dumps({"strategy": "blue-green", "lifecycleHooks": [{"function": HOOK, "stages": ["POST_SCALE_UP"]}]}),
-    )
-    [statement] = policy(hooked.named("worker-infrastructure-policy"))["Statement"]
+    assert not [r for r in run.resources if r.name.startswith("worker-infrastructure")]
+    hooked = run.named("hooked-service")
+    assert hooked.inputs["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    assert "loadBalancers" not in hooked.inputs or not hooked.inputs["loadBalancers"]
+    [statement] = policy(run.named("hooked-infrastructure-policy"))["Statement"]
     assert (statement["Sid"], statement["Resource"]) == ("InvokeLifecycleHooks", [HOOK])
-    assert not [r for r in hooked.of_type(LISTENER_RULE, ROLE_POLICY) if r.name.startswith("worker-test")]
+    assert not [r for r in run.of_type(LISTENER_RULE, ROLE_POLICY) if r.name.startswith("hooked-test")]
 
 
 def test_a_hook_naming_a_stack_function_gets_that_functions_arn() -> None:

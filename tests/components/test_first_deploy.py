@@ -11,6 +11,7 @@ from functools import cache
 
 from offline.engine import StackRun, run_stack, stack_config
 from tests.components.compute_support import SCHEDULED_ACTION, child, services
+from tests.components.variants import dev_workloads, dev_workloads_run
 
 
 @cache
@@ -43,13 +44,13 @@ def test_without_the_key_services_start_as_configured(stack_runs: dict[str, Stac
 
 
 def test_a_scheduled_task_reading_a_stack_secret_is_created_disabled() -> None:
-    flat = {**stack_config("dev"), "platform:secretsPending": "true"}
+    flat = dev_workloads()  # secretsPending, and the scheduled task reads a stack secret
+    assert flat["platform:secretsPending"] == "true"
     services_config = json.loads(flat["platform:services"])
     scheduled = [key for key, s in services_config.items() if s.get("kind") == "task" and s.get("schedule")]
     assert scheduled, "the dev stack file has a scheduled task"
-    for key in scheduled:
-        services_config[key]["secrets"] = {"STRIPE_API_KEY": "stripe-key"}
-    run = run_stack("dev", config={**flat, "platform:services": json.dumps(services_config)})
+    assert all(services_config[key]["secrets"] == {"STRIPE_API_KEY": "stripe-key"} for key in scheduled)
+    run = dev_workloads_run()
     states = {r.name: r.inputs["state"] for r in run.of_type("aws:scheduler/schedule:Schedule")}
     assert len(states) == len(scheduled) and set(states.values()) == {"DISABLED"}, states
 

@@ -8,17 +8,16 @@ import pytest
 
 from components.aws_context import AwsContext
 from components.models import INVOKE_ACTIONS, invoke_statements, model_arns, parse_model_id
-from offline.engine import run_stack, stack_config
+from offline.engine import stack_config
 from offline.mocks import ACCOUNT_ID
 from policies.guardrails.iam import NO_WILDCARD_IAM
-from tests.config.test_compute_config import service_change
 from tests.policies.helpers import check
 
 from .compute_support import ROLE_POLICY
+from .variants import MODELS, dev_stores_run
 
 CONTEXT = AwsContext("123456789012", "us-west-2", "aws", "amazonaws.com")
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-PROFILE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+HAIKU, PROFILE = MODELS  # a foundation model and an inference profile
 
 
 def test_a_foundation_model_is_granted_on_its_own_arn_in_the_stack_region() -> None:
@@ -61,7 +60,7 @@ def test_the_grant_statements_pass_no_wildcard_iam() -> None:
 
 
 def test_a_service_granted_models_may_invoke_exactly_those() -> None:
-    run = run_stack("dev", config=service_change("dev", "api", grants__models=[HAIKU, PROFILE]))
+    run = dev_stores_run()  # the api granted [HAIKU, PROFILE]
     [task_policy] = [r for r in run.of_type(ROLE_POLICY) if r.name == "api-task-policy"]
     statements = json.loads(task_policy.inputs["policy"])["Statement"]
     bedrock = [s for s in statements if any(a.startswith("bedrock:") for a in s["Action"])]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun
 
 from .data_support import config_of, key_arn, statements
+from .variants import dev_stores_run
 
 
 def test_each_queue_has_a_dead_letter_queue_reached_after_max_receive_count(stack_run: StackRun) -> None:
@@ -80,10 +81,7 @@ def test_queue_policies_deny_non_tls_and_admit_only_the_rule_that_targets_them(s
 
 
 def test_a_queue_no_rule_targets_takes_messages_from_granted_roles_only() -> None:
-    config = stack_config("dev")
-    queues = json.loads(config["platform:queues"])
-    queues["reports"] = {"visibilityTimeoutSeconds": 60}
-    run = run_stack("dev", config={**config, "platform:queues": json.dumps(queues)})
+    run = dev_stores_run()  # dev's queues and `reports`, which no event rule targets
     for label in ("queue", "dlq"):
         policy = run.named(f"queue-reports-{label}-policy")
         assert list(statements(policy)) == ["DenyInsecureTransport"]

@@ -8,16 +8,16 @@ import json
 
 import pytest
 
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun
 
 from .data_support import key_arn, statements
+from .variants import dev_stores_run
 
 
 @pytest.fixture(scope="module")
 def dev_postgres() -> StackRun:
-    flat = stack_config("dev")
-    flat["platform:database"] = json.dumps({"engine": "postgres", "readReplicas": 1})
-    return run_stack("dev", config=flat)
+    """dev with `database: {engine: postgres, readReplicas: 1}` (tests/components/variants.py)."""
+    return dev_stores_run()
 
 
 def test_dev_postgres_is_one_az_small_and_unprotected_with_a_replica(dev_postgres: StackRun) -> None:

@@ -13,30 +13,18 @@ import pytest
 from components.config import load_stack_config
 from components.grants import DataStores
 from components.registry import KINDS, Kind, Registry, addressable, listing, readable_secrets, register_kind
-from offline.engine import StackRun, run_stack
+from offline.engine import StackRun
 from offline.mocks import ACCOUNT_ID
 from tests.config.test_compute_config import service_change
 
-REFERENCES = {
-    "S3_BUCKET": "${buckets.uploads.name}",
-    "DATABASE_URL": "postgresql://${database.endpoint}:${database.port}/${database.name}?sslmode=require",
-    "JOBS_URL": "${queues.jobs.url}",
-    "BUS": "${events.busName}",
-    "SESSIONS_TABLE": "${ tables.sessions.arn }",
-    "SELF": "${services.api.url}",
-}
+from .variants import dev_workloads_run
 
 
 @pytest.fixture(scope="module")
 def referencing_run() -> StackRun:
-    """dev, its worker told what the stack built and reading the database's master secret."""
-    flat = service_change(
-        "dev",
-        "worker",
-        environment={**REFERENCES, "LOG_LEVEL": "debug"},
-        secrets={"DB_USER": "database.masterSecret:username", "DB_PASSWORD": "database.masterSecret:password"},
-    )
-    return run_stack("dev", config=flat)
+    """dev, its worker told what the stack built (WORKLOAD_REFERENCES) and reading the database's master secret
+    (tests/components/variants.py)."""
+    return dev_workloads_run()
 
 
 def container(run: StackRun, service: str) -> dict[str, Any]:

@@ -8,19 +8,17 @@ import json
 
 import pytest
 
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun
 from offline.policy_harness import PolicyHarness, format_report
 
 from .data_support import key_arn, statements
+from .variants import prod_replicated_run
 
 
 @pytest.fixture(scope="module")
 def replicated() -> StackRun:
-    flat = stack_config("prod")
-    buckets = json.loads(flat["platform:buckets"])
-    buckets["uploads"]["replication"] = {"region": "us-west-2", "storageClass": "STANDARD_IA", "timeControl": True}
-    flat["platform:buckets"] = json.dumps(buckets)
-    return run_stack("prod", config=flat)
+    """prod with uploads replicated to us-west-2 as STANDARD_IA with timeControl (tests/components/variants.py)."""
+    return prod_replicated_run()
 
 
 def test_the_replica_region_side_is_built_through_its_own_provider(replicated: StackRun) -> None:

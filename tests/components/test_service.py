@@ -3,7 +3,6 @@ roles, safe deploys, autoscaling (request count for web, backlog per task and sc
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +11,7 @@ from policy_sentry.querying.actions import get_action_data
 from components.config.compute import SECRET_LOOKING_NAME, parse_image
 from components.delivery import load_balancer_statements
 from components.service import Service, _ecr_pull
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun
 
 from .compute_support import (
     ECS_SERVICE,
@@ -39,6 +38,7 @@ from .compute_support import (
     services,
 )
 from .data_support import stack_keys
+from .variants import dev_stores_run
 
 SECRET = "aws:secretsmanager/secret:Secret"
 QUEUE = "aws:sqs/queue:Queue"
@@ -411,13 +411,8 @@ def test_dev_scales_to_zero_at_night_and_weekends_and_other_stacks_do_not(stack_
 # -- images -----------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def built_image_run() -> StackRun:
-    """dev with its api built from a Dockerfile into ECR instead of a named image (one extra engine run)."""
-    flat = stack_config("dev")
-    services_config = json.loads(flat["platform:services"])
-    del services_config["api"]["image"]
-    services_config["api"]["build"] = {"context": "./app", "tag": "2026.01.15-abc123"}
-    flat["platform:services"] = json.dumps(services_config)
-    return run_stack("dev", config=flat)
+    """dev with its api built from a Dockerfile into ECR instead of a named image (tests/components/variants.py)."""
+    return dev_stores_run()
 
 
 def test_a_built_image_goes_to_an_immutable_scanned_repository_and_runs_by_digest(built_image_run: StackRun) -> None:

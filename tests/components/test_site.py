@@ -7,21 +7,18 @@ import json
 
 import pytest
 
-from offline.engine import StackRun, stack_config
+from offline.engine import StackRun
 from offline.policy_harness import PolicyHarness, format_report
-from tests.shared_runs import shared_run
 
-SITE = {"frontend": {"domain": {"name": "app.example.com", "hostedZone": "example.com"}, "spa": True}}
+from .variants import prod_edge_run
+
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
-
-
-def with_site(stack: str) -> dict[str, str]:
-    return {**stack_config(stack), "platform:sites": json.dumps(SITE)}
 
 
 @pytest.fixture(scope="module")
 def site_run() -> StackRun:
-    return shared_run("prod", config=with_site("prod"))
+    """prod with the site `frontend` (variants.SITE: app.example.com, a SPA) (tests/components/variants.py)."""
+    return prod_edge_run()
 
 
 def one(run: StackRun, resource_type: str, name: str) -> dict:
@@ -108,7 +105,7 @@ def test_an_alias_record_points_the_name_at_the_distribution(site_run: StackRun)
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_prod_with_a_site_passes_every_mandatory_policy(preview: bool, pack_harness: PolicyHarness) -> None:
-    run = shared_run("prod", config=with_site("prod"), preview=preview)
+    run = prod_edge_run(preview=preview)
     report = pack_harness.check(run.resources, stack="prod", preview=preview)
     assert report.mandatory == [], format_report(report)
 

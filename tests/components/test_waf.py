@@ -3,10 +3,10 @@ limit can key on a forwarded IP header."""
 
 from __future__ import annotations
 
-from offline.engine import StackRun, run_stack
-from tests.config.mutate import broken
+from offline.engine import StackRun
 
 from .compute_support import LOG_GROUP, config_of
+from .variants import prod_replicated_run
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
@@ -33,8 +33,7 @@ def test_the_web_acl_logs_to_an_encrypted_waf_log_group_with_credentials_redacte
 
 
 def test_behind_a_proxy_the_rate_limit_keys_on_the_forwarded_ip_header() -> None:
-    flat = broken("prod", "platform:loadBalancer.waf.forwardedIpHeader", "X-Forwarded-For")
-    [acl] = run_stack("prod", config=flat).of_type(WEB_ACL)
+    [acl] = prod_replicated_run().of_type(WEB_ACL)  # loadBalancer.waf.forwardedIpHeader: X-Forwarded-For
     [rate] = [r["statement"]["rateBasedStatement"] for r in acl.inputs["rules"] if r["name"] == "RateLimitPerIp"]
     assert rate["aggregateKeyType"] == "FORWARDED_IP"
     assert rate["forwardedIpConfig"] == {"headerName": "X-Forwarded-For", "fallbackBehavior": "MATCH"}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from components.config.workloads import ImageSpec
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun, stack_config
 
 from .compute_support import (
     ECS_SERVICE,
@@ -24,6 +24,7 @@ from .compute_support import (
     policy,
     services,
 )
+from .variants import dev_workloads_run
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
@@ -113,25 +114,8 @@ def test_the_image_is_known_at_a_first_preview(preview_runs: dict[str, StackRun]
 @pytest.fixture(scope="module")
 def variant_run() -> StackRun:
     """dev with: the api image from an existing repository of the account; the worker built into the stack's
-    repository; a `kind: service`; and an SMTP egress rule on the api (one extra engine run)."""
-    flat = stack_config("dev")
-    entries = json.loads(flat["platform:services"])
-    entries["api"]["image"] = {"repository": "openclaw/app", "digest": "sha256:" + "ab" * 32}
-    entries["api"]["egress"] = {
-        "smtp": {"cidr": "203.0.113.0/24", "port": 587},
-        "dns": {"cidr": "2001:db8::/32", "port": 53, "protocol": "udp"},
-    }
-    del entries["worker"]["image"]
-    entries["worker"]["build"] = {"context": "./app", "tag": "2026.01.15-abc123", "repository": "api"}
-    entries["saq"] = {
-        "kind": "service",
-        "image": {"repository": "api", "tag": "1.4.2"},
-        "command": ["saq", "app.worker.settings"],
-        "healthCheck": {"command": ["CMD-SHELL", "test -f /tmp/alive || exit 1"]},
-        "grants": {"database": "connect"},
-    }
-    flat["platform:services"] = json.dumps(entries)
-    return run_stack("dev", config=flat)
+    repository; a `kind: service`; and an SMTP egress rule on the api (tests/components/variants.py)."""
+    return dev_workloads_run()
 
 
 def test_an_undeclared_repository_is_one_that_already_exists_in_this_account(variant_run: StackRun) -> None:
