@@ -4,7 +4,8 @@
   the first `Analyze` that meets an IAM document: the engine starts the pack alongside the program, so the
   load overlaps the program's run instead of delaying the first resource's verdict.
 - Each resource's properties are decoded, deserialised and wrapped in the SDK's unknown-checking proxy once
-  per call instead of once per policy (`decode_properties_once`).
+  per call instead of once per policy (`decode_properties_once`), and the runtime settings' signature is
+  inspected once per process instead of at every call (`settings_signature_once`).
 - Everything loaded so far (pulumi, grpc, the guardrails, that database: several hundred thousand objects
   that live as long as the process) is frozen out of the cyclic garbage collector's reach (`gc.freeze()`).
 - Then the collector is switched off. The SDK deserialises every resource once per stack policy and keeps
@@ -118,14 +119,37 @@ def decode_properties_once() -> Callable[[], None]:
     return undo
 
 
+def settings_signature_once() -> Callable[[], None]:
+    """Inspect the runtime `Settings`' signature once per process rather than at every call; returns the undo.
+
+    pulumi_policy's servicer begins every Remediate, Analyze and AnalyzeStack by configuring the runtime from
+    the environment, and asks `inspect.signature(pulumi.runtime.Settings)` each time whether `Settings` takes an
+    organization (older SDKs did not): about a tenth of a call. A class's signature does not change while the
+    process runs, so it is computed once per callable (`functools.cache`). If the SDK does not look this name
+    up (another version), nothing is installed."""
+    from pulumi_policy import policy as sdk
+
+    namespace: dict[str, Any] = sdk.__dict__
+    original = namespace.get("signature")
+    if not callable(original):
+        return lambda: None
+    namespace["signature"] = functools.cache(original)
+
+    def undo() -> None:
+        namespace["signature"] = original
+
+    return undo
+
+
 def prepared(policies: Sequence[T]) -> list[T]:
-    """Load what every check needs, decode properties once per call, freeze the heap, stop the cyclic
-    collector; hand the policies on unchanged (for `PolicyPack`)."""
+    """Load what every check needs, decode properties once per call, inspect `Settings` once, freeze the heap,
+    stop the cyclic collector; hand the policies on unchanged (for `PolicyPack`)."""
     iam_catalog.load()
     decode_properties_once()
+    settings_signature_once()
     gc.freeze()  # no collection first: start-up has made next to no garbage, and one would cost ~0.07 s
     gc.disable()
     return list(policies)
 
 
-__all__ = ["decode_properties_once", "prepared"]
+__all__ = ["decode_properties_once", "prepared", "settings_signature_once"]

@@ -7,6 +7,7 @@ import gc
 from types import SimpleNamespace
 from typing import Any
 
+import pulumi.runtime
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel
@@ -14,7 +15,7 @@ from pulumi_policy import policy as sdk
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from policies.guardrails import PACK_NAME, POLICIES, serving
-from policies.guardrails.serving import decode_properties_once, prepared
+from policies.guardrails.serving import decode_properties_once, prepared, settings_signature_once
 
 from .helpers import UNKNOWN, struct, urn
 
@@ -156,8 +157,36 @@ def test_prepared_loads_decodes_once_freezes_and_stops_the_collector(monkeypatch
     done: list[str] = []
     monkeypatch.setattr(serving.iam_catalog, "load", lambda: done.append("catalogue"))
     monkeypatch.setattr(serving, "decode_properties_once", lambda: done.append("decode once"))
+    monkeypatch.setattr(serving, "settings_signature_once", lambda: done.append("signature once"))
     monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))
     monkeypatch.setattr(gc, "disable", lambda: done.append("disable"))
     policies = (POLICIES[0], POLICIES[1])
     assert prepared(policies) == list(policies)
-    assert done == ["catalogue", "decode once", "freeze", "disable"]
+    assert done == ["catalogue", "decode once", "signature once", "freeze", "disable"]
+
+
+def test_the_settings_signature_is_inspected_once_and_undone_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    inspected: list[object] = []
+    original = sdk.signature  # pyright: ignore[reportPrivateImportUsage]
+    monkeypatch.setattr(sdk, "signature", lambda target: inspected.append(target) or original(target))
+    counting = sdk.signature  # pyright: ignore[reportPrivateImportUsage]
+    undo = settings_signature_once()
+    servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", [POLICIES[0]], EnforcementLevel.MANDATORY)
+    monkeypatch.setenv("PULUMI_PROJECT", "platform")
+    monkeypatch.setenv("PULUMI_STACK", "prod")
+    monkeypatch.setenv("PULUMI_DRY_RUN", "false")
+    configured: list[object] = []
+    monkeypatch.setattr(pulumi.runtime, "configure", configured.append)  # this process's runtime left alone
+    for _ in range(3):
+        servicer._configure_runtime_settings()  # pyright: ignore[reportPrivateUsage]
+    assert inspected == [pulumi.runtime.Settings]  # three calls, one inspection
+    assert [(s.stack, s.organization) for s in configured] == [("prod", "organization")] * 3  # pyright: ignore[reportAttributeAccessIssue]
+    undo()
+    assert sdk.signature is counting  # pyright: ignore[reportPrivateImportUsage]
+
+
+def test_an_sdk_without_the_signature_name_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(sdk, "signature")
+    before = dict(sdk.__dict__)
+    settings_signature_once()()
+    assert dict(sdk.__dict__) == before
