@@ -374,6 +374,21 @@ class StackReferenceError(LookupError):
 
 _REFERENCED: dict[tuple[Path, float], dict[str, Any]] = {}
 
+ReferencedRun = Callable[[str, Path, Path], StackRun]
+"""`(stack, its stack file, project dir)` -> that stack's `up` run: `run_stack(stack, config_file=file,
+project_dir=project dir)` or the same run from elsewhere."""
+
+
+class _References:
+    run: ReferencedRun | None = None
+    """Where referenced stacks' runs come from; None: run here, cached per file (`referenced_outputs`)."""
+
+
+def run_references_with(source: ReferencedRun | None) -> None:
+    """Take referenced stacks' runs from `source` (a test session: its runs shared by every worker, so a primary
+    read by its standby is the primary the tests run), or run them here again (None)."""
+    _References.run = source
+
 
 def referenced_outputs(stack: str, directory: Path, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
     """The exported outputs of `stack`, as `pulumi up` leaves them: its own offline run (not a preview: the
@@ -386,6 +401,8 @@ def referenced_outputs(stack: str, directory: Path, project_dir: Path = PROJECT_
             f"stack reference {ORGANIZATION}/{project_name(project_dir)}/{stack}: no stack file {path} "
             f"(a StackReference names a stack of this project whose Pulumi.<stack>.yaml is beside the reader's)"
         )
+    if _References.run is not None:
+        return _References.run(stack, path, project_dir).outputs
     key = (path.resolve(), path.stat().st_mtime)
     if key not in _REFERENCED:
         _REFERENCED[key] = run_stack(stack, config_file=path, project_dir=project_dir).outputs

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from offline.engine import StackRun, run_stack, stack_config
+from offline.engine import StackRun, run_references_with, run_stack, stack_config
 from offline.policy_harness import (
     PolicyHarness,
     PolicyReport,
@@ -51,8 +51,19 @@ _runs: dict[str, StackRun] = {}
 
 
 def configure(root: Path | None) -> None:
-    """Share runs through `root` (the session's temporary directory, common to every xdist worker)."""
+    """Share runs through `root` (the session's temporary directory, common to every xdist worker), and answer
+    StackReferences with them: a standby reads its primary's shared `up` run instead of running it again."""
     _Session.root = root
+    run_references_with(_referenced_run)
+
+
+def session_root() -> Path | None:
+    """What `configure` was given."""
+    return _Session.root
+
+
+def _referenced_run(stack: str, config_file: Path, project_dir: Path) -> StackRun:
+    return shared_run(stack, config_file=config_file, project_dir=project_dir)
 
 
 def cached(cache: Path, compute: Callable[[], T], *, blocking: bool = True) -> T | None:

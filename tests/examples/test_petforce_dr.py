@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline.engine import ORGANIZATION, StackReferenceError, StackRun, run_stack
+from offline.engine import ORGANIZATION, StackReferenceError, StackRun, referenced_outputs, run_references_with
 from offline.policy_harness import PolicyHarness, format_report
 from offline.policy_harness import PolicyReport as Report
+from tests.shared_runs import configure as configure_sharing
+from tests.shared_runs import session_root as shared_runs_root
 from tests.shared_runs import shared_run
 
 from .support import EXAMPLES
@@ -24,7 +26,8 @@ PROD_LEVELS = EXAMPLES.parent / "policies" / "config" / "prod.json"
 
 
 def _run(stack: str, *, preview: bool = False, directory: Path = DIRECTORY) -> StackRun:
-    return run_stack(stack, config_file=directory / f"Pulumi.{stack}.yaml", preview=preview)
+    """The stack file's run, shared: a standby's StackReference reads the same run of its primary."""
+    return shared_run(stack, config_file=directory / f"Pulumi.{stack}.yaml", preview=preview)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +81,20 @@ def test_the_standby_reads_the_primarys_outputs_through_the_stack_reference(
     assert "username" not in replica.inputs and "engineVersion" not in replica.inputs  # both come from the source
     # a first preview of the standby reads the deployed primary: the reference is known even then
     assert runs[(STANDBY, True)].named("database-instance").inputs["replicateSourceDb"] == source.outputs["arn"]
+
+
+def test_outside_a_test_session_a_referenced_stack_runs_once_per_file(
+    runs: dict[tuple[str, bool], StackRun],
+) -> None:
+    """The CLI's path (the session answers references with its shared runs): the primary's own `up` run, the
+    same outputs the shared run exported, computed once per stack file."""
+    run_references_with(None)
+    try:
+        first = referenced_outputs(PRIMARY, DIRECTORY)
+        assert referenced_outputs(PRIMARY, DIRECTORY) is first
+    finally:
+        configure_sharing(shared_runs_root())
+    assert first == runs[(PRIMARY, False)].outputs and first["dr"]["role"] == "primary"
 
 
 def test_route53_fails_over_from_the_primary_to_the_standby_on_an_https_health_check(
