@@ -25,8 +25,6 @@ from typing import Any
 
 import yaml
 
-from components.config.thresholds import POLICY_CONFIG_DIR, pack_config_path
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENVIRONMENT_ORDER = ("dev", "staging", "prod")
 """Stacks are listed environment by environment (dev first: the order a change is rolled out in)."""
@@ -109,12 +107,17 @@ def example_config_files(examples_dir: Path = EXAMPLES_DIR) -> tuple[Path, ...]:
 
 
 def pack_config(
-    stack: str, config_file: Path | None = None, project_dir: Path = PROJECT_DIR, config_dir: Path = POLICY_CONFIG_DIR
+    stack: str, config_file: Path | None = None, project_dir: Path = PROJECT_DIR, config_dir: Path | None = None
 ) -> Path | None:
-    """The stack's policy-pack config: `policies/config/<stack>.json`, else `<environment>.json`."""
+    """The stack's policy-pack config: `policies/config/<stack>.json` (in `config_dir`, by default the pack's),
+    else `<environment>.json`."""
+    # imported here: the config models are heavy, and reading stack names (`STACKS`) should not load them
+    from components.config.thresholds import POLICY_CONFIG_DIR, pack_config_path
+
     source = config_file if config_file is not None else stack_file_path(stack, project_dir)
     values = read_config_file(source) if source.is_file() else {}
-    return pack_config_path(stack, environment_of(values, project_name(project_dir)), config_dir)
+    directory = config_dir if config_dir is not None else POLICY_CONFIG_DIR
+    return pack_config_path(stack, environment_of(values, project_name(project_dir)), directory)
 
 
 def to_engine_config(values: dict[str, Any], project: str) -> dict[str, str]:
