@@ -35,6 +35,8 @@ import traceback
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
+SUPPORTED = sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(socket, "SOCK_SEQPACKET")
+"""Linux only (pidfds, sequenced-packet Unix sockets): elsewhere the harness starts each pack plainly."""
 _MAX_MESSAGE = 1 << 22
 """A start request carries the whole environment (the stack config is in it): generous."""
 

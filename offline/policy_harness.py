@@ -48,6 +48,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from .pack_forkserver import SUPPORTED as FORK_SUPPORTED
 from .pack_forkserver import ForkedProcess, ForkServer
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -784,8 +785,9 @@ class PolicyHarness:
         self.remember_answers = remember_answers
         """Each process answers a given Remediate or Analyze request once (`Analysis.ask`): for a session
         checking many copies of the same runs (the tests)."""
-        self.fork = fork and python is None
-        """Start pack processes from a fork server (`offline/pack_forkserver.py`): for a session starting many."""
+        self.fork = fork and python is None and FORK_SUPPORTED
+        """Start pack processes from a fork server (`offline/pack_forkserver.py`, Linux): for a session starting
+        many."""
         self._fork_server: ForkServer | None = None
         self._processes: dict[tuple[str, str, bool, str], PolicyPackProcess] = {}
         self._lock = threading.Lock()

@@ -12,6 +12,7 @@ import pytest
 
 from components.config import StackConfigError
 from offline.engine import UNKNOWN, RecordedResource, StackRun, run_stack, stack_config
+from offline.pack_forkserver import SUPPORTED as FORK_SUPPORTED
 from offline.policy_harness import (
     PACK_DIR,
     PolicyConfigError,
@@ -309,7 +310,10 @@ def test_remembered_answers_change_no_verdict(stack_runs: dict[str, StackRun]) -
     assert 0 < changed == asked.count("Analyze") == asked.count("Remediate") and asked.count("AnalyzeStack") == 1
 
 
-@pytest.mark.parametrize("fork", [False, True], ids=["started", "forked"])
+FORKING = pytest.mark.skipif(not FORK_SUPPORTED, reason="pack processes are forked on Linux only")
+
+
+@pytest.mark.parametrize("fork", [False, pytest.param(True, marks=FORKING)], ids=["started", "forked"])
 def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: Path, fork: bool) -> None:
     (tmp_path / "__main__.py").write_text("import sys\nprint('broken pack', file=sys.stderr)\nsys.exit(3)\n")
     with (
@@ -320,6 +324,7 @@ def test_a_pack_that_fails_to_start_is_reported_and_not_left_running(tmp_path: P
     assert session._fork_server is None  # pyright: ignore[reportPrivateUsage]
 
 
+@FORKING
 def test_a_forked_pack_process_answers_as_a_started_one(stack_runs: dict[str, StackRun]) -> None:
     """`PolicyHarness(fork=True)` (the session's) forks its pack processes from a process that has done their
     imports (offline/pack_forkserver.py): the same command, environment and directory, the same report; each
