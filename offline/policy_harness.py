@@ -587,11 +587,15 @@ class PolicyPackProcess:
     def begin(self, policy_config: Mapping[str, Any]) -> Analysis:
         """Configure, and return the check in progress: `add` each resource as the program registers it
         (Remediate + Analyze, as the engine does during the run), then `finish` (AnalyzeStack)."""
-        effective = self.configure(policy_config)
-        answers = None
-        if self._answers is not None:
-            answers = self._answers.setdefault(json.dumps(effective, sort_keys=True), {})
-        return Analysis(self, effective, answers)
+        return Analysis(self, self.configure(policy_config), self.answers(policy_config))
+
+    def answers(self, policy_config: Mapping[str, Any]) -> dict[tuple[str, bytes], Any] | None:
+        """The Remediate and Analyze answers this process remembers under `policy_config` (by method and request
+        bytes; `Analysis.ask`), None when it remembers nothing. A session may add answers it had from the same
+        process command, stack config and policy config (another worker's)."""
+        if self._answers is None:
+            return None
+        return self._answers.setdefault(json.dumps(policy_config, sort_keys=True), {})
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -23,11 +23,15 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import itertools
 import json
+import os
 import pickle
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
+
+from pulumi.runtime.proto import analyzer_pb2
 
 from offline.engine import StackRun, run_references_with, run_stack, stack_config
 from offline.policy_harness import (
@@ -119,7 +123,8 @@ def shared_run(
 
 
 _DEFAULT_CONFIG = object()
-_reports: dict[str, bytes] = {}
+RESPONSES = {"Remediate": analyzer_pb2.RemediateResponse, "Analyze": analyzer_pb2.AnalyzeResponse}
+"""What each remembered request was answered with (`PolicyPackProcess.answers`)."""
 
 
 class SharedChecks(PolicyHarness):
@@ -127,7 +132,27 @@ class SharedChecks(PolicyHarness):
     xdist workers like `shared_run`. The key is the content itself (the pickled resources, the stack, project,
     preview flag, stack config and the policy config's content), so any change to any of them is a new check.
     Each call gets its own copy of the report: tests may change what they are given. A check that raises (a
-    refused policy config) is never stored: it raises again for every caller."""
+    refused policy config) is never stored: it raises again for every caller.
+
+    With `remember_answers`, the workers also share what their pack processes answered: after a check, a worker
+    writes the Remediate and Analyze answers it got that no worker had published (one file per check, under the
+    same process command, stack config and policy config); before one, it takes the other workers' new files.
+    A changed copy of a run another worker checked then sends the pack only what changed here too.
+
+    `root`: where the session's workers meet (default: the session's, `configure`); None: nothing shared."""
+
+    def __init__(self, *args: Any, root: Path | object | None = _DEFAULT_CONFIG, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._root = root
+        self._reports: dict[str, bytes] = {}
+        self._known: dict[str, set[tuple[str, bytes]]] = {}
+        """Per process command and configs: the answers this worker published or took from the others."""
+        self._taken: set[str] = set()
+        self._files = itertools.count()
+
+    @property
+    def root(self) -> Path | None:
+        return _Session.root if self._root is _DEFAULT_CONFIG else self._root  # type: ignore[return-value]
 
     def check(
         self,
@@ -148,10 +173,17 @@ class SharedChecks(PolicyHarness):
         digest = hashlib.sha256(identity)
         digest.update(pickle.dumps(listed))
         key = digest.hexdigest()[:24]
-        stored = _reports.get(key)
+        stored = self._reports.get(key)
         if stored is None:
+            process = hashlib.sha256(identity).hexdigest()[:24]
 
             def compute() -> bytes:
+                answers = None
+                if self.remember_answers and self.root is not None:
+                    started = self.process(stack=stack, project=project, preview=preview, stack_config=stack_config)
+                    answers = started.answers(config)
+                    if answers is not None:
+                        self._take(process, answers)
                 report = super(SharedChecks, self).check(
                     listed,
                     stack=stack,
@@ -160,10 +192,39 @@ class SharedChecks(PolicyHarness):
                     stack_config=stack_config,
                     policy_config=config,
                 )
+                if answers is not None:
+                    self._publish(process, answers)
                 return pickle.dumps(report)
 
-            root = _Session.root
+            root = self.root
             stored = compute() if root is None else cached(root / f"shared-check-{key}.pickle", compute)
             assert stored is not None  # blocking: always a value
-            _reports[key] = stored
+            self._reports[key] = stored
         return pickle.loads(stored)
+
+    def _take(self, process: str, answers: dict[tuple[str, bytes], Any]) -> None:
+        """Add the answers the other workers published for `process` since the last look."""
+        assert self.root is not None
+        known = self._known.setdefault(process, set())
+        for path in sorted(self.root.glob(f"answers-{process}-*.pickle")):
+            if path.name in self._taken:
+                continue
+            self._taken.add(path.name)
+            for (method, request), answer in pickle.loads(path.read_bytes()).items():
+                known.add((method, request))
+                if (method, request) not in answers:
+                    answers[(method, request)] = RESPONSES[method].FromString(answer)
+
+    def _publish(self, process: str, answers: dict[tuple[str, bytes], Any]) -> None:
+        """Write the answers for `process` no worker has published yet, as one new file."""
+        assert self.root is not None
+        known = self._known.setdefault(process, set())
+        new = {k: v.SerializeToString(deterministic=True) for k, v in answers.items() if k not in known}
+        if not new:
+            return
+        known.update(new)
+        path = self.root / f"answers-{process}-{os.getpid()}-{id(self)}-{next(self._files)}.pickle"
+        self._taken.add(path.name)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(new))
+        partial.replace(path)

@@ -25,6 +25,7 @@ from offline.policy_harness import (
 from policies.guardrails import POLICIES, REQUIRED
 from policies.guardrails.iam import DOCUMENTS
 from policies.guardrails.protection import STATEFUL_DEFAULT
+from tests.shared_runs import SharedChecks
 
 STACKS = ("dev", "staging", "prod")
 DEV_ADVISORY = {"container-insights", "service-and-database-alarms", "prod-web-progressive-delivery"}
@@ -290,21 +291,26 @@ def test_pack_processes_are_reused_and_terminated() -> None:
     assert not first.running
 
 
-def test_remembered_answers_change_no_verdict(stack_runs: dict[str, StackRun]) -> None:
-    """A session's harness asks each process a given Remediate or Analyze request once (`Analysis.ask`): a broken
-    copy of dev checked after dev sends only its changed resources, and reports exactly what a process that
-    remembers nothing reports for it."""
+def test_remembered_answers_change_no_verdict(stack_runs: dict[str, StackRun], tmp_path: Path) -> None:
+    """A session's pack processes answer a given Remediate or Analyze request once (`Analysis.ask`), and its
+    workers share what their processes answered (`SharedChecks`): a second worker checking a broken copy of dev,
+    which the first checked whole, sends its own process only the changed resources, and reports exactly what a
+    process that remembers nothing reports."""
     run = stack_runs["dev"]
     resources, faults = break_stack(run)
     before = run.by_urn()
     changed = sum(1 for resource in resources if before.get(resource.urn) != resource)  # changed or added
-    with PolicyHarness(remember_answers=True) as remembering, PolicyHarness() as forgetting:
-        remembering.check(run.resources, stack="dev")
-        process = remembering.process(stack="dev")
+    with (
+        SharedChecks(remember_answers=True, fork=True, root=tmp_path) as first,
+        SharedChecks(remember_answers=True, fork=True, root=tmp_path) as second,
+        PolicyHarness() as forgetting,
+    ):
+        first.check(run.resources, stack="dev")
+        process = second.process(stack="dev")
         asked: list[str] = []
         call = process._call  # pyright: ignore[reportPrivateUsage]
         process._call = lambda method, request: asked.append(method) or call(method, request)  # pyright: ignore[reportPrivateUsage]
-        again = remembering.check(resources, stack="dev")
+        again = second.check(resources, stack="dev")
         expected = forgetting.check(resources, stack="dev")
     assert again.to_dict() == expected.to_dict() and again.violated("mandatory") == set(faults)
     assert 0 < changed == asked.count("Analyze") == asked.count("Remediate") and asked.count("AnalyzeStack") == 1
