@@ -38,20 +38,25 @@ _call = threading.local()
 _SERVICER_CALLS = ("Analyze", "AnalyzeStack", "Remediate")
 _READERS = {"deserialize_properties": "deserialized", "unknown_checking_proxy": "proxied"}
 """The servicer's per-policy steps after decoding, by the cache slot that makes them once per call."""
+_VIEWS = {"_get_resource_options": "options", "_get_provider_resource": "providers"}
+"""The servicer's per-policy views of a resource (its options, its provider with decoded properties), by cache
+slot: once per Analyze and AnalyzeStack call (Remediate builds them once itself and is left as it is)."""
 
 
-def _once_per_call(function: Callable[..., Any], slot: str) -> Callable[..., Any]:
-    """`function(value)` computed once per value and call (the current RPC's cache `slot`); with any further
-    argument, every time."""
+def _once_per_call(function: Callable[..., Any], slot: str, *, method: bool = False) -> Callable[..., Any]:
+    """`function(value)` (`function(self, value)` for a `method`) computed once per value and call (the current
+    RPC's cache `slot`); with any further argument, every time."""
+    skip = 1 if method else 0
 
-    def once(value: Any, *args: Any, **kwargs: Any) -> Any:
+    def once(*args: Any, **kwargs: Any) -> Any:
         done: dict[int, tuple[Any, Any]] | None = getattr(_call, slot, None)
-        if done is None or args or kwargs:
-            return function(value, *args, **kwargs)
+        if done is None or len(args) != skip + 1 or kwargs:
+            return function(*args, **kwargs)
+        value = args[skip]
         hit = done.get(id(value))
         if hit is not None and hit[0] is value:  # the value is held, so its id is not reused
             return hit[1]
-        result = function(value)
+        result = function(*args)
         done[id(value)] = (value, result)
         return result
 
@@ -62,14 +67,17 @@ def _decoding_once(message_to_dict: Callable[..., Any]) -> Callable[..., Any]:
     return _once_per_call(message_to_dict, "decoded")
 
 
-def _one_call(method: Callable[..., Any]) -> Callable[..., Any]:
+def _one_call(method: Callable[..., Any], *, views: bool) -> Callable[..., Any]:
+    """`method` (an RPC) with this call's caches; `views`: with its resources' options and providers too."""
+
     @functools.wraps(method)
     def call(self: Any, request: Any, context: Any) -> Any:
         _call.decoded, _call.deserialized, _call.proxied = {}, {}, {}
+        _call.options, _call.providers = ({}, {}) if views else (None, None)
         try:
             return method(self, request, context)
         finally:
-            _call.decoded = _call.deserialized = _call.proxied = None
+            _call.decoded = _call.deserialized = _call.proxied = _call.options = _call.providers = None
 
     return call
 
@@ -83,9 +91,10 @@ def decode_properties_once() -> Callable[[], None]:
     dict (`deserialize_properties`) and wraps it in the proxy that raises on unknown values
     (`unknown_checking_proxy`), again per policy: about half of what remains. All three are pure functions of
     read-only data, and validating policies only read what they are given, so each runs once per resource
-    and call and the policies of that call share the result. Remediate's deserialisation (it passes a second
-    argument, and remediations may change what they are given) still runs per policy, as does everything else
-    in the SDK. If its internals are not as expected (another version), nothing is installed."""
+    and call and the policies of that call share the result; so are each resource's options and provider in
+    Analyze and AnalyzeStack (`_VIEWS`: the SDK built them for every policy, 27 times per resource in
+    AnalyzeStack). Remediate's deserialisation (it passes a second argument, and remediations may change what
+    they are given) still runs per policy, as does everything else in the SDK. If its internals are not as expected (another version), nothing is installed."""
     from pulumi_policy import policy as sdk
 
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
@@ -94,10 +103,10 @@ def decode_properties_once() -> Callable[[], None]:
         servicer is None
         or json_format is None
         or not hasattr(json_format, "MessageToDict")
-        or not all(callable(getattr(servicer, name, None)) for name in _SERVICER_CALLS)
+        or not all(callable(getattr(servicer, name, None)) for name in (*_SERVICER_CALLS, *_VIEWS))
     ):
         return lambda: None
-    methods = {name: getattr(servicer, name) for name in _SERVICER_CALLS}
+    methods = {name: getattr(servicer, name) for name in (*_SERVICER_CALLS, *_VIEWS)}
     shared = SimpleNamespace(
         **{name: getattr(json_format, name) for name in dir(json_format) if not name.startswith("__")}
     )
@@ -107,8 +116,10 @@ def decode_properties_once() -> Callable[[], None]:
     readers = {name: namespace[name] for name in _READERS if callable(namespace.get(name))}
     for name, reader in readers.items():
         namespace[name] = _once_per_call(reader, _READERS[name])
-    for name, method in methods.items():
-        setattr(servicer, name, _one_call(method))
+    for name in _SERVICER_CALLS:
+        setattr(servicer, name, _one_call(methods[name], views=name != "Remediate"))
+    for name, slot in _VIEWS.items():
+        setattr(servicer, name, _once_per_call(methods[name], slot, method=True))
 
     def undo() -> None:
         namespace["json_format"] = json_format

@@ -101,6 +101,44 @@ def test_each_message_is_decoded_once_per_call_and_again_in_the_next(decoded: li
     assert len(decoded) > 1, "undone: once per policy again"
 
 
+def test_options_and_providers_are_built_once_per_analysis_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[str] = []
+    for name in ("_get_resource_options", "_get_provider_resource"):
+        real = getattr(_PolicyAnalyzerServicer, name)
+        monkeypatch.setattr(
+            _PolicyAnalyzerServicer, name, lambda self, r, real=real, name=name: built.append(name) or real(self, r)
+        )
+    each, whole = _requests()
+    provider = analyzer_pb2.AnalyzerProviderResource(
+        type="pulumi:providers:aws", urn="urn:p", name="default", properties=struct({"region": "us-east-1"})
+    )
+    each[0].provider.CopyFrom(provider)
+    servicer = _servicer()
+    servicer.Analyze(each[0], None)
+    per_policy = len(built)
+    undo = decode_properties_once()
+    try:
+        built.clear()
+        servicer.Analyze(each[0], None)
+        servicer.Analyze(each[0], None)
+        assert sorted(built) == ["_get_provider_resource"] * 2 + ["_get_resource_options"] * 2  # once a call
+        assert per_policy > 4  # the SDK alone: each for every resource policy
+        built.clear()
+        servicer.AnalyzeStack(whole, None)
+        assert built.count("_get_resource_options") == len(RESOURCES)  # once per resource, not per stack policy
+        built.clear()
+        servicer.Remediate(each[0], None)
+        servicer.Remediate(each[0], None)
+        assert built == ["_get_resource_options", "_get_provider_resource"] * 2  # the SDK's own once, each call
+    finally:
+        undo()
+    built.clear()
+    servicer.Analyze(each[0], None)
+    assert len(built) == per_policy > 2, "undone: once per policy again"
+
+
 def test_outside_a_call_or_with_options_every_decoding_is_done_afresh(decoded: list[int]) -> None:
     message = struct({"a": 1})
     undo = decode_properties_once()
