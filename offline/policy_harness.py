@@ -431,7 +431,7 @@ class PolicyPackProcess:
         self.pack_dir = Path(pack_dir).resolve()
         self.project, self.stack, self.dry_run = project, stack, dry_run
         self._answers: dict[str, dict[tuple[str, bytes], Any]] | None = {} if remember_answers else None
-        """Per effective policy config, this process's Remediate and Analyze answers by request (`Analysis.ask`)."""
+        """Per policy config, this process's Remediate and Analyze answers by request (`answers`, `Analysis.ask`)."""
         self.stack_config = dict(stack_config or {})
         self.rpc_timeout = rpc_timeout
         env = dict(os.environ)

@@ -123,6 +123,8 @@ def shared_run(
 
 
 _DEFAULT_CONFIG = object()
+_SESSION = object()
+"""`SharedChecks(root=...)` not given: the session's directory (`configure`)."""
 RESPONSES = {"Remediate": analyzer_pb2.RemediateResponse, "Analyze": analyzer_pb2.AnalyzeResponse}
 """What each remembered request was answered with (`PolicyPackProcess.answers`)."""
 
@@ -152,7 +154,7 @@ class SharedChecks(PolicyHarness):
 
     @property
     def root(self) -> Path | None:
-        return _Session.root if self._root is _DEFAULT_CONFIG else self._root  # type: ignore[return-value]
+        return _Session.root if self._root is _SESSION else self._root  # type: ignore[return-value]
 
     def check(
         self,
@@ -175,7 +177,7 @@ class SharedChecks(PolicyHarness):
         key = digest.hexdigest()[:24]
         stored = self._reports.get(key)
         if stored is None:
-            process = hashlib.sha256(identity).hexdigest()[:24]
+            answers_key = hashlib.sha256(identity).hexdigest()[:24]  # the process command and configs
 
             def compute() -> bytes:
                 answers = None
@@ -183,7 +185,7 @@ class SharedChecks(PolicyHarness):
                     started = self.process(stack=stack, project=project, preview=preview, stack_config=stack_config)
                     answers = started.answers(config)
                     if answers is not None:
-                        self._take(process, answers)
+                        self._take(answers_key, answers)
                 report = super(SharedChecks, self).check(
                     listed,
                     stack=stack,
@@ -193,7 +195,7 @@ class SharedChecks(PolicyHarness):
                     policy_config=config,
                 )
                 if answers is not None:
-                    self._publish(process, answers)
+                    self._publish(answers_key, answers)
                 return pickle.dumps(report)
 
             root = self.root
@@ -202,11 +204,11 @@ class SharedChecks(PolicyHarness):
             self._reports[key] = stored
         return pickle.loads(stored)
 
-    def _take(self, process: str, answers: dict[tuple[str, bytes], Any]) -> None:
-        """Add the answers the other workers published for `process` since the last look."""
+    def _take(self, key: str, answers: dict[tuple[str, bytes], Any]) -> None:
+        """Add the answers the other workers published under `key` since the last look."""
         assert self.root is not None
-        known = self._known.setdefault(process, set())
-        for path in sorted(self.root.glob(f"answers-{process}-*.pickle")):
+        known = self._known.setdefault(key, set())
+        for path in sorted(self.root.glob(f"answers-{key}-*.pickle")):
             if path.name in self._taken:
                 continue
             self._taken.add(path.name)
@@ -215,15 +217,15 @@ class SharedChecks(PolicyHarness):
                 if (method, request) not in answers:
                     answers[(method, request)] = RESPONSES[method].FromString(answer)
 
-    def _publish(self, process: str, answers: dict[tuple[str, bytes], Any]) -> None:
-        """Write the answers for `process` no worker has published yet, as one new file."""
+    def _publish(self, key: str, answers: dict[tuple[str, bytes], Any]) -> None:
+        """Write the answers under `key` no worker has published yet, as one new file."""
         assert self.root is not None
-        known = self._known.setdefault(process, set())
+        known = self._known.setdefault(key, set())
         new = {k: v.SerializeToString(deterministic=True) for k, v in answers.items() if k not in known}
         if not new:
             return
         known.update(new)
-        path = self.root / f"answers-{process}-{os.getpid()}-{id(self)}-{next(self._files)}.pickle"
+        path = self.root / f"answers-{key}-{os.getpid()}-{id(self)}-{next(self._files)}.pickle"
         self._taken.add(path.name)
         partial = path.with_suffix(".partial")
         partial.write_bytes(pickle.dumps(new))

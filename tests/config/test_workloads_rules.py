@@ -9,36 +9,24 @@ from typing import Any
 
 import pytest
 
-from components.config import StackConfigError, load_stack_config
 from components.config.workloads import EgressRuleConfig, ImageSpec, TaskScheduleConfig
 from offline.engine import stack_config
 
+from .sections import problems as stack_problems
 from .sections import refusal
 
-FILE = "Pulumi.dev.yaml"
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
 
 def problems(services: dict[str, Any] | None = None, **sections: Any) -> list[str]:
     """The dev stack file's problems (none when accepted) with its services changed (`None` removes one)."""
-    flat = stack_config("dev")
-    entries = json.loads(flat["platform:services"])
+    entries = json.loads(stack_config("dev")["platform:services"])
     for name, entry in (services or {}).items():
         if entry is None:
             entries.pop(name)
         else:
             entries[name] = {**entries.get(name, {}), **entry}
-    flat["platform:services"] = json.dumps(entries)
-    for key, value in sections.items():
-        if value is None:
-            flat.pop(f"platform:{key}", None)
-        else:
-            flat[f"platform:{key}"] = json.dumps(value)
-    try:
-        load_stack_config("dev", flat)
-    except StackConfigError as error:
-        return [line.removeprefix(f"{FILE}: ") for line in error.lines]
-    return []
+    return stack_problems("dev", services=entries, **sections)
 
 
 # -- images by repository ----------------------------------------------------------------------------
