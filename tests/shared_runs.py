@@ -143,7 +143,7 @@ class SharedChecks(PolicyHarness):
 
     `root`: where the session's workers meet (default: the session's, `configure`); None: nothing shared."""
 
-    def __init__(self, *args: Any, root: Path | object | None = _DEFAULT_CONFIG, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, root: Path | object | None = _SESSION, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._root = root
         self._reports: dict[str, bytes] = {}
