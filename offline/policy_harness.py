@@ -364,7 +364,11 @@ def reconcile_config(
 def _struct(value: Mapping[str, Any] | None) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
     if value:
-        struct.update(_jsonable(dict(value)))
+        try:
+            struct.update(value)  # JSON-like data, as the engine records it: taken as it is
+        except (TypeError, ValueError):  # a key that is not a string, a value of another type: made JSON-like first
+            struct = struct_pb2.Struct()
+            struct.update(_jsonable(dict(value)))
     return struct
 
 

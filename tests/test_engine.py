@@ -136,3 +136,43 @@ def test_stack_traces_are_the_sdks_without_reading_source_lines_for_a_run_only()
     outside = len(traces[0][0].frames)  # pyright: ignore[reportAttributeAccessIssue]
     assert [len(fast.frames) for fast, _ in traces] == [outside, outside + 1, 0, 0]  # pyright: ignore[reportAttributeAccessIssue]
     assert traces[0][0].frames[0].pc.uri == Path(__file__).as_uri()  # pyright: ignore[reportAttributeAccessIssue]
+
+
+def test_unknowns_are_found_as_the_sdk_finds_them_without_garbage_for_the_collector() -> None:
+    import gc
+
+    from pulumi.output import UNKNOWN
+    from pulumi.runtime import rpc
+
+    from offline.engine import _acyclic_unknown_checks  # pyright: ignore[reportPrivateUsage]
+
+    class Text(str):  # a scalar's subclass takes the SDK's whole path
+        pass
+
+    shared: dict[str, object] = {"deep": [1, {"x": UNKNOWN}]}
+    looped: list[object] = ["a"]
+    looped.append(looped)  # a cycle: each container is walked once
+    values: list[object] = [
+        None, True, 0, 1.5, "text", Text("t"), UNKNOWN, [], {}, (UNKNOWN,), {UNKNOWN}, [[[UNKNOWN]]],
+        {"a": {"b": [None, {"c": UNKNOWN}]}}, {"a": [1, 2, "3"], "b": {"c": None}}, shared, [shared, shared],
+        looped, [looped, UNKNOWN], {"k": (1, [UNKNOWN])}, [{"a": 1}, {"b": [UNKNOWN]}],
+    ]  # fmt: skip
+    original = rpc.contains_unknowns
+    expected = [original(value) for value in values]
+    undo = _acyclic_unknown_checks()
+    try:
+        assert rpc.contains_unknowns is not original
+        gc.collect()
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            found = [rpc.contains_unknowns(value) for value in values]
+            left = gc.collect()  # what the checks left for the collector
+        finally:
+            if paused:
+                gc.enable()
+    finally:
+        undo()
+    assert rpc.contains_unknowns is original
+    assert found == expected
+    assert expected.count(True) == 7 and left == 0
