@@ -19,7 +19,9 @@ Nothing here imports the platform's code (components/, offline/): the pack is it
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -322,6 +324,32 @@ class Stack:
         return cls(converted)
 
 
+_call = threading.local()
+"""The current AnalyzeStack's shared resources and their `Stack` (`shared_stack`), per gRPC worker thread."""
+
+
+@contextmanager
+def shared_stack(resources: list[PolicyResource]) -> Iterator[None]:
+    """While an AnalyzeStack hands every stack policy this same list (`serving.build_once_per_call`), they share
+    one `Stack` of it: made once per call, each resource's plain props at most once too; policies only read it.
+    Nothing outlives the call (the SDK's resources hold parts of the request message)."""
+    _call.shared = (resources, [])
+    try:
+        yield
+    finally:
+        _call.shared = None
+
+
+def _stack_of(resources: list[PolicyResource]) -> Stack:
+    """The `Stack` of the resources a stack policy is handed: the call's shared one where there is one."""
+    shared: tuple[list[PolicyResource], list[Stack]] | None = getattr(_call, "shared", None)
+    if shared is None or shared[0] is not resources:  # the SDK's own AnalyzeStack, a test: a list per policy
+        return Stack.from_policy_resources(resources)
+    if not shared[1]:
+        shared[1].append(Stack.from_policy_resources(resources))
+    return shared[1][0]
+
+
 # -- settings -----------------------------------------------------------------------------------------
 def settings_with_defaults(schema: Mapping[str, Mapping[str, Any]], given: Mapping[str, Any] | None) -> dict[str, Any]:
     """The engine fills schema defaults before `Configure`; a pack used without it (or a test) gets them
@@ -423,7 +451,7 @@ def stack_policy(
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         ctx = Context(name, settings_with_defaults(schema, args.get_config()), current_stack(), report)
-        _judge(ctx, "the stack", lambda: check(Stack.from_policy_resources(args.resources), ctx))
+        _judge(ctx, "the stack", lambda: check(_stack_of(args.resources), ctx))
 
     return StackValidationPolicy(
         name=name,

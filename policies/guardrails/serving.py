@@ -4,12 +4,14 @@
   the first `Analyze` that meets an IAM document: the engine starts the pack alongside the program, so the
   load overlaps the program's run instead of delaying the first resource's verdict.
 - Each resource's properties are decoded, deserialised and wrapped in the SDK's unknown-checking proxy once
-  per call instead of once per policy (`decode_properties_once`), and the runtime settings' signature is
-  inspected once per process instead of at every call (`settings_signature_once`).
+  per call instead of once per policy (`decode_properties_once`); what Analyze and AnalyzeStack hand their
+  policies (a resource's props, options and provider; the stack's resources) is built once per call too, and
+  a policy is not called for a resource of a type it does not judge (`build_once_per_call`); the runtime
+  settings' signature is inspected once per process instead of at every call (`settings_signature_once`).
 - Everything loaded so far (pulumi, grpc, the guardrails, that database: several hundred thousand objects
   that live as long as the process) is frozen out of the cyclic garbage collector's reach (`gc.freeze()`).
-- Then the collector is switched off. The SDK deserialises every resource once per stack policy and keeps
-  it all until `AnalyzeStack` returns, so each collection rescans a heap that only grows during the call:
+- Then the collector is switched off. `AnalyzeStack` deserialises every resource and keeps it all until it
+  returns, so each collection rescans a heap that only grows during the call:
   on a 4,600-resource stack that is 1.8 s of a 4.7 s `AnalyzeStack`, and nothing is ever collected (a check
   of every resource and of the whole stack leaves no reference cycle behind: reference counting frees it
   all). The process lives as long as one `pulumi preview` or `up`.
@@ -24,10 +26,12 @@ import functools
 import gc
 import threading
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from . import iam_catalog
+from .base import shared_stack
 
 T = TypeVar("T")
 
@@ -130,6 +134,192 @@ def decode_properties_once() -> Callable[[], None]:
     return undo
 
 
+SDK_REPRODUCED = "1.21.0"
+"""The pulumi-policy release whose `Analyze` and `AnalyzeStack` `build_once_per_call` reproduces (the pack's pin)."""
+_PRIVATE = "_PolicyAnalyzerServicer__"
+"""How the servicer's own attributes (`self.__policies`, ...) are named from outside its class."""
+
+
+def _stack_resources(servicer: Any, sdk: Any, request: Any) -> list[Any]:
+    """The SDK's `PolicyResource` of every resource in an AnalyzeStack request, linked to their parents and
+    dependencies: what 1.21.0's `AnalyzeStack` builds for each stack policy, built here once."""
+    json_format, deserialize, proxy = sdk.json_format, sdk.deserialize_properties, sdk.unknown_checking_proxy
+    built: list[tuple[Any, str, list[str], dict[str, list[str]]]] = []
+    for r in request.resources:
+        props = proxy(deserialize(json_format.MessageToDict(r.properties)))
+        resource = sdk.PolicyResource(
+            r.type,
+            props,
+            r.urn,
+            r.name,
+            servicer._get_resource_options(r),
+            servicer._get_provider_resource(r),
+            None,
+            [],
+            {},
+        )
+        dependencies = {k: list(v.urns) for k, v in r.propertyDependencies.items()}
+        built.append((resource, r.parent, list(r.dependencies), dependencies))
+    by_urn = {resource.urn: resource for resource, *_ in built}
+    for resource, parent, dependencies, property_dependencies in built:
+        if parent is not None and parent in by_urn:
+            resource.parent = by_urn[parent]
+        resource.dependencies.extend(by_urn[d] for d in dependencies if d in by_urn)
+        for key, urns in property_dependencies.items():
+            resource.property_dependencies[key] = [by_urn[d] for d in urns if d in by_urn]
+    return [resource for resource, *_ in built]
+
+
+def _deferred(servicer: Any, sdk: Any, policy: Any, error: Any) -> Any:
+    """The advisory diagnostic 1.21.0's AnalyzeStack sends for a stack policy that met an unknown value."""
+    name, version = (
+        getattr(servicer, _PRIVATE + "policy_pack_name"),
+        getattr(servicer, _PRIVATE + "policy_pack_version"),
+    )
+    return sdk.proto.AnalyzeDiagnostic(
+        policyName=policy.name,
+        policyPackName=name,
+        policyPackVersion=version,
+        message=f"can't run policy '{policy.name}' from policy pack '{name}@v{version}' during preview: {error.message}",
+        urn="",
+        description=policy.description,
+        enforcementLevel=servicer._map_enforcement_level(sdk.EnforcementLevel.ADVISORY),
+    )
+
+
+def _run_validation(sdk: Any, policy: Any, args: Any, report: Any) -> None:
+    """A policy's validate, awaited on a loop of its own where it returns an awaitable, as 1.21.0 runs it."""
+    result = policy.validate(args, report)
+    if sdk.isawaitable(result):
+        loop = sdk.asyncio.new_event_loop()
+        loop.run_until_complete(sdk.asyncio.Task(result, loop=loop))
+        loop.close()
+
+
+def _analyze_once(sdk: Any) -> Callable[..., Any]:
+    """pulumi-policy 1.21.0's `Analyze`, with the resource's props, options and provider built once for every
+    resource policy, and no call to a policy whose types leave this resource out."""
+    Level = sdk.EnforcementLevel
+    json_format, deserialize, proxy = sdk.json_format, sdk.deserialize_properties, sdk.unknown_checking_proxy
+
+    def analyze(self: Any, request: Any, _context: Any) -> Any:
+        self._configure_runtime_settings()
+        response = sdk.proto.AnalyzeResponse()
+        given: tuple[Any, Any, Any] | None = None  # props, options, provider: for the first policy judging it
+        for policy in getattr(self, _PRIVATE + "policies"):
+            level = self._get_enforcement_level(policy)
+            if level == Level.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
+                continue
+            if not policy.has_validation():  # a remediation-only policy
+                response.not_applicable.append(
+                    sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason="Policy does not implement validate")
+                )
+                continue
+            wanted = getattr(policy, "resource_types", None)  # base.resource_policy's: its validate returns at once
+            if wanted is not None and request.type not in wanted:  # for another type, reporting nothing
+                continue
+            if level == Level.REMEDIATE:  # remediated, still violating: reported as mandatory, as the SDK does
+                level = Level.MANDATORY
+            report = self._create_report_violation(response, policy.name, policy.description, level, policy.severity)
+            if given is None:
+                props = proxy(deserialize(json_format.MessageToDict(request.properties)))
+                given = (props, self._get_resource_options(request), self._get_provider_resource(request))
+            props, options, provider = given
+            args = sdk.ResourceValidationArgs(
+                request.type,
+                props,
+                request.urn,
+                request.name,
+                options,
+                provider,
+                self._get_policy_config(policy.name),
+                getattr(self, _PRIVATE + "stack_tags"),
+            )
+            try:
+                _run_validation(sdk, policy, args, report)
+            except sdk.UnknownValueError as error:
+                response.diagnostics.append(_deferred(self, sdk, policy, error))
+            except sdk._NotApplicableError as error:
+                response.not_applicable.append(
+                    sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason=error.reason or "")
+                )
+        return response
+
+    return analyze
+
+
+def _analyze_stack_once(sdk: Any) -> Callable[..., Any]:
+    """pulumi-policy 1.21.0's `AnalyzeStack`, with the stack's resources built once for every stack policy."""
+    Level = sdk.EnforcementLevel
+
+    def analyze_stack(self: Any, request: Any, _context: Any) -> Any:
+        self._configure_runtime_settings()
+        response = sdk.proto.AnalyzeResponse()
+        judging = []
+        for policy in getattr(self, _PRIVATE + "policies"):
+            level = self._get_enforcement_level(policy)
+            if level == Level.DISABLED or not isinstance(policy, sdk.StackValidationPolicy):
+                continue
+            # stack policies cannot remediate: mandatory, as the SDK treats them
+            judging.append((policy, Level.MANDATORY if level == Level.REMEDIATE else level))
+        if not judging:
+            return response
+        resources = _stack_resources(self, sdk, request)
+        with shared_stack(resources):
+            for policy, level in judging:
+                report = self._create_report_violation(
+                    response, policy.name, policy.description, level, policy.severity
+                )
+                args = sdk.StackValidationArgs(
+                    resources, self._get_policy_config(policy.name), getattr(self, _PRIVATE + "stack_tags")
+                )
+                try:
+                    _run_validation(sdk, policy, args, report)
+                except sdk.UnknownValueError as error:
+                    response.diagnostics.append(_deferred(self, sdk, policy, error))
+                except sdk._NotApplicableError as error:
+                    response.not_applicable.append(
+                        sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason=error.reason or "")
+                    )
+        return response
+
+    return analyze_stack
+
+
+def build_once_per_call() -> Callable[[], None]:
+    """Build what policies are given once per Analyze and AnalyzeStack call rather than once per policy; returns
+    the undo.
+
+    pulumi-policy's servicer rebuilds what it hands each policy inside its loop over the policies: a resource's
+    props, options and provider for every resource policy in `Analyze` (~30 here, most of which judge other
+    types), and every resource of the stack (its `PolicyResource`, options, provider, links to its parent and
+    dependencies) for every stack policy in `AnalyzeStack` (27): ~75 % of AnalyzeStack even with the decoding
+    shared (`decode_properties_once`). These are the same methods with that built before the first policy
+    and handed to each (policies only read what they are given, as for decoding once), and a policy whose
+    types leave the resource out is not called (its validate, `base.resource_policy`'s, returns at once, having
+    reported nothing). Installed only on the release they reproduce (`SDK_REPRODUCED`, the pack's
+    pin), so an upgrade falls back to the SDK's own until they are checked against it again
+    (tests/policies/test_serving.py compares their verdicts)."""
+    from pulumi_policy import policy as sdk
+
+    servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
+    try:
+        release = metadata.version("pulumi-policy")
+    except metadata.PackageNotFoundError:
+        release = None
+    if servicer is None or release != SDK_REPRODUCED:
+        return lambda: None
+    originals = {"Analyze": servicer.Analyze, "AnalyzeStack": servicer.AnalyzeStack}
+    servicer.Analyze = _analyze_once(sdk)  # each resource decoded once in either: no per-call caches needed
+    servicer.AnalyzeStack = _analyze_stack_once(sdk)
+
+    def undo() -> None:
+        for name, method in originals.items():
+            setattr(servicer, name, method)
+
+    return undo
+
+
 def settings_signature_once() -> Callable[[], None]:
     """Inspect the runtime `Settings`' signature once per process rather than at every call; returns the undo.
 
@@ -157,10 +347,11 @@ def prepared(policies: Sequence[T]) -> list[T]:
     stop the cyclic collector; hand the policies on unchanged (for `PolicyPack`)."""
     iam_catalog.load()
     decode_properties_once()
+    build_once_per_call()
     settings_signature_once()
     gc.freeze()  # no collection first: start-up has made next to no garbage, and one would cost ~0.07 s
     gc.disable()
     return list(policies)
 
 
-__all__ = ["decode_properties_once", "prepared", "settings_signature_once"]
+__all__ = ["build_once_per_call", "decode_properties_once", "prepared", "settings_signature_once"]

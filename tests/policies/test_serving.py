@@ -13,7 +13,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from offline.engine import StackRun
 from policies.guardrails import PACK_NAME, POLICIES
-from policies.guardrails.serving import decode_properties_once
+from policies.guardrails.serving import build_once_per_call, decode_properties_once
 
 from .helpers import struct
 
@@ -130,3 +130,97 @@ def test_each_resource_is_deserialised_and_proxied_once_per_call(
     calls.update(dict.fromkeys(calls, 0))
     servicer.Analyze(each[1], None)
     assert all(n > 1 for n in calls.values()), "undone: once per policy again"
+
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def _stack_requests(*runs: StackRun) -> list[analyzer_pb2.AnalyzeStackRequest]:
+    """Each run's AnalyzeStack request, and a broken copy of it without its alarms (stack policies fire)."""
+    requests = []
+    for run in runs:
+        _, whole = _requests(run)
+        requests += [whole, analyzer_pb2.AnalyzeStackRequest(resources=[r for r in whole.resources if r.type != ALARM])]
+    return requests
+
+
+def test_building_once_per_call_changes_no_verdict(
+    stack_runs: dict[str, StackRun], preview_runs: dict[str, StackRun]
+) -> None:
+    stack_requests = _stack_requests(preview_runs["prod"], stack_runs["prod"])
+    untagged = [  # prod with no tags anywhere: resource policies report, not only defer
+        analyzer_pb2.AnalyzeRequest(
+            type=r.type, urn=r.urn, name=r.name, properties=struct({k: v for k, v in r.inputs.items() if k != "tags"})
+        )
+        for r in stack_runs["prod"].resources
+    ]
+
+    def verdicts() -> list[bytes]:
+        servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", POLICIES, EnforcementLevel.MANDATORY)
+        responses = [servicer.Analyze(r, None) for r in untagged]
+        responses += [servicer.AnalyzeStack(r, None) for r in stack_requests]
+        return [*_verdicts(preview_runs["prod"]), *(r.SerializeToString(deterministic=True) for r in responses)]
+
+    per_policy = verdicts()
+    originals = (_PolicyAnalyzerServicer.Analyze, _PolicyAnalyzerServicer.AnalyzeStack)
+    undo = [decode_properties_once(), build_once_per_call()]  # as the pack serves
+    try:
+        assert (_PolicyAnalyzerServicer.Analyze.__name__, _PolicyAnalyzerServicer.AnalyzeStack.__name__) == (
+            "analyze",
+            "analyze_stack",
+        )
+        once = verdicts()
+    finally:
+        for step in reversed(undo):
+            step()
+    assert (_PolicyAnalyzerServicer.Analyze, _PolicyAnalyzerServicer.AnalyzeStack) == originals
+    assert sum(b"required-tags" in r for r in per_policy) > 100, "resource policies report"
+    assert sum(b"service-and-database-alarms" in r for r in per_policy) == 2, "stack policies report"
+    assert any(b"can't run policy" in r for r in per_policy), "and defer"
+    assert once == per_policy
+
+
+def test_each_resource_is_built_once_per_stack_call(
+    stack_runs: dict[str, StackRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    real = sdk.PolicyResource
+
+    class Counting(real):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any) -> None:
+            built.append(args[2])
+            super().__init__(*args)
+
+    monkeypatch.setattr(sdk, "PolicyResource", Counting)
+    run = stack_runs["dev"]
+    (whole,) = _stack_requests(run)[:1]
+    servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", POLICIES, EnforcementLevel.MANDATORY)
+    servicer.AnalyzeStack(whole, None)
+    per_policy = len(built)
+    undo = build_once_per_call()
+    try:
+        built.clear()
+        servicer.AnalyzeStack(whole, None)
+        assert sorted(built) == sorted(r.urn for r in run.resources)
+    finally:
+        undo()
+    stack_policies = sum(1 for p in POLICIES if isinstance(p, sdk.StackValidationPolicy))
+    assert per_policy == stack_policies * len(run.resources) > len(built)
+
+
+def test_another_sdk_release_keeps_its_own_stack_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    from policies.guardrails import serving
+
+    original = _PolicyAnalyzerServicer.AnalyzeStack
+    monkeypatch.setattr(metadata, "version", lambda name: "1.22.0")
+    undo = serving.build_once_per_call()
+    assert _PolicyAnalyzerServicer.AnalyzeStack is original
+    undo()
+    monkeypatch.undo()
+    undo = serving.build_once_per_call()  # the pinned release: replaced
+    assert _PolicyAnalyzerServicer.AnalyzeStack is not original
+    undo()
+    assert _PolicyAnalyzerServicer.AnalyzeStack is original
+    assert serving.SDK_REPRODUCED == "1.21.0"
