@@ -285,3 +285,25 @@ def test_the_pack_publishes_each_settings_schema_to_the_engine() -> None:
         "configured": {"properties": {"days": {"type": "integer", "minimum": 1.0, "default": 7.0}}},
         "bare": {},
     }
+
+
+def test_stack_policies_handed_one_list_in_a_call_share_one_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi_policy.policy import PolicyResource, PolicyResourceOptions
+
+    made: list[int] = []
+    real = base.Stack.from_policy_resources
+    monkeypatch.setattr(base.Stack, "from_policy_resources", classmethod(lambda cls, rs: made.append(1) or real(rs)))
+
+    def resources() -> list[PolicyResource]:
+        options = PolicyResourceOptions(False, [], None, [], None, [], None)  # pyright: ignore[reportArgumentType]
+        return [PolicyResource("aws:sqs/queue:Queue", {"name": "q"}, "urn:q", "q", options, None, None, [], {})]
+
+    shared, other = resources(), resources()
+    with base.shared_stack(shared):
+        first = base._stack_of(shared)  # pyright: ignore[reportPrivateUsage]
+        assert base._stack_of(shared) is first and len(made) == 1  # pyright: ignore[reportPrivateUsage]
+        assert base._stack_of(other) is not first and len(made) == 2  # pyright: ignore[reportPrivateUsage]
+        assert [r.urn for r in first] == ["urn:q"] and first.resources[0].props == {"name": "q"}
+    assert base._call.shared is None  # pyright: ignore[reportPrivateUsage]  # nothing outlives the call
+    again = base._stack_of(shared)  # pyright: ignore[reportPrivateUsage]
+    assert again is not first and base._stack_of(shared) is not again and len(made) == 4  # pyright: ignore[reportPrivateUsage]
