@@ -1,5 +1,5 @@
-"""The pack's serving preparation: decoding each resource's properties once per call changes no verdict, and
-does decode once."""
+"""The pack's serving preparation on whole stacks: decoding each resource's properties once per call, and building
+what Analyze and AnalyzeStack hand their policies once per call, change no verdict, and do decode and build once."""
 
 from __future__ import annotations
 
@@ -50,18 +50,6 @@ def _verdicts(run: StackRun) -> list[bytes]:
         responses += [servicer.Remediate(request, None), servicer.Analyze(request, None)]
     responses.append(servicer.AnalyzeStack(whole, None))
     return [r.SerializeToString(deterministic=True) for r in responses]
-
-
-def test_decoding_once_per_call_changes_no_verdict(preview_runs: dict[str, StackRun]) -> None:
-    run = preview_runs["prod"]  # a first preview: deferrals in Analyze and AnalyzeStack alike
-    per_policy = _verdicts(run)
-    undo = decode_properties_once()
-    try:
-        once = _verdicts(run)
-    finally:
-        undo()
-    assert any(b"can't run policy" in r for r in per_policy), "a report with findings, not only empty ones"
-    assert once == per_policy
 
 
 def test_each_resource_is_decoded_once_per_call(
@@ -144,40 +132,46 @@ def _stack_requests(*runs: StackRun) -> list[analyzer_pb2.AnalyzeStackRequest]:
     return requests
 
 
-def test_building_once_per_call_changes_no_verdict(
+def test_serving_once_per_call_changes_no_verdict(
     stack_runs: dict[str, StackRun], preview_runs: dict[str, StackRun]
 ) -> None:
-    stack_requests = _stack_requests(preview_runs["prod"], stack_runs["prod"])
-    untagged = [  # prod with no tags anywhere: resource policies report, not only defer
+    preview, up = preview_runs["prod"], stack_runs["prod"]  # a first preview: deferrals
+    untagged = [  # and no tags anywhere: resource policies report, not only defer
         analyzer_pb2.AnalyzeRequest(
             type=r.type, urn=r.urn, name=r.name, properties=struct({k: v for k, v in r.inputs.items() if k != "tags"})
         )
-        for r in stack_runs["prod"].resources
+        for r in preview.resources
     ]
+    whole, broken = _stack_requests(preview)[0], _stack_requests(up)[1]  # the broken copy: stack policies report
 
     def verdicts() -> list[bytes]:
         servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", POLICIES, EnforcementLevel.MANDATORY)
-        responses = [servicer.Analyze(r, None) for r in untagged]
-        responses += [servicer.AnalyzeStack(r, None) for r in stack_requests]
-        return [*_verdicts(preview_runs["prod"]), *(r.SerializeToString(deterministic=True) for r in responses)]
+        responses: list[Any] = []
+        for request in untagged:
+            responses += [servicer.Remediate(request, None), servicer.Analyze(request, None)]
+        responses += [servicer.AnalyzeStack(whole, None), servicer.AnalyzeStack(broken, None)]
+        return [r.SerializeToString(deterministic=True) for r in responses]
 
     per_policy = verdicts()
     originals = (_PolicyAnalyzerServicer.Analyze, _PolicyAnalyzerServicer.AnalyzeStack)
-    undo = [decode_properties_once(), build_once_per_call()]  # as the pack serves
+    undo = [decode_properties_once()]
     try:
+        decoded_once = verdicts()
+        undo.append(build_once_per_call())  # as the pack serves
         assert (_PolicyAnalyzerServicer.Analyze.__name__, _PolicyAnalyzerServicer.AnalyzeStack.__name__) == (
             "analyze",
             "analyze_stack",
         )
-        once = verdicts()
+        built_once = verdicts()
     finally:
         for step in reversed(undo):
             step()
     assert (_PolicyAnalyzerServicer.Analyze, _PolicyAnalyzerServicer.AnalyzeStack) == originals
     assert sum(b"required-tags" in r for r in per_policy) > 100, "resource policies report"
-    assert sum(b"service-and-database-alarms" in r for r in per_policy) == 2, "stack policies report"
-    assert any(b"can't run policy" in r for r in per_policy), "and defer"
-    assert once == per_policy
+    assert b"service-and-database-alarms" in per_policy[-1], "stack policies report"
+    assert any(b"can't run policy" in r for r in per_policy), "and defer (a stack policy deferring: test_serving_calls)"
+    assert decoded_once == per_policy
+    assert built_once == per_policy
 
 
 def test_each_resource_is_built_once_per_stack_call(
