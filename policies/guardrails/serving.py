@@ -187,13 +187,21 @@ def _deferred(servicer: Any, sdk: Any, policy: Any, error: Any) -> Any:
     )
 
 
-def _run_validation(sdk: Any, policy: Any, args: Any, report: Any) -> None:
-    """A policy's validate, awaited on a loop of its own where it returns an awaitable, as 1.21.0 runs it."""
-    result = policy.validate(args, report)
-    if sdk.isawaitable(result):
-        loop = sdk.asyncio.new_event_loop()
-        loop.run_until_complete(sdk.asyncio.Task(result, loop=loop))
-        loop.close()
+def _validate_into(servicer: Any, sdk: Any, response: Any, *, policy: Any, args: Any, report: Any) -> None:
+    """Run a policy's validate as 1.21.0 does (an awaitable on a loop of its own) and answer what it raises: an
+    unknown value defers the policy (an advisory diagnostic), `not_applicable` says so."""
+    try:
+        result = policy.validate(args, report)
+        if sdk.isawaitable(result):
+            loop = sdk.asyncio.new_event_loop()
+            loop.run_until_complete(sdk.asyncio.Task(result, loop=loop))
+            loop.close()
+    except sdk.UnknownValueError as error:
+        response.diagnostics.append(_deferred(servicer, sdk, policy, error))
+    except sdk._NotApplicableError as error:
+        response.not_applicable.append(
+            sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason=error.reason or "")
+        )
 
 
 def _analyze_once(sdk: Any) -> Callable[..., Any]:
@@ -235,14 +243,7 @@ def _analyze_once(sdk: Any) -> Callable[..., Any]:
                 self._get_policy_config(policy.name),
                 getattr(self, _PRIVATE + "stack_tags"),
             )
-            try:
-                _run_validation(sdk, policy, args, report)
-            except sdk.UnknownValueError as error:
-                response.diagnostics.append(_deferred(self, sdk, policy, error))
-            except sdk._NotApplicableError as error:
-                response.not_applicable.append(
-                    sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason=error.reason or "")
-                )
+            _validate_into(self, sdk, response, policy=policy, args=args, report=report)
         return response
 
     return analyze
@@ -273,14 +274,7 @@ def _analyze_stack_once(sdk: Any) -> Callable[..., Any]:
                 args = sdk.StackValidationArgs(
                     resources, self._get_policy_config(policy.name), getattr(self, _PRIVATE + "stack_tags")
                 )
-                try:
-                    _run_validation(sdk, policy, args, report)
-                except sdk.UnknownValueError as error:
-                    response.diagnostics.append(_deferred(self, sdk, policy, error))
-                except sdk._NotApplicableError as error:
-                    response.not_applicable.append(
-                        sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason=error.reason or "")
-                    )
+                _validate_into(self, sdk, response, policy=policy, args=args, report=report)
         return response
 
     return analyze_stack
