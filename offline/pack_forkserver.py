@@ -3,7 +3,8 @@
 The engine starts a pack process per `pulumi preview` (stack, dry-run flag and stack config reach it through its
 environment), so a test session starts about thirty, and each imports pulumi, grpc, pulumi_policy, the IAM
 database and the guardrails again: ~0.45 s of CPU a start. The fork server (this file run as a script, one per
-`PolicyHarness(fork=True)`) imports them once, then forks a child per start. The child takes that start's
+`PolicyHarness(fork=True)`; a test session shares one with every harness made without `fork=`, the offline
+preview's included: `fork_packs_from`) imports them once, then forks a child per start. The child takes that start's
 environment, working directory, arguments and standard streams and runs `python -u -m pulumi.policy <engine>
 <pack>` as the engine's command does (`runpy`): a separate process that prints its port and serves gRPC like any
 other start, and exits or is terminated on its own. Nothing of the pack's configuration is read before the

@@ -336,9 +336,9 @@ def test_a_forked_pack_process_answers_as_a_started_one(stack_runs: dict[str, St
     imports (offline/pack_forkserver.py): the same command, environment and directory, the same report; each
     ends with the session, the fork server too."""
     resources = stack_runs["staging"].resources[:80]  # enough to violate: the rest of the stack is not there
-    with PolicyHarness(fork=True) as forking, PolicyHarness() as starting:
+    with PolicyHarness(fork=True) as forking, PolicyHarness(fork=False) as starting:
         forked = forking.process(stack="staging")
-        assert forked.process.pid != forking._forking().process.pid  # pyright: ignore[reportOptionalMemberAccess, reportPrivateUsage]
+        assert forked.process.pid != forking.fork_server().process.pid  # pyright: ignore[reportOptionalMemberAccess]
         reports = [harness.check(resources, stack="staging").to_dict() for harness in (forking, starting)]
         server = forking._fork_server  # pyright: ignore[reportPrivateUsage]
     assert reports[0] == reports[1] and reports[0]["summary"]["mandatory"] > 0
