@@ -301,8 +301,8 @@ def test_remembered_answers_change_no_verdict(stack_runs: dict[str, StackRun], t
     before = run.by_urn()
     changed = sum(1 for resource in resources if before.get(resource.urn) != resource)  # changed or added
     with (
-        SharedChecks(remember_answers=True, fork=True, root=tmp_path) as first,
-        SharedChecks(remember_answers=True, fork=True, root=tmp_path) as second,
+        SharedChecks(remember_answers=True, root=tmp_path) as first,  # forked from the session's server
+        SharedChecks(remember_answers=True, root=tmp_path) as second,
         PolicyHarness() as forgetting,
     ):
         first.check(run.resources, stack="dev")
