@@ -176,3 +176,43 @@ def test_unknowns_are_found_as_the_sdk_finds_them_without_garbage_for_the_collec
     assert rpc.contains_unknowns is original
     assert found == expected
     assert expected.count(True) == 7 and left == 0
+
+
+TYPED_PROGRAM = """
+import pulumi_aws as aws
+
+role = aws.iam.Role("role", assume_role_policy="{}", tags={"a": "b"}, inline_policies=[{"name": "p", "policy": "{}"}])
+aws.ecs.TaskDefinition(
+    "task",
+    family="f",
+    container_definitions="[]",
+    requires_compatibilities=["FARGATE"],
+    runtime_platform={"cpu_architecture": "ARM64", "operating_system_family": "LINUX"},
+    volumes=[{"name": "v", "efs_volume_configuration": {"file_system_id": "fs-1"}}],
+    execution_role_arn=role.arn,
+)
+aws.s3.BucketV2("bucket", tags={"t": "v"})
+"""
+
+
+def test_declared_types_are_unwrapped_as_the_sdk_unwraps_them(tmp_path: Path) -> None:
+    from pulumi import _types
+
+    from offline.engine import _memoized_type_unwrapping, _TypeUnwrapping, run_stack  # pyright: ignore[reportPrivateUsage]
+
+    original = _types.unwrap_type
+    program = tmp_path / "typed.py"
+    program.write_text(TYPED_PROGRAM)
+    _TypeUnwrapping.answers.clear()
+    run = run_stack("dev", program=program)
+    assert _types.unwrap_type is original  # undone after the run
+    answers = dict(_TypeUnwrapping.answers)
+    assert len(run.resources) == 4 and len(answers) > 20, "nested input types were unwrapped"
+    assert {declared: original(declared) for declared in answers} == answers  # the SDK's answers, kept
+    assert any(answer is not declared for declared, answer in answers.items()), "some had something to unwrap"
+    undo = _memoized_type_unwrapping()
+    try:
+        unhashable = [int]
+        assert _types.unwrap_type(unhashable) is unhashable and len(_TypeUnwrapping.answers) == len(answers)  # pyright: ignore[reportArgumentType]
+    finally:
+        undo()
