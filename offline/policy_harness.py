@@ -777,15 +777,19 @@ _DEFAULT = object()
 
 
 class _SharedForks:
-    source: Callable[[], ForkServer | None] | None = None
-    """Where harnesses made without `fork=` get a fork server (`fork_packs_from`); None: they start plainly."""
+    def __init__(self) -> None:
+        self.source: Callable[[], ForkServer | None] | None = None
+        """Where harnesses made without `fork=` get a fork server (`fork_packs_from`); None: they start plainly."""
+
+
+_SHARED_FORKS = _SharedForks()
 
 
 def fork_packs_from(source: Callable[[], ForkServer | None] | None) -> None:
     """Fork the pack processes of every harness made without `fork=` (the offline preview's) from the server
     `source` returns when one is needed: a test session's, so a CLI preview run in a test forks its pack (~0.05 s
     of CPU) instead of starting it (~0.45 s); None: start them plainly again, as the engine does."""
-    _SharedForks.source = source
+    _SHARED_FORKS.source = source
 
 
 class PolicyHarness:
@@ -855,7 +859,7 @@ class PolicyHarness:
         """Where this harness's pack processes are forked from (its own server, started on first use, or the
         shared one); None: they start plainly."""
         if not self.fork:
-            source = _SharedForks.source if self._shared_forks else None
+            source = _SHARED_FORKS.source if self._shared_forks else None
             shared = source() if source is not None else None
             return shared if shared is not None and shared.pack_dir == self.pack_dir else None
         with self._lock:
