@@ -337,8 +337,9 @@ def settings_signature_once() -> Callable[[], None]:
 
 
 def prepared(policies: Sequence[T]) -> list[T]:
-    """Load what every check needs, decode properties once per call, inspect `Settings` once, freeze the heap,
-    stop the cyclic collector; hand the policies on unchanged (for `PolicyPack`)."""
+    """Load what every check needs, decode properties and build what policies are handed once per call, inspect
+    `Settings` once, freeze the heap, stop the cyclic collector; hand the policies on unchanged (for
+    `PolicyPack`)."""
     iam_catalog.load()
     decode_properties_once()
     build_once_per_call()
