@@ -140,16 +140,20 @@ _PRIVATE = "_PolicyAnalyzerServicer__"
 """How the servicer's own attributes (`self.__policies`, ...) are named from outside its class."""
 
 
+def _properties(sdk: Any, message: Any) -> Any:
+    """A resource's properties as 1.21.0 hands them to a policy: decoded, deserialised, behind the proxy that
+    raises on unknown values (each looked up in the SDK's module at the call, as the SDK's own methods do)."""
+    return sdk.unknown_checking_proxy(sdk.deserialize_properties(sdk.json_format.MessageToDict(message)))
+
+
 def _stack_resources(servicer: Any, sdk: Any, request: Any) -> list[Any]:
     """The SDK's `PolicyResource` of every resource in an AnalyzeStack request, linked to their parents and
     dependencies: what 1.21.0's `AnalyzeStack` builds for each stack policy, built here once."""
-    json_format, deserialize, proxy = sdk.json_format, sdk.deserialize_properties, sdk.unknown_checking_proxy
     built: list[tuple[Any, str, list[str], dict[str, list[str]]]] = []
     for r in request.resources:
-        props = proxy(deserialize(json_format.MessageToDict(r.properties)))
         resource = sdk.PolicyResource(
             r.type,
-            props,
+            _properties(sdk, r.properties),
             r.urn,
             r.name,
             servicer._get_resource_options(r),
@@ -171,7 +175,7 @@ def _stack_resources(servicer: Any, sdk: Any, request: Any) -> list[Any]:
 
 
 def _deferred(servicer: Any, sdk: Any, policy: Any, error: Any) -> Any:
-    """The advisory diagnostic 1.21.0's AnalyzeStack sends for a stack policy that met an unknown value."""
+    """The advisory diagnostic 1.21.0's Analyze and AnalyzeStack send for a policy that met an unknown value."""
     name, version = (
         getattr(servicer, _PRIVATE + "policy_pack_name"),
         getattr(servicer, _PRIVATE + "policy_pack_version"),
@@ -208,7 +212,6 @@ def _analyze_once(sdk: Any) -> Callable[..., Any]:
     """pulumi-policy 1.21.0's `Analyze`, with the resource's props, options and provider built once for every
     resource policy, and no call to a policy whose types leave this resource out."""
     Level = sdk.EnforcementLevel
-    json_format, deserialize, proxy = sdk.json_format, sdk.deserialize_properties, sdk.unknown_checking_proxy
 
     def analyze(self: Any, request: Any, _context: Any) -> Any:
         self._configure_runtime_settings()
@@ -230,8 +233,8 @@ def _analyze_once(sdk: Any) -> Callable[..., Any]:
                 level = Level.MANDATORY
             report = self._create_report_violation(response, policy.name, policy.description, level, policy.severity)
             if given is None:
-                props = proxy(deserialize(json_format.MessageToDict(request.properties)))
-                given = (props, self._get_resource_options(request), self._get_provider_resource(request))
+                properties = _properties(sdk, request.properties)
+                given = (properties, self._get_resource_options(request), self._get_provider_resource(request))
             props, options, provider = given
             args = sdk.ResourceValidationArgs(
                 request.type,
