@@ -333,7 +333,7 @@ def shared_stack(resources: list[PolicyResource]) -> Iterator[None]:
     """While an AnalyzeStack hands every stack policy this same list (`serving.build_once_per_call`), they share
     one `Stack` of it: made once per call, each resource's plain props at most once too; policies only read it.
     Nothing outlives the call (the SDK's resources hold parts of the request message)."""
-    _call.shared = (resources, [])
+    _call.shared = (resources, Stack.from_policy_resources(resources))
     try:
         yield
     finally:
@@ -342,12 +342,10 @@ def shared_stack(resources: list[PolicyResource]) -> Iterator[None]:
 
 def _stack_of(resources: list[PolicyResource]) -> Stack:
     """The `Stack` of the resources a stack policy is handed: the call's shared one where there is one."""
-    shared: tuple[list[PolicyResource], list[Stack]] | None = getattr(_call, "shared", None)
-    if shared is None or shared[0] is not resources:  # the SDK's own AnalyzeStack, a test: a list per policy
-        return Stack.from_policy_resources(resources)
-    if not shared[1]:
-        shared[1].append(Stack.from_policy_resources(resources))
-    return shared[1][0]
+    shared: tuple[list[PolicyResource], Stack] | None = getattr(_call, "shared", None)
+    if shared is not None and shared[0] is resources:
+        return shared[1]
+    return Stack.from_policy_resources(resources)  # the SDK's own AnalyzeStack, a test: a list per policy
 
 
 # -- settings -----------------------------------------------------------------------------------------
