@@ -153,6 +153,14 @@ def _as_lists(value: Any) -> Any:
     return value
 
 
+def _replaced(module: Any, name: str, replacement: Any) -> Callable[[], None]:
+    """Put `replacement` in place of `module.name` (callers look it up through the module at each call); returns
+    the undo."""
+    original = getattr(module, name)
+    setattr(module, name, replacement)
+    return lambda: setattr(module, name, original)
+
+
 def _fast_stack_traces() -> Callable[[], None]:
     """Build each registration's stack trace as the SDK's `_get_stack_trace` does, without reading source lines,
     with each (file, line) position made once per run; returns the undo.
@@ -199,12 +207,7 @@ def _fast_stack_traces() -> Callable[[], None]:
             outer = outer.f_back
         return source_pb2.StackTrace(frames=frames)
 
-    sdk._get_stack_trace = stack_trace  # pyright: ignore[reportAttributeAccessIssue]
-
-    def undo() -> None:
-        sdk._get_stack_trace = original  # pyright: ignore[reportAttributeAccessIssue]
-
-    return undo
+    return _replaced(sdk, "_get_stack_trace", stack_trace)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -246,12 +249,7 @@ def _acyclic_unknown_checks() -> Callable[[], None]:
     def contains_unknowns(value: Any) -> bool:
         return unknown_in(value, set())
 
-    rpc.contains_unknowns = contains_unknowns  # output.py and invoke.py call it through the module
-
-    def undo() -> None:
-        rpc.contains_unknowns = original
-
-    return undo
+    return _replaced(rpc, "contains_unknowns", contains_unknowns)  # output.py, invoke.py: through the module
 
 
 class _TypeUnwrapping:
@@ -285,12 +283,7 @@ def _memoized_type_unwrapping() -> Callable[[], None]:
         except TypeError:  # not hashable: not kept
             return original(declared)
 
-    _types.unwrap_type = unwrap_type  # rpc.py calls it through the module, _types.py through its globals
-
-    def undo() -> None:
-        _types.unwrap_type = original
-
-    return undo
+    return _replaced(_types, "unwrap_type", unwrap_type)  # rpc.py: through the module; _types.py: its globals
 
 
 class RecordingMonitor(MockMonitor):
@@ -438,17 +431,16 @@ def run_stack(
     # cyclic garbage the run leaves is collected as usual once it is re-enabled.
     paused = gc.isenabled()
     gc.disable()
-    undo_traces, undo_unknowns = _fast_stack_traces(), _acyclic_unknown_checks()
-    undo_types = _memoized_type_unwrapping()
+    shortcuts = (_fast_stack_traces, _acyclic_unknown_checks, _memoized_type_unwrapping)
+    undos = [install() for install in shortcuts]  # each the SDK's work without its cost, checked in tests
     label = os.environ.pop(CONFIG_FILE_VARIABLE, None)
     if config_file is not None:
         os.environ[CONFIG_FILE_VARIABLE] = str(config_file)
     try:
         execute()
     finally:
-        undo_traces()
-        undo_unknowns()
-        undo_types()
+        for undo in reversed(undos):
+            undo()
         os.environ.pop(CONFIG_FILE_VARIABLE, None)
         if label is not None:
             os.environ[CONFIG_FILE_VARIABLE] = label
