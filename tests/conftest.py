@@ -78,20 +78,26 @@ def stack_run(request: pytest.FixtureRequest, stack_runs: dict[str, StackRun]) -
 
 
 @pytest.fixture(scope="session", autouse=True)
-def shared_runs(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Callable[..., StackRun]]:
+def shared_runs(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Callable[..., StackRun]:
     """`tests.shared_runs.shared_run`: any stack run (a variant's config, a preview, an example's config file)
-    once per session, shared by the xdist workers. Autouse, so helpers calling `shared_run` directly share too.
-
-    Every pack process the worker starts without saying how (the session's checks, the offline preview's) is
-    forked from one server (`fork_packs_from`), itself started when the first is needed."""
-    from offline.policy_harness import PolicyHarness, fork_packs_from
+    once per session, shared by the xdist workers. Autouse, so helpers calling `shared_run` directly share too."""
     from tests import shared_runs as sharing
 
     sharing.configure(None if worker_id == "master" else tmp_path_factory.getbasetemp().parent)
+    return sharing.shared_run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def forked_packs() -> Iterator[None]:
+    """Every pack process the worker starts without saying how (the session's checks, the offline preview's) is
+    forked from one server (`fork_packs_from`), itself started when the first is needed. Autouse, so the CLI
+    previews tests run in-process fork theirs too."""
+    from offline.policy_harness import PolicyHarness, fork_packs_from
+
     forks = PolicyHarness(fork=True)  # holds the fork server: none starts until a pack process is
     fork_packs_from(forks.fork_server)
     try:
-        yield sharing.shared_run
+        yield
     finally:
         fork_packs_from(None)
         forks.close()
@@ -106,7 +112,7 @@ def pack_harness(shared_runs: Callable[..., StackRun]) -> Iterator[PolicyHarness
     (`remember_answers`): a changed copy of a run sends the pack only its changed resources."""
     from tests.shared_runs import SharedChecks
 
-    with SharedChecks(remember_answers=True) as harness:  # forked from the session's server (`shared_runs`)
+    with SharedChecks(remember_answers=True) as harness:  # forked from the session's server (`forked_packs`)
         yield harness
 
 
